@@ -1,0 +1,113 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// AuditEntry is one line of the append-only audit trail.
+type AuditEntry struct {
+	ID       int64
+	At       time.Time
+	Actor    string
+	Action   string
+	Records  string // e.g. "client:12 matter:3"
+	Detail   string
+	PrevHash []byte
+	Hash     []byte
+}
+
+// AuditHead returns the last entry's id and hash (0, nil when empty).
+func (tx *Tx) AuditHead() (int64, []byte, error) {
+	var id int64
+	var h []byte
+	err := tx.QueryRow("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").Scan(&id, &h)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil, nil
+		}
+		return 0, nil, err
+	}
+	return id, h, nil
+}
+
+// InsertAudit appends an entry whose ID, PrevHash and Hash the caller set.
+// It also moves the recorded head, so that a deleted last entry is noticed.
+func (tx *Tx) InsertAudit(e *AuditEntry) error {
+	if _, err := tx.Exec("INSERT INTO audit(id, at, actor, action, records, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		e.ID, e.At.UnixMilli(), e.Actor, e.Action, e.Records, e.Detail, e.PrevHash, e.Hash); err != nil {
+		return err
+	}
+	_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES ('audit_head', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, formatHead(e.ID, e.Hash))
+	return err
+}
+
+func formatHead(id int64, h []byte) string {
+	const hexd = "0123456789abcdef"
+	b := make([]byte, 0, 20+2*len(h))
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, ':')
+	for _, c := range h {
+		b = append(b, hexd[c>>4], hexd[c&15])
+	}
+	return string(b)
+}
+
+// RecordedAuditHead is the head written with the last entry ("id:hexhash").
+func (tx *Tx) RecordedAuditHead() (string, error) {
+	var v string
+	err := tx.QueryRow("SELECT value FROM meta WHERE key = 'audit_head'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// FormatAuditHead renders id and hash as RecordedAuditHead does.
+func FormatAuditHead(id int64, h []byte) string { return formatHead(id, h) }
+
+// AuditFilter narrows ListAudit.
+type AuditFilter struct {
+	From, To time.Time // zero: unbounded
+	Action   string    // "" any
+	Record   string    // substring of Records, "" any
+	Limit    int       // 0: all
+}
+
+// ListAudit returns entries in id order.
+func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
+	q := `SELECT id, at, actor, action, records, detail, prev_hash, hash FROM audit
+		WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2) AND (?3 = '' OR action = ?3)
+		AND (?4 = '' OR instr(' ' || records || ' ', ' ' || ?4 || ' ') > 0) ORDER BY id`
+	var from, to int64
+	if !f.From.IsZero() {
+		from = f.From.UnixMilli()
+	}
+	if !f.To.IsZero() {
+		to = f.To.UnixMilli()
+	}
+	args := []any{from, to, f.Action, f.Record}
+	if f.Limit > 0 {
+		q += " LIMIT ?5"
+		args = append(args, f.Limit)
+	}
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Records, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,591 @@
+// Package store is casevault's SQLite database: the schema, its migrations and
+// typed queries, and the machinery that keeps an in-memory SQLite database
+// durable on top of the vault's encrypted checkpoints and redo log.
+//
+// The database lives only in memory (modernc.org/sqlite has no encrypting
+// VFS). Each committed write transaction is captured row by row through
+// SQLite's pre-update hook, encoded as one redo log record, and appended to
+// the vault's encrypted log (fdatasync) before the transaction commits. A
+// checkpoint serialises the whole image into the vault's chunk store.
+// Opening loads the last checkpoint and replays the log after it.
+//
+// Rules that keep replay exact (checked by tests):
+//   - only rowid tables are written directly (no WITHOUT ROWID tables);
+//   - virtual tables (FTS5) are written only by triggers;
+//   - triggers are deterministic functions of the rows they see;
+//   - schema changes (DDL) are followed by a checkpoint, done automatically.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"casevault/vault"
+)
+
+// DefaultCheckpointBytes is the redo log size that triggers a checkpoint.
+const DefaultCheckpointBytes = 4 << 20
+
+// ErrPoisoned: a write reached the log but the in-memory database could not
+// commit it. The data is safe on disk; reopening the vault replays it.
+var ErrPoisoned = errors.New("the database needs to be reopened after an internal error; lock and unlock the vault")
+
+// Options tune the durability engine. The zero value is the production setting.
+type Options struct {
+	// CheckpointBytes: checkpoint when the redo log grows past this many
+	// bytes. 0 means DefaultCheckpointBytes; negative disables automatic
+	// checkpoints (tests).
+	CheckpointBytes int64
+	// Meta, if set, is called inside each checkpoint to produce the summary
+	// stored in the manifest (counts for status and backups).
+	Meta func(tx *Tx) (json.RawMessage, error)
+}
+
+// DB is an open database over an unlocked vault. Safe for concurrent use;
+// calls are serialised.
+type DB struct {
+	v    *vault.Vault
+	opts Options
+
+	mu       sync.Mutex
+	sqldb    *sql.DB
+	conn     *sql.Conn
+	tables   map[string]*tableInfo
+	capture  *capture
+	poisoned bool
+	closed   bool
+	lastCkpt error
+}
+
+type tableInfo struct {
+	name  string
+	cols  []string // in table order
+	alias int      // index of the INTEGER PRIMARY KEY column, or -1
+	ins   string   // replay statements
+	del   string
+}
+
+type capture struct {
+	changes []change
+	err     error
+}
+
+// OpenDB loads the vault's latest checkpoint, replays its redo log and
+// returns the database. It does not run migrations; see Open.
+func OpenDB(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
+	if opts.CheckpointBytes == 0 {
+		opts.CheckpointBytes = DefaultCheckpointBytes
+	}
+	image, _, err := v.LoadCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sqldb, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetMaxIdleConns(1)
+	sqldb.SetConnMaxLifetime(0)
+	sqldb.SetConnMaxIdleTime(0)
+	conn, err := sqldb.Conn(ctx)
+	if err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	d := &DB{v: v, opts: opts, sqldb: sqldb, conn: conn}
+	fail := func(err error) (*DB, error) {
+		conn.Close()
+		sqldb.Close()
+		return nil, err
+	}
+	if image != nil {
+		err := conn.Raw(func(dc any) error {
+			return dc.(interface{ Deserialize([]byte) error }).Deserialize(image)
+		})
+		if err != nil {
+			return fail(&vault.DamagedError{File: v.Dir() + "/" + vault.ManifestFile, Reason: "the database image does not load: " + err.Error()})
+		}
+	}
+	for _, p := range []string{
+		"PRAGMA foreign_keys = ON",
+		"PRAGMA temp_store = MEMORY",
+		"PRAGMA journal_mode = MEMORY",
+		"PRAGMA recursive_triggers = OFF",
+	} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return fail(fmt.Errorf("%s: %w", p, err))
+		}
+	}
+	if image == nil {
+		if _, err := conn.ExecContext(ctx, "PRAGMA page_size = 4096"); err != nil {
+			return fail(err)
+		}
+	} else {
+		var ok string
+		if err := conn.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&ok); err != nil || ok != "ok" {
+			return fail(&vault.DamagedError{File: v.Dir() + "/" + vault.ManifestFile, Reason: fmt.Sprintf("database image fails its integrity check: %v %s", err, ok)})
+		}
+	}
+	if err := d.loadTables(ctx); err != nil {
+		return fail(err)
+	}
+	err = conn.Raw(func(dc any) error {
+		dc.(interface {
+			RegisterPreUpdateHook(sqlite.PreUpdateHookFn)
+		}).RegisterPreUpdateHook(d.preUpdate)
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	recs, err := v.ReadLog()
+	if err != nil {
+		return fail(err)
+	}
+	for i, rec := range recs {
+		if err := d.replay(ctx, rec); err != nil {
+			return fail(&vault.DamagedError{File: v.Dir() + "/" + vault.LogDir, Reason: fmt.Sprintf("redo log record %d does not apply: %v", i, err)})
+		}
+	}
+	return d, nil
+}
+
+// loadTables finds the tables whose rows the redo log records: ordinary
+// rowid tables that are not SQLite's own or a virtual table's shadow tables.
+func (d *DB) loadTables(ctx context.Context) error {
+	rows, err := d.conn.QueryContext(ctx, "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'")
+	if err != nil {
+		return fmt.Errorf("listing tables: %w", err)
+	}
+	type tw struct {
+		name string
+		wr   bool
+	}
+	var list []tw
+	for rows.Next() {
+		var t tw
+		if err := rows.Scan(&t.name, &t.wr); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tables := map[string]*tableInfo{}
+	for _, t := range list {
+		if t.wr {
+			return fmt.Errorf("table %s is WITHOUT ROWID, which the redo log cannot record", t.name)
+		}
+		ti := &tableInfo{name: t.name, alias: -1}
+		r, err := d.conn.QueryContext(ctx, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid", t.name)
+		if err != nil {
+			return err
+		}
+		npk := 0
+		aliasCand := -1
+		for i := 0; r.Next(); i++ {
+			var name, typ string
+			var pk int
+			if err := r.Scan(&name, &typ, &pk); err != nil {
+				r.Close()
+				return err
+			}
+			ti.cols = append(ti.cols, name)
+			if pk > 0 {
+				npk++
+				if strings.EqualFold(typ, "INTEGER") {
+					aliasCand = i
+				}
+			}
+		}
+		r.Close()
+		if npk == 1 {
+			ti.alias = aliasCand
+		}
+		var cols, marks []string
+		for i, c := range ti.cols {
+			if i == ti.alias {
+				continue
+			}
+			cols = append(cols, quoteIdent(c))
+			marks = append(marks, "?")
+		}
+		ti.ins = fmt.Sprintf("INSERT INTO %s(rowid%s) VALUES(?%s)", quoteIdent(t.name), prefixJoin(cols), prefixJoin(marks))
+		ti.del = fmt.Sprintf("DELETE FROM %s WHERE rowid = ?", quoteIdent(t.name))
+		tables[t.name] = ti
+	}
+	d.tables = tables
+	return nil
+}
+
+func prefixJoin(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(s, ", ")
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// preUpdate runs inside SQLite for every row change while a write
+// transaction is being captured.
+func (d *DB) preUpdate(p sqlite.SQLitePreUpdateData) {
+	c := d.capture
+	if c == nil || c.err != nil || p.DatabaseName != "main" {
+		return
+	}
+	ti := d.tables[p.TableName]
+	if ti == nil || p.Depth() > 0 {
+		return // shadow/system table, or a trigger's change: replay redoes it
+	}
+	n := p.Count()
+	if n != len(ti.cols) {
+		c.err = fmt.Errorf("table %s: pre-update hook sees %d columns, schema has %d", ti.name, n, len(ti.cols))
+		return
+	}
+	ch := change{Table: ti.name}
+	switch p.Op {
+	case sqlite3.SQLITE_INSERT:
+		ch.Op, ch.NewRow = opInsert, p.NewRowID
+		vals := make([]any, n)
+		if err := p.New(vals...); err != nil {
+			c.err = err
+			return
+		}
+		for i, v := range vals {
+			if i != ti.alias {
+				ch.Vals = append(ch.Vals, colVal{Col: i, Val: v})
+			}
+		}
+	case sqlite3.SQLITE_UPDATE:
+		ch.Op, ch.OldRow, ch.NewRow = opUpdate, p.OldRowID, p.NewRowID
+		oldv, newv := make([]any, n), make([]any, n)
+		if err := p.Old(oldv...); err != nil {
+			c.err = err
+			return
+		}
+		if err := p.New(newv...); err != nil {
+			c.err = err
+			return
+		}
+		for i := range newv {
+			if i != ti.alias && !valuesEqual(oldv[i], newv[i]) {
+				ch.Vals = append(ch.Vals, colVal{Col: i, Val: newv[i]})
+			}
+		}
+	case sqlite3.SQLITE_DELETE:
+		ch.Op, ch.OldRow = opDelete, p.OldRowID
+	default:
+		c.err = fmt.Errorf("unknown pre-update operation %d", p.Op)
+		return
+	}
+	c.changes = append(c.changes, ch)
+}
+
+// replay applies one redo log record in its own transaction.
+func (d *DB) replay(ctx context.Context, rec []byte) error {
+	changes, err := decodeRecord(rec)
+	if err != nil {
+		return err
+	}
+	tx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, c := range changes {
+		ti := d.tables[c.Table]
+		if ti == nil {
+			return fmt.Errorf("unknown table %q", c.Table)
+		}
+		switch c.Op {
+		case opInsert:
+			args := make([]any, 1, len(ti.cols)+1)
+			args[0] = c.NewRow
+			vals := make([]any, len(ti.cols))
+			for _, cv := range c.Vals {
+				if cv.Col >= len(ti.cols) || cv.Col == ti.alias {
+					return fmt.Errorf("table %s has no column %d", c.Table, cv.Col)
+				}
+				vals[cv.Col] = cv.Val
+			}
+			for i, v := range vals {
+				if i != ti.alias {
+					args = append(args, v)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, ti.ins, args...); err != nil {
+				return fmt.Errorf("insert into %s row %d: %w", c.Table, c.NewRow, err)
+			}
+		case opUpdate:
+			set := []string{"rowid = ?"}
+			args := []any{c.NewRow}
+			for _, cv := range c.Vals {
+				if cv.Col >= len(ti.cols) || cv.Col == ti.alias {
+					return fmt.Errorf("table %s has no column %d", c.Table, cv.Col)
+				}
+				set = append(set, quoteIdent(ti.cols[cv.Col])+" = ?")
+				args = append(args, cv.Val)
+			}
+			args = append(args, c.OldRow)
+			q := fmt.Sprintf("UPDATE %s SET %s WHERE rowid = ?", quoteIdent(c.Table), strings.Join(set, ", "))
+			if err := execOne(ctx, tx, q, args...); err != nil {
+				return fmt.Errorf("update %s row %d: %w", c.Table, c.OldRow, err)
+			}
+		case opDelete:
+			if err := execOne(ctx, tx, ti.del, c.OldRow); err != nil {
+				return fmt.Errorf("delete from %s row %d: %w", c.Table, c.OldRow, err)
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+func execOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return fmt.Errorf("row not found")
+	}
+	return nil
+}
+
+// Tx is a transaction handed to Update or View. Any failed statement fails
+// the whole transaction, even if the caller ignores the error: the redo log
+// must never record a statement SQLite rolled back.
+type Tx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	write bool
+	err   error
+}
+
+// Exec runs a statement that changes data (only inside Update).
+func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	if !t.write {
+		return nil, errors.New("store: Exec inside a read-only transaction")
+	}
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err != nil && t.err == nil {
+		t.err = err
+	}
+	return res, err
+}
+
+// Query runs a query.
+func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, query, args...)
+}
+
+// QueryRow runs a query that returns at most one row.
+func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+// Context is the transaction's context.
+func (t *Tx) Context() context.Context { return t.ctx }
+
+func (d *DB) check() error {
+	switch {
+	case d.closed:
+		return vault.ErrClosed
+	case d.poisoned:
+		return ErrPoisoned
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction.
+func (d *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(); err != nil {
+		return err
+	}
+	stx, err := d.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: false})
+	if err != nil {
+		return err
+	}
+	defer stx.Rollback()
+	return fn(&Tx{ctx: ctx, tx: stx})
+}
+
+// Update runs fn in a write transaction. It returns nil only when the change
+// is durable: recorded in the redo log and flushed to disk. If fn or any of
+// its statements fails, nothing changes.
+func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(); err != nil {
+		return err
+	}
+	schemaBefore, err := d.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	stx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	d.capture = &capture{}
+	t := &Tx{ctx: ctx, tx: stx, write: true}
+	ferr := fn(t)
+	c := d.capture
+	d.capture = nil
+	switch {
+	case ferr != nil:
+		stx.Rollback()
+		return ferr
+	case t.err != nil:
+		stx.Rollback()
+		return fmt.Errorf("a statement failed, so nothing was saved: %w", t.err)
+	}
+	schemaAfter, err := d.schemaVersionTx(ctx, stx)
+	if err != nil {
+		stx.Rollback()
+		return err
+	}
+	if schemaAfter == schemaBefore && c.err != nil {
+		stx.Rollback()
+		return fmt.Errorf("recording the change: %w", c.err)
+	}
+	if schemaAfter != schemaBefore {
+		// DDL is not row changes: make it durable with a checkpoint.
+		if err := stx.Commit(); err != nil {
+			return err
+		}
+		if err := d.loadTables(ctx); err != nil {
+			d.poisoned = true
+			return err
+		}
+		if err := d.checkpointLocked(ctx); err != nil {
+			d.poisoned = true
+			return fmt.Errorf("saving a schema change: %w", err)
+		}
+		return nil
+	}
+	if len(c.changes) == 0 {
+		return stx.Commit()
+	}
+	rec, err := encodeRecord(c.changes)
+	if err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := d.v.AppendLog(rec); err != nil {
+		stx.Rollback()
+		return fmt.Errorf("saving to disk failed, so the change was not made: %w", err)
+	}
+	if err := stx.Commit(); err != nil {
+		d.poisoned = true
+		return fmt.Errorf("%w: %v", ErrPoisoned, err)
+	}
+	if d.opts.CheckpointBytes > 0 && d.v.LogSize() > d.opts.CheckpointBytes {
+		// The write is already durable; a failed checkpoint only delays
+		// compaction, so it is remembered, not returned.
+		d.lastCkpt = d.checkpointLocked(ctx)
+	}
+	return nil
+}
+
+func (d *DB) schemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := d.conn.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v)
+	return v, err
+}
+
+func (d *DB) schemaVersionTx(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v)
+	return v, err
+}
+
+// Checkpoint writes the whole database image to the vault and starts a new
+// redo log.
+func (d *DB) Checkpoint(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(); err != nil {
+		return err
+	}
+	return d.checkpointLocked(ctx)
+}
+
+// LastCheckpointError is the error of the last automatic checkpoint, if it failed.
+func (d *DB) LastCheckpointError() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.lastCkpt
+}
+
+func (d *DB) checkpointLocked(ctx context.Context) error {
+	var meta json.RawMessage
+	if d.opts.Meta != nil {
+		stx, err := d.conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		meta, err = d.opts.Meta(&Tx{ctx: ctx, tx: stx})
+		stx.Rollback()
+		if err != nil {
+			return err
+		}
+	}
+	image, err := d.serialize()
+	if err != nil {
+		return err
+	}
+	return d.v.WriteCheckpoint(ctx, image, meta)
+}
+
+func (d *DB) serialize() ([]byte, error) {
+	var image []byte
+	err := d.conn.Raw(func(dc any) error {
+		var err error
+		image, err = dc.(interface{ Serialize() ([]byte, error) }).Serialize()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("serialising the database: %w", err)
+	}
+	return image, nil
+}
+
+// Close checkpoints when the log holds changes, then closes the database.
+// It does not close the vault.
+func (d *DB) Close(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	var err error
+	if !d.poisoned && d.v.LogSize() > 0 {
+		err = d.checkpointLocked(ctx)
+	}
+	d.closed = true
+	d.conn.Close()
+	d.sqldb.Close()
+	return err
+}
+
+// Vault returns the vault under the database.
+func (d *DB) Vault() *vault.Vault { return d.v }

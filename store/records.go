@@ -1,0 +1,376 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound: no record with that id.
+var ErrNotFound = errors.New("not found")
+
+// ErrHasMatters: a client with matters cannot be deleted.
+var ErrHasMatters = errors.New("client has matters")
+
+// Client is one client record.
+type Client struct {
+	ID            int64
+	Name          string
+	Aliases       []string
+	Email         string
+	Phone         string
+	DOB           string // YYYY-MM-DD or ""
+	Address       string
+	Notes         string
+	SecurityClass string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Matter is one matter with its parties.
+type Matter struct {
+	ID            int64
+	ClientID      int64
+	ClientName    string
+	Title         string
+	PracticeArea  string
+	Status        string // "open" or "closed"
+	OpenedAt      time.Time
+	ClosedAt      *time.Time
+	SecurityClass string
+	Parties       []Party
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Party roles.
+const (
+	RoleAdverse         = "adverse"
+	RoleRelated         = "related"
+	RoleOpposingCounsel = "opposing_counsel"
+)
+
+// Party is a person or organisation in a matter other than the client.
+type Party struct {
+	ID   int64
+	Role string
+	Name string
+}
+
+// Note is a dated note on a matter.
+type Note struct {
+	ID        int64
+	MatterID  int64
+	Text      string
+	Author    string
+	CreatedAt time.Time
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func orGeneral(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "general"
+	}
+	return s
+}
+
+// InsertClient adds a client with its aliases and returns its id.
+func (tx *Tx) InsertClient(c *Client, now time.Time) (int64, error) {
+	res, err := tx.Exec(`INSERT INTO clients(name, email, phone, dob, address, notes, security_class, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Name, c.Email, c.Phone, c.DOB, c.Address, c.Notes, orGeneral(c.SecurityClass), ms(now), ms(now))
+	if err != nil {
+		return 0, fmt.Errorf("adding client: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.setAliases(id, c.Aliases); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (tx *Tx) setAliases(id int64, aliases []string) error {
+	if _, err := tx.Exec("DELETE FROM client_aliases WHERE client_id = ?", id); err != nil {
+		return err
+	}
+	for _, a := range aliases {
+		if _, err := tx.Exec("INSERT INTO client_aliases(client_id, alias) VALUES (?, ?)", id, a); err != nil {
+			return fmt.Errorf("adding alias: %w", err)
+		}
+	}
+	return nil
+}
+
+// UpdateClient replaces a client's fields and aliases.
+func (tx *Tx) UpdateClient(c *Client, now time.Time) error {
+	res, err := tx.Exec(`UPDATE clients SET name = ?, email = ?, phone = ?, dob = ?, address = ?, notes = ?,
+		security_class = ?, updated_at = ? WHERE id = ?`,
+		c.Name, c.Email, c.Phone, c.DOB, c.Address, c.Notes, orGeneral(c.SecurityClass), ms(now), c.ID)
+	if err != nil {
+		return fmt.Errorf("updating client: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("client %d: %w", c.ID, ErrNotFound)
+	}
+	old, err := tx.aliases(c.ID)
+	if err != nil {
+		return err
+	}
+	if !equalStrings(old, c.Aliases) {
+		return tx.setAliases(c.ID, c.Aliases)
+	}
+	return nil
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// DeleteClient deletes a client without matters.
+func (tx *Tx) DeleteClient(id int64) error {
+	var n int
+	if err := tx.QueryRow("SELECT count(*) FROM matters WHERE client_id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("client %d has %d matter(s): %w", id, n, ErrHasMatters)
+	}
+	res, err := tx.Exec("DELETE FROM clients WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("deleting client: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+func (tx *Tx) aliases(id int64) ([]string, error) {
+	rows, err := tx.Query("SELECT alias FROM client_aliases WHERE client_id = ? ORDER BY id", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+const clientCols = "id, name, email, phone, dob, address, notes, security_class, created_at, updated_at"
+
+func scanClient(sc interface{ Scan(...any) error }) (*Client, error) {
+	var c Client
+	var created, updated int64
+	if err := sc.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.DOB, &c.Address, &c.Notes, &c.SecurityClass, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return &c, nil
+}
+
+// GetClient returns one client with its aliases.
+func (tx *Tx) GetClient(id int64) (*Client, error) {
+	c, err := scanClient(tx.QueryRow("SELECT "+clientCols+" FROM clients WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Aliases, err = tx.aliases(id)
+	return c, err
+}
+
+// ClientOrder sorts ListClients.
+type ClientOrder int
+
+// Orders.
+const (
+	ByName ClientOrder = iota
+	ByUpdated
+)
+
+// ListClients returns clients without aliases, sorted.
+func (tx *Tx) ListClients(order ClientOrder) ([]*Client, error) {
+	q := "SELECT " + clientCols + " FROM clients ORDER BY name COLLATE NOCASE, id"
+	if order == ByUpdated {
+		q = "SELECT " + clientCols + " FROM clients ORDER BY updated_at DESC, id DESC"
+	}
+	rows, err := tx.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// InsertMatter adds a matter with its parties.
+func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
+	var exists int
+	if err := tx.QueryRow("SELECT count(*) FROM clients WHERE id = ?", m.ClientID).Scan(&exists); err != nil {
+		return 0, err
+	}
+	if exists == 0 {
+		return 0, fmt.Errorf("client %d: %w", m.ClientID, ErrNotFound)
+	}
+	res, err := tx.Exec(`INSERT INTO matters(client_id, title, practice_area, status, opened_at, security_class, created_at, updated_at)
+		VALUES (?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))
+	if err != nil {
+		return 0, fmt.Errorf("adding matter: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range m.Parties {
+		if _, err := tx.Exec("INSERT INTO parties(matter_id, role, name) VALUES (?, ?, ?)", id, p.Role, p.Name); err != nil {
+			return 0, fmt.Errorf("adding party %q: %w", p.Name, err)
+		}
+	}
+	return id, nil
+}
+
+// SetMatterStatus closes or reopens a matter.
+func (tx *Tx) SetMatterStatus(id int64, status string, now time.Time) error {
+	var closed any
+	if status == "closed" {
+		closed = ms(now)
+	}
+	res, err := tx.Exec("UPDATE matters SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?", status, closed, ms(now), id)
+	if err != nil {
+		return fmt.Errorf("changing matter status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("matter %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+const matterCols = `m.id, m.client_id, c.name, m.title, m.practice_area, m.status, m.opened_at, m.closed_at,
+	m.security_class, m.created_at, m.updated_at`
+
+func scanMatter(sc interface{ Scan(...any) error }) (*Matter, error) {
+	var m Matter
+	var opened, created, updated int64
+	var closed sql.NullInt64
+	if err := sc.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Title, &m.PracticeArea, &m.Status, &opened, &closed,
+		&m.SecurityClass, &created, &updated); err != nil {
+		return nil, err
+	}
+	m.OpenedAt, m.CreatedAt, m.UpdatedAt = fromMS(opened), fromMS(created), fromMS(updated)
+	if closed.Valid {
+		t := fromMS(closed.Int64)
+		m.ClosedAt = &t
+	}
+	return &m, nil
+}
+
+// GetMatter returns one matter with its parties.
+func (tx *Tx) GetMatter(id int64) (*Matter, error) {
+	m, err := scanMatter(tx.QueryRow("SELECT "+matterCols+" FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("matter %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query("SELECT id, role, name FROM parties WHERE matter_id = ? ORDER BY role, id", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Party
+		if err := rows.Scan(&p.ID, &p.Role, &p.Name); err != nil {
+			return nil, err
+		}
+		m.Parties = append(m.Parties, p)
+	}
+	return m, rows.Err()
+}
+
+// ListMatters returns matters (without parties), newest first; clientID 0
+// lists all; status "" lists open and closed.
+func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
+	rows, err := tx.Query("SELECT "+matterCols+` FROM matters m JOIN clients c ON c.id = m.client_id
+		WHERE (?1 = 0 OR m.client_id = ?1) AND (?2 = '' OR m.status = ?2) ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Matter
+	for rows.Next() {
+		m, err := scanMatter(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// InsertNote adds a note to a matter.
+func (tx *Tx) InsertNote(n *Note, now time.Time) (int64, error) {
+	var exists int
+	if err := tx.QueryRow("SELECT count(*) FROM matters WHERE id = ?", n.MatterID).Scan(&exists); err != nil {
+		return 0, err
+	}
+	if exists == 0 {
+		return 0, fmt.Errorf("matter %d: %w", n.MatterID, ErrNotFound)
+	}
+	res, err := tx.Exec("INSERT INTO notes(matter_id, text, author, created_at) VALUES (?, ?, ?, ?)", n.MatterID, n.Text, n.Author, ms(now))
+	if err != nil {
+		return 0, fmt.Errorf("adding note: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// ListNotes returns a matter's notes, oldest first.
+func (tx *Tx) ListNotes(matterID int64) ([]*Note, error) {
+	rows, err := tx.Query("SELECT id, matter_id, text, author, created_at FROM notes WHERE matter_id = ? ORDER BY created_at, id", matterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Note
+	for rows.Next() {
+		var n Note
+		var at int64
+		if err := rows.Scan(&n.ID, &n.MatterID, &n.Text, &n.Author, &at); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = fromMS(at)
+		out = append(out, &n)
+	}
+	return out, rows.Err()
+}

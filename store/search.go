@@ -1,0 +1,163 @@
+package store
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// SearchHit is one full-text match.
+type SearchHit struct {
+	Kind     string // client, alias, matter, note
+	ClientID int64
+	MatterID int64
+	Title    string // client name or matter title
+	Snippet  string // the matching text with the match in [brackets]
+	Rank     float64
+}
+
+// FTSQuery turns what a person typed into an FTS5 query: every word must
+// match, the last one as a prefix. Operators and quotes are neutralised.
+func FTSQuery(input string) string {
+	words := strings.FieldsFunc(input, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	if len(words) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + w + `"`)
+		if i == len(words)-1 {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// Search ranks clients, aliases, matters and notes matching query (BM25,
+// names weighted ten times the body).
+func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
+	q := FTSQuery(query)
+	if q == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := tx.Query(`
+		SELECT s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
+		       snippet(search, -1, '[', ']', '…', 12)
+		FROM search s WHERE search MATCH ? ORDER BY r LIMIT ?`, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	var hits []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var ref int64
+		if err := rows.Scan(&h.Kind, &ref, &h.Rank, &h.Snippet); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		switch h.Kind {
+		case "client", "alias":
+			h.ClientID = ref
+		case "matter":
+			h.MatterID = ref
+		case "note":
+			h.MatterID = -ref // resolved below
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		h := &hits[i]
+		if h.Kind == "note" {
+			if err := tx.QueryRow("SELECT matter_id FROM notes WHERE id = ?", -h.MatterID).Scan(&h.MatterID); err != nil {
+				return nil, err
+			}
+		}
+		if h.MatterID != 0 {
+			if err := tx.QueryRow("SELECT m.client_id, m.title FROM matters m WHERE m.id = ?", h.MatterID).Scan(&h.ClientID, &h.Title); err != nil {
+				return nil, err
+			}
+		} else if err := tx.QueryRow("SELECT name FROM clients WHERE id = ?", h.ClientID).Scan(&h.Title); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// Name is one name a conflict check compares against.
+type Name struct {
+	Name        string
+	Role        string // client, alias, adverse, related, opposing_counsel
+	ClientID    int64
+	ClientName  string
+	MatterID    int64
+	MatterTitle string
+	MatterOpen  bool
+}
+
+// ConflictNames lists every client, alias and matter party, in open and
+// closed matters.
+func (tx *Tx) ConflictNames() ([]Name, error) {
+	rows, err := tx.Query(`
+		SELECT c.name, 'client', c.id, c.name, 0, '', 0 FROM clients c
+		UNION ALL
+		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0 FROM client_aliases a JOIN clients c ON c.id = a.client_id
+		UNION ALL
+		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open'
+		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Name
+	for rows.Next() {
+		var n Name
+		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// ConflictCheck is a recorded conflict check.
+type ConflictCheck struct {
+	ID           int64
+	At           time.Time
+	Actor        string
+	Names        string // JSON array
+	Hits         string // JSON array
+	Decision     string // "", clear, conflict, waived
+	DecisionNote string
+}
+
+// InsertConflictCheck records a check.
+func (tx *Tx) InsertConflictCheck(c *ConflictCheck) (int64, error) {
+	res, err := tx.Exec("INSERT INTO conflict_checks(at, actor, names, hits, decision, decision_note) VALUES (?, ?, ?, ?, ?, ?)",
+		ms(c.At), c.Actor, c.Names, c.Hits, c.Decision, c.DecisionNote)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// DecideConflictCheck records the decision on a check.
+func (tx *Tx) DecideConflictCheck(id int64, decision, note string, now time.Time) error {
+	res, err := tx.Exec("UPDATE conflict_checks SET decision = ?, decision_note = ?, decided_at = ? WHERE id = ?", decision, note, ms(now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,292 @@
+package vault
+
+import (
+	"context"
+	"crypto/cipher"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ChunkSize is the size of a database image chunk: 16 SQLite pages of 4 KiB.
+// It is recorded in each manifest, so it can change without a format change.
+const ChunkSize = 64 * 1024
+
+const (
+	manifestMagic  = "CVMAN001"
+	manifestFormat = 1
+	maxManifest    = 64 << 20
+)
+
+// Checkpoint is the decrypted content of a manifest: which chunks, in order,
+// make up the database image, and which redo log follows it.
+type Checkpoint struct {
+	Format    int             `json:"format"`
+	Seq       uint64          `json:"seq"`     // 1 for the first checkpoint, +1 each time
+	LogGen    uint64          `json:"log_gen"` // the redo log that continues this image (= Seq)
+	Created   time.Time       `json:"created"`
+	ImageSize int64           `json:"image_size"`
+	ChunkSize int             `json:"chunk_size"`
+	Chunks    []ID            `json:"chunks"`
+	Meta      json.RawMessage `json:"meta,omitempty"` // the store's own summary (counts), opaque here
+}
+
+func manifestAD(vaultID [16]byte) []byte {
+	return append([]byte(manifestMagic), vaultID[:]...)
+}
+
+// Current returns the latest checkpoint, or nil before the first one.
+func (v *Vault) Current() *Checkpoint {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.cp
+}
+
+func (cp *Checkpoint) validate() error {
+	switch {
+	case cp.Format != manifestFormat:
+		return fmt.Errorf("manifest format %d is not supported", cp.Format)
+	case cp.ChunkSize <= 0 || cp.ChunkSize > 64<<20:
+		return fmt.Errorf("chunk size %d is invalid", cp.ChunkSize)
+	case cp.ImageSize < 0:
+		return fmt.Errorf("image size %d is invalid", cp.ImageSize)
+	}
+	want := (cp.ImageSize + int64(cp.ChunkSize) - 1) / int64(cp.ChunkSize)
+	if int64(len(cp.Chunks)) != want {
+		return fmt.Errorf("manifest lists %d chunks for an image of %d bytes", len(cp.Chunks), cp.ImageSize)
+	}
+	return nil
+}
+
+// readManifest decrypts DIR/manifest. It returns nil, nil when there is none.
+func (v *Vault) readManifest(a cipher.AEAD) (*Checkpoint, error) {
+	path := filepath.Join(v.dir, ManifestFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest: %w", err)
+	}
+	return decodeManifest(a, v.hdr.VaultID, path, b)
+}
+
+func decodeManifest(a cipher.AEAD, vaultID [16]byte, path string, b []byte) (*Checkpoint, error) {
+	if len(b) < 8+a.NonceSize()+a.Overhead() {
+		return nil, damaged(path, "manifest is truncated (%d bytes)", len(b))
+	}
+	if string(b[:8]) != manifestMagic {
+		return nil, damaged(path, "manifest does not start with %q", manifestMagic)
+	}
+	pt, err := open(a, b[8:], manifestAD(vaultID))
+	if err != nil {
+		return nil, damaged(path, "manifest authentication failed")
+	}
+	var cp Checkpoint
+	if err := json.Unmarshal(pt, &cp); err != nil {
+		return nil, damaged(path, "manifest content is not valid: %v", err)
+	}
+	if err := cp.validate(); err != nil {
+		return nil, damaged(path, "%v", err)
+	}
+	return &cp, nil
+}
+
+func encodeManifest(a cipher.AEAD, vaultID [16]byte, cp *Checkpoint) ([]byte, error) {
+	pt, err := json.Marshal(cp)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := seal(a, pt, manifestAD(vaultID))
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(manifestMagic), sealed...), nil
+}
+
+// LoadCheckpoint reads the latest manifest and assembles the database image
+// from its chunks, authenticating each. It returns a nil image and nil
+// checkpoint for a vault that has never been checkpointed. It also removes
+// chunk objects left by an interrupted checkpoint.
+func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		return nil, nil, ErrClosed
+	}
+	var image []byte
+	var cp *Checkpoint
+	err := v.keys.withAEAD(func(a cipher.AEAD) error {
+		var err error
+		cp, err = v.readManifest(a)
+		if err != nil || cp == nil {
+			return err
+		}
+		image = make([]byte, 0, cp.ImageSize)
+		fps := make([]uint64, len(cp.Chunks))
+		for i, id := range cp.Chunks {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			chunk, err := v.getLocked(a, KindDBChunk, id)
+			if err != nil {
+				return err
+			}
+			wantLen := int64(cp.ChunkSize)
+			if rest := cp.ImageSize - int64(len(image)); rest < wantLen {
+				wantLen = rest
+			}
+			if int64(len(chunk)) != wantLen {
+				return damaged(v.objectPath(KindDBChunk, id), "chunk has %d bytes, manifest expects %d", len(chunk), wantLen)
+			}
+			fps[i] = maphash.Bytes(v.seed, chunk)
+			image = append(image, chunk...)
+		}
+		v.chunkFP = fps
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	v.cp = cp
+	v.sweepLocked()
+	return image, cp, nil
+}
+
+// sweepLocked removes chunk objects that no manifest references: leftovers
+// of a checkpoint that crashed before its manifest was written.
+func (v *Vault) sweepLocked() {
+	ids, err := v.listObjects(KindDBChunk)
+	if err != nil {
+		return
+	}
+	keep := v.referencedLocked()
+	for _, id := range ids {
+		if !keep[id] {
+			os.Remove(v.objectPath(KindDBChunk, id))
+		}
+	}
+}
+
+func (v *Vault) referencedLocked() map[ID]bool {
+	keep := map[ID]bool{}
+	if v.cp != nil {
+		for _, id := range v.cp.Chunks {
+			keep[id] = true
+		}
+	}
+	for cp := range v.pins {
+		for _, id := range cp.Chunks {
+			keep[id] = true
+		}
+	}
+	return keep
+}
+
+// WriteCheckpoint stores image as the new checkpoint: the chunks that changed
+// are encrypted and written, then the manifest, atomically, then a fresh redo
+// log begins and the old one is deleted. The caller must hold back writes
+// while it runs, so that image includes every record of the current log.
+func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.RawMessage) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		return ErrClosed
+	}
+	old := v.cp
+	cp := &Checkpoint{
+		Format:    manifestFormat,
+		Seq:       1,
+		Created:   time.Now().UTC(),
+		ImageSize: int64(len(image)),
+		ChunkSize: ChunkSize,
+		Meta:      meta,
+	}
+	if old != nil {
+		cp.Seq = old.Seq + 1
+	}
+	cp.LogGen = cp.Seq
+	n := (len(image) + ChunkSize - 1) / ChunkSize
+	cp.Chunks = make([]ID, n)
+	fps := make([]uint64, n)
+	dirs := map[string]bool{}
+	err := v.keys.withAEAD(func(a cipher.AEAD) error {
+		for i := 0; i < n; i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			end := (i + 1) * ChunkSize
+			if end > len(image) {
+				end = len(image)
+			}
+			chunk := image[i*ChunkSize : end]
+			fps[i] = maphash.Bytes(v.seed, chunk)
+			if old != nil && i < len(old.Chunks) && i < len(v.chunkFP) && v.chunkFP[i] == fps[i] &&
+				(i < len(old.Chunks)-1 || int64(len(image)) == old.ImageSize) {
+				cp.Chunks[i] = old.Chunks[i]
+				continue
+			}
+			id, err := v.objectID(KindDBChunk, chunk)
+			if err != nil {
+				return err
+			}
+			cp.Chunks[i] = id
+			if err := v.putLocked(a, KindDBChunk, id, chunk, dirs); err != nil {
+				return err
+			}
+		}
+		if err := syncDirs(dirs); err != nil {
+			return err
+		}
+		b, err := encodeManifest(a, v.hdr.VaultID, cp)
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(filepath.Join(v.dir, ManifestFile), b)
+	})
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	// The manifest is durable: the new state is committed. What follows is
+	// cleanup that a crash merely postpones to the next open.
+	v.cp, v.chunkFP = cp, fps
+	if v.logFile != nil {
+		v.logFile.Close()
+		v.logFile = nil
+	}
+	v.logSeq, v.logSize = 0, 0
+	v.removeOldLogsLocked()
+	if old != nil {
+		keep := v.referencedLocked()
+		for _, id := range old.Chunks {
+			if !keep[id] {
+				os.Remove(v.objectPath(KindDBChunk, id))
+			}
+		}
+	}
+	return nil
+}
+
+// Pin keeps the objects of the current checkpoint on disk until release is
+// called, even when later checkpoints no longer use them (for backups).
+func (v *Vault) Pin() (*Checkpoint, func()) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cp := v.cp
+	if cp == nil {
+		return nil, func() {}
+	}
+	v.pins[cp]++
+	return cp, func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if v.pins[cp]--; v.pins[cp] <= 0 {
+			delete(v.pins, cp)
+		}
+	}
+}

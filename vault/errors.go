@@ -1,0 +1,66 @@
+// Package vault keeps casevault's bytes at rest: the header with its Argon2id
+// key slots, the data key (held in a memguard Enclave), XChaCha20-Poly1305
+// encryption, the encrypted object store, checkpoint manifests, the encrypted
+// redo log, atomic file writes and the single-process lock.
+//
+// It knows nothing of SQL: the store package hands it database images and log
+// records as opaque bytes. The on-disk format is specified in docs/FORMAT.md.
+package vault
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors that callers tell apart with errors.Is.
+var (
+	// ErrWrongCredential: the passphrase or recovery key does not open any key slot.
+	ErrWrongCredential = errors.New("wrong passphrase or recovery key")
+	// ErrDamaged: a vault file failed its integrity check (tampered, truncated or corrupt).
+	ErrDamaged = errors.New("vault damaged")
+	// ErrLocked: another live process has the vault open.
+	ErrLocked = errors.New("vault is open in another process")
+	// ErrNoVault: the folder holds no vault.
+	ErrNoVault = errors.New("no vault in this folder")
+	// ErrExists: Create was asked to write over an existing vault or a non-empty folder.
+	ErrExists = errors.New("folder is not empty")
+	// ErrBadRecoveryKey: the recovery key text is malformed or mistyped (its checksum fails).
+	ErrBadRecoveryKey = errors.New("recovery key is mistyped")
+	// ErrClosed: the vault was locked or closed.
+	ErrClosed = errors.New("vault is locked")
+)
+
+// DamagedError names the file that failed its integrity check.
+type DamagedError struct {
+	File   string // path of the damaged file
+	Reason string // what was wrong, for the log and the message
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("vault damaged: %s (%s); restore this vault from a backup, and keep the damaged folder for inspection", e.File, e.Reason)
+}
+
+// Is reports whether target is ErrDamaged.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
+func damaged(file, format string, args ...any) error {
+	return &DamagedError{File: file, Reason: fmt.Sprintf(format, args...)}
+}
+
+// LockedError says which process holds the vault.
+type LockedError struct {
+	PID  int
+	Host string
+	Path string
+}
+
+func (e *LockedError) Error() string {
+	who := "another process"
+	if e.PID > 0 {
+		who = fmt.Sprintf("process %d on host %q", e.PID, e.Host)
+	}
+	return fmt.Sprintf("vault is open in another process (%s); close casevault there first (lock file %s)", who, e.Path)
+}
+
+// Is reports whether target is ErrLocked.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }

@@ -1,0 +1,111 @@
+package vault
+
+import (
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"io"
+
+	"github.com/awnumar/memguard"
+	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/crypto/hkdf"
+)
+
+// keyring holds the data key and the keys derived from it, each in its own
+// memguard Enclave (encrypted in memory). A key is decrypted into a locked
+// buffer only for the moment it is used.
+type keyring struct {
+	data   *memguard.Enclave // the 256-bit data key, to rewrap slots
+	aead   *memguard.Enclave // XChaCha20-Poly1305 key for objects, manifests, log records
+	objID  *memguard.Enclave // HMAC-SHA256 key for object ids
+	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
+	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
+}
+
+// hkdfInfo strings; see docs/FORMAT.md "Key derivation".
+const (
+	infoAEAD   = "casevault aead v1"
+	infoObjID  = "casevault object id v1"
+	infoHeader = "casevault header mac v1"
+	infoMAC    = "casevault mac root v1"
+)
+
+func derive(dataKey []byte, vaultID [16]byte, info string) []byte {
+	out := make([]byte, 32)
+	r := hkdf.New(sha256.New, dataKey, vaultID[:], []byte(info))
+	if _, err := io.ReadFull(r, out); err != nil {
+		panic("hkdf: " + err.Error()) // cannot happen for 32 bytes
+	}
+	return out
+}
+
+// newKeyring takes ownership of dataKey and wipes it.
+func newKeyring(dataKey []byte, vaultID [16]byte) *keyring {
+	k := &keyring{
+		aead:   memguard.NewEnclave(derive(dataKey, vaultID, infoAEAD)),
+		objID:  memguard.NewEnclave(derive(dataKey, vaultID, infoObjID)),
+		header: memguard.NewEnclave(derive(dataKey, vaultID, infoHeader)),
+		macs:   memguard.NewEnclave(derive(dataKey, vaultID, infoMAC)),
+	}
+	k.data = memguard.NewEnclave(dataKey) // wipes dataKey
+	return k
+}
+
+// with opens e for the duration of fn.
+func with(e *memguard.Enclave, fn func(key []byte) error) error {
+	if e == nil {
+		return ErrClosed
+	}
+	b, err := e.Open()
+	if err != nil {
+		return fmt.Errorf("opening key enclave: %w", err)
+	}
+	defer b.Destroy()
+	return fn(b.Bytes())
+}
+
+// withAEAD runs fn with a cipher under the AEAD key. The cipher copies the key
+// onto the Go heap for the duration (docs/THREAT-MODEL.md).
+func (k *keyring) withAEAD(fn func(a cipher.AEAD) error) error {
+	return with(k.aead, func(key []byte) error {
+		a, err := chacha20poly1305.NewX(key)
+		if err != nil {
+			return err
+		}
+		return fn(a)
+	})
+}
+
+func seal(a cipher.AEAD, plaintext, ad []byte) ([]byte, error) {
+	nonce := make([]byte, a.NonceSize(), a.NonceSize()+len(plaintext)+a.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("reading random nonce: %w", err)
+	}
+	return a.Seal(nonce, nonce, plaintext, ad), nil
+}
+
+func open(a cipher.AEAD, sealed, ad []byte) ([]byte, error) {
+	if len(sealed) < a.NonceSize()+a.Overhead() {
+		return nil, fmt.Errorf("ciphertext too short")
+	}
+	n := a.NonceSize()
+	return a.Open(nil, sealed[:n], sealed[n:], ad)
+}
+
+func hmacSum(key []byte, parts ...[]byte) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(nil)
+}
+
+func (k *keyring) destroy() {
+	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs} {
+		*e = nil // the enclaves' sealed bytes become unreachable; memguard.Purge rekeys them away
+	}
+}
+
+func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }

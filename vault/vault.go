@@ -1,0 +1,400 @@
+package vault
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/awnumar/memguard"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// Names inside a vault folder (docs/FORMAT.md, "Folder layout").
+const (
+	HeaderFile   = "header"
+	ManifestFile = "manifest"
+	LockFile     = "lock"
+	LogDir       = "log"
+	ObjectsDir   = "objects"
+)
+
+// Credential is what the user gives to unlock: a passphrase or a recovery key.
+type Credential struct {
+	typ    SlotType
+	secret []byte
+}
+
+// Passphrase returns a credential for the passphrase slot. The caller should
+// wipe p after the call that uses it.
+func Passphrase(p []byte) Credential { return Credential{typ: SlotPassphrase, secret: p} }
+
+// Recovery parses a typed recovery key into a credential.
+func Recovery(text string) (Credential, error) {
+	raw, err := ParseRecoveryKey(text)
+	if err != nil {
+		return Credential{}, err
+	}
+	return Credential{typ: SlotRecovery, secret: raw}, nil
+}
+
+// Type says which kind of slot the credential opens.
+func (c Credential) Type() SlotType { return c.typ }
+
+// CreateOptions are the explicit settings of a new vault. There are no
+// hidden defaults: callers pass the KDF parameters (see Calibrate).
+type CreateOptions struct {
+	KDF KDFParams
+	Now func() time.Time // nil: time.Now
+}
+
+// Vault is an unlocked vault folder. Its methods are safe for concurrent use.
+type Vault struct {
+	dir  string
+	lock *fileLock
+
+	mu   sync.Mutex
+	hdr  *header
+	keys *keyring
+
+	// checkpoint state
+	cp      *Checkpoint
+	chunkFP []uint64 // fingerprints of the chunks of cp, to skip unchanged ones
+	seed    maphash.Seed
+
+	// redo log state
+	logFile *os.File
+	logSeq  uint64 // next record number in the current log file
+	logSize int64
+	// pins: manifests whose objects must not be deleted (backups in progress)
+	pins map[*Checkpoint]int
+}
+
+var openVaults struct {
+	sync.Mutex
+	n int
+}
+
+func vaultOpened() {
+	openVaults.Lock()
+	openVaults.n++
+	openVaults.Unlock()
+}
+
+// vaultClosed purges memguard's session key when no vault is open, so that
+// no enclave from this process can be decrypted any more.
+func vaultClosed() {
+	openVaults.Lock()
+	defer openVaults.Unlock()
+	openVaults.n--
+	if openVaults.n == 0 {
+		memguard.Purge()
+	}
+}
+
+// Exists reports whether dir holds a vault header.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, HeaderFile))
+	return err == nil
+}
+
+// Create makes a new vault in dir, which must be missing or empty. It returns
+// the unlocked vault and the recovery key, which the caller shows once.
+func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, error) {
+	if err := opts.KDF.Validate(); err != nil {
+		return nil, "", err
+	}
+	if len(pass) == 0 {
+		return nil, "", errors.New("the passphrase is empty")
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		if Exists(dir) {
+			return nil, "", fmt.Errorf("%w: %s already holds a vault", ErrExists, dir)
+		}
+		return nil, "", fmt.Errorf("%w: %s has other files in it; choose an empty or new folder", ErrExists, dir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("creating vault folder: %w", err)
+	}
+	lk, err := acquireLock(filepath.Join(dir, LockFile))
+	if err != nil {
+		return nil, "", err
+	}
+	fail := func(err error) (*Vault, RecoveryKey, error) {
+		lk.release()
+		return nil, "", err
+	}
+	for _, sub := range []string{LogDir, ObjectsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			return fail(fmt.Errorf("creating vault folder: %w", err))
+		}
+	}
+	h := &header{Created: now().Unix()}
+	if _, err := rand.Read(h.VaultID[:]); err != nil {
+		return fail(err)
+	}
+	dataKey := memguard.NewBufferRandom(32)
+	defer dataKey.Destroy()
+	recRaw, recText, err := newRecoveryKey()
+	if err != nil {
+		return fail(err)
+	}
+	ps, err := makeSlot(h.VaultID, SlotPassphrase, pass, opts.KDF, dataKey.Bytes())
+	if err != nil {
+		return fail(err)
+	}
+	rs, err := makeSlot(h.VaultID, SlotRecovery, recRaw, KDFParams{}, dataKey.Bytes())
+	wipe(recRaw)
+	if err != nil {
+		return fail(err)
+	}
+	h.Slots = []slot{ps, rs}
+	dk := make([]byte, 32)
+	copy(dk, dataKey.Bytes())
+	keys := newKeyring(dk, h.VaultID)
+	if err := with(keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
+		return fail(err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, HeaderFile), h.marshal()); err != nil {
+		return fail(err)
+	}
+	v := &Vault{dir: dir, lock: lk, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
+	vaultOpened()
+	return v, recText, nil
+}
+
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+func kek(vaultID [16]byte, s *slot, secret []byte) []byte {
+	switch s.KDF {
+	case kdfArgon2id:
+		return s.Params.derive(secret, s.Salt[:])
+	default:
+		return derive(secret, vaultID, "casevault recovery slot v1"+string(s.Salt[:]))
+	}
+}
+
+func makeSlot(vaultID [16]byte, t SlotType, secret []byte, p KDFParams, dataKey []byte) (slot, error) {
+	s := slot{Type: t}
+	if t == SlotPassphrase {
+		s.KDF, s.Params = kdfArgon2id, p
+	} else {
+		s.KDF = kdfHKDFSHA256
+	}
+	if _, err := rand.Read(s.Salt[:]); err != nil {
+		return s, err
+	}
+	if _, err := rand.Read(s.Nonce[:]); err != nil {
+		return s, err
+	}
+	k := kek(vaultID, &s, secret)
+	defer wipe(k)
+	a, err := chacha20poly1305.NewX(k)
+	if err != nil {
+		return s, err
+	}
+	copy(s.Wrapped[:], a.Seal(nil, s.Nonce[:], dataKey, slotAD(vaultID, &s)))
+	return s, nil
+}
+
+// Open unlocks the vault in dir. A wrong credential returns ErrWrongCredential
+// and changes nothing; a damaged header returns a *DamagedError.
+func Open(dir string, cred Credential) (*Vault, error) {
+	hpath := filepath.Join(dir, HeaderFile)
+	if _, err := os.Stat(hpath); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s (create one with \"casevault init\")", ErrNoVault, dir)
+	}
+	lk, err := acquireLock(filepath.Join(dir, LockFile))
+	if err != nil {
+		return nil, err
+	}
+	v, err := openLocked(dir, hpath, cred)
+	if err != nil {
+		lk.release()
+		return nil, err
+	}
+	v.lock = lk
+	removeTemps(dir)
+	vaultOpened()
+	return v, nil
+}
+
+func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
+	b, err := os.ReadFile(hpath)
+	if err != nil {
+		return nil, fmt.Errorf("reading vault header: %w", err)
+	}
+	h, err := parseHeader(hpath, b)
+	if err != nil {
+		return nil, err
+	}
+	var dataKey []byte
+	for i := range h.Slots {
+		s := &h.Slots[i]
+		if s.Type != cred.typ {
+			continue
+		}
+		k := kek(h.VaultID, s, cred.secret)
+		a, err := chacha20poly1305.NewX(k)
+		wipe(k)
+		if err != nil {
+			return nil, err
+		}
+		if dk, err := a.Open(nil, s.Nonce[:], s.Wrapped[:], slotAD(h.VaultID, s)); err == nil {
+			dataKey = dk
+			break
+		}
+	}
+	if dataKey == nil {
+		if cred.typ == SlotRecovery {
+			return nil, fmt.Errorf("%w: the recovery key does not open this vault; check it against the paper copy", ErrWrongCredential)
+		}
+		return nil, fmt.Errorf("%w: the passphrase does not open this vault; check Caps Lock and the keyboard layout, or unlock with the recovery key", ErrWrongCredential)
+	}
+	keys := newKeyring(dataKey, h.VaultID)
+	var macOK bool
+	if err := with(keys.header, func(k []byte) error {
+		want := h.computeMAC(k)
+		macOK = hmacEqual(want[:], h.MAC[:])
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if !macOK {
+		return nil, damaged(hpath, "header authentication failed")
+	}
+	return &Vault{dir: dir, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+}
+
+// Dir is the vault folder.
+func (v *Vault) Dir() string { return v.dir }
+
+// Info describes the vault without secrets.
+type Info struct {
+	VaultID [16]byte
+	Created time.Time
+	KDF     KDFParams // of the passphrase slot
+	Slots   []SlotType
+}
+
+// Info returns the header's public facts.
+func (v *Vault) Info() Info {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	in := Info{VaultID: v.hdr.VaultID, Created: time.Unix(v.hdr.Created, 0)}
+	for _, s := range v.hdr.Slots {
+		in.Slots = append(in.Slots, s.Type)
+		if s.Type == SlotPassphrase {
+			in.KDF = s.Params
+		}
+	}
+	return in
+}
+
+// ChangePassphrase rewraps the data key under a new passphrase. It rewrites
+// only the header; no data is re-encrypted. params nil keeps the current KDF
+// parameters.
+func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		return ErrClosed
+	}
+	if len(newPass) == 0 {
+		return errors.New("the new passphrase is empty")
+	}
+	h := *v.hdr
+	h.Slots = append([]slot(nil), v.hdr.Slots...)
+	idx := -1
+	for i, s := range h.Slots {
+		if s.Type == SlotPassphrase {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return errors.New("this vault has no passphrase slot")
+	}
+	p := h.Slots[idx].Params
+	if params != nil {
+		if err := params.Validate(); err != nil {
+			return err
+		}
+		p = *params
+	}
+	err := with(v.keys.data, func(dk []byte) error {
+		s, err := makeSlot(h.VaultID, SlotPassphrase, newPass, p, dk)
+		if err != nil {
+			return err
+		}
+		h.Slots[idx] = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := with(v.keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(v.dir, HeaderFile), h.marshal()); err != nil {
+		return fmt.Errorf("saving the new passphrase: %w (the old passphrase still works)", err)
+	}
+	v.hdr = &h
+	return nil
+}
+
+// MAC returns HMAC-SHA256 of parts under a key derived from the data key for
+// purpose (for example "audit"). Callers never see the key.
+func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
+	v.mu.Lock()
+	keys := v.keys
+	v.mu.Unlock()
+	if keys == nil {
+		return nil, ErrClosed
+	}
+	var out []byte
+	err := with(keys.macs, func(root []byte) error {
+		k := hmacSum(root, []byte("purpose:"+purpose))
+		out = hmacSum(k, parts...)
+		wipe(k)
+		return nil
+	})
+	return out, err
+}
+
+// Close forgets the keys, closes the log and releases the lock. It does not
+// checkpoint: the store does that before calling Close.
+func (v *Vault) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		return nil
+	}
+	v.keys.destroy()
+	v.keys = nil
+	var err error
+	if v.logFile != nil {
+		err = v.logFile.Close()
+		v.logFile = nil
+	}
+	if lerr := v.lock.release(); err == nil {
+		err = lerr
+	}
+	vaultClosed()
+	return err
+}
