@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -124,8 +126,18 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 	err := v.keys.withAEAD(func(a cipher.AEAD) error {
 		var err error
 		cp, err = v.readManifest(a)
-		if err != nil || cp == nil {
+		if err != nil {
 			return err
+		}
+		if cp == nil {
+			// No manifest: a vault never checkpointed (or whose first
+			// checkpoint crashed before its manifest). A redo log of a later
+			// generation proves a manifest existed: it was lost, and opening
+			// the vault as empty would lose everything.
+			if gen := v.newestLogGenLocked(); gen > 0 {
+				return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing, but the redo log of checkpoint %d exists", gen)
+			}
+			return nil
 		}
 		image = make([]byte, 0, cp.ImageSize)
 		fps := make([]uint64, len(cp.Chunks))
@@ -154,8 +166,27 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 		return nil, nil, err
 	}
 	v.cp = cp
-	v.sweepLocked()
+	if cp != nil {
+		// Without a manifest nothing tells leftovers from lost data: keep them.
+		v.sweepLocked()
+	}
 	return image, cp, nil
+}
+
+// newestLogGenLocked is the highest generation among the redo log files.
+func (v *Vault) newestLogGenLocked() uint64 {
+	var newest uint64
+	entries, _ := os.ReadDir(filepath.Join(v.dir, LogDir))
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".log") {
+			continue
+		}
+		if g, err := strconv.ParseUint(strings.TrimSuffix(name, ".log"), 16, 64); err == nil && g > newest {
+			newest = g
+		}
+	}
+	return newest
 }
 
 // sweepLocked removes chunk objects that no manifest references: leftovers

@@ -131,9 +131,18 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if err != nil {
 		return nil, "", err
 	}
+	// Count the vault as open before any memguard buffer or enclave exists:
+	// a concurrent Close of another vault must not Purge (and unmap) them.
+	vaultOpened()
 	fail := func(err error) (*Vault, RecoveryKey, error) {
 		lk.release()
+		vaultClosed()
 		return nil, "", err
+	}
+	// Another process may have created a vault here between the emptiness
+	// check above and the lock: never write over its header.
+	if Exists(dir) {
+		return fail(fmt.Errorf("%w: %s already holds a vault", ErrExists, dir))
 	}
 	for _, sub := range []string{LogDir, ObjectsDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
@@ -170,7 +179,6 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 		return fail(err)
 	}
 	v := &Vault{dir: dir, lock: lk, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
-	vaultOpened()
 	return v, recText, nil
 }
 
@@ -223,14 +231,15 @@ func Open(dir string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	vaultOpened() // before any enclave exists; see Create
 	v, err := openLocked(dir, hpath, cred)
 	if err != nil {
 		lk.release()
+		vaultClosed()
 		return nil, err
 	}
 	v.lock = lk
 	removeTemps(dir)
-	vaultOpened()
 	return v, nil
 }
 
@@ -361,14 +370,15 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 // MAC returns HMAC-SHA256 of parts under a key derived from the data key for
 // purpose (for example "audit"). Callers never see the key.
 func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
+	// Hold the mutex while the key is in use: Close clears the enclave
+	// pointers and may Purge memguard, which unmaps open key buffers.
 	v.mu.Lock()
-	keys := v.keys
-	v.mu.Unlock()
-	if keys == nil {
+	defer v.mu.Unlock()
+	if v.keys == nil {
 		return nil, ErrClosed
 	}
 	var out []byte
-	err := with(keys.macs, func(root []byte) error {
+	err := with(v.keys.macs, func(root []byte) error {
 		k := hmacSum(root, []byte("purpose:"+purpose))
 		out = hmacSum(k, parts...)
 		wipe(k)

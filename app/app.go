@@ -1,0 +1,230 @@
+// Package app holds casevault's use-cases: opening and locking a session,
+// clients, matters, notes, search, conflict checks, the passphrase and the
+// audit trail. It is the one API that the window (ui/) and the command line
+// call; it reaches the database only through store/ and the keys only
+// through vault/.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"casevault/app/conflict"
+	"casevault/store"
+	"casevault/vault"
+)
+
+// Errors callers tell apart with errors.Is (besides vault's and store's).
+var (
+	// ErrInvalid: a field failed validation; the message says which and why.
+	ErrInvalid = errors.New("invalid input")
+)
+
+// FieldError is a validation failure of one named field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Is reports whether target is ErrInvalid.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// DefaultDir is the platform's place for the vault: $XDG_DATA_HOME/casevault
+// (or ~/.local/share/casevault) on Linux, ~/Library/Application
+// Support/casevault on macOS, %LOCALAPPDATA%\casevault on Windows.
+func DefaultDir() string {
+	home, _ := os.UserHomeDir()
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "casevault")
+	case "windows":
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "casevault")
+		}
+		return filepath.Join(home, "AppData", "Local", "casevault")
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "casevault")
+	}
+	return filepath.Join(home, ".local", "share", "casevault")
+}
+
+// OwnerActor names the vault owner in the audit trail: "owner (login)".
+func OwnerActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "owner (" + u.Username + ")"
+	}
+	return "owner"
+}
+
+// UserNames are the login and full name of the person at the keyboard, for
+// the passphrase policy.
+func UserNames() []string {
+	u, err := user.Current()
+	if err != nil {
+		return nil
+	}
+	return []string{u.Username, u.Name}
+}
+
+// Options for Open. The zero value is the production setting.
+type Options struct {
+	Actor string           // who acts, for the audit trail; "" = OwnerActor()
+	Now   func() time.Time // nil = time.Now
+	Store store.Options
+}
+
+// InitOptions for Init. KDF must be set explicitly (see vault.Calibrate).
+type InitOptions struct {
+	KDF   vault.KDFParams
+	Actor string
+	Now   func() time.Time
+	Store store.Options
+}
+
+// Init creates a vault in dir, opens its database once to create the schema,
+// records the creation in the audit trail and closes it. It returns the
+// recovery key, to be shown once.
+func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault.RecoveryKey, error) {
+	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now})
+	if err != nil {
+		return "", err
+	}
+	st, err := store.Open(ctx, v, opts.Store)
+	if err != nil {
+		v.Close()
+		return "", err
+	}
+	s := newSession(v, st, Options{Actor: opts.Actor, Now: opts.Now, Store: opts.Store})
+	err = s.audit(ctx, "vault.init", "", fmt.Sprintf("created with %s", opts.KDF))
+	if cerr := s.close(ctx, false); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	return rk, nil
+}
+
+// Session is an unlocked vault with its database.
+type Session struct {
+	v     *vault.Vault
+	st    *store.Store
+	actor string
+	now   func() time.Time
+
+	mu      sync.Mutex
+	gen     uint64 // bumped by every write, to invalidate caches
+	ix      *conflict.Index
+	ixGen   uint64
+	closed  bool
+	unlocks string
+}
+
+func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
+	s := &Session{v: v, st: st, actor: opts.Actor, now: opts.Now}
+	if s.actor == "" {
+		s.actor = OwnerActor()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Open unlocks the vault in dir and records the unlock.
+func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) (*Session, error) {
+	v, err := vault.Open(dir, cred)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, v, opts.Store)
+	if err != nil {
+		v.Close()
+		return nil, err
+	}
+	s := newSession(v, st, opts)
+	if err := s.audit(ctx, "unlock", "", "with the "+cred.Type().String()); err != nil {
+		s.close(ctx, false)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close records the lock, checkpoints and wipes the keys.
+func (s *Session) Close(ctx context.Context) error { return s.close(ctx, true) }
+
+func (s *Session) close(ctx context.Context, record bool) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.ix = nil
+	s.mu.Unlock()
+	var err error
+	if record {
+		err = s.audit(ctx, "lock", "", "")
+	}
+	if cerr := s.st.Close(ctx); err == nil {
+		err = cerr
+	}
+	if verr := s.v.Close(); err == nil {
+		err = verr
+	}
+	return err
+}
+
+// Dir is the vault folder.
+func (s *Session) Dir() string { return s.v.Dir() }
+
+// Actor is who the session acts as.
+func (s *Session) Actor() string { return s.actor }
+
+// update runs fn and appends one audit entry in the same transaction, so a
+// change and its audit line are durable together or not at all.
+func (s *Session) update(ctx context.Context, action string, fn func(tx *store.Tx) (records, detail string, err error)) error {
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		records, detail, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		return s.appendAudit(tx, action, records, detail)
+	})
+	if err == nil {
+		s.mu.Lock()
+		s.gen++
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// view runs a read and records it in the audit trail.
+func (s *Session) view(ctx context.Context, action string, fn func(tx *store.Tx) (records, detail string, err error)) error {
+	var records, detail string
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		records, detail, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.audit(ctx, action, records, detail)
+}
+
+func (s *Session) audit(ctx context.Context, action, records, detail string) error {
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		return s.appendAudit(tx, action, records, detail)
+	})
+}

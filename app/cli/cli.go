@@ -1,0 +1,462 @@
+// Package cli is casevault's command line. main.go hands it the process's
+// arguments and standard streams; everything it does goes through app/.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"casevault/app"
+	"casevault/app/policy"
+	"casevault/store"
+	"casevault/vault"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitError    = 1
+	ExitUsage    = 2
+	ExitWrongKey = 3
+	ExitDamaged  = 4
+	ExitLocked   = 5
+)
+
+// Env is the process environment a command runs in.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// StdinFD is the file descriptor of Stdin when it is a terminal-capable
+	// file, or -1.
+	StdinFD int
+	// Store tunes the durability engine (tests shrink the checkpoint size).
+	Store store.Options
+}
+
+// OSEnv is the real process environment.
+func OSEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinFD: int(os.Stdin.Fd())}
+}
+
+type runner struct {
+	env    Env
+	ctx    context.Context
+	fs     *flag.FlagSet
+	vault  string
+	json   bool
+	stdinP bool
+	recov  bool
+	lines  *bufio.Reader
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+const usage = `casevault keeps client files encrypted on this computer.
+
+Usage: casevault [command] [flags]
+
+With no command, casevault opens its window.
+
+Commands:
+  init                     create a vault (asks for a new passphrase, prints the recovery key)
+  client add|list|show|edit|delete
+  matter add|list|show|close|reopen
+  note add --matter ID --text T
+  search QUERY             full-text search over names, aliases, notes and matter titles
+  conflicts NAME...        conflict check against every client, alias and party
+  conflicts decide CHECK --decision clear|conflict|waived [--note T]
+  passwd                   change the passphrase (the recovery key keeps working)
+  status                   where the vault is, its size, counts, key settings
+  audit list|verify        show the audit trail, or check that nothing in it was altered
+
+Flags every command takes:
+  --vault DIR              vault folder (default: %s)
+  --recovery               unlock with the recovery key instead of the passphrase
+  --passphrase-stdin       read passphrases from standard input, one per line
+  --json                   machine-readable output (read commands)
+
+Run "casevault COMMAND --help" for a command's flags.
+`
+
+// Run runs one command line (args without the program name) and returns the
+// exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	r := &runner{env: env, ctx: ctx}
+	err := r.dispatch(args)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	fmt.Fprintln(env.Stderr, "casevault: "+message(err))
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
+		return ExitUsage
+	case errors.Is(err, vault.ErrWrongCredential), errors.Is(err, vault.ErrBadRecoveryKey):
+		return ExitWrongKey
+	case errors.Is(err, vault.ErrDamaged):
+		return ExitDamaged
+	case errors.Is(err, vault.ErrLocked):
+		return ExitLocked
+	}
+	return ExitError
+}
+
+// message turns an error into words for a person.
+func message(err error) string {
+	var fe *app.FieldError
+	switch {
+	case errors.As(err, &fe):
+		return fmt.Sprintf("%s %s; nothing was changed", fe.Field, strings.TrimPrefix(fe.Message, fe.Field+" "))
+	case errors.Is(err, store.ErrNotFound):
+		return err.Error() + " (check the id with \"casevault client list\" or \"casevault matter list\")"
+	case errors.Is(err, store.ErrHasMatters):
+		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
+	}
+	return err.Error()
+}
+
+func (r *runner) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(r.env.Stderr)
+	fs.StringVar(&r.vault, "vault", app.DefaultDir(), "vault folder")
+	fs.BoolVar(&r.json, "json", false, "machine-readable output")
+	fs.BoolVar(&r.stdinP, "passphrase-stdin", false, "read passphrases from standard input, one per line")
+	fs.BoolVar(&r.recov, "recovery", false, "unlock with the recovery key")
+	r.fs = fs
+	return fs
+}
+
+// parse accepts flags before and after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+type strList []string
+
+func (s *strList) String() string     { return strings.Join(*s, ", ") }
+func (s *strList) Set(v string) error { *s = append(*s, v); return nil }
+
+func (r *runner) dispatch(args []string) error {
+	if len(args) == 0 {
+		return usagef("no command")
+	}
+	cmd, rest := args[0], args[1:]
+	sub := func() (string, []string, error) {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return "", nil, usagef("%s needs a subcommand", cmd)
+		}
+		return rest[0], rest[1:], nil
+	}
+	switch cmd {
+	case "-h", "--help", "help", "-help":
+		fmt.Fprintf(r.env.Stdout, usage, app.DefaultDir())
+		return nil
+	case "init":
+		return r.cmdInit(rest)
+	case "client":
+		s, a, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "add":
+			return r.clientAdd(a)
+		case "list":
+			return r.clientList(a)
+		case "show":
+			return r.clientShow(a)
+		case "edit":
+			return r.clientEdit(a)
+		case "delete":
+			return r.clientDelete(a)
+		}
+		return usagef("unknown client subcommand %q (add, list, show, edit, delete)", s)
+	case "matter":
+		s, a, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "add":
+			return r.matterAdd(a)
+		case "list":
+			return r.matterList(a)
+		case "show":
+			return r.matterShow(a)
+		case "close":
+			return r.matterStatus(a, false)
+		case "reopen":
+			return r.matterStatus(a, true)
+		}
+		return usagef("unknown matter subcommand %q (add, list, show, close, reopen)", s)
+	case "note":
+		s, a, err := sub()
+		if err != nil {
+			return err
+		}
+		if s != "add" {
+			return usagef("unknown note subcommand %q (add)", s)
+		}
+		return r.noteAdd(a)
+	case "search":
+		return r.search(rest)
+	case "conflicts":
+		if len(rest) > 0 && rest[0] == "decide" {
+			return r.conflictsDecide(rest[1:])
+		}
+		return r.conflicts(rest)
+	case "passwd":
+		return r.passwd(rest)
+	case "status":
+		return r.status(rest)
+	case "audit":
+		s, a, err := sub()
+		if err != nil {
+			return err
+		}
+		switch s {
+		case "list":
+			return r.auditList(a)
+		case "verify":
+			return r.auditVerify(a)
+		}
+		return usagef("unknown audit subcommand %q (list, verify)", s)
+	}
+	return usagef("unknown command %q", cmd)
+}
+
+// readSecret reads one secret: from the terminal without echo, or one line
+// from standard input with --passphrase-stdin.
+func (r *runner) readSecret(prompt string) ([]byte, error) {
+	if r.stdinP {
+		if r.lines == nil {
+			r.lines = bufio.NewReader(r.env.Stdin)
+		}
+		line, err := r.lines.ReadBytes('\n')
+		if err != nil && (err != io.EOF || len(line) == 0) {
+			return nil, fmt.Errorf("reading %s from standard input: %w", strings.ToLower(strings.TrimSuffix(prompt, ": ")), err)
+		}
+		line = []byte(strings.TrimRight(string(line), "\r\n"))
+		return line, nil
+	}
+	if r.env.StdinFD < 0 || !term.IsTerminal(r.env.StdinFD) {
+		return nil, usagef("standard input is not a terminal: type the passphrase in a terminal, or pass --passphrase-stdin to read it from standard input")
+	}
+	fmt.Fprint(r.env.Stderr, prompt)
+	b, err := term.ReadPassword(r.env.StdinFD)
+	fmt.Fprintln(r.env.Stderr)
+	if err != nil {
+		return nil, fmt.Errorf("reading passphrase: %w", err)
+	}
+	return b, nil
+}
+
+func (r *runner) credential() (vault.Credential, error) {
+	if r.recov {
+		b, err := r.readSecret("Recovery key: ")
+		if err != nil {
+			return vault.Credential{}, err
+		}
+		return vault.Recovery(string(b))
+	}
+	b, err := r.readSecret("Passphrase: ")
+	if err != nil {
+		return vault.Credential{}, err
+	}
+	if len(b) == 0 {
+		return vault.Credential{}, fmt.Errorf("%w: the passphrase is empty", vault.ErrWrongCredential)
+	}
+	return vault.Passphrase(b), nil
+}
+
+// open unlocks the vault, runs fn and locks it again.
+func (r *runner) open(fn func(s *app.Session) error) error {
+	if !vault.Exists(r.vault) {
+		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", vault.ErrNoVault, r.vault, r.vault)
+	}
+	cred, err := r.credential()
+	if err != nil {
+		return err
+	}
+	s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	if err != nil {
+		return err
+	}
+	err = fn(s)
+	if cerr := s.Close(r.ctx); err == nil && cerr != nil {
+		err = fmt.Errorf("locking the vault: %w", cerr)
+	}
+	return err
+}
+
+func (r *runner) out(v any, text func(w io.Writer)) error {
+	if r.json {
+		enc := json.NewEncoder(r.env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	tw := tabwriter.NewWriter(r.env.Stdout, 0, 4, 2, ' ', 0)
+	text(tw)
+	return tw.Flush()
+}
+
+func parseID(what, s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%q is not a %s id (a whole number, as shown by the list command)", s, what)
+	}
+	return id, nil
+}
+
+func oneID(what string, pos []string) (int64, error) {
+	if len(pos) != 1 {
+		return 0, usagef("give exactly one %s id", what)
+	}
+	return parseID(what, pos[0])
+}
+
+func (r *runner) cmdInit(args []string) error {
+	fs := r.flags("init")
+	mem := fs.Int("kdf-memory", 0, "Argon2id memory in MiB (default: calibrated, at least 256)")
+	tm := fs.Int("kdf-time", 0, "Argon2id passes (default: calibrated to about one second)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if vault.Exists(r.vault) {
+		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", vault.ErrExists, r.vault)
+	}
+	if *mem != 0 && *mem < vault.MinMemoryKiB/1024 {
+		return usagef("--kdf-memory %d is below the floor of %d MiB", *mem, vault.MinMemoryKiB/1024)
+	}
+	if *tm < 0 || *tm > vault.MaxTime {
+		return usagef("--kdf-time must be between 1 and %d", vault.MaxTime)
+	}
+	if *mem != 0 && *mem < vault.WarnMemoryKiB/1024 {
+		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least 64 MiB (256 MiB is the default).\n", *mem)
+	}
+	pass, err := r.readSecret("New passphrase: ")
+	if err != nil {
+		return err
+	}
+	if !r.stdinP {
+		again, err := r.readSecret("Repeat the passphrase: ")
+		if err != nil {
+			return err
+		}
+		if string(again) != string(pass) {
+			return errors.New("the two passphrases differ; nothing was created, try again")
+		}
+	}
+	if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
+		var msgs []string
+		for _, p := range probs {
+			msgs = append(msgs, "  - "+p.Message)
+		}
+		return fmt.Errorf("this passphrase cannot protect client files:\n%s\nNothing was created. A good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)", strings.Join(msgs, "\n"))
+	}
+	params, err := r.kdf(*mem, *tm)
+	if err != nil {
+		return err
+	}
+	rk, err := app.Init(r.ctx, r.vault, pass, app.InitOptions{KDF: params, Store: r.env.Store})
+	if err != nil {
+		return err
+	}
+	w := r.env.Stdout
+	fmt.Fprintf(w, "Your vault is ready in %s\n(key derivation: %s)\n\n", r.vault, params)
+	fmt.Fprintf(w, "RECOVERY KEY - shown only this once. Write it on paper now:\n\n    %s\n\n", rk)
+	fmt.Fprintln(w, "If you forget the passphrase, this key opens the vault (casevault --recovery).")
+	fmt.Fprintln(w, "Keep it away from this laptop - in a safe or a sealed envelope at the office:")
+	fmt.Fprintln(w, "anyone who has both the laptop and this key can read every client file.")
+	return nil
+}
+
+func (r *runner) kdf(memMiB, passes int) (vault.KDFParams, error) {
+	if memMiB != 0 && passes != 0 {
+		return vault.KDFParams{Time: uint32(passes), MemoryKiB: uint32(memMiB) * 1024, Threads: vault.DefaultThreads()}, nil
+	}
+	mem := uint32(vault.DefaultMemoryKiB)
+	if memMiB != 0 {
+		mem = uint32(memMiB) * 1024
+	}
+	if passes != 0 {
+		return vault.KDFParams{Time: uint32(passes), MemoryKiB: mem, Threads: vault.DefaultThreads()}, nil
+	}
+	fmt.Fprintln(r.env.Stderr, "Tuning the key derivation to take about one second on this computer...")
+	return vault.Calibrate(r.ctx, vault.DefaultCalibrateFor, mem)
+}
+
+func (r *runner) passwd(args []string) error {
+	fs := r.flags("passwd")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		pass, err := r.readSecret("New passphrase: ")
+		if err != nil {
+			return err
+		}
+		if !r.stdinP {
+			again, err := r.readSecret("Repeat the new passphrase: ")
+			if err != nil {
+				return err
+			}
+			if string(again) != string(pass) {
+				return errors.New("the two passphrases differ; the passphrase was not changed")
+			}
+		}
+		if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
+			var msgs []string
+			for _, p := range probs {
+				msgs = append(msgs, "  - "+p.Message)
+			}
+			return fmt.Errorf("the new passphrase cannot protect client files:\n%s\nThe passphrase was not changed", strings.Join(msgs, "\n"))
+		}
+		if err := s.ChangePassphrase(r.ctx, pass, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(r.env.Stdout, "Passphrase changed. Your recovery key still works.")
+		return nil
+	})
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

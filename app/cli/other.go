@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"casevault/app"
+	"casevault/store"
+)
+
+func (r *runner) search(args []string) error {
+	fs := r.flags("search")
+	limit := fs.Int("limit", 50, "most hits to show")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	q := strings.Join(pos, " ")
+	if strings.TrimSpace(q) == "" {
+		return usagef("search needs words to look for")
+	}
+	return r.open(func(s *app.Session) error {
+		hits, err := s.Search(r.ctx, q, *limit)
+		if err != nil {
+			return err
+		}
+		type hitJSON struct {
+			Kind     string  `json:"kind"`
+			ClientID int64   `json:"client_id"`
+			MatterID int64   `json:"matter_id,omitempty"`
+			Title    string  `json:"title"`
+			Snippet  string  `json:"snippet"`
+			Rank     float64 `json:"rank"`
+		}
+		js := make([]hitJSON, 0, len(hits))
+		for _, h := range hits {
+			js = append(js, hitJSON{h.Kind, h.ClientID, h.MatterID, h.Title, h.Snippet, h.Rank})
+		}
+		return r.out(js, func(w io.Writer) {
+			if len(hits) == 0 {
+				fmt.Fprintf(w, "Nothing matches %q.\n", q)
+				return
+			}
+			fmt.Fprintln(w, "KIND\tCLIENT\tMATTER\tTITLE\tMATCH")
+			for _, h := range hits {
+				matter := ""
+				if h.MatterID != 0 {
+					matter = fmt.Sprint(h.MatterID)
+				}
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", h.Kind, h.ClientID, matter, h.Title, h.Snippet)
+			}
+		})
+	})
+}
+
+var roleLabel = map[string]string{"client": "client", "alias": "client alias", store.RoleAdverse: "adverse party",
+	store.RoleRelated: "related party", store.RoleOpposingCounsel: "opposing counsel"}
+
+func (r *runner) conflicts(args []string) error {
+	fs := r.flags("conflicts")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("conflicts needs one or more names, each in quotes: casevault conflicts \"Jane Roe\" \"Acme Ltd\"")
+	}
+	return r.open(func(s *app.Session) error {
+		res, err := s.CheckConflicts(r.ctx, pos)
+		if err != nil {
+			return err
+		}
+		return r.out(res, func(w io.Writer) {
+			fmt.Fprintf(w, "Conflict check %d\n", res.CheckID)
+			for _, q := range res.Names {
+				var hits []app.ConflictHit
+				for _, h := range res.Hits {
+					if h.Query == q {
+						hits = append(hits, h)
+					}
+				}
+				if len(hits) == 0 {
+					fmt.Fprintf(w, "\n%q: no matches among clients, aliases or parties.\n", q)
+					continue
+				}
+				fmt.Fprintf(w, "\n%q: %d possible match(es)\n", q, len(hits))
+				fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
+				for _, h := range hits {
+					matter := "-"
+					if h.MatterID != 0 {
+						st := "open"
+						if !h.MatterOpen {
+							st = "closed"
+						}
+						matter = fmt.Sprintf("%d %s (%s)", h.MatterID, h.MatterTitle, st)
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", h.Match, h.Name, roleLabel[h.Role], h.ClientID, h.ClientName, matter, h.Why)
+				}
+			}
+			fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d --decision clear|conflict|waived --note \"...\"\n", res.CheckID)
+		})
+	})
+}
+
+func (r *runner) conflictsDecide(args []string) error {
+	fs := r.flags("conflicts decide")
+	decision := fs.String("decision", "", "clear, conflict or waived (required)")
+	note := fs.String("note", "", "why")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("conflict check", pos)
+	if err != nil {
+		return err
+	}
+	if *decision == "" {
+		return usagef("conflicts decide needs --decision clear, conflict or waived")
+	}
+	return r.open(func(s *app.Session) error {
+		if err := s.DecideConflict(r.ctx, id, *decision, *note); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stdout, "Decision on conflict check %d recorded: %s.\n", id, *decision)
+		return nil
+	})
+}
+
+func (r *runner) status(args []string) error {
+	fs := r.flags("status")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		st, err := s.Status(r.ctx)
+		if err != nil {
+			return err
+		}
+		return r.out(st, func(w io.Writer) {
+			fmt.Fprintf(w, "Vault\t%s\n", st.Dir)
+			fmt.Fprintf(w, "Size on disk\t%s\n", humanBytes(st.SizeOnDisk))
+			fmt.Fprintf(w, "Clients\t%d\n", st.Counts.Clients)
+			fmt.Fprintf(w, "Matters\t%d (%d parties, %d notes)\n", st.Counts.Matters, st.Counts.Parties, st.Counts.Notes)
+			fmt.Fprintf(w, "Audit entries\t%d\n", st.Counts.Audit)
+			fmt.Fprintf(w, "Key derivation\t%s\n", st.KDF)
+			fmt.Fprintf(w, "Created\t%s\n", fmtTime(st.Created))
+			fmt.Fprintf(w, "Last change\t%s\n", fmtTime(st.LastWrite))
+			fmt.Fprintf(w, "Last checkpoint\t%s (redo log since: %s)\n", fmtTime(st.LastCheckpoint), humanBytes(st.LogBytes))
+		})
+	})
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func (r *runner) auditList(args []string) error {
+	fs := r.flags("audit list")
+	from := fs.String("from", "", "first day, YYYY-MM-DD")
+	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	action := fs.String("action", "", "only this action, e.g. client.edit")
+	record := fs.String("record", "", "only entries about this record, e.g. client:12")
+	limit := fs.Int("limit", 0, "at most this many entries")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var f store.AuditFilter
+	f.Action, f.Record, f.Limit = *action, *record, *limit
+	var err error
+	if *from != "" {
+		if f.From, err = time.ParseInLocation("2006-01-02", *from, time.Local); err != nil {
+			return usagef("--from %q is not a date like 2026-01-31", *from)
+		}
+	}
+	if *to != "" {
+		t, err := time.ParseInLocation("2006-01-02", *to, time.Local)
+		if err != nil {
+			return usagef("--to %q is not a date like 2026-01-31", *to)
+		}
+		f.To = t.AddDate(0, 0, 1)
+	}
+	return r.open(func(s *app.Session) error {
+		list, err := s.AuditList(r.ctx, f)
+		if err != nil {
+			return err
+		}
+		type entryJSON struct {
+			ID      int64  `json:"id"`
+			At      string `json:"at"`
+			Actor   string `json:"actor"`
+			Action  string `json:"action"`
+			Records string `json:"records,omitempty"`
+			Detail  string `json:"detail,omitempty"`
+			Hash    string `json:"hash"`
+		}
+		js := make([]entryJSON, 0, len(list))
+		for _, e := range list {
+			js = append(js, entryJSON{e.ID, e.At.Format("2006-01-02T15:04:05.000Z"), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
+		}
+		return r.out(js, func(w io.Writer) {
+			fmt.Fprintln(w, "ID\tTIME\tWHO\tACTION\tRECORDS\tDETAIL")
+			for _, e := range list {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Records, e.Detail)
+			}
+		})
+	})
+}
+
+// errAuditBroken makes `audit verify` exit non-zero when the chain is broken.
+var errAuditBroken = errors.New("the audit trail has been altered")
+
+func (r *runner) auditVerify(args []string) error {
+	fs := r.flags("audit verify")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		rep, err := s.AuditVerify(r.ctx)
+		if err != nil {
+			return err
+		}
+		if err := r.out(rep, func(w io.Writer) {
+			if rep.OK {
+				fmt.Fprintf(w, "Audit trail intact: %d entries, each one chained to the one before.\n", rep.Entries)
+			} else {
+				fmt.Fprintf(w, "AUDIT TRAIL BROKEN: %s.\n", rep.Problem)
+			}
+		}); err != nil {
+			return err
+		}
+		if !rep.OK {
+			return fmt.Errorf("%w: %s; keep this vault as it is and restore a backup for comparison", errAuditBroken, rep.Problem)
+		}
+		return nil
+	})
+}

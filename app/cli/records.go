@@ -1,0 +1,415 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"casevault/app"
+	"casevault/store"
+)
+
+type clientFlags struct {
+	name, email, phone, dob, address, notes *string
+	aliases                                 strList
+	fs                                      *flag.FlagSet
+}
+
+func (r *runner) clientFlagSet(name string) *clientFlags {
+	fs := r.flags(name)
+	c := &clientFlags{fs: fs}
+	c.name = fs.String("name", "", "client name (required for add)")
+	fs.Var(&c.aliases, "alias", "another name the client goes by (repeatable)")
+	c.email = fs.String("email", "", "e-mail address")
+	c.phone = fs.String("phone", "", "phone number")
+	c.dob = fs.String("dob", "", "date of birth, YYYY-MM-DD")
+	c.address = fs.String("address", "", "postal address")
+	c.notes = fs.String("notes", "", "notes")
+	return c
+}
+
+// input returns only the fields given on the command line.
+func (c *clientFlags) input() app.ClientInput {
+	var in app.ClientInput
+	set := map[string]bool{}
+	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	pick := func(name string, v *string) *string {
+		if set[name] {
+			return v
+		}
+		return nil
+	}
+	in.Name = pick("name", c.name)
+	in.Email = pick("email", c.email)
+	in.Phone = pick("phone", c.phone)
+	in.DOB = pick("dob", c.dob)
+	in.Address = pick("address", c.address)
+	in.Notes = pick("notes", c.notes)
+	if set["alias"] {
+		a := []string(c.aliases)
+		in.Aliases = &a
+	}
+	return in
+}
+
+func (r *runner) clientAdd(args []string) error {
+	c := r.clientFlagSet("client add")
+	pos, err := parse(c.fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (put the name in --name \"...\")", pos[0])
+	}
+	in := c.input()
+	if in.Name == nil {
+		return usagef("client add needs --name")
+	}
+	return r.open(func(s *app.Session) error {
+		id, err := s.AddClient(r.ctx, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(r.env.Stdout, id)
+		return nil
+	})
+}
+
+func (r *runner) clientEdit(args []string) error {
+	c := r.clientFlagSet("client edit")
+	pos, err := parse(c.fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("client", pos)
+	if err != nil {
+		return err
+	}
+	in := c.input()
+	if in == (app.ClientInput{}) {
+		return usagef("client edit needs at least one field to change, e.g. --email")
+	}
+	return r.open(func(s *app.Session) error {
+		if err := s.EditClient(r.ctx, id, in); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stdout, "Client %d updated.\n", id)
+		return nil
+	})
+}
+
+func (r *runner) clientDelete(args []string) error {
+	fs := r.flags("client delete")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("client", pos)
+	if err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		if err := s.DeleteClient(r.ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stdout, "Client %d deleted.\n", id)
+		return nil
+	})
+}
+
+type clientJSON struct {
+	ID            int64        `json:"id"`
+	Name          string       `json:"name"`
+	Aliases       []string     `json:"aliases,omitempty"`
+	Email         string       `json:"email,omitempty"`
+	Phone         string       `json:"phone,omitempty"`
+	DOB           string       `json:"dob,omitempty"`
+	Address       string       `json:"address,omitempty"`
+	Notes         string       `json:"notes,omitempty"`
+	SecurityClass string       `json:"security_class"`
+	CreatedAt     string       `json:"created_at"`
+	UpdatedAt     string       `json:"updated_at"`
+	Matters       []matterJSON `json:"matters,omitempty"`
+}
+
+func toClientJSON(c *store.Client) clientJSON {
+	return clientJSON{ID: c.ID, Name: c.Name, Aliases: c.Aliases, Email: c.Email, Phone: c.Phone, DOB: c.DOB,
+		Address: c.Address, Notes: c.Notes, SecurityClass: c.SecurityClass,
+		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05.000Z"), UpdatedAt: c.UpdatedAt.Format("2006-01-02T15:04:05.000Z")}
+}
+
+func (r *runner) clientList(args []string) error {
+	fs := r.flags("client list")
+	sortBy := fs.String("sort", "name", "sort by name or updated")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	order := store.ByName
+	switch *sortBy {
+	case "name":
+	case "updated":
+		order = store.ByUpdated
+	default:
+		return usagef("--sort must be name or updated")
+	}
+	return r.open(func(s *app.Session) error {
+		list, err := s.ListClients(r.ctx, order)
+		if err != nil {
+			return err
+		}
+		js := make([]clientJSON, 0, len(list))
+		for _, c := range list {
+			js = append(js, toClientJSON(c))
+		}
+		return r.out(js, func(w io.Writer) {
+			if len(list) == 0 {
+				fmt.Fprintln(w, "No clients yet. Add one with: casevault client add --name \"...\"")
+				return
+			}
+			fmt.Fprintln(w, "ID\tNAME\tE-MAIL\tPHONE\tUPDATED")
+			for _, c := range list {
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Email, c.Phone, fmtTime(c.UpdatedAt))
+			}
+		})
+	})
+}
+
+func (r *runner) clientShow(args []string) error {
+	fs := r.flags("client show")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("client", pos)
+	if err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		d, err := s.GetClient(r.ctx, id)
+		if err != nil {
+			return err
+		}
+		js := toClientJSON(d.Client)
+		for _, m := range d.Matters {
+			js.Matters = append(js.Matters, toMatterJSON(m))
+		}
+		return r.out(js, func(w io.Writer) {
+			c := d.Client
+			fmt.Fprintf(w, "Client %d\t%s\n", c.ID, c.Name)
+			if len(c.Aliases) > 0 {
+				fmt.Fprintf(w, "Also known as\t%s\n", strings.Join(c.Aliases, "; "))
+			}
+			for _, f := range [][2]string{{"E-mail", c.Email}, {"Phone", c.Phone}, {"Date of birth", c.DOB}, {"Address", c.Address}, {"Notes", c.Notes}} {
+				if f[1] != "" {
+					fmt.Fprintf(w, "%s\t%s\n", f[0], f[1])
+				}
+			}
+			fmt.Fprintf(w, "Security class\t%s\n", c.SecurityClass)
+			fmt.Fprintf(w, "Added / changed\t%s / %s\n", fmtTime(c.CreatedAt), fmtTime(c.UpdatedAt))
+			if len(d.Matters) == 0 {
+				fmt.Fprintln(w, "Matters\tnone")
+			}
+			for _, m := range d.Matters {
+				fmt.Fprintf(w, "Matter %d\t%s (%s)\n", m.ID, m.Title, m.Status)
+			}
+		})
+	})
+}
+
+type matterJSON struct {
+	ID            int64       `json:"id"`
+	ClientID      int64       `json:"client_id"`
+	ClientName    string      `json:"client_name"`
+	Title         string      `json:"title"`
+	PracticeArea  string      `json:"practice_area,omitempty"`
+	Status        string      `json:"status"`
+	OpenedAt      string      `json:"opened_at"`
+	ClosedAt      string      `json:"closed_at,omitempty"`
+	SecurityClass string      `json:"security_class"`
+	Parties       []partyJSON `json:"parties,omitempty"`
+	Notes         []noteJSON  `json:"notes,omitempty"`
+}
+
+type partyJSON struct {
+	Role string `json:"role"`
+	Name string `json:"name"`
+}
+
+type noteJSON struct {
+	ID        int64  `json:"id"`
+	Text      string `json:"text"`
+	Author    string `json:"author"`
+	CreatedAt string `json:"created_at"`
+}
+
+func toMatterJSON(m *store.Matter) matterJSON {
+	j := matterJSON{ID: m.ID, ClientID: m.ClientID, ClientName: m.ClientName, Title: m.Title, PracticeArea: m.PracticeArea,
+		Status: m.Status, OpenedAt: m.OpenedAt.Format("2006-01-02T15:04:05.000Z"), SecurityClass: m.SecurityClass}
+	if m.ClosedAt != nil {
+		j.ClosedAt = m.ClosedAt.Format("2006-01-02T15:04:05.000Z")
+	}
+	for _, p := range m.Parties {
+		j.Parties = append(j.Parties, partyJSON{Role: p.Role, Name: p.Name})
+	}
+	return j
+}
+
+func (r *runner) matterAdd(args []string) error {
+	fs := r.flags("matter add")
+	client := fs.Int64("client", 0, "id of the client (required)")
+	title := fs.String("title", "", "matter title (required)")
+	area := fs.String("practice-area", "", "practice area, e.g. family, employment")
+	var adverse, related, counsel strList
+	fs.Var(&adverse, "adverse", "adverse party (repeatable)")
+	fs.Var(&related, "related", "related party (repeatable)")
+	fs.Var(&counsel, "opposing-counsel", "opposing counsel (repeatable)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if *client <= 0 || *title == "" {
+		return usagef("matter add needs --client ID and --title \"...\"")
+	}
+	return r.open(func(s *app.Session) error {
+		id, err := s.AddMatter(r.ctx, app.MatterInput{ClientID: *client, Title: *title, PracticeArea: *area,
+			Adverse: adverse, Related: related, OpposingCounsel: counsel})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(r.env.Stdout, id)
+		return nil
+	})
+}
+
+func (r *runner) matterList(args []string) error {
+	fs := r.flags("matter list")
+	client := fs.Int64("client", 0, "only this client's matters")
+	status := fs.String("status", "", "open or closed (default: both)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *status != "" && *status != "open" && *status != "closed" {
+		return usagef("--status must be open or closed")
+	}
+	return r.open(func(s *app.Session) error {
+		list, err := s.ListMatters(r.ctx, *client, *status)
+		if err != nil {
+			return err
+		}
+		js := make([]matterJSON, 0, len(list))
+		for _, m := range list {
+			js = append(js, toMatterJSON(m))
+		}
+		return r.out(js, func(w io.Writer) {
+			if len(list) == 0 {
+				fmt.Fprintln(w, "No matters.")
+				return
+			}
+			fmt.Fprintln(w, "ID\tTITLE\tCLIENT\tSTATUS\tOPENED")
+			for _, m := range list {
+				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, m.Title, m.ClientName, m.ClientID, m.Status, fmtTime(m.OpenedAt))
+			}
+		})
+	})
+}
+
+var roleNames = map[string]string{store.RoleAdverse: "Adverse party", store.RoleRelated: "Related party", store.RoleOpposingCounsel: "Opposing counsel"}
+
+func (r *runner) matterShow(args []string) error {
+	fs := r.flags("matter show")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("matter", pos)
+	if err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		d, err := s.GetMatter(r.ctx, id)
+		if err != nil {
+			return err
+		}
+		js := toMatterJSON(d.Matter)
+		for _, n := range d.Notes {
+			js.Notes = append(js.Notes, noteJSON{ID: n.ID, Text: n.Text, Author: n.Author, CreatedAt: n.CreatedAt.Format("2006-01-02T15:04:05.000Z")})
+		}
+		return r.out(js, func(w io.Writer) {
+			m := d.Matter
+			fmt.Fprintf(w, "Matter %d\t%s\n", m.ID, m.Title)
+			fmt.Fprintf(w, "Client\t%s (%d)\n", m.ClientName, m.ClientID)
+			if m.PracticeArea != "" {
+				fmt.Fprintf(w, "Practice area\t%s\n", m.PracticeArea)
+			}
+			st := m.Status + ", opened " + fmtTime(m.OpenedAt)
+			if m.ClosedAt != nil {
+				st += ", closed " + fmtTime(*m.ClosedAt)
+			}
+			fmt.Fprintf(w, "Status\t%s\n", st)
+			for _, p := range m.Parties {
+				fmt.Fprintf(w, "%s\t%s\n", roleNames[p.Role], p.Name)
+			}
+			for _, n := range d.Notes {
+				fmt.Fprintf(w, "Note %s\t%s\n", fmtTime(n.CreatedAt), n.Text)
+			}
+		})
+	})
+}
+
+func (r *runner) matterStatus(args []string, reopen bool) error {
+	name := "matter close"
+	if reopen {
+		name = "matter reopen"
+	}
+	fs := r.flags(name)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("matter", pos)
+	if err != nil {
+		return err
+	}
+	return r.open(func(s *app.Session) error {
+		if reopen {
+			if err := s.ReopenMatter(r.ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(r.env.Stdout, "Matter %d reopened.\n", id)
+			return nil
+		}
+		if err := s.CloseMatter(r.ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stdout, "Matter %d closed.\n", id)
+		return nil
+	})
+}
+
+func (r *runner) noteAdd(args []string) error {
+	fs := r.flags("note add")
+	matter := fs.Int64("matter", 0, "id of the matter (required)")
+	text := fs.String("text", "", "the note (required)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q (put the note in --text \"...\")", pos[0])
+	}
+	if *matter <= 0 || *text == "" {
+		return usagef("note add needs --matter ID and --text \"...\"")
+	}
+	return r.open(func(s *app.Session) error {
+		id, err := s.AddNote(r.ctx, *matter, *text)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(r.env.Stdout, id)
+		return nil
+	})
+}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"casevault/app/conflict"
+	"casevault/store"
+)
+
+// ConflictHit is one name in the vault that resembles a checked name.
+type ConflictHit struct {
+	Query       string  `json:"query"`
+	Name        string  `json:"name"`
+	Role        string  `json:"role"` // client, alias, adverse, related, opposing_counsel
+	Match       string  `json:"match"`
+	Score       float64 `json:"score"`
+	Why         string  `json:"why"`
+	ClientID    int64   `json:"client_id"`
+	ClientName  string  `json:"client_name"`
+	MatterID    int64   `json:"matter_id,omitempty"`
+	MatterTitle string  `json:"matter_title,omitempty"`
+	MatterOpen  bool    `json:"matter_open,omitempty"`
+}
+
+// ConflictResult is a recorded conflict check.
+type ConflictResult struct {
+	CheckID int64         `json:"check_id"`
+	Names   []string      `json:"names"`
+	Hits    []ConflictHit `json:"hits"`
+}
+
+// Decisions on a conflict check.
+var Decisions = []string{"clear", "conflict", "waived"}
+
+// conflictIndex returns the cached index, rebuilding it after writes.
+func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
+	s.mu.Lock()
+	ix, ok := s.ix, s.ix != nil && s.ixGen == s.gen
+	gen := s.gen
+	s.mu.Unlock()
+	if ok {
+		return ix, nil
+	}
+	var names []store.Name
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		names, err = tx.ConflictNames()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]conflict.Entry, len(names))
+	for i := range names {
+		n := &names[i]
+		entries[i] = conflict.Entry{Name: n.Name, Role: n.Role, ClientID: n.ClientID, MatterID: n.MatterID, Ref: n}
+	}
+	ix = conflict.NewIndex(entries)
+	s.mu.Lock()
+	if s.gen == gen && !s.closed {
+		s.ix, s.ixGen = ix, gen
+	}
+	s.mu.Unlock()
+	return ix, nil
+}
+
+// CheckConflicts compares each name with every client, alias and party in
+// open and closed matters, ranks the hits and records the check.
+func (s *Session) CheckConflicts(ctx context.Context, names []string) (*ConflictResult, error) {
+	var clean []string
+	for _, n := range names {
+		if n = strings.TrimSpace(n); n != "" {
+			clean = append(clean, n)
+		}
+	}
+	if len(clean) == 0 {
+		return nil, &FieldError{"names", "give at least one name to check"}
+	}
+	ix, err := s.conflictIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &ConflictResult{Names: clean, Hits: []ConflictHit{}}
+	for _, q := range clean {
+		for _, h := range ix.Check(q) {
+			n := h.Entry.Ref.(*store.Name)
+			res.Hits = append(res.Hits, ConflictHit{
+				Query: q, Name: n.Name, Role: n.Role, Match: h.Kind.String(), Score: h.Score, Why: h.Why,
+				ClientID: n.ClientID, ClientName: n.ClientName, MatterID: n.MatterID, MatterTitle: n.MatterTitle, MatterOpen: n.MatterOpen,
+			})
+		}
+	}
+	namesJSON, _ := json.Marshal(res.Names)
+	hitsJSON, _ := json.Marshal(res.Hits)
+	err = s.update(ctx, "conflict.check", func(tx *store.Tx) (string, string, error) {
+		var err error
+		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON)})
+		return ref("conflict_check", res.CheckID), fmt.Sprintf("names %s, %d hits", namesJSON, len(res.Hits)), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// DecideConflict records the decision (clear, conflict or waived) on a check.
+func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, note string) error {
+	ok := false
+	for _, d := range Decisions {
+		ok = ok || d == decision
+	}
+	if !ok {
+		return &FieldError{"decision", fmt.Sprintf("%q is not one of clear, conflict, waived", decision)}
+	}
+	return s.update(ctx, "conflict.decide", func(tx *store.Tx) (string, string, error) {
+		err := tx.DecideConflictCheck(checkID, decision, strings.TrimSpace(note), s.now())
+		if err != nil {
+			err = fmt.Errorf("conflict check %d: %w", checkID, err)
+		}
+		return ref("conflict_check", checkID), decision, err
+	})
+}

@@ -1,0 +1,311 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"casevault/store"
+)
+
+// ClientInput is what a person enters for a client. For EditClient, nil
+// fields keep their value.
+type ClientInput struct {
+	Name    *string
+	Aliases *[]string
+	Email   *string
+	Phone   *string
+	DOB     *string
+	Address *string
+	Notes   *string
+}
+
+var phoneRE = regexp.MustCompile(`^\+?[0-9 ()./-]{5,30}$`)
+
+const maxField = 10000
+const maxNotes = 1 << 20
+
+// ValidateClient checks one client's fields; it returns the first problem
+// as a *FieldError naming the field.
+func ValidateClient(c *store.Client, now time.Time) error {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" {
+		return &FieldError{"name", "a client needs a name"}
+	}
+	for _, f := range []struct{ name, v string }{{"name", c.Name}, {"email", c.Email}, {"phone", c.Phone}, {"address", c.Address}} {
+		if len(f.v) > maxField {
+			return &FieldError{f.name, fmt.Sprintf("is too long (%d characters; at most %d)", utf8.RuneCountInString(f.v), maxField)}
+		}
+	}
+	if len(c.Notes) > maxNotes {
+		return &FieldError{"notes", "is too long (at most 1 MB)"}
+	}
+	for i, a := range c.Aliases {
+		c.Aliases[i] = strings.TrimSpace(a)
+		if c.Aliases[i] == "" {
+			return &FieldError{"alias", "an alias cannot be empty"}
+		}
+	}
+	c.Email = strings.TrimSpace(c.Email)
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || !strings.Contains(c.Email[strings.LastIndex(c.Email, "@"):], ".") {
+			return &FieldError{"email", fmt.Sprintf("%q is not an e-mail address like name@example.com", c.Email)}
+		}
+	}
+	c.Phone = strings.TrimSpace(c.Phone)
+	if c.Phone != "" && !phoneRE.MatchString(c.Phone) {
+		return &FieldError{"phone", fmt.Sprintf("%q is not a phone number: use digits, spaces, + ( ) - . /", c.Phone)}
+	}
+	c.DOB = strings.TrimSpace(c.DOB)
+	if c.DOB != "" {
+		d, err := time.Parse("2006-01-02", c.DOB)
+		if err != nil {
+			return &FieldError{"dob", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD, e.g. 1980-04-23", c.DOB)}
+		}
+		if d.After(now) {
+			return &FieldError{"dob", "the date of birth is in the future"}
+		}
+		if d.Year() < 1880 {
+			return &FieldError{"dob", "the date of birth is before 1880"}
+		}
+	}
+	return nil
+}
+
+func apply(c *store.Client, in ClientInput) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.Name, in.Name)
+	set(&c.Email, in.Email)
+	set(&c.Phone, in.Phone)
+	set(&c.DOB, in.DOB)
+	set(&c.Address, in.Address)
+	set(&c.Notes, in.Notes)
+	if in.Aliases != nil {
+		c.Aliases = append([]string(nil), (*in.Aliases)...)
+	}
+}
+
+func ref(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
+
+// AddClient validates and adds a client; it returns the new id.
+func (s *Session) AddClient(ctx context.Context, in ClientInput) (int64, error) {
+	c := &store.Client{}
+	apply(c, in)
+	if err := ValidateClient(c, s.now()); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.update(ctx, "client.add", func(tx *store.Tx) (string, string, error) {
+		var err error
+		id, err = tx.InsertClient(c, s.now())
+		return ref("client", id), "", err
+	})
+	return id, err
+}
+
+// EditClient changes the given fields of a client.
+func (s *Session) EditClient(ctx context.Context, id int64, in ClientInput) error {
+	return s.update(ctx, "client.edit", func(tx *store.Tx) (string, string, error) {
+		c, err := tx.GetClient(id)
+		if err != nil {
+			return "", "", err
+		}
+		apply(c, in)
+		if err := ValidateClient(c, s.now()); err != nil {
+			return "", "", err
+		}
+		return ref("client", id), changedFields(in), tx.UpdateClient(c, s.now())
+	})
+}
+
+func changedFields(in ClientInput) string {
+	var f []string
+	for _, x := range []struct {
+		n   string
+		set bool
+	}{{"name", in.Name != nil}, {"aliases", in.Aliases != nil}, {"email", in.Email != nil}, {"phone", in.Phone != nil},
+		{"dob", in.DOB != nil}, {"address", in.Address != nil}, {"notes", in.Notes != nil}} {
+		if x.set {
+			f = append(f, x.n)
+		}
+	}
+	return "fields: " + strings.Join(f, ", ")
+}
+
+// DeleteClient deletes a client that has no matters.
+func (s *Session) DeleteClient(ctx context.Context, id int64) error {
+	return s.update(ctx, "client.delete", func(tx *store.Tx) (string, string, error) {
+		return ref("client", id), "", tx.DeleteClient(id)
+	})
+}
+
+// ClientDetail is a client with its matters.
+type ClientDetail struct {
+	*store.Client
+	Matters []*store.Matter
+}
+
+// GetClient returns a client with aliases and matters.
+func (s *Session) GetClient(ctx context.Context, id int64) (*ClientDetail, error) {
+	var d ClientDetail
+	err := s.view(ctx, "client.view", func(tx *store.Tx) (string, string, error) {
+		c, err := tx.GetClient(id)
+		if err != nil {
+			return "", "", err
+		}
+		d.Client = c
+		d.Matters, err = tx.ListMatters(id, "")
+		return ref("client", id), "", err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// ListClients returns every client (without aliases).
+func (s *Session) ListClients(ctx context.Context, order store.ClientOrder) ([]*store.Client, error) {
+	var out []*store.Client
+	err := s.view(ctx, "client.list", func(tx *store.Tx) (string, string, error) {
+		var err error
+		out, err = tx.ListClients(order)
+		return "", fmt.Sprintf("%d clients", len(out)), err
+	})
+	return out, err
+}
+
+// MatterInput is a new matter.
+type MatterInput struct {
+	ClientID        int64
+	Title           string
+	PracticeArea    string
+	Adverse         []string
+	Related         []string
+	OpposingCounsel []string
+}
+
+// AddMatter validates and adds a matter with its parties.
+func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) {
+	m := &store.Matter{ClientID: in.ClientID, Title: strings.TrimSpace(in.Title), PracticeArea: strings.TrimSpace(in.PracticeArea)}
+	if m.Title == "" {
+		return 0, &FieldError{"title", "a matter needs a title"}
+	}
+	if m.ClientID <= 0 {
+		return 0, &FieldError{"client", "a matter needs the id of its client"}
+	}
+	for _, g := range []struct {
+		role  string
+		names []string
+	}{{store.RoleAdverse, in.Adverse}, {store.RoleRelated, in.Related}, {store.RoleOpposingCounsel, in.OpposingCounsel}} {
+		for _, n := range g.names {
+			n = strings.TrimSpace(n)
+			if n == "" {
+				return 0, &FieldError{strings.ReplaceAll(g.role, "_", "-"), "a party name cannot be empty"}
+			}
+			m.Parties = append(m.Parties, store.Party{Role: g.role, Name: n})
+		}
+	}
+	var id int64
+	err := s.update(ctx, "matter.add", func(tx *store.Tx) (string, string, error) {
+		var err error
+		id, err = tx.InsertMatter(m, s.now())
+		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
+	})
+	return id, err
+}
+
+// ListMatters lists matters; clientID 0 = all; status "" = open and closed.
+func (s *Session) ListMatters(ctx context.Context, clientID int64, status string) ([]*store.Matter, error) {
+	var out []*store.Matter
+	err := s.view(ctx, "matter.list", func(tx *store.Tx) (string, string, error) {
+		var err error
+		out, err = tx.ListMatters(clientID, status)
+		records := ""
+		if clientID != 0 {
+			records = ref("client", clientID)
+		}
+		return records, fmt.Sprintf("%d matters", len(out)), err
+	})
+	return out, err
+}
+
+// MatterDetail is a matter with parties and notes.
+type MatterDetail struct {
+	*store.Matter
+	Notes []*store.Note
+}
+
+// GetMatter returns a matter with its parties and notes.
+func (s *Session) GetMatter(ctx context.Context, id int64) (*MatterDetail, error) {
+	var d MatterDetail
+	err := s.view(ctx, "matter.view", func(tx *store.Tx) (string, string, error) {
+		m, err := tx.GetMatter(id)
+		if err != nil {
+			return "", "", err
+		}
+		d.Matter = m
+		d.Notes, err = tx.ListNotes(id)
+		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// CloseMatter closes a matter.
+func (s *Session) CloseMatter(ctx context.Context, id int64) error {
+	return s.setStatus(ctx, id, "closed")
+}
+
+// ReopenMatter reopens a closed matter.
+func (s *Session) ReopenMatter(ctx context.Context, id int64) error {
+	return s.setStatus(ctx, id, "open")
+}
+
+func (s *Session) setStatus(ctx context.Context, id int64, status string) error {
+	action := "matter.close"
+	if status == "open" {
+		action = "matter.reopen"
+	}
+	return s.update(ctx, action, func(tx *store.Tx) (string, string, error) {
+		return ref("matter", id), "", tx.SetMatterStatus(id, status, s.now())
+	})
+}
+
+// AddNote adds a note to a matter.
+func (s *Session) AddNote(ctx context.Context, matterID int64, text string) (int64, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return 0, &FieldError{"text", "a note cannot be empty"}
+	}
+	if len(text) > maxNotes {
+		return 0, &FieldError{"text", "is too long (at most 1 MB)"}
+	}
+	var id int64
+	err := s.update(ctx, "note.add", func(tx *store.Tx) (string, string, error) {
+		var err error
+		id, err = tx.InsertNote(&store.Note{MatterID: matterID, Text: text, Author: s.actor}, s.now())
+		return ref("note", id) + " " + ref("matter", matterID), "", err
+	})
+	return id, err
+}
+
+// Search ranks clients, aliases, matters and notes for query.
+func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+	var out []store.SearchHit
+	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
+		var err error
+		out, err = tx.Search(query, limit)
+		return "", fmt.Sprintf("query %q, %d hits", query, len(out)), err
+	})
+	return out, err
+}

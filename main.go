@@ -1,0 +1,44 @@
+// Command casevault keeps a solo lawyer's client files encrypted on their own
+// computer. With no arguments it opens the desktop window; with a command it
+// runs that command (see "casevault --help").
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/awnumar/memguard"
+
+	"casevault/app/cli"
+	"casevault/ui"
+	_ "casevault/ui/locale" // before Fyne initialises: see its doc
+)
+
+var version = "dev"
+
+func main() {
+	// On SIGINT/SIGTERM, memguard wipes every key before the process exits.
+	// Writes already acknowledged are in the redo log and survive.
+	memguard.CatchSignal(func(os.Signal) {
+		fmt.Fprintln(os.Stderr, "\ncasevault: interrupted; keys wiped. Changes already confirmed are saved.")
+	}, os.Interrupt, syscall.SIGTERM)
+	code := run()
+	memguard.SafeExit(code)
+}
+
+func run() int {
+	if len(os.Args) < 2 {
+		if err := ui.Run(version); err != nil {
+			fmt.Fprintln(os.Stderr, "casevault:", err)
+			return 1
+		}
+		return 0
+	}
+	if os.Args[1] == "--version" || os.Args[1] == "version" {
+		fmt.Println("casevault", version)
+		return 0
+	}
+	return cli.Run(context.Background(), os.Args[1:], cli.OSEnv())
+}
