@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/awnumar/memguard"
 	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Names inside a vault folder (docs/FORMAT.md, "Folder layout").
@@ -32,7 +34,19 @@ type Credential struct {
 
 // Passphrase returns a credential for the passphrase slot. The caller should
 // wipe p after the call that uses it.
-func Passphrase(p []byte) Credential { return Credential{typ: SlotPassphrase, secret: p} }
+func Passphrase(p []byte) Credential {
+	return Credential{typ: SlotPassphrase, secret: normalisePassphrase(p)}
+}
+
+// normalisePassphrase puts a UTF-8 passphrase in Unicode NFC, so that the
+// same typed text opens the vault on every operating system (macOS input
+// methods may produce decomposed accents). Other bytes are used as given.
+func normalisePassphrase(p []byte) []byte {
+	if !utf8.Valid(p) || norm.NFC.IsNormal(p) {
+		return p
+	}
+	return norm.NFC.Bytes(p)
+}
 
 // Recovery parses a typed recovery key into a credential.
 func Recovery(text string) (Credential, error) {
@@ -159,7 +173,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if err != nil {
 		return fail(err)
 	}
-	ps, err := makeSlot(h.VaultID, SlotPassphrase, pass, opts.KDF, dataKey.Bytes())
+	ps, err := makeSlot(h.VaultID, SlotPassphrase, normalisePassphrase(pass), opts.KDF, dataKey.Bytes())
 	if err != nil {
 		return fail(err)
 	}
@@ -231,11 +245,9 @@ func Open(dir string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	vaultOpened() // before any enclave exists; see Create
 	v, err := openLocked(dir, hpath, cred)
 	if err != nil {
 		lk.release()
-		vaultClosed()
 		return nil, err
 	}
 	v.lock = lk
@@ -275,6 +287,7 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 		}
 		return nil, fmt.Errorf("%w: the passphrase does not open this vault; check Caps Lock and the keyboard layout, or unlock with the recovery key", ErrWrongCredential)
 	}
+	vaultOpened() // before any enclave exists; see Create
 	keys := newKeyring(dataKey, h.VaultID)
 	var macOK bool
 	if err := with(keys.header, func(k []byte) error {
@@ -282,9 +295,11 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 		macOK = hmacEqual(want[:], h.MAC[:])
 		return nil
 	}); err != nil {
+		vaultClosed()
 		return nil, err
 	}
 	if !macOK {
+		vaultClosed()
 		return nil, damaged(hpath, "header authentication failed")
 	}
 	return &Vault{dir: dir, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
@@ -347,7 +362,7 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 		p = *params
 	}
 	err := with(v.keys.data, func(dk []byte) error {
-		s, err := makeSlot(h.VaultID, SlotPassphrase, newPass, p, dk)
+		s, err := makeSlot(h.VaultID, SlotPassphrase, normalisePassphrase(newPass), p, dk)
 		if err != nil {
 			return err
 		}

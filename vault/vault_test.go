@@ -17,6 +17,7 @@ import (
 )
 
 func TestCreateOpenPassphrase(t *testing.T) {
+	t.Parallel()
 	v, dir, rk := newVault(t)
 	if !Exists(dir) {
 		t.Fatal("Exists is false after Create")
@@ -61,6 +62,7 @@ func TestCreateOpenPassphrase(t *testing.T) {
 }
 
 func TestOpenWithRecoveryKey(t *testing.T) {
+	t.Parallel()
 	v, dir, rk := newVault(t)
 	id, err := v.PutObject(KindDocument, []byte("kept"))
 	if err != nil {
@@ -79,6 +81,7 @@ func TestOpenWithRecoveryKey(t *testing.T) {
 }
 
 func TestWrongCredentialChangesNothing(t *testing.T) {
+	t.Parallel()
 	v, dir, rk := newVault(t)
 	if err := v.WriteCheckpoint(context.Background(), []byte("image"), nil); err != nil {
 		t.Fatal(err)
@@ -136,6 +139,7 @@ func TestWrongCredentialChangesNothing(t *testing.T) {
 }
 
 func TestRecoveryKeyParsing(t *testing.T) {
+	t.Parallel()
 	allZero := make([]byte, 20)
 	// 0x08 0x42 0x10 0x84 0x21 is 00001 repeated eight times: "11111111".
 	allOne := bytes.Repeat([]byte{0x08, 0x42, 0x10, 0x84, 0x21}, 4)
@@ -239,6 +243,7 @@ func TestRecoveryKeyParsing(t *testing.T) {
 }
 
 func TestRecoveryKeyRoundTripRandom(t *testing.T) {
+	t.Parallel()
 	for i := 0; i < 200; i++ {
 		raw, text, err := newRecoveryKey()
 		if err != nil {
@@ -252,6 +257,7 @@ func TestRecoveryKeyRoundTripRandom(t *testing.T) {
 }
 
 func TestChangePassphrase(t *testing.T) {
+	t.Parallel()
 	v, dir, rk := newVault(t)
 	ctx := context.Background()
 	image := bytes.Repeat([]byte("page"), 40000)
@@ -340,6 +346,7 @@ func TestChangePassphrase(t *testing.T) {
 }
 
 func TestCreateRefuses(t *testing.T) {
+	t.Parallel()
 	if _, _, err := Create(filepath.Join(t.TempDir(), "v"), testPass, CreateOptions{KDF: KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}}); err == nil {
 		t.Fatal("Create accepted KDF memory below the floor")
 	}
@@ -384,6 +391,7 @@ func TestCreateRefuses(t *testing.T) {
 }
 
 func TestOpenNoVault(t *testing.T) {
+	t.Parallel()
 	for name, dir := range map[string]string{
 		"empty":   t.TempDir(),
 		"missing": filepath.Join(t.TempDir(), "nope"),
@@ -408,6 +416,7 @@ func TestOpenNoVault(t *testing.T) {
 }
 
 func TestClosedVault(t *testing.T) {
+	t.Parallel()
 	v, _, _ := newVault(t)
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
@@ -432,6 +441,7 @@ func TestClosedVault(t *testing.T) {
 }
 
 func TestLockSameProcess(t *testing.T) {
+	t.Parallel()
 	v, dir, rk := newVault(t)
 	host, _ := os.Hostname()
 	for _, cred := range []Credential{Passphrase(testPass), mustRecovery(t, rk), Passphrase([]byte("wrong"))} {
@@ -488,6 +498,7 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func TestLockOtherProcess(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
 		t.Skip("flock semantics are unix-only")
 	}

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Independent reader of the casevault test vectors, written from docs/FORMAT.md.
+
+Usage: python3 verify_vectors.py [path/to/testdata/vectors]
+
+Needs the `cryptography` package (Argon2id, HKDF, HMAC, ChaCha20-Poly1305).
+XChaCha20-Poly1305 is built here from HChaCha20 + ChaCha20-Poly1305 (IETF).
+Exits 0 and prints "ok" when every file decrypts to the expected plaintext.
+"""
+import hashlib
+import hmac
+import json
+import os
+import struct
+import sys
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PASSPHRASE = b"correct horse battery staple"
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+# --- primitives -------------------------------------------------------------
+
+def rotl(v, c):
+    return ((v << c) & 0xFFFFFFFF) | (v >> (32 - c))
+
+
+def hchacha20(key, nonce16):
+    s = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
+    s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I", nonce16))
+
+    def qr(a, b, c, d):
+        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 16)
+        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 12)
+        s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 8)
+        s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 7)
+
+    for _ in range(10):
+        qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15)
+        qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14)
+    return struct.pack("<8I", *(s[0:4] + s[12:16]))
+
+
+def xopen(key, nonce24, sealed, ad):
+    sub = hchacha20(key, nonce24[:16])
+    return ChaCha20Poly1305(sub).decrypt(b"\0\0\0\0" + nonce24[16:], sealed, ad)
+
+
+def hkdf(ikm, salt, info):
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(ikm)
+
+
+def hmac256(key, *parts):
+    return hmac.new(key, b"".join(parts), hashlib.sha256).digest()
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+# --- recovery key (FORMAT.md section 3) -------------------------------------
+
+def parse_recovery(text):
+    clean = []
+    for ch in text.upper():
+        if ch in "- \t\r\n":
+            continue
+        ch = {"I": "1", "L": "1", "O": "0"}.get(ch, ch)
+        if ch not in CROCKFORD:
+            fail("bad recovery key character %r" % ch)
+        clean.append(ch)
+    if len(clean) != 36:
+        fail("recovery key length %d" % len(clean))
+    bits = 0
+    for ch in clean[:32]:
+        bits = (bits << 5) | CROCKFORD.index(ch)
+    raw = bits.to_bytes(20, "big")
+    s = hashlib.sha256(b"casevault recovery key v1" + raw).digest()
+    c = s[0] << 12 | s[1] << 4 | s[2] >> 4
+    want = "".join(CROCKFORD[(c >> sh) & 31] for sh in (15, 10, 5, 0))
+    if want != "".join(clean[32:]):
+        fail("recovery key checksum")
+    return raw
+
+
+# --- header (section 4) -----------------------------------------------------
+
+def parse_header(b):
+    if b[:8] != b"CVAULT01":
+        fail("header magic")
+    if hashlib.sha256(b[:-32]).digest() != b[-32:]:
+        fail("header checksum")
+    version, = struct.unpack_from("<H", b, 8)
+    vid = b[10:26]
+    created, = struct.unpack_from("<q", b, 26)
+    n = b[34]
+    if version != 1 or not 1 <= n <= 16 or len(b) != 99 + 99 * n:
+        fail("header structure")
+    slots = []
+    for i in range(n):
+        p = b[35 + 99 * i: 35 + 99 * (i + 1)]
+        t, kdf = p[0], p[1]
+        tm, mem = struct.unpack_from("<II", p, 2)
+        slots.append(dict(type=t, kdf=kdf, t=tm, m=mem, p=p[10], salt=p[11:27],
+                          nonce=p[27:51], wrapped=p[51:99], adfields=p[:27]))
+    mac = b[35 + 99 * n: 67 + 99 * n]
+    return vid, created, slots, b[:35 + 99 * n], mac
+
+
+def unwrap(vid, slot, secret):
+    if slot["kdf"] == 1:
+        kek = Argon2id(salt=slot["salt"], length=32, iterations=slot["t"],
+                       lanes=slot["p"], memory_cost=slot["m"]).derive(secret)
+    else:
+        kek = hkdf(secret, vid, b"casevault recovery slot v1" + slot["salt"])
+    ad = b"casevault slot v1" + vid + slot["adfields"]
+    return kek, xopen(kek, slot["nonce"], slot["wrapped"], ad)
+
+
+def main(root):
+    vdir = os.path.join(root, "vault")
+    exp = lambda name: open(os.path.join(root, "expected", name), "rb").read()
+    values = dict(line.split() for line in exp("values.txt").decode().splitlines())
+
+    hdr = open(os.path.join(vdir, "header"), "rb").read()
+    vid, created, slots, body, mac = parse_header(hdr)
+    if created != 1700000000 or [s["type"] for s in slots] != [1, 2]:
+        fail("header fields")
+
+    kek_p, dk = unwrap(vid, slots[0], PASSPHRASE)
+    raw = parse_recovery(exp("recovery-key.txt").decode())
+    kek_r, dk2 = unwrap(vid, slots[1], raw)
+    if dk != dk2:
+        fail("slots wrap different data keys")
+    if kek_p.hex() != values["passphrase_kek"] or kek_r.hex() != values["recovery_kek"]:
+        fail("KEKs")
+
+    k = {name: hkdf(dk, vid, info) for name, info in [
+        ("aead", b"casevault aead v1"), ("objid", b"casevault object id v1"),
+        ("header", b"casevault header mac v1"), ("mac", b"casevault mac root v1")]}
+    if hmac256(k["header"], body) != mac:
+        fail("header MAC")
+    audit = hmac256(hmac256(k["mac"], b"purpose:audit"), b"example")
+    if audit.hex() != values["mac_audit_example"]:
+        fail("MAC purpose")
+
+    # manifest (section 6)
+    m = open(os.path.join(vdir, "manifest"), "rb").read()
+    if m[:8] != b"CVMAN001":
+        fail("manifest magic")
+    pt = xopen(k["aead"], m[8:32], m[32:], b"CVMAN001" + vid)
+    if pt != exp("manifest.json"):
+        fail("manifest plaintext")
+    cp = json.loads(pt)
+    n = -(-cp["image_size"] // cp["chunk_size"])
+    if cp["format"] != 1 or len(cp["chunks"]) != n:
+        fail("manifest content")
+
+    # objects (section 5)
+    image = b""
+    for idhex in cp["chunks"]:
+        idb = bytes.fromhex(idhex)
+        o = open(os.path.join(vdir, "objects", "db", idhex[:2], idhex), "rb").read()
+        if o[:8] != b"CVOBJ001" or o[8] != 1:
+            fail("object header")
+        chunk = xopen(k["aead"], o[9:33], o[33:], b"CVOBJ001" + vid + bytes([1]) + idb)
+        if hmac256(k["objid"], bytes([1]), chunk) != idb:
+            fail("object id")
+        image += chunk
+    if len(image) != cp["image_size"] or image != exp("image.bin"):
+        fail("image")
+
+    # redo log (section 7)
+    gen = cp["log_gen"]
+    lg = open(os.path.join(vdir, "log", "%016x.log" % gen), "rb").read()
+    if lg[:32] != b"CVLOG001" + vid + struct.pack("<Q", gen):
+        fail("log header")
+    off, seq, recs = 32, 0, []
+    while off < len(lg):
+        length, crc = struct.unpack_from("<II", lg, off)
+        if crc32c(lg[off:off + 4]) != crc:
+            fail("record CRC")
+        sealed = lg[off + 8: off + 8 + length]
+        ad = b"CVLOG001" + vid + struct.pack("<QQ", gen, seq)
+        recs.append(xopen(k["aead"], sealed[:24], sealed[24:], ad))
+        off += 8 + length
+        seq += 1
+    if recs != [exp("record-0.bin"), exp("record-1.bin")]:
+        fail("log records")
+    print("ok")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
