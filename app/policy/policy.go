@@ -148,7 +148,8 @@ func plural(n int, one, many string) string {
 type prepared struct {
 	orig []rune
 	low  []rune
-	sc   scratch
+	sc   scratch  // for common-list look-ups
+	sc2  scratch  // for substring searches
 	tmp  [][]rune // scratch rune slices to wipe
 }
 
@@ -181,6 +182,7 @@ func (p *prepared) wipe() {
 	}
 	p.tmp = nil
 	p.sc.wipe()
+	p.sc2.wipe()
 }
 
 // scratch turns runes into bytes for map look-ups without making strings.
@@ -239,10 +241,10 @@ func (p *prepared) containsName(names []string) bool {
 	if len(names) == 0 {
 		return false
 	}
-	alnum := p.alnum(p.low)
+	hay := p.sc2.bytes(p.alnum(p.low))
 	for _, name := range names {
 		for _, part := range nameParts(name) {
-			if containsRunes(alnum, part) {
+			if bytes.Contains(hay, []byte(string(part))) {
 				return true
 			}
 		}
@@ -251,7 +253,7 @@ func (p *prepared) containsName(names []string) bool {
 }
 
 func (p *prepared) containsAppName() bool {
-	return containsRunes(p.alnum(p.low), []rune(appName))
+	return bytes.Contains(p.sc2.bytes(p.alnum(p.low)), []byte(appName))
 }
 
 // nameParts returns the lower-case letters-and-digits form of name and of
@@ -482,18 +484,6 @@ func trimLeftNonLetters(r []rune) []rune {
 		r = r[1:]
 	}
 	return r
-}
-
-func containsRunes(s, sub []rune) bool {
-	if len(sub) == 0 {
-		return false
-	}
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i] == sub[0] && equalRunes(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
 }
 
 func equalRunes(a, b []rune) bool {

@@ -158,7 +158,7 @@ func TestCheckCountsRunes(t *testing.T) {
 		{"😀🐱🌍🎉🍕🚲📚🎸🌈🔑💡🧩", false, 12}, // 4-byte runes
 		{"😀🐱🌍🎉🍕🚲📚🎸🌈🔑💡", true, 11},
 		// "é" typed as e + combining accent counts as one character (NFC).
-		{"cafe\u0301 cafe\u0301 o", true, 11},   // 13 code points before NFC
+		{"cafe\u0301 cafe\u0301 o", true, 11}, // 13 code points before NFC
 		{"cafe\u0301 cafe\u0301 ok", false, 12},
 	}
 	for _, tt := range tests {
@@ -252,7 +252,7 @@ func FuzzCheck(f *testing.F) {
 			// NFC may only shorten valid text; an accepted passphrase is long enough.
 			t.Fatalf("accepted %q with %d runes", pass, utf8.RuneCount(pass))
 		}
-		r := Evaluate(pass, name)
+		r := Evaluate(pass, name, "jdoe")
 		if r.Score < 0 || r.Score > 4 || r.Label != labels[r.Score] {
 			t.Fatalf("bad result %+v", r)
 		}
