@@ -34,6 +34,10 @@
 //     (smith/smithson is 3 edits).
 //  5. A hit needs score >= 0.70; scores are rounded to 3 decimals and capped at 0.99.
 //
+// A one-word query ("Acme", "Aivy") matches names with more words ("Acme Widgets") only
+// if its word, with its spelling neighbours, occurs in at most 50 entries; otherwise a
+// common first name or surname would return every name containing it.
+//
 // When the words cannot be paired, the words joined in their original order are
 // compared as one string w letters long: equal joined strings score 0.95 ("Mc Donald"
 // and "McDonald", "Smith-Jones" and "Smithjones"); otherwise 1 edit is allowed for
@@ -42,12 +46,12 @@
 // words split or run together differently, not for more typos.
 //
 // Queries with no letters or digits return no hits. Queries of more than 16 words get
-// Exact and Normalised hits only. A query made only of single letters gets no Fuzzy
-// hits.
+// only Exact, Normalised and equal-joined-letters hits, as do queries made only of
+// single letters.
 //
 // # Finding candidates
 //
-// The Index keeps maps from exact key, Normalise key and joined words to entries, a
+// The Index keeps maps from Normalise key and from joined words to entries, a
 // vocabulary of distinct normalised words bucketed by length with a 64-bit letter mask
 // per word, and a posting list from each word to the entries containing it. Check scans
 // only the vocabulary buckets whose length is within the edit budget, rejects most words
@@ -123,14 +127,15 @@ type Index struct {
 	mu      sync.RWMutex
 	entries []Entry
 	etoks   [][]int32 // per entry: its words (vocabulary ids) in source order; nil if unindexed
-	exact   map[string][]int32
-	norm    map[string][]int32
-	joined  map[string][]int32 // words joined without spaces, in source order
+	norm    multiMap
+	joined  multiMap // words joined without spaces, in source order
 	wordID  map[string]int32
 	words   []word
-	post    [][]int32 // word id -> entries containing it, ascending, no duplicates
-	byLen   [][]int32 // rune length -> word ids
-	pool    sync.Pool // *scratch
+	post    [][]int32  // word id -> entries containing it, ascending, no duplicates
+	byLen   [][]int32  // rune length -> word ids
+	lenMask [][]uint64 // rune length -> letter masks, parallel to byLen (scanned contiguously)
+	pool    sync.Pool  // *scratch
+	tk      tokenizer  // reused by add, under the write lock
 }
 
 // NewIndex builds an index over entries.
@@ -139,10 +144,11 @@ func NewIndex(entries []Entry) *Index {
 	ix := &Index{
 		entries: make([]Entry, 0, n),
 		etoks:   make([][]int32, 0, n),
-		exact:   make(map[string][]int32, n),
-		norm:    make(map[string][]int32, n),
-		joined:  make(map[string][]int32, n),
+		norm:    newMultiMap(n),
+		joined:  newMultiMap(n),
 		wordID:  make(map[string]int32, n/2),
+		words:   make([]word, 0, n/2),
+		post:    make([][]int32, 0, n/2),
 	}
 	for _, e := range entries {
 		ix.add(e)
@@ -167,23 +173,21 @@ func (ix *Index) Len() int {
 }
 
 func (ix *Index) add(e Entry) {
-	if ix.exact == nil { // zero Index
-		ix.exact, ix.norm, ix.joined = map[string][]int32{}, map[string][]int32{}, map[string][]int32{}
+	if ix.wordID == nil { // zero Index
+		ix.norm, ix.joined = newMultiMap(0), newMultiMap(0)
 		ix.wordID = map[string]int32{}
 	}
 	idx := int32(len(ix.entries))
 	ix.entries = append(ix.entries, e)
-	a := analyse(e.Name, false)
+	a := ix.tk.analyse(e.Name)
 	if len(a.tokens) == 0 {
 		ix.etoks = append(ix.etoks, nil)
 		return
 	}
-	_, key := sortedKey(a.tokens)
-	ix.norm[key] = append(ix.norm[key], idx)
-	ek := exactKey(e.Name)
-	ix.exact[ek] = append(ix.exact[ek], idx)
-	jk := strings.Join(a.tokens, "")
-	ix.joined[jk] = append(ix.joined[jk], idx)
+	ix.norm.add(normKey(a.tokens), idx)
+	if len(a.tokens) > 1 { // a one-word name's joined key is its Normalise key
+		ix.joined.add(strings.Join(a.tokens, ""), idx)
+	}
 	ids := make([]int32, len(a.tokens))
 	for i, s := range a.tokens {
 		id := ix.intern(s)
@@ -206,9 +210,39 @@ func (ix *Index) intern(s string) int32 {
 	ix.wordID[s] = id
 	for len(ix.byLen) <= len(rs) {
 		ix.byLen = append(ix.byLen, nil)
+		ix.lenMask = append(ix.lenMask, nil)
 	}
 	ix.byLen[len(rs)] = append(ix.byLen[len(rs)], id)
+	ix.lenMask[len(rs)] = append(ix.lenMask[len(rs)], ix.words[id].mask)
 	return id
+}
+
+// multiMap maps a key to a chain of entries, newest first, without a slice per key.
+type multiMap struct {
+	head map[string]int32 // key -> newest entry with that key
+	next []int32          // entry -> previous entry with the same key, or -1
+}
+
+func newMultiMap(n int) multiMap {
+	return multiMap{head: make(map[string]int32, n), next: make([]int32, 0, n)}
+}
+
+func (mm *multiMap) add(key string, idx int32) {
+	for int(idx) >= len(mm.next) {
+		mm.next = append(mm.next, -1)
+	}
+	if h, ok := mm.head[key]; ok {
+		mm.next[idx] = h
+	}
+	mm.head[key] = idx
+}
+
+// first returns the newest entry with key, or -1.
+func (mm *multiMap) first(key string) int32 {
+	if h, ok := mm.head[key]; ok {
+		return h
+	}
+	return -1
 }
 
 type hitRec struct {
@@ -225,7 +259,7 @@ func (ix *Index) Check(query string) []Hit {
 	if q == nil {
 		return nil
 	}
-	_, qkey := sortedKey(q.toks)
+	qkey := normKey(q.toks)
 	ek := exactKey(query)
 
 	ix.mu.RLock()
@@ -234,29 +268,31 @@ func (ix *Index) Check(query string) []Hit {
 	defer ix.pool.Put(sc)
 
 	var recs []hitRec
-	for _, idx := range ix.exact[ek] {
+	// Names equal up to case and spacing have equal Normalise keys too, so Exact hits
+	// are found among the Normalised candidates.
+	for idx := ix.norm.first(qkey); idx >= 0; idx = ix.norm.next[idx] {
 		sc.seen[idx] = sc.gen
 		e := ix.entries[idx]
-		recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Exact, Score: 1,
-			Why: fmt.Sprintf("same name as %q", e.Name)}, idx})
-	}
-	for _, idx := range ix.norm[qkey] {
-		if sc.seen[idx] == sc.gen {
-			continue
+		if exactKey(e.Name) == ek {
+			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Exact, Score: 1,
+				Why: fmt.Sprintf("same name as %q", e.Name)}, idx})
+		} else {
+			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Normalised, Score: 1,
+				Why: explainNormalised(q, e.Name)}, idx})
 		}
-		sc.seen[idx] = sc.gen
-		e := ix.entries[idx]
-		recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Normalised, Score: 1,
-			Why: explainNormalised(q, e.Name)}, idx})
 	}
-	for _, idx := range ix.joined[q.joinedKey] {
-		if sc.seen[idx] == sc.gen {
-			continue
+	// Same letters, words split differently: multi-word entries by joined key, and
+	// one-word entries (whose Normalise key is their joined key).
+	for _, mm := range []*multiMap{&ix.joined, &ix.norm} {
+		for idx := mm.first(q.joinedKey); idx >= 0; idx = mm.next[idx] {
+			if sc.seen[idx] == sc.gen {
+				continue
+			}
+			sc.seen[idx] = sc.gen
+			e := ix.entries[idx]
+			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Fuzzy, Score: joinedWeight,
+				Why: fmt.Sprintf("similar to %q (same letters, split into words differently)", e.Name)}, idx})
 		}
-		sc.seen[idx] = sc.gen
-		e := ix.entries[idx]
-		recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Fuzzy, Score: joinedWeight,
-			Why: fmt.Sprintf("similar to %q (same letters, split into words differently)", e.Name)}, idx})
 	}
 	if len(q.toks) <= maxQueryWords {
 		recs = ix.fuzzy(q, sc, recs)
@@ -303,7 +339,7 @@ func explainNormalised(q *query, name string) string {
 			what = append(what, "accents")
 		}
 	}
-	if q.a.punct != ca.punct {
+	if punctOf(q.raw) != punctOf(name) {
 		what = append(what, "punctuation")
 	}
 	if !slices.Equal(q.toks, ca.tokens) {

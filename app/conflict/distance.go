@@ -12,17 +12,29 @@ func osaBounded(a, b []rune, k int, buf []int32) int {
 	if la == 0 || lb == 0 {
 		return max(la, lb)
 	}
+	// Only cells with |i-j| <= k can hold a value <= k; the band's neighbours are set to
+	// k+1 ("too far") so reads just outside it are harmless.
 	w := lb + 1
 	prev2, prev, cur := buf[0:w], buf[w:2*w], buf[2*w:3*w]
+	inf := int32(k + 1)
 	for j := range prev {
-		prev[j] = int32(j)
+		if j <= k {
+			prev[j] = int32(j)
+		} else {
+			prev[j] = inf
+		}
 	}
-	kk := int32(k)
 	for i := 1; i <= la; i++ {
-		cur[0] = int32(i)
-		rowMin := cur[0]
+		lo, hi := max(1, i-k), min(lb, i+k)
+		rowMin := inf
+		if lo == 1 {
+			cur[0] = min(int32(i), inf)
+			rowMin = cur[0]
+		} else {
+			cur[lo-1] = inf
+		}
 		ai := a[i-1]
-		for j := 1; j <= lb; j++ {
+		for j := lo; j <= hi; j++ {
 			v := prev[j-1]
 			if ai != b[j-1] {
 				v++
@@ -38,21 +50,22 @@ func osaBounded(a, b []rune, k int, buf []int32) int {
 					}
 				}
 			}
+			v = min(v, inf)
 			cur[j] = v
 			if v < rowMin {
 				rowMin = v
 			}
 		}
+		if hi < lb {
+			cur[hi+1] = inf
+		}
 		// Row minima never decrease, so once a whole row exceeds k the answer does too.
-		if rowMin > kk {
+		if rowMin > int32(k) {
 			return k + 1
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	if d := int(prev[lb]); d <= k {
-		return d
-	}
-	return k + 1
+	return int(prev[lb])
 }
 
 // maskOf is a 64-bit set of the letters in s (a-z and 0-9 exactly, other runes hashed).

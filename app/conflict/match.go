@@ -18,8 +18,11 @@ const (
 	optionalPenalty = 0.85 // unpaired query word that looks like a misspelt company suffix
 	joinedWeight    = 0.95 // words joined into one string
 	maxJoinedScan   = 4096 // entries scanned per extra query word for joined comparison
-	noMatch         = 0xFF
-	initialMatch    = 0xFE
+	// maxOneWordSpread is how many entries a one-word query's word (with its spelling
+	// neighbours) may appear in for the query to match names with more words.
+	maxOneWordSpread = 50
+	noMatch          = 0xFF
+	initialMatch     = 0xFE
 )
 
 // typoSuffixes are the company suffixes long enough that a misspelling of them is
@@ -86,6 +89,7 @@ type query struct {
 	ids        []int32 // vocabulary id of each word, -1 if unknown
 	initial    []bool  // single-letter word
 	optional   []bool  // may stay unpaired (misspelt suffix)
+	noExtras   bool    // candidates may not have unpaired words
 }
 
 func analyseQuery(raw string) *query {
@@ -235,12 +239,16 @@ func (ix *Index) fuzzy(q *query, sc *scratch, recs []hitRec) []hitRec {
 			if k == 0 || abs(L-n) > k {
 				continue // equality was handled by the wordID lookup
 			}
-			for _, wid := range ix.byLen[n] {
-				w := &ix.words[wid]
-				if bits.OnesCount64(w.mask^qmask) > 2*k || wid == q.ids[i] {
+			ids := ix.byLen[n]
+			for x, wm := range ix.lenMask[n] {
+				if bits.OnesCount64(wm^qmask) > 2*k {
 					continue
 				}
-				if d := osaBounded(qr, w.runes, k, buf); d <= k {
+				wid := ids[x]
+				if wid == q.ids[i] {
+					continue
+				}
+				if d := osaBounded(qr, ix.words[wid].runes, k, buf); d <= k {
 					sc.mark(wid, i, uint8(d))
 				}
 			}
@@ -264,6 +272,16 @@ func (ix *Index) fuzzy(q *query, sc *scratch, recs []hitRec) []hitRec {
 	if driver < 0 {
 		return recs
 	}
+	// A one-word query matches longer names ("Acme" -> "Acme Widgets") only when its
+	// word is distinctive; a common word ("John") would otherwise return every name
+	// containing it.
+	required := 0
+	for i := range m {
+		if !q.optional[i] {
+			required++
+		}
+	}
+	q.noExtras = required == 1 && best > maxOneWordSpread
 	for _, wid := range sc.near[driver] {
 		for _, idx := range ix.post[wid] {
 			if sc.seen[idx] == sc.gen {
@@ -327,7 +345,11 @@ func (ix *Index) verifyWords(q *query, sc *scratch, idx int32, ct []int32) (hitR
 	if q.optional[m-1] {
 		nOpt = 1
 	}
-	if n < m-nOpt || n > m+3 {
+	maxN := m + 3
+	if q.noExtras {
+		maxN = m
+	}
+	if n < m-nOpt || n > maxN {
 		return hitRec{}, false // too few words to pair, or too many to score >= threshold
 	}
 	ps := sc.pairs[:0]
@@ -401,6 +423,9 @@ func (ix *Index) verifyWords(q *query, sc *scratch, idx int32, ct []int32) (hitR
 		}
 	}
 	if bits.OnesCount32(usedQ) < m && !(nOpt == 1 && nc == m-1 && usedQ&(1<<(m-1)) == 0) {
+		return hitRec{}, false
+	}
+	if q.noExtras && bits.OnesCount32(usedC) < n {
 		return hitRec{}, false
 	}
 	var earn, w, longEarn, longW int32

@@ -40,7 +40,6 @@ const (
 type analysis struct {
 	tokens  []string // kept words in source order
 	removed []string // company suffixes / articles removed, in source order
-	punct   string   // the name's punctuation characters in order, for explanations
 	info    normInfo
 }
 
@@ -64,31 +63,30 @@ func isASCII(s string) bool {
 	return true
 }
 
+// rawTok is one word of the name as bytes buf[start:end] of the tokenizer.
 type rawTok struct {
-	s       string
-	dotJoin bool // separated from the previous word by exactly one '.' ("L.L.C.")
+	start, end int32
+	dotJoin    bool // separated from the previous word by exactly one '.' ("L.L.C.")
 }
 
 type tokenizer struct {
 	keepMarks bool // keep accents (used only for explanations)
-	cur       []byte
+	buf       []byte
+	start     int // start of the current word in buf
 	toks      []rawTok
 	sepRunes  int
 	sepDots   int
 	info      normInfo
-	punct     []rune
+	words     []string // reused by analyse
+	kept      []string // reused by analyse
 }
 
 func (t *tokenizer) flush() {
-	if len(t.cur) == 0 {
+	if len(t.buf) == t.start {
 		return
 	}
-	s := string(t.cur)
-	if t.keepMarks && !isASCII(s) {
-		s = norm.NFC.String(s)
-	}
-	t.toks = append(t.toks, rawTok{s: s, dotJoin: len(t.toks) > 0 && t.sepRunes == 1 && t.sepDots == 1})
-	t.cur = t.cur[:0]
+	t.toks = append(t.toks, rawTok{int32(t.start), int32(len(t.buf)), len(t.toks) > 0 && t.sepRunes == 1 && t.sepDots == 1})
+	t.start = len(t.buf)
 	t.sepRunes, t.sepDots = 0, 0
 }
 
@@ -100,7 +98,6 @@ func (t *tokenizer) separator(r rune) {
 	}
 	if !unicode.IsSpace(r) {
 		t.info |= infoPunct
-		t.punct = append(t.punct, r)
 	}
 }
 
@@ -108,18 +105,19 @@ func (t *tokenizer) separator(r rune) {
 func (t *tokenizer) rune(r rune, depth int) {
 	switch {
 	case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
-		t.cur = append(t.cur, byte(r))
+		t.buf = append(t.buf, byte(r))
 	case 'A' <= r && r <= 'Z':
-		t.cur = append(t.cur, byte(r+'a'-'A'))
+		t.buf = append(t.buf, byte(r+'a'-'A'))
 	case isApostrophe(r):
 		t.info |= infoPunct
-		t.punct = append(t.punct, r)
 	case r == '&':
 		t.separator(r)
-		t.toks = append(t.toks, rawTok{s: "and"})
+		t.buf = append(t.buf, "and"...)
+		t.flush()
+		t.sepRunes = 1 // never dot-joined to what follows
 	case unicode.In(r, unicode.Mn, unicode.Me):
 		if t.keepMarks {
-			t.cur = utf8.AppendRune(t.cur, r)
+			t.buf = utf8.AppendRune(t.buf, r)
 		} else {
 			t.info |= infoAccents
 		}
@@ -132,7 +130,7 @@ func (t *tokenizer) rune(r rune, depth int) {
 		}
 		if !t.keepMarks {
 			if s, ok := special[l]; ok {
-				t.cur = append(t.cur, s...)
+				t.buf = append(t.buf, s...)
 				t.info |= infoAccents
 				return
 			}
@@ -147,7 +145,7 @@ func (t *tokenizer) rune(r rune, depth int) {
 				return
 			}
 		}
-		t.cur = utf8.AppendRune(t.cur, l)
+		t.buf = utf8.AppendRune(t.buf, l)
 	default:
 		t.separator(r)
 	}
@@ -155,48 +153,68 @@ func (t *tokenizer) rune(r rune, depth int) {
 
 // analyse splits name into normalised words (see Normalise).
 func analyse(name string, keepMarks bool) analysis {
-	t := tokenizer{keepMarks: keepMarks}
+	t := tokenizer{keepMarks: keepMarks, buf: make([]byte, 0, len(name)+8)}
+	return t.analyse(name)
+}
+
+// analyse is analyse reusing t's buffers: the result's slices are valid only until the
+// next call (the word strings themselves stay valid).
+func (t *tokenizer) analyse(name string) analysis {
+	keepMarks := t.keepMarks
+	t.buf, t.toks, t.start, t.sepRunes, t.sepDots, t.info = t.buf[:0], t.toks[:0], 0, 0, 0, 0
 	if isASCII(name) {
-		t.cur = make([]byte, 0, 16)
 		for i := 0; i < len(name); i++ {
 			t.rune(rune(name[i]), 0)
 		}
 	} else {
-		// U+00B4 (acute accent used as an apostrophe) decomposes to space + mark under NFKD,
-		// which would split the word; treat it as an apostrophe first.
-		name = strings.ReplaceAll(name, "\u00B4", "'")
+		// Invalid UTF-8 stops the norm package from decomposing what follows it; make
+		// it a separator. U+00B4 (acute accent used as an apostrophe) decomposes to
+		// space + mark under NFKD, which would split the word; make it an apostrophe.
+		name = strings.ReplaceAll(strings.ToValidUTF8(name, " "), "\u00B4", "'")
 		for _, r := range norm.NFKD.String(name) {
 			t.rune(r, 0)
 		}
 	}
 	t.flush()
+	a := analysis{info: t.info}
+	if len(t.toks) == 0 {
+		return a
+	}
+	all := string(t.buf) // one allocation; words are substrings of it
+	word := func(k int) string {
+		w := all[t.toks[k].start:t.toks[k].end]
+		if keepMarks && !isASCII(w) {
+			w = norm.NFC.String(w)
+		}
+		return w
+	}
 
 	// Join dotted abbreviations: runs of single letters separated by single periods
 	// ("L.L.C.", "S.A.", "I.B.M.") become one word.
-	toks := make([]string, 0, len(t.toks))
+	toks := t.words[:0]
 	for i := 0; i < len(t.toks); {
 		j := i + 1
-		if utf8.RuneCountInString(t.toks[i].s) == 1 {
-			for j < len(t.toks) && t.toks[j].dotJoin && utf8.RuneCountInString(t.toks[j].s) == 1 {
+		if single(all[t.toks[i].start:t.toks[i].end]) {
+			for j < len(t.toks) && t.toks[j].dotJoin && single(all[t.toks[j].start:t.toks[j].end]) {
 				j++
 			}
 		}
 		if j-i >= 2 {
 			var b strings.Builder
 			for k := i; k < j; k++ {
-				b.WriteString(t.toks[k].s)
+				b.WriteString(word(k))
 			}
 			toks = append(toks, b.String())
+			a.info |= infoPunct
 		} else {
-			toks = append(toks, t.toks[i].s)
+			toks = append(toks, word(i))
 		}
 		i = j
 	}
 
-	a := analysis{info: t.info, punct: string(t.punct)}
 	// Drop company suffixes and the article; "& Co." / "and Company" drop the "and" too.
 	// A name made only of such words keeps them all.
-	kept := make([]string, 0, len(toks))
+	kept := t.kept[:0]
 	var removed []string
 	for i, s := range toks {
 		switch {
@@ -212,20 +230,45 @@ func analyse(name string, keepMarks bool) analysis {
 			kept = append(kept, s)
 		}
 	}
-	if len(kept) == 0 {
+	t.words, t.kept = toks, kept
+	switch {
+	case len(kept) == 0:
 		a.tokens = toks
-	} else {
-		a.tokens = kept
+	case len(removed) == 0:
+		a.tokens = toks
+	default:
+		a.tokens = append(toks[:0], kept...)
 		a.removed = removed
 	}
 	return a
 }
 
-// sortedKey returns the words sorted and joined by single spaces.
-func sortedKey(tokens []string) (sorted []string, key string) {
-	sorted = slices.Clone(tokens)
+// single reports whether s is exactly one rune.
+func single(s string) bool {
+	if s == "" {
+		return false
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return n == len(s)
+}
+
+// punctOf returns the punctuation of a name in order (for explanations only).
+func punctOf(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsSpace(r) && !unicode.IsMark(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// normKey returns the words sorted and joined by single spaces.
+func normKey(tokens []string) string {
+	var arr [16]string
+	sorted := append(arr[:0], tokens...)
 	slices.Sort(sorted)
-	return sorted, strings.Join(sorted, " ")
+	return strings.Join(sorted, " ")
 }
 
 // Normalise returns the canonical key of a name: NFKD, accents removed, lower case,
@@ -242,8 +285,7 @@ func sortedKey(tokens []string) (sorted []string, key string) {
 // result is sorted, so position-dependent rules would not be idempotent.
 // Normalise(Normalise(x)) == Normalise(x) for every x.
 func Normalise(name string) string {
-	_, key := sortedKey(analyse(name, false).tokens)
-	return key
+	return normKey(analyse(name, false).tokens)
 }
 
 // exactKey is the name trimmed, with runs of white space collapsed to one space,
@@ -253,7 +295,7 @@ func exactKey(name string) string {
 	s := strings.TrimSpace(name)
 	ascii := isASCII(s)
 	if !ascii {
-		s = norm.NFC.String(s)
+		s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -267,7 +309,11 @@ func exactKey(name string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(foldRune(r))
+		if unicode.IsMark(r) {
+			b.WriteRune(r) // U+0345 folds to iota, but Normalise drops it as an accent
+		} else {
+			b.WriteRune(foldRune(r))
+		}
 	}
 	return b.String()
 }
@@ -283,7 +329,7 @@ func foldRune(r rune) rune {
 	}
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		if f < m {
+		if f < m && !unicode.IsMark(f) { // U+0345 is in iota's orbit
 			m = f
 		}
 	}
