@@ -130,14 +130,9 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 			return err
 		}
 		if cp == nil {
-			// No manifest: a vault never checkpointed (or whose first
-			// checkpoint crashed before its manifest). A redo log of a later
-			// generation proves a manifest existed: it was lost, and opening
-			// the vault as empty would lose everything.
-			if gen := v.newestLogGenLocked(); gen > 0 {
-				return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing, but the redo log of checkpoint %d exists", gen)
-			}
-			return nil
+			// Create writes an empty manifest before the header, so every
+			// vault has one: without it, the checkpoint is lost.
+			return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing")
 		}
 		image = make([]byte, 0, cp.ImageSize)
 		fps := make([]uint64, len(cp.Chunks))

@@ -173,9 +173,10 @@ func TestCheckpointSizes(t *testing.T) {
 func TestNeverCheckpointed(t *testing.T) {
 	t.Parallel()
 	v, _, _ := newVault(t)
+	// Create writes an empty seq-0 checkpoint, so a fresh vault has one.
 	img, cp, err := v.LoadCheckpoint(context.Background())
-	if err != nil || img != nil || cp != nil || v.Current() != nil {
-		t.Fatalf("fresh vault: %v %v %v", img, cp, err)
+	if err != nil || len(img) != 0 || cp == nil || cp.Seq != 0 || cp.LogGen != 0 || len(cp.Chunks) != 0 || v.Current() != cp {
+		t.Fatalf("fresh vault: %v %+v %v", img, cp, err)
 	}
 	recs, err := v.ReadLog()
 	if err != nil || recs != nil {
@@ -543,8 +544,9 @@ func TestCrashLeftovers(t *testing.T) {
 	}
 }
 
-// A first checkpoint that crashed before its manifest: no manifest, some
-// chunks, the generation-0 log. The log is replayed; nothing is deleted.
+// A first checkpoint that crashed before its manifest: the seq-0 manifest,
+// some chunks, the generation-0 log. The log is replayed; the orphan chunk,
+// referenced by no manifest, is swept.
 func TestCrashDuringFirstCheckpoint(t *testing.T) {
 	t.Parallel()
 	v, _, _ := newVault(t)
@@ -555,11 +557,11 @@ func TestCrashDuringFirstCheckpoint(t *testing.T) {
 	v = reopen(t, v)
 	img, cp := load(t, v)
 	recs, err := v.ReadLog()
-	if err != nil || img != nil || cp != nil || len(recs) != 1 {
+	if err != nil || len(img) != 0 || cp == nil || cp.Seq != 0 || len(recs) != 1 || string(recs[0]) != "acked" {
 		t.Fatalf("got %q %v %q %v", img, cp, recs, err)
 	}
-	if _, err := os.Stat(v.objectPath(KindDBChunk, orphan)); err != nil {
-		t.Fatal("a chunk was deleted while no manifest exists")
+	if _, err := os.Stat(v.objectPath(KindDBChunk, orphan)); err == nil {
+		t.Fatal("an unreferenced chunk was not swept")
 	}
 	// The next successful checkpoint and load clean it up.
 	if err := v.WriteCheckpoint(context.Background(), []byte("now"), nil); err != nil {

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -187,6 +188,19 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	copy(dk, dataKey.Bytes())
 	keys := newKeyring(dk, h.VaultID)
 	if err := with(keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
+		return fail(err)
+	}
+	// An empty checkpoint (seq 0) is written before the header, so that in
+	// any vault a missing manifest is damage, never "not yet checkpointed".
+	empty := &Checkpoint{Format: manifestFormat, Created: now().UTC(), ChunkSize: ChunkSize, Chunks: []ID{}}
+	err = keys.withAEAD(func(a cipher.AEAD) error {
+		b, err := encodeManifest(a, h.VaultID, empty)
+		if err != nil {
+			return err
+		}
+		return writeFileAtomic(filepath.Join(dir, ManifestFile), b)
+	})
+	if err != nil {
 		return fail(err)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, HeaderFile), h.marshal()); err != nil {
