@@ -1,5 +1,5 @@
 // Command casevault keeps a solo lawyer's client files encrypted on their own
-// computer. With no arguments it opens the desktop window; with a command it
+// computer. With no arguments (or only --vault DIR) it opens the desktop window; with a command it
 // runs that command (see "casevault --help").
 package main
 
@@ -11,6 +11,7 @@ import (
 
 	"github.com/awnumar/memguard"
 
+	"casevault/app"
 	"casevault/app/cli"
 	"casevault/ui"
 	_ "casevault/ui/locale" // before Fyne initialises: see its doc
@@ -29,8 +30,8 @@ func main() {
 }
 
 func run() int {
-	if len(os.Args) < 2 {
-		if err := ui.Run(version); err != nil {
+	if dir, ok := ui.WindowArgs(os.Args[1:]); ok {
+		if err := ui.Run(version, dir); err != nil {
 			fmt.Fprintln(os.Stderr, "casevault:", err)
 			return 1
 		}
@@ -39,6 +40,9 @@ func run() int {
 	if os.Args[1] == "--version" || os.Args[1] == "version" {
 		fmt.Println("casevault", version)
 		return 0
+	}
+	if os.Args[1] == "demo" {
+		return app.DemoMain(context.Background(), os.Args[2:], os.Stdout, os.Stderr)
 	}
 	return cli.Run(context.Background(), os.Args[1:], cli.OSEnv())
 }

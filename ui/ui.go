@@ -1,70 +1,391 @@
-// Package ui holds the Fyne desktop screens of casevault.
+// Package ui holds the Fyne desktop window of casevault: the first-run
+// setup, the unlock screen and the main window (clients, matters, conflict
+// check, audit trail, settings, search).
 //
-// For now it is a stub: a single calm window that says the desktop window is
-// coming and points at the command line, which does everything today. Like
-// the real screens to come, it talks only to casevault/app (never to store or
-// vault directly); the layering test at the module root enforces that.
+// It talks only to casevault/app (and app/policy): never to store or vault
+// directly; layers_test.go at the module root enforces that.
+//
+// Threading: every slow call (key derivation, calibration, queries) runs on
+// a goroutine started by u.run, and its result comes back to the UI
+// goroutine through fyne.DoAndWait. A result that arrives after the vault
+// was locked is dropped (u.epoch).
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
 )
 
 // Title is the title of the main window.
 const Title = "casevault"
 
-// ComingSoon is what the stub window says.
-const ComingSoon = "The casevault desktop window is coming in the next release. " +
-	"Until then, the command line does everything: run casevault --help to see how."
-
 // ErrNoDisplay is returned by Run when there is no graphical display to open a window on.
 var ErrNoDisplay = errors.New("there is no graphical display to open the casevault window on; " +
 	"use the command line instead (run casevault --help)")
 
-// Run opens the casevault window and blocks until the user closes it.
-// version is shown under the message when it is not empty.
-func Run(version string) error {
+// Options configure the window. The zero value is the production setting
+// on app.DefaultDir().
+type Options struct {
+	Dir     string
+	Version string
+	// Now is the clock for auto-lock, clipboard clearing and the unlock
+	// delay; nil = time.Now. Tests inject one.
+	Now func() time.Time
+	// KDF, when set, is used for a new vault instead of calibrating (tests).
+	KDF *app.KDFParams
+	// Tick is how often idle time, the clipboard and the unlock delay are
+	// checked; 0 = no ticker (tests call tick themselves).
+	Tick time.Duration
+	// Settings overrides the settings file when set (tests).
+	Settings *app.Settings
+
+	// queued: results of background work wait until the test calls wait.
+	queued bool
+}
+
+// WindowArgs reports whether args (without the program name) ask for the
+// window: none, or only "--vault DIR" / "--vault=DIR". It returns the dir
+// ("" = the default).
+func WindowArgs(args []string) (dir string, ok bool) {
+	switch {
+	case len(args) == 0:
+		return "", true
+	case len(args) == 2 && (args[0] == "--vault" || args[0] == "-vault"):
+		return args[1], args[1] != ""
+	case len(args) == 1:
+		for _, p := range []string{"--vault=", "-vault="} {
+			if len(args[0]) > len(p) && args[0][:len(p)] == p {
+				return args[0][len(p):], true
+			}
+		}
+	}
+	return "", false
+}
+
+// Run opens the casevault window on the vault in dir ("" = the default
+// place) and blocks until the user closes it.
+func Run(version, dir string) error {
 	if !hasDisplay() {
 		return ErrNoDisplay
 	}
-	// app.New (no unique ID) keeps Fyne from creating a preferences or
-	// storage folder on disk: the stub has nothing to store.
+	if dir == "" {
+		dir = app.DefaultDir()
+	}
+	// app.New (no unique ID) keeps Fyne from creating a preferences folder:
+	// the window's few settings live next to the vault (app.SettingsFile).
 	a := fyneapp.New()
-	w := newWindow(a, version)
-	w.SetMaster()
-	w.ShowAndRun()
+	u := New(a, Options{Dir: dir, Version: version, Tick: time.Second})
+	u.w.SetMaster()
+	u.w.ShowAndRun()
+	u.shutdown()
 	return nil
 }
 
-// NewWindow builds (but does not show) the main window on a.
-func NewWindow(a fyne.App) fyne.Window {
-	return newWindow(a, "")
+// UI is one casevault window and its state. All fields are touched only on
+// the UI goroutine.
+type UI struct {
+	a    fyne.App
+	w    fyne.Window
+	opts Options
+	now  func() time.Time
+	set  app.Settings
+
+	sess  *app.Session
+	epoch uint64 // bumped on lock: late results of the old session are dropped
+
+	lastActivity time.Time
+	pending      atomic.Int64   // background work not yet delivered
+	queue        chan func()    // tests: results wait here for wait()
+	closing      sync.WaitGroup // sessions being closed
+
+	clipValue  string // what we put on the clipboard, to clear it later
+	clipExpiry time.Time
+
+	unlock *unlockScreen
+	setup  *setupScreen
+	main   *mainScreen
+
+	stopTick chan struct{}
 }
 
-func newWindow(a fyne.App, version string) fyne.Window {
-	w := a.NewWindow(Title)
-
-	msg := widget.NewLabel(ComingSoon)
-	msg.Wrapping = fyne.TextWrapWord
-
-	content := container.NewVBox(msg)
-	if version != "" {
-		v := widget.NewLabel("Version " + version)
-		v.Importance = widget.LowImportance
-		content.Add(v)
+// New builds the window on a (not shown yet): the setup flow when dir
+// holds no vault, else the unlock screen.
+func New(a fyne.App, opts Options) *UI {
+	if opts.Dir == "" {
+		opts.Dir = app.DefaultDir()
 	}
+	u := &UI{a: a, opts: opts, now: opts.Now}
+	if opts.queued {
+		u.queue = make(chan func(), 64)
+	}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	if opts.Settings != nil {
+		u.set = *opts.Settings
+	} else {
+		u.set = app.LoadSettings(opts.Dir)
+	}
+	u.w = a.NewWindow(Title)
+	u.w.Resize(fyne.NewSize(1100, 720))
+	u.w.CenterOnScreen()
+	u.w.SetCloseIntercept(func() {
+		u.lockNow("")
+		u.w.Close()
+	})
+	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyL} {
+		u.w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},
+			func(s fyne.Shortcut) { u.shortcut(s) })
+	}
+	u.w.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	u.w.Canvas().SetOnTypedRune(func(rune) { u.touch() })
+	if app.VaultExists(opts.Dir) {
+		u.showUnlock("")
+	} else {
+		u.showSetup()
+	}
+	if opts.Tick > 0 {
+		stop := make(chan struct{})
+		u.stopTick = stop
+		go func() {
+			t := time.NewTicker(opts.Tick)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					fyne.Do(u.tick)
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	return u
+}
 
-	w.SetContent(container.NewPadded(content))
-	w.Resize(fyne.NewSize(520, 180))
-	w.CenterOnScreen()
-	return w
+// Window is the window.
+func (u *UI) Window() fyne.Window { return u.w }
+
+// shutdown locks the vault after the window closed and waits for
+// background work.
+func (u *UI) shutdown() {
+	if u.stopTick != nil {
+		close(u.stopTick)
+		u.stopTick = nil
+	}
+	u.lockNow("")
+	u.closing.Wait()
+}
+
+// run does work off the UI goroutine and hands its result to done on the
+// UI goroutine, unless the vault was locked meanwhile.
+func run[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	epoch := u.epoch
+	u.pending.Add(1)
+	go func() {
+		v, err := work(context.Background())
+		u.deliver(func() {
+			if u.epoch == epoch {
+				done(v, err)
+			}
+		})
+	}()
+}
+
+// deliver runs f on the UI goroutine and counts one piece of work as done.
+// Under test, f waits in a queue until the test calls wait: the test
+// driver would otherwise run it at once on this goroutine, concurrently
+// with the test.
+func (u *UI) deliver(f func()) {
+	if u.queue != nil {
+		u.queue <- f
+		return
+	}
+	fyne.DoAndWait(f)
+	u.pending.Add(-1)
+}
+
+// do runs f on the UI goroutine, from a background goroutine that is
+// itself counted in pending.
+func (u *UI) do(f func()) {
+	u.pending.Add(1)
+	u.deliver(f)
+}
+
+// wait runs queued results until no background work is left (tests).
+func (u *UI) wait() {
+	for u.queue != nil && u.pending.Load() > 0 {
+		f := <-u.queue
+		f()
+		u.pending.Add(-1)
+	}
+	u.closing.Wait()
+}
+
+// touch records activity, for auto-lock.
+func (u *UI) touch() { u.lastActivity = u.now() }
+
+func (u *UI) shortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	u.touch()
+	switch cs.KeyName {
+	case fyne.KeyF:
+		if u.main != nil {
+			u.w.Canvas().Focus(u.main.search)
+		}
+		return true
+	case fyne.KeyL:
+		u.lockNow("")
+		return true
+	}
+	return false
+}
+
+// tick checks idle time, the clipboard and the unlock delay.
+func (u *UI) tick() {
+	now := u.now()
+	if u.sess != nil && u.set.AutoLock > 0 && now.Sub(u.lastActivity) >= u.set.AutoLock {
+		u.lockNow("Locked after " + fmtDuration(u.set.AutoLock) + " without activity.")
+	}
+	if u.clipValue != "" && !now.Before(u.clipExpiry) {
+		u.clearClipboard()
+	}
+	if u.unlock != nil {
+		u.unlock.tick(now)
+	}
+}
+
+// copySecret puts s on the clipboard and clears it after the configured
+// delay (if it is still what we put there).
+func (u *UI) copySecret(s string) {
+	u.touch()
+	u.a.Clipboard().SetContent(s)
+	u.clipValue = s
+	u.clipExpiry = u.now().Add(u.set.ClipboardClear)
+}
+
+func (u *UI) clearClipboard() {
+	if u.clipValue != "" && u.a.Clipboard().Content() == u.clipValue {
+		u.a.Clipboard().SetContent("")
+	}
+	u.clipValue = ""
+}
+
+// lockNow wipes every screen showing client data, returns to the unlock
+// screen and closes the session (checkpoint, keys wiped) in the background.
+func (u *UI) lockNow(reason string) {
+	if u.sess == nil {
+		return
+	}
+	s := u.sess
+	u.sess = nil
+	u.epoch++
+	for _, o := range u.w.Canvas().Overlays().List() {
+		u.w.Canvas().Overlays().Remove(o)
+	}
+	u.main = nil
+	u.w.SetMainMenu(nil)
+	u.clearClipboard()
+	u.closing.Add(1)
+	go func() {
+		defer u.closing.Done()
+		s.Close(context.Background())
+	}()
+	u.showUnlock(reason)
+}
+
+// opened is called on the UI goroutine with a fresh session.
+func (u *UI) opened(s *app.Session) {
+	u.sess = s
+	u.unlock, u.setup = nil, nil
+	u.touch()
+	u.main = newMainScreen(u)
+	u.w.SetContent(u.main.obj)
+	u.main.show(navClients)
+}
+
+// entry is a widget.Entry that records activity and lets the window's
+// shortcuts (Ctrl+F, Ctrl+L) through while it has the focus.
+type entry struct {
+	widget.Entry
+	u *UI
+}
+
+func (u *UI) newEntry(placeholder string) *entry {
+	e := &entry{u: u}
+	e.Wrapping = fyne.TextWrapOff
+	e.PlaceHolder = placeholder
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (u *UI) newMultiLine(placeholder string) *entry {
+	e := &entry{u: u}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.PlaceHolder = placeholder
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (u *UI) newPassword(placeholder string) *entry {
+	e := u.newEntry(placeholder)
+	e.Password = true
+	return e
+}
+
+func (e *entry) TypedRune(r rune) { e.u.touch(); e.Entry.TypedRune(r) }
+
+func (e *entry) TypedKey(k *fyne.KeyEvent) { e.u.touch(); e.Entry.TypedKey(k) }
+
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if e.u.shortcut(s) {
+		return
+	}
+	e.u.touch()
+	e.Entry.TypedShortcut(s)
+	// Text copied out of a field while the vault is open is client data:
+	// clear it from the clipboard after the delay, like the copy buttons.
+	switch sc := s.(type) {
+	case *fyne.ShortcutCopy:
+		e.u.trackClipboard(sc.Clipboard)
+	case *fyne.ShortcutCut:
+		e.u.trackClipboard(sc.Clipboard)
+	}
+}
+
+func (u *UI) trackClipboard(c fyne.Clipboard) {
+	if u.sess == nil || c == nil {
+		return
+	}
+	if v := c.Content(); v != "" {
+		u.clipValue = v
+		u.clipExpiry = u.now().Add(u.set.ClipboardClear)
+	}
+}
+
+// AcceptsTab: Tab moves to the next field, also from multi-line fields
+// (nobody types a tab character into a client record).
+func (e *entry) AcceptsTab() bool { return false }
+
+// button makes a button whose taps count as activity.
+func (u *UI) button(label string, icon fyne.Resource, fn func()) *widget.Button {
+	return widget.NewButtonWithIcon(label, icon, func() { u.touch(); fn() })
 }
 
 // hasDisplay reports whether a window can be opened. On X11/Wayland systems

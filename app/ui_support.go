@@ -1,0 +1,165 @@
+package app
+
+// Names the window (ui/) needs from store/ and vault/ without importing them:
+// ui talks only to app (see layers_test.go).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"casevault/store"
+	"casevault/vault"
+)
+
+// Record types, as app returns them.
+type (
+	Client      = store.Client
+	Matter      = store.Matter
+	Party       = store.Party
+	Note        = store.Note
+	SearchHit   = store.SearchHit
+	AuditEntry  = store.AuditEntry
+	AuditFilter = store.AuditFilter
+	ClientOrder = store.ClientOrder
+	Counts      = store.Counts
+)
+
+// Client list orders.
+const (
+	ByName    = store.ByName
+	ByUpdated = store.ByUpdated
+)
+
+// Party roles.
+const (
+	RoleAdverse         = store.RoleAdverse
+	RoleRelated         = store.RoleRelated
+	RoleOpposingCounsel = store.RoleOpposingCounsel
+)
+
+// Keys and their parameters.
+type (
+	Credential  = vault.Credential
+	KDFParams   = vault.KDFParams
+	RecoveryKey = vault.RecoveryKey
+)
+
+// Errors callers tell apart with errors.Is.
+var (
+	ErrWrongCredential = vault.ErrWrongCredential
+	ErrBadRecoveryKey  = vault.ErrBadRecoveryKey
+	ErrDamaged         = vault.ErrDamaged
+	ErrLocked          = vault.ErrLocked
+	ErrNoVault         = vault.ErrNoVault
+	ErrExists          = vault.ErrExists
+	ErrNotFound        = store.ErrNotFound
+	ErrHasMatters      = store.ErrHasMatters
+)
+
+// Passphrase is a credential for the passphrase slot.
+func Passphrase(b []byte) Credential { return vault.Passphrase(b) }
+
+// Recovery parses a typed recovery key into a credential.
+func Recovery(text string) (Credential, error) { return vault.Recovery(text) }
+
+// VaultExists reports whether dir holds a vault.
+func VaultExists(dir string) bool { return vault.Exists(dir) }
+
+// Calibrate picks Argon2id parameters taking about one second here, with
+// the default memory (256 MiB). It takes about two seconds.
+func Calibrate(ctx context.Context) (KDFParams, error) {
+	return vault.Calibrate(ctx, vault.DefaultCalibrateFor, vault.DefaultMemoryKiB)
+}
+
+// CheapKDF is for tests and demo vaults only: fast, and cheap to guess.
+func CheapKDF() KDFParams {
+	return KDFParams{Time: 1, MemoryKiB: vault.MinMemoryKiB, Threads: 1}
+}
+
+// ValidateField checks one client field on its own, for a form that
+// validates as the person types. field is one of name, email, phone, dob,
+// address, notes, alias; it returns "" when the value is fine.
+func ValidateField(field, value string, now time.Time) string {
+	c := &store.Client{Name: "x"}
+	switch field {
+	case "name":
+		c.Name = value
+	case "email":
+		c.Email = value
+	case "phone":
+		c.Phone = value
+	case "dob":
+		c.DOB = value
+	case "address":
+		c.Address = value
+	case "notes":
+		c.Notes = value
+	case "alias":
+		c.Aliases = SplitLines(value)
+	}
+	var fe *FieldError
+	if err := ValidateClient(c, now); errors.As(err, &fe) && fe.Field == field {
+		return fe.Message
+	}
+	return ""
+}
+
+// SplitLines splits text into its non-empty trimmed lines (and commas are
+// not separators: names may contain them).
+func SplitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Message turns an error into words for a person: what went wrong and what
+// to do.
+func Message(err error) string {
+	var fe *FieldError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &fe):
+		return fmt.Sprintf("%s: %s. Nothing was changed.", fe.Field, fe.Message)
+	case errors.Is(err, vault.ErrBadRecoveryKey):
+		return "That recovery key is mistyped: " + strings.TrimPrefix(err.Error(), vault.ErrBadRecoveryKey.Error()+": ") +
+			". Check each group of four against your paper copy."
+	case errors.Is(err, vault.ErrWrongCredential):
+		return "That passphrase does not open this vault. Check Caps Lock and the keyboard layout, then try again."
+	case errors.Is(err, vault.ErrLocked):
+		return "This vault is already open in another casevault window or command. Close that one first."
+	case errors.Is(err, vault.ErrDamaged):
+		return "A vault file failed its integrity check (" + err.Error() + "). Nothing was changed; restore from a backup."
+	case errors.Is(err, vault.ErrClosed):
+		return "The vault was locked. Unlock it and try again."
+	case errors.Is(err, store.ErrHasMatters):
+		return "This client has matters, so it is kept for conflict checks and retention and cannot be deleted."
+	case errors.Is(err, store.ErrNotFound):
+		return "That record no longer exists (" + err.Error() + ")."
+	}
+	return err.Error()
+}
+
+// RoleLabel is how a party role reads in the window.
+func RoleLabel(role string) string {
+	switch role {
+	case "client":
+		return "Client"
+	case "alias":
+		return "Client (alias)"
+	case store.RoleAdverse:
+		return "Adverse party"
+	case store.RoleRelated:
+		return "Related party"
+	case store.RoleOpposingCounsel:
+		return "Opposing counsel"
+	}
+	return role
+}

@@ -1,0 +1,113 @@
+package app
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// UnlockDelayFile, in the vault folder, counts failed unlock attempts so the
+// growing wait between them survives a restart of the program. It is plain
+// text and holds only two lines, the count and the time of the last failure:
+//
+//	failures 4
+//	last 2026-11-23T13:00:00Z
+//
+// No client data and nothing secret. It is removed on a successful unlock.
+// Deleting it by hand only removes the wait, which is a speed bump against
+// someone guessing at the keyboard; the Argon2id cost is the real defence.
+const UnlockDelayFile = "unlock-delay"
+
+// FreeUnlockAttempts is how many wrong attempts cost no wait.
+const FreeUnlockAttempts = 3
+
+// MaxUnlockDelay caps the wait.
+const MaxUnlockDelay = 15 * time.Minute
+
+// UnlockFailures is the persisted count of failed attempts.
+type UnlockFailures struct {
+	Count int
+	Last  time.Time
+}
+
+// LoadUnlockFailures reads dir's unlock-delay file; a missing or unreadable
+// file is no failures.
+func LoadUnlockFailures(dir string) UnlockFailures {
+	var f UnlockFailures
+	b, err := os.ReadFile(filepath.Join(dir, UnlockDelayFile))
+	if err != nil {
+		return f
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch k {
+		case "failures":
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1<<20 {
+				f.Count = n
+			}
+		case "last":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				f.Last = t
+			}
+		}
+	}
+	return f
+}
+
+// RecordUnlockFailure adds one failure at now and returns the new state.
+// The vault folder must exist; an error writing the file is returned but
+// the count is still given back.
+func RecordUnlockFailure(dir string, now time.Time) (UnlockFailures, error) {
+	f := LoadUnlockFailures(dir)
+	f.Count++
+	f.Last = now.UTC()
+	data := fmt.Sprintf("failures %d\nlast %s\n", f.Count, f.Last.Format(time.RFC3339))
+	tmp := filepath.Join(dir, UnlockDelayFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(data), 0o600); err != nil {
+		return f, err
+	}
+	return f, os.Rename(tmp, filepath.Join(dir, UnlockDelayFile))
+}
+
+// ResetUnlockFailures removes the file after a successful unlock.
+func ResetUnlockFailures(dir string) error {
+	err := os.Remove(filepath.Join(dir, UnlockDelayFile))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	return err
+}
+
+// Delay is the wait after Count failures: none for the first three, then
+// 5 s, 10 s, 20 s ... doubling up to MaxUnlockDelay.
+func (f UnlockFailures) Delay() time.Duration {
+	n := f.Count - FreeUnlockAttempts
+	if n <= 0 {
+		return 0
+	}
+	d := 5 * time.Second
+	for i := 1; i < n && d < MaxUnlockDelay; i++ {
+		d *= 2
+	}
+	return min(d, MaxUnlockDelay)
+}
+
+// Wait is how long from now until the next attempt is allowed (0 = now).
+// A last failure in the future (a clock set back) counts from now.
+func (f UnlockFailures) Wait(now time.Time) time.Duration {
+	d := f.Delay()
+	if d == 0 {
+		return 0
+	}
+	last := f.Last
+	if last.After(now) {
+		last = now
+	}
+	if w := last.Add(d).Sub(now); w > 0 {
+		return w
+	}
+	return 0
+}

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+)
+
+// auditScreen: the trail in a table with filters, verify and CSV export.
+type auditScreen struct {
+	u        *UI
+	obj      fyne.CanvasObject
+	from, to *entry
+	action   *entry
+	record   *entry
+	entries  []*app.AuditEntry
+	table    *widget.Table
+	status   *widget.Label
+	filtErr  *widget.Label
+	verified *widget.Label
+}
+
+var auditCols = []struct {
+	title string
+	width float32
+}{{"#", 60}, {"Time", 150}, {"Who", 160}, {"Action", 130}, {"Records", 170}, {"Detail", 420}}
+
+func newAuditScreen(u *UI) *auditScreen {
+	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), verified: wrapped("")}
+	a.from, a.to = u.newEntry("From YYYY-MM-DD"), u.newEntry("To YYYY-MM-DD")
+	a.action, a.record = u.newEntry("Action, e.g. client.edit"), u.newEntry("Record, e.g. client:12")
+	for _, e := range []*entry{a.from, a.to, a.action, a.record} {
+		e.OnSubmitted = func(string) { a.reload() }
+	}
+	a.table = widget.NewTable(func() (int, int) { return len(a.entries), len(auditCols) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row >= len(a.entries) {
+				return
+			}
+			e := a.entries[id.Row]
+			o.(*widget.Label).SetText(auditCell(e, id.Col))
+		})
+	a.table.ShowHeaderRow = true
+	a.table.CreateHeader = func() fyne.CanvasObject { return bold("") }
+	a.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(auditCols) {
+			o.(*widget.Label).SetText(auditCols[id.Col].title)
+		}
+	}
+	for i, c := range auditCols {
+		a.table.SetColumnWidth(i, c.width)
+	}
+	apply := u.button("Apply filters", theme.SearchIcon(), a.reload)
+	verify := u.button("Verify chain", theme.ConfirmIcon(), a.verify)
+	export := u.button("Export CSV…", theme.DocumentSaveIcon(), a.export)
+	filters := container.NewGridWithColumns(4, a.from, a.to, a.action, a.record)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, heading("Audit trail"), container.NewHBox(verify, export)),
+		a.verified,
+		container.NewBorder(nil, nil, nil, apply, filters),
+		a.filtErr,
+		a.status,
+	)
+	a.obj = container.NewPadded(container.NewBorder(top, nil, nil, nil, a.table))
+	return a
+}
+
+func auditCell(e *app.AuditEntry, col int) string {
+	switch col {
+	case 0:
+		return fmt.Sprint(e.ID)
+	case 1:
+		return e.At.Local().Format("2006-01-02 15:04:05")
+	case 2:
+		return e.Actor
+	case 3:
+		return e.Action
+	case 4:
+		return e.Records
+	}
+	return e.Detail
+}
+
+// filter reads the filter fields; an error names the bad one.
+func (a *auditScreen) filter() (app.AuditFilter, error) {
+	var f app.AuditFilter
+	parse := func(name, s string) (time.Time, error) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+		if err != nil {
+			return t, fmt.Errorf("%q in “%s” is not a date like 2026-01-31", s, name)
+		}
+		return t, nil
+	}
+	var err error
+	if f.From, err = parse("from", a.from.Text); err != nil {
+		return f, err
+	}
+	if f.To, err = parse("to", a.to.Text); err != nil {
+		return f, err
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.Add(24*time.Hour - time.Millisecond) // the whole day
+	}
+	f.Action = strings.TrimSpace(a.action.Text)
+	f.Record = strings.TrimSpace(a.record.Text)
+	return f, nil
+}
+
+func (a *auditScreen) reload() {
+	u, s := a.u, a.u.sess
+	f, err := a.filter()
+	if err != nil {
+		setMsg(a.filtErr, err.Error())
+		return
+	}
+	setMsg(a.filtErr, "")
+	a.status.SetText("Loading…")
+	run(u, func(ctx context.Context) ([]*app.AuditEntry, error) {
+		return s.AuditList(ctx, f)
+	}, func(es []*app.AuditEntry, err error) {
+		if err != nil {
+			a.status.SetText("The trail could not be read: " + app.Message(err))
+			return
+		}
+		for i, j := 0, len(es)-1; i < j; i, j = i+1, j-1 { // newest first
+			es[i], es[j] = es[j], es[i]
+		}
+		a.entries = es
+		a.status.SetText(fmt.Sprintf("%d entries, newest first", len(es)))
+		a.table.Refresh()
+	})
+}
+
+func (a *auditScreen) verify() {
+	u, s := a.u, a.u.sess
+	a.verified.Importance = widget.MediumImportance
+	a.verified.SetText("Verifying every entry…")
+	run(u, func(ctx context.Context) (*app.AuditReport, error) {
+		return s.AuditVerify(ctx)
+	}, func(r *app.AuditReport, err error) {
+		switch {
+		case err != nil:
+			a.verified.Importance = widget.DangerImportance
+			a.verified.SetText("The chain could not be verified: " + app.Message(err))
+		case r.OK:
+			a.verified.Importance = widget.SuccessImportance
+			a.verified.SetText(fmt.Sprintf("PASS: all %d entries are intact; nothing was changed, inserted or deleted.", r.Entries))
+		default:
+			a.verified.Importance = widget.DangerImportance
+			a.verified.SetText(fmt.Sprintf("FAIL: %s. Keep this computer as it is and restore the trail from a backup to compare.", r.Problem))
+		}
+		a.verified.Refresh()
+	})
+}
+
+func (a *auditScreen) export() {
+	u := a.u
+	f, err := a.filter()
+	if err != nil {
+		setMsg(a.filtErr, err.Error())
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		u.touch()
+		if err != nil || w == nil {
+			return
+		}
+		s := u.sess
+		if s == nil {
+			w.Close()
+			return
+		}
+		run(u, func(ctx context.Context) (int, error) {
+			n, err := s.ExportAuditCSV(ctx, f, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			return n, err
+		}, func(n int, err error) {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the CSV was not written: %s", app.Message(err)), u.w)
+				return
+			}
+			a.status.SetText(fmt.Sprintf("%d entries exported to %s", n, w.URI().Path()))
+		})
+	}, u.w)
+	d.SetFileName("casevault-audit.csv")
+	d.Show()
+}

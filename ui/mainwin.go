@@ -1,0 +1,211 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+)
+
+// Sidebar entries.
+const (
+	navClients = iota
+	navMatters
+	navConflicts
+	navAudit
+	navSettings
+)
+
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Settings"}
+
+// navIcon is called only once the Fyne app runs (theme icons need it).
+func navIcon(id int) fyne.Resource {
+	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.SettingsIcon()}[id]
+}
+
+// mainScreen is the unlocked window: sidebar, search, lock, content.
+type mainScreen struct {
+	u       *UI
+	obj     fyne.CanvasObject
+	nav     *widget.List
+	navSel  int // last sidebar entry shown
+	showing int // what the content shows now: a sidebar entry, or -1 for search results
+	search  *entry
+	lockB   *widget.Button
+	content *fyne.Container
+
+	clients   *clientsScreen
+	matters   *mattersScreen
+	conflicts *conflictScreen
+	audit     *auditScreen
+	settings  *settingsScreen
+	results   *searchScreen
+	searchSeq int
+}
+
+func newMainScreen(u *UI) *mainScreen {
+	m := &mainScreen{u: u, content: container.NewStack(), navSel: -1, showing: -1}
+	m.nav = widget.NewList(func() int { return len(navNames) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Conflict check"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Icon).SetResource(navIcon(id))
+			c.Objects[1].(*widget.Label).SetText(navNames[id])
+		})
+	m.nav.OnSelected = func(id widget.ListItemID) {
+		u.touch()
+		if id != m.showing {
+			m.show(id)
+		}
+	}
+	m.search = u.newEntry("Search clients, matters and notes (Ctrl+F)")
+	m.search.OnChanged = func(string) { m.searchChanged() }
+	m.lockB = u.button("Lock", theme.LogoutIcon(), func() { u.lockNow("") })
+	m.lockB.Importance = widget.WarningImportance
+	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(quiet("Ctrl+L"), m.lockB), m.search)
+	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), m.nav)
+	m.obj = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, side, nil, m.content)
+	return m
+}
+
+// show switches the content to a sidebar entry.
+func (m *mainScreen) show(id int) {
+	u := m.u
+	m.navSel, m.showing = id, id
+	m.nav.Select(id)
+	var o fyne.CanvasObject
+	switch id {
+	case navClients:
+		if m.clients == nil {
+			m.clients = newClientsScreen(u)
+		}
+		o = m.clients.obj
+	case navMatters:
+		if m.matters == nil {
+			m.matters = newMattersScreen(u)
+		}
+		o = m.matters.obj
+	case navConflicts:
+		if m.conflicts == nil {
+			m.conflicts = newConflictScreen(u)
+		}
+		o = m.conflicts.obj
+	case navAudit:
+		if m.audit == nil {
+			m.audit = newAuditScreen(u)
+		}
+		m.audit.reload()
+		o = m.audit.obj
+	case navSettings:
+		m.settings = newSettingsScreen(u)
+		o = m.settings.obj
+	}
+	m.content.Objects = []fyne.CanvasObject{o}
+	m.content.Refresh()
+}
+
+// showClient opens a client's detail in the Clients screen.
+func (m *mainScreen) showClient(id int64) {
+	m.show(navClients)
+	m.clients.open(id)
+}
+
+// showMatter opens a matter's detail in the Matters screen.
+func (m *mainScreen) showMatter(id int64) {
+	m.show(navMatters)
+	m.matters.open(id)
+}
+
+// searchScreen lists search hits as the person types.
+type searchScreen struct {
+	hits  []app.SearchHit
+	list  *widget.List
+	title *widget.Label
+	obj   fyne.CanvasObject
+}
+
+func (m *mainScreen) searchChanged() {
+	u := m.u
+	q := m.search.Text
+	m.searchSeq++
+	seq := m.searchSeq
+	if q == "" {
+		if m.navSel >= 0 {
+			m.show(m.navSel)
+		}
+		return
+	}
+	if m.results == nil {
+		r := &searchScreen{title: bold("")}
+		r.list = widget.NewList(func() int { return len(r.hits) },
+			func() fyne.CanvasObject {
+				return container.NewVBox(line("title", false), line("snippet", true))
+			},
+			func(id widget.ListItemID, o fyne.CanvasObject) {
+				c := o.(*fyne.Container)
+				h := r.hits[id]
+				c.Objects[0].(*widget.Label).SetText(kindLabel(h.Kind) + ": " + h.Title)
+				c.Objects[1].(*widget.Label).SetText(h.Snippet)
+			})
+		r.list.OnSelected = func(id widget.ListItemID) {
+			u.touch()
+			h := r.hits[id]
+			r.list.UnselectAll()
+			m.search.SetText("")
+			if h.MatterID != 0 && (h.Kind == "matter" || h.Kind == "note") {
+				m.showMatter(h.MatterID)
+			} else {
+				m.showClient(h.ClientID)
+			}
+		}
+		r.obj = container.NewBorder(r.title, nil, nil, nil, r.list)
+		m.results = r
+	}
+	m.showing = -1
+	m.content.Objects = []fyne.CanvasObject{m.results.obj}
+	m.content.Refresh()
+	m.nav.UnselectAll()
+	s := u.sess
+	run(u, func(ctx context.Context) ([]app.SearchHit, error) {
+		return s.Search(ctx, q, 100)
+	}, func(hits []app.SearchHit, err error) {
+		if seq != m.searchSeq || u.main != m {
+			return
+		}
+		r := m.results
+		switch {
+		case err != nil:
+			r.title.SetText("Search failed: " + app.Message(err))
+			hits = nil
+		case len(hits) == 0:
+			r.title.SetText(fmt.Sprintf("Nothing matches %q.", q))
+		case len(hits) == 1:
+			r.title.SetText(fmt.Sprintf("1 result for %q — click it to open it", q))
+		default:
+			r.title.SetText(fmt.Sprintf("%d results for %q — click one to open it", len(hits), q))
+		}
+		r.hits = hits
+		r.list.Refresh()
+	})
+}
+
+func kindLabel(k string) string {
+	switch k {
+	case "client":
+		return "Client"
+	case "alias":
+		return "Client (alias)"
+	case "matter":
+		return "Matter"
+	case "note":
+		return "Note"
+	}
+	return k
+}

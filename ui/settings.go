@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+)
+
+type settingsScreen struct {
+	u       *UI
+	obj     fyne.CanvasObject
+	lockSel *widget.Select
+	clipSel *widget.Select
+	saved   *widget.Label
+	np      *newPassPair
+	changeB *widget.Button
+	passMsg *widget.Label
+	kdf     *widget.Label
+	counts  *widget.Label
+}
+
+var lockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
+var clipChoices = []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute}
+
+func newSettingsScreen(u *UI) *settingsScreen {
+	s := &settingsScreen{u: u, saved: quiet(""), passMsg: wrapped(""), counts: widget.NewLabel("")}
+	var lockOpts, clipOpts []string
+	for _, d := range lockChoices {
+		lockOpts = append(lockOpts, "after "+fmtDuration(d)+" without activity")
+	}
+	lockOpts = append(lockOpts, "never (not recommended)")
+	for _, d := range clipChoices {
+		clipOpts = append(clipOpts, "after "+fmtDuration(d))
+	}
+	s.lockSel = widget.NewSelect(lockOpts, func(string) {
+		i := s.lockSel.SelectedIndex()
+		if i < 0 {
+			return
+		}
+		var d time.Duration
+		if i < len(lockChoices) {
+			d = lockChoices[i]
+		}
+		s.save(func(st *app.Settings) { st.AutoLock = d })
+	})
+	s.clipSel = widget.NewSelect(clipOpts, func(string) {
+		if i := s.clipSel.SelectedIndex(); i >= 0 {
+			s.save(func(st *app.Settings) { st.ClipboardClear = clipChoices[i] })
+		}
+	})
+	for i, d := range lockChoices {
+		if d == u.set.AutoLock {
+			s.lockSel.SetSelectedIndex(i)
+		}
+	}
+	if u.set.AutoLock == 0 {
+		s.lockSel.SetSelectedIndex(len(lockChoices))
+	}
+	for i, d := range clipChoices {
+		if d == u.set.ClipboardClear {
+			s.clipSel.SetSelectedIndex(i)
+		}
+	}
+	s.saved.SetText("")
+	s.saved.Hide()
+	s.changeB = u.button("Change passphrase", theme.ConfirmIcon(), s.change)
+	s.changeB.Disable()
+	s.np = u.newPassPair(func(ok bool) {
+		if ok {
+			s.changeB.Enable()
+		} else {
+			s.changeB.Disable()
+		}
+	})
+	sess := u.sess
+	s.kdf = widget.NewLabel(sess.KDF().String())
+	prefs := container.New(layout.NewFormLayout(),
+		bold("Lock the vault"), s.lockSel,
+		bold("Clear copied client details"), s.clipSel,
+	)
+	body := container.NewVBox(
+		heading("Settings"),
+		prefs, s.saved,
+		hint("The vault also locks when this window is closed, and at once with Ctrl+L or the Lock button."),
+		widget.NewSeparator(),
+		bold("Change the passphrase"),
+		hint("Your recovery key keeps working. The data is not re-encrypted, so this takes a second."),
+		s.np.obj, container.NewHBox(s.changeB), s.passMsg,
+		widget.NewSeparator(),
+		bold("This vault"),
+		container.New(layout.NewFormLayout(),
+			bold("Folder"), widget.NewLabel(sess.Dir()),
+			bold("Key derivation"), s.kdf,
+			bold("Contents"), s.counts),
+	)
+	s.obj = container.NewVScroll(container.NewPadded(body))
+	run(u, func(ctx context.Context) (*app.Status, error) { return sess.Status(ctx) }, func(st *app.Status, err error) {
+		if err != nil {
+			s.counts.SetText(app.Message(err))
+			return
+		}
+		s.counts.SetText(fmt.Sprintf("%d clients, %d matters, %d notes; %.1f MB on disk; created %s",
+			st.Counts.Clients, st.Counts.Matters, st.Counts.Notes, float64(st.SizeOnDisk)/1e6, fmtTime(st.Created)))
+	})
+	return s
+}
+
+func (s *settingsScreen) save(change func(*app.Settings)) {
+	u := s.u
+	u.touch()
+	next := u.set
+	change(&next)
+	if next == u.set {
+		return
+	}
+	u.set = next
+	if err := app.SaveSettings(u.opts.Dir, next); err != nil {
+		s.saved.SetText("Applied, but not saved for next time: " + err.Error())
+	} else {
+		s.saved.SetText("Saved.")
+	}
+	s.saved.Show()
+}
+
+func (s *settingsScreen) change() {
+	u, sess := s.u, s.u.sess
+	if !s.np.check() {
+		return
+	}
+	pass := []byte(s.np.p1.Text)
+	s.np.clear()
+	s.changeB.Disable()
+	s.passMsg.Importance = widget.MediumImportance
+	s.passMsg.SetText("Changing the passphrase…")
+	run(u, func(ctx context.Context) (struct{}, error) {
+		defer clear(pass)
+		return struct{}{}, sess.ChangePassphrase(ctx, pass, nil)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.passMsg.Importance = widget.DangerImportance
+			s.passMsg.SetText("The passphrase was not changed: " + app.Message(err))
+		} else {
+			s.passMsg.Importance = widget.SuccessImportance
+			s.passMsg.SetText("Passphrase changed. Use the new one from now on; your recovery key still works.")
+		}
+		s.passMsg.Refresh()
+	})
+}

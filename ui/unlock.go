@@ -1,0 +1,335 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+)
+
+// unlockScreen asks for the passphrase (or the recovery key).
+type unlockScreen struct {
+	u        *UI
+	pass     *entry
+	recovery bool
+	unlockB  *widget.Button
+	switchB  *widget.Button
+	spinner  *widget.Activity
+	status   *widget.Label
+	errMsg   *widget.Label
+	info     *widget.Label
+	busy     bool
+	waitTill time.Time
+}
+
+func (u *UI) showUnlock(reason string) {
+	s := &unlockScreen{u: u, spinner: widget.NewActivity(), status: quiet(""), errMsg: errLabel(), info: hint(reason)}
+	u.unlock, u.setup = s, nil
+	s.pass = u.newPassword("Passphrase")
+	s.pass.OnSubmitted = func(string) { s.submit() }
+	s.unlockB = u.button("Unlock", theme.LoginIcon(), s.submit)
+	s.unlockB.Importance = widget.HighImportance
+	s.switchB = u.button("Use the recovery key instead", nil, s.toggle)
+	s.switchB.Importance = widget.LowImportance
+	s.spinner.Hide()
+	if reason == "" {
+		s.info.Hide()
+	}
+	form := container.NewVBox(
+		heading("Unlock your vault"),
+		hint("Vault folder: "+u.opts.Dir),
+		s.info,
+		s.pass,
+		container.NewHBox(s.unlockB, s.spinner, s.status),
+		s.errMsg,
+		container.NewHBox(s.switchB),
+	)
+	u.w.SetContent(centered(460, form))
+	s.tick(u.now())
+	u.w.Canvas().Focus(s.pass)
+}
+
+// toggle switches between passphrase and recovery key.
+func (s *unlockScreen) toggle() {
+	s.recovery = !s.recovery
+	s.pass.SetText("")
+	setMsg(s.errMsg, "")
+	if s.recovery {
+		s.pass.Password = false
+		s.pass.SetPlaceHolder("Recovery key: 9 groups of 4, like 7K3M-Q0ZD-…")
+		s.switchB.SetText("Use the passphrase instead")
+	} else {
+		s.pass.Password = true
+		s.pass.SetPlaceHolder("Passphrase")
+		s.switchB.SetText("Use the recovery key instead")
+	}
+	s.pass.Refresh()
+	s.u.w.Canvas().Focus(s.pass)
+}
+
+// tick shows the remaining wait after repeated failures.
+func (s *unlockScreen) tick(now time.Time) {
+	if s.busy {
+		return
+	}
+	f := app.LoadUnlockFailures(s.u.opts.Dir)
+	if w := f.Wait(now); w > 0 {
+		s.waitTill = now.Add(w)
+		s.unlockB.Disable()
+		s.status.SetText(fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, fmtDuration(w)))
+		return
+	}
+	s.waitTill = time.Time{}
+	s.unlockB.Enable()
+	s.status.SetText("")
+}
+
+func (s *unlockScreen) submit() {
+	u := s.u
+	if s.busy || u.unlock != s {
+		return
+	}
+	if now := u.now(); now.Before(s.waitTill) {
+		s.tick(now)
+		return
+	}
+	text := s.pass.Text
+	if text == "" {
+		setMsg(s.errMsg, "Type your passphrase first.")
+		if s.recovery {
+			setMsg(s.errMsg, "Type your recovery key first.")
+		}
+		return
+	}
+	var cred app.Credential
+	if s.recovery {
+		c, err := app.Recovery(text)
+		if err != nil {
+			setMsg(s.errMsg, app.Message(err))
+			return
+		}
+		cred = c
+	} else {
+		cred = app.Passphrase([]byte(text))
+	}
+	s.pass.SetText("")
+	s.busy = true
+	s.pass.Disable()
+	s.unlockB.Disable()
+	s.switchB.Disable()
+	s.spinner.Show()
+	s.spinner.Start()
+	s.status.SetText("Unlocking… (deriving the key takes a second)")
+	setMsg(s.errMsg, "")
+	dir := u.opts.Dir
+	run(u, func(ctx context.Context) (*app.Session, error) {
+		u.closing.Wait() // a session still closing holds the vault's lock
+		return app.Open(ctx, dir, cred, app.Options{})
+	}, func(sess *app.Session, err error) {
+		if u.unlock != s { // the window moved on (closed)
+			if sess != nil {
+				sess.Close(context.Background())
+			}
+			return
+		}
+		s.busy = false
+		s.spinner.Stop()
+		s.spinner.Hide()
+		s.pass.Enable()
+		s.switchB.Enable()
+		if err == nil {
+			app.ResetUnlockFailures(dir)
+			recovered := s.recovery
+			u.opened(sess)
+			if recovered {
+				dialog.ShowInformation("Opened with the recovery key",
+					"If you have forgotten the passphrase, choose a new one now in Settings → Change the passphrase.\n"+
+						"Your recovery key keeps working; put it back in its safe place.", u.w)
+			}
+			return
+		}
+		msg := app.Message(err)
+		if isWrongKey(err) {
+			f, _ := app.RecordUnlockFailure(dir, u.now())
+			if w := f.Wait(u.now()); w > 0 {
+				msg += fmt.Sprintf(" After %d wrong attempts, each new try waits a little longer.", f.Count)
+			}
+		}
+		setMsg(s.errMsg, msg)
+		s.tick(u.now())
+		u.w.Canvas().Focus(s.pass)
+	})
+}
+
+func isWrongKey(err error) bool {
+	return errors.Is(err, app.ErrWrongCredential)
+}
+
+// setupScreen is the first-run flow: explanation and passphrase, then
+// progress, then the recovery key.
+type setupScreen struct {
+	u       *UI
+	np      *newPassPair
+	create  *widget.Button
+	errMsg  *widget.Label
+	key     string
+	group   int // 1-based group the person must retype
+	retype  *entry
+	cont    *widget.Button
+	keyText *widget.Label
+}
+
+// SetupExplanation is the two sentences at the top of the first-run screen.
+const SetupExplanation = "casevault keeps your clients' files in an encrypted vault on this computer, " +
+	"and only your passphrase (or the recovery key you will get next) can open it. " +
+	"Nobody, including us, can recover the files without one of them, so choose a passphrase you will remember."
+
+func (u *UI) showSetup() {
+	s := &setupScreen{u: u, errMsg: errLabel()}
+	u.setup, u.unlock = s, nil
+	s.create = u.button("Create the vault", theme.ConfirmIcon(), s.submit)
+	s.create.Importance = widget.HighImportance
+	s.create.Disable()
+	s.np = u.newPassPair(func(ok bool) {
+		if ok {
+			s.create.Enable()
+		} else {
+			s.create.Disable()
+		}
+	})
+	s.np.p2.OnSubmitted = func(string) { s.submit() }
+	form := container.NewVBox(
+		heading("Welcome to casevault"),
+		wrapped(SetupExplanation),
+		hint("The vault will be created in "+u.opts.Dir),
+		bold("Choose a passphrase"),
+		hint("A few unrelated words make a good one, e.g. \"lantern orbit velvet cactus\" (not this one)."),
+		s.np.obj,
+		container.NewHBox(s.create),
+		s.errMsg,
+	)
+	u.w.SetContent(centered(560, form))
+	u.w.Canvas().Focus(s.np.p1)
+}
+
+func (s *setupScreen) submit() {
+	u := s.u
+	if !s.np.check() || u.setup != s {
+		return
+	}
+	pass := []byte(s.np.p1.Text)
+	s.np.clear()
+	bar := widget.NewProgressBarInfinite()
+	step := wrapped("Tuning the key derivation to take about one second on this computer…")
+	u.w.SetContent(centered(560, container.NewVBox(heading("Creating your vault"), step, bar)))
+	dir, kdf := u.opts.Dir, u.opts.KDF
+	run(u, func(ctx context.Context) (app.RecoveryKey, error) {
+		defer clear(pass)
+		var p app.KDFParams
+		if kdf != nil {
+			p = *kdf
+		} else {
+			var err error
+			if p, err = app.Calibrate(ctx); err != nil {
+				return "", err
+			}
+		}
+		u.do(func() { step.SetText("Creating the vault (" + p.String() + ")…") })
+		return app.Init(ctx, dir, pass, app.InitOptions{KDF: p})
+	}, func(rk app.RecoveryKey, err error) {
+		bar.Stop()
+		if err != nil {
+			u.showSetup()
+			setMsg(u.setup.errMsg, "The vault was not created: "+app.Message(err))
+			return
+		}
+		s.showKey(string(rk))
+	})
+}
+
+func (s *setupScreen) showKey(key string) {
+	u := s.u
+	s.key = key
+	groups := strings.Split(key, "-")
+	n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(groups)-1)))
+	s.group = int(n.Int64()) + 2 // never the first group: it is the one people glance at
+	s.keyText = widget.NewLabel(key)
+	s.keyText.TextStyle = fyne.TextStyle{Monospace: true}
+	s.keyText.SizeName = theme.SizeNameSubHeadingText
+	s.keyText.Selectable = true
+	copyB := u.button("Copy", theme.ContentCopyIcon(), func() { u.copySecret(key) })
+	saveB := u.button("Save as text file…", theme.DocumentSaveIcon(), s.save)
+	s.retype = u.newEntry(fmt.Sprintf("Group %d of the key", s.group))
+	s.cont = u.button("I have written it down: continue", theme.NavigateNextIcon(), s.finish)
+	s.cont.Importance = widget.HighImportance
+	s.cont.Disable()
+	s.retype.OnChanged = func(t string) {
+		if strings.EqualFold(strings.TrimSpace(t), groups[s.group-1]) {
+			s.cont.Enable()
+		} else {
+			s.cont.Disable()
+		}
+	}
+	s.retype.OnSubmitted = func(string) {
+		if !s.cont.Disabled() {
+			s.finish()
+		}
+	}
+	u.w.SetContent(centered(620, container.NewVBox(
+		heading("Your recovery key"),
+		wrapped("If you ever forget your passphrase, this key is the only other way into the vault. "+
+			"Write it on paper now and keep it away from this laptop, in a safe or a sealed envelope: "+
+			"anyone with both the laptop and this key can read every client file. It is shown only this once."),
+		s.keyText,
+		container.NewHBox(copyB, saveB),
+		bold(fmt.Sprintf("To check that you have it, type group %d (the %s group of four characters):", s.group, ordinal(s.group))),
+		s.retype,
+		container.NewHBox(s.cont),
+	)))
+	u.w.Canvas().Focus(s.retype)
+}
+
+func (s *setupScreen) save() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		_, err = fmt.Fprintf(w, "casevault recovery key\n\n    %s\n\nVault folder: %s\n\n"+
+			"This key opens the vault if the passphrase is forgotten. Print it, then delete this file:\n"+
+			"anyone with the laptop and this key can read every client file.\n", s.key, s.u.opts.Dir)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("the recovery key was not saved: %w", err), s.u.w)
+		}
+	}, s.u.w)
+	d.SetFileName("casevault-recovery-key.txt")
+	d.Show()
+}
+
+func (s *setupScreen) finish() {
+	u := s.u
+	u.clearClipboard()
+	s.key = ""
+	u.showUnlock("Your vault is ready. Unlock it with the passphrase you just chose.")
+}
+
+func ordinal(n int) string {
+	words := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"}
+	if n > 0 && n < len(words) {
+		return words[n]
+	}
+	return fmt.Sprintf("%dth", n)
+}
