@@ -12,9 +12,9 @@ BINARY      := casevault
 FUZZTIME    ?= 30s
 
 # Fyne reads the locale from LANG; without it, it logs an error about locale "C".
-test check run bench: export LANG := en_US.UTF-8
+test check run bench screenshots: export LANG := en_US.UTF-8
 
-.PHONY: deps build run test check bench fmt clean
+.PHONY: deps build run test check bench screenshots fmt clean
 
 ## deps: install the system packages and tools that are missing (Debian 12)
 deps:
@@ -53,11 +53,15 @@ check: test
 	done < <(grep -rl --include='*_test.go' --exclude-dir=.git --exclude-dir=vendor --exclude-dir=testdata \
 		'^func Fuzz' . | sed 's|^\./||' | sort); \
 	echo "fuzzed $$found targets"
-	go test -tags $(TAGS),heavy -count=1 ./...
+	CASEVAULT_HEAVY=1 go test -tags $(TAGS),heavy -count=1 -timeout 30m ./...
 
 ## bench: run the benchmark report
 bench: deps
 	go run -tags $(TAGS) ./app/internal/benchreport
+
+## screenshots: PNGs of every main screen of the real window (Xvfb, demo vault) into docs/screenshots/
+screenshots: deps
+	bash docs/screenshots/take.sh
 
 ## fmt: gofmt every Go file
 fmt:

@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 required=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
 # Used by benchmarks and screenshots, not by the tests.
-optional=(sqlcipher restic xvfb)
+optional=(sqlcipher restic xvfb xdotool imagemagick)
 
 # The staticcheck release checked to work with Go 1.26.
 STATICCHECK_VERSION=${STATICCHECK_VERSION:-v0.8.2}
