@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"casevault/store"
@@ -42,6 +44,16 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 	if lastHash == nil {
 		lastHash = genesis
 	}
+	// Number from the recorded head when it is ahead of the table: a deleted
+	// last entry then stays a visible gap, instead of being silently
+	// replaced by the next entry (every command appends "unlock" first).
+	recorded, err := tx.RecordedAuditHead()
+	if err != nil {
+		return err
+	}
+	if id := headID(recorded); id > lastID {
+		lastID = id
+	}
 	e := &store.AuditEntry{
 		ID: lastID + 1, At: s.now().UTC().Truncate(time.Millisecond), Actor: s.actor,
 		Action: action, Records: records, Detail: detail, PrevHash: lastHash,
@@ -50,6 +62,16 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 		return err
 	}
 	return tx.InsertAudit(e)
+}
+
+// headID is the entry id of a recorded head "id:hexhash", 0 if none.
+func headID(head string) int64 {
+	idStr, _, _ := strings.Cut(head, ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }
 
 // AuditList returns audit entries matching f. Reading the trail is itself
@@ -66,11 +88,11 @@ func (s *Session) AuditList(ctx context.Context, f store.AuditFilter) ([]*store.
 
 // AuditReport is the result of verifying the chain.
 type AuditReport struct {
-	OK      bool
-	Entries int
-	Head    string // id:hash of the last entry
-	Problem string // what is wrong, for the person
-	BadID   int64  // first entry that fails, 0 if none
+	OK      bool   `json:"ok"`
+	Entries int    `json:"entries"`
+	Head    string `json:"head"`              // id:hash of the last entry
+	Problem string `json:"problem,omitempty"` // what is wrong, for the person
+	BadID   int64  `json:"bad_id,omitempty"`  // first entry that fails, 0 if none
 }
 
 // AuditVerify recomputes the whole chain. It detects an edited entry (its
@@ -117,6 +139,10 @@ func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
 		r.Head = head
 		if recorded != head {
 			r.Problem = fmt.Sprintf("the trail ends at %q but the vault recorded %q: entries at the end were deleted", head, recorded)
+			r.BadID = int64(len(entries)) + 1 // the first missing entry
+			if id := headID(recorded); id > 0 && id <= int64(len(entries)) {
+				r.BadID = id
+			}
 			return nil
 		}
 		r.OK = true

@@ -22,7 +22,7 @@ type ConflictHit struct {
 	ClientName  string  `json:"client_name"`
 	MatterID    int64   `json:"matter_id,omitempty"`
 	MatterTitle string  `json:"matter_title,omitempty"`
-	MatterOpen  bool    `json:"matter_open,omitempty"`
+	MatterOpen  bool    `json:"matter_open"`
 }
 
 // ConflictResult is a recorded conflict check.

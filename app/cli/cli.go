@@ -72,7 +72,7 @@ const usage = `casevault keeps client files encrypted on this computer.
 
 Usage: casevault [command] [flags]
 
-With no command, casevault opens its window.
+With no command (or only --vault DIR), casevault opens its window.
 
 Commands:
   init                     create a vault (asks for a new passphrase, prints the recovery key)
@@ -85,6 +85,8 @@ Commands:
   passwd                   change the passphrase (the recovery key keeps working)
   status                   where the vault is, its size, counts, key settings
   audit list|verify        show the audit trail, or check that nothing in it was altered
+  demo --vault DIR [--clients N]
+                           create a demo vault of invented clients (prints its passphrase)
 
 Flags every command takes:
   --vault DIR              vault folder (default: %s)

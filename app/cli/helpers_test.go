@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"casevault/store"
+	"casevault/vault"
+)
+
+const testPass = "lantern orbit velvet cactus"
+
+// run runs one command line in-process with stdin as standard input (not a
+// terminal) and returns what it printed and its exit code.
+func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, StdinFD: -1}
+	code = Run(context.Background(), args, env)
+	return out.String(), errb.String(), code
+}
+
+var recoveryRE = regexp.MustCompile(`\b([0-9A-Z]{4}-){8}[0-9A-Z]{4}\b`)
+
+// initVault runs `casevault init` with the cheap KDF and returns the
+// recovery key it printed.
+func initVault(t *testing.T, dir string) string {
+	t.Helper()
+	out, errs, code := run(t, testPass+"\n", "init", "--vault", dir, "--passphrase-stdin", "--kdf-memory", "8", "--kdf-time", "1")
+	if code != 0 {
+		t.Fatalf("init: exit %d: %s", code, errs)
+	}
+	rk := recoveryRE.FindString(out)
+	if rk == "" {
+		t.Fatalf("init printed no recovery key:\n%s", out)
+	}
+	return rk
+}
+
+var template struct {
+	once sync.Once
+	dir  string
+	rk   string
+	err  string
+}
+
+// tv is a test vault driven through the command line.
+type tv struct {
+	t   *testing.T
+	dir string
+	rk  string
+}
+
+// newTV returns a fresh, empty vault (a copy of one made by init once per
+// test binary).
+func newTV(t *testing.T) *tv {
+	t.Helper()
+	template.once.Do(func() {
+		parent, err := os.MkdirTemp(scratchBase(), "casevault-cli-test")
+		if err != nil {
+			template.err = err.Error()
+			return
+		}
+		template.dir = filepath.Join(parent, "vault")
+		var out, errb bytes.Buffer
+		env := Env{Stdin: strings.NewReader(testPass + "\n"), Stdout: &out, Stderr: &errb, StdinFD: -1}
+		if code := Run(context.Background(), []string{"init", "--vault", template.dir, "--passphrase-stdin", "--kdf-memory", "8", "--kdf-time", "1"}, env); code != 0 {
+			template.err = errb.String()
+			return
+		}
+		template.rk = recoveryRE.FindString(out.String())
+	})
+	if template.err != "" {
+		t.Fatalf("init: %s", template.err)
+	}
+	dir := filepath.Join(scratchDir(t), "vault")
+	if err := os.CopyFS(dir, os.DirFS(template.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return &tv{t: t, dir: dir, rk: template.rk}
+}
+
+// with runs a command on the vault, unlocking with stdin.
+func (v *tv) with(stdin string, args ...string) (string, string, int) {
+	v.t.Helper()
+	return run(v.t, stdin, append(args, "--vault", v.dir, "--passphrase-stdin")...)
+}
+
+// do runs a command with the passphrase.
+func (v *tv) do(args ...string) (string, string, int) {
+	v.t.Helper()
+	return v.with(testPass+"\n", args...)
+}
+
+// ok runs a command with the passphrase and fails the test unless it exits 0.
+func (v *tv) ok(args ...string) string {
+	v.t.Helper()
+	out, errs, code := v.do(args...)
+	if code != 0 {
+		v.t.Fatalf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out, errs)
+	}
+	return out
+}
+
+// id runs a command that prints a new id.
+func (v *tv) id(args ...string) string {
+	v.t.Helper()
+	out := strings.TrimSpace(v.ok(args...))
+	if !regexp.MustCompile(`^[0-9]+$`).MatchString(out) {
+		v.t.Fatalf("%v printed %q, want an id", args, out)
+	}
+	return out
+}
+
+// json runs a command with --json and decodes its output into a value of T.
+func okJSON[T any](v *tv, args ...string) T {
+	v.t.Helper()
+	out := v.ok(append(args, "--json")...)
+	var x T
+	if err := json.Unmarshal([]byte(out), &x); err != nil {
+		v.t.Fatalf("%v --json: %v\n%s", args, err, out)
+	}
+	return x
+}
+
+func TestMain(m *testing.M) {
+	if helperMain() {
+		return
+	}
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(filepath.Dir(template.dir))
+	}
+	os.Exit(code)
+}
+
+func timeNow() time.Time { return time.Now() }
+
+// folderBytes reads every file under dir.
+func folderBytes(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[mustRel(t, dir, p)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func equalMaps(a, b map[string]string) bool { return reflect.DeepEqual(a, b) }
+
+func equalJSON(t *testing.T, a, b any) bool {
+	t.Helper()
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}
+
+func mustRel(t *testing.T, base, p string) string {
+	t.Helper()
+	rel, err := filepath.Rel(base, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+func fileSize(t *testing.T, p string) int64 {
+	t.Helper()
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// objectFiles lists the vault's object files.
+func objectFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(filepath.Join(dir, vault.ObjectsDir), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// copyTV copies a (locked) test vault to a fresh folder.
+func copyTV(t *testing.T, v *tv) *tv {
+	t.Helper()
+	dir := filepath.Join(scratchDir(t), "vault")
+	if err := os.CopyFS(dir, os.DirFS(v.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return &tv{t: t, dir: dir, rk: v.rk}
+}
+
+// withStore opens the vault's store directly (no app layer, so nothing is
+// recorded in the audit trail) and runs fn.
+func withStore(t *testing.T, dir, pass string, fn func(st *store.Store) error) {
+	t.Helper()
+	ctx := context.Background()
+	vt, err := vault.Open(dir, vault.Passphrase([]byte(pass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vt.Close()
+	st, err := store.Open(ctx, vt, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	if err := fn(st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// audit counts the audit entries straight from the store, recording nothing.
+func (v *tv) audit() int {
+	v.t.Helper()
+	var c store.Counts
+	withStore(v.t, v.dir, testPass, func(st *store.Store) error {
+		return st.View(context.Background(), func(tx *store.Tx) error {
+			var err error
+			c, err = tx.Counts()
+			return err
+		})
+	})
+	return c.Audit
+}
+
+// scratchBase is where test vaults live: tmpfs (/dev/shm) when there is one.
+// The vault fsyncs every write, file and folder; on a busy disk that costs
+// tens of milliseconds each, which would make these tests slow without
+// testing anything more (durability on a real disk is the vault package's
+// own tests' business, and a killed process keeps its page cache either way).
+func scratchBase() string {
+	if runtime.GOOS == "linux" {
+		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+			return "/dev/shm"
+		}
+	}
+	return ""
+}
+
+// scratchDir is a fresh folder removed at the end of the test.
+func scratchDir(t testing.TB) string {
+	t.Helper()
+	if base := scratchBase(); base != "" {
+		if d, err := os.MkdirTemp(base, "casevault-test-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return t.TempDir()
+}

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"casevault/store"
+	"casevault/vault"
+)
+
+// testKDF is the cheapest setting vault accepts; always passed explicitly.
+var testKDF = vault.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+
+const testPass = "lantern orbit velvet cactus"
+
+var ctx = context.Background()
+
+var template struct {
+	once sync.Once
+	dir  string
+	rk   vault.RecoveryKey
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(filepath.Dir(template.dir))
+	}
+	os.Exit(code)
+}
+
+// newTestVault returns a fresh vault folder (a copy of one made by Init
+// once per test binary, to spare the KDF and the schema) and its recovery
+// key.
+func newTestVault(t *testing.T) (string, vault.RecoveryKey) {
+	t.Helper()
+	template.once.Do(func() {
+		parent, err := os.MkdirTemp(scratchBase(), "casevault-app-test")
+		if err != nil {
+			template.err = err
+			return
+		}
+		template.dir = filepath.Join(parent, "vault")
+		template.rk, template.err = Init(ctx, template.dir, []byte(testPass), InitOptions{KDF: testKDF, Actor: "tester"})
+	})
+	if template.err != nil {
+		t.Fatalf("Init: %v", template.err)
+	}
+	dir := filepath.Join(scratchDir(t), "vault")
+	if err := os.CopyFS(dir, os.DirFS(template.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return dir, template.rk
+}
+
+// openTest unlocks dir with the test passphrase; the session is closed at the
+// end of the test unless the test closed it.
+func openTest(t *testing.T, dir string) *Session {
+	t.Helper()
+	s, err := Open(ctx, dir, vault.Passphrase([]byte(testPass)), Options{Actor: "tester"})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close(ctx) })
+	return s
+}
+
+// testSession is a fresh vault, unlocked.
+func testSession(t *testing.T) (*Session, string, vault.RecoveryKey) {
+	t.Helper()
+	dir, rk := newTestVault(t)
+	return openTest(t, dir), dir, rk
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// snapshot is the whole logical content that matters to the tests, read
+// straight from the store (so reading it records nothing).
+type snapshot struct {
+	counts  store.Counts
+	clients []store.Client
+	checks  int
+	audit   int
+}
+
+func snap(t *testing.T, s *Session) snapshot {
+	t.Helper()
+	var sn snapshot
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if sn.counts, err = tx.Counts(); err != nil {
+			return err
+		}
+		list, err := tx.ListClients(store.ByName)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			full, err := tx.GetClient(c.ID)
+			if err != nil {
+				return err
+			}
+			sn.clients = append(sn.clients, *full)
+		}
+		if err := tx.QueryRow("SELECT count(*) FROM conflict_checks").Scan(&sn.checks); err != nil {
+			return err
+		}
+		return tx.QueryRow("SELECT count(*) FROM audit").Scan(&sn.audit)
+	})
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	return sn
+}
+
+func auditCount(t *testing.T, s *Session) int { return snap(t, s).audit }
+
+// lastAudit returns the newest audit entry.
+func lastAudit(t *testing.T, s *Session) *store.AuditEntry {
+	t.Helper()
+	var all []*store.AuditEntry
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		all, err = tx.ListAudit(store.AuditFilter{})
+		return err
+	})
+	if err != nil || len(all) == 0 {
+		t.Fatalf("audit: %v (%d entries)", err, len(all))
+	}
+	return all[len(all)-1]
+}
+
+// folderBytes reads every file under dir.
+func folderBytes(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// scratchBase is where test vaults live: tmpfs (/dev/shm) when there is one.
+// The vault fsyncs every write, file and folder; on a busy disk that costs
+// tens of milliseconds each, which would make these tests slow without
+// testing anything more (durability on a real disk is the vault package's
+// own tests' business, and a killed process keeps its page cache either way).
+func scratchBase() string {
+	if runtime.GOOS == "linux" {
+		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+			return "/dev/shm"
+		}
+	}
+	return ""
+}
+
+// scratchDir is a fresh folder removed at the end of the test.
+func scratchDir(t testing.TB) string {
+	t.Helper()
+	if base := scratchBase(); base != "" {
+		if d, err := os.MkdirTemp(base, "casevault-test-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return t.TempDir()
+}
