@@ -122,12 +122,11 @@ type Session struct {
 	actor string
 	now   func() time.Time
 
-	mu      sync.Mutex
-	gen     uint64 // bumped by every write, to invalidate caches
-	ix      *conflict.Index
-	ixGen   uint64
-	closed  bool
-	unlocks string
+	mu     sync.Mutex
+	gen    uint64 // bumped by every write, to invalidate caches
+	ix     *conflict.Index
+	ixGen  uint64
+	closed bool
 }
 
 func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {

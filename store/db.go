@@ -13,18 +13,28 @@
 //   - only rowid tables are written directly (no WITHOUT ROWID tables);
 //   - virtual tables (FTS5) are written only by triggers;
 //   - triggers are deterministic functions of the rows they see;
+//   - no OR IGNORE / OR REPLACE / OR FAIL (or REPLACE INTO) on a table with
+//     triggers: SQLite applies the statement's conflict clause to the
+//     statements of the triggers it fires, and replay, which re-runs the
+//     triggers under plain statements, would not (replay fails: the vault no
+//     longer opens). REPLACE itself is fine: with recursive_triggers on, its
+//     deletes fire delete triggers, as the replayed deletes do;
 //   - schema changes (DDL) are followed by a checkpoint, done automatically.
 package store
 
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
+	"modernc.org/libc"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -107,7 +117,7 @@ func OpenDB(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
-	if image != nil {
+	if len(image) > 0 {
 		err := conn.Raw(func(dc any) error {
 			return dc.(interface{ Deserialize([]byte) error }).Deserialize(image)
 		})
@@ -119,13 +129,13 @@ func OpenDB(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA temp_store = MEMORY",
 		"PRAGMA journal_mode = MEMORY",
-		"PRAGMA recursive_triggers = OFF",
+		"PRAGMA recursive_triggers = ON",
 	} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return fail(fmt.Errorf("%s: %w", p, err))
 		}
 	}
-	if image == nil {
+	if len(image) == 0 {
 		if _, err := conn.ExecContext(ctx, "PRAGMA page_size = 4096"); err != nil {
 			return fail(err)
 		}
@@ -211,8 +221,18 @@ func (d *DB) loadTables(ctx context.Context) error {
 			}
 		}
 		r.Close()
-		if npk == 1 {
-			ti.alias = aliasCand
+		if npk == 1 && aliasCand >= 0 {
+			// An INTEGER PRIMARY KEY is the rowid unless it is declared
+			// DESC (or the table is WITHOUT ROWID): then SQLite stores the
+			// column and keeps a separate index for the key, which
+			// pragma_index_list reports with origin 'pk'.
+			var sep int
+			if err := d.conn.QueryRowContext(ctx, "SELECT count(*) FROM pragma_index_list(?) WHERE origin = 'pk'", t.name).Scan(&sep); err != nil {
+				return err
+			}
+			if sep == 0 {
+				ti.alias = aliasCand
+			}
 		}
 		var cols, marks []string
 		for i, c := range ti.cols {
@@ -264,6 +284,10 @@ func (d *DB) preUpdate(p sqlite.SQLitePreUpdateData) {
 			c.err = err
 			return
 		}
+		if err := exactText(&p, vals, true); err != nil {
+			c.err = err
+			return
+		}
 		for i, v := range vals {
 			if i != ti.alias {
 				ch.Vals = append(ch.Vals, colVal{Col: i, Val: v})
@@ -277,6 +301,14 @@ func (d *DB) preUpdate(p sqlite.SQLitePreUpdateData) {
 			return
 		}
 		if err := p.New(newv...); err != nil {
+			c.err = err
+			return
+		}
+		if err := exactText(&p, oldv, false); err != nil {
+			c.err = err
+			return
+		}
+		if err := exactText(&p, newv, true); err != nil {
 			c.err = err
 			return
 		}
@@ -294,6 +326,64 @@ func (d *DB) preUpdate(p sqlite.SQLitePreUpdateData) {
 	c.changes = append(c.changes, ch)
 }
 
+// preUpdateRaw: modernc's SQLitePreUpdateData.Old and New read text values
+// with a C-string conversion that stops at the first NUL byte, so a text
+// value with an embedded NUL would be logged truncated and replay would
+// differ from what was committed. exactText re-reads text values with their
+// exact length through the hook's (unexported) connection handle.
+var preUpdateRaw = func() bool {
+	t := reflect.TypeOf(sqlite.SQLitePreUpdateData{})
+	tf, ok1 := t.FieldByName("tls")
+	cf, ok2 := t.FieldByName("pCsr")
+	return ok1 && ok2 && tf.Type == reflect.TypeOf((*libc.TLS)(nil)) && cf.Type.Kind() == reflect.Uintptr
+}()
+
+func exactText(p *sqlite.SQLitePreUpdateData, vals []any, isNew bool) error {
+	var pp uintptr
+	var tls *libc.TLS
+	var db uintptr
+	for i, v := range vals {
+		if _, ok := v.(string); !ok {
+			continue
+		}
+		if !preUpdateRaw {
+			return errors.New("cannot read text values exactly with this version of modernc.org/sqlite")
+		}
+		if pp == 0 {
+			rv := reflect.ValueOf(p).Elem()
+			tls = (*libc.TLS)(rv.FieldByName("tls").UnsafePointer())
+			db = uintptr(rv.FieldByName("pCsr").Uint())
+			if pp = libc.Xmalloc(tls, 8); pp == 0 {
+				return errors.New("out of memory")
+			}
+			defer libc.Xfree(tls, pp)
+		}
+		var rc int32
+		if isNew {
+			rc = sqlite3.Xsqlite3_preupdate_new(tls, db, int32(i), pp)
+		} else {
+			rc = sqlite3.Xsqlite3_preupdate_old(tls, db, int32(i), pp)
+		}
+		if rc != sqlite3.SQLITE_OK {
+			return fmt.Errorf("reading column %d in the pre-update hook: error %d", i, rc)
+		}
+		var pv uintptr
+		if b := libc.GoBytes(pp, strconv.IntSize/8); len(b) == 8 {
+			pv = uintptr(binary.NativeEndian.Uint64(b))
+		} else {
+			pv = uintptr(binary.NativeEndian.Uint32(b))
+		}
+		if sqlite3.Xsqlite3_value_type(tls, pv) != sqlite3.SQLITE_TEXT {
+			return fmt.Errorf("column %d changed type in the pre-update hook", i)
+		}
+		txt := sqlite3.Xsqlite3_value_text(tls, pv)
+		if n := int(sqlite3.Xsqlite3_value_bytes(tls, pv)); n > 0 {
+			vals[i] = string(libc.GoBytes(txt, n))
+		}
+	}
+	return nil
+}
+
 // replay applies one redo log record in its own transaction.
 func (d *DB) replay(ctx context.Context, rec []byte) error {
 	changes, err := decodeRecord(rec)
@@ -305,6 +395,14 @@ func (d *DB) replay(ctx context.Context, rec []byte) error {
 		return err
 	}
 	defer tx.Rollback()
+	// One statement that changed several rows is replayed as one statement
+	// per row, so an immediate foreign key constraint that held at the end
+	// of the original statement (a self-referencing table, say) may not
+	// hold between the replayed rows. The original transaction committed, so
+	// every constraint holds at the end of this one: check them at commit.
+	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		return err
+	}
 	for _, c := range changes {
 		ti := d.tables[c.Table]
 		if ti == nil {
@@ -390,14 +488,25 @@ func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	return res, err
 }
 
-// Query runs a query.
+// Query runs a query. Inside Update, a failed query fails the transaction
+// like a failed Exec: a statement with RETURNING writes, and SQLite rolls
+// back its rows when it fails after the pre-update hook has seen them.
 func (t *Tx) Query(query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	if err != nil && t.write && t.err == nil {
+		t.err = err
+	}
+	return rows, err
 }
 
-// QueryRow runs a query that returns at most one row.
+// QueryRow runs a query that returns at most one row. Inside Update, a
+// failed query fails the transaction (see Query); no row is not a failure.
 func (t *Tx) QueryRow(query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, query, args...)
+	row := t.tx.QueryRowContext(t.ctx, query, args...)
+	if err := row.Err(); err != nil && t.write && t.err == nil {
+		t.err = err
+	}
+	return row
 }
 
 // Context is the transaction's context.

@@ -11,13 +11,8 @@ import (
 	"casevault/vault"
 )
 
-// FTS rowids: kind<<40 | id, so one index covers every kind of record.
-const (
-	ftsClient = 1
-	ftsAlias  = 2
-	ftsMatter = 3
-	ftsNote   = 4
-)
+// The search index's rowids are kind<<40 | id (1 client, 2 alias, 3 matter,
+// 4 note), so one FTS5 table covers every kind of record; see the triggers.
 
 // migrations[i] brings the schema from version i to i+1. Never edit a
 // migration that has shipped; add a new one.

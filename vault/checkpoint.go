@@ -10,8 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -168,22 +166,6 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 	return image, cp, nil
 }
 
-// newestLogGenLocked is the highest generation among the redo log files.
-func (v *Vault) newestLogGenLocked() uint64 {
-	var newest uint64
-	entries, _ := os.ReadDir(filepath.Join(v.dir, LogDir))
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".log") {
-			continue
-		}
-		if g, err := strconv.ParseUint(strings.TrimSuffix(name, ".log"), 16, 64); err == nil && g > newest {
-			newest = g
-		}
-	}
-	return newest
-}
-
 // sweepLocked removes chunk objects that no manifest references: leftovers
 // of a checkpoint that crashed before its manifest was written.
 func (v *Vault) sweepLocked() {
@@ -223,6 +205,9 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 	defer v.mu.Unlock()
 	if v.keys == nil {
 		return ErrClosed
+	}
+	if v.failed != nil {
+		return v.failed
 	}
 	old := v.cp
 	cp := &Checkpoint{
@@ -273,10 +258,17 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(filepath.Join(v.dir, ManifestFile), b)
+		return writeFileDurable(filepath.Join(v.dir, ManifestFile), b)
 	})
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := syncDir(v.dir); err != nil {
+		// The new manifest is in place but may not survive a crash: after
+		// one, either manifest may be the one on disk. Keep both logs and
+		// refuse further writes, so that whichever survives is complete.
+		v.failed = fmt.Errorf("the disk reported an error while saving (%v); close casevault and open it again", err)
+		return fmt.Errorf("checkpoint: %w", v.failed)
 	}
 	// The manifest is durable: the new state is committed. What follows is
 	// cleanup that a crash merely postpones to the next open.

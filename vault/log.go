@@ -151,6 +151,9 @@ func (v *Vault) AppendLog(rec []byte) error {
 	if v.keys == nil {
 		return ErrClosed
 	}
+	if v.failed != nil {
+		return v.failed
+	}
 	gen := v.currentGen()
 	if v.logFile == nil {
 		path := v.logPath(gen)

@@ -88,6 +88,8 @@ type Vault struct {
 	logSize int64
 	// pins: manifests whose objects must not be deleted (backups in progress)
 	pins map[*Checkpoint]int
+	// failed: a write whose durability is unknown; no more writes until reopened
+	failed error
 }
 
 var openVaults struct {

@@ -305,7 +305,7 @@ func TestSearchRanked(t *testing.T) {
 		t.Errorf("snippet %q", hits[1].Snippet)
 	}
 	out := v.ok("search", "gorblesby")
-	if strings.Index(out, "Quentin") < 0 || strings.Index(out, "Quentin") > strings.Index(out, "Estate") {
+	if !strings.Contains(out, "Quentin") || strings.Index(out, "Quentin") > strings.Index(out, "Estate") {
 		t.Errorf("text output order:\n%s", out)
 	}
 	// Several words, flags after them.
