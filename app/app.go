@@ -193,19 +193,29 @@ func (s *Session) Actor() string { return s.actor }
 // update runs fn and appends one audit entry in the same transaction, so a
 // change and its audit line are durable together or not at all.
 func (s *Session) update(ctx context.Context, action string, fn func(tx *store.Tx) (records, detail string, err error)) error {
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
-		records, detail, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		return s.appendAudit(tx, action, records, detail)
+	err := s.v.Hold(func() error {
+		return s.st.Update(ctx, func(tx *store.Tx) error {
+			records, detail, err := fn(tx)
+			if err != nil {
+				return err
+			}
+			return s.appendAudit(tx, action, records, detail)
+		})
 	})
-	if err == nil {
+	if err == nil && namesChange[action] {
 		s.mu.Lock()
 		s.gen++
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// namesChange lists the actions that change what a conflict check sees
+// (names, aliases, parties, a matter's open/closed state): only they throw
+// away the cached conflict index.
+var namesChange = map[string]bool{
+	"client.add": true, "client.edit": true, "client.delete": true,
+	"matter.add": true, "matter.close": true, "matter.reopen": true,
 }
 
 // view runs a read and records it in the audit trail.
@@ -223,7 +233,9 @@ func (s *Session) view(ctx context.Context, action string, fn func(tx *store.Tx)
 }
 
 func (s *Session) audit(ctx context.Context, action, records, detail string) error {
-	return s.st.Update(ctx, func(tx *store.Tx) error {
-		return s.appendAudit(tx, action, records, detail)
+	return s.v.Hold(func() error {
+		return s.st.Update(ctx, func(tx *store.Tx) error {
+			return s.appendAudit(tx, action, records, detail)
+		})
 	})
 }

@@ -634,3 +634,43 @@ func TestClosedSessionRefusesWork(t *testing.T) {
 		t.Fatal("CheckConflicts after Close succeeded")
 	}
 }
+
+// The check's own write (its record and audit entry) must not throw away
+// the cached index: only changes to names do.
+func TestConflictIndexCachedAcrossChecks(t *testing.T) {
+	dir, _ := newTestVault(t)
+	s := openTest(t, dir)
+	ctx := t.Context()
+	if _, err := s.AddClient(ctx, ClientInput{Name: ptr("Orla Vantreeve")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CheckConflicts(ctx, []string{"Orla Vantreve"}); err != nil {
+		t.Fatal(err)
+	}
+	first := s.ix
+	if _, err := s.CheckConflicts(ctx, []string{"Someone Else"}); err != nil {
+		t.Fatal(err)
+	}
+	if first == nil || s.ix != first {
+		t.Fatal("the conflict index was rebuilt although no name changed")
+	}
+	if err := s.DecideConflict(ctx, 1, "clear", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CheckConflicts(ctx, []string{"Orla"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.ix != first {
+		t.Fatal("a decision threw away the conflict index")
+	}
+	if _, err := s.AddClient(ctx, ClientInput{Name: ptr("Pell Ardouin")}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.CheckConflicts(ctx, []string{"Pell Ardouin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ix == first || len(res.Hits) == 0 {
+		t.Fatal("a new client did not refresh the conflict index")
+	}
+}

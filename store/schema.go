@@ -98,7 +98,8 @@ CREATE VIRTUAL TABLE search USING fts5(
 CREATE TRIGGER clients_fts_ai AFTER INSERT ON clients BEGIN
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((1 << 40) | new.id, 'client', new.id, new.name, new.notes);
 END;
-CREATE TRIGGER clients_fts_au AFTER UPDATE ON clients BEGIN
+CREATE TRIGGER clients_fts_au AFTER UPDATE ON clients
+	WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.notes IS NOT new.notes BEGIN
 	DELETE FROM search WHERE rowid = (1 << 40) | old.id;
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((1 << 40) | new.id, 'client', new.id, new.name, new.notes);
 END;
@@ -108,7 +109,8 @@ END;
 CREATE TRIGGER aliases_fts_ai AFTER INSERT ON client_aliases BEGIN
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((2 << 40) | new.id, 'alias', new.client_id, new.alias, '');
 END;
-CREATE TRIGGER aliases_fts_au AFTER UPDATE ON client_aliases BEGIN
+CREATE TRIGGER aliases_fts_au AFTER UPDATE ON client_aliases
+	WHEN old.id IS NOT new.id OR old.client_id IS NOT new.client_id OR old.alias IS NOT new.alias BEGIN
 	DELETE FROM search WHERE rowid = (2 << 40) | old.id;
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((2 << 40) | new.id, 'alias', new.client_id, new.alias, '');
 END;
@@ -118,7 +120,8 @@ END;
 CREATE TRIGGER matters_fts_ai AFTER INSERT ON matters BEGIN
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((3 << 40) | new.id, 'matter', new.id, new.title, new.practice_area);
 END;
-CREATE TRIGGER matters_fts_au AFTER UPDATE ON matters BEGIN
+CREATE TRIGGER matters_fts_au AFTER UPDATE ON matters
+	WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.practice_area IS NOT new.practice_area BEGIN
 	DELETE FROM search WHERE rowid = (3 << 40) | old.id;
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((3 << 40) | new.id, 'matter', new.id, new.title, new.practice_area);
 END;
@@ -128,7 +131,8 @@ END;
 CREATE TRIGGER notes_fts_ai AFTER INSERT ON notes BEGIN
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((4 << 40) | new.id, 'note', new.id, '', new.text);
 END;
-CREATE TRIGGER notes_fts_au AFTER UPDATE ON notes BEGIN
+CREATE TRIGGER notes_fts_au AFTER UPDATE ON notes
+	WHEN old.id IS NOT new.id OR old.text IS NOT new.text BEGIN
 	DELETE FROM search WHERE rowid = (4 << 40) | old.id;
 	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((4 << 40) | new.id, 'note', new.id, '', new.text);
 END;

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"time"
 
@@ -82,8 +83,10 @@ func Calibrate(ctx context.Context, target time.Duration, memoryKiB uint32) (KDF
 	if one <= 0 {
 		one = time.Millisecond
 	}
-	// Time scales linearly with passes (t); extrapolate, then check once.
-	t := uint32(float64(target) / float64(one))
+	// Time scales linearly with passes (t); extrapolate (rounding to the
+	// nearest: the first pass also pays for touching fresh memory, as an
+	// unlock in a new process does), then check once.
+	t := uint32(math.Round(float64(target) / float64(one)))
 	if t < 1 {
 		t = 1
 	}

@@ -22,6 +22,11 @@ type keyring struct {
 	objID  *memguard.Enclave // HMAC-SHA256 key for object ids
 	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
 	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
+
+	// held: enclaves opened by Vault.Hold for the span of one commit, so
+	// that the log record and the audit MAC of one write share one opening.
+	held  map[*memguard.Enclave]*memguard.LockedBuffer
+	holds int
 }
 
 // hkdfInfo strings; see docs/FORMAT.md "Key derivation".
@@ -53,10 +58,13 @@ func newKeyring(dataKey []byte, vaultID [16]byte) *keyring {
 	return k
 }
 
-// with opens e for the duration of fn.
-func with(e *memguard.Enclave, fn func(key []byte) error) error {
+// with opens e for the duration of fn, or uses it as already opened by Hold.
+func (k *keyring) with(e *memguard.Enclave, fn func(key []byte) error) error {
 	if e == nil {
 		return ErrClosed
+	}
+	if b := k.held[e]; b != nil {
+		return fn(b.Bytes())
 	}
 	b, err := e.Open()
 	if err != nil {
@@ -69,7 +77,7 @@ func with(e *memguard.Enclave, fn func(key []byte) error) error {
 // withAEAD runs fn with a cipher under the AEAD key. The cipher copies the key
 // onto the Go heap for the duration (docs/THREAT-MODEL.md).
 func (k *keyring) withAEAD(fn func(a cipher.AEAD) error) error {
-	return with(k.aead, func(key []byte) error {
+	return k.with(k.aead, func(key []byte) error {
 		a, err := chacha20poly1305.NewX(key)
 		if err != nil {
 			return err
@@ -103,6 +111,11 @@ func hmacSum(key []byte, parts ...[]byte) []byte {
 }
 
 func (k *keyring) destroy() {
+	for e, b := range k.held {
+		b.Destroy()
+		delete(k.held, e)
+	}
+	k.holds = 0
 	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs} {
 		*e = nil // the enclaves' sealed bytes become unreachable; memguard.Purge rekeys them away
 	}

@@ -68,7 +68,7 @@ func objectAD(vaultID [16]byte, k Kind, id ID) []byte {
 
 func (v *Vault) objectID(k Kind, plaintext []byte) (ID, error) {
 	var id ID
-	err := with(v.keys.objID, func(key []byte) error {
+	err := v.keys.with(v.keys.objID, func(key []byte) error {
 		copy(id[:], hmacSum(key, []byte{byte(k)}, plaintext))
 		return nil
 	})

@@ -189,7 +189,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	dk := make([]byte, 32)
 	copy(dk, dataKey.Bytes())
 	keys := newKeyring(dk, h.VaultID)
-	if err := with(keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
+	if err := keys.with(keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
 		return fail(err)
 	}
 	// An empty checkpoint (seq 0) is written before the header, so that in
@@ -306,7 +306,7 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 	vaultOpened() // before any enclave exists; see Create
 	keys := newKeyring(dataKey, h.VaultID)
 	var macOK bool
-	if err := with(keys.header, func(k []byte) error {
+	if err := keys.with(keys.header, func(k []byte) error {
 		want := h.computeMAC(k)
 		macOK = hmacEqual(want[:], h.MAC[:])
 		return nil
@@ -377,7 +377,7 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 		}
 		p = *params
 	}
-	err := with(v.keys.data, func(dk []byte) error {
+	err := v.keys.with(v.keys.data, func(dk []byte) error {
 		s, err := makeSlot(h.VaultID, SlotPassphrase, normalisePassphrase(newPass), p, dk)
 		if err != nil {
 			return err
@@ -388,7 +388,7 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 	if err != nil {
 		return err
 	}
-	if err := with(v.keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
+	if err := v.keys.with(v.keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(filepath.Join(v.dir, HeaderFile), h.marshal()); err != nil {
@@ -409,13 +409,57 @@ func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
 		return nil, ErrClosed
 	}
 	var out []byte
-	err := with(v.keys.macs, func(root []byte) error {
+	err := v.keys.with(v.keys.macs, func(root []byte) error {
 		k := hmacSum(root, []byte("purpose:"+purpose))
 		out = hmacSum(k, parts...)
 		wipe(k)
 		return nil
 	})
 	return out, err
+}
+
+// Hold keeps the keys that every write uses (the AEAD key of the redo log and
+// the MAC root) decrypted in locked memory while fn runs, so that one commit
+// opens them once instead of once per use. They are wiped when the outermost
+// Hold returns, and on Close.
+func (v *Vault) Hold(fn func() error) error {
+	v.mu.Lock()
+	k := v.keys
+	if k == nil {
+		v.mu.Unlock()
+		return ErrClosed
+	}
+	if k.holds == 0 {
+		k.held = map[*memguard.Enclave]*memguard.LockedBuffer{}
+		for _, e := range []*memguard.Enclave{k.aead, k.macs} {
+			b, err := e.Open()
+			if err != nil {
+				for _, b := range k.held {
+					b.Destroy()
+				}
+				k.held = nil
+				v.mu.Unlock()
+				return fmt.Errorf("opening key enclave: %w", err)
+			}
+			k.held[e] = b
+		}
+	}
+	k.holds++
+	v.mu.Unlock()
+	defer func() {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if v.keys != k || k.holds == 0 {
+			return // closed meanwhile: destroy already wiped them
+		}
+		if k.holds--; k.holds == 0 {
+			for e, b := range k.held {
+				b.Destroy()
+				delete(k.held, e)
+			}
+		}
+	}()
+	return fn()
 }
 
 // Close forgets the keys, closes the log and releases the lock. It does not
