@@ -370,25 +370,9 @@ func (r *runner) cmdInit(args []string) error {
 	if *mem != 0 && *mem < vault.WarnMemoryKiB/1024 {
 		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least 64 MiB (256 MiB is the default).\n", *mem)
 	}
-	pass, err := r.readSecret("New passphrase: ")
+	pass, err := r.newPassphrase("nothing was created")
 	if err != nil {
 		return err
-	}
-	if !r.stdinP {
-		again, err := r.readSecret("Repeat the passphrase: ")
-		if err != nil {
-			return err
-		}
-		if string(again) != string(pass) {
-			return errors.New("the two passphrases differ; nothing was created, try again")
-		}
-	}
-	if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
-		var msgs []string
-		for _, p := range probs {
-			msgs = append(msgs, "  - "+p.Message)
-		}
-		return fmt.Errorf("this passphrase cannot protect client files:\n%s\nNothing was created. A good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)", strings.Join(msgs, "\n"))
 	}
 	params, err := r.kdf(*mem, *tm)
 	if err != nil {
@@ -405,6 +389,33 @@ func (r *runner) cmdInit(args []string) error {
 	fmt.Fprintln(w, "Keep it away from this laptop - in a safe or a sealed envelope at the office:")
 	fmt.Fprintln(w, "anyone who has both the laptop and this key can read every client file.")
 	return nil
+}
+
+// newPassphrase reads a new passphrase (twice on a terminal) and checks it
+// against the policy; outcome says what did not happen when it is refused.
+func (r *runner) newPassphrase(outcome string) ([]byte, error) {
+	pass, err := r.readSecret("New passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	if !r.stdinP {
+		again, err := r.readSecret("Repeat the new passphrase: ")
+		if err != nil {
+			return nil, err
+		}
+		if string(again) != string(pass) {
+			return nil, fmt.Errorf("the two passphrases differ; %s, try again", outcome)
+		}
+	}
+	if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
+		var msgs []string
+		for _, p := range probs {
+			msgs = append(msgs, "  - "+p.Message)
+		}
+		return nil, fmt.Errorf("this passphrase cannot protect client files:\n%s\n%s. A good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)",
+			strings.Join(msgs, "\n"), strings.ToUpper(outcome[:1])+outcome[1:])
+	}
+	return pass, nil
 }
 
 func (r *runner) kdf(memMiB, passes int) (vault.KDFParams, error) {
@@ -428,25 +439,9 @@ func (r *runner) passwd(args []string) error {
 		return err
 	}
 	return r.open(func(s *app.Session) error {
-		pass, err := r.readSecret("New passphrase: ")
+		pass, err := r.newPassphrase("the passphrase was not changed")
 		if err != nil {
 			return err
-		}
-		if !r.stdinP {
-			again, err := r.readSecret("Repeat the new passphrase: ")
-			if err != nil {
-				return err
-			}
-			if string(again) != string(pass) {
-				return errors.New("the two passphrases differ; the passphrase was not changed")
-			}
-		}
-		if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
-			var msgs []string
-			for _, p := range probs {
-				msgs = append(msgs, "  - "+p.Message)
-			}
-			return fmt.Errorf("the new passphrase cannot protect client files:\n%s\nThe passphrase was not changed", strings.Join(msgs, "\n"))
 		}
 		if err := s.ChangePassphrase(r.ctx, pass, nil); err != nil {
 			return err

@@ -309,6 +309,8 @@ type results struct {
 	parentHWM   int64 // KiB, the parent's peak before it started the SQLCipher shells
 	loadStart   string
 	loadEnd     string
+	window      []row
+	windowErr   string
 }
 
 func run(c config, peerOnly bool) error {
@@ -403,6 +405,12 @@ func run(c config, peerOnly bool) error {
 				return fmt.Errorf("unlock at default parameters: %w", err)
 			}
 			res.unlockDef.calibSec = cal.Sec
+		}
+	}
+	if !peerOnly && !c.quick {
+		progress("the window over 10,000 clients (ui benchmarks)")
+		if res.window, err = windowBench(5); err != nil {
+			res.windowErr = err.Error()
 		}
 	}
 	res.loadEnd = loadavg()

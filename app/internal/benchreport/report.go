@@ -191,7 +191,18 @@ func report(r *results) ([]row, []check) {
 	} else {
 		checks = append(checks, check{"SKIP", "unlock at the default parameters between 0.5 and 1.5 s", "not measured"})
 	}
+	rows = append(rows, r.window...)
+	if r.windowErr != "" {
+		rows = append(rows, valRow("window benchmarks", "not measured", firstLine(r.windowErr)))
+	}
 	return rows, checks
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // peerRSS is the shell's Maxrss, which includes the parent's peak at spawn
