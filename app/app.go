@@ -102,6 +102,7 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 	st, err := store.Open(ctx, v, opts.Store)
 	if err != nil {
 		v.Close()
+		removeNewVault(dir)
 		return "", err
 	}
 	s := newSession(v, st, Options{Actor: opts.Actor, Now: opts.Now, Store: opts.Store})
@@ -110,9 +111,28 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 		err = cerr
 	}
 	if err != nil {
+		removeNewVault(dir)
 		return "", err
 	}
 	return rk, nil
+}
+
+// removeNewVault deletes a vault that Init has just created but could not
+// finish: its recovery key was never shown, so nobody holds it, and a vault
+// left behind would also refuse the next init. vault.Create works only in an
+// empty or new folder, so what is there is Create's. The header goes first:
+// a partial removal then leaves "no vault", never a vault without its key.
+func removeNewVault(dir string) {
+	if err := os.Remove(filepath.Join(dir, vault.HeaderFile)); err != nil {
+		return
+	}
+	for _, name := range []string{vault.ManifestFile, vault.LogDir, vault.ObjectsDir, vault.LockFile} {
+		os.RemoveAll(filepath.Join(dir, name))
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
 }
 
 // Session is an unlocked vault with its database.

@@ -24,6 +24,13 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	if err != nil {
 		return 0, err
 	}
+	// Record the export before writing it: a write that fails part way may
+	// already have put entries (search queries and conflict-check names are
+	// client data) in the file, and an export that cannot be recorded must
+	// not happen at all.
+	if err := s.audit(ctx, "audit.export", "", fmt.Sprintf("%d entries as CSV", len(entries))); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "time", "actor", "action", "records", "detail", "hash"})
 	for _, e := range entries {
@@ -33,5 +40,5 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	if err := cw.Error(); err != nil {
 		return 0, err
 	}
-	return len(entries), s.audit(ctx, "audit.export", "", fmt.Sprintf("%d entries as CSV", len(entries)))
+	return len(entries), nil
 }

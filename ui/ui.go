@@ -141,10 +141,7 @@ func New(a fyne.App, opts Options) *UI {
 	u.w = a.NewWindow(Title)
 	u.w.Resize(fyne.NewSize(1100, 720))
 	u.w.CenterOnScreen()
-	u.w.SetCloseIntercept(func() {
-		u.lockNow("")
-		u.w.Close()
-	})
+	u.w.SetCloseIntercept(u.closeRequested)
 	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyL} {
 		u.w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},
 			func(s fyne.Shortcut) { u.shortcut(s) })
@@ -173,6 +170,16 @@ func New(a fyne.App, opts Options) *UI {
 		}()
 	}
 	return u
+}
+
+// closeRequested locks the vault and closes the window. It also takes back
+// what we put on the clipboard when no session is open (lockNow does that
+// for a session): the recovery key copied on the setup screen must not
+// outlive the window.
+func (u *UI) closeRequested() {
+	u.lockNow("")
+	u.clearClipboard()
+	u.w.Close()
 }
 
 // Window is the window.

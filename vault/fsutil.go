@@ -53,7 +53,15 @@ func writeFileDurable(path string, data []byte) error {
 	return nil
 }
 
+// syncDirHook, set only by tests, sees each folder fsync first and can fail it.
+var syncDirHook func(dir string) error
+
 func syncDir(dir string) error {
+	if syncDirHook != nil {
+		if err := syncDirHook(dir); err != nil {
+			return fmt.Errorf("syncing folder %s: %w", dir, err)
+		}
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("syncing folder %s: %w", dir, err)

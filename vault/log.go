@@ -201,19 +201,46 @@ func (v *Vault) AppendLog(rec []byte) error {
 		return fmt.Errorf("transaction too large for one redo log record (%d bytes)", len(frame))
 	}
 	if _, err := v.logFile.WriteAt(frame, v.logSize); err != nil {
-		v.logFile.Truncate(v.logSize)
+		v.cutBackLocked(err)
 		return fmt.Errorf("writing redo log: %w", err)
 	}
-	if err := datasync(v.logFile); err != nil {
+	if err := logSync(v.logFile); err != nil {
 		// The record's durability is unknown: cut it off so that it is
 		// certainly not replayed, and report the failure.
-		v.logFile.Truncate(v.logSize)
-		datasync(v.logFile)
+		v.cutBackLocked(err)
 		return fmt.Errorf("flushing redo log to disk: %w", err)
 	}
 	v.logSeq++
 	v.logSize += int64(len(frame))
 	return nil
+}
+
+// cutBackLocked cuts the log back to its last acknowledged record after a
+// failed append. If that cannot be made durable, the failed record may still
+// be replayed at the next open, and the next append (written at the same
+// offset) could leave its tail behind, which reads as damage: so no more
+// writes until the vault is reopened.
+func (v *Vault) cutBackLocked(cause error) {
+	err := v.logFile.Truncate(v.logSize)
+	if err == nil {
+		err = logSync(v.logFile)
+	}
+	if err != nil {
+		v.failed = fmt.Errorf("the disk reported an error while saving (%v), so the last change may or may not have been saved; close casevault and open it again", cause)
+	}
+}
+
+// logSyncHook, set only by tests, runs before each redo log record's
+// fdatasync and can fail it.
+var logSyncHook func() error
+
+func logSync(f *os.File) error {
+	if logSyncHook != nil {
+		if err := logSyncHook(); err != nil {
+			return err
+		}
+	}
+	return datasync(f)
 }
 
 // LogSize is the current redo log's length in bytes, for checkpoint policy.

@@ -111,26 +111,27 @@ func (v *Vault) PutObject(k Kind, plaintext []byte) (ID, error) {
 // putLocked writes one object unless it exists; it records folders to fsync.
 func (v *Vault) putLocked(a cipher.AEAD, k Kind, id ID, plaintext []byte, dirs map[string]bool) error {
 	path := v.objectPath(k, id)
+	dir := filepath.Dir(path)
+	// The caller names this object (in a manifest) once these folders are
+	// fsynced, so sync them even when the file or its folder already exists:
+	// it may be left by an earlier write of this session that failed before
+	// its folder fsyncs (only the next open sweeps such leftovers).
+	dirs[dir] = true
+	dirs[filepath.Dir(dir)] = true
+	dirs[filepath.Dir(filepath.Dir(dir))] = true
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("creating object folder: %w", err)
 		}
-		dirs[filepath.Dir(dir)] = true
-		dirs[filepath.Dir(filepath.Dir(dir))] = true
 	}
 	b, err := sealObject(a, v.hdr.VaultID, k, id, plaintext)
 	if err != nil {
 		return err
 	}
-	if err := writeFileDurable(path, b); err != nil {
-		return err
-	}
-	dirs[dir] = true
-	return nil
+	return writeFileDurable(path, b)
 }
 
 func syncDirs(dirs map[string]bool) error {

@@ -161,6 +161,19 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if Exists(dir) {
 		return fail(fmt.Errorf("%w: %s already holds a vault", ErrExists, dir))
 	}
+	// From here on, what is in the folder is Create's (it was empty or
+	// missing): a failure takes it back, header first, so that the folder
+	// is not left half a vault that refuses every later init.
+	release := fail
+	fail = func(err error) (*Vault, RecoveryKey, error) {
+		for _, name := range []string{HeaderFile, ManifestFile, LogDir, ObjectsDir} {
+			os.RemoveAll(filepath.Join(dir, name))
+		}
+		removeTemps(dir)
+		release(err)
+		os.Remove(filepath.Join(dir, LockFile))
+		return nil, "", err
+	}
 	for _, sub := range []string{LogDir, ObjectsDir} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return fail(fmt.Errorf("creating vault folder: %w", err))
