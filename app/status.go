@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"io/fs"
 	"path/filepath"
@@ -78,7 +79,10 @@ func (s *Session) ChangePassphrase(ctx context.Context, newPass []byte, params *
 	if err := s.v.ChangePassphrase(newPass, params); err != nil {
 		return err
 	}
-	return s.audit(ctx, "passphrase.change", "", "")
+	if err := s.audit(ctx, "passphrase.change", "", ""); err != nil {
+		return fmt.Errorf("the passphrase WAS changed (use the new one from now on), but recording the change in the audit trail failed: %w", err)
+	}
+	return nil
 }
 
 // KDF returns the passphrase slot's parameters.

@@ -267,7 +267,8 @@ func (s *setupScreen) showKey(key string) {
 	s.keyText = widget.NewLabel(key)
 	s.keyText.TextStyle = fyne.TextStyle{Monospace: true}
 	s.keyText.SizeName = theme.SizeNameSubHeadingText
-	s.keyText.Selectable = true
+	// Not selectable: a copy must go through the Copy button, whose
+	// clipboard content is cleared after the delay and when the window closes.
 	copyB := u.button("Copy", theme.ContentCopyIcon(), func() { u.copySecret(key) })
 	saveB := u.button("Save as text file…", theme.DocumentSaveIcon(), s.save)
 	s.retype = u.newEntry(fmt.Sprintf("Group %d of the key", s.group))

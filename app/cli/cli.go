@@ -4,6 +4,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -272,7 +273,7 @@ func (r *runner) readSecret(prompt string) ([]byte, error) {
 		if err != nil && (err != io.EOF || len(line) == 0) {
 			return nil, fmt.Errorf("reading %s from standard input: %w", strings.ToLower(strings.TrimSuffix(prompt, ": ")), err)
 		}
-		line = []byte(strings.TrimRight(string(line), "\r\n"))
+		line = bytes.TrimRight(line, "\r\n")
 		return line, nil
 	}
 	if r.env.StdinFD < 0 || !term.IsTerminal(r.env.StdinFD) {
