@@ -23,10 +23,13 @@ type keyring struct {
 	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
 	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
 
-	// held: enclaves opened by Vault.Hold for the span of one commit, so
-	// that the log record and the audit MAC of one write share one opening.
-	held  map[*memguard.Enclave]*memguard.LockedBuffer
-	holds int
+	// hot holds the AEAD key and the MAC root side by side (64 bytes), so
+	// that Vault.Hold opens both with one decryption for the span of one
+	// commit: the log record and the audit MAC of one write.
+	hot     *memguard.Enclave
+	held    map[*memguard.Enclave][]byte // views into heldBuf while held
+	heldBuf *memguard.LockedBuffer
+	holds   int
 }
 
 // hkdfInfo strings; see docs/FORMAT.md "Key derivation".
@@ -48,7 +51,9 @@ func derive(dataKey []byte, vaultID [16]byte, info string) []byte {
 
 // newKeyring takes ownership of dataKey and wipes it.
 func newKeyring(dataKey []byte, vaultID [16]byte) *keyring {
+	hot := append(derive(dataKey, vaultID, infoAEAD), derive(dataKey, vaultID, infoMAC)...)
 	k := &keyring{
+		hot:    memguard.NewEnclave(hot), // wipes hot
 		aead:   memguard.NewEnclave(derive(dataKey, vaultID, infoAEAD)),
 		objID:  memguard.NewEnclave(derive(dataKey, vaultID, infoObjID)),
 		header: memguard.NewEnclave(derive(dataKey, vaultID, infoHeader)),
@@ -64,7 +69,7 @@ func (k *keyring) with(e *memguard.Enclave, fn func(key []byte) error) error {
 		return ErrClosed
 	}
 	if b := k.held[e]; b != nil {
-		return fn(b.Bytes())
+		return fn(b)
 	}
 	b, err := e.Open()
 	if err != nil {
@@ -111,14 +116,43 @@ func hmacSum(key []byte, parts ...[]byte) []byte {
 }
 
 func (k *keyring) destroy() {
-	for e, b := range k.held {
-		b.Destroy()
-		delete(k.held, e)
-	}
-	k.holds = 0
-	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs} {
+	k.release()
+	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs, &k.hot} {
 		*e = nil // the enclaves' sealed bytes become unreachable; memguard.Purge rekeys them away
 	}
+}
+
+// hold opens the hot enclave (once for nested holds).
+func (k *keyring) hold() error {
+	if k.holds == 0 {
+		b, err := k.hot.Open()
+		if err != nil {
+			return fmt.Errorf("opening key enclave: %w", err)
+		}
+		k.heldBuf = b
+		k.held = map[*memguard.Enclave][]byte{k.aead: b.Bytes()[:32], k.macs: b.Bytes()[32:64]}
+	}
+	k.holds++
+	return nil
+}
+
+// unhold wipes the held keys when the outermost hold ends.
+func (k *keyring) unhold() {
+	if k.holds == 0 {
+		return
+	}
+	if k.holds--; k.holds == 0 {
+		k.release()
+	}
+}
+
+func (k *keyring) release() {
+	k.held = nil
+	if k.heldBuf != nil {
+		k.heldBuf.Destroy()
+		k.heldBuf = nil
+	}
+	k.holds = 0
 }
 
 func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }

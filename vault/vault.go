@@ -442,34 +442,16 @@ func (v *Vault) Hold(fn func() error) error {
 		v.mu.Unlock()
 		return ErrClosed
 	}
-	if k.holds == 0 {
-		k.held = map[*memguard.Enclave]*memguard.LockedBuffer{}
-		for _, e := range []*memguard.Enclave{k.aead, k.macs} {
-			b, err := e.Open()
-			if err != nil {
-				for _, b := range k.held {
-					b.Destroy()
-				}
-				k.held = nil
-				v.mu.Unlock()
-				return fmt.Errorf("opening key enclave: %w", err)
-			}
-			k.held[e] = b
-		}
+	if err := k.hold(); err != nil {
+		v.mu.Unlock()
+		return err
 	}
-	k.holds++
 	v.mu.Unlock()
 	defer func() {
 		v.mu.Lock()
 		defer v.mu.Unlock()
-		if v.keys != k || k.holds == 0 {
-			return // closed meanwhile: destroy already wiped them
-		}
-		if k.holds--; k.holds == 0 {
-			for e, b := range k.held {
-				b.Destroy()
-				delete(k.held, e)
-			}
+		if v.keys == k { // else closed meanwhile: destroy already wiped them
+			k.unhold()
 		}
 	}()
 	return fn()
