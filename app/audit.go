@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"casevault/store"
@@ -47,13 +45,11 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 	// Number from the recorded head when it is ahead of the table: a deleted
 	// last entry then stays a visible gap, instead of being silently
 	// replaced by the next entry (every command appends "unlock" first).
-	recorded, err := tx.RecordedAuditHead()
+	_, recordedID, err := tx.RecordedAuditHead()
 	if err != nil {
 		return err
 	}
-	if id := headID(recorded); id > lastID {
-		lastID = id
-	}
+	lastID = max(lastID, recordedID)
 	e := &store.AuditEntry{
 		ID: lastID + 1, At: s.now().UTC().Truncate(time.Millisecond), Actor: s.actor,
 		Action: action, Records: records, Detail: detail, PrevHash: lastHash,
@@ -62,16 +58,6 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 		return err
 	}
 	return tx.InsertAudit(e)
-}
-
-// headID is the entry id of a recorded head "id:hexhash", 0 if none.
-func headID(head string) int64 {
-	idStr, _, _ := strings.Cut(head, ":")
-	id, err := strconv.ParseInt(idStr, 10, 64)
-	if err != nil || id < 0 {
-		return 0
-	}
-	return id
 }
 
 // AuditList returns audit entries matching f. Reading the trail is itself
@@ -127,7 +113,7 @@ func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
 			}
 			prev = e.Hash
 		}
-		recorded, err := tx.RecordedAuditHead()
+		recorded, recordedID, err := tx.RecordedAuditHead()
 		if err != nil {
 			return err
 		}
@@ -140,8 +126,8 @@ func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
 		if recorded != head {
 			r.Problem = fmt.Sprintf("the trail ends at %q but the vault recorded %q: entries at the end were deleted", head, recorded)
 			r.BadID = int64(len(entries)) + 1 // the first missing entry
-			if id := headID(recorded); id > 0 && id <= int64(len(entries)) {
-				r.BadID = id
+			if recordedID > 0 && recordedID <= int64(len(entries)) {
+				r.BadID = recordedID
 			}
 			return nil
 		}

@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"time"

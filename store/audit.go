@@ -2,8 +2,10 @@ package store
 
 import (
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,24 +48,24 @@ func (tx *Tx) InsertAudit(e *AuditEntry) error {
 }
 
 func formatHead(id int64, h []byte) string {
-	const hexd = "0123456789abcdef"
-	b := make([]byte, 0, 20+2*len(h))
-	b = strconv.AppendInt(b, id, 10)
-	b = append(b, ':')
-	for _, c := range h {
-		b = append(b, hexd[c>>4], hexd[c&15])
-	}
-	return string(b)
+	return strconv.FormatInt(id, 10) + ":" + hex.EncodeToString(h)
 }
 
-// RecordedAuditHead is the head written with the last entry ("id:hexhash").
-func (tx *Tx) RecordedAuditHead() (string, error) {
-	var v string
-	err := tx.QueryRow("SELECT value FROM meta WHERE key = 'audit_head'").Scan(&v)
+// RecordedAuditHead is the head written with the last entry, as "id:hexhash"
+// ("" when none), and its id (0 when none or unreadable).
+func (tx *Tx) RecordedAuditHead() (head string, id int64, err error) {
+	err = tx.QueryRow("SELECT value FROM meta WHERE key = 'audit_head'").Scan(&head)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", 0, nil
 	}
-	return v, err
+	if err != nil {
+		return "", 0, err
+	}
+	idStr, _, _ := strings.Cut(head, ":")
+	if id, err = strconv.ParseInt(idStr, 10, 64); err != nil || id < 0 {
+		id = 0
+	}
+	return head, id, nil
 }
 
 // FormatAuditHead renders id and hash as RecordedAuditHead does.

@@ -152,7 +152,7 @@ func TestCrashKill(t *testing.T) {
 	runCrashLoop(t, modeLog, 0, crashIterations(30, 300), func() string {
 		dir := newFastVault(t) // a kill, unlike a power cut, loses nothing fsync would keep
 		// The schema exists before the first child starts.
-		closeStore(openFast(t, dir, Options{}))
+		closeStore(openStore(t, dir, Options{}))
 		return dir
 	})
 }
@@ -169,7 +169,7 @@ func TestCrashKillCheckpoint(t *testing.T) {
 	runCrashLoop(t, modeCheckpoint, 1, crashIterations(10, 100), func() string {
 		ctx := context.Background()
 		dir := newFastVault(t)
-		s := openFast(t, dir, Options{})
+		s := openStore(t, dir, Options{})
 		err := s.Update(ctx, func(tx *Tx) error {
 			for range crashBulkRows {
 				// Not clients: rewriting client rows would also rewrite

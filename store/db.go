@@ -546,7 +546,7 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := d.check(); err != nil {
 		return err
 	}
-	schemaBefore, err := d.schemaVersion(ctx)
+	schemaBefore, err := schemaVersion(ctx, d.conn)
 	if err != nil {
 		return err
 	}
@@ -567,7 +567,7 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		stx.Rollback()
 		return fmt.Errorf("a statement failed, so nothing was saved: %w", t.err)
 	}
-	schemaAfter, err := d.schemaVersionTx(ctx, stx)
+	schemaAfter, err := schemaVersion(ctx, stx)
 	if err != nil {
 		stx.Rollback()
 		return err
@@ -615,15 +615,13 @@ func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-func (d *DB) schemaVersion(ctx context.Context) (int64, error) {
+// schemaVersion reads PRAGMA schema_version through the connection or, inside
+// a transaction, through the transaction (which sees its own DDL).
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
 	var v int64
-	err := d.conn.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v)
-	return v, err
-}
-
-func (d *DB) schemaVersionTx(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var v int64
-	err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v)
+	err := q.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&v)
 	return v, err
 }
 

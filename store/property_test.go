@@ -85,22 +85,6 @@ func unlock(dir string) (*vault.Vault, error) {
 	return vault.Open(dir, vault.Passphrase(testPass))
 }
 
-// openFast is openStore through unlock.
-func openFast(t testing.TB, dir string, opts Options) *Store {
-	t.Helper()
-	v, err := unlock(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(context.Background(), v, opts)
-	if err != nil {
-		v.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { closeStore(s) })
-	return s
-}
-
 // raceEnabled: the test binary was built with -race, which makes the
 // (transpiled C) SQLite some twenty times slower.
 var raceEnabled = func() bool {
@@ -541,7 +525,7 @@ func runProperty(t *testing.T, seed uint64, nops int) {
 	cleanClose := seed%2 == 0 // even seeds reopen after a clean Close half the time; odd ones only crash
 	p := &prop{rng: rand.New(rand.NewPCG(seed, 0x5eed)), now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	dir := newFastVault(t)
-	s := openFast(t, dir, opts)
+	s := openStore(t, dir, opts)
 	var reopens, fails, ckpts int
 	verify := func() {
 		t.Helper()
@@ -560,7 +544,7 @@ func runProperty(t *testing.T, seed uint64, nops int) {
 		} else {
 			crash(s)
 		}
-		s = openFast(t, dir, opts)
+		s = openStore(t, dir, opts)
 		reopens++
 		requireSameDump(t, fmt.Sprintf("step %d, reopened after %s", p.step, how), want, dumpDB(t, s.DB))
 		ftsIntegrity(t, s.DB)

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,22 +125,10 @@ func (tx *Tx) UpdateClient(c *Client, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if !equalStrings(old, c.Aliases) {
+	if !slices.Equal(old, c.Aliases) {
 		return tx.setAliases(c.ID, c.Aliases)
 	}
 	return nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // DeleteClient deletes a client without matters.

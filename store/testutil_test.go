@@ -26,7 +26,7 @@ func newVault(t testing.TB) string {
 // test "crashes" it first with crash.
 func openStore(t testing.TB, dir string, opts Options) *Store {
 	t.Helper()
-	v, err := vault.Open(dir, vault.Passphrase(testPass))
+	v, err := unlock(dir) // the recovery key when known: no Argon2id
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 		return fail(err)
 	}
 	rs, err := makeSlot(h.VaultID, SlotRecovery, recRaw, KDFParams{}, dataKey.Bytes())
-	wipe(recRaw)
+	clear(recRaw)
 	if err != nil {
 		return fail(err)
 	}
@@ -225,12 +225,6 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	return v, recText, nil
 }
 
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
-}
-
 func kek(vaultID [16]byte, s *slot, secret []byte) []byte {
 	switch s.KDF {
 	case kdfArgon2id:
@@ -254,7 +248,7 @@ func makeSlot(vaultID [16]byte, t SlotType, secret []byte, p KDFParams, dataKey 
 		return s, err
 	}
 	k := kek(vaultID, &s, secret)
-	defer wipe(k)
+	defer clear(k)
 	a, err := chacha20poly1305.NewX(k)
 	if err != nil {
 		return s, err
@@ -301,7 +295,7 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 		}
 		k := kek(h.VaultID, s, cred.secret)
 		a, err := chacha20poly1305.NewX(k)
-		wipe(k)
+		clear(k)
 		if err != nil {
 			return nil, err
 		}
@@ -425,7 +419,7 @@ func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
 	err := v.keys.with(v.keys.macs, func(root []byte) error {
 		k := hmacSum(root, []byte("purpose:"+purpose))
 		out = hmacSum(k, parts...)
-		wipe(k)
+		clear(k)
 		return nil
 	})
 	return out, err

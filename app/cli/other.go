@@ -206,7 +206,7 @@ func (r *runner) auditList(args []string) error {
 		}
 		js := make([]entryJSON, 0, len(list))
 		for _, e := range list {
-			js = append(js, entryJSON{e.ID, e.At.Format("2006-01-02T15:04:05.000Z"), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
+			js = append(js, entryJSON{e.ID, e.At.Format(jsonTime), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
 		}
 		return r.out(js, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tTIME\tWHO\tACTION\tRECORDS\tDETAIL")

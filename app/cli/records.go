@@ -118,6 +118,9 @@ func (r *runner) clientDelete(args []string) error {
 	})
 }
 
+// jsonTime is how --json output writes times: UTC, millisecond precision.
+const jsonTime = "2006-01-02T15:04:05.000Z"
+
 type clientJSON struct {
 	ID            int64        `json:"id"`
 	Name          string       `json:"name"`
@@ -136,7 +139,7 @@ type clientJSON struct {
 func toClientJSON(c *store.Client) clientJSON {
 	return clientJSON{ID: c.ID, Name: c.Name, Aliases: c.Aliases, Email: c.Email, Phone: c.Phone, DOB: c.DOB,
 		Address: c.Address, Notes: c.Notes, SecurityClass: c.SecurityClass,
-		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05.000Z"), UpdatedAt: c.UpdatedAt.Format("2006-01-02T15:04:05.000Z")}
+		CreatedAt: c.CreatedAt.Format(jsonTime), UpdatedAt: c.UpdatedAt.Format(jsonTime)}
 }
 
 func (r *runner) clientList(args []string) error {
@@ -245,9 +248,9 @@ type noteJSON struct {
 
 func toMatterJSON(m *store.Matter) matterJSON {
 	j := matterJSON{ID: m.ID, ClientID: m.ClientID, ClientName: m.ClientName, Title: m.Title, PracticeArea: m.PracticeArea,
-		Status: m.Status, OpenedAt: m.OpenedAt.Format("2006-01-02T15:04:05.000Z"), SecurityClass: m.SecurityClass}
+		Status: m.Status, OpenedAt: m.OpenedAt.Format(jsonTime), SecurityClass: m.SecurityClass}
 	if m.ClosedAt != nil {
-		j.ClosedAt = m.ClosedAt.Format("2006-01-02T15:04:05.000Z")
+		j.ClosedAt = m.ClosedAt.Format(jsonTime)
 	}
 	for _, p := range m.Parties {
 		j.Parties = append(j.Parties, partyJSON{Role: p.Role, Name: p.Name})
@@ -317,8 +320,6 @@ func (r *runner) matterList(args []string) error {
 	})
 }
 
-var roleNames = map[string]string{store.RoleAdverse: "Adverse party", store.RoleRelated: "Related party", store.RoleOpposingCounsel: "Opposing counsel"}
-
 func (r *runner) matterShow(args []string) error {
 	fs := r.flags("matter show")
 	pos, err := parse(fs, args)
@@ -336,7 +337,7 @@ func (r *runner) matterShow(args []string) error {
 		}
 		js := toMatterJSON(d.Matter)
 		for _, n := range d.Notes {
-			js.Notes = append(js.Notes, noteJSON{ID: n.ID, Text: n.Text, Author: n.Author, CreatedAt: n.CreatedAt.Format("2006-01-02T15:04:05.000Z")})
+			js.Notes = append(js.Notes, noteJSON{ID: n.ID, Text: n.Text, Author: n.Author, CreatedAt: n.CreatedAt.Format(jsonTime)})
 		}
 		return r.out(js, func(w io.Writer) {
 			m := d.Matter
@@ -351,7 +352,7 @@ func (r *runner) matterShow(args []string) error {
 			}
 			fmt.Fprintf(w, "Status\t%s\n", st)
 			for _, p := range m.Parties {
-				fmt.Fprintf(w, "%s\t%s\n", roleNames[p.Role], p.Name)
+				fmt.Fprintf(w, "%s\t%s\n", app.RoleLabel(p.Role), p.Name)
 			}
 			for _, n := range d.Notes {
 				fmt.Fprintf(w, "Note %s\t%s\n", fmtTime(n.CreatedAt), n.Text)

@@ -486,18 +486,6 @@ func trimLeftNonLetters(r []rune) []rune {
 	return r
 }
 
-func equalRunes(a, b []rune) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // leetVariants are the ways l33t spelling is undone: '1' and '|' read as
 // 'i' in the first and as 'l' in the second.
 var leetVariants = [2]map[rune]rune{

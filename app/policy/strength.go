@@ -2,6 +2,7 @@ package policy
 
 import (
 	"math"
+	"slices"
 	"time"
 	"unicode"
 )
@@ -292,7 +293,7 @@ func (e *estimator) dictionaryMatches(add func(match)) {
 				for k := len(word) - 1; k >= 0; k-- {
 					rev = append(rev, word[k])
 				}
-				if !equalRunes(rev, word) {
+				if !slices.Equal(rev, word) {
 					if r := e.p.rank(rev); r > 0 {
 						add(match{i: i, j: j, lg: math.Log10(float64(r)) + uv + math.Log10(2), kind: kindDictionary})
 					}
@@ -338,7 +339,7 @@ func leetVariations(word []rune, v int) float64 {
 func (e *estimator) nameMatches(add func(match)) {
 	for _, name := range e.names {
 		for i := 0; i+len(name) <= len(e.low); i++ {
-			if equalRunes(e.low[i:i+len(name)], name) {
+			if slices.Equal(e.low[i:i+len(name)], name) {
 				j := i + len(name) - 1
 				add(match{i: i, j: j, lg: upperVariations(e.orig[i : j+1]), kind: kindName})
 			}
