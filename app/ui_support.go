@@ -139,6 +139,28 @@ func Message(err error) string {
 		return "A vault file failed its integrity check (" + err.Error() + "). Nothing was changed; restore from a backup."
 	case errors.Is(err, vault.ErrClosed):
 		return "The vault was locked. Unlock it and try again."
+	case errors.Is(err, ErrTargetMissing):
+		return "The backup drive is not there: " + err.Error() + ". Plug it in and try again; nothing was written."
+	case errors.Is(err, ErrWrongVolume):
+		return "Backup refused: " + err.Error() + ". Nothing was written."
+	case errors.Is(err, ErrTargetFull):
+		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. Free space on the drive, remove old snapshots (Forget old snapshots), or use a bigger drive."
+	case errors.Is(err, ErrTargetGone):
+		return "The backup drive was disconnected during the backup (" + err.Error() + "). Earlier backups are intact; plug it back in and back up again."
+	case errors.Is(err, ErrTargetReadOnly):
+		return "The backup drive cannot be written to (" + err.Error() + "). Check that it is not write-protected."
+	case errors.Is(err, ErrRepoBusy):
+		return "Another casevault is using this backup right now (" + err.Error() + ")."
+	case errors.Is(err, ErrWrongVault):
+		return "That folder holds the backup of another vault, so nothing was written to it. Choose another folder."
+	case errors.Is(err, ErrNotEmpty):
+		return "That folder has other files in it. " + err.Error() + "."
+	case errors.Is(err, ErrBackupDamaged):
+		return "Part of the backup is damaged: " + err.Error() + ". Run Check backup to see which snapshots are affected."
+	case errors.Is(err, ErrNoSnapshot):
+		return err.Error() + "."
+	case errors.Is(err, ErrNoTarget):
+		return "Choose a backup folder first (a USB drive is best)."
 	case errors.Is(err, store.ErrHasMatters):
 		return "This client has matters, so it is kept for conflict checks and retention and cannot be deleted."
 	case errors.Is(err, store.ErrNotFound):

@@ -283,9 +283,20 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading vault header: %w", err)
 	}
-	h, err := parseHeader(hpath, b)
+	h, keys, err := unlockHeader(hpath, b, cred)
 	if err != nil {
 		return nil, err
+	}
+	return &Vault{dir: dir, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+}
+
+// unlockHeader parses header bytes (file names them in errors), opens a key
+// slot with cred and checks the header MAC. On success the caller owns the
+// keyring and must end it with vaultClosed after destroying it.
+func unlockHeader(file string, b []byte, cred Credential) (*header, *keyring, error) {
+	h, err := parseHeader(file, b)
+	if err != nil {
+		return nil, nil, err
 	}
 	var dataKey []byte
 	for i := range h.Slots {
@@ -297,7 +308,7 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 		a, err := chacha20poly1305.NewX(k)
 		clear(k)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if dk, err := a.Open(nil, s.Nonce[:], s.Wrapped[:], slotAD(h.VaultID, s)); err == nil {
 			dataKey = dk
@@ -306,26 +317,33 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 	}
 	if dataKey == nil {
 		if cred.typ == SlotRecovery {
-			return nil, fmt.Errorf("%w: the recovery key does not open this vault; check it against the paper copy", ErrWrongCredential)
+			return nil, nil, fmt.Errorf("%w: the recovery key does not open this vault; check it against the paper copy", ErrWrongCredential)
 		}
-		return nil, fmt.Errorf("%w: the passphrase does not open this vault; check Caps Lock and the keyboard layout, or unlock with the recovery key", ErrWrongCredential)
+		return nil, nil, fmt.Errorf("%w: the passphrase does not open this vault; check Caps Lock and the keyboard layout, or unlock with the recovery key", ErrWrongCredential)
 	}
 	vaultOpened() // before any enclave exists; see Create
 	keys := newKeyring(dataKey, h.VaultID)
+	if err := checkHeaderMAC(file, h, keys); err != nil {
+		keys.destroy()
+		vaultClosed()
+		return nil, nil, err
+	}
+	return h, keys, nil
+}
+
+func checkHeaderMAC(file string, h *header, keys *keyring) error {
 	var macOK bool
 	if err := keys.with(keys.header, func(k []byte) error {
 		want := h.computeMAC(k)
 		macOK = hmacEqual(want[:], h.MAC[:])
 		return nil
 	}); err != nil {
-		vaultClosed()
-		return nil, err
+		return err
 	}
 	if !macOK {
-		vaultClosed()
-		return nil, damaged(hpath, "header authentication failed")
+		return damaged(file, "header authentication failed")
 	}
-	return &Vault{dir: dir, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+	return nil
 }
 
 // Dir is the vault folder.
@@ -408,21 +426,10 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 // MAC returns HMAC-SHA256 of parts under a key derived from the data key for
 // purpose (for example "audit"). Callers never see the key.
 func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
-	// Hold the mutex while the key is in use: Close clears the enclave
-	// pointers and may Purge memguard, which unmaps open key buffers.
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.keys == nil {
-		return nil, ErrClosed
-	}
-	var out []byte
-	err := v.keys.with(v.keys.macs, func(root []byte) error {
-		k := hmacSum(root, []byte("purpose:"+purpose))
-		out = hmacSum(k, parts...)
-		clear(k)
-		return nil
-	})
-	return out, err
+	// Keys.MAC holds the mutex while the key is in use: Close clears the
+	// enclave pointers and may Purge memguard, which unmaps open key buffers.
+	k := Keys{mu: &v.mu, get: func() *keyring { return v.keys }}
+	return k.MAC(purpose, parts...)
 }
 
 // Hold keeps the keys that every write uses (the AEAD key of the redo log and

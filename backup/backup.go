@@ -1,0 +1,241 @@
+package backup
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"casevault/vault"
+)
+
+// Progress reports a long operation. Totals may be estimates; Bytes and
+// Objects never exceed them.
+type Progress struct {
+	Phase        string // what is being done, for the user
+	Bytes        int64
+	TotalBytes   int64
+	Objects      int
+	TotalObjects int
+}
+
+// ProgressFunc receives progress reports; it must return quickly.
+type ProgressFunc func(Progress)
+
+// Source is what a backup copies: a capture of the vault and a way to read its
+// objects, and what the caller recorded about the content at that moment.
+type Source struct {
+	Capture    *vault.Capture
+	ReadObject func(k vault.Kind, id vault.ID) ([]byte, error)
+	// ObjectName names an object's file, for messages about a damaged vault.
+	ObjectName  func(k vault.Kind, id vault.ID) string
+	Counts      Counts
+	AuditHead   string
+	ContentHash string
+}
+
+// Result says what a backup did.
+type Result struct {
+	Snapshot *Snapshot
+	Duration time.Duration
+	Warnings []string // damage found in the repository and worked around
+}
+
+// Backup copies what the repository lacks from src and then writes a
+// snapshot. It checks the drive first. Each new object is authenticated
+// before it is copied, so a damaged vault file fails the backup instead of
+// spreading into it. An interrupted backup leaves the repository valid.
+func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*Result, error) {
+	start := time.Now()
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	if err := r.CheckVolume(); err != nil {
+		return nil, err
+	}
+	unlock, err := r.be.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if l, ok := r.be.(*Local); ok {
+		l.removeTemps()
+	}
+	c := src.Capture
+	ix, err := r.loadIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, e := range ix.bad {
+		res.Warnings = append(res.Warnings, e.Error())
+	}
+
+	header, err := r.saveHeader(ctx, c.Header)
+	if err != nil {
+		return nil, err
+	}
+
+	// What the snapshot needs, and which of it is new.
+	type item struct {
+		key  BlobKey
+		data []byte // sealed blobs are ready; vault objects are read when packed
+	}
+	var todo []item
+	seen := map[BlobKey]bool{}
+	var total int64
+	need := func(k BlobKey, data []byte, size int64) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if _, ok := ix.blobs[k]; !ok {
+			todo = append(todo, item{k, data})
+			total += size
+		}
+	}
+	snap := &Snapshot{
+		Format: formatVersion, Time: r.opts.Now().UTC(), Host: r.opts.Host, AppVersion: r.opts.AppVersion,
+		VaultID: r.cfg.VaultID, Header: header, Checkpoint: c.Checkpoint.Seq, Chunks: len(c.Checkpoint.Chunks),
+		ImageSize: c.Checkpoint.ImageSize, LogGen: c.LogGen, LogSize: int64(len(c.Log)),
+		Counts: src.Counts, AuditHead: src.AuditHead, ContentHash: src.ContentHash, Log: []vault.ID{},
+	}
+	id, sealed, err := sealBlob(r.keys, BlobManifest, c.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	snap.Manifest = id
+	need(BlobKey{BlobManifest, id}, sealed, int64(len(sealed)))
+	for off := 0; off < len(c.Log); off += SegmentSize {
+		seg := c.Log[off:min(off+SegmentSize, len(c.Log))]
+		id, sealed, err := sealBlob(r.keys, BlobLog, seg)
+		if err != nil {
+			return nil, err
+		}
+		snap.Log = append(snap.Log, id)
+		need(BlobKey{BlobLog, id}, sealed, int64(len(sealed)))
+	}
+	const objOverhead = 9 + 24 + 16
+	for _, id := range c.Checkpoint.Chunks {
+		need(BlobKey{BlobDBChunk, id}, nil, int64(c.Checkpoint.ChunkSize+objOverhead))
+	}
+	for k := range seen {
+		if loc, ok := ix.blobs[k]; ok {
+			snap.TotalBytes += loc.Length
+		}
+	}
+
+	// Pack the new blobs.
+	p := Progress{Phase: "Copying to the backup", TotalBytes: total, TotalObjects: len(todo)}
+	progress(p)
+	w := &packWriter{r: r, ctx: ctx}
+	for _, it := range todo {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data := it.data
+		if kind, ok := it.key.Type.vaultKind(); ok {
+			raw, err := src.ReadObject(kind, it.key.ID)
+			if err != nil {
+				return nil, fmt.Errorf("reading the vault: %w", err)
+			}
+			name := it.key.ID.String()
+			if src.ObjectName != nil {
+				name = src.ObjectName(kind, it.key.ID)
+			}
+			if err := r.keys.CheckObject(name, kind, it.key.ID, raw); err != nil {
+				return nil, fmt.Errorf("the vault itself is damaged, so it was not backed up: %w", err)
+			}
+			data = raw
+		}
+		if err := w.add(it.key, data); err != nil {
+			return nil, err
+		}
+		snap.TotalBytes += int64(len(data))
+		snap.AddedBlobs++
+		p.Objects++
+		p.Bytes = min(p.Bytes+int64(len(data)), p.TotalBytes)
+		progress(p)
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	added := w.written
+	if len(w.packs) > 0 {
+		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: w.packs})
+		if err != nil {
+			return nil, err
+		}
+		if err := r.be.Save(ctx, indexDir+"/"+fileName(b), b); err != nil {
+			return nil, err
+		}
+		added += int64(len(b))
+	}
+	// The commit point. Its own size is counted as an estimate first: the
+	// snapshot cannot contain its own exact size.
+	snap.AddedBytes = added
+	b, err := sealFile(r.keys, snapMagic, purposeSnapshot, snap)
+	if err != nil {
+		return nil, err
+	}
+	snap.AddedBytes = added + int64(len(b))
+	if b, err = sealFile(r.keys, snapMagic, purposeSnapshot, snap); err != nil {
+		return nil, err
+	}
+	snap.ID = fileName(b)
+	if err := r.be.Save(ctx, snapDir+"/"+snap.ID, b); err != nil {
+		return nil, err
+	}
+	p.Phase, p.Bytes, p.Objects = "Done", p.TotalBytes, p.TotalObjects
+	progress(p)
+	res.Snapshot = snap
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// packWriter collects blobs into packs of about PackSize and saves each.
+type packWriter struct {
+	r       *Repo
+	ctx     context.Context
+	blobs   []blobEntry
+	data    [][]byte
+	size    int
+	packs   []packEntry
+	written int64
+}
+
+func (w *packWriter) add(k BlobKey, data []byte) error {
+	w.blobs = append(w.blobs, blobEntry{Type: k.Type, ID: k.ID})
+	w.data = append(w.data, data)
+	w.size += len(data)
+	if w.size >= PackSize {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *packWriter) flush() error {
+	if len(w.blobs) == 0 {
+		return nil
+	}
+	b, err := encodePack(w.r.keys, w.blobs, w.data)
+	if err != nil {
+		return err
+	}
+	name := fileName(b)
+	if err := w.r.be.Save(w.ctx, packPath(name), b); err != nil {
+		return err
+	}
+	w.packs = append(w.packs, packEntry{Name: name, Size: int64(len(b)), Blobs: w.blobs})
+	w.written += int64(len(b))
+	w.blobs, w.data, w.size = nil, nil, 0
+	return nil
+}
+
+// RepoID is the repository's random id, as hex.
+func (r *Repo) RepoID() string { return r.cfg.RepoID }
+
+// VaultID is the id of the vault the repository belongs to, as hex.
+func (r *Repo) VaultID() string { return r.cfg.VaultID }
+
+func shortID(id vault.ID) string { return hex.EncodeToString(id[:6]) }

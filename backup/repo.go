@@ -1,0 +1,536 @@
+// Package backup keeps encrypted, incremental backups of a vault in a
+// repository on a folder or USB drive, and restores them.
+//
+// A repository stores the vault's files as they are on disk: the chunk
+// objects (already encrypted and authenticated by the vault), and sealed
+// copies of the manifest and redo log, packed into files of a few MiB. Its
+// index and snapshots are encrypted under keys derived from the vault's data
+// key; copies of the vault header are its key slots, so the passphrase or the
+// recovery key alone opens it on a new laptop. The snapshot file is written
+// last: an interrupted backup leaves only unreferenced data. The format is in
+// docs/FORMAT.md, "Backup repository".
+package backup
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"casevault/backup/volume"
+	"casevault/vault"
+)
+
+// Options are the explicit settings of a repository handle.
+type Options struct {
+	// Backend stores the files; nil: the local folder. Tests inject faults here.
+	Backend Backend
+	// Volume identifies the drive a folder is on; nil: volume.Of.
+	Volume func(path string) (volume.Volume, error)
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+	// Host and AppVersion are recorded in snapshots and drill records.
+	Host       string
+	AppVersion string
+}
+
+func (o *Options) fill(dir string) {
+	if o.Backend == nil {
+		o.Backend = NewLocal(dir)
+	}
+	if o.Volume == nil {
+		o.Volume = volume.Of
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Host == "" {
+		o.Host, _ = os.Hostname()
+	}
+}
+
+// Repo is an opened backup repository.
+type Repo struct {
+	dir     string
+	be      Backend
+	opts    Options
+	keys    *vault.Keys
+	ownKeys bool   // keys were unlocked from the repository; Close wipes them
+	unlock  []byte // the header copy that unlocked the repository (own keys)
+	cfg     repoConfig
+}
+
+// Dir is the repository folder.
+func (r *Repo) Dir() string { return r.dir }
+
+// Keys are the vault keys the repository is open with.
+func (r *Repo) Keys() *vault.Keys { return r.keys }
+
+// Close wipes keys that were unlocked from the repository.
+func (r *Repo) Close() {
+	if r.ownKeys {
+		r.keys.Close()
+	}
+}
+
+// IsRepo reports whether dir holds a backup repository.
+func IsRepo(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, configFile))
+	return err == nil
+}
+
+// missing explains a folder that holds no repository.
+func missing(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: the folder %s does not exist; plug in the backup drive, or check the folder", ErrTargetMissing, dir)
+	}
+	return fmt.Errorf("%w: %s (set one up with \"casevault backup --repo %s\")", ErrNotRepo, dir, dir)
+}
+
+// Init sets up a new repository in dir (missing or empty) for the vault whose
+// keys and header are given, and records the drive it is on.
+func Init(ctx context.Context, dir string, keys *vault.Keys, header []byte, opts Options) (*Repo, error) {
+	dir = filepath.Clean(dir)
+	if IsRepo(dir) {
+		return nil, fmt.Errorf("%s already holds a backup: back up to it instead", dir)
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%w: %s; choose an empty folder, or a new folder inside it (for example %s)",
+			ErrNotEmpty, dir, filepath.Join(dir, "casevault-backup"))
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if miss, err := volume.LooksLikeMissingDrive(existingAncestor(dir)); err == nil && miss {
+		return nil, fmt.Errorf("%w: %s is in a folder where drives appear, but on the system disk; plug in the drive and choose the folder again", ErrTargetMissing, dir)
+	}
+	if id, err := vault.HeaderVaultID("vault header", header); err != nil {
+		return nil, err
+	} else if id != keys.VaultID() {
+		return nil, errors.New("the header does not belong to this vault")
+	}
+	opts.fill(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, classifyLocal(dir, err)
+	}
+	vol, err := opts.Volume(dir)
+	if err != nil {
+		return nil, fmt.Errorf("identifying the drive of %s: %w", dir, err)
+	}
+	var rid [16]byte
+	if _, err := rand.Read(rid[:]); err != nil {
+		return nil, err
+	}
+	vid := keys.VaultID()
+	r := &Repo{dir: dir, be: opts.Backend, opts: opts, keys: keys, cfg: repoConfig{
+		Format: formatVersion, RepoID: hex.EncodeToString(rid[:]), VaultID: hex.EncodeToString(vid[:]),
+		Created: opts.Now().UTC().Truncate(time.Second), Volume: volInfo(vol),
+	}}
+	unlock, err := r.be.Lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := r.saveHeader(ctx, header); err != nil {
+		return nil, err
+	}
+	// The config is the repository's mark: written last.
+	if err := r.saveConfig(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func existingAncestor(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			return d
+		}
+	}
+}
+
+func classifyLocal(dir string, err error) error { return NewLocal(dir).classify("", err) }
+
+func volInfo(v volume.Volume) volumeInfo {
+	return volumeInfo{ID: v.ID, Label: v.Label, FSType: v.FSType, MountPoint: v.MountPoint}
+}
+
+// Open opens the repository in dir with an open vault's keys (to back up).
+func Open(ctx context.Context, dir string, keys *vault.Keys, opts Options) (*Repo, error) {
+	dir = filepath.Clean(dir)
+	opts.fill(dir)
+	r := &Repo{dir: dir, be: opts.Backend, opts: opts, keys: keys}
+	if err := r.loadConfig(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// OpenWithCredential opens the repository in dir with the passphrase or
+// recovery key alone, through its copies of the vault header (to restore on
+// a new laptop). The newest copy is tried first.
+func OpenWithCredential(ctx context.Context, dir string, cred vault.Credential, opts Options) (*Repo, error) {
+	dir = filepath.Clean(dir)
+	opts.fill(dir)
+	if !IsRepo(dir) {
+		return nil, missing(dir)
+	}
+	files, err := opts.Backend.List(ctx, keysDir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, damaged(keysDir, "the backup has no key files")
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name > files[j].Name })
+	var firstErr error
+	for _, f := range files {
+		b, err := opts.Backend.Load(ctx, f.Name)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		keys, err := vault.UnlockHeader(f.Name, b, cred)
+		if err != nil {
+			if errors.Is(err, vault.ErrDamaged) {
+				err = damaged(f.Name, "%v", err)
+			}
+			if firstErr == nil || errors.Is(firstErr, vault.ErrDamaged) && errors.Is(err, vault.ErrWrongCredential) {
+				firstErr = err
+			}
+			continue
+		}
+		r := &Repo{dir: dir, be: opts.Backend, opts: opts, keys: keys, ownKeys: true, unlock: b}
+		if err := r.loadConfig(ctx); err != nil {
+			keys.Close()
+			return nil, err
+		}
+		return r, nil
+	}
+	return nil, firstErr
+}
+
+func (r *Repo) loadConfig(ctx context.Context) error {
+	if !IsRepo(r.dir) {
+		return missing(r.dir)
+	}
+	b, err := r.be.Load(ctx, configFile)
+	if err != nil {
+		return err
+	}
+	if len(b) < len(configMagic) || string(b[:len(configMagic)]) != configMagic {
+		return damaged(configFile, "file does not start with %q", configMagic)
+	}
+	var cfg repoConfig
+	if err := json.Unmarshal(b[len(configMagic):], &cfg); err != nil {
+		return damaged(configFile, "content is not valid: %v", err)
+	}
+	if cfg.Format > formatVersion {
+		return fmt.Errorf("%w (format %d); update casevault", ErrNewerFormat, cfg.Format)
+	}
+	vid := r.keys.VaultID()
+	if cfg.VaultID != hex.EncodeToString(vid[:]) {
+		return fmt.Errorf("%w: %s", ErrWrongVault, r.dir)
+	}
+	want, err := r.configMAC(cfg)
+	if err != nil {
+		return err
+	}
+	if cfg.MAC != want {
+		return damaged(configFile, "authentication failed (the file was changed)")
+	}
+	r.cfg = cfg
+	return nil
+}
+
+func (r *Repo) configMAC(cfg repoConfig) (string, error) {
+	cfg.MAC = ""
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	m, err := r.keys.MAC(purposeConfig, b)
+	return hex.EncodeToString(m), err
+}
+
+func (r *Repo) saveConfig(ctx context.Context) error {
+	mac, err := r.configMAC(r.cfg)
+	if err != nil {
+		return err
+	}
+	cfg := r.cfg
+	cfg.MAC = mac
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return r.be.Save(ctx, configFile, append(append([]byte(configMagic), b...), '\n'))
+}
+
+// CheckVolume refuses a folder that is no longer on the drive the repository
+// was set up on.
+func (r *Repo) CheckVolume() error {
+	cur, err := r.opts.Volume(r.dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrTargetMissing, r.dir, err)
+	}
+	if cur.ID != "" && cur.ID == r.cfg.Volume.ID {
+		return nil
+	}
+	was := r.cfg.Volume.MountPoint
+	if r.cfg.Volume.Label != "" {
+		was = fmt.Sprintf("%q (%s)", r.cfg.Volume.Label, was)
+	}
+	return fmt.Errorf("%w: %s is now on %s, but the backup was set up on the drive %s; if you copied the backup to this drive on purpose, confirm the move (--moved)",
+		ErrWrongVolume, r.dir, cur.Describe(), was)
+}
+
+// AdoptVolume records the drive the repository is on now, after the user
+// confirmed that they moved it.
+func (r *Repo) AdoptVolume(ctx context.Context) error {
+	cur, err := r.opts.Volume(r.dir)
+	if err != nil {
+		return err
+	}
+	unlock, err := r.be.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	r.cfg.Volume = volInfo(cur)
+	return r.saveConfig(ctx)
+}
+
+// Volume describes the drive recorded when the repository was set up.
+func (r *Repo) Volume() string {
+	if r.cfg.Volume.Label != "" {
+		return fmt.Sprintf("%q at %s", r.cfg.Volume.Label, r.cfg.Volume.MountPoint)
+	}
+	return r.cfg.Volume.MountPoint
+}
+
+// saveHeader stores a header copy as a key file unless an equal one exists,
+// and returns its name: keys/<4-digit sequence>-<12 hex digits of SHA-256>.
+func (r *Repo) saveHeader(ctx context.Context, header []byte) (string, error) {
+	sum := sha256.Sum256(header)
+	tag := hex.EncodeToString(sum[:6])
+	files, err := r.be.List(ctx, keysDir)
+	if err != nil {
+		return "", err
+	}
+	seq := 0
+	for _, f := range files {
+		base := strings.TrimPrefix(f.Name, keysDir+"/")
+		var n int
+		var t string
+		if len(base) == 4+1+12 {
+			fmt.Sscanf(base[:4], "%d", &n)
+			t = base[5:]
+		}
+		if t == tag {
+			if b, err := r.be.Load(ctx, f.Name); err == nil && bytes.Equal(b, header) {
+				return f.Name, nil
+			}
+		}
+		seq = max(seq, n)
+	}
+	name := fmt.Sprintf("%s/%04d-%s", keysDir, seq+1, tag)
+	return name, r.be.Save(ctx, name, header)
+}
+
+// Snapshots returns every readable snapshot, oldest first, and the damaged
+// snapshot files as errors (the caller may show them and go on).
+func (r *Repo) Snapshots(ctx context.Context) ([]*Snapshot, []error, error) {
+	files, err := r.be.List(ctx, snapDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []*Snapshot
+	var bad []error
+	for _, f := range files {
+		id := strings.TrimPrefix(f.Name, snapDir+"/")
+		if !isHexName(id, 32) {
+			continue
+		}
+		b, err := r.be.Load(ctx, f.Name)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		if fileName(b) != id {
+			bad = append(bad, damaged(f.Name, "content does not match its name (changed or truncated)"))
+			continue
+		}
+		var s Snapshot
+		if err := openFile(r.keys, f.Name, snapMagic, purposeSnapshot, b, &s); err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		s.ID = id
+		out = append(out, &s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Time.Equal(out[j].Time) {
+			return out[i].Time.Before(out[j].Time)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, bad, nil
+}
+
+// FindSnapshot returns the snapshot named by ref: "" or "latest" for the
+// newest, else a unique prefix of its id (at least 4 hex digits).
+func (r *Repo) FindSnapshot(ctx context.Context, ref string) (*Snapshot, error) {
+	snaps, _, err := r.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(snaps) == 0 {
+		return nil, fmt.Errorf("%w: the backup has no snapshots yet", ErrNoSnapshot)
+	}
+	ref = strings.ToLower(strings.TrimSpace(ref))
+	if ref == "" || ref == "latest" {
+		return snaps[len(snaps)-1], nil
+	}
+	if len(ref) < 4 {
+		return nil, fmt.Errorf("%w: give at least 4 digits of the snapshot id", ErrNoSnapshot)
+	}
+	var found *Snapshot
+	for _, s := range snaps {
+		if strings.HasPrefix(s.ID, ref) {
+			if found != nil {
+				return nil, fmt.Errorf("%w: %q matches more than one snapshot; give more digits", ErrNoSnapshot, ref)
+			}
+			found = s
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%w: %q (list them with \"casevault snapshots\")", ErrNoSnapshot, ref)
+	}
+	return found, nil
+}
+
+// index is the merged content of the index files.
+type index struct {
+	blobs map[BlobKey]location
+	packs map[string]*packEntry
+	files []string // index file names
+	bad   []error  // damaged index files (their packs look unindexed)
+	order []string // pack names in load order
+}
+
+func (r *Repo) loadIndex(ctx context.Context) (*index, error) {
+	files, err := r.be.List(ctx, indexDir)
+	if err != nil {
+		return nil, err
+	}
+	ix := &index{blobs: map[BlobKey]location{}, packs: map[string]*packEntry{}}
+	for _, f := range files {
+		name := strings.TrimPrefix(f.Name, indexDir+"/")
+		if !isHexName(name, 32) {
+			continue
+		}
+		b, err := r.be.Load(ctx, f.Name)
+		if err != nil {
+			ix.bad = append(ix.bad, err)
+			continue
+		}
+		if fileName(b) != name {
+			ix.bad = append(ix.bad, damaged(f.Name, "content does not match its name (changed or truncated)"))
+			continue
+		}
+		var idx indexFile
+		if err := openFile(r.keys, f.Name, indexMagic, purposeIndex, b, &idx); err != nil {
+			ix.bad = append(ix.bad, err)
+			continue
+		}
+		ix.files = append(ix.files, f.Name)
+		for i := range idx.Packs {
+			p := &idx.Packs[i]
+			if !isHexName(p.Name, 32) {
+				ix.bad = append(ix.bad, damaged(f.Name, "lists a pack with an invalid name"))
+				continue
+			}
+			if _, dup := ix.packs[p.Name]; !dup {
+				ix.order = append(ix.order, p.Name)
+			}
+			ix.packs[p.Name] = p
+			for _, bl := range p.Blobs {
+				ix.blobs[BlobKey{bl.Type, bl.ID}] = location{Pack: p.Name, Offset: bl.Offset, Length: bl.Length}
+			}
+		}
+	}
+	return ix, nil
+}
+
+// readBlob reads one blob's stored bytes.
+func (r *Repo) readBlob(ctx context.Context, ix *index, k BlobKey) ([]byte, string, error) {
+	loc, ok := ix.blobs[k]
+	if !ok {
+		return nil, "", damaged(indexDir, "no pack holds %s %s", k.Type, k.ID.String()[:12])
+	}
+	name := packPath(loc.Pack)
+	b, err := r.be.ReadAt(ctx, name, loc.Offset, int(loc.Length))
+	if errors.Is(err, ErrMissingFile) {
+		return nil, name, damaged(name, "the pack file is missing")
+	}
+	return b, name, err
+}
+
+// snapshotParts reads a snapshot's manifest and redo log.
+func (r *Repo) snapshotParts(ctx context.Context, ix *index, s *Snapshot) (vault.Parts, *vault.Checkpoint, error) {
+	var p vault.Parts
+	raw, name, err := r.readBlob(ctx, ix, BlobKey{BlobManifest, s.Manifest})
+	if err != nil {
+		return p, nil, err
+	}
+	man, err := openBlob(r.keys, name, BlobManifest, s.Manifest, raw)
+	if err != nil {
+		return p, nil, err
+	}
+	cp, err := r.keys.OpenManifest(name, man)
+	if err != nil {
+		return p, nil, damaged(name, "%v", err)
+	}
+	p.Manifest, p.LogGen = man, s.LogGen
+	for _, id := range s.Log {
+		raw, name, err := r.readBlob(ctx, ix, BlobKey{BlobLog, id})
+		if err != nil {
+			return p, nil, err
+		}
+		seg, err := openBlob(r.keys, name, BlobLog, id, raw)
+		if err != nil {
+			return p, nil, err
+		}
+		p.Log = append(p.Log, seg...)
+	}
+	if int64(len(p.Log)) != s.LogSize {
+		return p, nil, damaged(snapDir+"/"+s.ID, "redo log pieces add up to %d bytes, the snapshot says %d", len(p.Log), s.LogSize)
+	}
+	return p, cp, nil
+}
+
+// header returns the vault header to restore with: the copy that unlocked
+// the repository (so the restored vault opens with what the user just
+// typed), else the copy the snapshot was taken with.
+func (r *Repo) header(ctx context.Context, s *Snapshot) ([]byte, error) {
+	if r.unlock != nil {
+		return r.unlock, nil
+	}
+	b, err := r.be.Load(ctx, s.Header)
+	if errors.Is(err, ErrMissingFile) {
+		return nil, damaged(s.Header, "the key file is missing")
+	}
+	return b, err
+}

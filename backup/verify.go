@@ -1,0 +1,325 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"casevault/vault"
+)
+
+// usage says which blobs and packs each snapshot needs.
+type usage struct {
+	snaps  []*Snapshot
+	need   map[BlobKey][]string       // blob -> short ids of the snapshots that need it
+	byPack map[string]map[string]bool // pack name -> short ids
+	broken map[string]error           // short id -> why its content list could not be read
+}
+
+func (r *Repo) usage(ctx context.Context, ix *index) (*usage, error) {
+	snaps, _, err := r.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := &usage{snaps: snaps, need: map[BlobKey][]string{}, byPack: map[string]map[string]bool{}, broken: map[string]error{}}
+	add := func(k BlobKey, s *Snapshot) {
+		u.need[k] = append(u.need[k], s.Short())
+		if loc, ok := ix.blobs[k]; ok {
+			if u.byPack[loc.Pack] == nil {
+				u.byPack[loc.Pack] = map[string]bool{}
+			}
+			u.byPack[loc.Pack][s.Short()] = true
+		}
+	}
+	for _, s := range snaps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		add(BlobKey{BlobManifest, s.Manifest}, s)
+		for _, id := range s.Log {
+			add(BlobKey{BlobLog, id}, s)
+		}
+		raw, name, err := r.readBlob(ctx, ix, BlobKey{BlobManifest, s.Manifest})
+		if err != nil {
+			u.broken[s.Short()] = err
+			continue
+		}
+		man, err := openBlob(r.keys, name, BlobManifest, s.Manifest, raw)
+		if err != nil {
+			u.broken[s.Short()] = err
+			continue
+		}
+		cp, err := r.keys.OpenManifest(name, man)
+		if err != nil {
+			u.broken[s.Short()] = damaged(name, "%v", err)
+			continue
+		}
+		for _, id := range cp.Chunks {
+			add(BlobKey{BlobDBChunk, id}, s)
+		}
+	}
+	return u, nil
+}
+
+// snapshotsOfFile lists the snapshots that need a repository file.
+func (u *usage) snapshotsOfFile(file string) []string {
+	var out []string
+	switch {
+	case strings.HasPrefix(file, dataDir+"/"):
+		name := file[strings.LastIndex(file, "/")+1:]
+		for s := range u.byPack[name] {
+			out = append(out, s)
+		}
+	case strings.HasPrefix(file, snapDir+"/"):
+		id := strings.TrimPrefix(file, snapDir+"/")
+		if len(id) >= 8 {
+			out = append(out, id[:8])
+		}
+	case strings.HasPrefix(file, keysDir+"/"):
+		for _, s := range u.snaps {
+			if s.Header == file {
+				out = append(out, s.Short())
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// VerifyOptions choose how much verify reads.
+type VerifyOptions struct {
+	// ReadData decrypts and authenticates every blob of every pack.
+	ReadData bool
+	// SubsetPercent, when above 0, reads that share of the packs (chosen at
+	// random) instead of all of them.
+	SubsetPercent float64
+}
+
+// Problem is one thing verify found wrong.
+type Problem struct {
+	File      string   `json:"file"`
+	Reason    string   `json:"reason"`
+	Snapshots []string `json:"snapshots,omitempty"` // snapshots that cannot be restored because of it
+}
+
+func (p Problem) String() string {
+	s := p.File + ": " + p.Reason
+	if len(p.Snapshots) > 0 {
+		s += " (affects snapshot " + strings.Join(p.Snapshots, ", ") + ")"
+	}
+	return s
+}
+
+// VerifyReport is what verify checked and found.
+type VerifyReport struct {
+	Snapshots    int           `json:"snapshots"`
+	Packs        int           `json:"packs"`
+	Blobs        int           `json:"blobs"`
+	PacksRead    int           `json:"packs_read"`
+	BytesRead    int64         `json:"bytes_read"`
+	Problems     []Problem     `json:"problems"`
+	Unreferenced []string      `json:"unreferenced,omitempty"` // packs no index names: left by an interrupted backup
+	Healthy      []string      `json:"healthy_snapshots"`      // snapshots with no problem found
+	Duration     time.Duration `json:"duration_ns"`
+}
+
+// Verify checks the repository's structure: every snapshot, index and key
+// file authenticates, and every blob a snapshot needs is listed in a pack
+// that exists with its recorded size. With ReadData it also reads packs and
+// authenticates every blob. It returns an error wrapping ErrDamaged when it
+// finds problems; the report names each damaged file and the snapshots it
+// affects.
+func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress ProgressFunc) (*VerifyReport, error) {
+	start := time.Now()
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	rep := &VerifyReport{Problems: []Problem{}}
+	ix, err := r.loadIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.usage(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	problem := func(e error) {
+		var de *DamagedError
+		if errors.As(e, &de) {
+			snaps := de.Snapshots
+			if len(snaps) == 0 {
+				snaps = u.snapshotsOfFile(de.File)
+			}
+			rep.Problems = append(rep.Problems, Problem{File: de.File, Reason: de.Reason, Snapshots: snaps})
+			return
+		}
+		rep.Problems = append(rep.Problems, Problem{File: r.dir, Reason: e.Error()})
+	}
+	for _, e := range ix.bad {
+		problem(e)
+	}
+	_, bad, err := r.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range bad {
+		problem(e)
+	}
+	rep.Snapshots = len(u.snaps)
+	rep.Packs = len(ix.packs)
+	rep.Blobs = len(ix.blobs)
+
+	// Each snapshot's key file, content list and blobs.
+	bad1 := map[string]bool{}
+	for _, s := range u.snaps {
+		if _, err := r.be.Load(ctx, s.Header); err != nil {
+			problem(damaged(s.Header, "the key file is missing or unreadable: %v", err))
+		}
+		if e := u.broken[s.Short()]; e != nil {
+			var de *DamagedError
+			if errors.As(e, &de) {
+				de.Snapshots = []string{s.Short()}
+			}
+			problem(e)
+			bad1[s.Short()] = true
+		}
+	}
+	var missingBlobs []string
+	for k, snaps := range u.need {
+		if _, ok := ix.blobs[k]; !ok {
+			missingBlobs = append(missingBlobs, fmt.Sprintf("%s %s", k.Type, k.ID.String()[:12]))
+			for _, s := range snaps {
+				bad1[s] = true
+			}
+		}
+	}
+	if len(missingBlobs) > 0 {
+		sort.Strings(missingBlobs)
+		var snaps []string
+		for s := range bad1 {
+			snaps = append(snaps, s)
+		}
+		sort.Strings(snaps)
+		rep.Problems = append(rep.Problems, Problem{File: indexDir, Reason: fmt.Sprintf("%d blob(s) needed by snapshots are in no pack, for example %s", len(missingBlobs), missingBlobs[0]), Snapshots: snaps})
+	}
+
+	// Packs on disk against the index.
+	files, err := r.be.List(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	onDisk := map[string]int64{}
+	for _, f := range files {
+		name := f.Name[strings.LastIndex(f.Name, "/")+1:]
+		onDisk[name] = f.Size
+		if _, ok := ix.packs[name]; !ok {
+			rep.Unreferenced = append(rep.Unreferenced, f.Name)
+		}
+	}
+	for _, name := range ix.order {
+		pe := ix.packs[name]
+		size, ok := onDisk[name]
+		switch {
+		case !ok:
+			problem(damaged(packPath(name), "the pack file is missing"))
+		case size != pe.Size:
+			problem(damaged(packPath(name), "the pack has %d bytes, the index says %d (truncated or changed)", size, pe.Size))
+		}
+	}
+
+	if opts.ReadData || opts.SubsetPercent > 0 {
+		r.readData(ctx, ix, opts, rep, problem, progress)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	affected := map[string]bool{}
+	for _, p := range rep.Problems {
+		for _, s := range p.Snapshots {
+			affected[s] = true
+		}
+	}
+	for _, s := range u.snaps {
+		if !affected[s.Short()] {
+			rep.Healthy = append(rep.Healthy, s.Short())
+		}
+	}
+	rep.Duration = time.Since(start)
+	if len(rep.Problems) > 0 {
+		return rep, fmt.Errorf("%w: %d problem(s) found; the first: %s", ErrDamaged, len(rep.Problems), rep.Problems[0])
+	}
+	return rep, nil
+}
+
+func (r *Repo) readData(ctx context.Context, ix *index, opts VerifyOptions, rep *VerifyReport, problem func(error), progress ProgressFunc) {
+	packs := append([]string(nil), ix.order...)
+	if !opts.ReadData && opts.SubsetPercent < 100 {
+		rand.Shuffle(len(packs), func(i, j int) { packs[i], packs[j] = packs[j], packs[i] })
+		n := int(float64(len(packs))*opts.SubsetPercent/100 + 0.999)
+		packs = packs[:min(n, len(packs))]
+		sort.Strings(packs)
+	}
+	p := Progress{Phase: "Reading the backup", TotalObjects: len(packs)}
+	for _, name := range packs {
+		p.TotalBytes += ix.packs[name].Size
+	}
+	progress(p)
+	for _, name := range packs {
+		if ctx.Err() != nil {
+			return
+		}
+		pe := ix.packs[name]
+		file := packPath(name)
+		b, err := r.be.Load(ctx, file)
+		p.Objects++
+		p.Bytes = min(p.Bytes+pe.Size, p.TotalBytes)
+		progress(p)
+		if err != nil {
+			if errors.Is(err, ErrMissingFile) {
+				continue // reported by the structure check
+			}
+			problem(damaged(file, "cannot be read: %v", err))
+			continue
+		}
+		rep.PacksRead++
+		rep.BytesRead += int64(len(b))
+		if fileName(b) != name {
+			problem(damaged(file, "content does not match its name (changed or truncated)"))
+		}
+		if tr, err := decodePackTrailer(r.keys, file, b); err != nil {
+			problem(err)
+		} else if len(tr) != len(pe.Blobs) {
+			problem(damaged(file, "the pack lists %d blobs, the index %d", len(tr), len(pe.Blobs)))
+		}
+		var first error
+		nbad := 0
+		for _, bl := range pe.Blobs {
+			if bl.Offset+bl.Length > int64(len(b)) {
+				if first == nil {
+					first = damaged(file, "the pack is truncated (%d bytes)", len(b))
+				}
+				nbad++
+				continue
+			}
+			if err := checkBlob(r.keys, file, bl, b[bl.Offset:bl.Offset+bl.Length]); err != nil {
+				if errors.Is(err, vault.ErrDamaged) || errors.Is(err, ErrDamaged) {
+					if first == nil {
+						first = damaged(file, "%d blob(s) fail authentication, for example %s %s", 0, bl.Type, bl.ID.String()[:12])
+					}
+					nbad++
+					continue
+				}
+				problem(err)
+			}
+		}
+		if first != nil {
+			de := first.(*DamagedError)
+			de.Reason = strings.Replace(de.Reason, "0 blob(s)", fmt.Sprintf("%d blob(s)", nbad), 1)
+			problem(de)
+		}
+	}
+}
