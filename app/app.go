@@ -172,6 +172,10 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 		return nil, err
 	}
 	s := newSession(v, st, opts)
+	if err := s.recordRestore(ctx); err != nil {
+		s.close(ctx, false)
+		return nil, err
+	}
 	if err := s.audit(ctx, "unlock", "", "with the "+cred.Type().String()); err != nil {
 		s.close(ctx, false)
 		return nil, err

@@ -160,7 +160,7 @@ func TestBackupRestoreSameLogicalContent(t *testing.T) {
 		want []string
 	}{{rep1.Snapshot.ID, want1}, {rep2.Snapshot.ID, want2}} {
 		to := filepath.Join(scratchDir(t), "restored")
-		rr, err := b.Restore(ctx, to, RestoreOptions{Snapshot: c.id[:8], Actor: "tester"})
+		rr, err := b.Restore(ctx, to, RestoreOptions{Snapshot: c.id[:8]})
 		if err != nil {
 			t.Fatal(err)
 		}
