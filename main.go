@@ -30,6 +30,7 @@ func main() {
 }
 
 func run() int {
+	app.Version = version // recorded in backup snapshots
 	if dir, ok := ui.WindowArgs(os.Args[1:]); ok {
 		if err := ui.Run(version, dir); err != nil {
 			fmt.Fprintln(os.Stderr, "casevault:", err)

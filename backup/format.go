@@ -186,6 +186,7 @@ type volumeInfo struct {
 	Label      string `json:"label,omitempty"`
 	FSType     string `json:"fs_type,omitempty"`
 	MountPoint string `json:"mount_point,omitempty"`
+	System     bool   `json:"system,omitempty"` // on the same file system as "/"
 }
 
 // fileName is the name of a content-addressed repository file: the first

@@ -161,7 +161,7 @@ func existingAncestor(dir string) string {
 func classifyLocal(dir string, err error) error { return NewLocal(dir).classify("", err) }
 
 func volInfo(v volume.Volume) volumeInfo {
-	return volumeInfo{ID: v.ID, Label: v.Label, FSType: v.FSType, MountPoint: v.MountPoint}
+	return volumeInfo{ID: v.ID, Label: v.Label, FSType: v.FSType, MountPoint: v.MountPoint, System: v.System}
 }
 
 // Open opens the repository in dir with an open vault's keys (to back up).
@@ -286,6 +286,14 @@ func (r *Repo) CheckVolume() error {
 		return fmt.Errorf("%w: %s: %v", ErrTargetMissing, r.dir, err)
 	}
 	if cur.ID != "" && cur.ID == r.cfg.Volume.ID {
+		return nil
+	}
+	// Without udev there is no file-system UUID, and a device number
+	// ("dev:8:17") can change when a stick is plugged in again. The
+	// repository's own config is in the folder, so it is the same
+	// repository; refuse only when it now sits on the system disk but was
+	// set up elsewhere (a copy of the stick on the laptop).
+	if strings.HasPrefix(r.cfg.Volume.ID, "dev:") && strings.HasPrefix(cur.ID, "dev:") && !cur.System && !r.cfg.Volume.System {
 		return nil
 	}
 	was := r.cfg.Volume.MountPoint

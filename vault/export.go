@@ -420,9 +420,17 @@ func Install(ctx context.Context, dir string, keys *Keys, p Parts, objects Objec
 		need[id] = true
 	}
 	made := map[string]bool{}
+	type key struct {
+		k  Kind
+		id ID
+	}
+	written := map[key]bool{}
 	put := func(k Kind, id ID, raw []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if written[key{k, id}] {
+			return nil // the same content appears twice in the image
 		}
 		s := id.String()
 		path := filepath.Join(tmp, ObjectsDir, k.dir(), s[:2], s)
@@ -438,6 +446,7 @@ func Install(ctx context.Context, dir string, keys *Keys, p Parts, objects Objec
 		if err := writeFileNoSync(path, raw); err != nil {
 			return err
 		}
+		written[key{k, id}] = true
 		if k == KindDBChunk {
 			delete(need, id)
 		}
