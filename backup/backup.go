@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"casevault/vault"
@@ -69,6 +70,27 @@ func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*
 	res := &Result{}
 	for _, e := range ix.bad {
 		res.Warnings = append(res.Warnings, e.Error())
+	}
+	// A pack the index names but the drive lacks, or with another size, is
+	// not relied on: what the new snapshot needs from it is written again.
+	files, err := r.be.List(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	onDisk := make(map[string]int64, len(files))
+	for _, f := range files {
+		onDisk[f.Name[strings.LastIndex(f.Name, "/")+1:]] = f.Size
+	}
+	for name, pe := range ix.packs {
+		if size, ok := onDisk[name]; !ok || size != pe.Size {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("pack %s is missing or damaged; what it held is written again (run verify)", packPath(name)))
+			for _, bl := range pe.Blobs {
+				k := BlobKey{bl.Type, bl.ID}
+				if ix.blobs[k].Pack == name {
+					delete(ix.blobs, k)
+				}
+			}
+		}
 	}
 
 	header, err := r.saveHeader(ctx, c.Header)
@@ -161,15 +183,36 @@ func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*
 		return nil, err
 	}
 	added := w.written
-	if len(w.packs) > 0 {
-		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: w.packs})
+	// Each backup adds an index file of its new packs; once there are many,
+	// one file of all the packs replaces them (after the snapshot is safe).
+	var oldIndex []string
+	newPacks := w.packs
+	if len(ix.files) >= maxIndexFiles && len(ix.bad) == 0 {
+		oldIndex = ix.files
+		newPacks = nil
+		for _, name := range ix.order {
+			if _, ok := onDisk[name]; ok {
+				newPacks = append(newPacks, *ix.packs[name])
+			}
+		}
+		newPacks = append(newPacks, w.packs...)
+	}
+	var newIndex string
+	if len(newPacks) > 0 {
+		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: newPacks})
 		if err != nil {
 			return nil, err
 		}
-		if err := r.be.Save(ctx, indexDir+"/"+fileName(b), b); err != nil {
+		newIndex = indexDir + "/" + fileName(b)
+		if err := r.be.Save(ctx, newIndex, b); err != nil {
 			return nil, err
 		}
 		added += int64(len(b))
+	}
+	// The folder must still be the repository: a drive unmounted during the
+	// backup leaves its empty mount folder, and the commit must not land there.
+	if _, err := r.be.Load(ctx, configFile); err != nil {
+		return nil, fmt.Errorf("%w: %s no longer holds the backup (%v)", ErrTargetGone, r.dir, err)
 	}
 	// The commit point. Its own size is counted as an estimate first: the
 	// snapshot cannot contain its own exact size.
@@ -186,12 +229,21 @@ func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*
 	if err := r.be.Save(ctx, snapDir+"/"+snap.ID, b); err != nil {
 		return nil, err
 	}
+	for _, f := range oldIndex {
+		if f != newIndex {
+			r.be.Remove(ctx, f) // a leftover only duplicates entries: harmless
+		}
+	}
 	p.Phase, p.Bytes, p.Objects = "Done", p.TotalBytes, p.TotalObjects
 	progress(p)
 	res.Snapshot = snap
 	res.Duration = time.Since(start)
 	return res, nil
 }
+
+// maxIndexFiles is how many index files a backup lets pile up before it
+// writes one of all the packs.
+const maxIndexFiles = 32
 
 // packWriter collects blobs into packs of about PackSize and saves each.
 type packWriter struct {

@@ -234,3 +234,60 @@ func listFiles(t testing.TB, dir string) []string {
 	})
 	return out
 }
+
+func TestManyIndexFilesAreMerged(t *testing.T) {
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	r, dir := initRepo(t, tv, &fakeVolume{id: "v"})
+	for i := 0; i < maxIndexFiles+3; i++ {
+		tv.edit(i % 4)
+		runBackup(t, r, tv)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, indexDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) > maxIndexFiles {
+		t.Fatalf("%d index files after %d backups", len(entries), maxIndexFiles+3)
+	}
+	if rep, err := r.Verify(ctx, VerifyOptions{ReadData: true}, nil); err != nil || rep.Snapshots != maxIndexFiles+3 {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+}
+
+func TestBackupRewritesMissingPack(t *testing.T) {
+	ctx := context.Background()
+	tv := newTestVault(t, 6)
+	r, dir := initRepo(t, tv, &fakeVolume{id: "v"})
+	runBackup(t, r, tv)
+	var packs []string
+	filepath.Walk(filepath.Join(dir, dataDir), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			packs = append(packs, p)
+		}
+		return nil
+	})
+	for _, p := range packs {
+		os.Remove(p)
+	}
+	src, release := tv.source()
+	defer release()
+	res, err := r.Backup(ctx, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) == 0 {
+		t.Fatal("no warning about the missing pack")
+	}
+	wantImg, wantRecs := state(t, tv.v)
+	to := filepath.Join(t.TempDir(), "r")
+	if _, err := r.Restore(ctx, res.Snapshot, to, nil); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(to, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	sameState(t, "after rewriting a lost pack", wantImg, wantRecs, v)
+}

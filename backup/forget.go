@@ -256,7 +256,9 @@ func (r *Repo) RecordDrill(ctx context.Context, d *DrillRecord) error {
 	return r.be.Save(ctx, drillDir+"/"+d.ID, b)
 }
 
-// Drills returns the recorded restore drills, oldest first.
+// Drills returns the recorded restore drills, oldest first. Files that are
+// not drill records (a ".DS_Store" on a stick) are skipped, and so are
+// damaged ones: a drill record is a report, not backup data.
 func (r *Repo) Drills(ctx context.Context) ([]*DrillRecord, error) {
 	files, err := r.be.List(ctx, drillDir)
 	if err != nil {
@@ -264,13 +266,16 @@ func (r *Repo) Drills(ctx context.Context) ([]*DrillRecord, error) {
 	}
 	var out []*DrillRecord
 	for _, f := range files {
+		if !isHexName(strings.TrimPrefix(f.Name, drillDir+"/"), 32) {
+			continue
+		}
 		b, err := r.be.Load(ctx, f.Name)
 		if err != nil {
 			return nil, err
 		}
 		var d DrillRecord
 		if err := openFile(r.keys, f.Name, drillMagic, purposeDrill, b, &d); err != nil {
-			return nil, err
+			continue
 		}
 		d.ID = strings.TrimPrefix(f.Name, drillDir+"/")
 		out = append(out, &d)

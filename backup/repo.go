@@ -119,9 +119,25 @@ func Init(ctx context.Context, dir string, keys *vault.Keys, header []byte, opts
 		return nil, errors.New("the header does not belong to this vault")
 	}
 	opts.fill(dir)
+	_, statErr := os.Stat(dir)
+	made := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, classifyLocal(dir, err)
 	}
+	// A failed set-up takes back what it wrote, so that trying again does
+	// not find a "non-empty" folder.
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		for _, name := range []string{configFile, keysDir, "lock"} {
+			os.RemoveAll(filepath.Join(dir, name))
+		}
+		if made {
+			os.Remove(dir)
+		}
+	}()
 	vol, err := opts.Volume(dir)
 	if err != nil {
 		return nil, fmt.Errorf("identifying the drive of %s: %w", dir, err)
@@ -147,6 +163,7 @@ func Init(ctx context.Context, dir string, keys *vault.Keys, header []byte, opts
 	if err := r.saveConfig(ctx); err != nil {
 		return nil, err
 	}
+	ok = true
 	return r, nil
 }
 
@@ -161,7 +178,11 @@ func existingAncestor(dir string) string {
 func classifyLocal(dir string, err error) error { return NewLocal(dir).classify("", err) }
 
 func volInfo(v volume.Volume) volumeInfo {
-	return volumeInfo{ID: v.ID, Label: v.Label, FSType: v.FSType, MountPoint: v.MountPoint, System: v.System}
+	// The config MAC is computed over the JSON encoding, which must read
+	// back to the same strings: invalid UTF-8 (a FAT label in a DOS code
+	// page) would not.
+	u := func(s string) string { return strings.ToValidUTF8(s, "?") }
+	return volumeInfo{ID: u(v.ID), Label: u(v.Label), FSType: u(v.FSType), MountPoint: u(v.MountPoint), System: v.System}
 }
 
 // Open opens the repository in dir with an open vault's keys (to back up).
@@ -444,6 +465,16 @@ func (r *Repo) loadIndex(ctx context.Context) (*index, error) {
 		return nil, err
 	}
 	ix := &index{blobs: map[BlobKey]location{}, packs: map[string]*packEntry{}}
+	// When two index files place a blob in different packs (a pack was
+	// lost and its blobs written again), the pack that is there wins.
+	packFiles, err := r.be.List(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	present := make(map[string]bool, len(packFiles))
+	for _, f := range packFiles {
+		present[f.Name[strings.LastIndex(f.Name, "/")+1:]] = true
+	}
 	for _, f := range files {
 		name := strings.TrimPrefix(f.Name, indexDir+"/")
 		if !isHexName(name, 32) {
@@ -475,7 +506,11 @@ func (r *Repo) loadIndex(ctx context.Context) (*index, error) {
 			}
 			ix.packs[p.Name] = p
 			for _, bl := range p.Blobs {
-				ix.blobs[BlobKey{bl.Type, bl.ID}] = location{Pack: p.Name, Offset: bl.Offset, Length: bl.Length}
+				k := BlobKey{bl.Type, bl.ID}
+				if old, dup := ix.blobs[k]; dup && present[old.Pack] && !present[p.Name] {
+					continue
+				}
+				ix.blobs[k] = location{Pack: p.Name, Offset: bl.Offset, Length: bl.Length}
 			}
 		}
 	}
