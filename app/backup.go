@@ -201,11 +201,21 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 			return nil, err
 		}
 	}
+	// The newest snapshot this vault made there should still be there:
+	// forget always keeps the newest, so its absence means snapshots were
+	// deleted or the backup was replaced with an older copy.
+	if exists && set.RepoID == r.RepoID() && len(set.LastSnapshot) >= 8 {
+		if _, err := r.FindSnapshot(ctx, set.LastSnapshot); errors.Is(err, backup.ErrNoSnapshot) {
+			run.Warnings = append(run.Warnings, fmt.Sprintf("the snapshot made %s (%s) is no longer in the backup: someone deleted snapshots or put back an older copy of the backup",
+				set.LastBackup.Local().Format("2006-01-02 15:04"), set.LastSnapshot[:8]))
+		}
+	}
 	res, err := r.Backup(ctx, src, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	run.Snapshot, run.Duration, run.Warnings, run.repoID = res.Snapshot, res.Duration, res.Warnings, r.RepoID()
+	run.Snapshot, run.Duration, run.repoID = res.Snapshot, res.Duration, r.RepoID()
+	run.Warnings = append(run.Warnings, res.Warnings...)
 	return run, nil
 }
 

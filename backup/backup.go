@@ -122,6 +122,15 @@ func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*
 		ImageSize: c.Checkpoint.ImageSize, LogGen: c.LogGen, LogSize: int64(len(c.Log)),
 		Counts: src.Counts, AuditHead: src.AuditHead, ContentHash: src.ContentHash, Log: []vault.ID{},
 	}
+	// The manifest and the log are copied as they are on disk: check them
+	// first, so that a vault file damaged since the unlock fails the backup
+	// instead of making a snapshot that cannot be restored.
+	if _, err := r.keys.OpenManifest("vault manifest", c.Manifest); err != nil {
+		return nil, fmt.Errorf("the vault itself is damaged, so it was not backed up: %w", err)
+	}
+	if _, err := r.keys.CheckLog("vault redo log", c.LogGen, c.Log); err != nil {
+		return nil, fmt.Errorf("the vault itself is damaged, so it was not backed up: %w", err)
+	}
 	id, sealed, err := sealBlob(r.keys, BlobManifest, c.Manifest)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,9 @@ type usage struct {
 	need   map[BlobKey][]string       // blob -> short ids of the snapshots that need it
 	byPack map[string]map[string]bool // pack name -> short ids
 	broken map[string]error           // short id -> why its content list could not be read
+	// unindexed: short ids of the snapshots that need a blob no readable
+	// index file lists (the ones a damaged index file affects)
+	unindexed map[string]bool
 }
 
 func (r *Repo) usage(ctx context.Context, ix *index) (*usage, error) {
@@ -25,7 +28,8 @@ func (r *Repo) usage(ctx context.Context, ix *index) (*usage, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &usage{snaps: snaps, need: map[BlobKey][]string{}, byPack: map[string]map[string]bool{}, broken: map[string]error{}}
+	u := &usage{snaps: snaps, need: map[BlobKey][]string{}, byPack: map[string]map[string]bool{}, broken: map[string]error{},
+		unindexed: map[string]bool{}}
 	add := func(k BlobKey, s *Snapshot) {
 		u.need[k] = append(u.need[k], s.Short())
 		if loc, ok := ix.blobs[k]; ok {
@@ -33,6 +37,8 @@ func (r *Repo) usage(ctx context.Context, ix *index) (*usage, error) {
 				u.byPack[loc.Pack] = map[string]bool{}
 			}
 			u.byPack[loc.Pack][s.Short()] = true
+		} else {
+			u.unindexed[s.Short()] = true
 		}
 	}
 	for _, s := range snaps {
@@ -78,6 +84,10 @@ func (u *usage) snapshotsOfFile(file string) []string {
 		id := strings.TrimPrefix(file, snapDir+"/")
 		if len(id) >= 8 {
 			out = append(out, id[:8])
+		}
+	case file == indexDir || strings.HasPrefix(file, indexDir+"/"):
+		for s := range u.unindexed {
+			out = append(out, s)
 		}
 	case strings.HasPrefix(file, keysDir+"/"):
 		for _, s := range u.snaps {
@@ -175,9 +185,15 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress Progress
 
 	// Each snapshot's key file, content list and blobs.
 	bad1 := map[string]bool{}
+	keyChecked := map[string]bool{}
 	for _, s := range u.snaps {
-		if _, err := r.be.Load(ctx, s.Header); err != nil {
-			problem(damaged(s.Header, "the key file is missing or unreadable: %v", err))
+		if !keyChecked[s.Header] {
+			keyChecked[s.Header] = true
+			if b, err := r.be.Load(ctx, s.Header); err != nil {
+				problem(damaged(s.Header, "the key file is missing or unreadable: %v", err))
+			} else if err := checkKeyFile(s.Header, b); err != nil {
+				problem(err)
+			}
 		}
 		if e := u.broken[s.Short()]; e != nil {
 			var de *DamagedError
@@ -204,7 +220,7 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress Progress
 			snaps = append(snaps, s)
 		}
 		sort.Strings(snaps)
-		rep.Problems = append(rep.Problems, Problem{File: indexDir, Reason: fmt.Sprintf("%d blob(s) needed by snapshots are in no pack, for example %s", len(missingBlobs), missingBlobs[0]), Snapshots: snaps})
+		rep.Problems = append(rep.Problems, Problem{File: ix.damagedIndexFile(), Reason: fmt.Sprintf("%d blob(s) needed by snapshots are in no pack, for example %s", len(missingBlobs), missingBlobs[0]), Snapshots: snaps})
 	}
 
 	// Packs on disk against the index.
@@ -233,6 +249,26 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress Progress
 
 	if opts.ReadData || opts.SubsetPercent > 0 {
 		r.readData(ctx, ix, opts, rep, problem, progress)
+	}
+	if opts.ReadData {
+		// Each snapshot's redo log, put together from its pieces, must
+		// authenticate record by record, as a restore will check it.
+		for _, s := range u.snaps {
+			if bad1[s.Short()] {
+				continue
+			}
+			parts, _, err := r.snapshotParts(ctx, ix, s)
+			if err == nil {
+				_, err = r.keys.CheckLog(snapDir+"/"+s.ID, s.LogGen, parts.Log)
+			}
+			if err != nil {
+				var de *DamagedError
+				if !errors.As(err, &de) {
+					err = damaged(snapDir+"/"+s.ID, "its redo log does not authenticate: %v", err)
+				}
+				problem(err)
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
