@@ -425,7 +425,7 @@ func (b *Backups) Drill(ctx context.Context, o DrillOptions) (*DrillReport, erro
 		}
 	}
 	if err := b.r.RecordDrill(ctx, rec); err != nil {
-		rep.RecordNote = "The result could not be written to the backup: " + Message(err)
+		rep.RecordNote = "the result could not be written to the backup: " + err.Error()
 	} else {
 		rep.InBackup = true
 	}
@@ -458,20 +458,20 @@ func (b *Backups) Drill(ctx context.Context, o DrillOptions) (*DrillReport, erro
 func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o DrillOptions, rep *DrillReport, check func(string, bool, string, ...any)) {
 	res, err := b.r.Restore(ctx, snap, dir, o.Progress)
 	if err != nil {
-		check("Restore", false, "%s", Message(err))
+		check("Restore", false, "%v", err)
 		return
 	}
 	rep.RestoreTime, rep.Objects, rep.Bytes = res.Duration, res.Objects, res.Bytes
 	check("Restore", true, "%d objects (%s) decrypted and authenticated in %s", res.Objects, humanBytes(res.Bytes), res.Duration.Round(time.Millisecond))
 	v, err := vault.OpenWithKeys(dir, b.r.Keys())
 	if err != nil {
-		check("Restored vault opens", false, "%s", Message(err))
+		check("Restored vault opens", false, "%v", err)
 		return
 	}
 	st, err := store.Open(ctx, v, store.Options{})
 	if err != nil {
 		v.Close()
-		check("Restored vault opens", false, "%s", Message(err))
+		check("Restored vault opens", false, "%v", err)
 		return
 	}
 	rs := newSession(v, st, Options{})

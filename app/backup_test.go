@@ -71,21 +71,6 @@ func logicalDump(t *testing.T, st *store.Store) []string {
 	return out
 }
 
-// openRaw opens a vault folder without recording an unlock.
-func openRaw(t *testing.T, dir string) (*vault.Vault, *store.Store) {
-	t.Helper()
-	v, err := vault.Open(dir, vault.Passphrase([]byte(testPass)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, v, store.Options{})
-	if err != nil {
-		v.Close()
-		t.Fatal(err)
-	}
-	return v, st
-}
-
 func addClients(t *testing.T, s *Session, prefix string, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {

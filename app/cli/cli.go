@@ -60,6 +60,7 @@ type runner struct {
 	json   bool
 	stdinP bool
 	recov  bool
+	repo   string // --repo of the backup commands
 	lines  *bufio.Reader
 }
 
@@ -89,6 +90,22 @@ Commands:
   demo --vault DIR [--clients N]
                            create a demo vault of invented clients (prints its passphrase)
 
+Backups (to a folder on a USB drive; all but backup need only the passphrase
+or recovery key, not the vault, so they work on a new laptop):
+  backup --repo DIR [--new] [--moved]
+                           back the vault up to DIR (the first backup sets DIR up)
+  snapshots --repo DIR     list the snapshots in DIR and the last restore drill
+  restore --repo DIR --to NEWDIR [--snapshot ID]
+                           recreate the vault from a snapshot in a new folder
+  verify --repo DIR [--read-data | --read-data-subset PERCENT]
+                           check the backup for damage (exit 4 when damaged)
+  forget --repo DIR [--keep-last N] [--keep-daily N] [--keep-weekly N]
+         [--keep-monthly N] [--prune]
+                           remove the snapshots no rule keeps (give at least one);
+                           --prune then frees the space they took
+  drill --repo DIR [--snapshot ID]
+                           restore a snapshot to a scratch folder, check it, delete it
+
 Flags every command takes:
   --vault DIR              vault folder (default: %s)
   --recovery               unlock with the recovery key instead of the passphrase
@@ -109,7 +126,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, "casevault: "+message(err))
+	fmt.Fprintln(env.Stderr, "casevault: "+message(err, r.repo))
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
@@ -117,24 +134,31 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	case errors.Is(err, vault.ErrWrongCredential), errors.Is(err, vault.ErrBadRecoveryKey):
 		return ExitWrongKey
-	case errors.Is(err, vault.ErrDamaged):
+	case errors.Is(err, vault.ErrDamaged), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
 		return ExitDamaged
-	case errors.Is(err, vault.ErrLocked):
+	case errors.Is(err, vault.ErrLocked), errors.Is(err, app.ErrRepoBusy):
 		return ExitLocked
 	}
 	return ExitError
 }
 
-// message turns an error into words for a person.
-func message(err error) string {
+// message turns an error into words for a person; repo is the backup
+// folder of a backup command, for the commands it suggests.
+func message(err error, repo string) string {
 	var fe *app.FieldError
+	var se *saidError
 	switch {
+	case errors.As(err, &se):
+		return se.msg
 	case errors.As(err, &fe):
 		return fmt.Sprintf("%s %s; nothing was changed", fe.Field, strings.TrimPrefix(fe.Message, fe.Field+" "))
 	case errors.Is(err, store.ErrNotFound):
 		return err.Error() + " (check the id with \"casevault client list\" or \"casevault matter list\")"
 	case errors.Is(err, store.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
+	}
+	if m, ok := backupMessage(err, repo); ok {
+		return m
 	}
 	return err.Error()
 }
@@ -246,6 +270,18 @@ func (r *runner) dispatch(args []string) error {
 		return r.passwd(rest)
 	case "status":
 		return r.status(rest)
+	case "backup":
+		return r.cmdBackup(rest)
+	case "snapshots":
+		return r.snapshots(rest)
+	case "restore":
+		return r.restore(rest)
+	case "verify":
+		return r.verify(rest)
+	case "forget":
+		return r.forget(rest)
+	case "drill":
+		return r.drill(rest)
 	case "audit":
 		s, a, err := sub()
 		if err != nil {

@@ -1,0 +1,519 @@
+package cli
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"casevault/app"
+	"casevault/vault"
+)
+
+// repoDir is a backup folder (not yet there) for a test.
+func repoDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(scratchDir(t), "backup")
+}
+
+// decode parses --json output.
+func decode[T any](t *testing.T, what, out string) T {
+	t.Helper()
+	var x T
+	if err := json.Unmarshal([]byte(out), &x); err != nil {
+		t.Fatalf("%s --json: %v\n%s", what, err, out)
+	}
+	return x
+}
+
+type snapshotsOut struct {
+	Repo      string         `json:"repo"`
+	Snapshots []snapshotJSON `json:"snapshots"`
+	Damaged   []string       `json:"damaged"`
+	Drills    []struct {
+		Snapshot string `json:"snapshot"`
+		OK       bool   `json:"ok"`
+	} `json:"drills"`
+}
+
+// packFiles lists the pack files of a backup.
+func packFiles(t *testing.T, repo string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(filepath.Join(repo, "data"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if len(out) == 0 {
+		t.Fatalf("no pack files in %s", repo)
+	}
+	return out
+}
+
+func flipByte(t *testing.T, p string, off int) {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[off] ^= 0x40
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var shortIDRE = regexp.MustCompile(`^[0-9a-f]{8}$`)
+
+func TestBackupSnapshotsRestore(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Maria Gonzalez")
+	v.id("client", "add", "--name", "Aaron Abel")
+	v.id("matter", "add", "--client", "1", "--title", "Lease")
+
+	out, errs, code := v.do("backup", "--repo", repo)
+	if code != 0 {
+		t.Fatalf("backup: exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"Backed up to " + repo, "set up there by this run", "Snapshot", "Added", "Total size", "Clients", "Matters", "Took", "casevault drill --repo " + repo} {
+		if !strings.Contains(out, want) {
+			t.Errorf("backup output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "Copied ") || strings.Contains(errs, "\r") {
+		t.Errorf("backup: no plain final line on a non-terminal stderr: %q", errs)
+	}
+
+	// snapshots needs no vault: only the passphrase.
+	list := decode[snapshotsOut](t, "snapshots", mustRun(t, testPass+"\n", "snapshots", "--repo", repo, "--passphrase-stdin", "--json", "--vault", filepath.Join(scratchDir(t), "none")))
+	if len(list.Snapshots) != 1 || list.Snapshots[0].Counts["clients"] != 2 || list.Snapshots[0].Counts["matters"] != 1 ||
+		len(list.Snapshots[0].ID) != 32 || !shortIDRE.MatchString(list.Snapshots[0].Short) || len(list.Damaged) != 0 {
+		t.Fatalf("snapshots --json after one backup: %+v", list)
+	}
+	first := list.Snapshots[0]
+	out = v.ok("snapshots", "--repo", repo)
+	for _, want := range []string{"1 snapshot in " + repo, "ID", "TIME", "ADDED", "TOTAL", "CLIENTS", "MATTERS", "AUDIT HEAD", first.Short, "…", "No restore drill yet"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("snapshots lacks %q:\n%s", want, out)
+		}
+	}
+	// The recovery key opens the backup as well.
+	if out, errs, code := v.with(v.rk+"\n", "snapshots", "--repo", repo, "--recovery"); code != 0 || !strings.Contains(out, first.Short) {
+		t.Errorf("snapshots --recovery: exit %d %q %q", code, out, errs)
+	}
+
+	// A second backup after an edit: not new, one more client, less added.
+	v.id("client", "add", "--name", "Third Person")
+	type backupOut struct {
+		Snapshot   snapshotJSON `json:"snapshot"`
+		Repo       string       `json:"repo"`
+		Created    bool         `json:"created"`
+		DurationNS int64        `json:"duration_ns"`
+		Warnings   []string     `json:"warnings"`
+	}
+	b2 := okJSON[backupOut](v, "backup", "--repo", repo)
+	if b2.Created || b2.Repo != repo || b2.Snapshot.Counts["clients"] != 3 || b2.Snapshot.AddedBytes <= 0 ||
+		b2.Snapshot.TotalBytes <= 0 || b2.DurationNS <= 0 || b2.Warnings == nil || len(b2.Warnings) != 0 {
+		t.Fatalf("second backup --json: %+v", b2)
+	}
+	list = decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	if len(list.Snapshots) != 2 || list.Snapshots[1].ID != b2.Snapshot.ID || list.Snapshots[0].ID != first.ID {
+		t.Fatalf("snapshots after two backups: %+v", list)
+	}
+
+	// Restore the latest into a new folder: it opens with the passphrase
+	// and holds the clients.
+	dest := filepath.Join(scratchDir(t), "restored")
+	out = v.ok("restore", "--repo", repo, "--to", dest)
+	for _, want := range []string{"Restored snapshot " + b2.Snapshot.Short, dest, "casevault --vault " + dest, "authenticated"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("restore output lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, testPass+"\n", "client", "list", "--vault", dest, "--passphrase-stdin")
+	for _, name := range []string{"Maria Gonzalez", "Aaron Abel", "Third Person"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("restored vault lacks %s:\n%s", name, out)
+		}
+	}
+	if out := mustRun(t, testPass+"\n", "audit", "list", "--action", "restore", "--vault", dest, "--passphrase-stdin"); !strings.Contains(out, "from snapshot "+b2.Snapshot.Short) {
+		t.Errorf("the restore is not in the restored vault's audit trail:\n%s", out)
+	}
+
+	// An older snapshot by id prefix, with --json.
+	dest2 := filepath.Join(scratchDir(t), "older")
+	rj := decode[map[string]any](t, "restore", v.ok("restore", "--repo", repo, "--to", dest2, "--snapshot", first.Short[:6], "--json"))
+	if rj["snapshot"] != first.ID || rj["dir"] != dest2 || rj["objects"].(float64) <= 0 || rj["open_with"] != "casevault --vault "+dest2 {
+		t.Errorf("restore --json: %v", rj)
+	}
+	if l := decode[[]clientJSON](t, "client list", mustRun(t, testPass+"\n", "client", "list", "--vault", dest2, "--passphrase-stdin", "--json")); len(l) != 2 {
+		t.Errorf("the first snapshot restored %d clients, want 2", len(l))
+	}
+
+	// Never over a vault, nor into a folder with files: exit 1, nothing
+	// asked, nothing changed.
+	before := folderBytes(t, dest)
+	_, errs, code = run(t, "", "restore", "--repo", repo, "--to", dest, "--passphrase-stdin")
+	if code != ExitError || !strings.Contains(errs, "already holds a vault") || !strings.Contains(errs, "nothing was restored") {
+		t.Errorf("restore over a vault: exit %d %q", code, errs)
+	}
+	if !equalMaps(before, folderBytes(t, dest)) {
+		t.Error("a refused restore changed the vault")
+	}
+	busy := filepath.Join(scratchDir(t), "busy")
+	os.MkdirAll(busy, 0o700)
+	os.WriteFile(filepath.Join(busy, "letter.txt"), []byte("hello"), 0o600)
+	_, errs, code = run(t, "", "restore", "--repo", repo, "--to", busy, "--passphrase-stdin")
+	if code != ExitError || !strings.Contains(errs, "has other files in it") {
+		t.Errorf("restore into a folder with files: exit %d %q", code, errs)
+	}
+	// An unknown snapshot.
+	_, errs, code = v.do("restore", "--repo", repo, "--to", filepath.Join(scratchDir(t), "x"), "--snapshot", "ffffffff")
+	if code != ExitError || !strings.Contains(errs, "snapshot") || !strings.Contains(errs, "casevault snapshots --repo") {
+		t.Errorf("restore of an unknown snapshot: exit %d %q", code, errs)
+	}
+
+	// verify: healthy.
+	out = v.ok("verify", "--repo", repo, "--read-data")
+	for _, want := range []string{"2 snapshots", "No problems found", "Healthy snapshots", first.Short, b2.Snapshot.Short, "Read and authenticated"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify lacks %q:\n%s", want, out)
+		}
+	}
+
+	// forget --keep-last 1 --prune keeps the newest only.
+	type forgetOut struct {
+		Policy    string `json:"policy"`
+		Decisions []struct {
+			ID      string   `json:"id"`
+			Keep    bool     `json:"keep"`
+			Removed bool     `json:"removed"`
+			Reasons []string `json:"reasons"`
+		} `json:"decisions"`
+		Removed []string `json:"removed"`
+		Prune   *struct {
+			PacksRemoved   int   `json:"packs_removed"`
+			PacksRewritten int   `json:"packs_rewritten"`
+			BytesFreed     int64 `json:"bytes_freed"`
+		} `json:"prune"`
+	}
+	v.ok("backup", "--repo", repo)
+	out = v.ok("forget", "--repo", repo, "--keep-last", "2")
+	if !strings.Contains(out, "1 snapshot removed, 2 kept") || !strings.Contains(out, "last snapshot") || !strings.Contains(out, "removed") || !strings.Contains(out, "--prune") {
+		t.Errorf("forget --keep-last 2:\n%s", out)
+	}
+	fj := decode[forgetOut](t, "forget", v.ok("forget", "--repo", repo, "--keep-last", "1", "--prune", "--json"))
+	if len(fj.Decisions) != 2 || !fj.Decisions[0].Keep || fj.Decisions[1].Keep || !fj.Decisions[1].Removed || len(fj.Removed) != 1 ||
+		fj.Decisions[0].Reasons[0] != "last snapshot" || fj.Prune == nil || fj.Prune.PacksRemoved+fj.Prune.PacksRewritten == 0 || fj.Policy != "last 1" {
+		t.Fatalf("forget --keep-last 1 --prune --json: %+v", fj)
+	}
+	list = decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	if len(list.Snapshots) != 1 || list.Snapshots[0].ID != fj.Decisions[0].ID {
+		t.Fatalf("snapshots after forget: %+v", list)
+	}
+	v.ok("verify", "--repo", repo, "--read-data")
+	out = v.ok("forget", "--repo", repo, "--keep-daily", "7", "--prune")
+	if !strings.Contains(out, "0 snapshots removed, 1 kept") || !strings.Contains(out, "daily snapshot") || !strings.Contains(out, "Pruned: 0 packs removed") {
+		t.Errorf("forget that removes nothing:\n%s", out)
+	}
+	// A policy that keeps nothing is a usage error with its own words.
+	_, errs, code = v.do("forget", "--repo", repo, "--prune")
+	if code != ExitUsage || !strings.Contains(errs, "keep at least one snapshot") {
+		t.Errorf("forget with no rule: exit %d %q", code, errs)
+	}
+	_, errs, code = v.do("forget", "--repo", repo, "--keep-last", "-1")
+	if code != ExitUsage || !strings.Contains(errs, "negative") {
+		t.Errorf("forget --keep-last -1: exit %d %q", code, errs)
+	}
+}
+
+// mustRun runs a command line and fails the test unless it exits 0.
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, errs, code := run(t, stdin, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out, errs)
+	}
+	return out
+}
+
+func TestVerifyFindsDamage(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Damage Test", "--notes", strings.Repeat("notes ", 200))
+	v.ok("backup", "--repo", repo)
+	v.id("client", "add", "--name", "Second")
+	v.ok("backup", "--repo", repo)
+	if out := v.ok("verify", "--repo", repo); !strings.Contains(out, "No problems found") || !strings.Contains(out, "--read-data") {
+		t.Fatalf("verify of a healthy backup:\n%s", out)
+	}
+	packs := packFiles(t, repo)
+	bad := packs[0]
+	flipByte(t, bad, int(fileSize(t, bad)/2))
+	rel := filepath.ToSlash(mustRel(t, repo, bad))
+
+	// The structure check does not read packs: the same size passes.
+	v.ok("verify", "--repo", repo)
+	for _, args := range [][]string{{"--read-data"}, {"--read-data-subset", "100%"}} {
+		out, errs, code := v.do(append([]string{"verify", "--repo", repo}, args...)...)
+		if code != ExitDamaged || !strings.Contains(out, "FOUND") || !strings.Contains(out, rel) || !strings.Contains(out, "affects snapshot") ||
+			!strings.Contains(errs, "damaged") || !strings.Contains(errs, "another drive") {
+			t.Errorf("verify %v of a damaged pack: exit %d\nstdout %s\nstderr %s", args, code, out, errs)
+		}
+	}
+	rep := okJSONCode[map[string]any](v, ExitDamaged, "verify", "--repo", repo, "--read-data")
+	probs, _ := rep["problems"].([]any)
+	if rep["ok"] != false || len(probs) == 0 || probs[0].(map[string]any)["file"] != rel {
+		t.Errorf("verify --json of a damaged pack: %v", rep)
+	}
+	// A restore that needs the pack fails with exit 4, naming it.
+	affected := probs[0].(map[string]any)["snapshots"].([]any)[0].(string)
+	_, errs, code := v.do("restore", "--repo", repo, "--to", filepath.Join(scratchDir(t), "r"), "--snapshot", affected)
+	if code != ExitDamaged || !strings.Contains(errs, rel) || !strings.Contains(errs, "casevault verify --repo") {
+		t.Errorf("restore from a damaged pack: exit %d %q", code, errs)
+	}
+
+	// A damaged snapshot file is listed below the table.
+	snaps, _ := filepath.Glob(filepath.Join(repo, "snapshots", "*"))
+	if len(snaps) != 2 {
+		t.Fatalf("snapshot files: %v", snaps)
+	}
+	flipByte(t, snaps[0], 20)
+	out := v.ok("snapshots", "--repo", repo)
+	if !strings.Contains(out, "1 snapshot in") || !strings.Contains(out, "Damaged snapshot files") || !strings.Contains(out, filepath.Base(snaps[0])) {
+		t.Errorf("snapshots with a damaged snapshot file:\n%s", out)
+	}
+}
+
+func TestDrill(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Drill Client")
+	v.id("matter", "add", "--client", "1", "--title", "Drill Matter")
+	v.ok("backup", "--repo", repo)
+
+	out := v.ok("drill", "--repo", repo, "--scratch", scratchDir(t))
+	for _, want := range []string{"Restore drill of snapshot", "passed", "ok", "Restore:", "Content hash", "Audit chain", "Scratch copy deleted",
+		"Recorded in the backup and in the audit trail of the vault at " + v.dir} {
+		if !strings.Contains(out, want) {
+			t.Errorf("drill output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "FAILED") {
+		t.Errorf("drill failed:\n%s", out)
+	}
+	if out := v.ok("audit", "list", "--action", "backup.drill"); !strings.Contains(out, "backup.drill") || !strings.Contains(out, "passed") {
+		t.Errorf("the drill is not in the audit trail:\n%s", out)
+	}
+	if set := app.LoadBackupSettings(v.dir); set.LastDrill.IsZero() || !set.LastDrillOK {
+		t.Errorf("backup settings after a drill: %+v", set)
+	}
+	list := decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	if len(list.Drills) != 1 || !list.Drills[0].OK || list.Drills[0].Snapshot != list.Snapshots[0].ID {
+		t.Errorf("drill records: %+v", list.Drills)
+	}
+	if out := v.ok("snapshots", "--repo", repo); !strings.Contains(out, "Last restore drill") || !strings.Contains(out, "passed") {
+		t.Errorf("snapshots does not show the drill:\n%s", out)
+	}
+
+	// --json.
+	type drillOut struct {
+		Snapshot string `json:"snapshot"`
+		OK       bool   `json:"ok"`
+		Checks   []struct {
+			Name string `json:"name"`
+			OK   bool   `json:"ok"`
+		} `json:"checks"`
+		InBackup bool   `json:"recorded_in_backup"`
+		InVault  bool   `json:"recorded_in_vault"`
+		Recorded string `json:"recorded"`
+	}
+	dj := decode[drillOut](t, "drill", v.ok("drill", "--repo", repo, "--json", "--scratch", scratchDir(t)))
+	if !dj.OK || !dj.InBackup || !dj.InVault || len(dj.Checks) < 5 || dj.Snapshot != list.Snapshots[0].ID {
+		t.Errorf("drill --json: %+v", dj)
+	}
+
+	// No vault here (a new laptop): the drill runs, recorded in the backup only.
+	out = mustRun(t, testPass+"\n", "drill", "--repo", repo, "--passphrase-stdin", "--vault", filepath.Join(scratchDir(t), "none"), "--scratch", scratchDir(t))
+	if !strings.Contains(out, "passed") || !strings.Contains(out, "Recorded in the backup only: there is no vault at") {
+		t.Errorf("drill without a vault:\n%s", out)
+	}
+	// The vault open elsewhere (here: this process holds its lock).
+	held, err := vault.Open(v.dir, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := v.do("drill", "--repo", repo, "--scratch", scratchDir(t))
+	held.Close()
+	if code != 0 || !strings.Contains(out, "Recorded in the backup only") || !strings.Contains(out, "open in the casevault window") {
+		t.Errorf("drill with the vault open elsewhere: exit %d\n%s%s", code, out, errs)
+	}
+	if list := decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json")); len(list.Drills) != 4 {
+		t.Errorf("drill records after 4 drills: %d", len(list.Drills))
+	}
+
+	// A wrong passphrase: exit 3, nothing run.
+	_, errs, code = v.with("not the right words at all\n", "drill", "--repo", repo, "--scratch", scratchDir(t))
+	if code != ExitWrongKey || !strings.Contains(errs, "wrong passphrase") {
+		t.Errorf("drill with a wrong passphrase: exit %d %q", code, errs)
+	}
+
+	// A damaged backup fails the drill: exit 4, the failed check named.
+	for _, p := range packFiles(t, repo) {
+		flipByte(t, p, int(fileSize(t, p)/3))
+	}
+	out, errs, code = v.do("drill", "--repo", repo, "--scratch", scratchDir(t))
+	if code != ExitDamaged || !strings.Contains(out, "FAILED") || !strings.Contains(errs, `drill of snapshot`) || !strings.Contains(errs, `failed at "Restore"`) || !strings.Contains(errs, "casevault verify") {
+		t.Errorf("drill of a damaged backup: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if set := app.LoadBackupSettings(v.dir); set.LastDrillOK {
+		t.Error("the settings record a failed drill as passed")
+	}
+}
+
+func TestBackupTargetProblems(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.ok("backup", "--repo", repo)
+
+	// The drive is unplugged: its mount folder is left, empty.
+	os.RemoveAll(repo)
+	os.Mkdir(repo, 0o700)
+	out, errs, code := v.do("backup", "--repo", repo)
+	if code != ExitError || !strings.Contains(errs, "not connected") || !strings.Contains(errs, "Plug in") || !strings.Contains(errs, "--new") || out != "" {
+		t.Errorf("backup to a remembered but empty folder: exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+	if entries, _ := os.ReadDir(repo); len(entries) != 0 {
+		t.Errorf("a refused backup wrote %d entries", len(entries))
+	}
+	if set := app.LoadBackupSettings(v.dir); set.LastError == "" {
+		t.Error("the failure is not in the backup settings")
+	}
+	// The folder is gone altogether: snapshots says so before asking for
+	// any passphrase (stdin is empty).
+	os.RemoveAll(repo)
+	_, errs, code = run(t, "", "snapshots", "--repo", repo, "--passphrase-stdin")
+	if code != ExitError || !strings.Contains(errs, "not connected") || !strings.Contains(errs, "does not exist") {
+		t.Errorf("snapshots of a missing folder: exit %d %q", code, errs)
+	}
+	// A folder without a backup.
+	other := scratchDir(t)
+	_, errs, code = run(t, "", "verify", "--repo", other, "--passphrase-stdin")
+	if code != ExitError || !strings.Contains(errs, "no casevault backup in") {
+		t.Errorf("verify of a folder without a backup: exit %d %q", code, errs)
+	}
+	// --new starts again.
+	os.Mkdir(repo, 0o700)
+	if out := v.ok("backup", "--repo", repo, "--new"); !strings.Contains(out, "set up there by this run") {
+		t.Errorf("backup --new:\n%s", out)
+	}
+	// A folder with other files is not taken over.
+	full := scratchDir(t)
+	os.WriteFile(filepath.Join(full, "holiday.jpg"), []byte("jpeg"), 0o600)
+	_, errs, code = v.do("backup", "--repo", full)
+	if code != ExitError || !strings.Contains(errs, "other files") {
+		t.Errorf("backup into a folder with files: exit %d %q", code, errs)
+	}
+	// The vault open in the window: exit 5.
+	held, err := vault.Open(v.dir, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code = v.do("backup", "--repo", repo)
+	held.Close()
+	if code != ExitLocked {
+		t.Errorf("backup with the vault open elsewhere: exit %d %q", code, errs)
+	}
+	// Another casevault using the backup: exit 5.
+	release, err := vault.LockPath(filepath.Join(repo, "lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code = v.do("forget", "--repo", repo, "--keep-last", "1")
+	release()
+	if code != ExitLocked || !strings.Contains(errs, "using this backup") {
+		t.Errorf("forget while the backup is busy: exit %d %q", code, errs)
+	}
+	// A wrong passphrase for the backup: exit 3.
+	_, errs, code = v.with("not the right words at all\n", "snapshots", "--repo", repo)
+	if code != ExitWrongKey {
+		t.Errorf("snapshots with a wrong passphrase: exit %d %q", code, errs)
+	}
+}
+
+func TestBackupUsageErrors(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(scratchDir(t), "none")
+	cases := [][]string{
+		{"backup"},
+		{"backup", "--repo", dir, "extra"},
+		{"snapshots"},
+		{"restore", "--repo", dir},
+		{"restore", "--to", dir},
+		{"verify", "--repo", dir, "--read-data", "--read-data-subset", "10"},
+		{"verify", "--repo", dir, "--read-data-subset", "0"},
+		{"verify", "--repo", dir, "--read-data-subset", "101%"},
+		{"verify", "--repo", dir, "--read-data-subset", "ten"},
+		{"verify", "--repo", dir, "--read-data-subset", "NaN"},
+		{"forget", "--repo", dir},
+		{"forget", "--repo", dir, "--keep-weekly", "-2"},
+		{"forget", "--keep-last", "1"},
+		{"drill"},
+		{"drill", "--repo", dir, "--bogus"},
+	}
+	for _, args := range cases {
+		out, errs, code := run(t, "", append(args, "--passphrase-stdin")...)
+		if code != ExitUsage || !strings.Contains(errs, "casevault: ") || !strings.Contains(errs, "--help") {
+			t.Errorf("%v: exit %d, want %d (stdout %q, stderr %q)", args, code, ExitUsage, out, errs)
+		}
+	}
+	if out, _, code := run(t, "", "--help"); code != 0 || !strings.Contains(out, "drill --repo DIR") || !strings.Contains(out, "restore --repo DIR --to NEWDIR") {
+		t.Errorf("--help lacks the backup commands: %q", out)
+	}
+	for _, cmd := range []string{"backup", "snapshots", "restore", "verify", "forget", "drill"} {
+		if _, errs, code := run(t, "", cmd, "--help"); code != 0 || !strings.Contains(errs, "-repo") {
+			t.Errorf("%s --help: exit %d %q", cmd, code, errs)
+		}
+	}
+}
+
+func TestParsePercent(t *testing.T) {
+	for in, want := range map[string]float64{"10": 10, "10%": 10, " 2.5 % ": 2.5, "100": 100, "0.1%": 0.1} {
+		if got, err := parsePercent(in); err != nil || got != want {
+			t.Errorf("parsePercent(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "%", "0", "-5", "100.5", "abc", "Inf", "NaN", "10%%"} {
+		if _, err := parsePercent(in); err == nil {
+			t.Errorf("parsePercent(%q) accepted", in)
+		}
+	}
+}
+
+func TestProgressText(t *testing.T) {
+	p := app.BackupProgress{Phase: "Copying to the backup", Bytes: 1 << 20, TotalBytes: 4 << 20, Objects: 3, TotalObjects: 12}
+	if got, want := progressText(p, 10*time.Second), "Copying to the backup: 1.0 MiB of 4.0 MiB, 3 of 12 objects, about 30s left"; got != want {
+		t.Errorf("progressText = %q, want %q", got, want)
+	}
+	// No estimate in the first second, nor when done.
+	if got := progressText(p, 500*time.Millisecond); strings.Contains(got, "left") {
+		t.Errorf("estimate too early: %q", got)
+	}
+	p.Bytes, p.Objects = p.TotalBytes, p.TotalObjects
+	if got := progressText(p, time.Minute); strings.Contains(got, "left") {
+		t.Errorf("estimate when done: %q", got)
+	}
+	if got := progressText(app.BackupProgress{Phase: "Reading the backup", Objects: 1, TotalObjects: 4}, 2*time.Second); got != "Reading the backup: 1 of 4 objects, about 6s left" {
+		t.Errorf("objects only: %q", got)
+	}
+}
