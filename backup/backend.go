@@ -70,7 +70,7 @@ func (l *Local) Save(ctx context.Context, name string, data []byte) error {
 	}
 	p := l.path(name)
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := l.mkdirs(dir); err != nil {
 		return l.classify(name, err)
 	}
 	var rnd [6]byte
@@ -105,6 +105,27 @@ func (l *Local) Save(ctx context.Context, name string, data []byte) error {
 		return l.classify(name, err)
 	}
 	return nil
+}
+
+// mkdirs makes the folders from the repository folder down to dir, but
+// never the repository folder itself: when it is gone (the drive was
+// unplugged), MkdirAll would make it again on the disk under the empty
+// mount point and the backup would go there.
+func (l *Local) mkdirs(dir string) error {
+	if dir == l.root {
+		return nil
+	}
+	err := os.Mkdir(dir, 0o700)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := l.mkdirs(filepath.Dir(dir)); err != nil {
+			return err
+		}
+		err = os.Mkdir(dir, 0o700)
+	}
+	if err != nil && errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	return err
 }
 
 func syncDir(dir string) error {
@@ -155,6 +176,9 @@ func (l *Local) List(ctx context.Context, dir string) ([]FileInfo, error) {
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == root && errors.Is(err, fs.ErrNotExist) {
+				if _, serr := os.Stat(l.root); serr != nil {
+					return err // the repository folder itself is gone: classify says so
+				}
 				return fs.SkipDir
 			}
 			return err

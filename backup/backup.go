@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -298,5 +297,3 @@ func (r *Repo) RepoID() string { return r.cfg.RepoID }
 
 // VaultID is the id of the vault the repository belongs to, as hex.
 func (r *Repo) VaultID() string { return r.cfg.VaultID }
-
-func shortID(id vault.ID) string { return hex.EncodeToString(id[:6]) }

@@ -328,9 +328,15 @@ func decodePackTrailer(k *vault.Keys, name string, b []byte) ([]blobEntry, error
 		return nil, damaged(name, "pack trailer is not valid: %v", err)
 	}
 	for _, bl := range blobs {
-		if bl.Offset < int64(len(packMagic)) || bl.Length < 0 || bl.Offset+bl.Length > end-n {
+		if !blobInside(bl, end-n) {
 			return nil, damaged(name, "pack trailer lists a blob outside the pack")
 		}
 	}
 	return blobs, nil
+}
+
+// blobInside reports whether a blob lies between a pack's magic and limit.
+// Offset+Length is not computed: it can overflow.
+func blobInside(bl blobEntry, limit int64) bool {
+	return bl.Offset >= int64(len(packMagic)) && bl.Length >= 0 && bl.Offset <= limit && bl.Length <= limit-bl.Offset
 }

@@ -222,6 +222,12 @@ func OpenWithCredential(ctx context.Context, dir string, cred vault.Credential, 
 			}
 			continue
 		}
+		if err := checkKeyFile(f.Name, b); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
 		keys, err := vault.UnlockHeader(f.Name, b, cred)
 		if err != nil {
 			if errors.Is(err, vault.ErrDamaged) {
@@ -262,6 +268,10 @@ func (r *Repo) loadConfig(ctx context.Context) error {
 	}
 	vid := r.keys.VaultID()
 	if cfg.VaultID != hex.EncodeToString(vid[:]) {
+		if r.keyFilesOf(ctx, vid) {
+			// A changed vault id, not another vault's backup.
+			return damaged(configFile, "it names another vault, but the backup's key files are this vault's")
+		}
 		return fmt.Errorf("%w: %s", ErrWrongVault, r.dir)
 	}
 	want, err := r.configMAC(cfg)
@@ -273,6 +283,25 @@ func (r *Repo) loadConfig(ctx context.Context) error {
 	}
 	r.cfg = cfg
 	return nil
+}
+
+// keyFilesOf reports whether an intact key file of the repository is a
+// header of the vault vid.
+func (r *Repo) keyFilesOf(ctx context.Context, vid [16]byte) bool {
+	files, err := r.be.List(ctx, keysDir)
+	if err != nil {
+		return false
+	}
+	for _, f := range files {
+		b, err := r.be.Load(ctx, f.Name)
+		if err != nil || checkKeyFile(f.Name, b) != nil {
+			continue
+		}
+		if id, err := vault.HeaderVaultID(f.Name, b); err == nil && id == vid {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Repo) configMAC(cfg repoConfig) (string, error) {
@@ -421,11 +450,14 @@ func (r *Repo) Snapshots(ctx context.Context) ([]*Snapshot, []error, error) {
 // FindSnapshot returns the snapshot named by ref: "" or "latest" for the
 // newest, else a unique prefix of its id (at least 4 hex digits).
 func (r *Repo) FindSnapshot(ctx context.Context, ref string) (*Snapshot, error) {
-	snaps, _, err := r.Snapshots(ctx)
+	snaps, bad, err := r.Snapshots(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if len(snaps) == 0 {
+		if len(bad) > 0 {
+			return nil, bad[0] // its only snapshots are damaged
+		}
 		return nil, fmt.Errorf("%w: the backup has no snapshots yet", ErrNoSnapshot)
 	}
 	ref = strings.ToLower(strings.TrimSpace(ref))
@@ -445,6 +477,13 @@ func (r *Repo) FindSnapshot(ctx context.Context, ref string) (*Snapshot, error) 
 		}
 	}
 	if found == nil {
+		// A damaged snapshot file is not "no such snapshot".
+		for _, e := range bad {
+			var de *DamagedError
+			if errors.As(e, &de) && strings.HasPrefix(de.File, snapDir+"/"+ref) {
+				return nil, e
+			}
+		}
 		return nil, fmt.Errorf("%w: %q (list them with \"casevault snapshots\")", ErrNoSnapshot, ref)
 	}
 	return found, nil
@@ -501,6 +540,15 @@ func (r *Repo) loadIndex(ctx context.Context) (*index, error) {
 				ix.bad = append(ix.bad, damaged(f.Name, "lists a pack with an invalid name"))
 				continue
 			}
+			inside := true
+			for _, bl := range p.Blobs {
+				inside = inside && blobInside(bl, p.Size)
+			}
+			if !inside {
+				// Offsets that would make a read of the pack panic.
+				ix.bad = append(ix.bad, damaged(f.Name, "lists a blob outside its pack %s", p.Name))
+				continue
+			}
 			if _, dup := ix.packs[p.Name]; !dup {
 				ix.order = append(ix.order, p.Name)
 			}
@@ -517,11 +565,23 @@ func (r *Repo) loadIndex(ctx context.Context) (*index, error) {
 	return ix, nil
 }
 
+// damagedIndexFile names the first damaged index file, else the index
+// folder: a blob that no index lists was most likely listed there.
+func (ix *index) damagedIndexFile() string {
+	for _, e := range ix.bad {
+		var de *DamagedError
+		if errors.As(e, &de) && strings.HasPrefix(de.File, indexDir+"/") {
+			return de.File
+		}
+	}
+	return indexDir
+}
+
 // readBlob reads one blob's stored bytes.
 func (r *Repo) readBlob(ctx context.Context, ix *index, k BlobKey) ([]byte, string, error) {
 	loc, ok := ix.blobs[k]
 	if !ok {
-		return nil, "", damaged(indexDir, "no pack holds %s %s", k.Type, k.ID.String()[:12])
+		return nil, "", damaged(ix.damagedIndexFile(), "no pack holds %s %s", k.Type, k.ID.String()[:12])
 	}
 	name := packPath(loc.Pack)
 	b, err := r.be.ReadAt(ctx, name, loc.Offset, int(loc.Length))
@@ -575,5 +635,21 @@ func (r *Repo) header(ctx context.Context, s *Snapshot) ([]byte, error) {
 	if errors.Is(err, ErrMissingFile) {
 		return nil, damaged(s.Header, "the key file is missing")
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyFile(s.Header, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkKeyFile checks a key file's bytes against the SHA-256 prefix in its
+// name (keys/NNNN-<12 hex digits>, see saveHeader); it needs no key.
+func checkKeyFile(name string, b []byte) error {
+	sum := sha256.Sum256(b)
+	if !strings.HasSuffix(name, "-"+hex.EncodeToString(sum[:6])) {
+		return damaged(name, "content does not match its name (changed or truncated)")
+	}
+	return nil
 }

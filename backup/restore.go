@@ -35,7 +35,7 @@ func (r *Repo) Restore(ctx context.Context, s *Snapshot, dir string, progress Pr
 		return nil, r.withSnapshots(ctx, ix, err)
 	}
 	if parts.Header, err = r.header(ctx, s); err != nil {
-		return nil, err
+		return nil, r.withSnapshots(ctx, ix, err)
 	}
 
 	// Read each pack once, in pack order.
@@ -50,7 +50,7 @@ func (r *Repo) Restore(ctx context.Context, s *Snapshot, dir string, progress Pr
 		seen[id] = true
 		loc, ok := ix.blobs[BlobKey{BlobDBChunk, id}]
 		if !ok {
-			return nil, r.withSnapshots(ctx, ix, damaged(indexDir, "no pack holds database chunk %s", id.String()[:12]))
+			return nil, r.withSnapshots(ctx, ix, damaged(ix.damagedIndexFile(), "no pack holds database chunk %s", id.String()[:12]))
 		}
 		if _, ok := byPack[loc.Pack]; !ok {
 			packs = append(packs, loc.Pack)
@@ -103,7 +103,14 @@ func (r *Repo) Restore(ctx context.Context, s *Snapshot, dir string, progress Pr
 // withSnapshots adds to a *DamagedError the snapshots that need the file.
 func (r *Repo) withSnapshots(ctx context.Context, ix *index, err error) error {
 	var de *DamagedError
-	if !errors.As(err, &de) || len(de.Snapshots) > 0 {
+	if !errors.As(err, &de) {
+		return err
+	}
+	// Reads that failed because the drive went away are not damage.
+	if _, gerr := r.be.Load(ctx, configFile); errors.Is(gerr, ErrTargetGone) {
+		return gerr
+	}
+	if len(de.Snapshots) > 0 {
 		return err
 	}
 	u, uerr := r.usage(ctx, ix)

@@ -286,6 +286,10 @@ func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress Progress
 	}
 	rep.Duration = time.Since(start)
 	if len(rep.Problems) > 0 {
+		// Reads that failed because the drive went away are not damage.
+		if _, err := r.be.Load(ctx, configFile); errors.Is(err, ErrTargetGone) {
+			return nil, err
+		}
 		return rep, fmt.Errorf("%w: %d problem(s) found; the first: %s", ErrDamaged, len(rep.Problems), rep.Problems[0])
 	}
 	return rep, nil

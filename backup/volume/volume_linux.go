@@ -43,8 +43,8 @@ func of(p string) (Volume, error) {
 			mountPoint: walkUpMountPoint(p, statDev),
 		}
 	}
-	root, rootOK := statDev("/")
-	v := volumeOf(e, dev, rootOK && root == dev)
+	v := volumeOf(e, dev)
+	v.System = onSystem(entries, dev, v.ID)
 	if v.FSType == "" {
 		v.FSType = statfsType(p)
 	}
@@ -60,7 +60,6 @@ func Removable() ([]Volume, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, rootOK := statDev("/")
 	var vols []Volume
 	index := map[string]int{}     // ID -> position in vols
 	rootOf := map[string]string{} // ID -> mountinfo root of the chosen entry
@@ -73,7 +72,8 @@ func Removable() ([]Volume, error) {
 		if unix.Major(blk) == 0 || !sysfsRemovable(blk) {
 			continue
 		}
-		v := volumeOf(e, dev, rootOK && root == dev)
+		v := volumeOf(e, dev)
+		v.System = onSystem(entries, dev, v.ID)
 		j, seen := index[v.ID]
 		if !seen {
 			index[v.ID] = len(vols)
@@ -106,13 +106,32 @@ func hidden(entries []mountEntry, i int) bool {
 	return false
 }
 
-// volumeOf builds the Volume for a path on device dev mounted as e.
-func volumeOf(e mountEntry, dev uint64, system bool) Volume {
+// onSystem reports whether a path on device dev whose volume has the given
+// ID is on the file system of "/": on the same device or, for file systems
+// such as btrfs that give each subvolume (say /home) its own device number,
+// with the same UUID.
+func onSystem(entries []mountEntry, dev uint64, id string) bool {
+	root, ok := statDev("/")
+	if !ok {
+		return false
+	}
+	if root == dev {
+		return true
+	}
+	if !strings.HasPrefix(id, "uuid:") {
+		return false
+	}
+	e, ok := findMount(entries, "/", unix.Major(root), unix.Minor(root))
+	return ok && volumeOf(e, root).ID == id
+}
+
+// volumeOf builds the Volume for a path on device dev mounted as e, all but
+// the System flag.
+func volumeOf(e mountEntry, dev uint64) Volume {
 	v := Volume{
 		ID:         fmt.Sprintf("dev:%d:%d", unix.Major(dev), unix.Minor(dev)),
 		MountPoint: e.mountPoint,
 		FSType:     e.fsType,
-		System:     system,
 	}
 	blk := blockDevice(e, dev)
 	if unix.Major(blk) == 0 {
