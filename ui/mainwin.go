@@ -18,17 +18,19 @@ const (
 	navMatters
 	navConflicts
 	navAudit
+	navBackups
 	navSettings
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Settings"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
-	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.SettingsIcon()}[id]
+	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(), theme.SettingsIcon()}[id]
 }
 
-// mainScreen is the unlocked window: sidebar, search, lock, content.
+// mainScreen is the unlocked window: sidebar, search, lock, the backup
+// reminder banner, content.
 type mainScreen struct {
 	u       *UI
 	obj     fyne.CanvasObject
@@ -38,11 +40,14 @@ type mainScreen struct {
 	search  *entry
 	lockB   *widget.Button
 	content *fyne.Container
+	banner  *backupBanner // backups.go
+	bstatus *widget.Label // "Backing up… 45%" while a backup runs
 
 	clients   *clientsScreen
 	matters   *mattersScreen
 	conflicts *conflictScreen
 	audit     *auditScreen
+	backups   *backupsScreen
 	settings  *settingsScreen
 	results   *searchScreen
 	searchSeq int
@@ -69,9 +74,14 @@ func newMainScreen(u *UI) *mainScreen {
 	m.search.OnChanged = func(string) { m.searchChanged() }
 	m.lockB = u.button("Lock", theme.LogoutIcon(), func() { u.lockNow("") })
 	m.lockB.Importance = widget.WarningImportance
-	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(quiet("Ctrl+L"), m.lockB), m.search)
+	m.bstatus = quiet("")
+	m.bstatus.Hide()
+	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, quiet("Ctrl+L"), m.lockB), m.search)
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), m.nav)
-	m.obj = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, side, nil, m.content)
+	m.banner = newBackupBanner(u)
+	m.obj = container.NewBorder(container.NewVBox(top, m.banner.obj, widget.NewSeparator()), nil, side, nil, m.content)
+	u.bannerAt, u.autoAt = u.now(), u.now()
+	m.banner.refresh()
 	return m
 }
 
@@ -103,6 +113,10 @@ func (m *mainScreen) show(id int) {
 		}
 		m.audit.reload()
 		o = m.audit.obj
+	case navBackups:
+		m.backups = newBackupsScreen(u)
+		u.showBackupStatus()
+		o = m.backups.obj
 	case navSettings:
 		m.settings = newSettingsScreen(u)
 		o = m.settings.obj

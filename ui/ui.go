@@ -1,6 +1,6 @@
 // Package ui holds the Fyne desktop window of casevault: the first-run
 // setup, the unlock screen and the main window (clients, matters, conflict
-// check, audit trail, settings, search).
+// check, audit trail, backups, settings, search).
 //
 // It talks only to casevault/app (and app/policy): never to store or vault
 // directly; layers_test.go at the module root enforces that.
@@ -53,6 +53,8 @@ type Options struct {
 
 	// queued: results of background work wait until the test calls wait.
 	queued bool
+	// backupVolume replaces the drive identification of backups (tests).
+	backupVolume func(string) (app.Drive, error)
 }
 
 // WindowArgs reports whether args (without the program name) ask for the
@@ -117,6 +119,15 @@ type UI struct {
 	setup  *setupScreen
 	main   *mainScreen
 
+	// Backups (backups.go): the one backup running, the modal of the backup
+	// before locking, the drills, restores and checks running (no interval
+	// backup meanwhile), and when the interval backup and the reminder
+	// banner were last looked at.
+	job              *backupJob
+	lockWait         *lockWait
+	repoOps          atomic.Int32
+	autoAt, bannerAt time.Time
+
 	stopTick chan struct{}
 }
 
@@ -172,14 +183,15 @@ func New(a fyne.App, opts Options) *UI {
 	return u
 }
 
-// closeRequested locks the vault and closes the window. It also takes back
-// what we put on the clipboard when no session is open (lockNow does that
-// for a session): the recovery key copied on the setup screen must not
-// outlive the window.
+// closeRequested locks the vault and closes the window, after the backup
+// on lock when one runs (see lock). It also takes back what we put on the
+// clipboard when no session is open (lockNow does that for a session): the
+// recovery key copied on the setup screen must not outlive the window.
 func (u *UI) closeRequested() {
-	u.lockNow("")
-	u.clearClipboard()
-	u.w.Close()
+	u.lock("", true, func() {
+		u.clearClipboard()
+		u.w.Close()
+	})
 }
 
 // Window is the window.
@@ -192,7 +204,7 @@ func (u *UI) shutdown() {
 		close(u.stopTick)
 		u.stopTick = nil
 	}
-	u.lockNow("")
+	u.lock("", false, nil) // the window is gone: no backup on lock now
 	u.closing.Wait()
 }
 
@@ -275,6 +287,7 @@ func (u *UI) tick() {
 	if u.unlock != nil {
 		u.unlock.tick(now)
 	}
+	u.backupTick(now)
 }
 
 // copySecret puts s on the clipboard and clears it after the configured
@@ -295,8 +308,17 @@ func (u *UI) clearClipboard() {
 
 // lockNow wipes every screen showing client data, returns to the unlock
 // screen and closes the session (checkpoint, keys wiped) in the background.
-func (u *UI) lockNow(reason string) {
+// When the backup settings ask for a backup on lock and the backup drive is
+// there, the session closes after that backup, which a small modal over the
+// unlock screen shows and lets the person skip.
+func (u *UI) lockNow(reason string) { u.lock(reason, true, nil) }
+
+// lock is lockNow; backup allows the backup on lock, and after (may be nil)
+// runs on the UI goroutine once that backup ended or was skipped (at once
+// when none runs).
+func (u *UI) lock(reason string, backup bool, after func()) {
 	if u.sess == nil {
+		u.afterLock(after)
 		return
 	}
 	s := u.sess
@@ -308,12 +330,21 @@ func (u *UI) lockNow(reason string) {
 	u.main = nil
 	u.w.SetMainMenu(nil)
 	u.clearClipboard()
+	j := u.lockBackup(s, backup)
 	u.closing.Add(1)
 	go func() {
 		defer u.closing.Done()
+		if j != nil {
+			<-j.done
+		}
 		s.Close(context.Background())
 	}()
 	u.showUnlock(reason)
+	if j != nil && backup {
+		u.showLockBackup(j, after)
+	} else if after != nil {
+		after()
+	}
 }
 
 // opened is called on the UI goroutine with a fresh session.

@@ -19,6 +19,11 @@ export LANG=${LANG:-en_US.UTF-8}
 go build -tags migrated_fynedo -o "$tmp/casevault" .
 "$tmp/casevault" demo --vault "$tmp/demo" --clients 300 >/dev/null
 pass="demo plover quartz meadow" # app.DemoPassphrase
+# A backup folder chosen (app.BackupSettings in backup.json; the window's
+# folder dialog is hard to drive) and the reminder banner hidden, so that it
+# does not move the screens down; the last shot shows it.
+mkdir "$tmp/usb"
+printf '{"target": "%s", "dismissed_until": "2099-01-01T00:00:00Z"}\n' "$tmp/usb" >"$tmp/demo/backup.json"
 
 disp=""
 for n in $(seq 60 99); do [[ -e /tmp/.X$n-lock ]] || { disp=:$n; break; }; done
@@ -66,9 +71,27 @@ shot conflict-check
 click 60 184 # Audit trail
 click 900 73 # Verify chain
 shot audit
-click 60 223 # Settings
+click 60 262 # Settings
 shot settings
+click 60 223 # Backups
+click 476 115 # Back up now
+sleep 2
+key Tab; key space # OK on the result
+click 230 155 # Run restore drill…
+typ "$pass"; key Return; sleep 3
+shot backup-drill
+key Tab; key space # Close the report
+shot backups
 click 400 22 # search
 typ "brai"
 shot search
+stop
+
+# The reminder banner: the last backup ten days ago, nothing dismissed.
+ago=$(date -u -d '10 days ago' +%Y-%m-%dT%H:%M:%SZ)
+sed -i -e 's/"dismissed_until": *"[^"]*"/"dismissed_until": "0001-01-01T00:00:00Z"/' \
+	-e "s/\"last_backup\": *\"[^\"]*\"/\"last_backup\": \"$ago\"/" "$tmp/demo/backup.json"
+start "$tmp/demo"
+unlock
+shot backup-reminder
 stop
