@@ -105,9 +105,14 @@ func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*
 	set := LoadBackupSettings(s.Dir())
 	now := s.now()
 	if err != nil {
-		set.LastError, set.LastErrorAt = Message(err), now
-		SaveBackupSettings(s.Dir(), set)
-		if !errors.Is(err, vault.ErrClosed) {
+		switch {
+		case errors.Is(err, context.Canceled):
+			// Stopped by the user: not a failure to remind about.
+			s.audit(context.WithoutCancel(ctx), "backup.stopped", "", "to "+target)
+		case errors.Is(err, vault.ErrClosed):
+		default:
+			set.LastError, set.LastErrorAt = Message(err), now
+			SaveBackupSettings(s.Dir(), set)
 			s.audit(ctx, "backup.failed", "", fmt.Sprintf("to %s: %v", target, err))
 		}
 		return nil, err

@@ -93,9 +93,12 @@ func (s BackupSettings) Reminder(now time.Time) *Reminder {
 	r := &Reminder{}
 	var parts []string
 	switch {
-	case s.Target == "" || s.LastBackup.IsZero():
+	case s.Target == "":
 		r.BackupDue = true
 		parts = append(parts, "No backup has been made yet. Choose a backup drive in Backups.")
+	case s.LastBackup.IsZero():
+		r.BackupDue = true
+		parts = append(parts, "No backup has been made yet. Plug in the backup drive and choose Back up now.")
 	case now.Sub(s.LastBackup) >= time.Duration(s.RemindAfterDays)*24*time.Hour:
 		r.BackupDue = true
 		parts = append(parts, fmt.Sprintf("No backup for %s. Plug in the backup drive and choose Back up now in Backups.", days(now.Sub(s.LastBackup))))

@@ -140,7 +140,11 @@ func Message(err error) string {
 	case errors.Is(err, vault.ErrClosed):
 		return "The vault was locked. Unlock it and try again."
 	case errors.Is(err, ErrTargetMissing):
-		return "The backup drive is not there: " + err.Error() + ". Plug it in and try again; nothing was written."
+		detail := err.Error()
+		if i := strings.Index(detail, ErrTargetMissing.Error()+": "); i >= 0 {
+			detail = detail[i+len(ErrTargetMissing.Error())+2:]
+		}
+		return "The backup drive is not connected: " + detail + ". Plug it in and try again; nothing was written."
 	case errors.Is(err, ErrWrongVolume):
 		return "Backup refused: " + err.Error() + ". Nothing was written."
 	case errors.Is(err, ErrTargetFull):

@@ -3,10 +3,12 @@
 // edit at several vault sizes, search and conflict check at the largest size,
 // vault size on disk and peak memory, and a peer row for SQLCipher measured
 // in the same run. It then checks the targets of issue 2 and writes the same
-// as bench-out/bench.md.
+// as bench-out/bench.md. Last come the backup measurements, beside restic
+// (backup.go).
 //
-//	go run ./app/internal/benchreport            # full run (a few minutes)
-//	go run ./app/internal/benchreport -quick     # smoke test, small sizes (bench-out/bench-quick.md)
+//	go run ./app/internal/benchreport               # full run (several minutes)
+//	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
+//	go run ./app/internal/benchreport -only backup  # the backups alone (bench-out/bench-backup.md)
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
@@ -130,6 +132,16 @@ func main() {
 			c.profile = abs
 		}
 	}
+	switch *onlyFlag {
+	case "":
+	case "backup":
+		if err := runBackupOnly(c); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	default:
+		fatalf("-only: %q is not a section (backup)", *onlyFlag)
+	}
 	if err := run(c, peerOnly); err != nil {
 		fatalf("%v", err)
 	}
@@ -158,7 +170,10 @@ func runChild(kind string, o measureOpts) int {
 	case "unlock":
 		res, err = childUnlock(o.dir)
 	default:
-		err = fmt.Errorf("unknown child %q", kind)
+		var ok bool
+		if res, ok, err = runBackupChild(kind, o); !ok {
+			err = fmt.Errorf("unknown child %q", kind)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport child:", err)
@@ -311,6 +326,7 @@ type results struct {
 	loadEnd     string
 	window      []row
 	windowErr   string
+	backup      *bkResults
 }
 
 func run(c config, peerOnly bool) error {
@@ -413,16 +429,23 @@ func run(c config, peerOnly bool) error {
 			res.windowErr = err.Error()
 		}
 	}
+	if !peerOnly && !*noBackup {
+		res.backup = backupSection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 
 	rows, checks := report(res)
 	text := renderText(res, rows, checks)
+	md := renderMarkdown(res, rows, checks)
+	if res.backup != nil {
+		text += "\n" + renderBackupText(res.backup)
+		md += renderBackupMarkdown(res.backup)
+	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return err
 	}
-	md := renderMarkdown(res, rows, checks)
 	name := "bench.md"
 	if c.quick {
 		name = "bench-quick.md" // a smoke test does not replace the full report
