@@ -46,6 +46,16 @@ type Result struct {
 // before it is copied, so a damaged vault file fails the backup instead of
 // spreading into it. An interrupted backup leaves the repository valid.
 func (r *Repo) Backup(ctx context.Context, src Source, progress ProgressFunc) (*Result, error) {
+	var res *Result
+	err := r.keys.Hold(func() error {
+		var err error
+		res, err = r.backupHeld(ctx, src, progress)
+		return err
+	})
+	return res, err
+}
+
+func (r *Repo) backupHeld(ctx context.Context, src Source, progress ProgressFunc) (*Result, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = func(Progress) {}

@@ -22,6 +22,16 @@ type RestoreResult struct {
 // the vault appears at dir only when all of it is on disk. The restored
 // vault opens with the passphrase or recovery key that opened the repository.
 func (r *Repo) Restore(ctx context.Context, s *Snapshot, dir string, progress ProgressFunc) (*RestoreResult, error) {
+	var res *RestoreResult
+	err := r.keys.Hold(func() error {
+		var err error
+		res, err = r.restoreHeld(ctx, s, dir, progress)
+		return err
+	})
+	return res, err
+}
+
+func (r *Repo) restoreHeld(ctx context.Context, s *Snapshot, dir string, progress ProgressFunc) (*RestoreResult, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = func(Progress) {}

@@ -144,6 +144,16 @@ type VerifyReport struct {
 // finds problems; the report names each damaged file and the snapshots it
 // affects.
 func (r *Repo) Verify(ctx context.Context, opts VerifyOptions, progress ProgressFunc) (*VerifyReport, error) {
+	var res *VerifyReport
+	err := r.keys.Hold(func() error {
+		var err error
+		res, err = r.verifyHeld(ctx, opts, progress)
+		return err
+	})
+	return res, err
+}
+
+func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress ProgressFunc) (*VerifyReport, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = func(Progress) {}

@@ -157,6 +157,32 @@ func (k *Keys) Close() {
 	vaultClosed()
 }
 
+// Hold keeps the keys a backup, restore or verify uses for every object
+// decrypted in locked memory while fn runs, instead of opening their
+// enclaves once per object. They are wiped when the outermost Hold returns
+// (or when the keys or their vault are closed).
+func (k *Keys) Hold(fn func() error) error {
+	k.mu.Lock()
+	kr := k.get()
+	if kr == nil {
+		k.mu.Unlock()
+		return ErrClosed
+	}
+	if err := kr.hold(); err != nil {
+		k.mu.Unlock()
+		return err
+	}
+	k.mu.Unlock()
+	defer func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if k.get() == kr { // else closed meanwhile: destroy already wiped them
+			kr.unhold()
+		}
+	}()
+	return fn()
+}
+
 // use runs fn with the keyring under the lock that Close takes.
 func (k *Keys) use(fn func(kr *keyring) error) error {
 	k.mu.Lock()

@@ -23,9 +23,10 @@ type keyring struct {
 	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
 	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
 
-	// hot holds the AEAD key and the MAC root side by side (64 bytes), so
-	// that Vault.Hold opens both with one decryption for the span of one
-	// commit: the log record and the audit MAC of one write.
+	// hot holds the AEAD key, the MAC root and the object-id key side by
+	// side (96 bytes), so that Vault.Hold opens them with one decryption for
+	// the span of one commit (the log record and the audit MAC of one
+	// write), and Keys.Hold for a whole backup or restore.
 	hot     *memguard.Enclave
 	held    map[*memguard.Enclave][]byte // views into heldBuf while held
 	heldBuf *memguard.LockedBuffer
@@ -52,6 +53,7 @@ func derive(dataKey []byte, vaultID [16]byte, info string) []byte {
 // newKeyring takes ownership of dataKey and wipes it.
 func newKeyring(dataKey []byte, vaultID [16]byte) *keyring {
 	hot := append(derive(dataKey, vaultID, infoAEAD), derive(dataKey, vaultID, infoMAC)...)
+	hot = append(hot, derive(dataKey, vaultID, infoObjID)...)
 	k := &keyring{
 		hot:    memguard.NewEnclave(hot), // wipes hot
 		aead:   memguard.NewEnclave(derive(dataKey, vaultID, infoAEAD)),
@@ -130,7 +132,7 @@ func (k *keyring) hold() error {
 			return fmt.Errorf("opening key enclave: %w", err)
 		}
 		k.heldBuf = b
-		k.held = map[*memguard.Enclave][]byte{k.aead: b.Bytes()[:32], k.macs: b.Bytes()[32:64]}
+		k.held = map[*memguard.Enclave][]byte{k.aead: b.Bytes()[:32], k.macs: b.Bytes()[32:64], k.objID: b.Bytes()[64:96]}
 	}
 	k.holds++
 	return nil
