@@ -473,7 +473,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		check("Restored vault opens", false, "%v", err)
 		return
 	}
-	st, err := store.Open(ctx, v, store.Options{})
+	st, err := store.Open(ctx, v, store.Options{NoCloseCheckpoint: true})
 	if err != nil {
 		v.Close()
 		check("Restored vault opens", false, "%v", err)

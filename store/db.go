@@ -57,6 +57,9 @@ type Options struct {
 	// Meta, if set, is called inside each checkpoint to produce the summary
 	// stored in the manifest (counts for status and backups).
 	Meta func(tx *Tx) (json.RawMessage, error)
+	// NoCloseCheckpoint: Close leaves the redo log as it is instead of
+	// checkpointing (a restore drill's scratch copy, deleted afterwards).
+	NoCloseCheckpoint bool
 }
 
 // DB is an open database over an unlocked vault. Safe for concurrent use;
@@ -685,7 +688,7 @@ func (d *DB) Close(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	if !d.poisoned && d.v.LogSize() > 0 {
+	if !d.poisoned && !d.opts.NoCloseCheckpoint && d.v.LogSize() > 0 {
 		err = d.checkpointLocked(ctx)
 	}
 	d.closed = true

@@ -119,6 +119,11 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 	if v.keys == nil {
 		return nil, nil, ErrClosed
 	}
+	// One opening of the keys for all the chunks, not two per chunk.
+	if err := v.keys.hold(); err != nil {
+		return nil, nil, err
+	}
+	defer v.keys.unhold()
 	var image []byte
 	var cp *Checkpoint
 	err := v.keys.withAEAD(func(a cipher.AEAD) error {

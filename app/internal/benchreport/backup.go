@@ -66,6 +66,8 @@ type bkOp struct {
 	Written  int64   // bytes: repository growth, or the restored folder
 	PeakKiB  int64   // rusage Maxrss, or the in-app VmHWM since the reset
 	FloorKiB int64   // the parent's VmRSS at spawn (0: not a process of its own)
+	User     float64 // CPU seconds in user mode (the process, or the in-app call)
+	Sys      float64 // CPU seconds in the kernel
 	Child    bkChild // what a casevault child reported
 }
 
@@ -227,8 +229,9 @@ func measureCmd(cmd *exec.Cmd) (bkOp, []byte, error) {
 	start := time.Now()
 	out, err := runCmd(cmd)
 	op.Sec = time.Since(start).Seconds()
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if ps := cmd.ProcessState; ps != nil {
+		op.User, op.Sys = ps.UserTime().Seconds(), ps.SystemTime().Seconds()
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 			op.PeakKiB = ru.Maxrss
 		}
 	}
@@ -389,7 +392,7 @@ func (s *bkSession) do(line string) (bkChild, error) {
 func (s *bkSession) backup(repo, label string) (bkOp, error) {
 	before := dirSize(repo)
 	r, err := s.do("backup\t" + repo + "\t" + label)
-	return bkOp{Sec: r.Sec, Written: dirSize(repo) - before, PeakKiB: r.PeakKiB, Child: r}, err
+	return bkOp{Sec: r.Sec, Written: dirSize(repo) - before, PeakKiB: r.PeakKiB, User: r.User, Sys: r.Sys, Child: r}, err
 }
 
 // close locks the vault (Session.Close) and waits for the child to exit.
@@ -714,20 +717,21 @@ func runBackupOnly(c config) error {
 // Rendering.
 
 type bkRow struct {
-	name, median, spread, runs, written, peak, notes string
+	name, median, spread, runs, written, peak, cpu, notes string
 }
 
 func bkOpRow(name string, o bkOps, notes string) bkRow {
 	if len(o) == 0 {
-		return bkRow{name, "-", "-", "0", "-", "-", notes}
+		return bkRow{name, "-", "-", "0", "-", "-", "-", notes}
 	}
 	t := make(samples, len(o))
 	for i := range o {
 		t[i] = o[i].Sec
 	}
 	c := t.sorted()
+	cpu := fmt.Sprintf("%.2f + %.2f s", o.med(func(p *bkOp) float64 { return p.User }), o.med(func(p *bkOp) float64 { return p.Sys }))
 	return bkRow{name, fmtDur(t.median()), fmtDur(c[0]) + " – " + fmtDur(c[len(c)-1]), strconv.Itoa(len(o)),
-		fmtBytes(int64(o.written())), o.peak(), notes}
+		fmtBytes(int64(o.written())), o.peak(), cpu, notes}
 }
 
 func ratio(a, b float64) string {
@@ -771,7 +775,7 @@ func (r *bkResults) header() string {
 	} else {
 		fmt.Fprintf(&b, "restic: %s.\n", bc.resticErr)
 	}
-	fmt.Fprintf(&b, "Vaults, repositories, restore targets and restic's caches all in %s (%s, the same disk); the files just written are in the page cache for both programs (caches are not dropped).\n", r.tmp, r.fsNote)
+	fmt.Fprintf(&b, "Vaults, repositories, restore targets and restic's caches all in %s (%s, the same disk); the files just written are in the page cache for both programs (caches are not dropped). CPU user + sys: medians, of the whole process (rusage), or of the in-app call (getrusage of the session process around it, all its threads).\n", r.tmp, r.fsNote)
 	if r.fsNote == "tmpfs" {
 		b.WriteString("WARNING: the temporary folder is on tmpfs, not a disk: set TMPDIR to a folder on a disk.\n")
 	}
@@ -794,7 +798,7 @@ func (r *bkResults) rows() []bkRow {
 			}
 			return fmtBytes(hi * 1024)
 		}
-		add(bkRow{"vault, " + n + " clients", fmtDur(s.Build.BuildSec), "-", "1", fmtBytes(s.VaultBytes), fmtBytes(s.Build.VmHWM * 1024),
+		add(bkRow{"vault, " + n + " clients", fmtDur(s.Build.BuildSec), "-", "1", fmtBytes(s.VaultBytes), fmtBytes(s.Build.VmHWM * 1024), "-",
 			fmt.Sprintf("built once by benchreport's build child (app.Init + bulk load, then a checkpoint): time and peak of the build; written = the vault folder, %d files", s.VaultFiles)})
 		add(bkOpRow("first backup, casevault in-app, "+n, s.FirstApp,
 			fmt.Sprintf("Session.Backup to a new repository (set up in the call) with the vault unlocked and loaded, as the window does on lock or on its interval (opening it took %s, not timed); "+
@@ -874,9 +878,9 @@ func renderBackupText(r *bkResults) string {
 	var b strings.Builder
 	b.WriteString(r.header() + "\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tmedian\trange\truns\twritten\tpeak RSS\tnotes")
+	fmt.Fprintln(tw, "measurement\tmedian\trange\truns\twritten\tpeak RSS\tCPU user + sys\tnotes")
 	for _, x := range r.rows() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.name, x.median, x.spread, x.runs, x.written, x.peak, x.notes)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.name, x.median, x.spread, x.runs, x.written, x.peak, x.cpu, x.notes)
 	}
 	tw.Flush()
 	if r.err != "" {
@@ -896,10 +900,10 @@ func renderBackupText(r *bkResults) string {
 
 func renderBackupMarkdown(r *bkResults) string {
 	var b strings.Builder
-	b.WriteString("\n## Backups\n\n" + strings.ReplaceAll(r.header(), "\n", "\n\n") + "\n")
-	b.WriteString("| measurement | median | range | runs | written | peak RSS | notes |\n|---|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("\n## Backups\n\n" + strings.ReplaceAll(strings.TrimSpace(r.header()), "\n", "\n\n") + "\n\n")
+	b.WriteString("| measurement | median | range | runs | written | peak RSS | CPU user + sys | notes |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, x := range r.rows() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEsc(x.name), x.median, x.spread, x.runs, x.written, x.peak, mdEsc(x.notes))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEsc(x.name), x.median, x.spread, x.runs, x.written, x.peak, x.cpu, mdEsc(x.notes))
 	}
 	if r.err != "" {
 		fmt.Fprintf(&b, "\n**ERROR**: the backup measurements stopped %s\n", mdEsc(r.err))

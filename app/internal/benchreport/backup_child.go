@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	"casevault/app"
 	"casevault/vault"
@@ -45,6 +47,17 @@ type bkChild struct {
 	OK         bool    `json:"ok,omitempty"`
 	PeakKiB    int64   `json:"peak_kib"`           // VmHWM: of the process, or since the reset before the operation
 	BaseKiB    int64   `json:"base_kib,omitempty"` // VmRSS before the operation (in-app)
+	User       float64 `json:"user,omitempty"`     // CPU seconds of the in-app operation (all threads)
+	Sys        float64 `json:"sys,omitempty"`
+}
+
+// cpuTimes is this process's CPU time so far, user and system, in seconds.
+func cpuTimes() (user, sys float64) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0, 0
+	}
+	return time.Duration(ru.Utime.Nano()).Seconds(), time.Duration(ru.Stime.Nano()).Seconds()
 }
 
 // runBackupChild runs the backup child kind; ok is false for another kind.
@@ -119,11 +132,14 @@ func childBackupSession(o measureOpts) (*bkChild, error) {
 			r.BaseKiB = resetPeak(false)
 			stop := startProfile(o.profileDir, fmt.Sprintf("backup-%s-%d.pprof", f[2], o.n))
 			var rep *app.BackupReport
+			u0, s0 := cpuTimes()
 			r.Sec, err = timeIt(func() error {
 				var err error
 				rep, err = s.Backup(ctx, f[1], app.BackupOptions{})
 				return err
 			})
+			u1, s1 := cpuTimes()
+			r.User, r.Sys = u1-u0, s1-s0
 			stop()
 			if err != nil {
 				return nil, fmt.Errorf("backup to %s: %w", f[1], err)
