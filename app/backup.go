@@ -123,7 +123,7 @@ func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*
 		rep.Warnings = append(rep.Warnings, "the backup settings could not be saved: "+serr.Error())
 	}
 	detail := fmt.Sprintf("snapshot %s to %s: %s added, %d clients", rep.Snapshot.Short(), rep.Target,
-		humanBytes(rep.Snapshot.AddedBytes), rep.Snapshot.Counts["clients"])
+		HumanBytes(rep.Snapshot.AddedBytes), rep.Snapshot.Counts["clients"])
 	if err := s.audit(ctx, "backup", "", detail); err != nil {
 		return &rep.BackupReport, fmt.Errorf("the backup succeeded but recording it in the audit trail failed: %w", err)
 	}
@@ -467,7 +467,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		return
 	}
 	rep.RestoreTime, rep.Objects, rep.Bytes = res.Duration, res.Objects, res.Bytes
-	check("Restore", true, "%d objects (%s) decrypted and authenticated in %s", res.Objects, humanBytes(res.Bytes), res.Duration.Round(time.Millisecond))
+	check("Restore", true, "%d objects (%s) decrypted and authenticated in %s", res.Objects, HumanBytes(res.Bytes), res.Duration.Round(time.Millisecond))
 	v, err := vault.OpenWithKeys(dir, b.r.Keys())
 	if err != nil {
 		check("Restored vault opens", false, "%v", err)
@@ -481,7 +481,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 	}
 	rs := newSession(v, st, Options{})
 	defer rs.close(ctx, false)
-	check("Restored vault opens", true, "the checkpoint and %s of redo log replayed", humanBytes(snap.LogSize))
+	check("Restored vault opens", true, "the checkpoint and %s of redo log replayed", HumanBytes(snap.LogSize))
 
 	var problems []string
 	var counts store.Counts
@@ -560,7 +560,8 @@ func shortHead(h string) string {
 	return h
 }
 
-func humanBytes(n int64) string {
+// HumanBytes writes a size in binary units for people: "1.5 MiB", "812 bytes".
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
@@ -589,11 +590,7 @@ func writeRestoredNote(dir string, n restoredNote) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, RestoredFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, RestoredFile))
+	return replaceFile(dir, RestoredFile, b)
 }
 
 // recordRestore appends the "restore" audit entry a restore left a note

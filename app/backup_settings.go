@@ -70,11 +70,7 @@ func SaveBackupSettings(dir string, s BackupSettings) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, BackupSettingsFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, BackupSettingsFile))
+	return replaceFile(dir, BackupSettingsFile, b)
 }
 
 // Reminder is what the main screen shows when backups need attention.

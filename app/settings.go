@@ -45,9 +45,15 @@ func LoadSettings(dir string) Settings {
 // SaveSettings writes dir's settings.
 func SaveSettings(dir string, s Settings) error {
 	b, _ := json.MarshalIndent(s, "", "  ")
-	tmp := filepath.Join(dir, SettingsFile+".tmp")
+	return replaceFile(dir, SettingsFile, b)
+}
+
+// replaceFile writes one of the small plain files beside the vault (0600)
+// through a temp file and a rename, so a reader sees the old or the new one.
+func replaceFile(dir, name string, b []byte) error {
+	tmp := filepath.Join(dir, name+".tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, SettingsFile))
+	return os.Rename(tmp, filepath.Join(dir, name))
 }

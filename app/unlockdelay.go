@@ -65,11 +65,7 @@ func RecordUnlockFailure(dir string, now time.Time) (UnlockFailures, error) {
 	f.Count++
 	f.Last = now.UTC()
 	data := fmt.Sprintf("failures %d\nlast %s\n", f.Count, f.Last.Format(time.RFC3339))
-	tmp := filepath.Join(dir, UnlockDelayFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(data), 0o600); err != nil {
-		return f, err
-	}
-	return f, os.Rename(tmp, filepath.Join(dir, UnlockDelayFile))
+	return f, replaceFile(dir, UnlockDelayFile, []byte(data))
 }
 
 // ResetUnlockFailures removes the file after a successful unlock.

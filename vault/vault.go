@@ -437,25 +437,8 @@ func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
 // opens them once instead of once per use. They are wiped when the outermost
 // Hold returns, and on Close.
 func (v *Vault) Hold(fn func() error) error {
-	v.mu.Lock()
-	k := v.keys
-	if k == nil {
-		v.mu.Unlock()
-		return ErrClosed
-	}
-	if err := k.hold(); err != nil {
-		v.mu.Unlock()
-		return err
-	}
-	v.mu.Unlock()
-	defer func() {
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		if v.keys == k { // else closed meanwhile: destroy already wiped them
-			k.unhold()
-		}
-	}()
-	return fn()
+	k := Keys{mu: &v.mu, get: func() *keyring { return v.keys }}
+	return k.Hold(fn)
 }
 
 // Close forgets the keys, closes the log and releases the lock. It does not

@@ -231,7 +231,7 @@ func progressText(p app.BackupProgress, elapsed time.Duration) string {
 	b.WriteString(p.Phase)
 	sep := ": "
 	if p.TotalBytes > 0 {
-		fmt.Fprintf(&b, "%s%s of %s", sep, humanBytes(p.Bytes), humanBytes(p.TotalBytes))
+		fmt.Fprintf(&b, "%s%s of %s", sep, app.HumanBytes(p.Bytes), app.HumanBytes(p.TotalBytes))
 		sep = ", "
 	}
 	if p.TotalObjects > 0 {
@@ -287,7 +287,7 @@ func (r *runner) cmdBackup(args []string) error {
 		}
 		snap := rep.Snapshot
 		pl.finish(fmt.Sprintf("Copied %s (%s) to the backup in %s.",
-			plural(snap.AddedBlobs, "new object", "new objects"), humanBytes(snap.AddedBytes), fmtDuration(rep.Duration)))
+			plural(snap.AddedBlobs, "new object", "new objects"), app.HumanBytes(snap.AddedBytes), fmtDuration(rep.Duration)))
 		js := struct {
 			Snapshot   snapshotJSON `json:"snapshot"`
 			Repo       string       `json:"repo"`
@@ -303,8 +303,8 @@ func (r *runner) cmdBackup(args []string) error {
 			}
 			fmt.Fprintf(w, "Snapshot\t%s\n", snap.Short())
 			fmt.Fprintf(w, "Time\t%s\n", fmtTime(snap.Time))
-			fmt.Fprintf(w, "Added\t%s\n", humanBytes(snap.AddedBytes))
-			fmt.Fprintf(w, "Total size\t%s\n", humanBytes(snap.TotalBytes))
+			fmt.Fprintf(w, "Added\t%s\n", app.HumanBytes(snap.AddedBytes))
+			fmt.Fprintf(w, "Total size\t%s\n", app.HumanBytes(snap.TotalBytes))
 			fmt.Fprintf(w, "Clients\t%d\n", snap.Counts["clients"])
 			fmt.Fprintf(w, "Matters\t%d\n", snap.Counts["matters"])
 			fmt.Fprintf(w, "Took\t%s\n", fmtDuration(rep.Duration))
@@ -392,8 +392,8 @@ func (r *runner) snapshots(args []string) error {
 				fmt.Fprintf(w, "%s in %s, oldest first:\n\n", plural(len(snaps), "snapshot", "snapshots"), where)
 				fmt.Fprintln(w, "ID\tTIME\tADDED\tTOTAL\tCLIENTS\tMATTERS\tAUDIT HEAD")
 				for _, s := range snaps {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Short(), fmtTime(s.Time), humanBytes(s.AddedBytes),
-						humanBytes(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], shortHead(s.AuditHead))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Short(), fmtTime(s.Time), app.HumanBytes(s.AddedBytes),
+						app.HumanBytes(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], shortHead(s.AuditHead))
 				}
 			}
 			if len(bad) > 0 {
@@ -466,7 +466,7 @@ func (r *runner) restore(args []string) error {
 		return r.out(js, func(w io.Writer) {
 			fmt.Fprintf(w, "Restored snapshot %s of %s to %s:\n", rep.Snapshot.Short(), fmtTime(rep.Snapshot.Time), rep.Dir)
 			fmt.Fprintf(w, "%s (%s), each one decrypted and authenticated, in %s.\n\n",
-				plural(rep.Objects, "object", "objects"), humanBytes(rep.Bytes), fmtDuration(rep.Duration))
+				plural(rep.Objects, "object", "objects"), app.HumanBytes(rep.Bytes), fmtDuration(rep.Duration))
 			fmt.Fprintf(w, "Open it with:\n  %s\n", open)
 			fmt.Fprintln(w, "It opens with the passphrase or recovery key of the backup. Its first unlock records the restore in its audit trail.")
 		})
@@ -537,7 +537,7 @@ func (r *runner) verify(args []string) error {
 			fmt.Fprintf(w, "Checked the backup in %s in %s: %s, %s, %s.\n", b.Dir(), fmtDuration(rep.Duration),
 				plural(rep.Snapshots, "snapshot", "snapshots"), plural(rep.Packs, "pack", "packs"), plural(rep.Blobs, "object", "objects"))
 			if o.ReadData || o.SubsetPercent > 0 {
-				fmt.Fprintf(w, "Read and authenticated %s (%s).\n", plural(rep.PacksRead, "pack", "packs"), humanBytes(rep.BytesRead))
+				fmt.Fprintf(w, "Read and authenticated %s (%s).\n", plural(rep.PacksRead, "pack", "packs"), app.HumanBytes(rep.BytesRead))
 			} else {
 				fmt.Fprintln(w, "The packs' contents were not read: add --read-data to read every pack, or --read-data-subset 10 for a random tenth.")
 			}
@@ -656,7 +656,7 @@ func (r *runner) forget(args []string) error {
 			fmt.Fprintf(w, "\n%s removed, %d kept.\n", plural(len(res.Removed), "snapshot", "snapshots"), len(res.Decisions)-len(res.Removed))
 			switch pr := res.Prune; {
 			case pr != nil:
-				fmt.Fprintf(w, "Pruned: %s removed, %d rewritten, %s freed", plural(pr.PacksRemoved, "pack", "packs"), pr.PacksRewritten, humanBytes(pr.BytesFreed))
+				fmt.Fprintf(w, "Pruned: %s removed, %d rewritten, %s freed", plural(pr.PacksRemoved, "pack", "packs"), pr.PacksRewritten, app.HumanBytes(pr.BytesFreed))
 				if pr.KeysRemoved > 0 {
 					fmt.Fprintf(w, " (and %s no snapshot needs)", plural(pr.KeysRemoved, "old key file", "old key files"))
 				}

@@ -141,28 +141,16 @@ func (r *runner) status(args []string) error {
 		}
 		return r.out(st, func(w io.Writer) {
 			fmt.Fprintf(w, "Vault\t%s\n", st.Dir)
-			fmt.Fprintf(w, "Size on disk\t%s\n", humanBytes(st.SizeOnDisk))
+			fmt.Fprintf(w, "Size on disk\t%s\n", app.HumanBytes(st.SizeOnDisk))
 			fmt.Fprintf(w, "Clients\t%d\n", st.Counts.Clients)
 			fmt.Fprintf(w, "Matters\t%d (%d parties, %d notes)\n", st.Counts.Matters, st.Counts.Parties, st.Counts.Notes)
 			fmt.Fprintf(w, "Audit entries\t%d\n", st.Counts.Audit)
 			fmt.Fprintf(w, "Key derivation\t%s\n", st.KDF)
 			fmt.Fprintf(w, "Created\t%s\n", fmtTime(st.Created))
 			fmt.Fprintf(w, "Last change\t%s\n", fmtTime(st.LastWrite))
-			fmt.Fprintf(w, "Last checkpoint\t%s (redo log since: %s)\n", fmtTime(st.LastCheckpoint), humanBytes(st.LogBytes))
+			fmt.Fprintf(w, "Last checkpoint\t%s (redo log since: %s)\n", fmtTime(st.LastCheckpoint), app.HumanBytes(st.LogBytes))
 		})
 	})
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 func (r *runner) auditList(args []string) error {
