@@ -1,7 +1,7 @@
 package main_test
 
 // The layering test: arrows point down only, ui -> app -> {store, backup} -> vault
-// (see DESIGN.md). It reads the import lines of every .go file in the module with
+// (see DESIGN.md); the command line (app/cli), like ui, talks only to app. It reads the import lines of every .go file in the module with
 // go/parser, so it is fast and works while some packages do not compile.
 //
 // Only non-test files are checked: the rules are about what ships in the binary.
@@ -41,6 +41,7 @@ var layerRules = []layerRule{
 	{"store", []string{"app", "ui", "backup"}, "store sits below app and beside backup"},
 	{"backup", []string{"app", "ui", "store"}, "backup sits below app and beside store"},
 	{"app", []string{"ui"}, "app is below ui"},
+	{"app/cli", []string{"store", "vault", "backup"}, "app/cli talks only to app, like ui"},
 }
 
 // mustFind are the layers the test must see, so it cannot pass vacuously.
@@ -82,12 +83,16 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 		m + "/backup":       {m + "/vault", m + "/store"},
 		m + "/app":          {m + "/store", m + "/backup", m + "/vault"},
 		m + "/app/policy":   {m + "/ui"},
+		m + "/app/cli":      {"flag", m + "/app", m + "/app/policy", m + "/backup", m + "/store", m + "/vault/keys"},
 		m + "/uikit":        {m + "/store"}, // not under ui/
 		m:                   {m + "/ui", m + "/app", m + "/store", m + "/vault"},
 		m + "/internal/log": {"log"},
 	}
 	got := violations(m, pkgs)
 	want := []string{
+		m + "/app/cli imports " + m + "/backup",
+		m + "/app/cli imports " + m + "/store",
+		m + "/app/cli imports " + m + "/vault/keys",
 		m + "/app/policy imports " + m + "/ui",
 		m + "/backup imports " + m + "/store",
 		m + "/store imports " + m + "/backup",

@@ -21,8 +21,6 @@ import (
 
 	"casevault/app"
 	"casevault/app/policy"
-	"casevault/store"
-	"casevault/vault"
 )
 
 // Exit codes.
@@ -44,7 +42,7 @@ type Env struct {
 	// file, or -1.
 	StdinFD int
 	// Store tunes the durability engine (tests shrink the checkpoint size).
-	Store store.Options
+	Store app.StoreOptions
 }
 
 // OSEnv is the real process environment.
@@ -132,11 +130,11 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
 		return ExitUsage
-	case errors.Is(err, vault.ErrWrongCredential), errors.Is(err, vault.ErrBadRecoveryKey):
+	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey):
 		return ExitWrongKey
-	case errors.Is(err, vault.ErrDamaged), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
+	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
 		return ExitDamaged
-	case errors.Is(err, vault.ErrLocked), errors.Is(err, app.ErrRepoBusy):
+	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy):
 		return ExitLocked
 	}
 	return ExitError
@@ -152,9 +150,9 @@ func message(err error, repo string) string {
 		return se.msg
 	case errors.As(err, &fe):
 		return fmt.Sprintf("%s %s; nothing was changed", fe.Field, strings.TrimPrefix(fe.Message, fe.Field+" "))
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, app.ErrNotFound):
 		return err.Error() + " (check the id with \"casevault client list\" or \"casevault matter list\")"
-	case errors.Is(err, store.ErrHasMatters):
+	case errors.Is(err, app.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
 	}
 	if m, ok := backupMessage(err, repo); ok {
@@ -324,28 +322,28 @@ func (r *runner) readSecret(prompt string) ([]byte, error) {
 	return b, nil
 }
 
-func (r *runner) credential() (vault.Credential, error) {
+func (r *runner) credential() (app.Credential, error) {
 	if r.recov {
 		b, err := r.readSecret("Recovery key: ")
 		if err != nil {
-			return vault.Credential{}, err
+			return app.Credential{}, err
 		}
-		return vault.Recovery(string(b))
+		return app.Recovery(string(b))
 	}
 	b, err := r.readSecret("Passphrase: ")
 	if err != nil {
-		return vault.Credential{}, err
+		return app.Credential{}, err
 	}
 	if len(b) == 0 {
-		return vault.Credential{}, fmt.Errorf("%w: the passphrase is empty", vault.ErrWrongCredential)
+		return app.Credential{}, fmt.Errorf("%w: the passphrase is empty", app.ErrWrongCredential)
 	}
-	return vault.Passphrase(b), nil
+	return app.Passphrase(b), nil
 }
 
 // open unlocks the vault, runs fn and locks it again.
 func (r *runner) open(fn func(s *app.Session) error) error {
-	if !vault.Exists(r.vault) {
-		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", vault.ErrNoVault, r.vault, r.vault)
+	if !app.VaultExists(r.vault) {
+		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", app.ErrNoVault, r.vault, r.vault)
 	}
 	cred, err := r.credential()
 	if err != nil {
@@ -395,16 +393,16 @@ func (r *runner) cmdInit(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if vault.Exists(r.vault) {
-		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", vault.ErrExists, r.vault)
+	if app.VaultExists(r.vault) {
+		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", app.ErrExists, r.vault)
 	}
-	if *mem != 0 && *mem < vault.MinMemoryKiB/1024 {
-		return usagef("--kdf-memory %d is below the floor of %d MiB", *mem, vault.MinMemoryKiB/1024)
+	if *mem != 0 && *mem < app.MinMemoryKiB/1024 {
+		return usagef("--kdf-memory %d is below the floor of %d MiB", *mem, app.MinMemoryKiB/1024)
 	}
-	if *tm < 0 || *tm > vault.MaxTime {
-		return usagef("--kdf-time must be between 1 and %d", vault.MaxTime)
+	if *tm < 0 || *tm > app.MaxTime {
+		return usagef("--kdf-time must be between 1 and %d", app.MaxTime)
 	}
-	if *mem != 0 && *mem < vault.WarnMemoryKiB/1024 {
+	if *mem != 0 && *mem < app.WarnMemoryKiB/1024 {
 		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least 64 MiB (256 MiB is the default).\n", *mem)
 	}
 	pass, err := r.newPassphrase("nothing was created")
@@ -455,19 +453,19 @@ func (r *runner) newPassphrase(outcome string) ([]byte, error) {
 	return pass, nil
 }
 
-func (r *runner) kdf(memMiB, passes int) (vault.KDFParams, error) {
+func (r *runner) kdf(memMiB, passes int) (app.KDFParams, error) {
 	if memMiB != 0 && passes != 0 {
-		return vault.KDFParams{Time: uint32(passes), MemoryKiB: uint32(memMiB) * 1024, Threads: vault.DefaultThreads()}, nil
+		return app.KDFParams{Time: uint32(passes), MemoryKiB: uint32(memMiB) * 1024, Threads: app.DefaultThreads()}, nil
 	}
-	mem := uint32(vault.DefaultMemoryKiB)
+	mem := uint32(app.DefaultMemoryKiB)
 	if memMiB != 0 {
 		mem = uint32(memMiB) * 1024
 	}
 	if passes != 0 {
-		return vault.KDFParams{Time: uint32(passes), MemoryKiB: mem, Threads: vault.DefaultThreads()}, nil
+		return app.KDFParams{Time: uint32(passes), MemoryKiB: mem, Threads: app.DefaultThreads()}, nil
 	}
 	fmt.Fprintln(r.env.Stderr, "Tuning the key derivation to take about one second on this computer...")
-	return vault.Calibrate(r.ctx, vault.DefaultCalibrateFor, mem)
+	return app.CalibrateFor(r.ctx, app.DefaultCalibrateFor, mem)
 }
 
 func (r *runner) passwd(args []string) error {

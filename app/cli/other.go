@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"casevault/app"
-	"casevault/store"
 )
 
 func (r *runner) search(args []string) error {
@@ -56,8 +55,8 @@ func (r *runner) search(args []string) error {
 	})
 }
 
-var roleLabel = map[string]string{"client": "client", "alias": "client alias", store.RoleAdverse: "adverse party",
-	store.RoleRelated: "related party", store.RoleOpposingCounsel: "opposing counsel"}
+var roleLabel = map[string]string{"client": "client", "alias": "client alias", app.RoleAdverse: "adverse party",
+	app.RoleRelated: "related party", app.RoleOpposingCounsel: "opposing counsel"}
 
 func (r *runner) conflicts(args []string) error {
 	fs := r.flags("conflicts")
@@ -163,7 +162,7 @@ func (r *runner) auditList(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	var f store.AuditFilter
+	var f app.AuditFilter
 	f.Action, f.Record, f.Limit = *action, *record, *limit
 	var err error
 	if *from != "" {

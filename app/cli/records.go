@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"casevault/app"
-	"casevault/store"
 )
 
 type clientFlags struct {
@@ -136,7 +135,7 @@ type clientJSON struct {
 	Matters       []matterJSON `json:"matters,omitempty"`
 }
 
-func toClientJSON(c *store.Client) clientJSON {
+func toClientJSON(c *app.Client) clientJSON {
 	return clientJSON{ID: c.ID, Name: c.Name, Aliases: c.Aliases, Email: c.Email, Phone: c.Phone, DOB: c.DOB,
 		Address: c.Address, Notes: c.Notes, SecurityClass: c.SecurityClass,
 		CreatedAt: c.CreatedAt.Format(jsonTime), UpdatedAt: c.UpdatedAt.Format(jsonTime)}
@@ -148,11 +147,11 @@ func (r *runner) clientList(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	order := store.ByName
+	order := app.ByName
 	switch *sortBy {
 	case "name":
 	case "updated":
-		order = store.ByUpdated
+		order = app.ByUpdated
 	default:
 		return usagef("--sort must be name or updated")
 	}
@@ -246,7 +245,7 @@ type noteJSON struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func toMatterJSON(m *store.Matter) matterJSON {
+func toMatterJSON(m *app.Matter) matterJSON {
 	j := matterJSON{ID: m.ID, ClientID: m.ClientID, ClientName: m.ClientName, Title: m.Title, PracticeArea: m.PracticeArea,
 		Status: m.Status, OpenedAt: m.OpenedAt.Format(jsonTime), SecurityClass: m.SecurityClass}
 	if m.ClosedAt != nil {
