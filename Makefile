@@ -31,6 +31,12 @@ run: deps build
 ## test: vet, staticcheck (when installed) and the tests with the race detector
 test: deps
 	go test -count=1 ./layers_test.go # the layering rules first: needs no other package to compile
+	@# go.mod/go.sum must be what `go mod tidy` makes them (direct dependencies not marked indirect).
+	if ! diff="$$(go mod tidy -diff)"; then \
+		printf '%s\n' "$$diff"; \
+		echo "go.mod/go.sum are not tidy (or go mod tidy failed): run 'go mod tidy' and commit the result" >&2; \
+		exit 1; \
+	fi
 	go vet -tags $(TAGS) ./...
 	staticcheck="$$(go env GOPATH)/bin/staticcheck"; \
 	if [[ -x "$$staticcheck" ]]; then \
