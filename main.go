@@ -1,6 +1,8 @@
 // Command casevault keeps a solo lawyer's client files encrypted on their own
 // computer. With no arguments (or only --vault DIR) it opens the desktop window; with a command it
-// runs that command (see "casevault --help").
+// runs that command (see "casevault --help"). All of argv goes to cli.Main,
+// which decides; the window is passed in so that the command line does not
+// depend on Fyne.
 package main
 
 import (
@@ -25,25 +27,8 @@ func main() {
 	memguard.CatchSignal(func(os.Signal) {
 		fmt.Fprintln(os.Stderr, "\ncasevault: interrupted; keys wiped. Changes already confirmed are saved.")
 	}, os.Interrupt, syscall.SIGTERM)
-	code := run()
-	memguard.SafeExit(code)
-}
-
-func run() int {
 	app.Version = version // recorded in backup snapshots
-	if dir, ok := ui.WindowArgs(os.Args[1:]); ok {
-		if err := ui.Run(version, dir); err != nil {
-			fmt.Fprintln(os.Stderr, "casevault:", err)
-			return 1
-		}
-		return 0
-	}
-	if os.Args[1] == "--version" || os.Args[1] == "version" {
-		fmt.Println("casevault", version)
-		return 0
-	}
-	if os.Args[1] == "demo" {
-		return app.DemoMain(context.Background(), os.Args[2:], os.Stdout, os.Stderr)
-	}
-	return cli.Run(context.Background(), os.Args[1:], cli.OSEnv())
+	window := func(dir string) error { return ui.Run(version, dir) }
+	code := cli.Main(context.Background(), os.Args[1:], cli.OSEnv(), window)
+	memguard.SafeExit(code)
 }

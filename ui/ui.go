@@ -57,25 +57,6 @@ type Options struct {
 	backupVolume func(string) (app.Drive, error)
 }
 
-// WindowArgs reports whether args (without the program name) ask for the
-// window: none, or only "--vault DIR" / "--vault=DIR". It returns the dir
-// ("" = the default).
-func WindowArgs(args []string) (dir string, ok bool) {
-	switch {
-	case len(args) == 0:
-		return "", true
-	case len(args) == 2 && (args[0] == "--vault" || args[0] == "-vault"):
-		return args[1], args[1] != ""
-	case len(args) == 1:
-		for _, p := range []string{"--vault=", "-vault="} {
-			if len(args[0]) > len(p) && args[0][:len(p)] == p {
-				return args[0][len(p):], true
-			}
-		}
-	}
-	return "", false
-}
-
 // Run opens the casevault window on the vault in dir ("" = the default
 // place) and blocks until the user closes it.
 func Run(version, dir string) error {

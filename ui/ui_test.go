@@ -169,26 +169,6 @@ func button(t *testing.T, c fyne.Canvas, text string) *widget.Button {
 	return found
 }
 
-func TestWindowArgs(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		dir  string
-		ok   bool
-	}{
-		{nil, "", true},
-		{[]string{"--vault", "/x"}, "/x", true},
-		{[]string{"--vault=/y"}, "/y", true},
-		{[]string{"client", "list"}, "", false},
-		{[]string{"--vault", "/x", "status"}, "", false},
-		{[]string{"--vault"}, "", false},
-	} {
-		dir, ok := WindowArgs(tc.args)
-		if dir != tc.dir || ok != tc.ok {
-			t.Errorf("WindowArgs(%q) = %q, %v; want %q, %v", tc.args, dir, ok, tc.dir, tc.ok)
-		}
-	}
-}
-
 func TestRunWithoutDisplay(t *testing.T) {
 	if !usesDisplayEnv() {
 		t.Skip("no display check on this platform")

@@ -52,6 +52,7 @@ func OSEnv() Env {
 
 type runner struct {
 	env    Env
+	global globals // flags given before the command: the defaults of r.flags
 	ctx    context.Context
 	fs     *flag.FlagSet
 	vault  string
@@ -70,7 +71,7 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 
 const usage = `casevault keeps client files encrypted on this computer.
 
-Usage: casevault [command] [flags]
+Usage: casevault [--vault DIR] [command] [flags]
 
 With no command (or only --vault DIR), casevault opens its window.
 
@@ -104,7 +105,7 @@ or recovery key, not the vault, so they work on a new laptop):
   drill --repo DIR [--snapshot ID]
                            restore a snapshot to a scratch folder, check it, delete it
 
-Flags every command takes:
+Flags every command takes (before or after the command):
   --vault DIR              vault folder (default: %s)
   --recovery               unlock with the recovery key instead of the passphrase
   --passphrase-stdin       read passphrases from standard input, one per line
@@ -115,8 +116,19 @@ Run "casevault COMMAND --help" for a command's flags.
 
 // Run runs one command line (args without the program name) and returns the
 // exit code.
+// Global flags may come before the command too (see Main).
 func Run(ctx context.Context, args []string, env Env) int {
-	r := &runner{env: env, ctx: ctx}
+	g, rest, err := splitGlobals(args)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "casevault: "+err.Error())
+		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
+		return ExitUsage
+	}
+	return runCommand(ctx, g, rest, env)
+}
+
+func runCommand(ctx context.Context, g globals, args []string, env Env) int {
+	r := &runner{env: env, ctx: ctx, global: g}
 	err := r.dispatch(args)
 	if err == nil {
 		return ExitOK
@@ -164,10 +176,14 @@ func message(err error, repo string) string {
 func (r *runner) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(r.env.Stderr)
-	fs.StringVar(&r.vault, "vault", app.DefaultDir(), "vault folder")
-	fs.BoolVar(&r.json, "json", false, "machine-readable output")
-	fs.BoolVar(&r.stdinP, "passphrase-stdin", false, "read passphrases from standard input, one per line")
-	fs.BoolVar(&r.recov, "recovery", false, "unlock with the recovery key")
+	dir := app.DefaultDir()
+	if r.global.vaultSet {
+		dir = r.global.vault
+	}
+	fs.StringVar(&r.vault, "vault", dir, "vault folder")
+	fs.BoolVar(&r.json, "json", r.global.json, "machine-readable output")
+	fs.BoolVar(&r.stdinP, "passphrase-stdin", r.global.stdinP, "read passphrases from standard input, one per line")
+	fs.BoolVar(&r.recov, "recovery", r.global.recov, "unlock with the recovery key")
 	r.fs = fs
 	return fs
 }
@@ -292,6 +308,9 @@ func (r *runner) dispatch(args []string) error {
 			return r.auditVerify(a)
 		}
 		return usagef("unknown audit subcommand %q (list, verify)", s)
+	}
+	if strings.HasPrefix(cmd, "-") {
+		return usagef("unknown flag %q before the command; only --vault, --recovery, --passphrase-stdin and --json may come before it, the others go after it (see \"casevault COMMAND --help\")", cmd)
 	}
 	return usagef("unknown command %q", cmd)
 }
