@@ -142,6 +142,13 @@ type Session struct {
 	actor string
 	now   func() time.Time
 
+	// auditMu serialises audit appends; pending holds the entries a full
+	// disk refused (diskfull.go), dropped counts those beyond the cap.
+	auditMu  sync.Mutex
+	pending  []pendingAudit
+	dropped  int
+	diskFull bool
+
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write, to invalidate caches
 	ix     *conflict.Index
@@ -199,11 +206,14 @@ func (s *Session) close(ctx context.Context, record bool) error {
 	if record {
 		err = s.audit(ctx, "lock", "", "")
 	}
-	if cerr := s.st.Close(ctx); err == nil {
-		err = cerr
+	if cerr := s.st.Close(ctx); err == nil && cerr != nil {
+		err = &CheckpointError{Err: cerr}
 	}
 	if verr := s.v.Close(); err == nil {
 		err = verr
+	}
+	if n := s.UnrecordedAudit(); n > 0 && err == nil {
+		err = &UnrecordedError{N: n}
 	}
 	return err
 }
@@ -216,16 +226,30 @@ func (s *Session) Actor() string { return s.actor }
 
 // update runs fn and appends one audit entry in the same transaction, so a
 // change and its audit line are durable together or not at all.
+//
+// Audit entries that a full disk refused earlier are written first, in the
+// same transaction; a full disk fails the change with ErrDiskFull.
 func (s *Session) update(ctx context.Context, action string, fn func(tx *store.Tx) (records, detail string, err error)) error {
+	s.auditMu.Lock()
 	err := s.v.Hold(func() error {
 		return s.st.Update(ctx, func(tx *store.Tx) error {
 			records, detail, err := fn(tx)
 			if err != nil {
 				return err
 			}
+			if err := s.auditQueuedLocked(tx); err != nil {
+				return err
+			}
 			return s.appendAudit(tx, action, records, detail)
 		})
 	})
+	if err == nil {
+		s.pending, s.dropped, s.diskFull = nil, 0, false
+	} else if isDiskFull(err) {
+		s.diskFull = true
+		err = savedFailure(err)
+	}
+	s.auditMu.Unlock()
 	if err == nil && namesChange[action] {
 		s.mu.Lock()
 		s.gen++
@@ -256,10 +280,29 @@ func (s *Session) view(ctx context.Context, action string, fn func(tx *store.Tx)
 	return s.audit(ctx, action, records, detail)
 }
 
+// audit appends one audit entry of an event that changes no record (a read,
+// an unlock, a backup). When the disk is full, the entry waits in memory and
+// audit returns nil: reading must not need free space (docs/THREAT-MODEL.md,
+// "Disk full"). The waiting entries are written, in order and with their own
+// times, before the next entry that fits; Close reports those that never did.
 func (s *Session) audit(ctx context.Context, action, records, detail string) error {
-	return s.v.Hold(func() error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	p := pendingAudit{at: s.now(), action: action, records: records, detail: detail}
+	err := s.v.Hold(func() error {
 		return s.st.Update(ctx, func(tx *store.Tx) error {
-			return s.appendAudit(tx, action, records, detail)
+			if err := s.auditQueuedLocked(tx); err != nil {
+				return err
+			}
+			return s.appendAuditAt(tx, p.at, p.action, p.records, p.detail)
 		})
 	})
+	switch {
+	case err == nil:
+		s.pending, s.dropped, s.diskFull = nil, 0, false
+	case isDiskFull(err):
+		s.queueAuditLocked(p)
+		return nil
+	}
+	return err
 }

@@ -35,6 +35,10 @@ func (s *Session) auditHash(e *store.AuditEntry) ([]byte, error) {
 }
 
 func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) error {
+	return s.appendAuditAt(tx, s.now(), action, records, detail)
+}
+
+func (s *Session) appendAuditAt(tx *store.Tx, at time.Time, action, records, detail string) error {
 	lastID, lastHash, err := tx.AuditHead()
 	if err != nil {
 		return err
@@ -51,7 +55,7 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 	}
 	lastID = max(lastID, recordedID)
 	e := &store.AuditEntry{
-		ID: lastID + 1, At: s.now().UTC().Truncate(time.Millisecond), Actor: s.actor,
+		ID: lastID + 1, At: at.UTC().Truncate(time.Millisecond), Actor: s.actor,
 		Action: action, Records: records, Detail: detail, PrevHash: lastHash,
 	}
 	if e.Hash, err = s.auditHash(e); err != nil {

@@ -610,5 +610,8 @@ func (s *Session) recordRestore(ctx context.Context) error {
 	if err := s.audit(ctx, "restore", "", detail); err != nil {
 		return err
 	}
+	if s.UnrecordedAudit() > 0 {
+		return nil // the disk is full: keep the note for the next unlock
+	}
 	return os.Remove(path)
 }

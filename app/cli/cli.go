@@ -373,8 +373,13 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		return err
 	}
 	err = fn(s)
-	if cerr := s.Close(r.ctx); err == nil && cerr != nil {
-		err = fmt.Errorf("locking the vault: %w", cerr)
+	if cerr := s.Close(r.ctx); cerr != nil {
+		// What the command printed stands: every acknowledged change is in
+		// the vault's log before it is acknowledged, so a failure while
+		// locking (a checkpoint on a full disk, audit entries a full disk
+		// refused) is a warning, never a failed command that a script
+		// would retry and so duplicate.
+		fmt.Fprintln(r.env.Stderr, "Warning: "+message(cerr, r.repo)+".")
 	}
 	return err
 }
