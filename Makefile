@@ -28,7 +28,7 @@ build:
 run: deps build
 	./$(BINARY)
 
-## test: vet, staticcheck (when installed) and the tests with the race detector
+## test: vet, staticcheck (when installed; required under CI=true) and the tests with the race detector
 test: deps
 	go test -count=1 ./layers_test.go # the layering rules first: needs no other package to compile
 	@# go.mod/go.sum must be what `go mod tidy` makes them (direct dependencies not marked indirect).
@@ -37,10 +37,13 @@ test: deps
 		echo "go.mod/go.sum are not tidy (or go mod tidy failed): run 'go mod tidy' and commit the result" >&2; \
 		exit 1; \
 	fi
+	bash .ci/vectors.sh # the independent readers of the test vectors (docs/FORMAT.md)
 	go vet -tags $(TAGS) ./...
 	staticcheck="$$(go env GOPATH)/bin/staticcheck"; \
 	if [[ -x "$$staticcheck" ]]; then \
 		"$$staticcheck" -tags $(TAGS) ./...; \
+	elif [[ "$${CI:-}" == true ]]; then \
+		echo "staticcheck not installed ($$staticcheck); under CI it must run" >&2; exit 1; \
 	else \
 		echo "staticcheck not installed ($$staticcheck); skipping it"; \
 	fi

@@ -7,7 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Needed to build and test (cgo + Fyne's OpenGL/X11 driver, and make itself).
 required=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
+	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev
+	python3 python3-cryptography python3-argon2) # the last three: .ci/vectors.sh
 # Used by benchmarks and screenshots, not by the tests.
 optional=(sqlcipher restic xvfb xdotool imagemagick)
 
@@ -63,10 +64,10 @@ if ! command -v go >/dev/null 2>&1; then
 	fi
 fi
 
-# staticcheck, if it is not there yet. Not fatal: `make test` skips it when missing.
+# staticcheck, if it is not there yet. Not fatal here: `make test` skips it when missing, except under CI (CI=true).
 staticcheck="$(go env GOPATH)/bin/staticcheck"
 if [[ ! -x $staticcheck ]]; then
 	echo "install-deps: installing staticcheck $STATICCHECK_VERSION"
 	GOFLAGS=-buildvcs=false go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" </dev/null ||
-		echo "install-deps: warning: could not install staticcheck; make test will skip it" >&2
+		echo "install-deps: warning: could not install staticcheck; make test will skip it (and fail under CI=true)" >&2
 fi

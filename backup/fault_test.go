@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"casevault/internal/testkit"
 	"casevault/vault"
 )
 
@@ -487,7 +488,7 @@ func TestBackupTargetReadOnly(t *testing.T) {
 			case vr.name == "chmod 0500" && os.Geteuid() == 0:
 				t.Skip("root ignores permissions")
 			case vr.name != "chmod 0500" && !canMount(t):
-				t.Skip("mounts are not allowed here")
+				testkit.SkipUnlessCI(t, "mounts are not allowed here")
 			}
 			steps := []int{0, 1, 2} // the pack, the index, the snapshot
 			for _, k := range steps {
@@ -584,7 +585,7 @@ func mountTmpfs(t testing.TB, size int) string {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
-		t.Skipf("mounting a tmpfs: %v", err)
+		testkit.SkipUnlessCI(t, fmt.Sprintf("mounting a tmpfs: %v", err))
 	}
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir
@@ -594,7 +595,7 @@ func mountTmpfs(t testing.TB, size int) string {
 // the kernel's own ENOSPC. Then the file system grows and the backup works.
 func TestBackupTmpfsFull(t *testing.T) {
 	if !canMount(t) {
-		t.Skip("needs to mount a tmpfs (root)")
+		testkit.SkipUnlessCI(t, "needs to mount a tmpfs (root)")
 	}
 	ctx := context.Background()
 	tv := newTestVault(t, 4)
@@ -643,7 +644,7 @@ func TestBackupTmpfsFull(t *testing.T) {
 // mount point is on the system disk. The backup must not write there.
 func TestBackupTmpfsUnplugged(t *testing.T) {
 	if !canMount(t) {
-		t.Skip("needs to mount a tmpfs (root)")
+		testkit.SkipUnlessCI(t, "needs to mount a tmpfs (root)")
 	}
 	ctx := context.Background()
 	tv := newTestVault(t, 4)

@@ -31,6 +31,7 @@ import (
 	"unicode/utf16"
 
 	"casevault/app"
+	"casevault/internal/testkit"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -75,7 +76,7 @@ func casevaultBinary(t *testing.T) string {
 		}
 	})
 	if binary.skip != "" {
-		t.Skip(binary.skip)
+		testkit.SkipUnlessCI(t, binary.skip)
 	}
 	if binary.err != nil {
 		t.Fatal(binary.err)

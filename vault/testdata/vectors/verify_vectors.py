@@ -3,7 +3,9 @@
 
 Usage: python3 verify_vectors.py [path/to/testdata/vectors]
 
-Needs the `cryptography` package (Argon2id, HKDF, HMAC, ChaCha20-Poly1305).
+Needs the `cryptography` package (HKDF, ChaCha20-Poly1305; Debian: python3-cryptography)
+and Argon2id, from `cryptography` 44 or later or else from `argon2-cffi` (Debian:
+python3-argon2, whose older `cryptography` has no Argon2id).
 XChaCha20-Poly1305 is built here from HChaCha20 + ChaCha20-Poly1305 (IETF).
 Exits 0 and prints "ok" when every file decrypts to the expected plaintext.
 """
@@ -16,8 +18,19 @@ import sys
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+try:
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    def argon2id(secret, salt, t, m, p):
+        return Argon2id(salt=salt, length=32, iterations=t, lanes=p, memory_cost=m).derive(secret)
+except ImportError:  # cryptography < 44 (Debian 12): argon2-cffi
+    from argon2.low_level import Type, hash_secret_raw
+
+    def argon2id(secret, salt, t, m, p):
+        return hash_secret_raw(secret, salt, time_cost=t, memory_cost=m, parallelism=p,
+                               hash_len=32, type=Type.ID)
 
 PASSPHRASE = b"correct horse battery staple"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -123,8 +136,7 @@ def parse_header(b):
 
 def unwrap(vid, slot, secret):
     if slot["kdf"] == 1:
-        kek = Argon2id(salt=slot["salt"], length=32, iterations=slot["t"],
-                       lanes=slot["p"], memory_cost=slot["m"]).derive(secret)
+        kek = argon2id(secret, slot["salt"], slot["t"], slot["m"], slot["p"])
     else:
         kek = hkdf(secret, vid, b"casevault recovery slot v1" + slot["salt"])
     ad = b"casevault slot v1" + vid + slot["adfields"]
