@@ -126,7 +126,7 @@ func removeNewVault(dir string) {
 	if err := os.Remove(filepath.Join(dir, vault.HeaderFile)); err != nil {
 		return
 	}
-	for _, name := range []string{vault.ManifestFile, vault.LogDir, vault.ObjectsDir, vault.LockFile} {
+	for _, name := range []string{vault.ManifestFile, vault.ManifestsDir, vault.LogDir, vault.ObjectsDir, vault.LockFile} {
 		os.RemoveAll(filepath.Join(dir, name))
 	}
 	tmps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))

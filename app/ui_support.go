@@ -135,6 +135,10 @@ func Message(err error) string {
 		return "That passphrase does not open this vault. Check Caps Lock and the keyboard layout, then try again."
 	case errors.Is(err, vault.ErrLocked):
 		return "This vault is already open in another casevault window or command. Close that one first."
+	case errors.Is(err, vault.ErrMixedVersions):
+		return "This vault folder holds files of two versions of the vault: an older copy of the folder was probably copied over it (" +
+			err.Error() + "). Nothing was changed. To bring back the newest version, run \"casevault repair\" in a terminal; " +
+			"the other version's files are moved to the vault's quarantine folder, not deleted."
 	case errors.Is(err, vault.ErrDamaged):
 		return "A vault file failed its integrity check (" + err.Error() + "). Nothing was changed; restore from a backup."
 	case errors.Is(err, vault.ErrClosed):

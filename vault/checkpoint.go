@@ -137,6 +137,9 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 			// vault has one: without it, the checkpoint is lost.
 			return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing")
 		}
+		if mixed := v.newerVersionsLocked(a, cp); mixed != nil {
+			return mixed
+		}
 		image = make([]byte, 0, cp.ImageSize)
 		fps := make([]uint64, len(cp.Chunks))
 		for i, id := range cp.Chunks {
@@ -160,19 +163,21 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 		v.chunkFP = fps
 		return nil
 	})
+	v.loadErr = err
 	if err != nil {
 		return nil, nil, err
 	}
 	v.cp = cp
-	if cp != nil {
-		// Without a manifest nothing tells leftovers from lost data: keep them.
-		v.sweepLocked()
-	}
+	// Nothing is deleted here: a chunk that this manifest does not name may
+	// belong to a newer version of the folder (see versions.go). Leftovers
+	// of a crashed checkpoint are swept by this process's first checkpoint.
+	v.ensureManifestCopyLocked(cp)
 	return image, cp, nil
 }
 
 // sweepLocked removes chunk objects that no manifest references: leftovers
-// of a checkpoint that crashed before its manifest was written.
+// of a checkpoint that crashed before its manifest was written. Only
+// WriteCheckpoint calls it, after its own manifest is durable.
 func (v *Vault) sweepLocked() {
 	ids, err := v.listObjects(KindDBChunk)
 	if err != nil {
@@ -231,6 +236,7 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 	cp.Chunks = make([]ID, n)
 	fps := make([]uint64, n)
 	dirs := map[string]bool{}
+	var manifestBytes []byte
 	err := v.keys.withAEAD(func(a cipher.AEAD) error {
 		for i := 0; i < n; i++ {
 			if err := ctx.Err(); err != nil {
@@ -259,13 +265,15 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		if err := syncDirs(dirs); err != nil {
 			return err
 		}
-		b, err := encodeManifest(a, v.hdr.VaultID, cp)
+		var err error
+		manifestBytes, err = encodeManifest(a, v.hdr.VaultID, cp)
 		if err != nil {
 			return err
 		}
-		return writeFileDurable(filepath.Join(v.dir, ManifestFile), b)
+		return writeFileDurable(filepath.Join(v.dir, ManifestFile), manifestBytes)
 	})
 	if err != nil {
+		v.swept = false // chunks of this failed checkpoint may be left
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if err := syncDir(v.dir); err != nil {
@@ -284,7 +292,15 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 	}
 	v.logSeq, v.logSize = 0, 0
 	v.removeOldLogsLocked()
-	if old != nil {
+	// The copy under manifests/ marks this checkpoint as the newest version
+	// of the folder (versions.go); best effort, like the cleanup below.
+	v.writeManifestCopyLocked(cp.Seq, manifestBytes) //nolint:errcheck
+	if !v.swept {
+		// The first checkpoint this process wrote: anything unreferenced
+		// now is a leftover (the open found no newer version).
+		v.sweepLocked()
+		v.swept = true
+	} else if old != nil {
 		keep := v.referencedLocked()
 		for _, id := range old.Chunks {
 			if !keep[id] {

@@ -28,6 +28,9 @@ var (
 	ErrBadRecoveryKey = errors.New("recovery key is mistyped")
 	// ErrClosed: the vault was locked or closed.
 	ErrClosed = errors.New("vault is locked")
+	// ErrReadOnly: the vault was opened read-only (to salvage a damaged one);
+	// nothing can be changed.
+	ErrReadOnly = errors.New("the vault is open read-only")
 )
 
 // DamagedError names the file that failed its integrity check.

@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // Redo log layout (docs/FORMAT.md, "Redo log"): a 32-byte file header, then
@@ -58,6 +56,9 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 	defer v.mu.Unlock()
 	if v.keys == nil {
 		return nil, ErrClosed
+	}
+	if v.loadErr != nil {
+		return nil, v.loadErr // the log of a checkpoint that did not load means nothing
 	}
 	v.removeOldLogsLocked()
 	gen := v.currentGen()
@@ -250,24 +251,19 @@ func (v *Vault) LogSize() int64 {
 	return v.logSize
 }
 
-// removeOldLogsLocked deletes log files of generations other than the
-// current one (left behind by a crash right after a checkpoint).
+// removeOldLogsLocked deletes log files of generations before the current
+// one (left behind by a crash right after a checkpoint): the checkpoint holds
+// all of their records. A later generation is never deleted: it can only
+// belong to a newer version of the folder (versions.go).
 func (v *Vault) removeOldLogsLocked() {
 	gen := v.currentGen()
-	entries, _ := os.ReadDir(filepath.Join(v.dir, LogDir))
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".log") {
-			if strings.HasPrefix(name, ".tmp-") {
-				os.Remove(filepath.Join(v.dir, LogDir, name))
-			}
-			continue
-		}
-		g, err := strconv.ParseUint(strings.TrimSuffix(name, ".log"), 16, 64)
-		if err == nil && g != gen {
-			os.Remove(filepath.Join(v.dir, LogDir, name))
+	dir := filepath.Join(v.dir, LogDir)
+	for g, name := range listGens(dir, ".log") {
+		if g < gen {
+			os.Remove(filepath.Join(dir, name))
 		}
 	}
+	removeTemps(dir)
 }
 
 func allZero(b []byte) bool {

@@ -348,8 +348,9 @@ func TestTamperChunk(t *testing.T) {
 	}
 }
 
-// Rolling the manifest back to an earlier checkpoint: its chunks that the
-// later checkpoint replaced are gone, so it is damage, not an old state.
+// Rolling the manifest back to an earlier checkpoint: the later checkpoint's
+// manifest copy shows two versions are mixed; without it, the chunks that
+// the later checkpoint replaced are gone, so it is damage, not an old state.
 func TestTamperManifestRollback(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -366,6 +367,12 @@ func TestTamperManifestRollback(t *testing.T) {
 	}
 	v.Close()
 	writeFile(t, filepath.Join(dir, ManifestFile), old)
+	v = mustOpen(t, dir, fastCred(t, dir))
+	if _, _, err := v.LoadCheckpoint(ctx); !errors.Is(err, ErrMixedVersions) {
+		t.Fatalf("got %v, want ErrMixedVersions", err)
+	}
+	v.Close()
+	os.RemoveAll(filepath.Join(dir, ManifestsDir))
 	v = mustOpen(t, dir, fastCred(t, dir))
 	_, _, err := v.LoadCheckpoint(ctx)
 	wantDamaged(t, err, gone)

@@ -90,6 +90,12 @@ type Vault struct {
 	pins map[*Checkpoint]int
 	// failed: a write whose durability is unknown; no more writes until reopened
 	failed error
+	// swept: unreferenced chunks were removed by a checkpoint of this process
+	swept bool
+	// readOnly: opened to salvage what is readable; nothing on disk is changed
+	readOnly bool
+	// loadErr: why the last LoadCheckpoint failed; ReadLog refuses then
+	loadErr error
 }
 
 var openVaults struct {

@@ -697,7 +697,7 @@ func (r *runner) drill(args []string) error {
 		pl.finish("")
 		if s != nil {
 			if cerr := s.Close(r.ctx); cerr != nil && err == nil && rep != nil {
-				rep.RecordNote = strings.TrimSpace(rep.RecordNote + " Locking the vault afterwards failed: " + message(cerr, r.repo))
+				rep.RecordNote = strings.TrimSpace(rep.RecordNote + " Locking the vault afterwards failed: " + message(cerr, r.repo, r.vault))
 			}
 		}
 		if rep == nil {
@@ -777,5 +777,5 @@ func (r *runner) drillSession(cred app.Credential) (*app.Session, string) {
 	case errors.Is(err, app.ErrWrongCredential):
 		return nil, "what you typed opens the backup but not the vault at " + r.vault
 	}
-	return nil, "the vault at " + r.vault + " could not be opened (" + message(err, r.repo) + ")"
+	return nil, "the vault at " + r.vault + " could not be opened (" + message(err, r.repo, r.vault) + ")"
 }

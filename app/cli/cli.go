@@ -85,6 +85,9 @@ Commands:
   conflicts decide CHECK --decision clear|conflict|waived [--note T]
   passwd                   change the passphrase (the recovery key keeps working)
   status                   where the vault is, its size, counts, key settings
+  repair                   bring a vault that does not open back into use; files that
+                           cannot be used are moved to the vault's quarantine folder,
+                           never deleted
   audit list|verify        show the audit trail, or check that nothing in it was altered
   demo --vault DIR [--clients N]
                            create a demo vault of invented clients (prints its passphrase)
@@ -136,7 +139,7 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, "casevault: "+message(err, r.repo))
+	fmt.Fprintln(env.Stderr, "casevault: "+message(err, r.repo, r.vault))
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
@@ -144,7 +147,7 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 		return ExitUsage
 	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey):
 		return ExitWrongKey
-	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
+	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
 		return ExitDamaged
 	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy):
 		return ExitLocked
@@ -153,13 +156,17 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 }
 
 // message turns an error into words for a person; repo is the backup
-// folder of a backup command, for the commands it suggests.
-func message(err error, repo string) string {
+// folder of a backup command and dir the vault folder, for the commands it
+// suggests.
+func message(err error, repo, dir string) string {
 	var fe *app.FieldError
 	var se *saidError
 	switch {
 	case errors.As(err, &se):
 		return se.msg
+	case errors.Is(err, app.ErrMixedVersions):
+		return err.Error() + ".\nTo bring back the newest version, run:\n    casevault repair --vault " + quoteArg(dir) +
+			"\n(the other version's files are moved to the vault's quarantine folder, not deleted)"
 	case errors.As(err, &fe):
 		return fmt.Sprintf("%s %s; nothing was changed", fe.Field, strings.TrimPrefix(fe.Message, fe.Field+" "))
 	case errors.Is(err, app.ErrNotFound):
@@ -284,6 +291,8 @@ func (r *runner) dispatch(args []string) error {
 		return r.passwd(rest)
 	case "status":
 		return r.status(rest)
+	case "repair":
+		return r.repair(rest)
 	case "backup":
 		return r.cmdBackup(rest)
 	case "snapshots":
@@ -379,7 +388,7 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		// locking (a checkpoint on a full disk, audit entries a full disk
 		// refused) is a warning, never a failed command that a script
 		// would retry and so duplicate.
-		fmt.Fprintln(r.env.Stderr, "Warning: "+message(cerr, r.repo)+".")
+		fmt.Fprintln(r.env.Stderr, "Warning: "+message(cerr, r.repo, r.vault)+".")
 	}
 	return err
 }

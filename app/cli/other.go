@@ -232,3 +232,30 @@ func (r *runner) auditVerify(args []string) error {
 		return nil
 	})
 }
+
+func (r *runner) repair(args []string) error {
+	fs := r.flags("repair")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if !app.VaultExists(r.vault) {
+		return fmt.Errorf("%w: %s (there is nothing to repair)", app.ErrNoVault, r.vault)
+	}
+	cred, err := r.credential()
+	if err != nil {
+		return err
+	}
+	rep, err := app.Repair(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	if rep != nil {
+		for _, l := range rep.Lines() {
+			fmt.Fprintln(r.env.Stdout, l)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Changed() {
+		fmt.Fprintln(r.env.Stdout, "The vault opens again. Back it up now: casevault backup --repo FOLDER-ON-YOUR-BACKUP-DRIVE")
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package vault
+
+import (
+	"context"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// QuarantineDir holds what a repair set aside, one folder per repair. Nothing
+// in it is ever read by casevault again, and nothing in it is deleted.
+const QuarantineDir = "quarantine"
+
+// VersionRepair says what RepairVersions did.
+type VersionRepair struct {
+	From, To   uint64    // the checkpoint the manifest named before, and after
+	ToTime     time.Time // when the checkpoint now in use was written
+	Newest     uint64    // the newest checkpoint generation found in the folder
+	Recovered  bool      // the newest version found is the one now in use
+	SetAside   []string  // files moved into Quarantine (relative to the vault folder)
+	Quarantine string    // the folder they were moved to ("" if none)
+}
+
+// RepairVersions brings a folder that mixes two versions of the vault (see
+// MixedVersionsError) back to one: the newest checkpoint whose manifest copy
+// and chunks are all intact becomes the manifest. The files of the other
+// version (the older manifest and logs, and newer files that cannot be used)
+// are moved into a quarantine folder, never deleted. Call it on a vault that
+// Open returned and that has not been loaded. A folder that does not mix
+// versions is left as it is (From == To, nothing set aside).
+func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		return nil, ErrClosed
+	}
+	if v.readOnly {
+		return nil, ErrReadOnly
+	}
+	if err := v.keys.hold(); err != nil {
+		return nil, err
+	}
+	defer v.keys.unhold()
+	var rep *VersionRepair
+	err := v.keys.withAEAD(func(a cipher.AEAD) error {
+		cur, err := v.readManifest(a)
+		if err != nil {
+			return err
+		}
+		if cur == nil {
+			return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing")
+		}
+		rep = &VersionRepair{From: cur.Seq, To: cur.Seq, ToTime: cur.Created, Newest: cur.Seq}
+		mixed := v.newerVersionsLocked(a, cur)
+		if mixed == nil {
+			return nil
+		}
+		rep.Newest = mixed.Newer
+		// The newest manifest copy that is intact, with all its chunks.
+		copies := listGens(filepath.Join(v.dir, ManifestsDir), "")
+		var gens []uint64
+		for g := range copies {
+			if g > cur.Seq {
+				gens = append(gens, g)
+			}
+		}
+		sort.Slice(gens, func(i, j int) bool { return gens[i] > gens[j] })
+		var use *Checkpoint
+		var useBytes []byte
+		for _, g := range gens {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			cp, err := v.readManifestCopy(a, g)
+			if err != nil || v.checkChunksLocked(a, cp) != nil {
+				continue
+			}
+			b, err := os.ReadFile(v.manifestCopyPath(g))
+			if err != nil {
+				continue
+			}
+			use, useBytes = cp, b
+			break
+		}
+		var moves []string
+		keep := cur
+		if use != nil {
+			keep = use
+		}
+		// Every log and manifest copy that is not the chosen checkpoint's.
+		for g, name := range listGens(filepath.Join(v.dir, LogDir), ".log") {
+			if g != keep.LogGen {
+				moves = append(moves, LogDir+"/"+name)
+			}
+		}
+		for g, name := range copies {
+			if g != keep.Seq {
+				moves = append(moves, ManifestsDir+"/"+name)
+			}
+		}
+		sort.Strings(moves)
+		var manifestCopy []byte
+		if use != nil {
+			// The manifest is replaced last, atomically, so that a crash
+			// part way leaves a folder this repair can run on again; the
+			// older one is kept as a copy.
+			if manifestCopy, err = os.ReadFile(filepath.Join(v.dir, ManifestFile)); err != nil {
+				return fmt.Errorf("reading manifest: %w", err)
+			}
+		}
+		q, err := v.quarantineLocked(moves, map[string][]byte{ManifestFile: manifestCopy})
+		if err != nil {
+			return err
+		}
+		rep.SetAside, rep.Quarantine = moves, q
+		if use != nil {
+			rep.SetAside = append([]string{ManifestFile}, moves...)
+			if err := writeFileAtomic(filepath.Join(v.dir, ManifestFile), useBytes); err != nil {
+				return fmt.Errorf("bringing back checkpoint %d: %w", use.Seq, err)
+			}
+			rep.To, rep.ToTime = use.Seq, use.Created
+		}
+		rep.Recovered = keep.Seq == rep.Newest
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// checkChunksLocked reads and authenticates every chunk cp names.
+func (v *Vault) checkChunksLocked(a cipher.AEAD, cp *Checkpoint) error {
+	var size int64
+	for _, id := range cp.Chunks {
+		chunk, err := v.getLocked(a, KindDBChunk, id)
+		if err != nil {
+			return err
+		}
+		size += int64(len(chunk))
+	}
+	if size != cp.ImageSize {
+		return damaged(filepath.Join(v.dir, ManifestsDir, manifestCopyName(cp.Seq)), "its chunks hold %d bytes, not %d", size, cp.ImageSize)
+	}
+	return nil
+}
+
+// quarantineLocked moves the files named (relative to the vault folder) into
+// a new folder quarantine/<UTC time>/ under the same relative names, writes
+// the non-nil contents given under their names there, and makes all of it
+// durable. It returns the folder ("" when there is nothing to keep).
+func (v *Vault) quarantineLocked(names []string, contents map[string][]byte) (string, error) {
+	n := len(names)
+	for _, b := range contents {
+		if b != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return "", nil
+	}
+	root := filepath.Join(v.dir, QuarantineDir)
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return "", fmt.Errorf("creating the quarantine folder: %w", err)
+	}
+	stamp := time.Now().UTC().Format("20060102-150405")
+	q := filepath.Join(root, stamp)
+	for i := 2; ; i++ {
+		err := os.Mkdir(q, 0o700)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("creating the quarantine folder: %w", err)
+		}
+		q = filepath.Join(root, fmt.Sprintf("%s-%d", stamp, i))
+	}
+	dirs := map[string]bool{v.dir: true, root: true}
+	for name, b := range contents {
+		if b == nil {
+			continue
+		}
+		dst := filepath.Join(q, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return q, fmt.Errorf("keeping a copy of %s: %w", name, err)
+		}
+		if err := writeFileDurable(dst, b); err != nil {
+			return q, fmt.Errorf("keeping a copy of %s: %w", name, err)
+		}
+		dirs[filepath.Dir(dst)] = true
+	}
+	for _, name := range names {
+		src := filepath.Join(v.dir, filepath.FromSlash(name))
+		dst := filepath.Join(q, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return q, fmt.Errorf("setting %s aside: %w", name, err)
+		}
+		if err := os.Rename(src, dst); err != nil {
+			return q, fmt.Errorf("setting %s aside: %w", name, err)
+		}
+		dirs[filepath.Dir(src)] = true
+		dirs[filepath.Dir(dst)] = true
+	}
+	dirs[q] = true
+	if err := syncDirs(dirs); err != nil {
+		return q, err
+	}
+	return q, nil
+}
