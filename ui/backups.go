@@ -1388,15 +1388,7 @@ func (b *backupsScreen) restore() {
 	rd := &restoreDialog{errMsg: errLabel(), pv: newProgressView("Restoring"), parentL: widget.NewLabel("")}
 	b.restoreD = rd
 	rd.parentL.Wrapping = fyne.TextWrapBreak
-	var opts []string
-	for i, s := range snaps {
-		o := fmt.Sprintf("%s · %s · %d clients", s.Time.Local().Format("2006-01-02 15:04"), s.Short(), s.Counts["clients"])
-		if i == 0 {
-			o += " (latest)"
-		}
-		opts = append(opts, o)
-	}
-	rd.snapSel = widget.NewSelect(opts, nil)
+	rd.snapSel = widget.NewSelect(snapOptions(snaps), nil)
 	rd.snapSel.SetSelectedIndex(0)
 	rd.parent, _ = os.UserHomeDir()
 	if rd.parent == "" {
@@ -1405,16 +1397,9 @@ func (b *backupsScreen) restore() {
 	rd.parentL.SetText(rd.parent)
 	rd.name = u.newEntry("Name of the new folder")
 	rd.name.SetText("casevault-restored-" + u.now().Format("2006-01-02"))
-	pick := u.button("Choose folder…", theme.FolderOpenIcon(), func() {
-		fd := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-			u.touch()
-			if err == nil && l != nil {
-				rd.parent = l.Path()
-				rd.parentL.SetText(rd.parent)
-			}
-		}, u.w)
-		fd.Resize(fyne.NewSize(900, 600))
-		fd.Show()
+	pick := u.folderButton("Choose folder…", func(path string) {
+		rd.parent = path
+		rd.parentL.SetText(rd.parent)
 	})
 	start := func() { b.startRestore(rd, target, snaps) }
 	rd.cred = u.newCredForm(start)
@@ -1447,21 +1432,56 @@ func (b *backupsScreen) restore() {
 	u.w.Canvas().Focus(rd.cred.pass)
 }
 
-// restoreDestProblem says why dest cannot take a restore, or "".
+// snapOptions are the choices of a snapshot list, newest first: snaps is
+// newest first.
+func snapOptions(snaps []*app.Snapshot) []string {
+	var opts []string
+	for i, s := range snaps {
+		o := fmt.Sprintf("%s · %s · %s", s.Time.Local().Format("2006-01-02 15:04"), s.Short(), plural(s.Counts["clients"], "client"))
+		if i == 0 {
+			o += " (latest)"
+		}
+		opts = append(opts, o)
+	}
+	return opts
+}
+
+// folderButton is a button that lets the person choose a folder and hands
+// its path to chosen.
+func (u *UI) folderButton(label string, chosen func(path string)) *widget.Button {
+	return u.button(label, theme.FolderOpenIcon(), func() {
+		fd := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+			u.touch()
+			if err == nil && l != nil {
+				chosen(l.Path())
+			}
+		}, u.w)
+		fd.Resize(fyne.NewSize(900, 600))
+		fd.Show()
+	})
+}
+
+// restoreDestProblem says why dest cannot take a restore, or "". vaultDir
+// is the vault folder a restore must stay out of ("" = none).
 func restoreDestProblem(dest, vaultDir string) string {
 	d, err1 := filepath.Abs(dest)
-	v, err2 := filepath.Abs(vaultDir)
-	if err1 != nil || err2 != nil {
+	if err1 != nil {
 		return "That folder name cannot be used."
 	}
 	if rd, err := filepath.EvalSymlinks(filepath.Dir(d)); err == nil {
 		d = filepath.Join(rd, filepath.Base(d))
 	}
-	if rv, err := filepath.EvalSymlinks(v); err == nil {
-		v = rv
-	}
-	if d == v || within(d, v) || within(v, d) {
-		return "That is the open vault's folder, or a folder around or inside it. A restore never replaces the open vault: choose another folder."
+	if vaultDir != "" {
+		v, err := filepath.Abs(vaultDir)
+		if err != nil {
+			return "That folder name cannot be used."
+		}
+		if rv, err := filepath.EvalSymlinks(v); err == nil {
+			v = rv
+		}
+		if d == v || within(d, v) || within(v, d) {
+			return "That is the vault's own folder, or a folder around or inside it. A restore never replaces a vault: choose another folder."
+		}
 	}
 	es, err := os.ReadDir(d)
 	switch {
@@ -1512,18 +1532,7 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 	rd.snapSel.Disable()
 	rd.pv.obj.Show()
 	rd.d.SetButtons([]fyne.CanvasObject{rd.stopB})
-	ctx, cancel := context.WithCancel(context.Background())
-	rd.cancel = cancel
-	epoch := u.epoch
-	progress := u.progressFunc(func(p app.BackupProgress) {
-		if u.epoch == epoch {
-			rd.pv.set(p)
-		}
-	})
-	u.repoOps.Add(1)
-	run(u, func(context.Context) (*app.RestoreReport, error) {
-		defer u.repoOps.Add(-1)
-		defer cancel()
+	rd.cancel = u.runRestore(rd.pv, func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error) {
 		bk, err := app.OpenBackups(ctx, target, cred)
 		if err != nil {
 			return nil, err
@@ -1552,12 +1561,29 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 	})
 }
 
+// runRestore runs a restore (work) in the background, showing its progress
+// in pv, and returns the function that stops it. done gets the result on
+// the UI goroutine (an error wrapping context.Canceled when stopped). No
+// interval backup starts meanwhile (repoOps).
+func (u *UI) runRestore(pv *progressView, work func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error), done func(*app.RestoreReport, error)) context.CancelFunc {
+	ctx, cancel := context.WithCancel(context.Background())
+	epoch := u.epoch
+	progress := u.progressFunc(func(p app.BackupProgress) {
+		if u.epoch == epoch {
+			pv.set(p)
+		}
+	})
+	u.repoOps.Add(1)
+	run(u, func(context.Context) (*app.RestoreReport, error) {
+		defer u.repoOps.Add(-1)
+		defer cancel()
+		return work(ctx, progress)
+	}, done)
+	return cancel
+}
+
 func (u *UI) showRestored(rep *app.RestoreReport) {
-	dir := rep.Dir
-	if strings.ContainsAny(dir, " '\"") {
-		dir = strconv.Quote(dir)
-	}
-	cmd := "casevault --vault " + dir
+	cmd := openCommand(rep.Dir)
 	cmdL := widget.NewLabel(cmd)
 	cmdL.TextStyle = fyne.TextStyle{Monospace: true}
 	cmdL.Wrapping = fyne.TextWrapBreak

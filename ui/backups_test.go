@@ -390,7 +390,7 @@ func TestBackupRestoreAndCheck(t *testing.T) {
 	test.Type(rd.cred.pass, testPass)
 	test.Tap(rd.runB)
 	h.u.wait()
-	if !strings.Contains(rd.errMsg.Text, "open vault") || rd.result != nil {
+	if !strings.Contains(rd.errMsg.Text, "vault's own folder") || rd.result != nil {
 		t.Fatalf("restore into the vault: %q", rd.errMsg.Text)
 	}
 	rd.parent = t.TempDir()

@@ -96,9 +96,10 @@ type UI struct {
 	clipValue  string // what we put on the clipboard, to clear it later
 	clipExpiry time.Time
 
-	unlock *unlockScreen
-	setup  *setupScreen
-	main   *mainScreen
+	unlock  *unlockScreen
+	setup   *setupScreen
+	restore *restoreScreen // restore from a backup, before any vault is open (restore.go)
+	main    *mainScreen
 
 	// Backups (backups.go): the one backup running, the modal of the backup
 	// before locking, the drills, restores and checks running (no interval
@@ -184,6 +185,9 @@ func (u *UI) shutdown() {
 	if u.stopTick != nil {
 		close(u.stopTick)
 		u.stopTick = nil
+	}
+	if u.restore != nil {
+		u.restore.stop()
 	}
 	u.lock("", false, nil) // the window is gone: no backup on lock now
 	u.closing.Wait()
@@ -331,7 +335,7 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 // opened is called on the UI goroutine with a fresh session.
 func (u *UI) opened(s *app.Session) {
 	u.sess = s
-	u.unlock, u.setup = nil, nil
+	u.unlock, u.setup, u.restore = nil, nil, nil
 	u.touch()
 	u.main = newMainScreen(u)
 	u.w.SetContent(u.main.obj)

@@ -35,7 +35,7 @@ type unlockScreen struct {
 
 func (u *UI) showUnlock(reason string) {
 	s := &unlockScreen{u: u, spinner: widget.NewActivity(), status: quiet(""), errMsg: errLabel(), info: hint(reason)}
-	u.unlock, u.setup = s, nil
+	u.unlock, u.setup, u.restore = s, nil, nil
 	s.pass = u.newPassword("Passphrase")
 	s.pass.OnSubmitted = func(string) { s.submit() }
 	s.unlockB = u.button("Unlock", theme.LoginIcon(), s.submit)
@@ -54,6 +54,8 @@ func (u *UI) showUnlock(reason string) {
 		container.NewHBox(s.unlockB, s.spinner, s.status),
 		s.errMsg,
 		container.NewHBox(s.switchB),
+		widget.NewSeparator(),
+		container.NewHBox(u.restoreButton(func() { u.showUnlock("") })),
 	)
 	u.w.SetContent(centered(460, form))
 	s.tick(u.now())
@@ -197,7 +199,7 @@ const SetupExplanation = "casevault keeps your clients' files in an encrypted va
 
 func (u *UI) showSetup() {
 	s := &setupScreen{u: u, errMsg: errLabel()}
-	u.setup, u.unlock = s, nil
+	u.setup, u.unlock, u.restore = s, nil, nil
 	s.create = u.button("Create the vault", theme.ConfirmIcon(), s.submit)
 	s.create.Importance = widget.HighImportance
 	s.create.Disable()
@@ -218,6 +220,10 @@ func (u *UI) showSetup() {
 		s.np.obj,
 		container.NewHBox(s.create),
 		s.errMsg,
+		widget.NewSeparator(),
+		bold("Moving to a new laptop, or lost the vault?"),
+		hint("If you have a casevault backup (usually on a USB drive), get the vault back from it instead of creating a new one."),
+		container.NewHBox(u.restoreButton(u.showSetup)),
 	)
 	u.w.SetContent(centered(560, form))
 	u.w.Canvas().Focus(s.np.p1)
