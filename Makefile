@@ -49,7 +49,7 @@ test: deps
 	fi
 	go test -tags $(TAGS) -race -count=1 ./...
 
-## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests
+## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, then govulncheck
 check: test
 	found=0; \
 	while IFS= read -r file; do \
@@ -63,6 +63,7 @@ check: test
 		'^func Fuzz' . | sed 's|^\./||' | sort); \
 	echo "fuzzed $$found targets"
 	CASEVAULT_HEAVY=1 go test -tags $(TAGS),heavy -count=1 -timeout 30m ./...
+	bash .ci/govulncheck.sh # known vulnerabilities the code calls, from a database built offline
 
 ## bench: run the benchmark report
 bench: deps
