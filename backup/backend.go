@@ -33,6 +33,10 @@ type Backend interface {
 	List(ctx context.Context, dir string) ([]FileInfo, error)
 	// Remove deletes a file; a missing file is not an error.
 	Remove(ctx context.Context, name string) error
+	// RemoveTemps deletes the temporary files that interrupted Saves left
+	// behind (".tmp-*" anywhere in the repository). Best effort: a file it
+	// cannot delete stays, and List skips it. Called under the lock.
+	RemoveTemps(ctx context.Context)
 	// Lock takes the repository's lock for one process at a time.
 	Lock() (unlock func() error, err error)
 	// Root is the folder, for messages.
@@ -215,9 +219,12 @@ func (l *Local) Remove(ctx context.Context, name string) error {
 	return nil
 }
 
-// removeTemps deletes temp files a killed Save left behind.
-func (l *Local) removeTemps() {
+// RemoveTemps implements Backend: deletes temp files a killed Save left behind.
+func (l *Local) RemoveTemps(ctx context.Context) {
 	filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") {
 			os.Remove(p)
 		}

@@ -68,9 +68,7 @@ func (r *Repo) backupHeld(ctx context.Context, src Source, progress ProgressFunc
 		return nil, err
 	}
 	defer unlock()
-	if l, ok := r.be.(*Local); ok {
-		l.removeTemps()
-	}
+	r.be.RemoveTemps(ctx)
 	c := src.Capture
 	ix, err := r.loadIndex(ctx)
 	if err != nil {

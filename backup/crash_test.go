@@ -383,7 +383,7 @@ func TestBackupCrashKill(t *testing.T) {
 	}
 	fb.before = func(n int, name string) error {
 		if strings.HasPrefix(name, indexDir+"/") {
-			return fb.classify(name, syscall.ENOSPC)
+			return fb.local.classify(name, syscall.ENOSPC)
 		}
 		return nil
 	}

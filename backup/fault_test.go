@@ -24,12 +24,16 @@ import (
 // through the same classification as the real backend's, so the tests see
 // what a user with a real stick would see.
 
-// faultBackend is a *Local with a hook before each Save.
+// faultBackend decorates a Backend (the real folder backend) with faults:
+// hooks before each Save and read, and a drive that fills up. What it does not
+// override, such as List, Remove and Lock, goes to the real backend unchanged.
 type faultBackend struct {
-	*Local
+	Backend
+	local *Local // the folder: where a short write leaves its temp file
 
-	mu    sync.Mutex
-	saves []FileInfo // every Save asked for, in order (name, size)
+	mu          sync.Mutex
+	saves       []FileInfo // every Save asked for, in order (name, size)
+	removeTemps int        // RemoveTemps calls
 
 	// full makes Save number fullAt (0-based, counting from the last
 	// reset) write fullAfter(size) bytes of its temp file and then fail
@@ -37,6 +41,11 @@ type faultBackend struct {
 	// -1: never.
 	fullAt    int
 	fullAfter func(size int) int
+	// killAt makes Save number killAt (0-based, from the last reset) stop
+	// as a killed process does: half of its temp file written, nothing
+	// cleaned up, errKilled returned; every later Save fails the same way
+	// before writing. -1: never.
+	killAt int
 	// before runs before Save number n; an error it returns is the Save's.
 	before func(n int, name string) error
 	// beforeRead runs before each Load and ReadAt (op "load", "readat").
@@ -46,14 +55,16 @@ type faultBackend struct {
 var _ Backend = (*faultBackend)(nil)
 
 func newFaultBackend(dir string) *faultBackend {
-	return &faultBackend{Local: NewLocal(dir), fullAt: -1}
+	l := NewLocal(dir)
+	return &faultBackend{Backend: l, local: l, fullAt: -1, killAt: -1}
 }
 
 // reset forgets the saves counted so far and clears the faults.
 func (f *faultBackend) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.saves, f.fullAt, f.fullAfter, f.before, f.beforeRead = nil, -1, nil, nil, nil
+	f.saves, f.fullAt, f.fullAfter, f.killAt, f.before, f.beforeRead = nil, -1, nil, -1, nil, nil
+	f.removeTemps = 0
 }
 
 // Load implements Backend.
@@ -64,7 +75,7 @@ func (f *faultBackend) Load(ctx context.Context, name string) ([]byte, error) {
 	if hook != nil {
 		hook("load", name)
 	}
-	return f.Local.Load(ctx, name)
+	return f.Backend.Load(ctx, name)
 }
 
 // ReadAt implements Backend.
@@ -75,7 +86,7 @@ func (f *faultBackend) ReadAt(ctx context.Context, name string, off int64, n int
 	if hook != nil {
 		hook("readat", name)
 	}
-	return f.Local.ReadAt(ctx, name, off, n)
+	return f.Backend.ReadAt(ctx, name, off, n)
 }
 
 func (f *faultBackend) savesSoFar() []FileInfo {
@@ -89,12 +100,25 @@ func (f *faultBackend) Save(ctx context.Context, name string, data []byte) error
 	f.mu.Lock()
 	n := len(f.saves)
 	f.saves = append(f.saves, FileInfo{Name: name, Size: int64(len(data))})
-	fullAt, fullAfter, before := f.fullAt, f.fullAfter, f.before
+	fullAt, fullAfter, killAt, before := f.fullAt, f.fullAfter, f.killAt, f.before
 	f.mu.Unlock()
 	if before != nil {
 		if err := before(n, name); err != nil {
 			return err
 		}
+	}
+	if killAt >= 0 && n >= killAt {
+		if n == killAt {
+			// What Local.Save leaves when the process dies after its write.
+			tmp := filepath.Join(filepath.Dir(f.local.path(name)), fmt.Sprintf(".tmp-%012x", n))
+			if err := os.MkdirAll(filepath.Dir(tmp), 0o700); err != nil {
+				return err
+			}
+			if err := os.WriteFile(tmp, data[:len(data)/2], 0o600); err != nil {
+				return err
+			}
+		}
+		return errKilled
 	}
 	if fullAt >= 0 && n >= fullAt {
 		part := 0
@@ -103,23 +127,34 @@ func (f *faultBackend) Save(ctx context.Context, name string, data []byte) error
 		}
 		return f.shortWrite(name, data[:part])
 	}
-	return f.Local.Save(ctx, name, data)
+	return f.Backend.Save(ctx, name, data)
+}
+
+// errKilled is what a Save returns after the simulated kill.
+var errKilled = errors.New("killed (simulated)")
+
+// RemoveTemps implements Backend: counts the call, then cleans up for real.
+func (f *faultBackend) RemoveTemps(ctx context.Context) {
+	f.mu.Lock()
+	f.removeTemps++
+	f.mu.Unlock()
+	f.Backend.RemoveTemps(ctx)
 }
 
 // shortWrite does what Local.Save does on a drive that fills up: the temp
 // file gets part of the data, the write fails with ENOSPC, the temp file is
 // removed and the error is classified.
 func (f *faultBackend) shortWrite(name string, part []byte) error {
-	dir := filepath.Dir(f.path(name))
+	dir := filepath.Dir(f.local.path(name))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return f.classify(name, err)
+		return f.local.classify(name, err)
 	}
 	tmp := filepath.Join(dir, ".tmp-fault")
 	if err := os.WriteFile(tmp, part, 0o600); err != nil {
-		return f.classify(name, err)
+		return f.local.classify(name, err)
 	}
 	os.Remove(tmp)
-	return f.classify(name, &fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC})
+	return f.local.classify(name, &fs.PathError{Op: "write", Path: tmp, Err: syscall.ENOSPC})
 }
 
 // dirBytes reads every file under dir: relative path -> content.
@@ -358,6 +393,65 @@ func TestBackupTargetFull(t *testing.T) {
 	}
 	sameState(t, "live vault after the failures", wantImg, wantRecs, tv.v)
 	t.Logf("%d failure points", len(points))
+}
+
+// TestBackupRemovesTempsOfKilledSaves: a backup killed in the middle of a
+// save leaves a temp file (a killed process cleans nothing up). The next
+// backup and a prune delete such files through the repository's Backend,
+// whatever it is: here the fault decorator, not the bare folder backend.
+func TestBackupRemovesTempsOfKilledSaves(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 2)
+	fv := &fakeVolume{id: "uuid:KILL"}
+	r0, dir := initRepo(t, tv, fv)
+	snaps := []string{runBackup(t, r0, tv).ID}
+	fb := newFaultBackend(dir)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, dir, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	temps := func() (out []string) {
+		for _, f := range listFiles(t, dir) {
+			if strings.Contains(f, ".tmp-") {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	killedBackup := func(label string) {
+		t.Helper()
+		tv.edit(1)
+		fb.reset()
+		fb.killAt = 0 // the first save: the pack
+		src, release := tv.source()
+		_, err := r.Backup(ctx, src, nil)
+		release()
+		if !errors.Is(err, errKilled) {
+			t.Fatalf("%s: the killed backup returned %v", label, err)
+		}
+		if len(temps()) != 1 {
+			t.Fatalf("%s: the kill left temp files %v, want one", label, temps())
+		}
+		fb.reset()
+	}
+
+	killedBackup("backup")
+	snaps = append(snaps, runBackup(t, r, tv).ID)
+	if left := temps(); len(left) > 0 || fb.removeTemps == 0 {
+		t.Fatalf("after the next backup: temp files %v left, RemoveTemps called %d times", left, fb.removeTemps)
+	}
+
+	killedBackup("prune")
+	if _, err := r.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left := temps(); len(left) > 0 || fb.removeTemps == 0 {
+		t.Fatalf("after prune: temp files %v left, RemoveTemps called %d times", left, fb.removeTemps)
+	}
+	verifyClean(t, "after the kills", r, snaps)
 }
 
 // TestBackupTargetVanishes removes the repository folder (the stick is

@@ -232,9 +232,7 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 		}
 		res.KeysRemoved++
 	}
-	if l, ok := r.be.(*Local); ok {
-		l.removeTemps()
-	}
+	r.be.RemoveTemps(ctx)
 	return res, nil
 }
 
