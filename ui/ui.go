@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	dsk "casevault/app/desktop"
 )
 
 // Title is the title of the main window.
@@ -50,6 +51,10 @@ type Options struct {
 	Tick time.Duration
 	// Settings overrides the settings file when set (tests).
 	Settings *app.Settings
+	// Desktop reports when the desktop session locks or the computer is
+	// about to sleep: the vault locks then. nil = not watched (Run watches
+	// the real desktop; tests pass a desktop.Fake).
+	Desktop dsk.Watcher
 
 	// queued: results of background work wait until the test calls wait.
 	queued bool
@@ -70,6 +75,13 @@ func Run(version, dir string) error {
 	// the window's few settings live next to the vault (app.SettingsFile).
 	a := fyneapp.New()
 	u := New(a, Options{Dir: dir, Version: version, Tick: time.Second})
+	// Without D-Bus (or on macOS and Windows) Watch gives a watcher that
+	// never reports; it runs apart so that a slow bus never holds the
+	// window up.
+	go func() {
+		w, _ := dsk.Watch()
+		u.watchDesktop(w)
+	}()
 	u.w.SetMaster()
 	u.w.ShowAndRun()
 	u.shutdown()
@@ -141,6 +153,9 @@ func New(a fyne.App, opts Options) *UI {
 	}
 	u.w.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
 	u.w.Canvas().SetOnTypedRune(func(rune) { u.touch() })
+	if opts.Desktop != nil {
+		go u.watchDesktop(opts.Desktop)
+	}
 	if app.VaultExists(opts.Dir) {
 		u.showUnlock("")
 	} else {
@@ -338,7 +353,7 @@ func (u *UI) opened(s *app.Session) {
 	u.unlock, u.setup, u.restore = nil, nil, nil
 	u.touch()
 	u.main = newMainScreen(u)
-	u.w.SetContent(u.main.obj)
+	u.w.SetContent(newActivityArea(u.main.obj, u.touch))
 	u.main.show(navClients)
 }
 
