@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"casevault/vault/atomicfile"
 )
 
 // SettingsFile, in the vault folder, keeps the window's preferences in
@@ -49,11 +51,8 @@ func SaveSettings(dir string, s Settings) error {
 }
 
 // replaceFile writes one of the small plain files beside the vault (0600)
-// through a temp file and a rename, so a reader sees the old or the new one.
+// atomically and durably (atomicfile: temp file, fsync, rename, fsync the
+// folder), so a reader or a crash sees the old or the new one.
 func replaceFile(dir, name string, b []byte) error {
-	tmp := filepath.Join(dir, name+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, name))
+	return atomicfile.WriteFile(filepath.Join(dir, name), b)
 }

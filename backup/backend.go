@@ -2,8 +2,6 @@ package backup
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,10 +9,10 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 	"syscall"
 
 	"casevault/vault"
+	"casevault/vault/atomicfile"
 )
 
 // Backend stores a repository's files. Names are slash-separated paths
@@ -67,7 +65,8 @@ func (l *Local) path(name string) string {
 	return filepath.Join(l.root, filepath.FromSlash(name))
 }
 
-// Save implements Backend: temp file, fsync, rename, fsync the folder.
+// Save implements Backend: temp file, fsync, rename, fsync the folder
+// (atomicfile).
 func (l *Local) Save(ctx context.Context, name string, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -77,32 +76,7 @@ func (l *Local) Save(ctx context.Context, name string, data []byte) error {
 	if err := l.mkdirs(dir); err != nil {
 		return l.classify(name, err)
 	}
-	var rnd [6]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, ".tmp-"+hex.EncodeToString(rnd[:]))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return l.classify(name, err)
-	}
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return l.classify(name, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return l.classify(name, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Replace(p, data); err != nil {
 		return l.classify(name, err)
 	}
 	if err := syncDir(dir); err != nil {
@@ -133,12 +107,7 @@ func (l *Local) mkdirs(dir string) error {
 }
 
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+	if err := atomicfile.SyncDir(dir); err != nil && !errors.Is(err, syscall.EINVAL) {
 		return err // EINVAL: the file system cannot sync folders (some FUSE/exFAT)
 	}
 	return nil
@@ -190,7 +159,7 @@ func (l *Local) List(ctx context.Context, dir string) ([]FileInfo, error) {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+		if d.IsDir() || atomicfile.IsTemp(d.Name()) {
 			return nil
 		}
 		info, err := d.Info()
@@ -225,7 +194,7 @@ func (l *Local) RemoveTemps(ctx context.Context) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), ".tmp-") {
+		if err == nil && !d.IsDir() && atomicfile.IsTemp(d.Name()) {
 			os.Remove(p)
 		}
 		return nil
