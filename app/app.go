@@ -149,6 +149,8 @@ type Session struct {
 	dropped  int
 	diskFull bool
 
+	notices []string // what opening found and the person must be told (Notices)
+
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write, to invalidate caches
 	ix     *conflict.Index
@@ -182,6 +184,13 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 	if err := s.recordRestore(ctx); err != nil {
 		s.close(ctx, false)
 		return nil, err
+	}
+	if tt := v.TornTail(); tt != nil {
+		s.notices = append(s.notices, tornTailNotice(tt))
+		if err := s.audit(ctx, "log.torn", "", tornTailAudit(tt)); err != nil {
+			s.close(ctx, false)
+			return nil, err
+		}
 	}
 	if err := s.audit(ctx, "unlock", "", "with the "+cred.Type().String()); err != nil {
 		s.close(ctx, false)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"casevault/store"
 	"casevault/vault"
@@ -73,4 +74,22 @@ func Repair(ctx context.Context, dir string, cred vault.Credential, opts Options
 		err = cerr
 	}
 	return rep, err
+}
+
+// Notices are what opening the vault found and the person must be told, in
+// plain sentences (for example an incomplete last change that was dropped).
+// The command line prints them; the window shows them after unlocking.
+func (s *Session) Notices() []string { return append([]string(nil), s.notices...) }
+
+func tornTailNotice(tt *vault.TornTail) string {
+	return fmt.Sprintf("casevault was stopped while it was saving a change (the vault's log was last written %s). "+
+		"That change had not been completely written (%s of it were on disk), so it was dropped; every change before it is kept. "+
+		"casevault confirms a change only once it is completely saved, so this change was never confirmed, "+
+		"but check that the last thing you did around that time is there. This is recorded in the audit trail.",
+		tt.Written.Local().Format("2006-01-02 15:04:05"), nOf(int(tt.Bytes), "byte", "bytes"))
+}
+
+func tornTailAudit(tt *vault.TornTail) string {
+	return fmt.Sprintf("an incomplete change (record %d after the last checkpoint, %d bytes on disk, log last written %s) was dropped at unlock",
+		tt.Record, tt.Bytes, tt.Written.UTC().Format(time.RFC3339))
 }

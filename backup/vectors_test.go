@@ -115,7 +115,8 @@ func buildRepoVectors(t *testing.T) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	firstRecordEnd := 32 + 8 + int(binary.LittleEndian.Uint32(logFile[32:36]))
+	hdrLen := 64 // redo log format 2 (FORMAT.md section 7)
+	firstRecordEnd := hdrLen + 8 + int(binary.LittleEndian.Uint32(logFile[hdrLen:hdrLen+4]))
 	var snaps []*Snapshot
 	for i, logBytes := range [][]byte{logFile[:firstRecordEnd], logFile} {
 		clock = vecSnapTimes[i]

@@ -16,12 +16,14 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -355,6 +357,9 @@ func (u *UI) opened(s *app.Session) {
 	u.main = newMainScreen(u)
 	u.w.SetContent(newActivityArea(u.main.obj, u.touch))
 	u.main.show(navClients)
+	if notes := s.Notices(); len(notes) > 0 {
+		dialog.ShowInformation("Found while opening the vault", strings.Join(notes, "\n\n"), u.w)
+	}
 }
 
 // entry is a widget.Entry that records activity and lets the window's

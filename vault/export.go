@@ -242,18 +242,18 @@ func (k *Keys) CheckLog(name string, gen uint64, raw []byte) (int, error) {
 	}
 	var n int
 	err := k.use(func(kr *keyring) error {
-		return kr.withAEAD(func(a cipher.AEAD) error {
-			recs, good, err := parseLog(a, k.vaultID, gen, name, raw)
+		return kr.withLogKeys(func(a cipher.AEAD, mk []byte) error {
+			sc, err := parseLog(a, mk, k.vaultID, gen, name, raw)
 			if err != nil {
 				return err
 			}
-			if len(raw) < logHeaderLen || good != int64(len(raw)) {
+			if sc.format == 0 || sc.good != int64(len(raw)) {
 				return damaged(name, "redo log copy is truncated inside a record")
 			}
-			for _, r := range recs {
+			for _, r := range sc.recs {
 				clear(r)
 			}
-			n = len(recs)
+			n = len(sc.recs)
 			return nil
 		})
 	})

@@ -3,9 +3,7 @@ package vault
 import (
 	"bytes"
 	"crypto/cipher"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -111,15 +109,14 @@ func FuzzParseHeader(f *testing.F) {
 	})
 }
 
+var fuzzMarkKey = bytes.Repeat([]byte{0x5a}, 32)
+
 func sampleLog(a cipher.AEAD, recs ...[]byte) []byte {
-	b := logHeader(fuzzVaultID, fuzzGen)
-	for i, r := range recs {
-		sealed := fixedSeal(a, byte(i+1), r, recordAD(fuzzVaultID, fuzzGen, uint64(i)))
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(sealed)))
-		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[len(b)-4:], crcTable))
-		b = append(b, sealed...)
-	}
-	return b
+	i := byte(0)
+	return buildLog(2, a, fuzzMarkKey, fuzzVaultID, fuzzGen, func(pt, ad []byte) []byte {
+		i++
+		return fixedSeal(a, i, pt, ad)
+	}, recs...)
 }
 
 func FuzzParseLog(f *testing.F) {
@@ -131,27 +128,37 @@ func FuzzParseLog(f *testing.F) {
 	f.Add(full[:logHeaderLen])
 	f.Add(full[:10])
 	f.Add(append(bytes.Clone(full), make([]byte, 64)...))
+	v1 := buildLog(1, a, nil, fuzzVaultID, fuzzGen, func(pt, ad []byte) []byte { return fixedSeal(a, 7, pt, ad) }, []byte("old format"))
+	f.Add(v1)
+	f.Add(v1[:len(v1)-1])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		recs, good, err := parseLog(a, fuzzVaultID, fuzzGen, "log", b)
+		sc, err := parseLog(a, fuzzMarkKey, fuzzVaultID, fuzzGen, "log", b)
 		if err != nil {
 			if !isDamaged(err) {
 				t.Fatalf("rejection is not ErrDamaged: %v", err)
 			}
+			if sc == nil || sc.good > int64(len(b)) {
+				t.Fatalf("damage without a scan of what is intact: %+v", sc)
+			}
 			return
 		}
+		recs, good := sc.recs, sc.good
 		if good < 0 || good > int64(len(b)) {
 			t.Fatalf("good = %d for %d bytes", good, len(b))
 		}
-		if len(recs) > 0 && good < logHeaderLen {
+		if len(recs) > 0 && good < logPrefixLen {
 			t.Fatal("records without a header")
 		}
+		if sc.format == 2 && uint64(len(recs)) < sc.acked {
+			t.Fatalf("accepted %d records with %d acknowledged", len(recs), sc.acked)
+		}
 		// The valid prefix parses to the same records with nothing cut.
-		recs2, good2, err := parseLog(a, fuzzVaultID, fuzzGen, "log", b[:good])
-		if err != nil || good2 != good || len(recs2) != len(recs) {
-			t.Fatalf("prefix reparse: %d records, good %d, %v (was %d, %d)", len(recs2), good2, err, len(recs), good)
+		sc2, err := parseLog(a, fuzzMarkKey, fuzzVaultID, fuzzGen, "log", b[:good])
+		if err != nil || sc2.good != good || len(sc2.recs) != len(recs) {
+			t.Fatalf("prefix reparse: %+v, %v (was %d, %d)", sc2, err, len(recs), good)
 		}
 		for i := range recs {
-			if !bytes.Equal(recs[i], recs2[i]) {
+			if !bytes.Equal(recs[i], sc2.recs[i]) {
 				t.Fatalf("record %d differs on reparse", i)
 			}
 		}

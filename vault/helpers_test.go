@@ -3,10 +3,13 @@ package vault
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -274,4 +277,44 @@ func load(t testing.TB, v *Vault) ([]byte, *Checkpoint) {
 		t.Fatalf("LoadCheckpoint: %v", err)
 	}
 	return img, cp
+}
+
+// buildLog makes a complete redo log file of the given format, as AppendLog
+// writes it: the mark of format 2 names every record but the last as
+// acknowledged. seal encrypts one record with its associated data.
+func buildLog(format int, a cipher.AEAD, markKey []byte, vaultID [16]byte, gen uint64, seal func(pt, ad []byte) []byte, recs ...[]byte) []byte {
+	b := logPrefix(format, vaultID, gen)
+	if format == 2 {
+		b = append(b, make([]byte, logMarkLen)...)
+	}
+	var lastStart int64 = int64(len(b))
+	for i, r := range recs {
+		lastStart = int64(len(b))
+		sealed := seal(r, recordAD(format, vaultID, gen, uint64(i)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(sealed)))
+		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[len(b)-4:], crcTable))
+		b = append(b, sealed...)
+	}
+	if format == 2 {
+		acked := uint64(0)
+		if len(recs) > 0 {
+			acked = uint64(len(recs) - 1)
+		}
+		copy(b[logPrefixLen:], logMark(markKey, b[:logPrefixLen], acked, lastStart))
+	}
+	return b
+}
+
+// markKeyOf is the key of the vault's redo log acknowledgement mark.
+func markKeyOf(t testing.TB, v *Vault) []byte {
+	t.Helper()
+	var out []byte
+	err := purposeKey(v.keys, "purpose:", markPurpose, func(k []byte) error {
+		out = bytes.Clone(k)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

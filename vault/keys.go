@@ -22,9 +22,10 @@ type keyring struct {
 	objID  *memguard.Enclave // HMAC-SHA256 key for object ids
 	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
 	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
+	mark   *memguard.Enclave // the redo log mark's key: the MAC purpose "log mark"
 
-	// hot holds the AEAD key, the MAC root and the object-id key side by
-	// side (96 bytes), so that Vault.Hold opens them with one decryption for
+	// hot holds the AEAD key, the MAC root, the object-id key and the log
+	// mark key side by side (128 bytes), so that Vault.Hold opens them with one decryption for
 	// the span of one commit (the log record and the audit MAC of one
 	// write), and Keys.Hold for a whole backup or restore.
 	hot     *memguard.Enclave
@@ -52,14 +53,19 @@ func derive(dataKey []byte, vaultID [16]byte, info string) []byte {
 
 // newKeyring takes ownership of dataKey and wipes it.
 func newKeyring(dataKey []byte, vaultID [16]byte) *keyring {
+	macRoot := derive(dataKey, vaultID, infoMAC)
+	markKey := hmacSum(macRoot, []byte("purpose:"+markPurpose)) // = purposeKey(k, "purpose:", markPurpose)
+	clear(macRoot)
 	hot := append(derive(dataKey, vaultID, infoAEAD), derive(dataKey, vaultID, infoMAC)...)
 	hot = append(hot, derive(dataKey, vaultID, infoObjID)...)
+	hot = append(hot, markKey...)
 	k := &keyring{
 		hot:    memguard.NewEnclave(hot), // wipes hot
 		aead:   memguard.NewEnclave(derive(dataKey, vaultID, infoAEAD)),
 		objID:  memguard.NewEnclave(derive(dataKey, vaultID, infoObjID)),
 		header: memguard.NewEnclave(derive(dataKey, vaultID, infoHeader)),
 		macs:   memguard.NewEnclave(derive(dataKey, vaultID, infoMAC)),
+		mark:   memguard.NewEnclave(markKey), // wipes markKey
 	}
 	k.data = memguard.NewEnclave(dataKey) // wipes dataKey
 	return k
@@ -119,7 +125,7 @@ func hmacSum(key []byte, parts ...[]byte) []byte {
 
 func (k *keyring) destroy() {
 	k.release()
-	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs, &k.hot} {
+	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs, &k.mark, &k.hot} {
 		*e = nil // the enclaves' sealed bytes become unreachable; memguard.Purge rekeys them away
 	}
 }
@@ -132,7 +138,7 @@ func (k *keyring) hold() error {
 			return fmt.Errorf("opening key enclave: %w", err)
 		}
 		k.heldBuf = b
-		k.held = map[*memguard.Enclave][]byte{k.aead: b.Bytes()[:32], k.macs: b.Bytes()[32:64], k.objID: b.Bytes()[64:96]}
+		k.held = map[*memguard.Enclave][]byte{k.aead: b.Bytes()[:32], k.macs: b.Bytes()[32:64], k.objID: b.Bytes()[64:96], k.mark: b.Bytes()[96:128]}
 	}
 	k.holds++
 	return nil

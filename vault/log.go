@@ -9,15 +9,24 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
-// Redo log layout (docs/FORMAT.md, "Redo log"): a 32-byte file header, then
-// records of [u32 length][u32 CRC-32C of the length][nonce|ciphertext|tag].
+// Redo log layout (docs/FORMAT.md, "Redo log"). Format 2: a 64-byte file
+// header — magic, vault id, generation, then the acknowledgement mark (the
+// count and end offset of the records acknowledged before the last append,
+// with a MAC) — then records of [u32 length][u32 CRC-32C of the
+// length][nonce|ciphertext|tag]. Format 1 (read, and continued until the next
+// checkpoint) has the 32-byte header without the mark.
 const (
-	logMagic      = "CVLOG001"
-	logHeaderLen  = 8 + 16 + 8
+	logMagicV1    = "CVLOG001"
+	logMagic      = "CVLOG002"
+	logPrefixLen  = 8 + 16 + 8
+	logHeaderLen  = logPrefixLen + logMarkLen // format 2
+	logMarkLen    = 8 + 8 + 16
 	recordHdrLen  = 8
 	maxRecordSize = 1 << 30
+	markPurpose   = "log mark"
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -35,22 +44,67 @@ func (v *Vault) currentGen() uint64 {
 	return v.cp.LogGen
 }
 
-func logHeader(vaultID [16]byte, gen uint64) []byte {
+// logPrefix is the first 32 bytes of a log file of the given format.
+func logPrefix(format int, vaultID [16]byte, gen uint64) []byte {
 	b := make([]byte, 0, logHeaderLen)
-	b = append(b, logMagic...)
+	if format == 1 {
+		b = append(b, logMagicV1...)
+	} else {
+		b = append(b, logMagic...)
+	}
 	b = append(b, vaultID[:]...)
 	return binary.LittleEndian.AppendUint64(b, gen)
 }
 
-func recordAD(vaultID [16]byte, gen, seq uint64) []byte {
-	ad := logHeader(vaultID, gen)
-	return binary.LittleEndian.AppendUint64(ad, seq)
+func recordAD(format int, vaultID [16]byte, gen, seq uint64) []byte {
+	return binary.LittleEndian.AppendUint64(logPrefix(format, vaultID, gen), seq)
+}
+
+// logMark encodes the acknowledgement mark: acked records end at offset end.
+func logMark(markKey, prefix []byte, acked uint64, end int64) []byte {
+	m := binary.LittleEndian.AppendUint64(nil, acked)
+	m = binary.LittleEndian.AppendUint64(m, uint64(end))
+	return append(m, hmacSum(markKey, prefix, m)[:16]...)
+}
+
+// logHeader is the header of a new format-2 log: no record acknowledged.
+func logHeader(markKey []byte, vaultID [16]byte, gen uint64) []byte {
+	p := logPrefix(2, vaultID, gen)
+	return append(p, logMark(markKey, p, 0, logHeaderLen)...)
+}
+
+// withLogKeys runs fn with the AEAD and the key of the acknowledgement mark.
+func (k *keyring) withLogKeys(fn func(a cipher.AEAD, markKey []byte) error) error {
+	return k.withAEAD(func(a cipher.AEAD) error {
+		return k.with(k.mark, func(mk []byte) error { return fn(a, mk) })
+	})
+}
+
+// TornTail describes the incomplete last record that opening a redo log
+// dropped: the append in progress when casevault or the computer stopped.
+type TornTail struct {
+	Record  int       // its number since the checkpoint (0-based): the records before it were kept
+	Bytes   int64     // how many bytes of it were on disk
+	Written time.Time // when the log file was last written (the torn append)
+}
+
+// logScan is what parseLog found in a log file.
+type logScan struct {
+	recs   [][]byte
+	good   int64  // end of the last intact record: the part to keep
+	format int    // 1 or 2; 0 for a file whose header was torn
+	acked  uint64 // format 2: records acknowledged before the last append
+	// On damage: the first damaged record (len(recs)) starts at badOff; -1
+	// when the records are intact but fewer than acknowledged (a cut).
+	badOff int64
 }
 
 // ReadLog returns the plaintext records of the redo log that follows the
 // current checkpoint, in order. Call it after LoadCheckpoint. A torn last
 // record (the file ends inside it: a crash during an append, which was never
-// acknowledged) is dropped and cut off. Any other damage is an error.
+// acknowledged) is dropped and cut off, and reported by TornTail. Any other
+// damage is an error, and so is a log with fewer intact records than its
+// acknowledgement mark says were acknowledged.
 func (v *Vault) ReadLog() ([][]byte, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -60,48 +114,95 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 	if v.loadErr != nil {
 		return nil, v.loadErr // the log of a checkpoint that did not load means nothing
 	}
-	v.removeOldLogsLocked()
+	v.torn = nil
+	if !v.readOnly {
+		v.removeOldLogsLocked()
+	}
 	gen := v.currentGen()
 	path := v.logPath(gen)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		v.logSeq, v.logSize = 0, 0
+		v.logSeq, v.logSize, v.logFormat = 0, 0, 2
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading redo log: %w", err)
 	}
-	var recs [][]byte
-	var good int64
-	err = v.keys.withAEAD(func(a cipher.AEAD) error {
+	fi, _ := os.Stat(path)
+	var sc *logScan
+	err = v.keys.withLogKeys(func(a cipher.AEAD, mk []byte) error {
 		var err error
-		recs, good, err = parseLog(a, v.hdr.VaultID, gen, path, b)
+		sc, err = parseLog(a, mk, v.hdr.VaultID, gen, path, b)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if good < int64(len(b)) {
-		if err := truncateDurable(path, good); err != nil {
-			return nil, fmt.Errorf("cutting off a torn redo log record: %w", err)
+	if sc.good < int64(len(b)) {
+		if sc.format != 0 && fi != nil {
+			v.torn = &TornTail{Record: len(sc.recs), Bytes: int64(len(b)) - sc.good, Written: fi.ModTime()}
+		}
+		if !v.readOnly {
+			if err := truncateDurable(path, sc.good); err != nil {
+				return nil, fmt.Errorf("cutting off a torn redo log record: %w", err)
+			}
 		}
 	}
-	v.logSeq, v.logSize = uint64(len(recs)), good
-	return recs, nil
+	v.logSeq, v.logSize, v.logFormat = uint64(len(sc.recs)), sc.good, sc.format
+	if sc.format == 0 {
+		v.logFormat = 2
+	}
+	return sc.recs, nil
 }
 
-// parseLog decodes a whole log file. good is the length of its valid prefix.
-func parseLog(a cipher.AEAD, vaultID [16]byte, gen uint64, path string, b []byte) (recs [][]byte, good int64, err error) {
-	if len(b) < logHeaderLen {
+// TornTail reports the incomplete record the last ReadLog dropped, or nil.
+func (v *Vault) TornTail() *TornTail {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.torn
+}
+
+// parseLog decodes a whole log file. On damage it returns the error and the
+// scan so far (the intact records before the damage, for salvage).
+func parseLog(a cipher.AEAD, markKey []byte, vaultID [16]byte, gen uint64, path string, b []byte) (*logScan, error) {
+	sc := &logScan{badOff: -1}
+	switch {
+	case len(b) >= logPrefixLen && string(b[:logPrefixLen]) == string(logPrefix(2, vaultID, gen)):
+		sc.format = 2
+	case len(b) >= logPrefixLen && string(b[:logPrefixLen]) == string(logPrefix(1, vaultID, gen)):
+		sc.format = 1
+	case len(b) < logHeaderLen && (len(b) < logPrefixLen || string(b[:logPrefixLen]) == string(logPrefix(2, vaultID, gen))),
+		len(b) == logHeaderLen && allZero(b):
 		// A crash while the header of a new log was being written: nothing
 		// was ever acknowledged in it.
-		return nil, 0, nil
+		return sc, nil
+	default:
+		sc.badOff = 0
+		return sc, damaged(path, "redo log header does not match this vault and checkpoint")
 	}
-	if string(b[:logHeaderLen]) != string(logHeader(vaultID, gen)) {
-		return nil, 0, damaged(path, "redo log header does not match this vault and checkpoint")
+	off := logPrefixLen
+	var markEnd int64
+	var markErr error
+	if sc.format == 2 {
+		if len(b) < logHeaderLen {
+			sc.format = 0
+			return sc, nil // torn header of a new log, as above
+		}
+		m := b[logPrefixLen:logHeaderLen]
+		if !hmacEqual(hmacSum(markKey, b[:logPrefixLen], m[:16])[:16], m[16:]) {
+			markErr = damaged(path, "the redo log's record of how many changes were saved is damaged")
+		} else {
+			sc.acked = binary.LittleEndian.Uint64(m[:8])
+			markEnd = int64(binary.LittleEndian.Uint64(m[8:16]))
+		}
+		off = logHeaderLen
 	}
-	off := logHeaderLen
+	sc.good = int64(off)
+	var ackedEnd int64 = -1 // where record sc.acked starts, once seen
 	for seq := uint64(0); off < len(b); seq++ {
+		if seq == sc.acked {
+			ackedEnd = int64(off)
+		}
 		rest := b[off:]
 		if len(rest) < recordHdrLen {
 			break // torn
@@ -114,22 +215,48 @@ func parseLog(a cipher.AEAD, vaultID [16]byte, gen uint64, path string, b []byte
 		}
 		n := binary.LittleEndian.Uint32(rest[:4])
 		if crc32.Checksum(rest[:4], crcTable) != binary.LittleEndian.Uint32(rest[4:8]) {
-			return nil, 0, damaged(path, "redo log record %d has a damaged length", seq)
+			sc.badOff = int64(off)
+			return sc, damaged(path, "redo log record %d has a damaged length", seq)
 		}
 		if n > maxRecordSize || n < uint32(a.NonceSize()+a.Overhead()) {
-			return nil, 0, damaged(path, "redo log record %d has an impossible length %d", seq, n)
+			sc.badOff = int64(off)
+			return sc, damaged(path, "redo log record %d has an impossible length %d", seq, n)
 		}
 		if len(rest) < recordHdrLen+int(n) {
 			break // torn: the file ends inside this record
 		}
-		pt, err := open(a, rest[recordHdrLen:recordHdrLen+int(n)], recordAD(vaultID, gen, seq))
+		pt, err := open(a, rest[recordHdrLen:recordHdrLen+int(n)], recordAD(sc.format, vaultID, gen, seq))
 		if err != nil {
-			return nil, 0, damaged(path, "redo log record %d failed authentication", seq)
+			sc.badOff = int64(off)
+			return sc, damaged(path, "redo log record %d failed authentication", seq)
 		}
-		recs = append(recs, pt)
+		sc.recs = append(sc.recs, pt)
 		off += recordHdrLen + int(n)
+		sc.good = int64(off)
 	}
-	return recs, int64(off), nil
+	if uint64(len(sc.recs)) == sc.acked && ackedEnd < 0 {
+		ackedEnd = sc.good
+	}
+	if markErr != nil {
+		return sc, markErr
+	}
+	if sc.format == 2 {
+		if uint64(len(sc.recs)) < sc.acked {
+			return sc, damaged(path, "the redo log holds %d intact %s, but %d were confirmed saved: it was cut short or damaged, and the missing changes are lost from this file",
+				len(sc.recs), plural(len(sc.recs), "change", "changes"), sc.acked+1)
+		}
+		if ackedEnd != markEnd {
+			return sc, damaged(path, "the redo log's record of how many changes were saved does not match its records")
+		}
+	}
+	return sc, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func truncateDurable(path string, size int64) error {
@@ -155,6 +282,9 @@ func (v *Vault) AppendLog(rec []byte) error {
 	if v.failed != nil {
 		return v.failed
 	}
+	if v.readOnly {
+		return ErrReadOnly
+	}
 	gen := v.currentGen()
 	if v.logFile == nil {
 		path := v.logPath(gen)
@@ -163,15 +293,22 @@ func (v *Vault) AppendLog(rec []byte) error {
 			return fmt.Errorf("opening redo log: %w", err)
 		}
 		if v.logSize == 0 {
-			if err := f.Truncate(0); err != nil {
-				f.Close()
-				return fmt.Errorf("starting redo log: %w", err)
+			v.logFormat = 2
+			var hdr []byte
+			err := v.keys.withLogKeys(func(_ cipher.AEAD, mk []byte) error {
+				hdr = logHeader(mk, v.hdr.VaultID, gen)
+				return nil
+			})
+			if err == nil {
+				err = f.Truncate(0)
 			}
-			if _, err := f.WriteAt(logHeader(v.hdr.VaultID, gen), 0); err != nil {
-				f.Close()
-				return fmt.Errorf("starting redo log: %w", err)
+			if err == nil {
+				_, err = f.WriteAt(hdr, 0)
 			}
-			if err := f.Sync(); err != nil {
+			if err == nil {
+				err = f.Sync()
+			}
+			if err != nil {
 				f.Close()
 				return fmt.Errorf("starting redo log: %w", err)
 			}
@@ -183,9 +320,9 @@ func (v *Vault) AppendLog(rec []byte) error {
 		}
 		v.logFile = f
 	}
-	var frame []byte
-	err := v.keys.withAEAD(func(a cipher.AEAD) error {
-		sealed, err := seal(a, rec, recordAD(v.hdr.VaultID, gen, v.logSeq))
+	var frame, mark []byte
+	err := v.keys.withLogKeys(func(a cipher.AEAD, mk []byte) error {
+		sealed, err := seal(a, rec, recordAD(v.logFormat, v.hdr.VaultID, gen, v.logSeq))
 		if err != nil {
 			return err
 		}
@@ -193,6 +330,11 @@ func (v *Vault) AppendLog(rec []byte) error {
 		binary.LittleEndian.PutUint32(frame[:4], uint32(len(sealed)))
 		binary.LittleEndian.PutUint32(frame[4:8], crc32.Checksum(frame[:4], crcTable))
 		frame = append(frame, sealed...)
+		if v.logFormat == 2 {
+			// Every record before this one is acknowledged: the mark says
+			// so, made durable by the same fdatasync as this record.
+			mark = logMark(mk, logPrefix(2, v.hdr.VaultID, gen), v.logSeq, v.logSize)
+		}
 		return nil
 	})
 	if err != nil {
@@ -205,9 +347,16 @@ func (v *Vault) AppendLog(rec []byte) error {
 		v.cutBackLocked(err)
 		return fmt.Errorf("writing redo log: %w", err)
 	}
+	if mark != nil {
+		if _, err := v.logFile.WriteAt(mark, logPrefixLen); err != nil {
+			v.cutBackLocked(err)
+			return fmt.Errorf("writing redo log: %w", err)
+		}
+	}
 	if err := logSync(v.logFile); err != nil {
 		// The record's durability is unknown: cut it off so that it is
-		// certainly not replayed, and report the failure.
+		// certainly not replayed, and report the failure. The mark stays
+		// right: it names only records before this one.
 		v.cutBackLocked(err)
 		return fmt.Errorf("flushing redo log to disk: %w", err)
 	}

@@ -425,8 +425,8 @@ func TestTamperLogEveryByte(t *testing.T) {
 		"short length":       join(orig, lengthFrame(39), make([]byte, 39)),
 		"huge length":        join(orig, lengthFrame(maxRecordSize+1)),
 		"max uint32":         join(orig, lengthFrame(0xffffffff)),
-		"other generation":   join(logHeader(v.hdr.VaultID, f.cp.LogGen+1), frames[0]),
-		"other vault header": join(logHeader([16]byte{1}, f.cp.LogGen), frames[0]),
+		"other generation":   join(logHeader(markKeyOf(t, v), v.hdr.VaultID, f.cp.LogGen+1), frames[0]),
+		"other vault header": join(logHeader(markKeyOf(t, v), [16]byte{1}, f.cp.LogGen), frames[0]),
 	} {
 		f.mutate(t, f.log, b, func() {
 			recs, err := v.ReadLog()
@@ -438,7 +438,7 @@ func TestTamperLogEveryByte(t *testing.T) {
 	}
 
 	// The log of another generation, renamed to the current one.
-	f.mutate(t, f.log, join(logHeader(v.hdr.VaultID, 0), frames[0]), func() {
+	f.mutate(t, f.log, join(logHeader(markKeyOf(t, v), v.hdr.VaultID, 0), frames[0]), func() {
 		_, err := v.ReadLog()
 		wantDamaged(t, err, f.log)
 	})

@@ -86,6 +86,11 @@ type Vault struct {
 	logFile *os.File
 	logSeq  uint64 // next record number in the current log file
 	logSize int64
+	// logFormat of the current log file: 2, or 1 for a log written by an
+	// older casevault, continued in its format until the next checkpoint
+	logFormat int
+	// torn: the incomplete last record the last ReadLog dropped
+	torn *TornTail
 	// pins: manifests whose objects must not be deleted (backups in progress)
 	pins map[*Checkpoint]int
 	// failed: a write whose durability is unknown; no more writes until reopened

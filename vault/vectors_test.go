@@ -119,15 +119,31 @@ func buildVectors(t testing.TB) map[string][]byte {
 	}
 	files["vault/"+ManifestFile] = append([]byte(manifestMagic), a.Seal(bytes.Clone(vecManNonce), vecManNonce, manJSON, manifestAD(vecVaultID))...)
 
-	// redo log of generation 1 with two records
-	lg := logHeader(vecVaultID, cp.LogGen)
+	// redo log of generation 1 (format 2) with two records: its mark says
+	// record 0 was acknowledged before record 1 was appended
+	markKey := hmacSum(macRoot, []byte("purpose:"+markPurpose))
+	lg := logPrefix(2, vecVaultID, cp.LogGen)
+	lg = append(lg, make([]byte, logMarkLen)...)
+	var lastStart int64
 	for i, rec := range vecRecords {
-		sealed := a.Seal(bytes.Clone(vecRecNonces[i]), vecRecNonces[i], rec, recordAD(vecVaultID, cp.LogGen, uint64(i)))
+		lastStart = int64(len(lg))
+		sealed := a.Seal(bytes.Clone(vecRecNonces[i]), vecRecNonces[i], rec, recordAD(2, vecVaultID, cp.LogGen, uint64(i)))
 		lg = binary.LittleEndian.AppendUint32(lg, uint32(len(sealed)))
 		lg = binary.LittleEndian.AppendUint32(lg, crc32.Checksum(lg[len(lg)-4:], crcTable))
 		lg = append(lg, sealed...)
 	}
+	copy(lg[logPrefixLen:], logMark(markKey, lg[:logPrefixLen], uint64(len(vecRecords)-1), lastStart))
 	files["vault/"+LogDir+"/"+logName(cp.LogGen)] = lg
+	// the same records in a format-1 log (older casevault), which readers
+	// must still accept
+	lg1 := logPrefix(1, vecVaultID, cp.LogGen)
+	for i, rec := range vecRecords {
+		sealed := a.Seal(bytes.Clone(vecRecNonces[i]), vecRecNonces[i], rec, recordAD(1, vecVaultID, cp.LogGen, uint64(i)))
+		lg1 = binary.LittleEndian.AppendUint32(lg1, uint32(len(sealed)))
+		lg1 = binary.LittleEndian.AppendUint32(lg1, crc32.Checksum(lg1[len(lg1)-4:], crcTable))
+		lg1 = append(lg1, sealed...)
+	}
+	files["expected/log-format-1.log"] = lg1
 
 	// expected plaintexts and intermediate values
 	files["expected/image.bin"] = vecImage
@@ -150,6 +166,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 		{"object_id_key", objKey},
 		{"header_mac_key", hdrKey},
 		{"mac_root", macRoot},
+		{"log_mark_key", markKey},
 		{"chunk_id", id[:]},
 		{"header_mac", h.MAC[:]},
 		{"mac_audit_example", auditMAC},
@@ -321,9 +338,15 @@ func TestVectors(t *testing.T) {
 		t.Fatal("chunk id is not HMAC(object id key, kind || plaintext)")
 	}
 	logBytes := committed["vault/log/"+logName(1)]
-	recs, good, err := parseLog(a, h.VaultID, 1, "log", logBytes)
-	if err != nil || good != int64(len(logBytes)) || len(recs) != 2 ||
-		!bytes.Equal(recs[0], expected("record-0.bin")) || !bytes.Equal(recs[1], expected("record-1.bin")) {
-		t.Fatalf("log = %q, %d, %v", recs, good, err)
+	sc, err := parseLog(a, values["log_mark_key"], h.VaultID, 1, "log", logBytes)
+	if err != nil || sc.good != int64(len(logBytes)) || len(sc.recs) != 2 || sc.format != 2 || sc.acked != 1 ||
+		!bytes.Equal(sc.recs[0], expected("record-0.bin")) || !bytes.Equal(sc.recs[1], expected("record-1.bin")) {
+		t.Fatalf("log = %+v, %v", sc, err)
+	}
+	v1 := expected("log-format-1.log")
+	sc, err = parseLog(a, values["log_mark_key"], h.VaultID, 1, "log", v1)
+	if err != nil || sc.good != int64(len(v1)) || len(sc.recs) != 2 || sc.format != 1 ||
+		!bytes.Equal(sc.recs[0], expected("record-0.bin")) || !bytes.Equal(sc.recs[1], expected("record-1.bin")) {
+		t.Fatalf("format-1 log = %+v, %v", sc, err)
 	}
 }

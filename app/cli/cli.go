@@ -381,6 +381,9 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 	if err != nil {
 		return err
 	}
+	for _, n := range s.Notices() {
+		fmt.Fprintln(r.env.Stderr, "Note: "+n)
+	}
 	err = fn(s)
 	if cerr := s.Close(r.ctx); cerr != nil {
 		// What the command printed stands: every acknowledged change is in

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"casevault/store"
 	"casevault/vault"
 )
 
@@ -82,5 +85,87 @@ func TestCopyBackOlderFolderCLI(t *testing.T) {
 	// Nothing to repair: says so, changes nothing.
 	if out := v.ok("repair"); !strings.Contains(out, "Nothing needed repair") {
 		t.Fatalf("second repair said:\n%s", out)
+	}
+}
+
+// addInLog adds clients, one transaction each, and leaves them in the redo
+// log (no checkpoint), as a process that crashed after them would.
+func addInLog(t *testing.T, dir string, names ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	vt, err := vault.Open(dir, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, vt, store.Options{CheckpointBytes: -1})
+	if err != nil {
+		vt.Close()
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		err = st.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertClient(&store.Client{Name: n}, timeNow())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, vault.LogDir, "*.log"))
+	vt.Close()    // no checkpoint: the records stay in the log
+	st.Close(ctx) // fails to checkpoint on the closed vault; frees the database
+	if len(logs) != 1 {
+		t.Fatalf("log files: %v", logs)
+	}
+	return logs[0]
+}
+
+// Issue 8, item 2: a redo log cut inside the log lost acknowledged writes
+// with exit 0 and no message. Now a cut that removes more than the last
+// record is damage (exit 4, and nothing is changed), and a dropped torn last
+// record is reported on stderr and in the audit trail.
+func TestLogCutCLI(t *testing.T) {
+	t.Parallel()
+	base := newTV(t)
+	var names []string
+	for i := 0; i < 30; i++ {
+		names = append(names, fmt.Sprintf("Logged Client %02d", i))
+	}
+	logPath := addInLog(t, base.dir, names...)
+	rel := mustRel(t, base.dir, logPath)
+	size := fileSize(t, logPath)
+
+	// One byte: only the last record can be hidden, and it is reported.
+	v := copyTV(t, base)
+	if err := os.Truncate(filepath.Join(v.dir, rel), size-1); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := v.do("client", "list")
+	if code != 0 || !strings.Contains(errs, "Note: casevault was stopped while it was saving a change") ||
+		!strings.Contains(out, names[28]) || strings.Contains(out, names[29]) {
+		t.Fatalf("log cut by one byte: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if out := v.ok("audit", "list"); !strings.Contains(out, "log.torn") {
+		t.Fatalf("the dropped record is not in the audit trail:\n%s", out)
+	}
+	if _, errs, _ := v.do("client", "list"); strings.Contains(errs, "Note:") {
+		t.Fatalf("the note is repeated on the next open: %s", errs)
+	}
+
+	// A third: acknowledged records are missing. Damage, nothing changed.
+	v = copyTV(t, base)
+	if err := os.Truncate(filepath.Join(v.dir, rel), size*2/3); err != nil {
+		t.Fatal(err)
+	}
+	before := folderBytes(t, v.dir)
+	delete(before, vault.LockFile)
+	out, errs, code = v.do("client", "list")
+	if code != ExitDamaged || !strings.Contains(errs, "confirmed saved") || strings.Contains(out, "Logged") {
+		t.Fatalf("log cut by a third: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	after := folderBytes(t, v.dir)
+	delete(after, vault.LockFile)
+	if !equalMaps(before, after) {
+		t.Fatal("opening a cut log changed the vault folder")
 	}
 }

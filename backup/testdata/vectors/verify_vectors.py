@@ -292,12 +292,21 @@ class Repo:
         pack, off, length = self.index[(t, idhex)]
         return self.read("data/%s/%s" % (pack[:2], pack))[off:off + length]
 
-    def check_log_boundary(self, rel, log, gen):  # section 7
+    def check_log_boundary(self, rel, log, gen):  # section 7 (log formats 2 and 1)
         if not log:
             return
-        if log[:32] != b"CVLOG001" + self.vid + struct.pack("<Q", gen):
+        magic = log[:8]
+        hlen = {b"CVLOG002": 64, b"CVLOG001": 32}.get(magic)
+        prefix = log[:32]
+        if hlen is None or prefix != magic + self.vid + struct.pack("<Q", gen) or len(log) < hlen:
             fail("%s: log header" % rel)
-        off, seq = 32, 0
+        acked = end = None
+        if hlen == 64:
+            m = log[32:64]
+            if vv.hmac256(self.km(b"log mark"), prefix, m[:16])[:16] != m[16:]:
+                fail("%s: log mark" % rel)
+            acked, end = struct.unpack_from("<QQ", m)
+        off, seq, starts = hlen, 0, []
         while off < len(log):
             if off + 8 > len(log):
                 fail("%s: log cut inside a record" % rel)
@@ -306,9 +315,13 @@ class Repo:
                 fail("%s: log cut inside a record" % rel)
             sealed = log[off + 8: off + 8 + length]
             xopen("%s: log record %d" % (rel, seq), self.k["aead"], sealed[:24], sealed[24:],
-                  b"CVLOG001" + self.vid + struct.pack("<QQ", gen, seq))
+                  prefix + struct.pack("<Q", seq))
+            starts.append(off)
             off += 8 + length
             seq += 1
+        starts.append(off)
+        if hlen == 64 and (seq < acked or starts[acked] != end):
+            fail("%s: log mark does not match its records" % rel)
 
     # --- drill records (13.10) -----------------------------------------------
     def check_drills(self):

@@ -196,23 +196,51 @@ def main(root):
     if len(image) != cp["image_size"] or image != exp("image.bin"):
         fail("image")
 
-    # redo log (section 7)
+    # redo log (section 7): format 2 in the vault, format 1 beside it
     gen = cp["log_gen"]
-    lg = open(os.path.join(vdir, "log", "%016x.log" % gen), "rb").read()
-    if lg[:32] != b"CVLOG001" + vid + struct.pack("<Q", gen):
-        fail("log header")
-    off, seq, recs = 32, 0, []
-    while off < len(lg):
-        length, crc = struct.unpack_from("<II", lg, off)
-        if crc32c(lg[off:off + 4]) != crc:
-            fail("record CRC")
-        sealed = lg[off + 8: off + 8 + length]
-        ad = b"CVLOG001" + vid + struct.pack("<QQ", gen, seq)
-        recs.append(xopen(k["aead"], sealed[:24], sealed[24:], ad))
-        off += 8 + length
-        seq += 1
-    if recs != [exp("record-0.bin"), exp("record-1.bin")]:
+    mark_key = hmac256(k["mac"], b"purpose:log mark")
+    if mark_key.hex() != values["log_mark_key"]:
+        fail("log mark key")
+
+    def read_log(lg):
+        magic = lg[:8]
+        if magic == b"CVLOG002":
+            hlen = 64
+        elif magic == b"CVLOG001":
+            hlen = 32
+        else:
+            fail("log magic")
+        prefix = lg[:32]
+        if prefix != magic + vid + struct.pack("<Q", gen):
+            fail("log header")
+        acked = end = None
+        if hlen == 64:
+            m = lg[32:64]
+            if hmac256(mark_key, prefix, m[:16])[:16] != m[16:]:
+                fail("log mark MAC")
+            acked, end = struct.unpack_from("<QQ", m)
+        off, seq, recs, starts = hlen, 0, [], []
+        while off < len(lg):
+            length, crc = struct.unpack_from("<II", lg, off)
+            if crc32c(lg[off:off + 4]) != crc:
+                fail("record CRC")
+            sealed = lg[off + 8: off + 8 + length]
+            ad = prefix + struct.pack("<Q", seq)
+            starts.append(off)
+            recs.append(xopen(k["aead"], sealed[:24], sealed[24:], ad))
+            off += 8 + length
+            seq += 1
+        if hlen == 64:
+            starts.append(off)
+            if len(recs) < acked or starts[acked] != end:
+                fail("log mark does not match the records")
+        return recs
+
+    want = [exp("record-0.bin"), exp("record-1.bin")]
+    if read_log(open(os.path.join(vdir, "log", "%016x.log" % gen), "rb").read()) != want:
         fail("log records")
+    if read_log(exp("log-format-1.log")) != want:
+        fail("format-1 log records")
     print("ok")
 
 
