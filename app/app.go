@@ -93,9 +93,13 @@ type InitOptions struct {
 
 // Init creates a vault in dir, opens its database once to create the schema,
 // records the creation in the audit trail and closes it. It returns the
-// recovery key, to be shown once.
+// recovery key, to be shown once. The vault is pending: the folder becomes
+// a vault only when ConfirmInit is called, once the recovery key has been
+// shown (and, in the window, retyped). Until then it cannot be opened, and
+// an interrupted creation is started over by the next Init, so a killed
+// init never leaves a vault whose recovery key nobody saw.
 func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault.RecoveryKey, error) {
-	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now})
+	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now, Pending: true})
 	if err != nil {
 		return "", err
 	}
@@ -117,13 +121,18 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 	return rk, nil
 }
 
+// ConfirmInit makes the vault that Init created in dir the vault, once its
+// recovery key has been shown and confirmed. Before it, the folder cannot
+// be opened and the next Init starts over.
+func ConfirmInit(dir string) error { return vault.Confirm(dir) }
+
 // removeNewVault deletes a vault that Init has just created but could not
 // finish: its recovery key was never shown, so nobody holds it, and a vault
 // left behind would also refuse the next init. vault.Create works only in an
 // empty or new folder, so what is there is Create's. The header goes first:
 // a partial removal then leaves "no vault", never a vault without its key.
 func removeNewVault(dir string) {
-	if err := os.Remove(filepath.Join(dir, vault.HeaderFile)); err != nil {
+	if err := os.Remove(filepath.Join(dir, vault.PendingHeaderFile)); err != nil {
 		return
 	}
 	for _, name := range []string{vault.ManifestFile, vault.ManifestsDir, vault.LogDir, vault.ObjectsDir, vault.LockFile} {

@@ -19,8 +19,14 @@ func TestInitRecordsCreation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if vault.Exists(dir) {
+		t.Fatal("a vault before its recovery key was confirmed")
+	}
+	if err := ConfirmInit(dir); err != nil {
+		t.Fatal(err)
+	}
 	if !vault.Exists(dir) {
-		t.Fatal("no vault after Init")
+		t.Fatal("no vault after Init and ConfirmInit")
 	}
 	if len(strings.Split(string(rk), "-")) != 9 {
 		t.Errorf("recovery key %q is not 9 groups", rk)
@@ -409,8 +415,12 @@ func TestWrongPassphraseChangesNothing(t *testing.T) {
 		t.Fatalf("a wrong passphrase changed the vault folder")
 	}
 	// A recovery key of another vault is wrong too.
-	otherRK, err := Init(ctx, filepath.Join(scratchDir(t), "other"), []byte(testPass), InitOptions{KDF: testKDF})
+	other := filepath.Join(scratchDir(t), "other")
+	otherRK, err := Init(ctx, other, []byte(testPass), InitOptions{KDF: testKDF})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ConfirmInit(other); err != nil {
 		t.Fatal(err)
 	}
 	cred, err := vault.Recovery(string(otherRK))

@@ -57,6 +57,10 @@ func Demo(ctx context.Context, dir string, n int, kdf KDFParams, now func() time
 	if _, err := Init(ctx, dir, []byte(DemoPassphrase), InitOptions{KDF: kdf, Actor: "demo", Now: now}); err != nil {
 		return err
 	}
+	// A demo vault's recovery key is never shown: its passphrase is public.
+	if err := ConfirmInit(dir); err != nil {
+		return err
+	}
 	s, err := Open(ctx, dir, Passphrase([]byte(DemoPassphrase)), Options{Actor: "demo", Now: now})
 	if err != nil {
 		return err

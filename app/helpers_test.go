@@ -48,6 +48,9 @@ func newTestVault(t *testing.T) (string, vault.RecoveryKey) {
 		}
 		template.dir = filepath.Join(parent, "vault")
 		template.rk, template.err = Init(ctx, template.dir, []byte(testPass), InitOptions{KDF: testKDF, Actor: "tester"})
+		if template.err == nil {
+			template.err = ConfirmInit(template.dir)
+		}
 	})
 	if template.err != nil {
 		t.Fatalf("Init: %v", template.err)

@@ -25,7 +25,7 @@ func TestInitFailureLeavesNoVault(t *testing.T) {
 	if rk != "" {
 		t.Fatalf("Init failed but returned a recovery key")
 	}
-	if vault.Exists(dir) {
+	if vault.Exists(dir) || vault.HalfMade(dir) {
 		t.Fatal("a failed Init left a vault whose recovery key nobody has seen")
 	}
 	if _, err := Init(ctx, dir, []byte(testPass), InitOptions{KDF: testKDF}); err != nil {

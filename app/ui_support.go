@@ -68,6 +68,11 @@ func Recovery(text string) (Credential, error) { return vault.Recovery(text) }
 // VaultExists reports whether dir holds a vault.
 func VaultExists(dir string) bool { return vault.Exists(dir) }
 
+// VaultHalfMade reports whether dir holds a vault whose creation was
+// interrupted before its recovery key was confirmed (see ConfirmInit): it
+// cannot be opened, and Init starts over there.
+func VaultHalfMade(dir string) bool { return vault.HalfMade(dir) }
+
 // Calibrate picks Argon2id parameters taking about one second here, with
 // the default memory (256 MiB). It takes about two seconds.
 func Calibrate(ctx context.Context) (KDFParams, error) {

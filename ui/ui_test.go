@@ -49,6 +49,9 @@ func newHarness(t *testing.T, create bool) *harness {
 		if _, err := app.Init(context.Background(), dir, []byte(testPass), app.InitOptions{KDF: cheapKDF}); err != nil {
 			t.Fatal(err)
 		}
+		if err := app.ConfirmInit(dir); err != nil {
+			t.Fatal(err)
+		}
 	}
 	a := test.NewApp()
 	t.Cleanup(a.Quit)
@@ -238,6 +241,9 @@ func TestUnlockWithRecoveryKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "vault")
 	rk, err := app.Init(context.Background(), dir, []byte(testPass), app.InitOptions{KDF: cheapKDF})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.ConfirmInit(dir); err != nil {
 		t.Fatal(err)
 	}
 	set := app.DefaultSettings()

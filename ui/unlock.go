@@ -328,6 +328,13 @@ func (s *setupScreen) save() {
 
 func (s *setupScreen) finish() {
 	u := s.u
+	// Only now, with the recovery key shown and a group of it retyped, does
+	// the folder become the vault (app.ConfirmInit); a window closed before
+	// this leaves an unfinished vault that the next setup starts over.
+	if err := app.ConfirmInit(u.opts.Dir); err != nil {
+		dialog.ShowError(fmt.Errorf("the vault could not be finished: %s", app.Message(err)), u.w)
+		return
+	}
 	u.clearClipboard()
 	s.key = ""
 	u.showUnlock("Your vault is ready. Unlock it with the passphrase you just chose.")

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,10 @@ const (
 	LogDir       = "log"
 	ObjectsDir   = "objects"
 )
+
+// PendingHeaderFile is the header of a vault whose recovery key has not been
+// confirmed yet (Create with Pending; Confirm renames it to HeaderFile).
+const PendingHeaderFile = "header.pending"
 
 // Credential is what the user gives to unlock: a passphrase or a recovery key.
 type Credential struct {
@@ -66,6 +71,12 @@ func (c Credential) Type() SlotType { return c.typ }
 type CreateOptions struct {
 	KDF KDFParams
 	Now func() time.Time // nil: time.Now
+	// Pending writes the header as PendingHeaderFile: the folder is not a
+	// vault (Exists and Open say so) until Confirm, which the caller runs
+	// once the recovery key has been shown and confirmed. A pending vault
+	// left by an interrupted creation is recognised by Create, which
+	// starts over (see HalfMade).
+	Pending bool
 }
 
 // Vault is an unlocked vault folder. Its methods are safe for concurrent use.
@@ -131,8 +142,81 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// Create makes a new vault in dir, which must be missing or empty. It returns
-// the unlocked vault and the recovery key, which the caller shows once.
+// halfMadeNames are what Create puts in a folder; a folder that holds
+// PendingHeaderFile, no HeaderFile and nothing else but these is a creation
+// that was interrupted before its recovery key was confirmed.
+var halfMadeNames = map[string]bool{
+	PendingHeaderFile: true, ManifestFile: true, LockFile: true, LogDir: true, ObjectsDir: true,
+}
+
+// HalfMade reports whether dir holds an interrupted creation: a pending
+// header whose recovery key was never confirmed, and nothing that is not
+// Create's. Nobody holds its recovery key and it cannot be opened, so
+// Create may remove it and start over. A folder with a real header is never
+// half made.
+func HalfMade(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil || Exists(dir) {
+		return false
+	}
+	pending := false
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == PendingHeaderFile:
+			pending = true
+		case halfMadeNames[name], strings.HasPrefix(name, ".tmp-"):
+		default:
+			return false
+		}
+	}
+	return pending
+}
+
+// removeHalfMade deletes what an interrupted Create left (not the lock file,
+// which the caller holds). The pending header goes first.
+func removeHalfMade(dir string) error {
+	if err := os.Remove(filepath.Join(dir, PendingHeaderFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing an unfinished vault: %w", err)
+	}
+	for _, name := range []string{ManifestFile, LogDir, ObjectsDir} {
+		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("removing an unfinished vault: %w", err)
+		}
+	}
+	removeTemps(dir)
+	return nil
+}
+
+// Confirm makes the pending vault in dir the vault: it renames
+// PendingHeaderFile to HeaderFile (durably). Call it once the recovery key
+// has been shown and confirmed. A vault that is already confirmed is left
+// as it is.
+func Confirm(dir string) error {
+	lk, err := acquireLock(filepath.Join(dir, LockFile))
+	if err != nil {
+		return err
+	}
+	defer lk.release()
+	pending := filepath.Join(dir, PendingHeaderFile)
+	if _, err := os.Stat(pending); errors.Is(err, fs.ErrNotExist) {
+		if Exists(dir) {
+			return nil
+		}
+		return fmt.Errorf("%w: %s (the unfinished vault is gone; run init again)", ErrNoVault, dir)
+	}
+	if Exists(dir) {
+		return fmt.Errorf("%w: %s already holds a vault", ErrExists, dir)
+	}
+	if err := os.Rename(pending, filepath.Join(dir, HeaderFile)); err != nil {
+		return fmt.Errorf("finishing the vault: %w", err)
+	}
+	return syncDir(dir)
+}
+
+// Create makes a new vault in dir, which must be missing or empty (or hold a
+// half-made vault, see HalfMade, which is removed first). It returns the
+// unlocked vault and the recovery key, which the caller shows once.
 func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, error) {
 	if err := opts.KDF.Validate(); err != nil {
 		return nil, "", err
@@ -144,7 +228,8 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+	halfMade := HalfMade(dir)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !halfMade {
 		if Exists(dir) {
 			return nil, "", fmt.Errorf("%w: %s already holds a vault", ErrExists, dir)
 		}
@@ -172,12 +257,22 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if Exists(dir) {
 		return fail(fmt.Errorf("%w: %s already holds a vault", ErrExists, dir))
 	}
+	if halfMade {
+		// Under the lock, so not a creation still running in another
+		// process; checked again, as the folder may have changed.
+		if !HalfMade(dir) {
+			return fail(fmt.Errorf("%w: %s changed while casevault looked at it; run init again", ErrExists, dir))
+		}
+		if err := removeHalfMade(dir); err != nil {
+			return fail(err)
+		}
+	}
 	// From here on, what is in the folder is Create's (it was empty or
 	// missing): a failure takes it back, header first, so that the folder
 	// is not left half a vault that refuses every later init.
 	release := fail
 	fail = func(err error) (*Vault, RecoveryKey, error) {
-		for _, name := range []string{HeaderFile, ManifestFile, LogDir, ObjectsDir} {
+		for _, name := range []string{HeaderFile, PendingHeaderFile, ManifestFile, LogDir, ObjectsDir} {
 			os.RemoveAll(filepath.Join(dir, name))
 		}
 		removeTemps(dir)
@@ -229,7 +324,11 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if err != nil {
 		return fail(err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, HeaderFile), h.marshal()); err != nil {
+	hname := HeaderFile
+	if opts.Pending {
+		hname = PendingHeaderFile
+	}
+	if err := writeFileAtomic(filepath.Join(dir, hname), h.marshal()); err != nil {
 		return fail(err)
 	}
 	v := &Vault{dir: dir, lock: lk, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
@@ -273,6 +372,9 @@ func makeSlot(vaultID [16]byte, t SlotType, secret []byte, p KDFParams, dataKey 
 func Open(dir string, cred Credential) (*Vault, error) {
 	hpath := filepath.Join(dir, HeaderFile)
 	if _, err := os.Stat(hpath); errors.Is(err, fs.ErrNotExist) {
+		if HalfMade(dir) {
+			return nil, fmt.Errorf("%w: %s: creating a vault there was interrupted before its recovery key was confirmed (run \"casevault init\" again to start over)", ErrNoVault, dir)
+		}
 		return nil, fmt.Errorf("%w: %s (create one with \"casevault init\")", ErrNoVault, dir)
 	}
 	lk, err := acquireLock(filepath.Join(dir, LockFile))

@@ -6,11 +6,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
 	"strconv"
 	"strings"
@@ -371,6 +373,9 @@ func (r *runner) credential() (app.Credential, error) {
 // open unlocks the vault, runs fn and locks it again.
 func (r *runner) open(fn func(s *app.Session) error) error {
 	if !app.VaultExists(r.vault) {
+		if app.VaultHalfMade(r.vault) {
+			return fmt.Errorf("%w: %s: creating a vault there was interrupted before its recovery key was confirmed; run \"casevault init --vault %s\" again, which starts over", app.ErrNoVault, r.vault, quoteArg(r.vault))
+		}
 		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", app.ErrNoVault, r.vault, r.vault)
 	}
 	cred, err := r.credential()
@@ -453,13 +458,50 @@ func (r *runner) cmdInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	w := r.env.Stdout
-	fmt.Fprintf(w, "Your vault is ready in %s\n(key derivation: %s)\n\n", r.vault, params)
-	fmt.Fprintf(w, "RECOVERY KEY - shown only this once. Write it on paper now:\n\n    %s\n\n", rk)
-	fmt.Fprintln(w, "If you forget the passphrase, this key opens the vault (casevault --recovery).")
-	fmt.Fprintln(w, "Keep it away from this laptop - in a safe or a sealed envelope at the office:")
-	fmt.Fprintln(w, "anyone who has both the laptop and this key can read every client file.")
+	// The folder becomes the vault only once the key has been shown (and,
+	// on a terminal, a group of it typed back): a killed or failed init
+	// leaves an unfinished vault that cannot be opened and that the next
+	// init starts over (app.ConfirmInit).
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "Your vault is ready in %s\n(key derivation: %s)\n\n", r.vault, params)
+	fmt.Fprintf(&w, "RECOVERY KEY - shown only this once. Write it on paper now:\n\n    %s\n\n", rk)
+	fmt.Fprintln(&w, "If you forget the passphrase, this key opens the vault (casevault --recovery).")
+	fmt.Fprintln(&w, "Keep it away from this laptop - in a safe or a sealed envelope at the office:")
+	fmt.Fprintln(&w, "anyone who has both the laptop and this key can read every client file.")
+	if _, err := r.env.Stdout.Write(w.Bytes()); err != nil {
+		return fmt.Errorf("the recovery key could not be shown (%v), so the vault was not finished; run init again", err)
+	}
+	if !r.stdinP {
+		if err := r.confirmRecoveryKey(string(rk)); err != nil {
+			return err
+		}
+	}
+	if err := app.ConfirmInit(r.vault); err != nil {
+		return fmt.Errorf("finishing the vault: %w", err)
+	}
 	return nil
+}
+
+// confirmRecoveryKey asks, on a terminal, for one group of the recovery key
+// (never the first, the one people glance at), three tries.
+func (r *runner) confirmRecoveryKey(key string) error {
+	groups := strings.Split(key, "-")
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(len(groups)-1)))
+	if err != nil {
+		return err
+	}
+	g := int(n.Int64()) + 2
+	for try := 0; try < 3; try++ {
+		typed, err := r.readSecret(fmt.Sprintf("To check that you have it, type group %d of the recovery key: ", g))
+		if err != nil {
+			return err
+		}
+		if strings.EqualFold(strings.TrimSpace(string(typed)), groups[g-1]) {
+			return nil
+		}
+		fmt.Fprintf(r.env.Stderr, "That is not group %d. Check your paper copy.\n", g)
+	}
+	return fmt.Errorf("the recovery key was not confirmed, so the vault was not finished: run init again (it starts over) and write the new key down")
 }
 
 // newPassphrase reads a new passphrase (twice on a terminal) and checks it

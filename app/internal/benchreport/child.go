@@ -51,6 +51,9 @@ func childBuild(dir string, n int, seed uint64) (*buildResult, error) {
 	if _, err := app.Init(ctx, dir, benchPass, app.InitOptions{KDF: testKDF, Actor: "bench"}); err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
+	if err := app.ConfirmInit(dir); err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
 	v, err := vault.Open(dir, vault.Passphrase(benchPass))
 	if err != nil {
 		return nil, err
