@@ -142,11 +142,12 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// halfMadeNames are what Create puts in a folder; a folder that holds
+// halfMadeNames are what Create (and app.Init's first session) puts in a
+// folder: keep it in step with them. A folder that holds
 // PendingHeaderFile, no HeaderFile and nothing else but these is a creation
 // that was interrupted before its recovery key was confirmed.
 var halfMadeNames = map[string]bool{
-	PendingHeaderFile: true, ManifestFile: true, LockFile: true, LogDir: true, ObjectsDir: true,
+	PendingHeaderFile: true, ManifestFile: true, ManifestsDir: true, LockFile: true, LogDir: true, ObjectsDir: true,
 }
 
 // HalfMade reports whether dir holds an interrupted creation: a pending
@@ -179,7 +180,10 @@ func removeHalfMade(dir string) error {
 	if err := os.Remove(filepath.Join(dir, PendingHeaderFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing an unfinished vault: %w", err)
 	}
-	for _, name := range []string{ManifestFile, LogDir, ObjectsDir} {
+	for name := range halfMadeNames {
+		if name == LockFile || name == PendingHeaderFile {
+			continue
+		}
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("removing an unfinished vault: %w", err)
 		}
@@ -272,7 +276,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	// is not left half a vault that refuses every later init.
 	release := fail
 	fail = func(err error) (*Vault, RecoveryKey, error) {
-		for _, name := range []string{HeaderFile, PendingHeaderFile, ManifestFile, LogDir, ObjectsDir} {
+		for _, name := range []string{HeaderFile, PendingHeaderFile, ManifestFile, ManifestsDir, LogDir, ObjectsDir} {
 			os.RemoveAll(filepath.Join(dir, name))
 		}
 		removeTemps(dir)
