@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -349,6 +350,20 @@ func (r *restoreScreen) done(rep *app.RestoreReport) {
 		msg += " It is in a new folder: to open it next time, start casevault with: " + openCommand(rep.Dir)
 	}
 	u.showUnlock(msg)
+}
+
+// tick closes an opened backup left idle as long as the vault's auto-lock
+// time: its keys are the vault's keys.
+func (r *restoreScreen) tick(now time.Time) {
+	u := r.u
+	if r.bk == nil || r.busy || u.set.AutoLock <= 0 || now.Sub(u.lastActivity) < u.set.AutoLock {
+		return
+	}
+	r.closeBackup()
+	r.step2.Hide()
+	r.relayout()
+	r.status.SetText("")
+	setMsg(r.errMsg, "The backup was closed after "+fmtDuration(u.set.AutoLock)+" without activity. Type the passphrase or recovery key and open it again.")
 }
 
 // leave goes back to the screen the restore was opened from.

@@ -109,6 +109,18 @@ func TestRestoreFromUnlockScreen(t *testing.T) {
 	if !r.step2.Visible() || !strings.HasPrefix(r.name.Text, "casevault-restored-") {
 		t.Fatalf("step 2: %q, name %q", r.errMsg.Text, r.name.Text)
 	}
+	// Left idle as long as the auto-lock time, the opened backup is closed.
+	h.clock.Add(h.u.set.AutoLock)
+	h.u.tick()
+	if r.bk != nil || r.step2.Visible() || !strings.Contains(r.errMsg.Text, "without activity") {
+		t.Fatalf("idle: backup still open %v, message %q", r.bk != nil, r.errMsg.Text)
+	}
+	test.Type(r.cred.pass, testPass)
+	test.Tap(r.openB)
+	h.u.wait()
+	if !r.step2.Visible() {
+		t.Fatalf("reopened: %q", r.errMsg.Text)
+	}
 	// Not into the vault's folder.
 	r.name.SetText(filepath.Base(h.dir))
 	test.Tap(r.runB)

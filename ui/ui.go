@@ -289,6 +289,9 @@ func (u *UI) tick() {
 	if u.unlock != nil {
 		u.unlock.tick(now)
 	}
+	if u.restore != nil {
+		u.restore.tick(now)
+	}
 	u.backupTick(now)
 }
 
