@@ -2,13 +2,12 @@ package app
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 
+	"casevault/internal/testkit"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -140,49 +139,10 @@ func lastAudit(t *testing.T, s *Session) *store.AuditEntry {
 }
 
 // folderBytes reads every file under dir.
-func folderBytes(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out[rel] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var folderBytes = testkit.TreeBytes
 
-// scratchBase is where test vaults live: tmpfs (/dev/shm) when there is one.
-// The vault fsyncs every write, file and folder; on a busy disk that costs
-// tens of milliseconds each, which would make these tests slow without
-// testing anything more (durability on a real disk is the vault package's
-// own tests' business, and a killed process keeps its page cache either way).
-func scratchBase() string {
-	if runtime.GOOS == "linux" {
-		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-			return "/dev/shm"
-		}
-	}
-	return ""
-}
-
-// scratchDir is a fresh folder removed at the end of the test.
-func scratchDir(t testing.TB) string {
-	t.Helper()
-	if base := scratchBase(); base != "" {
-		if d, err := os.MkdirTemp(base, "casevault-test-"); err == nil {
-			t.Cleanup(func() { os.RemoveAll(d) })
-			return d
-		}
-	}
-	return t.TempDir()
-}
+// scratchBase and scratchDir: test vaults live on tmpfs when there is one.
+var (
+	scratchBase = testkit.ScratchBase
+	scratchDir  = testkit.ScratchDir
+)

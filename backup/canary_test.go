@@ -1,20 +1,17 @@
 package backup
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"casevault/backup/retention"
+	"casevault/internal/testkit"
 	"casevault/vault"
 )
 
@@ -23,83 +20,9 @@ import (
 
 var canaries = []string{"CANARY-Marguerite-Okonkwo-7731", "canary-matter-2026-CV-00417-custody"}
 
-// canaryPatterns are byte strings one of which is in any file that holds c
-// raw, as UTF-16 (either byte order), as base64 (standard or URL alphabet,
-// at any alignment) or as hex (either case).
-func canaryPatterns(c string) map[string][]byte {
-	out := map[string][]byte{"raw": []byte(c)}
-	var le, be []byte
-	for _, r := range c { // the canaries are ASCII
-		le = append(le, byte(r), 0)
-		be = append(be, 0, byte(r))
-	}
-	out["utf-16le"], out["utf-16be"] = le, be
-	out["hex"] = []byte(hex.EncodeToString([]byte(c)))
-	out["HEX"] = []byte(strings.ToUpper(hex.EncodeToString([]byte(c))))
-	for _, enc := range []struct {
-		name string
-		e    *base64.Encoding
-	}{{"base64", base64.StdEncoding}, {"base64url", base64.URLEncoding}} {
-		for shift := 0; shift < 3; shift++ {
-			// The 4-character groups wholly inside c do not depend on what
-			// surrounds it.
-			s := enc.e.EncodeToString(append(make([]byte, shift), c...))
-			start := 0
-			if shift > 0 {
-				start = 4
-			}
-			out[fmt.Sprintf("%s+%d", enc.name, shift)] = []byte(s[start : len(s)-4])
-		}
-	}
-	return out
-}
-
-// scanForCanaries returns a description of each canary found in b.
-func scanForCanaries(b []byte) []string {
-	var found []string
-	for _, c := range canaries {
-		for name, p := range canaryPatterns(c) {
-			if i := bytes.Index(b, p); i >= 0 {
-				found = append(found, fmt.Sprintf("%q as %s at %d", c, name, i))
-			}
-		}
-	}
-	return found
-}
-
-func TestCanaryScanFindsEncodings(t *testing.T) {
-	// The scanner itself: each encoding, at each alignment, inside noise.
-	for _, c := range canaries {
-		plain := func(pre int) []byte {
-			b := make([]byte, pre)
-			rand.Read(b)
-			b = append(b, c...)
-			tail := make([]byte, 7)
-			rand.Read(tail)
-			return append(b, tail...)
-		}
-		for pre := 0; pre < 3; pre++ {
-			for name, enc := range map[string][]byte{
-				"raw":       plain(pre),
-				"base64":    []byte(base64.StdEncoding.EncodeToString(plain(pre))),
-				"base64url": []byte(base64.RawURLEncoding.EncodeToString(plain(pre))),
-				"hex":       []byte(hex.EncodeToString(plain(pre))),
-				"HEX":       []byte(strings.ToUpper(hex.EncodeToString(plain(pre)))),
-			} {
-				if len(scanForCanaries(enc)) == 0 {
-					t.Fatalf("the scan misses %q as %s after %d bytes", c, name, pre)
-				}
-			}
-		}
-		var u16 []byte
-		for _, r := range "x" + c + "y" {
-			u16 = append(u16, byte(r), 0)
-		}
-		if len(scanForCanaries(u16)) == 0 {
-			t.Fatalf("the scan misses %q as UTF-16", c)
-		}
-	}
-}
+// scanForCanaries returns a description of each canary found in b, in any
+// common encoding (testkit.LeakForms).
+func scanForCanaries(b []byte) []string { return testkit.FindLeaks(b, canaries...) }
 
 func TestCanaryNotInRepository(t *testing.T) {
 	t.Parallel()

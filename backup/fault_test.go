@@ -158,29 +158,7 @@ func (f *faultBackend) shortWrite(name string, part []byte) error {
 }
 
 // dirBytes reads every file under dir: relative path -> content.
-func dirBytes(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		out[rel] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var dirBytes = testkit.TreeBytes
 
 func sameDirBytes(t testing.TB, label string, want, got map[string]string) {
 	t.Helper()

@@ -28,7 +28,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"casevault/app"
 	"casevault/internal/testkit"
@@ -192,8 +191,8 @@ func (sb *sandbox) ok(stdin string, args ...string) string {
 // canaries are unique random values given to every field; none may appear
 // in any file, in any of a few cheap encodings.
 type canaries struct {
-	vals  map[string]string // label -> value
-	forms map[string][][]byte
+	vals  map[string]string            // label -> value
+	forms map[string]map[string][]byte // label -> form name -> bytes
 }
 
 func randHex(n int) string {
@@ -213,41 +212,14 @@ func randDigits(n int) string {
 
 func (c *canaries) add(label, val string) string {
 	if c.vals == nil {
-		c.vals, c.forms = map[string]string{}, map[string][][]byte{}
+		c.vals, c.forms = map[string]string{}, map[string]map[string][]byte{}
 	}
 	c.vals[label] = val
-	c.forms[label] = encodings(val)
+	c.forms[label] = testkit.LeakForms(val)
 	return val
 }
 
 func (c *canaries) word(label string) string { return c.add(label, "CANARY"+randHex(12)) }
-
-// encodings returns the forms a leak could take: raw, case-folded (FTS
-// tokens are lower case), UTF-16, hex and base64 at each alignment.
-func encodings(s string) [][]byte {
-	forms := [][]byte{[]byte(s), []byte(strings.ToLower(s)), []byte(strings.ToUpper(s))}
-	var le, be []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		le = append(le, byte(u), byte(u>>8))
-		be = append(be, byte(u>>8), byte(u))
-	}
-	forms = append(forms, le, be, []byte(hex.EncodeToString([]byte(s))), []byte(strings.ToUpper(hex.EncodeToString([]byte(s)))))
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-		for pad := 0; pad < 3; pad++ {
-			e := enc.EncodeToString(append(make([]byte, pad), s...))
-			// Keep only the characters that depend on s alone.
-			if pad > 0 {
-				e = e[4:]
-			}
-			e = strings.TrimRight(e, "=")
-			if len(e) > 4 {
-				e = e[:len(e)-4]
-			}
-			forms = append(forms, []byte(e))
-		}
-	}
-	return forms
-}
 
 // find reads every byte of every file under roots and reports each canary
 // found, in any of its forms.
@@ -272,9 +244,9 @@ func (c *canaries) find(roots ...string) (files int, leaks []string) {
 			}
 			files++
 			for label, forms := range c.forms {
-				for i, f := range forms {
+				for name, f := range forms {
 					if bytes.Contains(b, f) {
-						leaks = append(leaks, fmt.Sprintf("%s holds the %s canary %q (form %d: %q)", p, label, c.vals[label], i, f))
+						leaks = append(leaks, fmt.Sprintf("%s holds the %s canary %q (as %s: %q)", p, label, c.vals[label], name, f))
 					}
 				}
 			}
