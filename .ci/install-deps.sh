@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 # Needed to build and test (cgo + Fyne's OpenGL/X11 driver, and make itself).
 required=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev
-	python3 python3-cryptography python3-argon2) # the last three: .ci/vectors.sh
+	python3 python3-cryptography python3-argon2 # .ci/vectors.sh
+	dbus-daemon) # app/desktop's test of the D-Bus watcher on a private bus
 # Used by benchmarks and screenshots, not by the tests.
 optional=(sqlcipher restic xvfb xdotool imagemagick)
 

@@ -5,6 +5,7 @@ package desktop
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"casevault/internal/testkit"
 )
 
 // fakeLogind answers the logind calls Watch makes, on a private bus.
@@ -67,7 +70,7 @@ func privateBus(t *testing.T) string {
 	t.Helper()
 	daemon, err := exec.LookPath("dbus-daemon")
 	if err != nil {
-		t.Skip("dbus-daemon is not installed: the D-Bus watcher is tested only through translate")
+		testkit.SkipUnlessCI(t, "dbus-daemon is not installed: the D-Bus watcher is tested only through translate")
 	}
 	addr := "unix:path=" + filepath.Join(t.TempDir(), "bus")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -78,7 +81,7 @@ func privateBus(t *testing.T) string {
 	}
 	if err := cmd.Start(); err != nil {
 		cancel()
-		t.Skipf("cannot start dbus-daemon: %v", err)
+		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot start dbus-daemon: %v", err))
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })
 	line, err := bufio.NewReader(out).ReadString('\n')
