@@ -27,7 +27,11 @@ var (
 	ErrInvalid = errors.New("invalid input")
 )
 
-// FieldError is a validation failure of one named field.
+// FieldError is a validation failure of one named field. Message is a
+// whole sentence without its full stop that names the field in words
+// itself ("The name is too long (...)"), so the window can show it under
+// the field and the command line on its own; Field is the field's key
+// (name, email, text, ...) for the form.
 type FieldError struct {
 	Field   string
 	Message string

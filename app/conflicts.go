@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"casevault/app/conflict"
 	"casevault/store"
@@ -72,12 +71,15 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 func (s *Session) CheckConflicts(ctx context.Context, names []string) (*ConflictResult, error) {
 	var clean []string
 	for _, n := range names {
-		if n = strings.TrimSpace(n); n != "" {
+		if err := cleanLine("names", &n, false, ""); err != nil {
+			return nil, err
+		}
+		if n != "" {
 			clean = append(clean, n)
 		}
 	}
 	if len(clean) == 0 {
-		return nil, &FieldError{"names", "give at least one name to check"}
+		return nil, &FieldError{"names", "Give at least one name to check"}
 	}
 	ix, err := s.conflictIndex(ctx)
 	if err != nil {
@@ -113,10 +115,13 @@ func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, n
 		ok = ok || d == decision
 	}
 	if !ok {
-		return &FieldError{"decision", fmt.Sprintf("%q is not one of clear, conflict, waived", decision)}
+		return &FieldError{"decision", fmt.Sprintf("The decision %q is not one of clear, conflict, waived", decision)}
+	}
+	if err := cleanText("note", &note, maxField, false, ""); err != nil {
+		return err
 	}
 	return s.update(ctx, "conflict.decide", func(tx *store.Tx) (string, string, error) {
-		err := tx.DecideConflictCheck(checkID, decision, strings.TrimSpace(note), s.now())
+		err := tx.DecideConflictCheck(checkID, decision, note, s.now())
 		if err != nil {
 			err = fmt.Errorf("conflict check %d: %w", checkID, err)
 		}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -34,11 +36,31 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "time", "actor", "action", "records", "detail", "hash"})
 	for _, e := range entries {
-		cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
+		row := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)}
+		for i := range row {
+			row[i] = CSVCell(row[i])
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return 0, err
 	}
 	return len(entries), nil
+}
+
+// CSVCell makes one value safe for a CSV file that a spreadsheet opens and
+// a terminal may print: control characters, text-direction controls,
+// invisible format characters and bytes that are not UTF-8 become visible
+// escapes (\x1b, \n, \u202e, \xff; one line per row, whatever a naive
+// reader does with quoted line breaks), and a value that starts with = + -
+// @ (or a tab or carriage return, before escaping) gets a leading ' so the
+// spreadsheet shows it as text instead of running it as a formula (the
+// OWASP advice on CSV injection). Every cell goes through it, whatever the
+// column: the defence does not rest on a column's usual first word.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + human.Escape(s)
+	}
+	return human.Escape(s)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -26,51 +27,131 @@ type ClientInput struct {
 
 var phoneRE = regexp.MustCompile(`^\+?[0-9 ()./-]{5,30}$`)
 
-const maxField = 10000
-const maxNotes = 1 << 20
+// Limits, in characters (runes), not bytes: 3,000 emoji are 3,000
+// characters.
+const (
+	maxField = 10000
+	maxNotes = 1000000
+)
 
-// ValidateClient checks one client's fields; it returns the first problem
-// as a *FieldError naming the field.
+// fieldLabel names a field in a sentence, e.g. "the e-mail address".
+var fieldLabel = map[string]string{
+	"name": "the name", "alias": "an alias", "email": "the e-mail address", "phone": "the phone number",
+	"dob": "the date of birth", "address": "the address", "notes": "the notes", "title": "the title",
+	"practice-area": "the practice area", "adverse": "an adverse party's name", "related": "a related party's name",
+	"opposing-counsel": "an opposing counsel's name", "text": "the note", "names": "a name to check", "note": "the note",
+}
+
+func label(field string) string {
+	if l, ok := fieldLabel[field]; ok {
+		return l
+	}
+	return "the " + field
+}
+
+// says is "The notes are", "The name is": the field's label, capitalised,
+// and the verb that agrees with it (one of is, has, contains).
+func says(field, verb string) string {
+	l := label(field)
+	if strings.HasSuffix(l, "notes") {
+		verb = map[string]string{"is": "are", "has": "have", "contains": "contain"}[verb]
+	}
+	return human.Capitalize(l) + " " + verb
+}
+
+// cleanLine normalises a one-line field in place (spaces and invisible
+// characters trimmed from its ends) and checks it: no control characters,
+// line breaks, tabs, text-direction controls or bytes that are not text;
+// not only invisible characters unless empty (required says whether empty
+// is refused too, with emptyMsg); at most maxField characters.
+func cleanLine(field string, v *string, required bool, emptyMsg string) error {
+	*v = human.TrimInvisible(*v)
+	if *v == "" || !human.HasVisible(*v) {
+		if *v != "" {
+			return &FieldError{field, says(field, "has") + " only invisible characters (such as a zero-width space): type it again"}
+		}
+		if required {
+			return &FieldError{field, emptyMsg}
+		}
+		return nil
+	}
+	if what := human.Unsafe(*v, false); what != "" {
+		return &FieldError{field, fmt.Sprintf("%s %s: type it again without it", says(field, "contains"), what)}
+	}
+	return tooLong(field, *v, maxField)
+}
+
+// cleanText is cleanLine for text of several lines (notes): line ends are
+// normalised to line breaks, and line breaks, tabs and text-direction
+// controls are kept.
+func cleanText(field string, v *string, max int, required bool, emptyMsg string) error {
+	*v = human.TrimInvisible(human.NormalizeLines(*v))
+	if *v == "" || !human.HasVisible(*v) {
+		if required {
+			return &FieldError{field, emptyMsg}
+		}
+		if *v != "" {
+			return &FieldError{field, says(field, "has") + " only invisible characters (such as a zero-width space): type it again"}
+		}
+		return nil
+	}
+	if what := human.Unsafe(*v, true); what != "" {
+		return &FieldError{field, fmt.Sprintf("%s %s: type it again without it", says(field, "contains"), what)}
+	}
+	return tooLong(field, *v, max)
+}
+
+func tooLong(field, v string, max int) error {
+	if n := utf8.RuneCountInString(v); n > max {
+		return &FieldError{field, fmt.Sprintf("%s too long (%s characters; at most %s)", says(field, "is"), human.Number(int64(n)), human.Number(int64(max)))}
+	}
+	return nil
+}
+
+// ValidateClient normalises and checks one client's fields; it returns the
+// first problem as a *FieldError naming the field.
 func ValidateClient(c *store.Client, now time.Time) error {
-	c.Name = strings.TrimSpace(c.Name)
-	if c.Name == "" {
-		return &FieldError{"name", "a client needs a name"}
+	if err := cleanLine("name", &c.Name, true, "A client needs a name"); err != nil {
+		return err
 	}
-	for _, f := range []struct{ name, v string }{{"name", c.Name}, {"email", c.Email}, {"phone", c.Phone}, {"address", c.Address}} {
-		if len(f.v) > maxField {
-			return &FieldError{f.name, fmt.Sprintf("is too long (%d characters; at most %d)", utf8.RuneCountInString(f.v), maxField)}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"email", &c.Email}, {"phone", &c.Phone}, {"dob", &c.DOB}} {
+		if err := cleanLine(f.name, f.v, false, ""); err != nil {
+			return err
 		}
 	}
-	if len(c.Notes) > maxNotes {
-		return &FieldError{"notes", "is too long (at most 1 MB)"}
+	// The address is typed on several lines in the window.
+	if err := cleanText("address", &c.Address, maxField, false, ""); err != nil {
+		return err
 	}
-	for i, a := range c.Aliases {
-		c.Aliases[i] = strings.TrimSpace(a)
-		if c.Aliases[i] == "" {
-			return &FieldError{"alias", "an alias cannot be empty"}
+	if err := cleanText("notes", &c.Notes, maxNotes, false, ""); err != nil {
+		return err
+	}
+	for i := range c.Aliases {
+		if err := cleanLine("alias", &c.Aliases[i], true, "An alias cannot be empty"); err != nil {
+			return err
 		}
 	}
-	c.Email = strings.TrimSpace(c.Email)
 	if c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || !strings.Contains(c.Email[strings.LastIndex(c.Email, "@"):], ".") {
 			return &FieldError{"email", fmt.Sprintf("%q is not an e-mail address like name@example.com", c.Email)}
 		}
 	}
-	c.Phone = strings.TrimSpace(c.Phone)
 	if c.Phone != "" && !phoneRE.MatchString(c.Phone) {
 		return &FieldError{"phone", fmt.Sprintf("%q is not a phone number: use digits, spaces, + ( ) - . /", c.Phone)}
 	}
-	c.DOB = strings.TrimSpace(c.DOB)
 	if c.DOB != "" {
 		d, err := time.Parse("2006-01-02", c.DOB)
 		if err != nil {
 			return &FieldError{"dob", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD, e.g. 1980-04-23", c.DOB)}
 		}
 		if d.After(now) {
-			return &FieldError{"dob", "the date of birth is in the future"}
+			return &FieldError{"dob", "The date of birth is in the future"}
 		}
 		if d.Year() < 1880 {
-			return &FieldError{"dob", "the date of birth is before 1880"}
+			return &FieldError{"dob", "The date of birth is before 1880"}
 		}
 	}
 	return nil
@@ -194,21 +275,23 @@ type MatterInput struct {
 
 // AddMatter validates and adds a matter with its parties.
 func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) {
-	m := &store.Matter{ClientID: in.ClientID, Title: strings.TrimSpace(in.Title), PracticeArea: strings.TrimSpace(in.PracticeArea)}
-	if m.Title == "" {
-		return 0, &FieldError{"title", "a matter needs a title"}
+	m := &store.Matter{ClientID: in.ClientID, Title: in.Title, PracticeArea: in.PracticeArea}
+	if err := cleanLine("title", &m.Title, true, "A matter needs a title"); err != nil {
+		return 0, err
+	}
+	if err := cleanLine("practice-area", &m.PracticeArea, false, ""); err != nil {
+		return 0, err
 	}
 	if m.ClientID <= 0 {
-		return 0, &FieldError{"client", "a matter needs the id of its client"}
+		return 0, &FieldError{"client", "A matter needs the id of its client"}
 	}
 	for _, g := range []struct {
 		role  string
 		names []string
 	}{{store.RoleAdverse, in.Adverse}, {store.RoleRelated, in.Related}, {store.RoleOpposingCounsel, in.OpposingCounsel}} {
 		for _, n := range g.names {
-			n = strings.TrimSpace(n)
-			if n == "" {
-				return 0, &FieldError{strings.ReplaceAll(g.role, "_", "-"), "a party name cannot be empty"}
+			if err := cleanLine(strings.ReplaceAll(g.role, "_", "-"), &n, true, "A party's name cannot be empty"); err != nil {
+				return 0, err
 			}
 			m.Parties = append(m.Parties, store.Party{Role: g.role, Name: n})
 		}
@@ -283,12 +366,8 @@ func (s *Session) setStatus(ctx context.Context, id int64, status string) error 
 
 // AddNote adds a note to a matter.
 func (s *Session) AddNote(ctx context.Context, matterID int64, text string) (int64, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return 0, &FieldError{"text", "a note cannot be empty"}
-	}
-	if len(text) > maxNotes {
-		return 0, &FieldError{"text", "is too long (at most 1 MB)"}
+	if err := cleanText("text", &text, maxNotes, true, "A note cannot be empty"); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := s.update(ctx, "note.add", func(tx *store.Tx) (string, string, error) {

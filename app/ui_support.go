@@ -6,7 +6,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -132,7 +131,7 @@ func Message(err error) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &fe):
-		return fmt.Sprintf("%s: %s. Nothing was changed.", fe.Field, fe.Message)
+		return fe.Message + ". Nothing was changed."
 	case errors.Is(err, vault.ErrBadRecoveryKey):
 		return "That recovery key is mistyped: " + strings.TrimPrefix(err.Error(), vault.ErrBadRecoveryKey.Error()+": ") +
 			". Check each group of four against your paper copy."

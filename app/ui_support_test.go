@@ -118,7 +118,7 @@ func TestMessage(t *testing.T) {
 	}{
 		{ErrWrongCredential, "does not open this vault"},
 		{ErrLocked, "already open"},
-		{&FieldError{"email", "bad"}, "email: bad. Nothing was changed."},
+		{&FieldError{"email", "The e-mail address is bad"}, "The e-mail address is bad. Nothing was changed."},
 		{ErrHasMatters, "cannot be deleted"},
 	} {
 		if got := Message(tc.err); !strings.Contains(got, tc.want) {

@@ -216,7 +216,7 @@ func (c *clientsScreen) newMatter(d *app.ClientDetail) {
 	formErr := errLabel()
 	title.OnChanged = func(t string) {
 		if t == "" {
-			setMsg(errs["title"], "a matter needs a title")
+			setMsg(errs["title"], "A matter needs a title")
 		} else {
 			setMsg(errs["title"], "")
 		}

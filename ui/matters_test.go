@@ -20,7 +20,7 @@ func TestMatterFlow(t *testing.T) {
 	test.Tap(button(t, cv, "New matter"))
 	test.Tap(button(t, cv, "Save matter"))
 	h.u.wait()
-	if !contains(cv, "a matter needs a title") {
+	if !contains(cv, "A matter needs a title") {
 		t.Fatalf("no title error; texts %q", texts(cv))
 	}
 	mf := h.u.main.clients.mform

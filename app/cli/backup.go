@@ -201,7 +201,7 @@ func (pl *progressLine) update(p app.BackupProgress) {
 		return
 	}
 	pl.drawn = now
-	line := progressText(p, now.Sub(pl.phaseStart))
+	line := cell(progressText(p, now.Sub(pl.phaseStart)))
 	if w, _, err := term.GetSize(pl.fd); err == nil && w > 1 && utf8.RuneCountInString(line) >= w {
 		line = string([]rune(line)[:w-1])
 	}
@@ -297,11 +297,11 @@ func (r *runner) cmdBackup(args []string) error {
 		}{toSnapshotJSON(snap), rep.Target, rep.Created, int64(rep.Duration), append([]string{}, rep.Warnings...)}
 		if oerr := r.out(js, func(w io.Writer) {
 			if rep.Created {
-				fmt.Fprintf(w, "Backed up to %s (a new backup, set up there by this run).\n", rep.Target)
+				fmt.Fprintf(w, "Backed up to %s (a new backup, set up there by this run).\n", cell(rep.Target))
 			} else {
-				fmt.Fprintf(w, "Backed up to %s.\n", rep.Target)
+				fmt.Fprintf(w, "Backed up to %s.\n", cell(rep.Target))
 			}
-			fmt.Fprintf(w, "Snapshot\t%s\n", snap.Short())
+			fmt.Fprintf(w, "Snapshot\t%s\n", cell(snap.Short()))
 			fmt.Fprintf(w, "Time\t%s\n", fmtTime(snap.Time))
 			fmt.Fprintf(w, "Added\t%s\n", app.HumanBytes(snap.AddedBytes))
 			fmt.Fprintf(w, "Total size\t%s\n", app.HumanBytes(snap.TotalBytes))
@@ -311,11 +311,11 @@ func (r *runner) cmdBackup(args []string) error {
 			if len(rep.Warnings) > 0 {
 				fmt.Fprintln(w, "\nWarnings:")
 				for _, x := range rep.Warnings {
-					fmt.Fprintf(w, "  - %s\n", x)
+					fmt.Fprintf(w, "  - %s\n", cell(x))
 				}
 			}
 			if rep.Created {
-				fmt.Fprintf(w, "\nKeep the drive away from this laptop. To prove the backup restores, run:\n  casevault drill --repo %s\n", quoteArg(rep.Target))
+				fmt.Fprintf(w, "\nKeep the drive away from this laptop. To prove the backup restores, run:\n  casevault drill --repo %s\n", cell(quoteArg(rep.Target)))
 			}
 		}); oerr != nil {
 			return oerr
@@ -382,9 +382,9 @@ func (r *runner) snapshots(args []string) error {
 				RestoreNS: int64(d.RestoreTime), TotalNS: int64(d.TotalTime), Objects: d.Objects, Bytes: d.Bytes})
 		}
 		return r.out(js, func(w io.Writer) {
-			where := b.Dir()
+			where := cell(b.Dir())
 			if v := b.Volume(); v != "" {
-				where += " (set up on the drive at " + v + ")"
+				where += " (set up on the drive at " + cell(v) + ")"
 			}
 			if len(snaps) == 0 {
 				fmt.Fprintf(w, "The backup in %s has no snapshots yet.\n", where)
@@ -392,21 +392,21 @@ func (r *runner) snapshots(args []string) error {
 				fmt.Fprintf(w, "%s in %s, oldest first:\n\n", plural(len(snaps), "snapshot", "snapshots"), where)
 				fmt.Fprintln(w, "ID\tTIME\tADDED\tTOTAL\tCLIENTS\tMATTERS\tAUDIT HEAD")
 				for _, s := range snaps {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Short(), fmtTime(s.Time), app.HumanBytes(s.AddedBytes),
-						app.HumanBytes(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], shortHead(s.AuditHead))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", cell(s.Short()), fmtTime(s.Time), app.HumanBytes(s.AddedBytes),
+						app.HumanBytes(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], cell(shortHead(s.AuditHead)))
 				}
 			}
 			if len(bad) > 0 {
-				fmt.Fprintf(w, "\nDamaged snapshot files, not listed above (run \"casevault verify --repo %s\"):\n", quoteArg(b.Dir()))
+				fmt.Fprintf(w, "\nDamaged snapshot files, not listed above (run \"casevault verify --repo %s\"):\n", cell(quoteArg(b.Dir())))
 				for _, e := range bad {
-					fmt.Fprintf(w, "  - %s\n", e)
+					fmt.Fprintf(w, "  - %s\n", cell(e.Error()))
 				}
 			}
 			switch {
 			case derr != nil:
-				fmt.Fprintf(w, "\nThe restore drills could not be read: %s\n", derr)
+				fmt.Fprintf(w, "\nThe restore drills could not be read: %s\n", cell(derr.Error()))
 			case len(drills) == 0 && len(snaps) > 0:
-				fmt.Fprintf(w, "\nNo restore drill yet: run \"casevault drill --repo %s\" to prove the backup restores.\n", quoteArg(b.Dir()))
+				fmt.Fprintf(w, "\nNo restore drill yet: run \"casevault drill --repo %s\" to prove the backup restores.\n", cell(quoteArg(b.Dir())))
 			case len(drills) > 0:
 				d := drills[len(drills)-1]
 				result := "passed"
@@ -416,7 +416,7 @@ func (r *runner) snapshots(args []string) error {
 						result += " (" + d.Failures[0] + ")"
 					}
 				}
-				fmt.Fprintf(w, "\nLast restore drill: %s, of snapshot %s: %s.\n", fmtTime(d.Time), shortID(d.Snapshot), result)
+				fmt.Fprintf(w, "\nLast restore drill: %s, of snapshot %s: %s.\n", fmtTime(d.Time), cell(shortID(d.Snapshot)), cell(result))
 			}
 		})
 	})
@@ -464,10 +464,10 @@ func (r *runner) restore(args []string) error {
 			Open         string `json:"open_with"`
 		}{rep.Snapshot.ID, rep.Snapshot.Time.UTC().Format(jsonTime), rep.Dir, rep.Objects, rep.Bytes, int64(rep.Duration), open}
 		return r.out(js, func(w io.Writer) {
-			fmt.Fprintf(w, "Restored snapshot %s of %s to %s:\n", rep.Snapshot.Short(), fmtTime(rep.Snapshot.Time), rep.Dir)
+			fmt.Fprintf(w, "Restored snapshot %s of %s to %s:\n", cell(rep.Snapshot.Short()), fmtTime(rep.Snapshot.Time), cell(rep.Dir))
 			fmt.Fprintf(w, "%s (%s), each one decrypted and authenticated, in %s.\n\n",
 				plural(rep.Objects, "object", "objects"), app.HumanBytes(rep.Bytes), fmtDuration(rep.Duration))
-			fmt.Fprintf(w, "Open it with:\n  %s\n", open)
+			fmt.Fprintf(w, "Open it with:\n  %s\n", cell(open))
 			fmt.Fprintln(w, "It opens with the passphrase or recovery key of the backup. Its first unlock records the restore in its audit trail.")
 		})
 	})
@@ -532,9 +532,9 @@ func (r *runner) verify(args []string) error {
 		if js.Healthy == nil {
 			js.Healthy = []string{}
 		}
-		dir := quoteArg(b.Dir())
+		dir := cell(quoteArg(b.Dir()))
 		if oerr := r.out(js, func(w io.Writer) {
-			fmt.Fprintf(w, "Checked the backup in %s in %s: %s, %s, %s.\n", b.Dir(), fmtDuration(rep.Duration),
+			fmt.Fprintf(w, "Checked the backup in %s in %s: %s, %s, %s.\n", cell(b.Dir()), fmtDuration(rep.Duration),
 				plural(rep.Snapshots, "snapshot", "snapshots"), plural(rep.Packs, "pack", "packs"), plural(rep.Blobs, "object", "objects"))
 			if o.ReadData || o.SubsetPercent > 0 {
 				fmt.Fprintf(w, "Read and authenticated %s (%s).\n", plural(rep.PacksRead, "pack", "packs"), app.HumanBytes(rep.BytesRead))
@@ -546,9 +546,9 @@ func (r *runner) verify(args []string) error {
 			} else {
 				fmt.Fprintf(w, "\n%s FOUND:\n", strings.ToUpper(plural(len(rep.Problems), "problem", "problems")))
 				for _, p := range rep.Problems {
-					fmt.Fprintf(w, "  - %s: %s\n", p.File, p.Reason)
+					fmt.Fprintf(w, "  - %s: %s\n", cell(p.File), cell(p.Reason))
 					if len(p.Snapshots) > 0 {
-						fmt.Fprintf(w, "    affects snapshot %s\n", strings.Join(p.Snapshots, ", "))
+						fmt.Fprintf(w, "    affects snapshot %s\n", cell(strings.Join(p.Snapshots, ", ")))
 					} else {
 						fmt.Fprintln(w, "    no snapshot is known to need it")
 					}
@@ -558,14 +558,14 @@ func (r *runner) verify(args []string) error {
 				if len(rep.Healthy) == 0 {
 					fmt.Fprintln(w, "\nHealthy snapshots: none.")
 				} else {
-					fmt.Fprintf(w, "\nHealthy snapshots (no problem found): %s\n", strings.Join(rep.Healthy, ", "))
+					fmt.Fprintf(w, "\nHealthy snapshots (no problem found): %s\n", cell(strings.Join(rep.Healthy, ", ")))
 				}
 			}
 			if len(rep.Unreferenced) > 0 {
 				fmt.Fprintf(w, "\n%s left by an interrupted backup (harmless; \"casevault forget --repo %s ... --prune\" removes them):\n",
 					plural(len(rep.Unreferenced), "unreferenced pack", "unreferenced packs"), dir)
 				for _, u := range rep.Unreferenced {
-					fmt.Fprintf(w, "  - %s\n", u)
+					fmt.Fprintf(w, "  - %s\n", cell(u))
 				}
 			}
 		}); oerr != nil {
@@ -650,7 +650,7 @@ func (r *runner) forget(args []string) error {
 							what = "removed"
 						}
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", shortID(d.Item.ID), fmtTime(d.Item.Time), what, why)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", cell(shortID(d.Item.ID)), fmtTime(d.Item.Time), what, cell(why))
 				}
 			}
 			fmt.Fprintf(w, "\n%s removed, %d kept.\n", plural(len(res.Removed), "snapshot", "snapshots"), len(res.Decisions)-len(res.Removed))
@@ -729,20 +729,20 @@ func (r *runner) drill(args []string) error {
 			if !rep.OK {
 				result = "FAILED"
 			}
-			fmt.Fprintf(w, "Restore drill of snapshot %s (%s): %s\n", rep.Snapshot.Short(), fmtTime(rep.Snapshot.Time), result)
+			fmt.Fprintf(w, "Restore drill of snapshot %s (%s): %s\n", cell(rep.Snapshot.Short()), fmtTime(rep.Snapshot.Time), result)
 			for _, c := range rep.Checks {
 				mark := "ok"
 				if !c.OK {
 					mark = "FAILED"
 				}
-				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, c.Name, c.Detail)
+				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(c.Name), cell(c.Detail))
 			}
 			if rep.RestoreTime > 0 {
 				fmt.Fprintf(w, "\nThe restore took %s; the whole drill %s.\n", fmtDuration(rep.RestoreTime), fmtDuration(rep.TotalTime))
 			} else {
 				fmt.Fprintf(w, "\nThe drill took %s.\n", fmtDuration(rep.TotalTime))
 			}
-			fmt.Fprintln(w, recorded)
+			fmt.Fprintln(w, cell(recorded))
 		}); oerr != nil {
 			return oerr
 		}

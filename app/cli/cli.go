@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"casevault/app"
+	"casevault/app/human"
 	"casevault/app/policy"
 )
 
@@ -141,7 +142,7 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, "casevault: "+message(err, r.repo, r.vault))
+	fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(message(err, r.repo, r.vault)))
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
@@ -170,7 +171,7 @@ func message(err error, repo, dir string) string {
 		return err.Error() + ".\nTo bring back the newest version, run:\n    casevault repair --vault " + quoteArg(dir) +
 			"\n(the other version's files are moved to the vault's quarantine folder, not deleted)"
 	case errors.As(err, &fe):
-		return fmt.Sprintf("%s %s; nothing was changed", fe.Field, strings.TrimPrefix(fe.Message, fe.Field+" "))
+		return fe.Message + ". Nothing was changed."
 	case errors.Is(err, app.ErrNotFound):
 		return err.Error() + " (check the id with \"casevault client list\" or \"casevault matter list\")"
 	case errors.Is(err, app.ErrHasMatters):
@@ -401,14 +402,25 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 	return err
 }
 
+// out prints v as JSON with --json, else the text that text writes, through
+// the printing layer (print.go): values go through cell or lines, and
+// whatever is left is escaped before it reaches the terminal.
 func (r *runner) out(v any, text func(w io.Writer)) error {
 	if r.json {
-		enc := json.NewEncoder(r.env.Stdout)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return safeJSON(r.env.Stdout, buf.Bytes())
 	}
 	tw := tabwriter.NewWriter(r.env.Stdout, 0, 4, 2, ' ', 0)
-	text(tw)
+	sw := &safeWriter{w: tw}
+	text(sw)
+	if err := sw.flush(); err != nil {
+		return err
+	}
 	return tw.Flush()
 }
 

@@ -138,21 +138,21 @@ func TestClientCommands(t *testing.T) {
 
 	// Validation errors say which field and change nothing.
 	refused := []struct {
-		args  []string
-		field string
+		args []string
+		want string // the words that name the field
 	}{
-		{[]string{"client", "add", "--name", "X Y", "--email", "nope"}, "email"},
-		{[]string{"client", "add", "--name", "X Y", "--phone", "call me"}, "phone"},
-		{[]string{"client", "add", "--name", "X Y", "--dob", "1980-13-01"}, "dob"},
-		{[]string{"client", "add", "--name", "X Y", "--dob", "2999-01-01"}, "dob"},
-		{[]string{"client", "add", "--name", "  "}, "name"},
-		{[]string{"client", "add", "--name", "X Y", "--alias", ""}, "alias"},
-		{[]string{"client", "edit", "1", "--email", "bad@"}, "email"},
+		{[]string{"client", "add", "--name", "X Y", "--email", "nope"}, "is not an e-mail address"},
+		{[]string{"client", "add", "--name", "X Y", "--phone", "call me"}, "is not a phone number"},
+		{[]string{"client", "add", "--name", "X Y", "--dob", "1980-13-01"}, "is not a date"},
+		{[]string{"client", "add", "--name", "X Y", "--dob", "2999-01-01"}, "The date of birth is in the future"},
+		{[]string{"client", "add", "--name", "  "}, "A client needs a name"},
+		{[]string{"client", "add", "--name", "X Y", "--alias", ""}, "An alias cannot be empty"},
+		{[]string{"client", "edit", "1", "--email", "bad@"}, "is not an e-mail address"},
 	}
 	before := v.audit()
 	for _, tc := range refused {
 		_, errs, code := v.do(tc.args...)
-		if code != ExitError || !strings.HasPrefix(errs, "casevault: "+tc.field+" ") || !strings.Contains(errs, "nothing was changed") {
+		if code != ExitError || !strings.HasPrefix(errs, "casevault: ") || !strings.Contains(errs, tc.want) || !strings.Contains(errs, "Nothing was changed.") {
 			t.Errorf("%v: exit %d, stderr %q", tc.args, code, errs)
 		}
 	}
@@ -210,7 +210,7 @@ func TestMatterAndNoteCommands(t *testing.T) {
 		t.Errorf("note on a missing matter: exit %d %q", code, errs)
 	}
 	_, errs, code = v.do("note", "add", "--matter", "1", "--text", "   ")
-	if code != ExitError || !strings.Contains(errs, "text ") {
+	if code != ExitError || !strings.Contains(errs, "A note cannot be empty. Nothing was changed.") {
 		t.Errorf("blank note: exit %d %q", code, errs)
 	}
 

@@ -49,7 +49,7 @@ func (r *runner) search(args []string) error {
 				if h.MatterID != 0 {
 					matter = fmt.Sprint(h.MatterID)
 				}
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", h.Kind, h.ClientID, matter, h.Title, h.Snippet)
+				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", cell(h.Kind), h.ClientID, matter, cell(h.Title), cell(h.Snippet))
 			}
 		})
 	})
@@ -94,9 +94,9 @@ func (r *runner) conflicts(args []string) error {
 						if !h.MatterOpen {
 							st = "closed"
 						}
-						matter = fmt.Sprintf("%d %s (%s)", h.MatterID, h.MatterTitle, st)
+						matter = fmt.Sprintf("%d %s (%s)", h.MatterID, cell(h.MatterTitle), st)
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", h.Match, h.Name, roleLabel[h.Role], h.ClientID, h.ClientName, matter, h.Why)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", cell(h.Match), cell(h.Name), cell(roleLabel[h.Role]), h.ClientID, cell(h.ClientName), matter, cell(h.Why))
 				}
 			}
 			fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d --decision clear|conflict|waived --note \"...\"\n", res.CheckID)
@@ -139,7 +139,7 @@ func (r *runner) status(args []string) error {
 			return err
 		}
 		return r.out(st, func(w io.Writer) {
-			fmt.Fprintf(w, "Vault\t%s\n", st.Dir)
+			fmt.Fprintf(w, "Vault\t%s\n", cell(st.Dir))
 			fmt.Fprintf(w, "Size on disk\t%s\n", app.HumanBytes(st.SizeOnDisk))
 			fmt.Fprintf(w, "Clients\t%d\n", st.Counts.Clients)
 			fmt.Fprintf(w, "Matters\t%d (%d parties, %d notes)\n", st.Counts.Matters, st.Counts.Parties, st.Counts.Notes)
@@ -198,7 +198,7 @@ func (r *runner) auditList(args []string) error {
 		return r.out(js, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tTIME\tWHO\tACTION\tRECORDS\tDETAIL")
 			for _, e := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Records, e.Detail)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Local().Format("2006-01-02 15:04:05"), cell(e.Actor), cell(e.Action), cell(e.Records), cell(e.Detail))
 			}
 		})
 	})
@@ -221,7 +221,7 @@ func (r *runner) auditVerify(args []string) error {
 			if rep.OK {
 				fmt.Fprintf(w, "Audit trail intact: %d entries, each one chained to the one before.\n", rep.Entries)
 			} else {
-				fmt.Fprintf(w, "AUDIT TRAIL BROKEN: %s.\n", rep.Problem)
+				fmt.Fprintf(w, "AUDIT TRAIL BROKEN: %s.\n", cell(rep.Problem))
 			}
 		}); err != nil {
 			return err

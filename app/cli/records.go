@@ -171,7 +171,7 @@ func (r *runner) clientList(args []string) error {
 			}
 			fmt.Fprintln(w, "ID\tNAME\tE-MAIL\tPHONE\tUPDATED")
 			for _, c := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Email, c.Phone, fmtTime(c.UpdatedAt))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.ID, cell(c.Name), cell(c.Email), cell(c.Phone), fmtTime(c.UpdatedAt))
 			}
 		})
 	})
@@ -198,22 +198,27 @@ func (r *runner) clientShow(args []string) error {
 		}
 		return r.out(js, func(w io.Writer) {
 			c := d.Client
-			fmt.Fprintf(w, "Client %d\t%s\n", c.ID, c.Name)
+			fmt.Fprintf(w, "Client %d\t%s\n", c.ID, cell(c.Name))
 			if len(c.Aliases) > 0 {
-				fmt.Fprintf(w, "Also known as\t%s\n", strings.Join(c.Aliases, "; "))
+				var as []string
+				for _, a := range c.Aliases {
+					as = append(as, cell(a))
+				}
+				fmt.Fprintf(w, "Also known as\t%s\n", strings.Join(as, "; "))
 			}
-			for _, f := range [][2]string{{"E-mail", c.Email}, {"Phone", c.Phone}, {"Date of birth", c.DOB}, {"Address", c.Address}, {"Notes", c.Notes}} {
+			for _, f := range [][2]string{{"E-mail", cell(c.Email)}, {"Phone", cell(c.Phone)}, {"Date of birth", cell(c.DOB)},
+				{"Address", lines(c.Address)}, {"Notes", lines(c.Notes)}} {
 				if f[1] != "" {
 					fmt.Fprintf(w, "%s\t%s\n", f[0], f[1])
 				}
 			}
-			fmt.Fprintf(w, "Security class\t%s\n", c.SecurityClass)
+			fmt.Fprintf(w, "Security class\t%s\n", cell(c.SecurityClass))
 			fmt.Fprintf(w, "Added / changed\t%s / %s\n", fmtTime(c.CreatedAt), fmtTime(c.UpdatedAt))
 			if len(d.Matters) == 0 {
 				fmt.Fprintln(w, "Matters\tnone")
 			}
 			for _, m := range d.Matters {
-				fmt.Fprintf(w, "Matter %d\t%s (%s)\n", m.ID, m.Title, m.Status)
+				fmt.Fprintf(w, "Matter %d\t%s (%s)\n", m.ID, cell(m.Title), cell(m.Status))
 			}
 		})
 	})
@@ -313,7 +318,7 @@ func (r *runner) matterList(args []string) error {
 			}
 			fmt.Fprintln(w, "ID\tTITLE\tCLIENT\tSTATUS\tOPENED")
 			for _, m := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, m.Title, m.ClientName, m.ClientID, m.Status, fmtTime(m.OpenedAt))
+				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, cell(m.Title), cell(m.ClientName), m.ClientID, cell(m.Status), fmtTime(m.OpenedAt))
 			}
 		})
 	})
@@ -340,21 +345,21 @@ func (r *runner) matterShow(args []string) error {
 		}
 		return r.out(js, func(w io.Writer) {
 			m := d.Matter
-			fmt.Fprintf(w, "Matter %d\t%s\n", m.ID, m.Title)
-			fmt.Fprintf(w, "Client\t%s (%d)\n", m.ClientName, m.ClientID)
+			fmt.Fprintf(w, "Matter %d\t%s\n", m.ID, cell(m.Title))
+			fmt.Fprintf(w, "Client\t%s (%d)\n", cell(m.ClientName), m.ClientID)
 			if m.PracticeArea != "" {
-				fmt.Fprintf(w, "Practice area\t%s\n", m.PracticeArea)
+				fmt.Fprintf(w, "Practice area\t%s\n", cell(m.PracticeArea))
 			}
 			st := m.Status + ", opened " + fmtTime(m.OpenedAt)
 			if m.ClosedAt != nil {
 				st += ", closed " + fmtTime(*m.ClosedAt)
 			}
-			fmt.Fprintf(w, "Status\t%s\n", st)
+			fmt.Fprintf(w, "Status\t%s\n", cell(st))
 			for _, p := range m.Parties {
-				fmt.Fprintf(w, "%s\t%s\n", app.RoleLabel(p.Role), p.Name)
+				fmt.Fprintf(w, "%s\t%s\n", cell(app.RoleLabel(p.Role)), cell(p.Name))
 			}
 			for _, n := range d.Notes {
-				fmt.Fprintf(w, "Note %s\t%s\n", fmtTime(n.CreatedAt), n.Text)
+				fmt.Fprintf(w, "Note %s\t%s\n", fmtTime(n.CreatedAt), lines(n.Text))
 			}
 		})
 	})
