@@ -44,23 +44,40 @@ func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
 
 // DefaultDir is the platform's place for the vault: $XDG_DATA_HOME/casevault
 // (or ~/.local/share/casevault) on Linux, ~/Library/Application
-// Support/casevault on macOS, %LOCALAPPDATA%\casevault on Windows.
+// Support/casevault on macOS, %LOCALAPPDATA%\casevault on Windows. It is
+// "" when there is no such place (no home folder: HOME is not set), never
+// a folder relative to wherever the program happens to run; the caller
+// then asks for the folder (ErrNoDefaultDir says how).
 func DefaultDir() string {
-	home, _ := os.UserHomeDir()
+	home, err := os.UserHomeDir()
+	if err != nil || !filepath.IsAbs(home) {
+		home = ""
+	}
+	in := func(base string, elem ...string) string {
+		if base == "" {
+			return ""
+		}
+		return filepath.Join(append([]string{base}, elem...)...)
+	}
 	switch runtime.GOOS {
 	case "darwin":
-		return filepath.Join(home, "Library", "Application Support", "casevault")
+		return in(home, "Library", "Application Support", "casevault")
 	case "windows":
-		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+		if d := os.Getenv("LOCALAPPDATA"); filepath.IsAbs(d) {
 			return filepath.Join(d, "casevault")
 		}
-		return filepath.Join(home, "AppData", "Local", "casevault")
+		return in(home, "AppData", "Local", "casevault")
 	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) { // a relative one is to be ignored
 		return filepath.Join(d, "casevault")
 	}
-	return filepath.Join(home, ".local", "share", "casevault")
+	return in(home, ".local", "share", "casevault")
 }
+
+// ErrNoDefaultDir: DefaultDir found no place for the vault; the message
+// says to name the folder.
+var ErrNoDefaultDir = errors.New("there is no home folder (HOME is not set), so casevault has no default place for the vault: " +
+	"give the vault's folder with --vault DIR")
 
 // OwnerActor names the vault owner in the audit trail: "owner (login)".
 func OwnerActor() string {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"casevault/app/human"
 	"casevault/backup"
 	"casevault/backup/retention"
 	"casevault/backup/volume"
@@ -122,8 +124,8 @@ func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*
 	if serr := SaveBackupSettings(s.Dir(), set); serr != nil {
 		rep.Warnings = append(rep.Warnings, "the backup settings could not be saved: "+serr.Error())
 	}
-	detail := fmt.Sprintf("snapshot %s to %s: %s added, %d clients", rep.Snapshot.Short(), rep.Target,
-		HumanBytes(rep.Snapshot.AddedBytes), rep.Snapshot.Counts["clients"])
+	detail := fmt.Sprintf("snapshot %s to %s: %s added, %s", rep.Snapshot.Short(), rep.Target,
+		human.Size(rep.Snapshot.AddedBytes), human.Count(rep.Snapshot.Counts["clients"], "client", "clients"))
 	if err := s.audit(ctx, "backup", "", detail); err != nil {
 		return &rep.BackupReport, fmt.Errorf("the backup succeeded but recording it in the audit trail failed: %w", err)
 	}
@@ -212,7 +214,7 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	if exists && set.RepoID == r.RepoID() && len(set.LastSnapshot) >= 8 {
 		if _, err := r.FindSnapshot(ctx, set.LastSnapshot); errors.Is(err, backup.ErrNoSnapshot) {
 			run.Warnings = append(run.Warnings, fmt.Sprintf("the snapshot made %s (%s) is no longer in the backup: someone deleted snapshots or put back an older copy of the backup",
-				set.LastBackup.Local().Format("2006-01-02 15:04"), set.LastSnapshot[:8]))
+				human.Time(set.LastBackup), set.LastSnapshot[:8]))
 		}
 	}
 	res, err := r.Backup(ctx, src, o.Progress)
@@ -332,6 +334,9 @@ func (b *Backups) Restore(ctx context.Context, to string, o RestoreOptions) (*Re
 	}
 	if vault.Exists(to) {
 		return nil, fmt.Errorf("%w: %s already holds a vault; restore into a new folder", vault.ErrExists, to)
+	}
+	if fi, err := os.Stat(to); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a file; restore into a new or empty folder", vault.ErrExists, to)
 	}
 	res, err := b.r.Restore(ctx, snap, to, o.Progress)
 	if err != nil {
@@ -467,7 +472,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		return
 	}
 	rep.RestoreTime, rep.Objects, rep.Bytes = res.Duration, res.Objects, res.Bytes
-	check("Restore", true, "%d objects (%s) decrypted and authenticated in %s", res.Objects, HumanBytes(res.Bytes), res.Duration.Round(time.Millisecond))
+	check("Restore", true, "%s (%s) decrypted and authenticated in %s", human.Count(res.Objects, "object", "objects"), human.Size(res.Bytes), human.Duration(res.Duration))
 	v, err := vault.OpenWithKeys(dir, b.r.Keys())
 	if err != nil {
 		check("Restored vault opens", false, "%v", err)
@@ -481,7 +486,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 	}
 	rs := newSession(v, st, Options{})
 	defer rs.close(ctx, false)
-	check("Restored vault opens", true, "the checkpoint and %s of redo log replayed", HumanBytes(snap.LogSize))
+	check("Restored vault opens", true, "the checkpoint and %s of redo log replayed", human.Size(snap.LogSize))
 
 	var problems []string
 	var counts store.Counts
@@ -521,13 +526,12 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 			same = false
 		}
 	}
-	want := fmt.Sprintf("%d clients, %d matters, %d parties, %d notes, %d audit entries",
-		snap.Counts["clients"], snap.Counts["matters"], snap.Counts["parties"], snap.Counts["notes"], snap.Counts["audit"])
+	want := recordCounts(snap.Counts["clients"], snap.Counts["matters"], snap.Counts["parties"], snap.Counts["notes"], snap.Counts["audit"])
 	if same {
 		check("Record counts", true, "%s, as recorded", want)
 	} else {
-		check("Record counts", false, "the restored vault has %d clients, %d matters, %d parties, %d notes, %d audit entries; the snapshot recorded %s",
-			counts.Clients, counts.Matters, counts.Parties, counts.Notes, counts.Audit, want)
+		check("Record counts", false, "the restored vault has %s; the snapshot recorded %s",
+			recordCounts(counts.Clients, counts.Matters, counts.Parties, counts.Notes, counts.Audit), want)
 	}
 	if digest == snap.ContentHash {
 		check("Content hash", true, "every record matches the snapshot's keyed hash")
@@ -546,31 +550,21 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 	case !ar.OK:
 		check("Audit chain", false, "%s", ar.Problem)
 	default:
-		check("Audit chain", true, "%d entries verified", ar.Entries)
+		check("Audit chain", true, "%s verified", human.Count(ar.Entries, "entry", "entries"))
 	}
 }
 
 func shortHead(h string) string {
-	if len(h) > 20 {
-		return h[:20] + "…"
-	}
 	if h == "" {
 		return "(empty)"
 	}
-	return h
+	return human.Truncate(h, 21)
 }
 
-// HumanBytes writes a size in binary units for people: "1.5 MiB", "812 bytes".
-func HumanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
+// recordCounts: "3 clients, 1 matter, 2 parties, 0 notes, 41 audit entries".
+func recordCounts(clients, matters, parties, notes, audit int) string {
+	return strings.Join([]string{human.Count(clients, "client", "clients"), human.Count(matters, "matter", "matters"),
+		human.Count(parties, "party", "parties"), human.Count(notes, "note", "notes"), human.Count(audit, "audit entry", "audit entries")}, ", ")
 }
 
 // RestoredFile, in a restored vault folder, says which snapshot it came
@@ -605,7 +599,7 @@ func (s *Session) recordRestore(ctx context.Context) error {
 	detail := "from a backup (the note about it was unreadable)"
 	if json.Unmarshal(b, &n) == nil && len(n.Snapshot) >= 8 {
 		detail = fmt.Sprintf("from snapshot %s of %s in %s, restored %s", n.Snapshot[:8],
-			n.SnapshotTime.Local().Format("2006-01-02 15:04"), n.Repo, n.At.Local().Format("2006-01-02 15:04"))
+			human.Time(n.SnapshotTime), n.Repo, human.Time(n.At))
 	}
 	if err := s.audit(ctx, "restore", "", detail); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"casevault/app/human"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -125,11 +126,7 @@ func (s BackupSettings) Reminder(now time.Time) *Reminder {
 }
 
 func days(d time.Duration) string {
-	n := int(d / (24 * time.Hour))
-	if n == 1 {
-		return "1 day"
-	}
-	return fmt.Sprintf("%d days", n)
+	return human.Count(int(d/(24*time.Hour)), "day", "days")
 }
 
 // DismissReminder hides the reminder until the start of the next day

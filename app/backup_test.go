@@ -170,6 +170,12 @@ func TestBackupRestoreSameLogicalContent(t *testing.T) {
 	if _, err := b.Restore(ctx, dir, RestoreOptions{}); !errors.Is(err, vault.ErrExists) {
 		t.Fatalf("restore over the live vault: %v", err)
 	}
+	// Into a file: a plain refusal (it was "mkdir ...: not a directory").
+	file := filepath.Join(scratchDir(t), "letter.txt")
+	os.WriteFile(file, []byte("hello"), 0o600)
+	if _, err := b.Restore(ctx, file, RestoreOptions{}); !errors.Is(err, vault.ErrExists) || !strings.Contains(err.Error(), "is a file") {
+		t.Fatalf("restore into a file: %v", err)
+	}
 }
 
 // dumpBefore is the logical dump without the audit entries from the last

@@ -30,7 +30,7 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	// already have put entries (search queries and conflict-check names are
 	// client data) in the file, and an export that cannot be recorded must
 	// not happen at all.
-	if err := s.audit(ctx, "audit.export", "", fmt.Sprintf("%d entries as CSV", len(entries))); err != nil {
+	if err := s.audit(ctx, "audit.export", "", human.Count(len(entries), "entry", "entries")+" as CSV"); err != nil {
 		return 0, err
 	}
 	cw := csv.NewWriter(w)

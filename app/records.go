@@ -258,7 +258,7 @@ func (s *Session) ListClients(ctx context.Context, order store.ClientOrder) ([]*
 	err := s.view(ctx, "client.list", func(tx *store.Tx) (string, string, error) {
 		var err error
 		out, err = tx.ListClients(order)
-		return "", fmt.Sprintf("%d clients", len(out)), err
+		return "", human.Count(len(out), "client", "clients"), err
 	})
 	return out, err
 }
@@ -315,7 +315,7 @@ func (s *Session) ListMatters(ctx context.Context, clientID int64, status string
 		if clientID != 0 {
 			records = ref("client", clientID)
 		}
-		return records, fmt.Sprintf("%d matters", len(out)), err
+		return records, human.Count(len(out), "matter", "matters"), err
 	})
 	return out, err
 }
@@ -384,7 +384,7 @@ func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.
 	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
 		var err error
 		out, err = tx.Search(query, limit)
-		return "", fmt.Sprintf("query %q, %d hits", query, len(out)), err
+		return "", fmt.Sprintf("query %q, %s", query, human.Count(len(out), "hit", "hits")), err
 	})
 	return out, err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/human"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -30,7 +31,7 @@ func (r *RepairReport) Changed() bool {
 func (r *RepairReport) Lines() []string {
 	var out []string
 	if v := r.Versions; v != nil && len(v.SetAside) > 0 {
-		when := v.ToTime.Local().Format("2006-01-02 15:04")
+		when := human.Time(v.ToTime)
 		if v.Recovered {
 			out = append(out, fmt.Sprintf("The folder mixed two versions of the vault. The newest version (saved %s) is back in use.", when))
 		} else {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // auditScreen: the trail in a table with filters, verify and CSV export.
@@ -84,7 +85,7 @@ func auditCell(e *app.AuditEntry, col int) string {
 	case 0:
 		return fmt.Sprint(e.ID)
 	case 1:
-		return e.At.Local().Format("2006-01-02 15:04:05")
+		return human.Stamp(e.At)
 	case 2:
 		return e.Actor
 	case 3:
@@ -144,7 +145,7 @@ func (a *auditScreen) reload() {
 			es[i], es[j] = es[j], es[i]
 		}
 		a.entries = es
-		a.status.SetText(fmt.Sprintf("%d entries, newest first", len(es)))
+		a.status.SetText(human.Count(len(es), "entry", "entries") + ", newest first")
 		a.table.Refresh()
 	})
 }
@@ -162,7 +163,11 @@ func (a *auditScreen) verify() {
 			a.verified.SetText("The chain could not be verified: " + app.Message(err))
 		case r.OK:
 			a.verified.Importance = widget.SuccessImportance
-			a.verified.SetText(fmt.Sprintf("PASS: all %d entries are intact; nothing was changed, inserted or deleted.", r.Entries))
+			what := "all " + human.Count(r.Entries, "entry", "entries") + " are"
+			if r.Entries == 1 {
+				what = "the one entry is"
+			}
+			a.verified.SetText(fmt.Sprintf("PASS: %s intact; nothing was changed, inserted or deleted.", what))
 		default:
 			a.verified.Importance = widget.DangerImportance
 			a.verified.SetText(fmt.Sprintf("FAIL: %s. Keep this computer as it is and restore the trail from a backup to compare.", r.Problem))
@@ -199,7 +204,7 @@ func (a *auditScreen) export() {
 				dialog.ShowError(fmt.Errorf("the CSV was not written: %s", app.Message(err)), u.w)
 				return
 			}
-			a.status.SetText(fmt.Sprintf("%d entries exported to %s", n, w.URI().Path()))
+			a.status.SetText(fmt.Sprintf("%s exported to %s", human.Count(n, "entry", "entries"), w.URI().Path()))
 		})
 	}, u.w)
 	d.SetFileName("casevault-audit.csv")

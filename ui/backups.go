@@ -29,6 +29,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // DrillExplanation is what the restore drill dialog says first.
@@ -328,7 +329,7 @@ func (v *progressView) set(p app.BackupProgress) {
 	v.bar.SetValue(f)
 	var parts []string
 	if p.TotalBytes > 0 {
-		parts = append(parts, fmtBytes(p.Bytes)+" of "+fmtBytes(p.TotalBytes))
+		parts = append(parts, human.Size(p.Bytes)+" of "+human.Size(p.TotalBytes))
 	}
 	if p.TotalObjects > 0 {
 		parts = append(parts, fmt.Sprintf("%d of %d objects", p.Objects, p.TotalObjects))
@@ -370,29 +371,6 @@ func timeLeft(f float64, elapsed time.Duration) string {
 		return fmt.Sprintf("about %d minutes left", n)
 	}
 	return fmt.Sprintf("about %.1f hours left", left.Hours())
-}
-
-// fmtBytes: sizes as the Settings screen shows them (decimal units).
-func fmtBytes(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-func fmtSeconds(d time.Duration) string {
-	if d < time.Second {
-		return "less than a second"
-	}
-	if d < time.Minute {
-		return fmtDuration(d.Round(time.Second))
-	}
-	return fmtDuration(d.Round(time.Minute))
 }
 
 // textBox is a column of text at a readable width, for dialogs.
@@ -498,7 +476,7 @@ func (b *backupBanner) refresh() {
 	backupDue, drillDue := false, false
 	if !now.Before(set.DismissedUntil) {
 		if lastFailure(set) != "" { // the reason is on the Backups screen
-			parts = append(parts, "The last backup, "+fmtTime(set.LastErrorAt)+", failed. Open Backups to see why.")
+			parts = append(parts, "The last backup, "+human.Time(set.LastErrorAt)+", failed. Open Backups to see why.")
 			backupDue = true
 		}
 		if r := set.Reminder(now); r != nil {
@@ -615,8 +593,9 @@ func (u *UI) backupResult(s *app.Session, target string, o app.BackupOptions, no
 			what = "the whole vault, the first time"
 		}
 		paras = append(paras, fmt.Sprintf("Snapshot %s was saved in %s.", snap.Short(), rep.Target),
-			fmt.Sprintf("%s added (%s) in %s. The snapshot holds %d clients and %d matters.",
-				fmtBytes(snap.AddedBytes), what, fmtSeconds(rep.Duration), snap.Counts["clients"], snap.Counts["matters"]))
+			fmt.Sprintf("%s added (%s) in %s. The snapshot holds %s and %s.",
+				human.Size(snap.AddedBytes), what, human.Duration(rep.Duration), human.Count(snap.Counts["clients"], "client", "clients"),
+				human.Count(snap.Counts["matters"], "matter", "matters")))
 		for _, w := range rep.Warnings {
 			paras = append(paras, "Note: "+w)
 		}
@@ -937,9 +916,9 @@ func (b *backupsScreen) daysEntry(n int, save func(*app.BackupSettings, int)) *e
 func snapCell(s *app.Snapshot, col int) string {
 	switch col {
 	case 0:
-		return s.Time.Local().Format("2006-01-02 15:04")
+		return human.Time(s.Time)
 	case 1:
-		return fmtBytes(s.AddedBytes)
+		return human.Size(s.AddedBytes)
 	case 2:
 		return strconv.Itoa(s.Counts["clients"])
 	case 3:
@@ -987,24 +966,24 @@ func (b *backupsScreen) reload() {
 		case err != nil:
 			b.drive.SetText("Not connected: plug in the backup drive.")
 		case d.System:
-			b.drive.SetText(capitalize(d.Describe()) + ". A backup on the laptop's own disk is lost with the laptop: a USB drive is safer.")
+			b.drive.SetText(human.Capitalize(d.Describe()) + ". A backup on the laptop's own disk is lost with the laptop: a USB drive is safer.")
 		default:
-			b.drive.SetText(capitalize(d.Describe()))
+			b.drive.SetText(human.Capitalize(d.Describe()))
 		}
 	}
 	if set.LastBackup.IsZero() {
 		b.last.SetText("Never")
 	} else {
-		b.last.SetText(fmt.Sprintf("%s (%s), snapshot %s", fmtTime(set.LastBackup), ago(now, set.LastBackup), short(set.LastSnapshot)))
+		b.last.SetText(fmt.Sprintf("%s (%s), snapshot %s", human.Time(set.LastBackup), ago(now, set.LastBackup), short(set.LastSnapshot)))
 	}
 	switch f := lastFailure(set); {
 	case f != "":
-		setMsg(b.lastErr, "Failed on "+fmtTime(set.LastErrorAt)+": "+f)
+		setMsg(b.lastErr, "Failed on "+human.Time(set.LastErrorAt)+": "+f)
 		b.lastHint.SetText("What to do: plug in the backup drive and choose Back up now. If it keeps failing, choose the drive or folder again.")
 		b.lastHint.Show()
 	case set.LastError != "" && set.LastErrorAt.After(set.LastBackup):
 		setMsg(b.lastErr, "")
-		b.lastHint.SetText("The backup of " + fmtTime(set.LastErrorAt) + " was stopped before it finished.")
+		b.lastHint.SetText("The backup of " + human.Time(set.LastErrorAt) + " was stopped before it finished.")
 		b.lastHint.Show()
 	default:
 		setMsg(b.lastErr, "")
@@ -1016,10 +995,10 @@ func (b *backupsScreen) reload() {
 		b.drill.SetText("Never. Run one to prove that the backup restores.")
 	case set.LastDrillOK:
 		b.drill.Importance = widget.SuccessImportance
-		b.drill.SetText(fmt.Sprintf("%s (%s): passed", fmtTime(set.LastDrill), ago(now, set.LastDrill)))
+		b.drill.SetText(fmt.Sprintf("%s (%s): passed", human.Time(set.LastDrill), ago(now, set.LastDrill)))
 	default:
 		b.drill.Importance = widget.DangerImportance
-		b.drill.SetText(fmt.Sprintf("%s (%s): FAILED. Back up now, then run a drill again.", fmtTime(set.LastDrill), ago(now, set.LastDrill)))
+		b.drill.SetText(fmt.Sprintf("%s (%s): FAILED. Back up now, then run a drill again.", human.Time(set.LastDrill), ago(now, set.LastDrill)))
 	}
 	b.drill.Refresh()
 	for _, bt := range []*widget.Button{b.drillB, b.restoreB, b.checkB} {
@@ -1077,19 +1056,12 @@ func (b *backupsScreen) reload() {
 		case len(b.snaps) == 1:
 			b.snapMsg.SetText("1 snapshot. Each one restores the vault as it was then.")
 		default:
-			b.snapMsg.SetText(fmt.Sprintf("%d snapshots, newest first. Each one restores the vault as it was then.", len(b.snaps)))
+			b.snapMsg.SetText(human.Count(len(b.snaps), "snapshot", "snapshots") + ", newest first. Each one restores the vault as it was then.")
 		}
 		if l.bad > 0 {
 			b.snapMsg.SetText(b.snapMsg.Text + fmt.Sprintf(" %d damaged snapshot file(s): choose Check backup.", l.bad))
 		}
 	})
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func short(id string) string {
@@ -1106,18 +1078,11 @@ func ago(now, t time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute") + " ago"
+		return human.Count(int(d/time.Minute), "minute", "minutes") + " ago"
 	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour") + " ago"
+		return human.Count(int(d/time.Hour), "hour", "hours") + " ago"
 	}
-	return plural(int(d/(24*time.Hour)), "day") + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return human.Count(int(d/(24*time.Hour)), "day", "days") + " ago"
 }
 
 // ready reports whether the backup folder can be used now, and says why
@@ -1333,7 +1298,7 @@ func (u *UI) showDrillReport(rep *app.DrillReport) {
 	}
 	snap := "the snapshot"
 	if rep.Snapshot != nil {
-		snap = fmt.Sprintf("snapshot %s of %s", rep.Snapshot.Short(), fmtTime(rep.Snapshot.Time))
+		snap = fmt.Sprintf("snapshot %s of %s", rep.Snapshot.Short(), human.Time(rep.Snapshot.Time))
 	}
 	title, summary := "Restore drill passed", wrapped("The backup restores: "+snap+" was restored into a temporary folder, every record was checked, and the copy was deleted.")
 	summary.Importance = widget.SuccessImportance
@@ -1343,7 +1308,7 @@ func (u *UI) showDrillReport(rep *app.DrillReport) {
 			"Make a new backup now with Back up now, then run the drill again. If it fails again, keep this drive as it is and back up to another drive.")
 		summary.Importance = widget.DangerImportance
 	}
-	times := quiet(fmt.Sprintf("Restore: %s. The whole drill: %s.", fmtSeconds(rep.RestoreTime), fmtSeconds(rep.TotalTime)))
+	times := quiet(fmt.Sprintf("Restore: %s. The whole drill: %s.", human.Duration(rep.RestoreTime), human.Duration(rep.TotalTime)))
 	recorded := "The result is recorded in the backup"
 	if rep.InVault {
 		recorded += " and in the audit trail"
@@ -1437,7 +1402,7 @@ func (b *backupsScreen) restore() {
 func snapOptions(snaps []*app.Snapshot) []string {
 	var opts []string
 	for i, s := range snaps {
-		o := fmt.Sprintf("%s · %s · %s", s.Time.Local().Format("2006-01-02 15:04"), s.Short(), plural(s.Counts["clients"], "client"))
+		o := fmt.Sprintf("%s · %s · %s", human.Time(s.Time), s.Short(), human.Count(s.Counts["clients"], "client", "clients"))
 		if i == 0 {
 			o += " (latest)"
 		}
@@ -1590,8 +1555,8 @@ func (u *UI) showRestored(rep *app.RestoreReport) {
 	copyB := u.button("Copy the command", theme.ContentCopyIcon(), func() { u.a.Clipboard().SetContent(cmd) })
 	copyB.Importance = widget.LowImportance
 	dialog.NewCustom("Restored", "OK", textBox(540,
-		wrapped(fmt.Sprintf("Snapshot %s of %s was restored to %s: %d objects (%s) in %s, each one checked.",
-			rep.Snapshot.Short(), fmtTime(rep.Snapshot.Time), rep.Dir, rep.Objects, fmtBytes(rep.Bytes), fmtSeconds(rep.Duration))),
+		wrapped(fmt.Sprintf("Snapshot %s of %s was restored to %s: %s (%s) in %s, each one checked.",
+			rep.Snapshot.Short(), human.Time(rep.Snapshot.Time), rep.Dir, human.Count(rep.Objects, "object", "objects"), human.Size(rep.Bytes), human.Duration(rep.Duration))),
 		wrapped("It is a separate vault: it opens with the passphrase or recovery key the vault had then. Open it with:"),
 		cmdL, container.NewHBox(copyB)), u.w).Show()
 }
@@ -1649,7 +1614,7 @@ func (b *backupsScreen) check() {
 		default:
 			b.checked.Importance = widget.SuccessImportance
 			text = fmt.Sprintf("Check passed: %d snapshot(s); all %d stored pieces (%s) read back and authenticated in %s.",
-				rep.Snapshots, rep.Blobs, fmtBytes(rep.BytesRead), fmtSeconds(rep.Duration))
+				rep.Snapshots, rep.Blobs, human.Size(rep.BytesRead), human.Duration(rep.Duration))
 		}
 		setMsg(b.checked, text)
 		b.checked.Refresh()

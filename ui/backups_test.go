@@ -430,7 +430,7 @@ func TestProgressText(t *testing.T) {
 	v.since = time.Now().Add(-10 * time.Second)
 	v.cur = "Copying to the backup"
 	v.set(app.BackupProgress{Phase: "Copying to the backup", Bytes: 5e6, TotalBytes: 10e6, Objects: 3, TotalObjects: 6})
-	if !strings.Contains(v.detail.Text, "5.0 MB of 10.0 MB · 3 of 6 objects · about 10 seconds left") {
+	if !strings.Contains(v.detail.Text, "5.0 MB of 10 MB · 3 of 6 objects · about 10 seconds left") {
 		t.Errorf("detail = %q", v.detail.Text)
 	}
 }

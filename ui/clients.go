@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // clientsScreen: the client list (virtualised, sortable) and a detail pane
@@ -46,7 +47,7 @@ func newClientsScreen(u *UI) *clientsScreen {
 			}
 			b := o.(*fyne.Container)
 			b.Objects[0].(*widget.Label).SetText(c.all[id].Name)
-			b.Objects[1].(*widget.Label).SetText(fmtTime(c.all[id].UpdatedAt))
+			b.Objects[1].(*widget.Label).SetText(human.Time(c.all[id].UpdatedAt))
 		})
 	c.list.OnSelected = func(id widget.ListItemID) {
 		u.touch()
@@ -112,7 +113,7 @@ func (c *clientsScreen) reload(selectID int64) {
 		case 1:
 			c.count.SetText("1 client")
 		default:
-			c.count.SetText(fmt.Sprintf("%d clients", len(all)))
+			c.count.SetText(human.Count(len(all), "client", "clients"))
 		}
 		c.list.UnselectAll()
 		c.list.Refresh()
@@ -168,7 +169,7 @@ func (c *clientsScreen) showDetail(d *app.ClientDetail) {
 		bold("Address"), field(d.Address),
 		bold("Also known as"), field(aliases),
 		bold("Notes"), field(d.Notes),
-		bold("Last change"), widget.NewLabel(fmtTime(d.UpdatedAt)),
+		bold("Last change"), widget.NewLabel(human.Time(d.UpdatedAt)),
 	)
 	editB := u.button("Edit", theme.DocumentCreateIcon(), func() { c.edit(d) })
 	editB.Importance = widget.HighImportance

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // Sidebar entries.
@@ -203,7 +204,7 @@ func (m *mainScreen) searchChanged() {
 		case len(hits) == 1:
 			r.title.SetText(fmt.Sprintf("1 result for %q — click it to open it", q))
 		default:
-			r.title.SetText(fmt.Sprintf("%d results for %q — click one to open it", len(hits), q))
+			r.title.SetText(fmt.Sprintf("%s for %q — click one to open it", human.Count(len(hits), "result", "results"), q))
 		}
 		r.hits = hits
 		r.list.Refresh()

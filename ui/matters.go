@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // mattersScreen: matters with an open/closed filter, and a detail pane.
@@ -125,11 +126,11 @@ var partyRoles = []string{app.RoleAdverse, app.RoleRelated, app.RoleOpposingCoun
 func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 	u := m.u
 	m.cur = d
-	status := "Open since " + fmtTime(d.OpenedAt)
+	status := "Open since " + human.Time(d.OpenedAt)
 	var toggle *widget.Button
 	if d.Status == "closed" {
 		if d.ClosedAt != nil {
-			status = "Closed on " + fmtTime(*d.ClosedAt)
+			status = "Closed on " + human.Time(*d.ClosedAt)
 		} else {
 			status = "Closed"
 		}
@@ -155,7 +156,7 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		noteBox.Add(quiet("No notes yet."))
 	}
 	for _, n := range notes {
-		noteBox.Add(quiet(fmtTime(n.CreatedAt) + " · " + n.Author))
+		noteBox.Add(quiet(human.Time(n.CreatedAt) + " · " + n.Author))
 		noteBox.Add(wrapped(n.Text))
 	}
 	noteIn := u.newMultiLine("Write a note; it is dated and signed with your name")

@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // RestoreButtonLabel is the button on the first-run and unlock screens.
@@ -249,7 +250,7 @@ func (r *restoreScreen) openMessage(dir string, err error) string {
 func (r *restoreScreen) showStep2(dir string, bad int) {
 	u := r.u
 	n := len(r.snaps)
-	status := fmt.Sprintf("The backup in %s holds %s; the newest is chosen.", dir, plural(n, "snapshot"))
+	status := fmt.Sprintf("The backup in %s holds %s; the newest is chosen.", dir, human.Count(n, "snapshot", "snapshots"))
 	if n == 1 {
 		status = fmt.Sprintf("The backup in %s holds 1 snapshot.", dir)
 	}
@@ -341,7 +342,7 @@ func (r *restoreScreen) done(rep *app.RestoreReport) {
 	u.restore = nil
 	msg := fmt.Sprintf("Restored the backup of %s (snapshot %s, %s, each one checked). "+
 		"Unlock it with the passphrase or recovery key the vault had then.",
-		fmtTime(rep.Snapshot.Time), rep.Snapshot.Short(), plural(rep.Objects, "object"))
+		human.Time(rep.Snapshot.Time), rep.Snapshot.Short(), human.Count(rep.Objects, "object", "objects"))
 	if filepath.Clean(rep.Dir) != filepath.Clean(u.opts.Dir) {
 		u.opts.Dir = rep.Dir
 		if u.opts.Settings == nil {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 type settingsScreen struct {
@@ -34,11 +35,11 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s := &settingsScreen{u: u, saved: quiet(""), passMsg: wrapped(""), counts: widget.NewLabel("")}
 	var lockOpts, clipOpts []string
 	for _, d := range lockChoices {
-		lockOpts = append(lockOpts, "after "+fmtDuration(d)+" without activity")
+		lockOpts = append(lockOpts, "after "+human.Duration(d)+" without activity")
 	}
 	lockOpts = append(lockOpts, "never (not recommended)")
 	for _, d := range clipChoices {
-		clipOpts = append(clipOpts, "after "+fmtDuration(d))
+		clipOpts = append(clipOpts, "after "+human.Duration(d))
 	}
 	s.lockSel = widget.NewSelect(lockOpts, func(string) {
 		i := s.lockSel.SelectedIndex()
@@ -107,8 +108,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 			s.counts.SetText(app.Message(err))
 			return
 		}
-		s.counts.SetText(fmt.Sprintf("%d clients, %d matters, %d notes; %.1f MB on disk; created %s",
-			st.Counts.Clients, st.Counts.Matters, st.Counts.Notes, float64(st.SizeOnDisk)/1e6, fmtTime(st.Created)))
+		s.counts.SetText(fmt.Sprintf("%s, %s, %s; %s on disk; created %s",
+			human.Count(st.Counts.Clients, "client", "clients"), human.Count(st.Counts.Matters, "matter", "matters"),
+			human.Count(st.Counts.Notes, "note", "notes"), human.Size(st.SizeOnDisk), human.Time(st.Created)))
 	})
 	return s
 }

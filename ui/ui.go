@@ -29,6 +29,7 @@ import (
 
 	"casevault/app"
 	dsk "casevault/app/desktop"
+	"casevault/app/human"
 )
 
 // Title is the title of the main window.
@@ -72,6 +73,9 @@ func Run(version, dir string) error {
 	}
 	if dir == "" {
 		dir = app.DefaultDir()
+	}
+	if dir == "" {
+		return app.ErrNoDefaultDir
 	}
 	// app.New (no unique ID) keeps Fyne from creating a preferences folder:
 	// the window's few settings live next to the vault (app.SettingsFile).
@@ -281,7 +285,7 @@ func (u *UI) shortcut(s fyne.Shortcut) bool {
 func (u *UI) tick() {
 	now := u.now()
 	if u.sess != nil && u.set.AutoLock > 0 && now.Sub(u.lastActivity) >= u.set.AutoLock {
-		u.lockNow("Locked after " + fmtDuration(u.set.AutoLock) + " without activity.")
+		u.lockNow("Locked after " + human.Duration(u.set.AutoLock) + " without activity.")
 	}
 	if u.clipValue != "" && !now.Before(u.clipExpiry) {
 		u.clearClipboard()

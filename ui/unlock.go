@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // unlockScreen asks for the passphrase (or the recovery key).
@@ -89,7 +90,7 @@ func (s *unlockScreen) tick(now time.Time) {
 	if w := f.Wait(now); w > 0 {
 		s.waitTill = now.Add(w)
 		s.unlockB.Disable()
-		s.status.SetText(fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, fmtDuration(w)))
+		s.status.SetText(fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, human.Duration(w)))
 		return
 	}
 	s.waitTill = time.Time{}

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"fmt"
-	"time"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -93,31 +90,6 @@ func (w *widthBox) MinSize() fyne.Size { return fyne.NewSize(w.width, 0) }
 func (w *widthBox) CreateRenderer() fyne.WidgetRenderer {
 	w.ExtendBaseWidget(w)
 	return widget.NewSimpleRenderer(layout.NewSpacer())
-}
-
-func fmtDuration(d time.Duration) string {
-	switch {
-	case d >= time.Minute && d%time.Minute == 0:
-		n := int(d / time.Minute)
-		if n == 1 {
-			return "1 minute"
-		}
-		return fmt.Sprintf("%d minutes", n)
-	case d >= time.Second:
-		s := int((d + time.Second - 1) / time.Second)
-		if s == 1 {
-			return "1 second"
-		}
-		return fmt.Sprintf("%d seconds", s)
-	}
-	return d.String()
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 // newPassPair is a new passphrase typed twice, with a live strength meter

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // saidError is an error whose words for the person are already written;
@@ -97,7 +98,7 @@ func backupMessage(err error, repo string) (string, bool) {
 	}
 	switch {
 	case errors.Is(err, app.ErrDrillFailed):
-		return capitalize(strings.TrimRight(err.Error(), ".")) + ". Until a drill passes, do not rely on this backup: run \"casevault verify --repo " + dir +
+		return human.Capitalize(strings.TrimRight(err.Error(), ".")) + ". Until a drill passes, do not rely on this backup: run \"casevault verify --repo " + dir +
 			" --read-data\" to find damaged files, and back up to another drive as well.", true
 	case errors.Is(err, app.ErrTargetFull):
 		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. " +
@@ -106,21 +107,13 @@ func backupMessage(err error, repo string) (string, bool) {
 		return "Part of the backup is damaged: " + err.Error() + ". Run \"casevault verify --repo " + dir +
 			" --read-data\" to see which snapshots are affected; a healthy one can still be restored with --snapshot ID.", true
 	case errors.Is(err, app.ErrNoSnapshot):
-		return capitalize(err.Error()) + "; the snapshots are listed by \"casevault snapshots --repo " + dir + "\".", true
+		return human.Capitalize(err.Error()) + "; the snapshots are listed by \"casevault snapshots --repo " + dir + "\".", true
 	case errors.Is(err, app.ErrTargetMissing), errors.Is(err, app.ErrWrongVolume), errors.Is(err, app.ErrTargetGone),
 		errors.Is(err, app.ErrTargetReadOnly), errors.Is(err, app.ErrRepoBusy), errors.Is(err, app.ErrWrongVault),
 		errors.Is(err, app.ErrNotEmpty):
 		return app.Message(err), true
 	}
 	return "", false
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return strings.ToUpper(string(r)) + s[n:]
 }
 
 // quoteArg quotes a path for a command the person may copy.
@@ -131,33 +124,12 @@ func quoteArg(s string) string {
 	return s
 }
 
-// fmtDuration: "43ms", "1.2s", "3m20s".
-func fmtDuration(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
-	case d < time.Minute:
-		return d.Round(100 * time.Millisecond).String()
-	}
-	return d.Round(time.Second).String()
-}
-
 // shortHead shortens an audit chain head for a table.
 func shortHead(h string) string {
-	switch {
-	case h == "":
+	if h == "" {
 		return "(empty)"
-	case utf8.RuneCountInString(h) > 20:
-		return string([]rune(h)[:20]) + "…"
 	}
-	return h
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return human.Truncate(h, 21)
 }
 
 func shortID(id string) string {
@@ -224,14 +196,14 @@ func (pl *progressLine) finish(msg string) {
 	}
 }
 
-// progressText is one progress line: "Copying to the backup: 1.2 MiB of
-// 4.0 MiB, 12 of 40 objects, about 20s left".
+// progressText is one progress line: "Copying to the backup: 1.2 MB of
+// 4.0 MB, 12 of 40 objects, about 20 seconds left".
 func progressText(p app.BackupProgress, elapsed time.Duration) string {
 	var b strings.Builder
 	b.WriteString(p.Phase)
 	sep := ": "
 	if p.TotalBytes > 0 {
-		fmt.Fprintf(&b, "%s%s of %s", sep, app.HumanBytes(p.Bytes), app.HumanBytes(p.TotalBytes))
+		fmt.Fprintf(&b, "%s%s of %s", sep, human.Size(p.Bytes), human.Size(p.TotalBytes))
 		sep = ", "
 	}
 	if p.TotalObjects > 0 {
@@ -243,7 +215,7 @@ func progressText(p app.BackupProgress, elapsed time.Duration) string {
 	}
 	if done > 0 && done < total && elapsed >= time.Second {
 		left := time.Duration(float64(elapsed) * (total - done) / done)
-		fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+		fmt.Fprintf(&b, ", about %s left", human.Duration(left))
 	}
 	return b.String()
 }
@@ -287,7 +259,7 @@ func (r *runner) cmdBackup(args []string) error {
 		}
 		snap := rep.Snapshot
 		pl.finish(fmt.Sprintf("Copied %s (%s) to the backup in %s.",
-			plural(snap.AddedBlobs, "new object", "new objects"), app.HumanBytes(snap.AddedBytes), fmtDuration(rep.Duration)))
+			human.Count(snap.AddedBlobs, "new object", "new objects"), human.Size(snap.AddedBytes), human.Duration(rep.Duration)))
 		js := struct {
 			Snapshot   snapshotJSON `json:"snapshot"`
 			Repo       string       `json:"repo"`
@@ -302,12 +274,12 @@ func (r *runner) cmdBackup(args []string) error {
 				fmt.Fprintf(w, "Backed up to %s.\n", cell(rep.Target))
 			}
 			fmt.Fprintf(w, "Snapshot\t%s\n", cell(snap.Short()))
-			fmt.Fprintf(w, "Time\t%s\n", fmtTime(snap.Time))
-			fmt.Fprintf(w, "Added\t%s\n", app.HumanBytes(snap.AddedBytes))
-			fmt.Fprintf(w, "Total size\t%s\n", app.HumanBytes(snap.TotalBytes))
+			fmt.Fprintf(w, "Time\t%s\n", human.Time(snap.Time))
+			fmt.Fprintf(w, "Added\t%s\n", human.Size(snap.AddedBytes))
+			fmt.Fprintf(w, "Total size\t%s\n", human.Size(snap.TotalBytes))
 			fmt.Fprintf(w, "Clients\t%d\n", snap.Counts["clients"])
 			fmt.Fprintf(w, "Matters\t%d\n", snap.Counts["matters"])
-			fmt.Fprintf(w, "Took\t%s\n", fmtDuration(rep.Duration))
+			fmt.Fprintf(w, "Took\t%s\n", human.Duration(rep.Duration))
 			if len(rep.Warnings) > 0 {
 				fmt.Fprintln(w, "\nWarnings:")
 				for _, x := range rep.Warnings {
@@ -389,11 +361,11 @@ func (r *runner) snapshots(args []string) error {
 			if len(snaps) == 0 {
 				fmt.Fprintf(w, "The backup in %s has no snapshots yet.\n", where)
 			} else {
-				fmt.Fprintf(w, "%s in %s, oldest first:\n\n", plural(len(snaps), "snapshot", "snapshots"), where)
+				fmt.Fprintf(w, "%s in %s, oldest first:\n\n", human.Count(len(snaps), "snapshot", "snapshots"), where)
 				fmt.Fprintln(w, "ID\tTIME\tADDED\tTOTAL\tCLIENTS\tMATTERS\tAUDIT HEAD")
 				for _, s := range snaps {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", cell(s.Short()), fmtTime(s.Time), app.HumanBytes(s.AddedBytes),
-						app.HumanBytes(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], cell(shortHead(s.AuditHead)))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", cell(s.Short()), human.Time(s.Time), human.Size(s.AddedBytes),
+						human.Size(s.TotalBytes), s.Counts["clients"], s.Counts["matters"], cell(shortHead(s.AuditHead)))
 				}
 			}
 			if len(bad) > 0 {
@@ -416,7 +388,7 @@ func (r *runner) snapshots(args []string) error {
 						result += " (" + d.Failures[0] + ")"
 					}
 				}
-				fmt.Fprintf(w, "\nLast restore drill: %s, of snapshot %s: %s.\n", fmtTime(d.Time), cell(shortID(d.Snapshot)), cell(result))
+				fmt.Fprintf(w, "\nLast restore drill: %s, of snapshot %s: %s.\n", human.Time(d.Time), cell(shortID(d.Snapshot)), cell(result))
 			}
 		})
 	})
@@ -449,7 +421,7 @@ func (r *runner) restore(args []string) error {
 		pl.finish("")
 		if err != nil {
 			if errors.Is(err, app.ErrExists) {
-				return &saidError{capitalize(err.Error()) + "; nothing was restored. Choose a new folder with --to.", err}
+				return &saidError{human.Capitalize(err.Error()) + "; nothing was restored. Choose a new folder with --to.", err}
 			}
 			return err
 		}
@@ -464,9 +436,9 @@ func (r *runner) restore(args []string) error {
 			Open         string `json:"open_with"`
 		}{rep.Snapshot.ID, rep.Snapshot.Time.UTC().Format(jsonTime), rep.Dir, rep.Objects, rep.Bytes, int64(rep.Duration), open}
 		return r.out(js, func(w io.Writer) {
-			fmt.Fprintf(w, "Restored snapshot %s of %s to %s:\n", cell(rep.Snapshot.Short()), fmtTime(rep.Snapshot.Time), cell(rep.Dir))
+			fmt.Fprintf(w, "Restored snapshot %s of %s to %s:\n", cell(rep.Snapshot.Short()), human.Time(rep.Snapshot.Time), cell(rep.Dir))
 			fmt.Fprintf(w, "%s (%s), each one decrypted and authenticated, in %s.\n\n",
-				plural(rep.Objects, "object", "objects"), app.HumanBytes(rep.Bytes), fmtDuration(rep.Duration))
+				human.Count(rep.Objects, "object", "objects"), human.Size(rep.Bytes), human.Duration(rep.Duration))
 			fmt.Fprintf(w, "Open it with:\n  %s\n", cell(open))
 			fmt.Fprintln(w, "It opens with the passphrase or recovery key of the backup. Its first unlock records the restore in its audit trail.")
 		})
@@ -476,6 +448,22 @@ func (r *runner) restore(args []string) error {
 // freeFolder refuses a restore into a vault or a folder with files in it,
 // before any passphrase is asked for.
 func freeFolder(dir string) error {
+	// The folder, or the nearest folder above it that exists, must be a
+	// folder: "mkdir ...: not a directory" says nothing to a lawyer.
+	for p := dir; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil && !fi.IsDir() {
+			what := fmt.Sprintf("%s is a file", p)
+			if p != dir {
+				what = fmt.Sprintf("%s is inside %s, which is a file", dir, p)
+			}
+			return &saidError{fmt.Sprintf("--to must be a new or empty folder, but %s, so nothing was restored. Choose a new folder with --to, for example %s.",
+				what, quoteArg(filepath.Join(filepath.Dir(p), "casevault-restored"))), app.ErrExists}
+		}
+		if err == nil || filepath.Dir(p) == p {
+			break
+		}
+	}
 	if app.VaultExists(dir) {
 		return &saidError{fmt.Sprintf("%s already holds a vault, so nothing was restored: a restore never writes over a vault. Choose a new folder with --to, for example %s.",
 			dir, quoteArg(dir+"-restored")), app.ErrExists}
@@ -534,17 +522,17 @@ func (r *runner) verify(args []string) error {
 		}
 		dir := cell(quoteArg(b.Dir()))
 		if oerr := r.out(js, func(w io.Writer) {
-			fmt.Fprintf(w, "Checked the backup in %s in %s: %s, %s, %s.\n", cell(b.Dir()), fmtDuration(rep.Duration),
-				plural(rep.Snapshots, "snapshot", "snapshots"), plural(rep.Packs, "pack", "packs"), plural(rep.Blobs, "object", "objects"))
+			fmt.Fprintf(w, "Checked the backup in %s in %s: %s, %s, %s.\n", cell(b.Dir()), human.Duration(rep.Duration),
+				human.Count(rep.Snapshots, "snapshot", "snapshots"), human.Count(rep.Packs, "pack", "packs"), human.Count(rep.Blobs, "object", "objects"))
 			if o.ReadData || o.SubsetPercent > 0 {
-				fmt.Fprintf(w, "Read and authenticated %s (%s).\n", plural(rep.PacksRead, "pack", "packs"), app.HumanBytes(rep.BytesRead))
+				fmt.Fprintf(w, "Read and authenticated %s (%s).\n", human.Count(rep.PacksRead, "pack", "packs"), human.Size(rep.BytesRead))
 			} else {
 				fmt.Fprintln(w, "The packs' contents were not read: add --read-data to read every pack, or --read-data-subset 10 for a random tenth.")
 			}
 			if len(rep.Problems) == 0 {
 				fmt.Fprintln(w, "\nNo problems found.")
 			} else {
-				fmt.Fprintf(w, "\n%s FOUND:\n", strings.ToUpper(plural(len(rep.Problems), "problem", "problems")))
+				fmt.Fprintf(w, "\n%s FOUND:\n", strings.ToUpper(human.Count(len(rep.Problems), "problem", "problems")))
 				for _, p := range rep.Problems {
 					fmt.Fprintf(w, "  - %s: %s\n", cell(p.File), cell(p.Reason))
 					if len(p.Snapshots) > 0 {
@@ -563,7 +551,7 @@ func (r *runner) verify(args []string) error {
 			}
 			if len(rep.Unreferenced) > 0 {
 				fmt.Fprintf(w, "\n%s left by an interrupted backup (harmless; \"casevault forget --repo %s ... --prune\" removes them):\n",
-					plural(len(rep.Unreferenced), "unreferenced pack", "unreferenced packs"), dir)
+					human.Count(len(rep.Unreferenced), "unreferenced pack", "unreferenced packs"), dir)
 				for _, u := range rep.Unreferenced {
 					fmt.Fprintf(w, "  - %s\n", cell(u))
 				}
@@ -572,7 +560,7 @@ func (r *runner) verify(args []string) error {
 			return oerr
 		}
 		if err != nil && errors.Is(err, app.ErrBackupDamaged) {
-			msg := fmt.Sprintf("The backup in %s is damaged (%s, listed above). ", b.Dir(), plural(len(rep.Problems), "problem", "problems"))
+			msg := fmt.Sprintf("The backup in %s is damaged (%s, listed above). ", b.Dir(), human.Count(len(rep.Problems), "problem", "problems"))
 			if len(rep.Healthy) > 0 {
 				msg += "The healthy snapshots can still be restored with \"casevault restore --repo " + dir + " --snapshot ID --to NEWDIR\". "
 			}
@@ -650,15 +638,15 @@ func (r *runner) forget(args []string) error {
 							what = "removed"
 						}
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", cell(shortID(d.Item.ID)), fmtTime(d.Item.Time), what, cell(why))
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", cell(shortID(d.Item.ID)), human.Time(d.Item.Time), what, cell(why))
 				}
 			}
-			fmt.Fprintf(w, "\n%s removed, %d kept.\n", plural(len(res.Removed), "snapshot", "snapshots"), len(res.Decisions)-len(res.Removed))
+			fmt.Fprintf(w, "\n%s removed, %d kept.\n", human.Count(len(res.Removed), "snapshot", "snapshots"), len(res.Decisions)-len(res.Removed))
 			switch pr := res.Prune; {
 			case pr != nil:
-				fmt.Fprintf(w, "Pruned: %s removed, %d rewritten, %s freed", plural(pr.PacksRemoved, "pack", "packs"), pr.PacksRewritten, app.HumanBytes(pr.BytesFreed))
+				fmt.Fprintf(w, "Pruned: %s removed, %d rewritten, %s freed", human.Count(pr.PacksRemoved, "pack", "packs"), pr.PacksRewritten, human.Size(pr.BytesFreed))
 				if pr.KeysRemoved > 0 {
-					fmt.Fprintf(w, " (and %s no snapshot needs)", plural(pr.KeysRemoved, "old key file", "old key files"))
+					fmt.Fprintf(w, " (and %s no snapshot needs)", human.Count(pr.KeysRemoved, "old key file", "old key files"))
 				}
 				fmt.Fprintln(w, ".")
 			case len(res.Removed) > 0:
@@ -687,8 +675,10 @@ func (r *runner) drill(args []string) error {
 			return err
 		}
 	}
-	if r.vault, err = filepath.Abs(r.vault); err != nil {
-		return err
+	if r.vault != "" { // no vault (no HOME, no --vault): the drill is recorded in the backup only
+		if r.vault, err = filepath.Abs(r.vault); err != nil {
+			return err
+		}
 	}
 	return r.openBackups(func(b *app.Backups, cred app.Credential) error {
 		s, why := r.drillSession(cred)
@@ -729,7 +719,7 @@ func (r *runner) drill(args []string) error {
 			if !rep.OK {
 				result = "FAILED"
 			}
-			fmt.Fprintf(w, "Restore drill of snapshot %s (%s): %s\n", cell(rep.Snapshot.Short()), fmtTime(rep.Snapshot.Time), result)
+			fmt.Fprintf(w, "Restore drill of snapshot %s (%s): %s\n", cell(rep.Snapshot.Short()), human.Time(rep.Snapshot.Time), result)
 			for _, c := range rep.Checks {
 				mark := "ok"
 				if !c.OK {
@@ -738,9 +728,9 @@ func (r *runner) drill(args []string) error {
 				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(c.Name), cell(c.Detail))
 			}
 			if rep.RestoreTime > 0 {
-				fmt.Fprintf(w, "\nThe restore took %s; the whole drill %s.\n", fmtDuration(rep.RestoreTime), fmtDuration(rep.TotalTime))
+				fmt.Fprintf(w, "\nThe restore took %s; the whole drill %s.\n", human.Duration(rep.RestoreTime), human.Duration(rep.TotalTime))
 			} else {
-				fmt.Fprintf(w, "\nThe drill took %s.\n", fmtDuration(rep.TotalTime))
+				fmt.Fprintf(w, "\nThe drill took %s.\n", human.Duration(rep.TotalTime))
 			}
 			fmt.Fprintln(w, cell(recorded))
 		}); oerr != nil {
@@ -765,6 +755,9 @@ func (r *runner) drill(args []string) error {
 // the backup, so the drill is recorded in its audit trail too. When it
 // cannot, it says why and the drill is recorded in the backup only.
 func (r *runner) drillSession(cred app.Credential) (*app.Session, string) {
+	if r.vault == "" {
+		return nil, "no vault was given with --vault, and there is no default place for one (HOME is not set)"
+	}
 	if !app.VaultExists(r.vault) {
 		return nil, "there is no vault at " + r.vault
 	}

@@ -174,6 +174,19 @@ func TestBackupSnapshotsRestore(t *testing.T) {
 	if code != ExitError || !strings.Contains(errs, "has other files in it") {
 		t.Errorf("restore into a folder with files: exit %d %q", code, errs)
 	}
+	// A file, or a folder inside a file: a plain refusal, not "mkdir: not a directory".
+	file := filepath.Join(scratchDir(t), "notes.txt")
+	os.WriteFile(file, []byte("hello"), 0o600)
+	for _, to := range []string{file, filepath.Join(file, "sub")} {
+		_, errs, code = run(t, "", "restore", "--repo", repo, "--to", to, "--passphrase-stdin")
+		if code != ExitError || !strings.Contains(errs, "--to must be a new or empty folder, but ") || !strings.Contains(errs, "is a file") ||
+			!strings.Contains(errs, "nothing was restored") {
+			t.Errorf("restore --to %s: exit %d %q", to, code, errs)
+		}
+	}
+	if b, _ := os.ReadFile(file); string(b) != "hello" {
+		t.Error("a refused restore changed the file")
+	}
 	// An unknown snapshot.
 	_, errs, code = v.do("restore", "--repo", repo, "--to", filepath.Join(scratchDir(t), "x"), "--snapshot", "ffffffff")
 	if code != ExitError || !strings.Contains(errs, "snapshot") || !strings.Contains(errs, "casevault snapshots --repo") {
@@ -501,8 +514,8 @@ func TestParsePercent(t *testing.T) {
 }
 
 func TestProgressText(t *testing.T) {
-	p := app.BackupProgress{Phase: "Copying to the backup", Bytes: 1 << 20, TotalBytes: 4 << 20, Objects: 3, TotalObjects: 12}
-	if got, want := progressText(p, 10*time.Second), "Copying to the backup: 1.0 MiB of 4.0 MiB, 3 of 12 objects, about 30s left"; got != want {
+	p := app.BackupProgress{Phase: "Copying to the backup", Bytes: 1_500_000, TotalBytes: 6_000_000, Objects: 3, TotalObjects: 12}
+	if got, want := progressText(p, 10*time.Second), "Copying to the backup: 1.5 MB of 6.0 MB, 3 of 12 objects, about 30 seconds left"; got != want {
 		t.Errorf("progressText = %q, want %q", got, want)
 	}
 	// No estimate in the first second, nor when done.
@@ -513,7 +526,7 @@ func TestProgressText(t *testing.T) {
 	if got := progressText(p, time.Minute); strings.Contains(got, "left") {
 		t.Errorf("estimate when done: %q", got)
 	}
-	if got := progressText(app.BackupProgress{Phase: "Reading the backup", Objects: 1, TotalObjects: 4}, 2*time.Second); got != "Reading the backup: 1 of 4 objects, about 6s left" {
+	if got := progressText(app.BackupProgress{Phase: "Reading the backup", Objects: 1, TotalObjects: 4}, 2*time.Second); got != "Reading the backup: 1 of 4 objects, about 6 seconds left" {
 		t.Errorf("objects only: %q", got)
 	}
 }

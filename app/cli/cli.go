@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"golang.org/x/term"
 
@@ -44,13 +43,16 @@ type Env struct {
 	// StdinFD is the file descriptor of Stdin when it is a terminal-capable
 	// file, or -1.
 	StdinFD int
+	// OpenTTY opens the terminal to ask for a passphrase when standard
+	// input carried client data (--X-file -); nil means there is none.
+	OpenTTY func() (*os.File, error)
 	// Store tunes the durability engine (tests shrink the checkpoint size).
 	Store app.StoreOptions
 }
 
 // OSEnv is the real process environment.
 func OSEnv() Env {
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinFD: int(os.Stdin.Fd())}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinFD: int(os.Stdin.Fd()), OpenTTY: openTTY}
 }
 
 type runner struct {
@@ -64,6 +66,9 @@ type runner struct {
 	recov  bool
 	repo   string // --repo of the backup commands
 	lines  *bufio.Reader
+	// stdinData is the flag X whose --X-file - read standard input, so a
+	// passphrase must come from the terminal.
+	stdinData string
 }
 
 type usageError struct{ msg string }
@@ -116,6 +121,14 @@ Flags every command takes (before or after the command):
   --recovery               unlock with the recovery key instead of the passphrase
   --passphrase-stdin       read passphrases from standard input, one per line
   --json                   machine-readable output (read commands)
+
+Client details typed as flags (--name, --notes, --text, names to check...) can be
+seen by other users of this computer while the command runs, and stay in the
+shell history. For anything confidential, read them from a file instead:
+every such flag has a --...-file twin (--name-file, --notes-file, --text-file,
+--title-file, --names-file, --query-file...), and - reads standard input, e.g.
+  casevault note add --matter 4 --text-file -
+(then the passphrase is typed at the terminal, not given with --passphrase-stdin).
 
 Run "casevault COMMAND --help" for a command's flags.
 `
@@ -198,6 +211,16 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	return fs
 }
 
+// needVault refuses a command that needs the vault when --vault was not
+// given and there is no default place for it (no home folder), instead of
+// using a folder under wherever the command runs.
+func (r *runner) needVault() error {
+	if strings.TrimSpace(r.vault) == "" {
+		return &usageError{app.ErrNoDefaultDir.Error()}
+	}
+	return nil
+}
+
 // parse accepts flags before and after positional arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
@@ -234,7 +257,11 @@ func (r *runner) dispatch(args []string) error {
 	}
 	switch cmd {
 	case "-h", "--help", "help", "-help":
-		fmt.Fprintf(r.env.Stdout, usage, app.DefaultDir())
+		dir := app.DefaultDir()
+		if dir == "" {
+			dir = "none: HOME is not set, so give --vault DIR"
+		}
+		fmt.Fprintf(r.env.Stdout, usage, dir)
 		return nil
 	case "init":
 		return r.cmdInit(rest)
@@ -341,11 +368,23 @@ func (r *runner) readSecret(prompt string) ([]byte, error) {
 		line = bytes.TrimRight(line, "\r\n")
 		return line, nil
 	}
-	if r.env.StdinFD < 0 || !term.IsTerminal(r.env.StdinFD) {
+	fd := r.env.StdinFD
+	if (fd < 0 || !term.IsTerminal(fd)) && r.stdinData != "" && r.env.OpenTTY != nil {
+		// Standard input held client data (--X-file -): ask at the terminal.
+		if tty, err := r.env.OpenTTY(); err == nil {
+			defer tty.Close()
+			fd = int(tty.Fd())
+		}
+	}
+	if fd < 0 || !term.IsTerminal(fd) {
+		if r.stdinData != "" {
+			return nil, usagef("standard input held the value of --%s-file, and there is no terminal to type the passphrase in: put that value in a file (--%s-file FILE) and pass --passphrase-stdin",
+				r.stdinData, r.stdinData)
+		}
 		return nil, usagef("standard input is not a terminal: type the passphrase in a terminal, or pass --passphrase-stdin to read it from standard input")
 	}
 	fmt.Fprint(r.env.Stderr, prompt)
-	b, err := term.ReadPassword(r.env.StdinFD)
+	b, err := term.ReadPassword(fd)
 	fmt.Fprintln(r.env.Stderr)
 	if err != nil {
 		return nil, fmt.Errorf("reading passphrase: %w", err)
@@ -373,6 +412,9 @@ func (r *runner) credential() (app.Credential, error) {
 
 // open unlocks the vault, runs fn and locks it again.
 func (r *runner) open(fn func(s *app.Session) error) error {
+	if err := r.needVault(); err != nil {
+		return err
+	}
 	if !app.VaultExists(r.vault) {
 		if app.VaultHalfMade(r.vault) {
 			return fmt.Errorf("%w: %s: creating a vault there was interrupted before its recovery key was confirmed; run \"casevault init --vault %s\" again, which starts over", app.ErrNoVault, r.vault, quoteArg(r.vault))
@@ -444,6 +486,9 @@ func (r *runner) cmdInit(args []string) error {
 	mem := fs.Int("kdf-memory", 0, "Argon2id memory in MiB (default: calibrated, at least 256)")
 	tm := fs.Int("kdf-time", 0, "Argon2id passes (default: calibrated to about one second)")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := r.needVault(); err != nil {
 		return err
 	}
 	if app.VaultExists(r.vault) {
@@ -538,7 +583,7 @@ func (r *runner) newPassphrase(outcome string) ([]byte, error) {
 			msgs = append(msgs, "  - "+p.Message)
 		}
 		return nil, fmt.Errorf("this passphrase cannot protect client files:\n%s\n%s. A good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)",
-			strings.Join(msgs, "\n"), strings.ToUpper(outcome[:1])+outcome[1:])
+			strings.Join(msgs, "\n"), human.Capitalize(outcome))
 	}
 	return pass, nil
 }
@@ -574,11 +619,4 @@ func (r *runner) passwd(args []string) error {
 		fmt.Fprintln(r.env.Stdout, "Passphrase changed. Your recovery key still works.")
 		return nil
 	})
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }

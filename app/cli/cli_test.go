@@ -451,7 +451,7 @@ func TestStatus(t *testing.T) {
 	v.id("matter", "add", "--client", "1", "--title", "M", "--adverse", "X Y")
 	v.id("note", "add", "--matter", "1", "--text", "hello")
 	out := v.ok("status")
-	for _, want := range []string{v.dir, "Clients", "Matters", "1 (1 parties, 1 notes)", "Argon2id", "m=8 MiB", "Last checkpoint"} {
+	for _, want := range []string{v.dir, "Clients", "Matters", "1 (1 party, 1 note)", "Argon2id", "m=8 MiB", "Last checkpoint"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}

@@ -8,18 +8,31 @@ import (
 	"time"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 func (r *runner) search(args []string) error {
 	fs := r.flags("search")
 	limit := fs.Int("limit", 50, "most hits to show")
+	ff := newFileFlags(fs)
+	ff.add("query", "the words to look for", false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
 	q := strings.Join(pos, " ")
+	if t, ok := files["query"]; ok {
+		if q != "" {
+			return usagef("give the words to look for as arguments or in --query-file, not both")
+		}
+		q = t
+	}
 	if strings.TrimSpace(q) == "" {
-		return usagef("search needs words to look for")
+		return usagef("search needs words to look for (as arguments, or in --query-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		hits, err := s.Search(r.ctx, q, *limit)
@@ -60,12 +73,21 @@ var roleLabel = map[string]string{"client": "client", "alias": "client alias", a
 
 func (r *runner) conflicts(args []string) error {
 	fs := r.flags("conflicts")
+	ff := newFileFlags(fs)
+	ff.add("names", "the names to check", true)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
+	if t, ok := files["names"]; ok {
+		pos = append(pos, splitFileLines(t)...)
+	}
 	if len(pos) == 0 {
-		return usagef("conflicts needs one or more names, each in quotes: casevault conflicts \"Jane Roe\" \"Acme Ltd\"")
+		return usagef("conflicts needs one or more names, each in quotes: casevault conflicts \"Jane Roe\" \"Acme Ltd\" (or one per line in --names-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		res, err := s.CheckConflicts(r.ctx, pos)
@@ -85,7 +107,7 @@ func (r *runner) conflicts(args []string) error {
 					fmt.Fprintf(w, "\n%q: no matches among clients, aliases or parties.\n", q)
 					continue
 				}
-				fmt.Fprintf(w, "\n%q: %d possible match(es)\n", q, len(hits))
+				fmt.Fprintf(w, "\n%q: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
 				fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
 				for _, h := range hits {
 					matter := "-"
@@ -108,9 +130,18 @@ func (r *runner) conflictsDecide(args []string) error {
 	fs := r.flags("conflicts decide")
 	decision := fs.String("decision", "", "clear, conflict or waived (required)")
 	note := fs.String("note", "", "why")
+	ff := newFileFlags(fs)
+	ff.add("note", "the note", false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
+	if t, ok := files["note"]; ok {
+		*note = t
 	}
 	id, err := oneID("conflict check", pos)
 	if err != nil {
@@ -140,14 +171,14 @@ func (r *runner) status(args []string) error {
 		}
 		return r.out(st, func(w io.Writer) {
 			fmt.Fprintf(w, "Vault\t%s\n", cell(st.Dir))
-			fmt.Fprintf(w, "Size on disk\t%s\n", app.HumanBytes(st.SizeOnDisk))
+			fmt.Fprintf(w, "Size on disk\t%s\n", human.Size(st.SizeOnDisk))
 			fmt.Fprintf(w, "Clients\t%d\n", st.Counts.Clients)
-			fmt.Fprintf(w, "Matters\t%d (%d parties, %d notes)\n", st.Counts.Matters, st.Counts.Parties, st.Counts.Notes)
+			fmt.Fprintf(w, "Matters\t%d (%s, %s)\n", st.Counts.Matters, human.Count(st.Counts.Parties, "party", "parties"), human.Count(st.Counts.Notes, "note", "notes"))
 			fmt.Fprintf(w, "Audit entries\t%d\n", st.Counts.Audit)
 			fmt.Fprintf(w, "Key derivation\t%s\n", st.KDF)
-			fmt.Fprintf(w, "Created\t%s\n", fmtTime(st.Created))
-			fmt.Fprintf(w, "Last change\t%s\n", fmtTime(st.LastWrite))
-			fmt.Fprintf(w, "Last checkpoint\t%s (redo log since: %s)\n", fmtTime(st.LastCheckpoint), app.HumanBytes(st.LogBytes))
+			fmt.Fprintf(w, "Created\t%s\n", human.Time(st.Created))
+			fmt.Fprintf(w, "Last change\t%s\n", human.Time(st.LastWrite))
+			fmt.Fprintf(w, "Last checkpoint\t%s (redo log since: %s)\n", human.Time(st.LastCheckpoint), human.Size(st.LogBytes))
 		})
 	})
 }
@@ -198,7 +229,7 @@ func (r *runner) auditList(args []string) error {
 		return r.out(js, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tTIME\tWHO\tACTION\tRECORDS\tDETAIL")
 			for _, e := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.At.Local().Format("2006-01-02 15:04:05"), cell(e.Actor), cell(e.Action), cell(e.Records), cell(e.Detail))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, human.Stamp(e.At), cell(e.Actor), cell(e.Action), cell(e.Records), cell(e.Detail))
 			}
 		})
 	})
@@ -219,7 +250,7 @@ func (r *runner) auditVerify(args []string) error {
 		}
 		if err := r.out(rep, func(w io.Writer) {
 			if rep.OK {
-				fmt.Fprintf(w, "Audit trail intact: %d entries, each one chained to the one before.\n", rep.Entries)
+				fmt.Fprintf(w, "Audit trail intact: %s, each one chained to the one before.\n", human.Count(rep.Entries, "entry", "entries"))
 			} else {
 				fmt.Fprintf(w, "AUDIT TRAIL BROKEN: %s.\n", cell(rep.Problem))
 			}

@@ -7,12 +7,14 @@ import (
 	"strings"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 type clientFlags struct {
 	name, email, phone, dob, address, notes *string
 	aliases                                 strList
 	fs                                      *flag.FlagSet
+	files                                   *fileFlags
 }
 
 func (r *runner) clientFlagSet(name string) *clientFlags {
@@ -25,15 +27,31 @@ func (r *runner) clientFlagSet(name string) *clientFlags {
 	c.dob = fs.String("dob", "", "date of birth, YYYY-MM-DD")
 	c.address = fs.String("address", "", "postal address")
 	c.notes = fs.String("notes", "", "notes")
+	c.files = newFileFlags(fs)
+	c.files.add("name", "the name", false)
+	c.files.add("alias", "the aliases", true)
+	c.files.add("email", "the e-mail address", false)
+	c.files.add("phone", "the phone number", false)
+	c.files.add("dob", "the date of birth", false)
+	c.files.add("address", "the address", false)
+	c.files.add("notes", "the notes", false)
 	return c
 }
 
-// input returns only the fields given on the command line.
-func (c *clientFlags) input() app.ClientInput {
+// input returns only the fields given on the command line, as flags or
+// read from their --X-file.
+func (c *clientFlags) input(r *runner) (app.ClientInput, error) {
 	var in app.ClientInput
+	files, err := r.readFiles(c.files)
+	if err != nil {
+		return in, err
+	}
 	set := map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	pick := func(name string, v *string) *string {
+		if t, ok := files[name]; ok {
+			return &t
+		}
 		if set[name] {
 			return v
 		}
@@ -45,11 +63,14 @@ func (c *clientFlags) input() app.ClientInput {
 	in.DOB = pick("dob", c.dob)
 	in.Address = pick("address", c.address)
 	in.Notes = pick("notes", c.notes)
-	if set["alias"] {
+	if t, ok := files["alias"]; ok {
+		a := splitFileLines(t)
+		in.Aliases = &a
+	} else if set["alias"] {
 		a := []string(c.aliases)
 		in.Aliases = &a
 	}
-	return in
+	return in, nil
 }
 
 func (r *runner) clientAdd(args []string) error {
@@ -61,9 +82,12 @@ func (r *runner) clientAdd(args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q (put the name in --name \"...\")", pos[0])
 	}
-	in := c.input()
+	in, err := c.input(r)
+	if err != nil {
+		return err
+	}
 	if in.Name == nil {
-		return usagef("client add needs --name")
+		return usagef("client add needs --name \"...\" (or --name-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		id, err := s.AddClient(r.ctx, in)
@@ -85,7 +109,10 @@ func (r *runner) clientEdit(args []string) error {
 	if err != nil {
 		return err
 	}
-	in := c.input()
+	in, err := c.input(r)
+	if err != nil {
+		return err
+	}
 	if in == (app.ClientInput{}) {
 		return usagef("client edit needs at least one field to change, e.g. --email")
 	}
@@ -171,7 +198,7 @@ func (r *runner) clientList(args []string) error {
 			}
 			fmt.Fprintln(w, "ID\tNAME\tE-MAIL\tPHONE\tUPDATED")
 			for _, c := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.ID, cell(c.Name), cell(c.Email), cell(c.Phone), fmtTime(c.UpdatedAt))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.ID, cell(c.Name), cell(c.Email), cell(c.Phone), human.Time(c.UpdatedAt))
 			}
 		})
 	})
@@ -213,7 +240,7 @@ func (r *runner) clientShow(args []string) error {
 				}
 			}
 			fmt.Fprintf(w, "Security class\t%s\n", cell(c.SecurityClass))
-			fmt.Fprintf(w, "Added / changed\t%s / %s\n", fmtTime(c.CreatedAt), fmtTime(c.UpdatedAt))
+			fmt.Fprintf(w, "Added / changed\t%s / %s\n", human.Time(c.CreatedAt), human.Time(c.UpdatedAt))
 			if len(d.Matters) == 0 {
 				fmt.Fprintln(w, "Matters\tnone")
 			}
@@ -271,6 +298,12 @@ func (r *runner) matterAdd(args []string) error {
 	fs.Var(&adverse, "adverse", "adverse party (repeatable)")
 	fs.Var(&related, "related", "related party (repeatable)")
 	fs.Var(&counsel, "opposing-counsel", "opposing counsel (repeatable)")
+	ff := newFileFlags(fs)
+	ff.add("title", "the title", false)
+	ff.add("practice-area", "the practice area", false)
+	ff.add("adverse", "the adverse parties", true)
+	ff.add("related", "the related parties", true)
+	ff.add("opposing-counsel", "the opposing counsel", true)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -278,8 +311,23 @@ func (r *runner) matterAdd(args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
+	if t, ok := files["title"]; ok {
+		*title = t
+	}
+	if t, ok := files["practice-area"]; ok {
+		*area = t
+	}
+	for name, l := range map[string]*strList{"adverse": &adverse, "related": &related, "opposing-counsel": &counsel} {
+		if t, ok := files[name]; ok {
+			*l = splitFileLines(t)
+		}
+	}
 	if *client <= 0 || *title == "" {
-		return usagef("matter add needs --client ID and --title \"...\"")
+		return usagef("matter add needs --client ID and --title \"...\" (or --title-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		id, err := s.AddMatter(r.ctx, app.MatterInput{ClientID: *client, Title: *title, PracticeArea: *area,
@@ -318,7 +366,7 @@ func (r *runner) matterList(args []string) error {
 			}
 			fmt.Fprintln(w, "ID\tTITLE\tCLIENT\tSTATUS\tOPENED")
 			for _, m := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, cell(m.Title), cell(m.ClientName), m.ClientID, cell(m.Status), fmtTime(m.OpenedAt))
+				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, cell(m.Title), cell(m.ClientName), m.ClientID, cell(m.Status), human.Time(m.OpenedAt))
 			}
 		})
 	})
@@ -350,16 +398,16 @@ func (r *runner) matterShow(args []string) error {
 			if m.PracticeArea != "" {
 				fmt.Fprintf(w, "Practice area\t%s\n", cell(m.PracticeArea))
 			}
-			st := m.Status + ", opened " + fmtTime(m.OpenedAt)
+			st := m.Status + ", opened " + human.Time(m.OpenedAt)
 			if m.ClosedAt != nil {
-				st += ", closed " + fmtTime(*m.ClosedAt)
+				st += ", closed " + human.Time(*m.ClosedAt)
 			}
 			fmt.Fprintf(w, "Status\t%s\n", cell(st))
 			for _, p := range m.Parties {
 				fmt.Fprintf(w, "%s\t%s\n", cell(app.RoleLabel(p.Role)), cell(p.Name))
 			}
 			for _, n := range d.Notes {
-				fmt.Fprintf(w, "Note %s\t%s\n", fmtTime(n.CreatedAt), lines(n.Text))
+				fmt.Fprintf(w, "Note %s\t%s\n", human.Time(n.CreatedAt), lines(n.Text))
 			}
 		})
 	})
@@ -399,15 +447,24 @@ func (r *runner) noteAdd(args []string) error {
 	fs := r.flags("note add")
 	matter := fs.Int64("matter", 0, "id of the matter (required)")
 	text := fs.String("text", "", "the note (required)")
+	ff := newFileFlags(fs)
+	ff.add("text", "the note", false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("unexpected argument %q (put the note in --text \"...\")", pos[0])
+		return usagef("unexpected argument %q (put the note in --text \"...\" or --text-file FILE)", pos[0])
+	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
+	if t, ok := files["text"]; ok {
+		*text = t
 	}
 	if *matter <= 0 || *text == "" {
-		return usagef("note add needs --matter ID and --text \"...\"")
+		return usagef("note add needs --matter ID and --text \"...\" (or --text-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		id, err := s.AddNote(r.ctx, *matter, *text)

@@ -21,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"casevault/app/human"
 )
 
 // MinLength is the least number of characters a passphrase must have.
@@ -36,6 +38,7 @@ const (
 	CodeContainsAppName = "contains_app_name"
 	CodeRepeated        = "repeated"
 	CodeSequence        = "sequence"
+	CodeNotText         = "not_text"
 )
 
 // appName is always forbidden inside a passphrase.
@@ -92,6 +95,14 @@ var commonList = sync.OnceValues(func() (map[string]int, int) {
 // login name and full name; "casevault" is always forbidden. Names, and the
 // words of a name, shorter than 3 characters are ignored.
 func Check(pass []byte, names ...string) []Problem {
+	if !utf8.Valid(pass) {
+		// Bytes that are not UTF-8 are not characters: the other rules
+		// would only see replacement characters ("the same character over
+		// and over"), and the window could never type this passphrase.
+		return []Problem{{CodeNotText, "Your passphrase is not valid text: it has bytes that are not UTF-8 characters, " +
+			"which happens when the terminal or the file it came from uses another character set. " +
+			"Set the terminal (or save the file) to UTF-8 and type it again, so that the window can open the vault with it too."}}
+	}
 	p := prepare(pass)
 	defer p.wipe()
 
@@ -133,14 +144,7 @@ func Check(pass []byte, names ...string) []Problem {
 func tooShortMessage(n int) string {
 	return fmt.Sprintf("Your passphrase is too short: it has %d %s and needs at least %d. "+
 		"A few unrelated words strung together make a passphrase that is long enough and still easy to remember.",
-		n, plural(n, "character", "characters"), MinLength)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+		n, human.Noun(n, "character", "characters"), MinLength)
 }
 
 // prepared holds the passphrase as runes: orig after NFC normalisation, and

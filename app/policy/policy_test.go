@@ -184,8 +184,8 @@ func TestCheckUnicodeNamesAndCase(t *testing.T) {
 	if got := problemCodes(Check([]byte("ein tag mit mu\u0308ller"), "Müller")); !slices.Equal(got, []string{CodeContainsName}) {
 		t.Errorf("got %v, want contains_name", got)
 	}
-	// Invalid UTF-8 does not panic and counts one character per bad byte.
-	if got := problemCodes(Check([]byte{0xff, 0xfe, 'a'})); !slices.Equal(got, []string{CodeTooShort}) {
+	// Invalid UTF-8 does not panic; it is refused as not being text.
+	if got := problemCodes(Check([]byte{0xff, 0xfe, 'a'})); !slices.Equal(got, []string{CodeNotText}) {
 		t.Errorf("got %v", got)
 	}
 }
@@ -266,4 +266,16 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("input changed")
 		}
 	})
+}
+
+// TestCheckNotUTF8: bytes that are not UTF-8 are refused as not being
+// text, not as "the same character over and over" (what the replacement
+// characters looked like to the pattern rule).
+func TestCheckNotUTF8(t *testing.T) {
+	for _, pass := range [][]byte{bytes.Repeat([]byte{0xff}, 20), []byte("lantern orbit \xe9 velvet cactus")} {
+		probs := Check(pass)
+		if len(probs) != 1 || probs[0].Code != CodeNotText || !strings.Contains(probs[0].Message, "not valid text") {
+			t.Errorf("Check(%q) = %v, want one %s problem", pass, probs, CodeNotText)
+		}
+	}
 }
