@@ -139,7 +139,7 @@ Run "casevault COMMAND --help" for a command's flags.
 func Run(ctx context.Context, args []string, env Env) int {
 	g, rest, err := splitGlobals(args)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "casevault: "+err.Error())
+		fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(err.Error()))
 		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
 		return ExitUsage
 	}
@@ -430,7 +430,7 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		return err
 	}
 	for _, n := range s.Notices() {
-		fmt.Fprintln(r.env.Stderr, "Note: "+n)
+		fmt.Fprintln(r.env.Stderr, "Note: "+human.EscapeText(n))
 	}
 	err = fn(s)
 	if cerr := s.Close(r.ctx); cerr != nil {
@@ -439,7 +439,7 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		// locking (a checkpoint on a full disk, audit entries a full disk
 		// refused) is a warning, never a failed command that a script
 		// would retry and so duplicate.
-		fmt.Fprintln(r.env.Stderr, "Warning: "+message(cerr, r.repo, r.vault)+".")
+		fmt.Fprintln(r.env.Stderr, "Warning: "+human.EscapeText(message(cerr, r.repo, r.vault))+".")
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // globals are the flags every command takes, given before the command
@@ -81,7 +82,7 @@ func Main(ctx context.Context, args []string, env Env, window func(dir string) e
 			strings.Join(g.given, " "), strings.Join(g.given, " "))
 	}
 	if err != nil {
-		fmt.Fprintln(env.Stderr, "casevault: "+err.Error())
+		fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(err.Error()))
 		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
 		return ExitUsage
 	}

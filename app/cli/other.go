@@ -279,7 +279,7 @@ func (r *runner) repair(args []string) error {
 	rep, err := app.Repair(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
 	if rep != nil {
 		for _, l := range rep.Lines() {
-			fmt.Fprintln(r.env.Stdout, l)
+			fmt.Fprintln(r.env.Stdout, human.EscapeText(l))
 		}
 	}
 	if err != nil {

@@ -161,6 +161,14 @@ func TestErrorMessagesAreEscaped(t *testing.T) {
 	if !strings.Contains(errs, `\x1b]0;pwn\x07\u202e`) {
 		t.Errorf("the path is not shown escaped: %q", errs)
 	}
+	// A mistyped flag is repeated by the flag package itself.
+	for _, args := range [][]string{{"client", "list", "--\x1b]0;pwn\x07"}, {"--\x1b[2J", "client", "list"}} {
+		_, errs, code = run(t, "", args...)
+		if code != ExitUsage {
+			t.Errorf("%q: exit %d", args, code)
+		}
+		clean(t, "unknown flag", errs)
+	}
 }
 
 func TestSafeWriterHoldsSplitCharacters(t *testing.T) {
