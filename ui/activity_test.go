@@ -22,6 +22,9 @@ func newDesktopHarness(t *testing.T) (*harness, *dsk.Fake) {
 	if _, err := app.Init(context.Background(), dir, []byte(testPass), app.InitOptions{KDF: cheapKDF}); err != nil {
 		t.Fatal(err)
 	}
+	if err := app.ConfirmInit(dir); err != nil {
+		t.Fatal(err)
+	}
 	a := test.NewApp()
 	t.Cleanup(a.Quit)
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
