@@ -264,6 +264,18 @@ func (s *Session) OpenBackups(ctx context.Context, dir string) (*Backups, error)
 // Close wipes the keys the repository was opened with (when not the vault's).
 func (b *Backups) Close() { b.r.Close() }
 
+// RefusedKeyFiles names the backup's key files that were refused without
+// being tried (key derivation settings beyond what casevault writes: a sign
+// of tampering), with the reason. The backup opened with another one.
+func (b *Backups) RefusedKeyFiles() []RefusedKey { return b.r.RefusedKeyFiles() }
+
+// RefusedKey is a refused key file and why (technical).
+type RefusedKey = backup.RefusedKey
+
+// RefusedKeysError: every key file that could open the backup was refused
+// (see Backups.RefusedKeyFiles); it counts as ErrBackupDamaged.
+type RefusedKeysError = backup.RefusedKeysError
+
 // Dir is the repository folder.
 func (b *Backups) Dir() string { return b.r.Dir() }
 

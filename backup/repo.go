@@ -67,6 +67,7 @@ type Repo struct {
 	keys    *vault.Keys
 	ownKeys bool   // keys were unlocked from the repository; Close wipes them
 	unlock  []byte // the header copy that unlocked the repository (own keys)
+	refused []RefusedKey // key files refused before any derivation (see RefusedKeyFiles)
 	cfg     repoConfig
 }
 
@@ -198,7 +199,7 @@ func Open(ctx context.Context, dir string, keys *vault.Keys, opts Options) (*Rep
 
 // OpenWithCredential opens the repository in dir with the passphrase or
 // recovery key alone, through its copies of the vault header (to restore on
-// a new laptop). The newest copy is tried first.
+// a new laptop). The key files are tried cheapest first (loadKeyFiles).
 func OpenWithCredential(ctx context.Context, dir string, cred vault.Credential, opts Options) (*Repo, error) {
 	dir = filepath.Clean(dir)
 	opts.fill(dir)
@@ -212,10 +213,55 @@ func OpenWithCredential(ctx context.Context, dir string, cred vault.Credential, 
 	if len(files) == 0 {
 		return nil, damaged(keysDir, "the backup has no key files")
 	}
+	cands, refused, firstErr := loadKeyFiles(ctx, opts.Backend, files)
+	for _, c := range cands {
+		f, b := FileInfo{Name: c.name}, c.b
+		keys, err := vault.UnlockHeader(f.Name, b, cred)
+		if err != nil {
+			if errors.Is(err, vault.ErrDamaged) {
+				err = damaged(f.Name, "%v", err)
+			}
+			if firstErr == nil || errors.Is(firstErr, vault.ErrDamaged) && errors.Is(err, vault.ErrWrongCredential) {
+				firstErr = err
+			}
+			continue
+		}
+		r := &Repo{dir: dir, be: opts.Backend, opts: opts, keys: keys, ownKeys: true, unlock: b, refused: refused}
+		if err := r.loadConfig(ctx); err != nil {
+			keys.Close()
+			return nil, err
+		}
+		return r, nil
+	}
+	if len(refused) > 0 {
+		if firstErr == nil {
+			return nil, &RefusedKeysError{Files: refused}
+		}
+		return nil, fmt.Errorf("%w; %s", firstErr, (&RefusedKeysError{Files: refused}).Error())
+	}
+	return nil, firstErr
+}
+
+// keyCandidate is a key file that passed every check that needs no key.
+type keyCandidate struct {
+	name string
+	b    []byte
+	cost uint64 // of its passphrase slot's derivation (vault.KDFParams.Cost)
+}
+
+// loadKeyFiles reads the key files and returns those worth trying, in the
+// order to try them. Every key file is checked (name, checksum, KDF bounds)
+// before any derivation, each distinct content is kept once, and the
+// cheapest come first (the newest first among equals): a key file that
+// someone else put on the drive can neither make the real ones wait behind
+// an expensive derivation nor be tried twice under two names
+// (docs/THREAT-MODEL.md, "Attacker 2"). refused names the key files left
+// out and why; firstErr is the first read or checksum error.
+func loadKeyFiles(ctx context.Context, be Backend, files []FileInfo) (cands []keyCandidate, refused []RefusedKey, firstErr error) {
 	sort.Slice(files, func(i, j int) bool { return files[i].Name > files[j].Name })
-	var firstErr error
+	seen := map[[sha256.Size]byte]bool{}
 	for _, f := range files {
-		b, err := opts.Backend.Load(ctx, f.Name)
+		b, err := be.Load(ctx, f.Name)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -228,25 +274,69 @@ func OpenWithCredential(ctx context.Context, dir string, cred vault.Credential, 
 			}
 			continue
 		}
-		keys, err := vault.UnlockHeader(f.Name, b, cred)
-		if err != nil {
-			if errors.Is(err, vault.ErrDamaged) {
-				err = damaged(f.Name, "%v", err)
-			}
-			if firstErr == nil || errors.Is(firstErr, vault.ErrDamaged) && errors.Is(err, vault.ErrWrongCredential) {
-				firstErr = err
-			}
+		sum := sha256.Sum256(b)
+		if seen[sum] {
 			continue
 		}
-		r := &Repo{dir: dir, be: opts.Backend, opts: opts, keys: keys, ownKeys: true, unlock: b}
-		if err := r.loadConfig(ctx); err != nil {
-			keys.Close()
-			return nil, err
+		seen[sum] = true
+		p, err := vault.HeaderKDF(f.Name, b)
+		if err != nil {
+			refused = append(refused, RefusedKey{f.Name, keyFileProblem(err)})
+			continue
 		}
-		return r, nil
+		cands = append(cands, keyCandidate{f.Name, b, p.Cost()})
 	}
-	return nil, firstErr
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].cost < cands[j].cost })
+	if len(cands) > MaxKeyFiles {
+		for _, c := range cands[MaxKeyFiles:] {
+			refused = append(refused, RefusedKey{c.name, fmt.Sprintf("more than %d key files; the costliest are not tried", MaxKeyFiles)})
+		}
+		cands = cands[:MaxKeyFiles]
+	}
+	return cands, refused, firstErr
 }
+
+// MaxKeyFiles is how many key files OpenWithCredential tries at most (one is
+// written per passphrase change).
+const MaxKeyFiles = 64
+
+// RefusedKeysError: key files in keys/ were not tried, because their key
+// derivation settings are beyond what casevault writes (someone else put
+// them there, or they are damaged), or there were too many.
+type RefusedKeysError struct{ Files []RefusedKey }
+
+// RefusedKey is a key file refused without being tried, and why.
+type RefusedKey struct {
+	Name   string // keys/NNNN-<tag>
+	Reason string // technical: which limit it exceeds
+}
+
+func (k RefusedKey) String() string { return k.Name + " (" + k.Reason + ")" }
+
+func (e *RefusedKeysError) Error() string {
+	var s []string
+	for _, f := range e.Files {
+		s = append(s, f.String())
+	}
+	return "refused key files in the backup, not tried: " + strings.Join(s, "; ")
+}
+
+// Is makes a refusal count as damage (ErrDamaged).
+func (e *RefusedKeysError) Is(target error) bool { return target == ErrDamaged }
+
+// keyFileProblem words why a key file was refused.
+func keyFileProblem(err error) string {
+	var de *vault.DamagedError
+	if errors.As(err, &de) {
+		return de.Reason
+	}
+	return err.Error()
+}
+
+// RefusedKeyFiles names the key files that OpenWithCredential refused
+// without trying them, with the reason: a sign that someone tampered with
+// the backup. The repository opened with another key file.
+func (r *Repo) RefusedKeyFiles() []RefusedKey { return r.refused }
 
 func (r *Repo) loadConfig(ctx context.Context) error {
 	if !IsRepo(r.dir) {

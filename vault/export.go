@@ -133,6 +133,24 @@ func UnlockHeader(name string, header []byte, cred Credential) (*Keys, error) {
 	return k, nil
 }
 
+// HeaderKDF checks header bytes (structure, checksum and KDF bounds) without
+// unlocking them and returns the Argon2id parameters of their passphrase
+// slot (zero when there is none), so that a caller holding several headers
+// can try the cheapest first. A header whose parameters are beyond what
+// casevault writes is refused here, before any derivation.
+func HeaderKDF(name string, header []byte) (KDFParams, error) {
+	h, err := parseHeader(name, header)
+	if err != nil {
+		return KDFParams{}, err
+	}
+	for _, s := range h.Slots {
+		if s.Type == SlotPassphrase {
+			return s.Params, nil
+		}
+	}
+	return KDFParams{}, nil
+}
+
 // HeaderVaultID reads the vault id from header bytes without unlocking them.
 func HeaderVaultID(name string, header []byte) ([16]byte, error) {
 	h, err := parseHeader(name, header)

@@ -17,31 +17,56 @@ type KDFParams struct {
 	Threads   uint8  // lanes (p)
 }
 
-// Limits of KDF parameters accepted on Create and in a header.
+// Limits of KDF parameters accepted on Create, on a passphrase change and in
+// any header or backup key file read (docs/FORMAT.md, "Key derivation"). The
+// upper limits are what this program would ever write: a header beyond them
+// was not made by casevault, and deriving with it could cost minutes and
+// gigabytes (a forged key file on a backup drive).
 const (
-	MinMemoryKiB        = 8 * 1024   // hard floor: 8 MiB
-	WarnMemoryKiB       = 64 * 1024  // below this, warn
-	DefaultMemoryKiB    = 256 * 1024 // calibration uses at least this much
-	MaxMemoryKiB        = 4 * 1024 * 1024
-	MaxTime             = 1000
+	MinMemoryKiB        = 8 * 1024    // hard floor: 8 MiB
+	WarnMemoryKiB       = 64 * 1024   // below this, warn
+	DefaultMemoryKiB    = 256 * 1024  // calibration uses at least this much
+	MaxMemoryKiB        = 1024 * 1024 // 1 GiB: four times the default
+	MaxTime             = 1000        // passes; at most MaxCost/m as well
+	MaxThreads          = 4           // DefaultThreads never gives more
 	DefaultCalibrateFor = time.Second
+	// MaxCost bounds t*m (KiB-passes): 16 GiB of memory passes, about four
+	// times what one second buys on a fast machine (about 4 GiB/s over 4
+	// lanes), so Calibrate never reaches it, and one derivation stays
+	// within seconds even on a slow laptop.
+	MaxCost = 16 * 1024 * 1024
 )
 
 func (p KDFParams) String() string {
-	return fmt.Sprintf("Argon2id t=%d m=%d MiB p=%d", p.Time, p.MemoryKiB/1024, p.Threads)
+	return fmt.Sprintf("Argon2id t=%d m=%s p=%d", p.Time, MemoryString(uint64(p.MemoryKiB)), p.Threads)
 }
+
+// MemoryString prints a memory size given in KiB exactly: whole MiB as
+// "N MiB", anything else as "N KiB" (never rounded down to a wrong number).
+func MemoryString(kib uint64) string {
+	if kib%1024 == 0 {
+		return fmt.Sprintf("%d MiB", kib/1024)
+	}
+	return fmt.Sprintf("%d KiB", kib)
+}
+
+// Cost is t*m in KiB-passes, the work of one derivation (see MaxCost).
+func (p KDFParams) Cost() uint64 { return uint64(p.Time) * uint64(p.MemoryKiB) }
 
 // Validate reports parameters outside the accepted range.
 func (p KDFParams) Validate() error {
 	switch {
 	case p.MemoryKiB < MinMemoryKiB:
-		return fmt.Errorf("KDF memory %d MiB is below the floor of %d MiB", p.MemoryKiB/1024, MinMemoryKiB/1024)
+		return fmt.Errorf("KDF memory %s is below the floor of %s", MemoryString(uint64(p.MemoryKiB)), MemoryString(MinMemoryKiB))
 	case p.MemoryKiB > MaxMemoryKiB:
-		return fmt.Errorf("KDF memory %d MiB is above the limit of %d MiB", p.MemoryKiB/1024, MaxMemoryKiB/1024)
+		return fmt.Errorf("KDF memory %s is above the limit of %s that casevault writes", MemoryString(uint64(p.MemoryKiB)), MemoryString(MaxMemoryKiB))
 	case p.Time < 1 || p.Time > MaxTime:
 		return fmt.Errorf("KDF time %d is outside 1..%d", p.Time, MaxTime)
-	case p.Threads < 1:
-		return fmt.Errorf("KDF threads must be at least 1")
+	case p.Cost() > MaxCost:
+		return fmt.Errorf("KDF time %d with %s of memory is above the limit of %d passes at that memory that casevault writes",
+			p.Time, MemoryString(uint64(p.MemoryKiB)), MaxCost/uint64(p.MemoryKiB))
+	case p.Threads < 1 || p.Threads > MaxThreads:
+		return fmt.Errorf("KDF threads %d is outside 1..%d", p.Threads, MaxThreads)
 	}
 	return nil
 }
@@ -69,6 +94,9 @@ func Calibrate(ctx context.Context, target time.Duration, memoryKiB uint32) (KDF
 	if memoryKiB < MinMemoryKiB {
 		memoryKiB = MinMemoryKiB
 	}
+	if memoryKiB > MaxMemoryKiB {
+		memoryKiB = MaxMemoryKiB
+	}
 	p := KDFParams{Time: 1, MemoryKiB: memoryKiB, Threads: DefaultThreads()}
 	salt := make([]byte, 16)
 	measure := func(p KDFParams) time.Duration {
@@ -92,6 +120,9 @@ func Calibrate(ctx context.Context, target time.Duration, memoryKiB uint32) (KDF
 	}
 	if t > MaxTime {
 		t = MaxTime
+	}
+	if lim := uint32(MaxCost / uint64(memoryKiB)); t > lim {
+		t = max(lim, 1)
 	}
 	p.Time = t
 	if t > 1 {

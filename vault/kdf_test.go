@@ -13,7 +13,9 @@ func TestKDFValidate(t *testing.T) {
 	good := []KDFParams{
 		testKDF,
 		{Time: 1, MemoryKiB: MinMemoryKiB, Threads: 1},
-		{Time: MaxTime, MemoryKiB: MaxMemoryKiB, Threads: 255},
+		{Time: MaxCost / MaxMemoryKiB, MemoryKiB: MaxMemoryKiB, Threads: MaxThreads},
+		{Time: MaxTime, MemoryKiB: MinMemoryKiB, Threads: 1},
+		{Time: 64, MemoryKiB: DefaultMemoryKiB, Threads: 4},
 		{Time: 3, MemoryKiB: DefaultMemoryKiB, Threads: 4},
 	}
 	for _, p := range good {
@@ -29,6 +31,13 @@ func TestKDFValidate(t *testing.T) {
 		"time 0":         {Time: 0, MemoryKiB: MinMemoryKiB, Threads: 1},
 		"time too big":   {Time: MaxTime + 1, MemoryKiB: MinMemoryKiB, Threads: 1},
 		"threads 0":      {Time: 1, MemoryKiB: MinMemoryKiB, Threads: 0},
+		// What a forged backup key file asked for (issue 8, item 12).
+		"forged 4 GiB t=1000": {Time: 1000, MemoryKiB: 4 * 1024 * 1024, Threads: 4},
+		"memory 2 GiB":        {Time: 1, MemoryKiB: 2 * 1024 * 1024, Threads: 1},
+		"cost 1 GiB t=17":     {Time: MaxCost/MaxMemoryKiB + 1, MemoryKiB: MaxMemoryKiB, Threads: 1},
+		"cost 256 MiB t=65":   {Time: 65, MemoryKiB: DefaultMemoryKiB, Threads: 1},
+		"threads 5":           {Time: 1, MemoryKiB: MinMemoryKiB, Threads: MaxThreads + 1},
+		"threads 255":         {Time: 1, MemoryKiB: MinMemoryKiB, Threads: 255},
 	}
 	for name, p := range bad {
 		if err := p.Validate(); err == nil {

@@ -86,6 +86,9 @@ func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error)
 		return err
 	}
 	defer b.Close()
+	for _, f := range b.RefusedKeyFiles() {
+		fmt.Fprintf(r.env.Stderr, "Warning: the key file %s in the backup was refused and not tried: casevault never writes one like it, so someone may have tampered with the backup drive. The backup opened with another key file. (Technical details: %s.)\n", f.Name, f.Reason)
+	}
 	return fn(b, cred)
 }
 
@@ -103,6 +106,9 @@ func backupMessage(err error, repo string) (string, bool) {
 	case errors.Is(err, app.ErrTargetFull):
 		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. " +
 			"Free space on the drive, remove old snapshots (\"casevault forget --repo " + dir + " --keep-last N --prune\"), or use a bigger drive.", true
+	case errors.As(err, new(*app.RefusedKeysError)):
+		return "The backup's key files were refused: casevault never writes key files like these, so someone may have tampered with the backup drive, and no other key file is left to open it with. " +
+			"Use another copy of the backup if you have one, and keep this drive as it is for inspection (technical details: " + err.Error() + ").", true
 	case errors.Is(err, app.ErrBackupDamaged):
 		return "Part of the backup is damaged: " + err.Error() + ". Run \"casevault verify --repo " + dir +
 			" --read-data\" to see which snapshots are affected; a healthy one can still be restored with --snapshot ID.", true
