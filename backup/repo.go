@@ -65,8 +65,8 @@ type Repo struct {
 	be      Backend
 	opts    Options
 	keys    *vault.Keys
-	ownKeys bool   // keys were unlocked from the repository; Close wipes them
-	unlock  []byte // the header copy that unlocked the repository (own keys)
+	ownKeys bool         // keys were unlocked from the repository; Close wipes them
+	unlock  []byte       // the header copy that unlocked the repository (own keys)
 	refused []RefusedKey // key files refused before any derivation (see RefusedKeyFiles)
 	cfg     repoConfig
 }
