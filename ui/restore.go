@@ -364,7 +364,7 @@ func (r *restoreScreen) tick(now time.Time) {
 	r.step2.Hide()
 	r.relayout()
 	r.status.SetText("")
-	setMsg(r.errMsg, "The backup was closed after "+fmtDuration(u.set.AutoLock)+" without activity. Type the passphrase or recovery key and open it again.")
+	setMsg(r.errMsg, "The backup was closed after "+human.Duration(u.set.AutoLock)+" without activity. Type the passphrase or recovery key and open it again.")
 }
 
 // leave goes back to the screen the restore was opened from.
