@@ -144,8 +144,12 @@ func (r *Repo) backupHeld(ctx context.Context, src Source, progress ProgressFunc
 	}
 	snap.Manifest = id
 	need(BlobKey{BlobManifest, id}, sealed, int64(len(sealed)))
-	for off := 0; off < len(c.Log); off += SegmentSize {
-		seg := c.Log[off:min(off+SegmentSize, len(c.Log))]
+	for off, end := 0, 0; off < len(c.Log); off = end {
+		end = min(off+SegmentSize, len(c.Log))
+		if off == 0 {
+			end = min(LogHeadSize, len(c.Log))
+		}
+		seg := c.Log[off:end]
 		id, sealed, err := sealBlob(r.keys, BlobLog, seg)
 		if err != nil {
 			return nil, err

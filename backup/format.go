@@ -44,6 +44,12 @@ const (
 	// SegmentSize is the size of the pieces the redo log is stored in: an
 	// appended log shares all its full pieces with the previous snapshot.
 	SegmentSize = 64 << 10
+	// LogHeadSize: the first LogHeadSize bytes of the redo log are a piece
+	// of their own, and the SegmentSize pieces follow. They hold the log's
+	// file header, whose acknowledgement mark (log format 2) is rewritten at
+	// every append; in one piece with the records after it, every backup
+	// would store those 64 KiB again.
+	LogHeadSize = 64
 
 	maxMetaFile = 256 << 20 // index, snapshot, trailer: far above real sizes
 )

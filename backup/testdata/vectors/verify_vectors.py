@@ -33,6 +33,7 @@ _spec.loader.exec_module(vv)
 
 PASSPHRASE = b"correct horse battery staple"
 SEGMENT = 64 * 1024
+LOG_HEAD = 64  # the first piece: the log's file header (13.9)
 HEX = set("0123456789abcdef")
 
 
@@ -266,8 +267,12 @@ class Repo:
                 fail("%s: does not match its manifest" % rel)
 
             pieces = [self.blobs[(4, i)] for i in s["log"]]
-            if any(len(p) != SEGMENT for p in pieces[:-1]) or (pieces and not 1 <= len(pieces[-1]) <= SEGMENT):
-                fail("%s: log piece sizes" % rel)
+            sizes = [len(p) for p in pieces]
+            want = [min(LOG_HEAD, s["log_size"])] if s["log_size"] else []
+            while sum(want) < s["log_size"]:
+                want.append(min(SEGMENT, s["log_size"] - sum(want)))
+            if sizes != want:
+                fail("%s: log piece sizes %s, want %s" % (rel, sizes, want))
             log = b"".join(pieces)
             if len(log) != s["log_size"] or log != src("log/%016x.log" % s["log_gen"])[:len(log)]:
                 fail("%s: log is not a prefix of the source log" % rel)
