@@ -310,7 +310,11 @@ type ForgetResult = backup.ForgetResult
 func (b *Backups) Forget(ctx context.Context, p RetentionPolicy, prune bool) (*ForgetResult, error) {
 	res, err := b.r.Forget(ctx, p, time.Local, prune)
 	if b.s != nil && res != nil {
-		b.s.audit(ctx, "backup.forget", "", fmt.Sprintf("%s: keep %s; %d snapshot(s) removed", b.r.Dir(), p, len(res.Removed)))
+		detail := fmt.Sprintf("%s: keep %s; %d snapshot(s) removed", b.r.Dir(), p, len(res.Removed))
+		if len(res.SetAside) > 0 {
+			detail += fmt.Sprintf("; %d damaged snapshot file(s) set aside", len(res.SetAside))
+		}
+		b.s.audit(ctx, "backup.forget", "", detail)
 	}
 	return res, err
 }

@@ -156,7 +156,7 @@ func Message(err error) string {
 	case errors.Is(err, ErrWrongVolume):
 		return "Backup refused: " + err.Error() + ". Nothing was written."
 	case errors.Is(err, ErrTargetFull):
-		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. Free space on the drive, remove old snapshots (Forget old snapshots), or use a bigger drive."
+		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. Free space on the drive, or remove old snapshots (in a terminal: casevault forget --repo BACKUP-FOLDER --keep-last N --prune, which works on a full drive), or use a bigger drive."
 	case errors.Is(err, ErrTargetGone):
 		return "The backup drive was disconnected during the backup (" + err.Error() + "). Earlier backups are intact; plug it back in and back up again."
 	case errors.Is(err, ErrTargetReadOnly):

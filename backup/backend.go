@@ -35,6 +35,9 @@ type Backend interface {
 	// behind (".tmp-*" anywhere in the repository). Best effort: a file it
 	// cannot delete stays, and List skips it. Called under the lock.
 	RemoveTemps(ctx context.Context)
+	// Rename moves a file to a new name atomically, replacing none: it
+	// needs no free space, so it works on a full drive.
+	Rename(ctx context.Context, from, to string) error
 	// Lock takes the repository's lock for one process at a time.
 	Lock() (unlock func() error, err error)
 	// Root is the folder, for messages.
@@ -184,6 +187,30 @@ func (l *Local) List(ctx context.Context, dir string) ([]FileInfo, error) {
 func (l *Local) Remove(ctx context.Context, name string) error {
 	if err := os.Remove(l.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return l.classify(name, err)
+	}
+	return nil
+}
+
+// Rename implements Backend.
+func (l *Local) Rename(ctx context.Context, from, to string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p := l.path(to)
+	if err := l.mkdirs(filepath.Dir(p)); err != nil {
+		return l.classify(to, err)
+	}
+	if _, err := os.Lstat(p); err == nil {
+		return fmt.Errorf("%s: %w", path.Join(l.root, to), fs.ErrExist)
+	}
+	if err := os.Rename(l.path(from), p); err != nil {
+		return l.classify(from, err)
+	}
+	if err := syncDir(filepath.Dir(p)); err != nil {
+		return l.classify(to, err)
+	}
+	if err := syncDir(filepath.Dir(l.path(from))); err != nil {
+		return l.classify(from, err)
 	}
 	return nil
 }

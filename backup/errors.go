@@ -42,6 +42,9 @@ type DamagedError struct {
 	File      string   // path inside the repository
 	Reason    string   // what is wrong with it
 	Snapshots []string // snapshots that cannot be restored because of it (may be empty)
+	// blobs are the damaged blobs, when the damage is in blobs of a pack:
+	// they, not the whole pack, say which snapshots are affected.
+	blobs []BlobKey
 }
 
 func (e *DamagedError) Error() string {
@@ -57,4 +60,13 @@ func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 func damaged(file, format string, args ...any) error {
 	return &DamagedError{File: file, Reason: fmt.Sprintf(format, args...)}
+}
+
+// inBlob notes on a *DamagedError that the damage is in blob k.
+func inBlob(err error, k BlobKey) error {
+	var de *DamagedError
+	if errors.As(err, &de) {
+		de.blobs = append(de.blobs, k)
+	}
+	return err
 }

@@ -50,6 +50,13 @@ type faultBackend struct {
 	before func(n int, name string) error
 	// beforeRead runs before each Load and ReadAt (op "load", "readat").
 	beforeRead func(op, name string)
+	// noRoom: the drive is full. Every Save fails with ENOSPC until a pack
+	// is removed (which makes room).
+	noRoom bool
+	// beforeRemove runs before Remove number n (0-based); an error it
+	// returns is the Remove's (a kill at that point: nothing after runs).
+	beforeRemove func(n int, name string) error
+	removes      int
 }
 
 var _ Backend = (*faultBackend)(nil)
@@ -65,6 +72,30 @@ func (f *faultBackend) reset() {
 	defer f.mu.Unlock()
 	f.saves, f.fullAt, f.fullAfter, f.killAt, f.before, f.beforeRead = nil, -1, nil, -1, nil, nil
 	f.removeTemps = 0
+	f.noRoom, f.beforeRemove, f.removes = false, nil, 0
+}
+
+// Remove implements Backend.
+func (f *faultBackend) Remove(ctx context.Context, name string) error {
+	f.mu.Lock()
+	n := f.removes
+	f.removes++
+	hook := f.beforeRemove
+	f.mu.Unlock()
+	if hook != nil {
+		if err := hook(n, name); err != nil {
+			return err
+		}
+	}
+	if err := f.Backend.Remove(ctx, name); err != nil {
+		return err
+	}
+	if strings.HasPrefix(name, dataDir+"/") {
+		f.mu.Lock()
+		f.noRoom = false
+		f.mu.Unlock()
+	}
+	return nil
 }
 
 // Load implements Backend.
@@ -100,7 +131,7 @@ func (f *faultBackend) Save(ctx context.Context, name string, data []byte) error
 	f.mu.Lock()
 	n := len(f.saves)
 	f.saves = append(f.saves, FileInfo{Name: name, Size: int64(len(data))})
-	fullAt, fullAfter, killAt, before := f.fullAt, f.fullAfter, f.killAt, f.before
+	fullAt, fullAfter, killAt, before, noRoom := f.fullAt, f.fullAfter, f.killAt, f.before, f.noRoom
 	f.mu.Unlock()
 	if before != nil {
 		if err := before(n, name); err != nil {
@@ -119,6 +150,9 @@ func (f *faultBackend) Save(ctx context.Context, name string, data []byte) error
 			}
 		}
 		return errKilled
+	}
+	if noRoom {
+		return f.shortWrite(name, nil)
 	}
 	if fullAt >= 0 && n >= fullAt {
 		part := 0

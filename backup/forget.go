@@ -15,11 +15,56 @@ import (
 type ForgetResult struct {
 	Decisions []retention.Decision
 	Removed   []string // snapshot ids removed
-	Prune     *PruneResult
+	// SetAside are the damaged snapshot files forget renamed so that they
+	// are no longer read as snapshots (kept on the drive, not deleted).
+	SetAside []SetAsideFile
+	Prune    *PruneResult
+}
+
+// SetAsideFile is a damaged snapshot file that forget set aside.
+type SetAsideFile struct {
+	File   string // where it was, e.g. snapshots/<id>
+	To     string // where it is now, e.g. snapshots/<id>.damaged
+	Reason string // what is wrong with it
+}
+
+// damagedSuffix marks a snapshot file set aside because it is damaged: a
+// name that is not 32 hex digits is not read as a snapshot.
+const damagedSuffix = ".damaged"
+
+// setAsideDamaged renames the damaged snapshot files (bad, from Snapshots)
+// to <name>.damaged. A file that could not be read (the drive, not the
+// file) stops it: that is no proof of damage.
+func (r *Repo) setAsideDamaged(ctx context.Context, bad []error) ([]SetAsideFile, error) {
+	var out []SetAsideFile
+	for _, e := range bad {
+		var de *DamagedError
+		if !errors.As(e, &de) || !strings.HasPrefix(de.File, snapDir+"/") {
+			return out, fmt.Errorf("a snapshot file could not be read, so nothing was removed: %w", e)
+		}
+	}
+	for _, e := range bad {
+		var de *DamagedError
+		errors.As(e, &de)
+		to := de.File + damagedSuffix
+		for i := 2; ; i++ {
+			if _, err := r.be.Load(ctx, to); errors.Is(err, ErrMissingFile) {
+				break
+			}
+			to = fmt.Sprintf("%s%s-%d", de.File, damagedSuffix, i)
+		}
+		if err := r.be.Rename(ctx, de.File, to); err != nil {
+			return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", de.File, err)
+		}
+		out = append(out, SetAsideFile{File: de.File, To: to, Reason: de.Reason})
+	}
+	return out, nil
 }
 
 // Forget removes the snapshots the policy does not keep, then prunes when
-// asked. Times are bucketed in loc (the user's time zone).
+// asked. Times are bucketed in loc (the user's time zone). Damaged snapshot
+// files (they cannot be restored and would block forget and prune) are set
+// aside first: renamed to <name>.damaged, kept on the drive.
 func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Location, prune bool) (*ForgetResult, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -33,8 +78,9 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 	if err != nil {
 		return nil, err
 	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("some snapshot files are damaged, so nothing was removed (run \"casevault verify\"): %w", bad[0])
+	aside, err := r.setAsideDamaged(ctx, bad)
+	if err != nil {
+		return &ForgetResult{SetAside: aside}, err
 	}
 	items := make([]retention.Item, len(snaps))
 	for i, s := range snaps {
@@ -42,9 +88,9 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 	}
 	dec, err := retention.Apply(items, p)
 	if err != nil {
-		return nil, err
+		return &ForgetResult{SetAside: aside}, err
 	}
-	res := &ForgetResult{Decisions: dec}
+	res := &ForgetResult{Decisions: dec, SetAside: aside}
 	for _, d := range dec {
 		if d.Keep {
 			continue
@@ -69,13 +115,18 @@ type PruneResult struct {
 	PacksRewritten int
 	BytesFreed     int64
 	KeysRemoved    int
+	// NotRewritten counts the packs that should have been rewritten (most
+	// of what they hold is no longer needed) but were kept as they are
+	// because the drive had no room for the rewritten copies.
+	NotRewritten int
 }
 
-// Prune deletes what no snapshot needs: packs that hold only unneeded
-// blobs, packs left by interrupted backups, and old key files. Packs that
-// are mostly unneeded are rewritten with only what is still needed. New
-// files are written before old ones are deleted, so an interrupted prune
-// leaves the repository valid.
+// Prune deletes what no snapshot needs: packs left by interrupted backups,
+// packs that hold only unneeded blobs, and old key files. Packs that are
+// mostly unneeded are rewritten with only what is still needed, when the
+// drive has room for that. It works on a full drive: the deletions that
+// need no new file come first, and every step leaves the repository valid
+// if it is interrupted.
 func (r *Repo) Prune(ctx context.Context) (*PruneResult, error) {
 	unlock, err := r.be.Lock()
 	if err != nil {
@@ -112,10 +163,19 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 			return nil, fmt.Errorf("%w: a snapshot needs %s %s, which is in no pack; prune did nothing (run \"casevault verify\")", ErrDamaged, k.Type, k.ID.String()[:12])
 		}
 	}
+	files, err := r.be.List(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	onDisk := map[string]int64{}
+	for _, f := range files {
+		onDisk[f.Name[strings.LastIndex(f.Name, "/")+1:]] = f.Size
+	}
 	res := &PruneResult{}
 	var keep []packEntry // packs kept as they are
-	var drop []string    // packs to delete
+	var drop []string    // packs no snapshot needs anything from
 	var rewrite []*packEntry
+	changed := false // the index changes
 	for _, name := range ix.order {
 		pe := ix.packs[name]
 		var used, usedBytes int64
@@ -125,7 +185,13 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 				usedBytes += bl.Length
 			}
 		}
+		_, there := onDisk[name]
 		switch {
+		case !there && used == 0:
+			// Deleted by an interrupted prune: the new index leaves it out.
+			changed = true
+		case !there:
+			keep = append(keep, *pe) // damage verify reports: not hidden
 		case used == 0:
 			drop = append(drop, name)
 		case usedBytes*4 < pe.Size*3 || used < int64(len(pe.Blobs)) && pe.Size < PackSize/4:
@@ -135,83 +201,84 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 			keep = append(keep, *pe)
 		}
 	}
-	w := &packWriter{r: r, ctx: ctx}
-	written := map[BlobKey]bool{}
-	for _, pe := range rewrite {
-		name := packPath(pe.Name)
-		b, err := r.be.Load(ctx, name)
-		if err != nil {
-			return nil, err
+	remove := func(name string, size int64) error {
+		if err := r.be.Remove(ctx, name); err != nil {
+			return err
 		}
-		for _, bl := range pe.Blobs {
-			k := BlobKey{bl.Type, bl.ID}
-			if u.need[k] == nil || written[k] || ix.blobs[k].Pack != pe.Name {
-				continue
+		res.PacksRemoved++
+		res.BytesFreed += size
+		return nil
+	}
+	// 1. Packs no index names: left by interrupted backups (the lock rules
+	// out one running now). Deleting them needs no room.
+	for _, f := range files {
+		if _, ok := ix.packs[f.Name[strings.LastIndex(f.Name, "/")+1:]]; !ok {
+			if err := remove(f.Name, f.Size); err != nil {
+				return res, err
 			}
-			if bl.Offset+bl.Length > int64(len(b)) {
-				return nil, damaged(name, "the pack is truncated; prune stopped before deleting anything")
-			}
-			raw := b[bl.Offset : bl.Offset+bl.Length]
-			if err := checkBlob(r.keys, name, bl, raw); err != nil {
-				return nil, fmt.Errorf("prune stopped before deleting anything: %w", err)
-			}
-			if err := w.add(k, append([]byte(nil), raw...)); err != nil {
-				return nil, err
-			}
-			written[k] = true
 		}
-		drop = append(drop, pe.Name)
-		res.PacksRewritten++
 	}
-	if err := w.flush(); err != nil {
-		return nil, err
+	// 2. Packs no snapshot needs anything from, before any new file is
+	// written: on a full drive this is what makes room. The index still
+	// names them until step 4; an index entry for a pack that is gone is
+	// harmless when no snapshot needs a blob of it (restore never reads
+	// it, verify and the next backup know it is gone).
+	for _, name := range drop {
+		if err := remove(packPath(name), ix.packs[name].Size); err != nil {
+			return res, err
+		}
 	}
-	keep = append(keep, w.packs...)
-	// One new index of everything kept, then the old index files go.
-	if len(ix.files) > 1 || len(drop) > 0 || len(w.packs) > 0 {
-		sort.Slice(keep, func(i, j int) bool { return keep[i].Name < keep[j].Name })
-		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: keep})
+	// 3. The mostly unneeded packs are rewritten when there is room. With
+	// no room they are kept as they are (nothing is lost, less is freed).
+	full := false
+	newPacks, err := r.rewritePacks(ctx, ix, u, rewrite)
+	if err != nil && !errors.Is(err, ErrTargetFull) {
+		return res, err
+	}
+	notRewritten := func() {
+		for _, pe := range newPacks {
+			r.be.Remove(ctx, packPath(pe.Name)) // no index names them
+		}
+		for _, pe := range rewrite {
+			keep = append(keep, *pe)
+		}
+		res.NotRewritten, rewrite, newPacks, full = len(rewrite), nil, nil, true
+	}
+	if err != nil {
+		notRewritten()
+	}
+	// 4. One new index of everything kept, then the old index files go.
+	// With no room even for that, the old index stays: it is still valid
+	// (it names the packs deleted above, which no snapshot needs).
+	if len(ix.files) > 1 || changed || len(drop) > 0 || len(rewrite) > 0 {
+		all := append(append([]packEntry(nil), keep...), newPacks...)
+		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: all})
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		newName := indexDir + "/" + fileName(b)
-		if err := r.be.Save(ctx, newName, b); err != nil {
-			return nil, err
-		}
-		for _, f := range ix.files {
-			if f != newName {
-				if err := r.be.Remove(ctx, f); err != nil {
-					return res, err
+		switch err := r.be.Save(ctx, newName, b); {
+		case errors.Is(err, ErrTargetFull):
+			notRewritten()
+		case err != nil:
+			return res, err
+		default:
+			for _, f := range ix.files {
+				if f != newName {
+					if err := r.be.Remove(ctx, f); err != nil {
+						return res, err
+					}
 				}
 			}
 		}
 	}
-	for _, name := range drop {
-		res.BytesFreed += ix.packs[name].Size
-		if err := r.be.Remove(ctx, packPath(name)); err != nil {
+	// 5. The packs that were rewritten: no index names them now.
+	for _, pe := range rewrite {
+		if err := remove(packPath(pe.Name), pe.Size); err != nil {
 			return res, err
 		}
-		res.PacksRemoved++
-	}
-	// Packs no index names: left by interrupted backups (the lock rules out
-	// one running now).
-	files, err := r.be.List(ctx, dataDir)
-	if err != nil {
-		return res, err
-	}
-	live := map[string]bool{}
-	for _, pe := range keep {
-		live[pe.Name] = true
-	}
-	for _, f := range files {
-		name := f.Name[strings.LastIndex(f.Name, "/")+1:]
-		if !live[name] {
-			if err := r.be.Remove(ctx, f.Name); err != nil {
-				return res, err
-			}
-			res.PacksRemoved++
-			res.BytesFreed += f.Size
-		}
+		res.PacksRewritten++
 	}
 	// Key files no snapshot names, except the newest: an old passphrase
 	// stops opening the repository once no snapshot needs its header.
@@ -233,7 +300,44 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 		res.KeysRemoved++
 	}
 	r.be.RemoveTemps(ctx)
+	if full && res.BytesFreed == 0 {
+		return res, fmt.Errorf("%w, and prune could free nothing: everything on it is needed by the snapshots that are kept, and there is no room to rewrite the packs that are partly needed", ErrTargetFull)
+	}
 	return res, nil
+}
+
+// rewritePacks copies what snapshots still need from the packs in rewrite
+// into new packs, and returns the new packs (also those written before an
+// error).
+func (r *Repo) rewritePacks(ctx context.Context, ix *index, u *usage, rewrite []*packEntry) ([]packEntry, error) {
+	w := &packWriter{r: r, ctx: ctx}
+	written := map[BlobKey]bool{}
+	for _, pe := range rewrite {
+		name := packPath(pe.Name)
+		b, err := r.be.Load(ctx, name)
+		if err != nil {
+			return w.packs, err
+		}
+		for _, bl := range pe.Blobs {
+			k := BlobKey{bl.Type, bl.ID}
+			if u.need[k] == nil || written[k] || ix.blobs[k].Pack != pe.Name {
+				continue
+			}
+			if bl.Offset+bl.Length > int64(len(b)) {
+				return w.packs, damaged(name, "the pack is truncated; prune stopped before deleting anything it needs")
+			}
+			raw := b[bl.Offset : bl.Offset+bl.Length]
+			if err := checkBlob(r.keys, name, bl, raw); err != nil {
+				return w.packs, fmt.Errorf("prune stopped before deleting anything that is still needed: %w", err)
+			}
+			if err := w.add(k, append([]byte(nil), raw...)); err != nil {
+				return w.packs, err
+			}
+			written[k] = true
+		}
+	}
+	err := w.flush()
+	return w.packs, err
 }
 
 // RecordDrill stores the result of a restore drill in the repository.

@@ -684,27 +684,29 @@ func (r *Repo) readBlob(ctx context.Context, ix *index, k BlobKey) ([]byte, stri
 // snapshotParts reads a snapshot's manifest and redo log.
 func (r *Repo) snapshotParts(ctx context.Context, ix *index, s *Snapshot) (vault.Parts, *vault.Checkpoint, error) {
 	var p vault.Parts
-	raw, name, err := r.readBlob(ctx, ix, BlobKey{BlobManifest, s.Manifest})
+	mk := BlobKey{BlobManifest, s.Manifest}
+	raw, name, err := r.readBlob(ctx, ix, mk)
 	if err != nil {
-		return p, nil, err
+		return p, nil, inBlob(err, mk)
 	}
 	man, err := openBlob(r.keys, name, BlobManifest, s.Manifest, raw)
 	if err != nil {
-		return p, nil, err
+		return p, nil, inBlob(err, mk)
 	}
 	cp, err := r.keys.OpenManifest(name, man)
 	if err != nil {
-		return p, nil, damaged(name, "%v", err)
+		return p, nil, inBlob(damaged(name, "%v", err), mk)
 	}
 	p.Manifest, p.LogGen = man, s.LogGen
 	for _, id := range s.Log {
-		raw, name, err := r.readBlob(ctx, ix, BlobKey{BlobLog, id})
+		lk := BlobKey{BlobLog, id}
+		raw, name, err := r.readBlob(ctx, ix, lk)
 		if err != nil {
-			return p, nil, err
+			return p, nil, inBlob(err, lk)
 		}
 		seg, err := openBlob(r.keys, name, BlobLog, id, raw)
 		if err != nil {
-			return p, nil, err
+			return p, nil, inBlob(err, lk)
 		}
 		p.Log = append(p.Log, seg...)
 	}

@@ -83,13 +83,14 @@ func (r *Repo) restoreHeld(ctx context.Context, s *Snapshot, dir string, progres
 				return err
 			}
 			for _, bl := range byPack[pk] {
+				k := BlobKey{BlobDBChunk, bl.ID}
 				if bl.Offset+bl.Length > int64(len(b)) {
-					return damaged(name, "the pack is truncated (%d bytes)", len(b))
+					return inBlob(damaged(name, "the pack is truncated (%d bytes)", len(b)), k)
 				}
 				raw := b[bl.Offset : bl.Offset+bl.Length]
 				if err := put(vault.KindDBChunk, bl.ID, raw); err != nil {
 					if errors.Is(err, vault.ErrDamaged) {
-						return damaged(name, "%v", err)
+						return inBlob(damaged(name, "%v", err), k)
 					}
 					return err
 				}
@@ -127,6 +128,10 @@ func (r *Repo) withSnapshots(ctx context.Context, ix *index, err error) error {
 	if uerr != nil {
 		return err
 	}
-	de.Snapshots = u.snapshotsOfFile(de.File)
+	if len(de.blobs) > 0 {
+		de.Snapshots = u.snapshotsOfBlobs(de.blobs)
+	} else {
+		de.Snapshots = u.snapshotsOfFile(de.File)
+	}
 	return err
 }

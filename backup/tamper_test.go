@@ -30,8 +30,9 @@ type tamperRepo struct {
 
 	packAll, packNewest string // data/.. paths
 	chunkAll, chunkNew  location
-	indexNewest         string // the index file that lists packNewest
-	keysOld, keysNew    string // key files of s1, s2 and of s3
+	manifestOld         location // the oldest snapshot's manifest, in packAll
+	indexNewest         string   // the index file that lists packNewest
+	keysOld, keysNew    string   // key files of s1, s2 and of s3
 }
 
 func buildTamperRepo(t *testing.T) (*testVault, *tamperRepo) {
@@ -101,6 +102,10 @@ func buildTamperRepo(t *testing.T) (*testVault, *tamperRepo) {
 		t.Fatal(err)
 	}
 	tr.chunkAll = ix.blobs[BlobKey{BlobDBChunk, cp1.Chunks[0]}]
+	tr.manifestOld = ix.blobs[BlobKey{BlobManifest, tr.snaps[0].Manifest}]
+	if packPath(tr.manifestOld.Pack) != tr.packAll || tr.snaps[1].Manifest == tr.snaps[0].Manifest {
+		t.Fatalf("the oldest snapshot's manifest is in %s, not in the pack all need", tr.manifestOld.Pack)
+	}
 	tr.chunkNew = ix.blobs[BlobKey{BlobDBChunk, cp3.Chunks[4]}]
 	if packPath(tr.chunkAll.Pack) != tr.packAll || packPath(tr.chunkNew.Pack) != tr.packNewest {
 		t.Fatalf("chunk 0 is in %s, chunk 4 of the newest in %s", tr.chunkAll.Pack, tr.chunkNew.Pack)
@@ -175,6 +180,10 @@ func TestTamper(t *testing.T) {
 		{"flip in a pack only the newest needs", tr.packNewest, flip(tr.chunkNew.Offset + tr.chunkNew.Length/2), []*Snapshot{s3}, false},
 		{"truncated pack only the newest needs", tr.packNewest, trunc, []*Snapshot{s3}, true},
 		{"flip in a pack all need", tr.packAll, flip(tr.chunkAll.Offset + tr.chunkAll.Length/2), all, false},
+		// Issue 8 item 8: a flipped byte in the oldest snapshot's manifest,
+		// in the pack all snapshots use, affects the oldest snapshot only.
+		{"flip in the oldest manifest, in a pack all use", tr.packAll, flip(tr.manifestOld.Offset + tr.manifestOld.Length/2), []*Snapshot{s1}, true},
+		{"flip in a pack's trailer", tr.packNewest, flip(-10), nil, false},
 		{"truncated pack all need", tr.packAll, trunc, all, true},
 		{"flip in the newest index", tr.indexNewest, flip(40), []*Snapshot{s3}, true},
 		{"truncated newest index", tr.indexNewest, trunc, []*Snapshot{s3}, true},

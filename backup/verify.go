@@ -133,6 +133,7 @@ type VerifyReport struct {
 	BytesRead    int64         `json:"bytes_read"`
 	Problems     []Problem     `json:"problems"`
 	Unreferenced []string      `json:"unreferenced,omitempty"` // packs no index names: left by an interrupted backup
+	Gone         []string      `json:"gone,omitempty"`         // packs an index names that are gone, which no snapshot needs: left by an interrupted prune
 	Healthy      []string      `json:"healthy_snapshots"`      // snapshots with no problem found
 	Duration     time.Duration `json:"duration_ns"`
 }
@@ -250,6 +251,10 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 		pe := ix.packs[name]
 		size, ok := onDisk[name]
 		switch {
+		case !ok && len(u.byPack[name]) == 0 && len(u.broken) == 0 && len(bad) == 0 && len(ix.bad) == 0:
+			// No snapshot needs anything from it: deleted by a prune that
+			// was interrupted before it wrote the index without it.
+			rep.Gone = append(rep.Gone, packPath(name))
 		case !ok:
 			problem(damaged(packPath(name), "the pack file is missing"))
 		case size != pe.Size:
@@ -258,7 +263,7 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 	}
 
 	if opts.ReadData || opts.SubsetPercent > 0 {
-		r.readData(ctx, ix, opts, rep, problem, progress)
+		r.readData(ctx, ix, u, opts, rep, problem, progress)
 	}
 	if opts.ReadData {
 		// Each snapshot's redo log, put together from its pieces, must
@@ -275,6 +280,10 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 				var de *DamagedError
 				if !errors.As(err, &de) {
 					err = damaged(snapDir+"/"+s.ID, "its redo log does not authenticate: %v", err)
+				} else if len(de.blobs) > 0 {
+					// A blob of this snapshot: the snapshots that need that
+					// blob, not every snapshot that uses its pack.
+					de.Snapshots = u.snapshotsOfBlobs(de.blobs)
 				}
 				problem(err)
 			}
@@ -305,7 +314,7 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 	return rep, nil
 }
 
-func (r *Repo) readData(ctx context.Context, ix *index, opts VerifyOptions, rep *VerifyReport, problem func(error), progress ProgressFunc) {
+func (r *Repo) readData(ctx context.Context, ix *index, u *usage, opts VerifyOptions, rep *VerifyReport, problem func(error), progress ProgressFunc) {
 	packs := append([]string(nil), ix.order...)
 	if !opts.ReadData && opts.SubsetPercent < 100 {
 		rand.Shuffle(len(packs), func(i, j int) { packs[i], packs[j] = packs[j], packs[i] })
@@ -337,39 +346,82 @@ func (r *Repo) readData(ctx context.Context, ix *index, opts VerifyOptions, rep 
 		}
 		rep.PacksRead++
 		rep.BytesRead += int64(len(b))
-		if fileName(b) != name {
-			problem(damaged(file, "content does not match its name (changed or truncated)"))
-		}
-		if tr, err := decodePackTrailer(r.keys, file, b); err != nil {
-			problem(err)
-		} else if len(tr) != len(pe.Blobs) {
-			problem(damaged(file, "the pack lists %d blobs, the index %d", len(tr), len(pe.Blobs)))
-		}
-		var first error
-		nbad := 0
+		// Each blob on its own: a damaged blob affects exactly the
+		// snapshots that need it (and only when the index points to this
+		// copy of it), not every snapshot that uses the pack.
+		var badBlobs []BlobKey
+		var example string
+		truncated := false
 		for _, bl := range pe.Blobs {
+			k := BlobKey{bl.Type, bl.ID}
+			var berr error
 			if bl.Offset+bl.Length > int64(len(b)) {
-				if first == nil {
-					first = damaged(file, "the pack is truncated (%d bytes)", len(b))
-				}
-				nbad++
+				berr = damaged(file, "the pack is truncated (%d bytes)", len(b))
+				truncated = true
+			} else {
+				berr = checkBlob(r.keys, file, bl, b[bl.Offset:bl.Offset+bl.Length])
+			}
+			if berr == nil {
 				continue
 			}
-			if err := checkBlob(r.keys, file, bl, b[bl.Offset:bl.Offset+bl.Length]); err != nil {
-				if errors.Is(err, vault.ErrDamaged) || errors.Is(err, ErrDamaged) {
-					if first == nil {
-						first = damaged(file, "%d blob(s) fail authentication, for example %s %s", 0, bl.Type, bl.ID.String()[:12])
-					}
-					nbad++
-					continue
-				}
-				problem(err)
+			if !errors.Is(berr, vault.ErrDamaged) && !errors.Is(berr, ErrDamaged) {
+				problem(berr)
+				continue
 			}
+			if example == "" {
+				example = fmt.Sprintf("%s %s", bl.Type, bl.ID.String()[:12])
+			}
+			badBlobs = append(badBlobs, k)
 		}
-		if first != nil {
-			de := first.(*DamagedError)
-			de.Reason = strings.Replace(de.Reason, "0 blob(s)", fmt.Sprintf("%d blob(s)", nbad), 1)
-			problem(de)
+		// Damage outside the blobs (the pack's name, its trailer) does
+		// not stop a restore, which reads the blobs the index lists and
+		// authenticates each one.
+		var whole []string
+		if fileName(b) != name {
+			whole = append(whole, "its content does not match its name")
+		}
+		if tr, err := decodePackTrailer(r.keys, file, b); err != nil {
+			var de *DamagedError
+			if errors.As(err, &de) {
+				whole = append(whole, de.Reason)
+			} else {
+				whole = append(whole, err.Error())
+			}
+		} else if len(tr) != len(pe.Blobs) {
+			whole = append(whole, fmt.Sprintf("the pack lists %d blobs, the index %d", len(tr), len(pe.Blobs)))
+		}
+		switch {
+		case len(badBlobs) > 0:
+			var used []BlobKey
+			for _, k := range badBlobs {
+				if ix.blobs[k].Pack == name {
+					used = append(used, k)
+				}
+			}
+			reason := fmt.Sprintf("%d blob(s) fail authentication, for example %s", len(badBlobs), example)
+			if truncated {
+				reason = fmt.Sprintf("the pack is truncated (%d bytes): %d blob(s) cannot be read or fail authentication, for example %s", len(b), len(badBlobs), example)
+			}
+			rep.Problems = append(rep.Problems, Problem{File: file, Reason: reason, Snapshots: u.snapshotsOfBlobs(used)})
+		case len(whole) > 0:
+			rep.Problems = append(rep.Problems, Problem{File: file,
+				Reason: strings.Join(whole, "; ") + "; every blob in it still authenticates, so no snapshot is affected"})
 		}
 	}
+}
+
+// snapshotsOfBlobs lists, sorted, the snapshots that need any of blobs.
+func (u *usage) snapshotsOfBlobs(blobs []BlobKey) []string {
+	set := map[string]bool{}
+	for _, k := range blobs {
+		for _, s := range u.need[k] {
+			set[s] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }

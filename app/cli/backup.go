@@ -562,6 +562,10 @@ func (r *runner) verify(args []string) error {
 					fmt.Fprintf(w, "  - %s\n", cell(u))
 				}
 			}
+			if len(rep.Gone) > 0 {
+				fmt.Fprintf(w, "\n%s listed in the index %s gone, but no snapshot needs anything from them: a prune was interrupted (harmless; the next \"casevault forget --repo %s ... --prune\" tidies the index).\n",
+					capitalize(plural(len(rep.Gone), "pack", "packs")), map[bool]string{true: "is", false: "are"}[len(rep.Gone) == 1], dir)
+			}
 		}); oerr != nil {
 			return oerr
 		}
@@ -570,7 +574,13 @@ func (r *runner) verify(args []string) error {
 			if len(rep.Healthy) > 0 {
 				msg += "The healthy snapshots can still be restored with \"casevault restore --repo " + dir + " --snapshot ID --to NEWDIR\". "
 			}
-			msg += "Keep this drive as it is, and back up to another drive now."
+			msg += "Back up to another drive now, and do not delete files from this one by hand."
+			for _, p := range rep.Problems {
+				if strings.HasPrefix(p.File, "snapshots/") {
+					msg += " To free space on it, \"casevault forget --repo " + dir + " --keep-last N --prune\" sets damaged snapshot files aside (it keeps them) and removes old snapshots."
+					break
+				}
+			}
 			return &saidError{msg, err}
 		}
 		return err
@@ -597,6 +607,12 @@ func (r *runner) forget(args []string) error {
 	}
 	return r.openBackups(func(b *app.Backups, _ app.Credential) error {
 		res, err := b.Forget(r.ctx, p, *prune)
+		if errors.Is(err, app.ErrTargetFull) {
+			// Not "remove old snapshots": that is what just ran.
+			err = &saidError{fmt.Sprintf("The backup drive is full, and prune could free nothing on it: everything there is needed by the snapshots that are kept (%s). "+
+				"Delete other files from the drive if it has any, or start a new backup on a bigger drive (\"casevault backup --repo NEWDIR\") and keep this one as it is until that backup is made.",
+				err), err}
+		}
 		if res == nil {
 			return err
 		}
@@ -616,21 +632,39 @@ func (r *runner) forget(args []string) error {
 			PacksRewritten int   `json:"packs_rewritten"`
 			BytesFreed     int64 `json:"bytes_freed"`
 			KeysRemoved    int   `json:"key_files_removed"`
+			NotRewritten   int   `json:"packs_not_rewritten"`
+		}
+		type setAsideJSON struct {
+			File   string `json:"file"`
+			To     string `json:"to"`
+			Reason string `json:"reason"`
 		}
 		js := struct {
 			Policy    string         `json:"policy"`
+			SetAside  []setAsideJSON `json:"set_aside"`
 			Decisions []decisionJSON `json:"decisions"`
 			Removed   []string       `json:"removed"`
 			Prune     *pruneJSON     `json:"prune"`
-		}{Policy: p.String(), Decisions: []decisionJSON{}, Removed: append([]string{}, res.Removed...)}
+		}{Policy: p.String(), SetAside: []setAsideJSON{}, Decisions: []decisionJSON{}, Removed: append([]string{}, res.Removed...)}
+		for _, a := range res.SetAside {
+			js.SetAside = append(js.SetAside, setAsideJSON{a.File, a.To, a.Reason})
+		}
 		for _, d := range res.Decisions {
 			js.Decisions = append(js.Decisions, decisionJSON{d.Item.ID, d.Item.Time.UTC().Format(jsonTime), d.Keep, removed[d.Item.ID],
 				append([]string{}, d.Reasons...)})
 		}
 		if pr := res.Prune; pr != nil {
-			js.Prune = &pruneJSON{pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed, pr.KeysRemoved}
+			js.Prune = &pruneJSON{pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed, pr.KeysRemoved, pr.NotRewritten}
 		}
 		if oerr := r.out(js, func(w io.Writer) {
+			if len(res.SetAside) > 0 {
+				fmt.Fprintf(w, "%s could not be read and cannot be restored. It was set aside, not deleted: renamed so that it is no longer read as a snapshot.\n",
+					capitalize(plural(len(res.SetAside), "damaged snapshot file", "damaged snapshot files")))
+				for _, a := range res.SetAside {
+					fmt.Fprintf(w, "  - %s -> %s (%s)\n", a.File, a.To, a.Reason)
+				}
+				fmt.Fprintln(w)
+			}
 			fmt.Fprintf(w, "Keeping: %s (newest first).\n\n", p)
 			if len(res.Decisions) == 0 {
 				fmt.Fprintln(w, "The backup has no snapshots.")
@@ -655,6 +689,10 @@ func (r *runner) forget(args []string) error {
 					fmt.Fprintf(w, " (and %s no snapshot needs)", human.Count(pr.KeysRemoved, "old key file", "old key files"))
 				}
 				fmt.Fprintln(w, ".")
+				if pr.NotRewritten > 0 {
+					fmt.Fprintf(w, "%s partly needed by the kept snapshots %s kept as they are: the drive had no room to rewrite them. Running the same command again once there is more room frees the rest.\n",
+						capitalize(plural(pr.NotRewritten, "pack", "packs")), map[bool]string{true: "was", false: "were"}[pr.NotRewritten == 1])
+				}
 			case len(res.Removed) > 0:
 				fmt.Fprintln(w, "Their data is still on the drive: add --prune to free the space.")
 			}

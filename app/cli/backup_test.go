@@ -530,3 +530,41 @@ func TestProgressText(t *testing.T) {
 		t.Errorf("objects only: %q", got)
 	}
 }
+
+// TestForgetWithDamagedSnapshot: one damaged snapshot file used to block
+// every forget while verify said to keep the drive as it is, so space
+// could never be freed. Forget sets it aside (renamed, kept) and goes on.
+func TestForgetWithDamagedSnapshot(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "First")
+	v.ok("backup", "--repo", repo)
+	v.id("client", "add", "--name", "Second")
+	v.ok("backup", "--repo", repo)
+	v.id("client", "add", "--name", "Third")
+	v.ok("backup", "--repo", repo)
+	list := decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	if len(list.Snapshots) != 3 {
+		t.Fatalf("snapshots: %+v", list)
+	}
+	bad := filepath.Join(repo, "snapshots", list.Snapshots[1].ID)
+	flipByte(t, bad, 20)
+	out, errs, code := v.do("verify", "--repo", repo)
+	if code != ExitDamaged || !strings.Contains(errs, "casevault forget --repo "+repo+" --keep-last N --prune") || strings.Contains(errs, "Keep this drive as it is") {
+		t.Fatalf("verify of a damaged snapshot file: exit %d\n%s%s", code, out, errs)
+	}
+	out, errs, code = v.do("forget", "--repo", repo, "--keep-last", "1", "--prune")
+	if code != 0 || !strings.Contains(out, "1 damaged snapshot file could not be read") || !strings.Contains(out, "set aside, not deleted") ||
+		!strings.Contains(out, "snapshots/"+list.Snapshots[1].ID+" -> snapshots/"+list.Snapshots[1].ID+".damaged") || !strings.Contains(out, "1 snapshot removed, 1 kept") {
+		t.Fatalf("forget with a damaged snapshot file: exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(bad + ".damaged"); err != nil {
+		t.Fatalf("the damaged file was not kept: %v", err)
+	}
+	after := decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	if len(after.Snapshots) != 1 || after.Snapshots[0].ID != list.Snapshots[2].ID || len(after.Damaged) != 0 {
+		t.Fatalf("snapshots after forget: %+v", after)
+	}
+	v.ok("verify", "--repo", repo, "--read-data")
+}

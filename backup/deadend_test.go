@@ -1,0 +1,321 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"casevault/backup/retention"
+)
+
+// Tests for the dead ends of issue 8: forget and prune on a full drive,
+// a damaged snapshot file that blocked every forget.
+
+// fullRepo is a repository of three snapshots: the second shares no chunk
+// with the first (forgetting the first frees a whole pack), the third
+// changed two chunks of the second (forgetting the second leaves a pack
+// that is partly needed, which prune rewrites when it has room). It
+// returns the state of the vault at the third.
+func fullRepo(t *testing.T) (tv *testVault, fv *fakeVolume, base string, snaps []*Snapshot, wantImg []byte, wantRecs [][]byte) {
+	t.Helper()
+	tv = newTestVault(t, 4)
+	fv = &fakeVolume{id: "uuid:PRUNE"}
+	r0, base := initRepo(t, tv, fv)
+	snaps = append(snaps, runBackup(t, r0, tv))
+	tv.bigEdit(6)
+	snaps = append(snaps, runBackup(t, r0, tv))
+	tv.edit(2)
+	tv.edit(3)
+	tv.checkpoint()
+	snaps = append(snaps, runBackup(t, r0, tv))
+	wantImg, wantRecs = state(t, tv.v)
+	return tv, fv, base, snaps, wantImg, wantRecs
+}
+
+// TestPruneOnFullDrive: with the drive full (every write fails with ENOSPC
+// until something is deleted), forget --keep-last 1 --prune must free the
+// space of the forgotten snapshot, not fail with "drive full" and advise
+// itself. The repository stays valid and the kept snapshot restores.
+func TestPruneOnFullDrive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv, fv, base, snaps, wantImg, wantRecs := fullRepo(t)
+	s2 := snaps[2]
+	dir := filepath.Join(t.TempDir(), "repo")
+	copyDir(t, base, dir)
+	fb := newFaultBackend(dir)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, dir, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The drive is full: a backup fails so.
+	fb.noRoom = true
+	src, release := tv.source()
+	_, err = r.Backup(ctx, src, nil)
+	release()
+	if !errors.Is(err, ErrTargetFull) {
+		t.Fatalf("backup to a full drive: %v", err)
+	}
+	fb.noRoom = true
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, true)
+	if err != nil {
+		t.Fatalf("forget --keep-last 1 --prune on a full drive: %v", err)
+	}
+	if len(res.Removed) != 2 || res.Prune == nil || res.Prune.BytesFreed == 0 || res.Prune.PacksRemoved < 2 || res.Prune.PacksRewritten != 1 {
+		t.Fatalf("forget on a full drive: %+v %+v", res, res.Prune)
+	}
+	fb.reset()
+	verifyClean(t, "after prune on a full drive", r, []string{s2.ID})
+	restoreAndCheck(t, "after prune on a full drive", r, s2, tv.v.Keys(), wantImg, wantRecs)
+	// And the backup that failed now has room.
+	tv.edit(1)
+	s3 := runBackup(t, r, tv)
+	verifyClean(t, "a backup after the prune", r, []string{s2.ID, s3.ID})
+}
+
+// TestPruneFullNothingToFree: on a full drive where every pack is needed,
+// prune says the drive is full and that it could free nothing (the caller
+// words what else to do), and changes nothing.
+func TestPruneFullNothingToFree(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv, fv, base, snaps, _, _ := fullRepo(t)
+	dir := filepath.Join(t.TempDir(), "repo")
+	copyDir(t, base, dir)
+	before := dirBytes(t, dir)
+	fb := newFaultBackend(dir)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, dir, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb.noRoom = true
+	res, err := r.Forget(ctx, retention.Policy{Last: 3}, time.UTC, true)
+	if !errors.Is(err, ErrTargetFull) || !strings.Contains(err.Error(), "could free nothing") || res == nil || len(res.Removed) != 0 {
+		t.Fatalf("prune of a full drive with nothing to free: %v %+v", err, res)
+	}
+	delete(before, "lock")
+	after := dirBytes(t, dir)
+	delete(after, "lock")
+	sameDirBytes(t, "repository", before, after)
+	fb.reset()
+	verifyClean(t, "after", r, []string{snaps[0].ID, snaps[1].ID, snaps[2].ID})
+}
+
+// TestPruneInterrupted stops a prune (full drive) at each of its deletions
+// and at each of its writes, as a kill would: every time the repository
+// verifies with no problem, the kept snapshot restores, and the next prune
+// finishes the job.
+func TestPruneInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv, fv, base, snaps, wantImg, wantRecs := fullRepo(t)
+	s2 := snaps[2]
+	// Count the removes and saves of one whole prune first.
+	dir := filepath.Join(t.TempDir(), "repo")
+	copyDir(t, base, dir)
+	fb := newFaultBackend(dir)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, dir, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, false); err != nil {
+		t.Fatal(err)
+	}
+	forgotten := filepath.Join(t.TempDir(), "forgotten")
+	copyDir(t, dir, forgotten)
+	fb.reset()
+	fb.noRoom = true
+	if _, err := r.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	removes, saves := fb.removes, len(fb.savesSoFar())
+	if removes < 4 || saves < 2 {
+		t.Fatalf("a prune did %d removes and %d saves; the test expects more", removes, saves)
+	}
+	kill := errors.New("killed")
+	for _, at := range []string{"remove", "save"} {
+		n := removes
+		if at == "save" {
+			n = saves
+		}
+		for k := 0; k < n; k++ {
+			label := fmt.Sprintf("prune killed before %s %d", at, k)
+			dir := filepath.Join(t.TempDir(), "repo")
+			copyDir(t, forgotten, dir)
+			fb := newFaultBackend(dir)
+			opts := testOpts(fv)
+			opts.Backend = fb
+			r, err := Open(ctx, dir, tv.v.Keys(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fb.noRoom = true
+			if at == "remove" {
+				fb.beforeRemove = func(n int, name string) error {
+					if n >= k {
+						return kill
+					}
+					return nil
+				}
+			} else {
+				fb.before = func(n int, name string) error {
+					if n >= k {
+						return kill
+					}
+					return nil
+				}
+			}
+			if _, err := r.Prune(ctx); !errors.Is(err, kill) {
+				t.Fatalf("%s: prune returned %v", label, err)
+			}
+			fb.reset()
+			verifyClean(t, label, r, []string{s2.ID})
+			if k == n-1 {
+				restoreAndCheck(t, label, r, s2, tv.v.Keys(), wantImg, wantRecs)
+			}
+			if _, err := r.Prune(ctx); err != nil {
+				t.Fatalf("%s, then prune again: %v", label, err)
+			}
+			rep := verifyClean(t, label+", then prune again", r, []string{s2.ID})
+			if len(rep.Gone) > 0 || len(rep.Unreferenced) > 0 {
+				t.Fatalf("%s, then prune again: left %v %v", label, rep.Gone, rep.Unreferenced)
+			}
+		}
+	}
+}
+
+// TestForgetSetsDamagedSnapshotAside: one damaged snapshot file used to
+// block every forget (and so every prune). Forget now renames it to
+// <name>.damaged (kept, not deleted, no longer read as a snapshot), says
+// so, and goes on.
+func TestForgetSetsDamagedSnapshotAside(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	fv := &fakeVolume{id: "uuid:ASIDE"}
+	r, dir := initRepo(t, tv, fv)
+	var snaps []*Snapshot
+	for i := 0; i < 3; i++ {
+		tv.edit(i)
+		tv.checkpoint()
+		snaps = append(snaps, runBackup(t, r, tv))
+	}
+	wantImg, wantRecs := state(t, tv.v)
+	bad := filepath.Join(dir, snapDir, snaps[1].ID)
+	flipAt(t, bad, -5)
+	damagedBytes, err := os.ReadFile(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, true)
+	if err != nil {
+		t.Fatalf("forget with a damaged snapshot file: %v", err)
+	}
+	want := snapDir + "/" + snaps[1].ID
+	if len(res.SetAside) != 1 || res.SetAside[0].File != want || res.SetAside[0].To != want+".damaged" || res.SetAside[0].Reason == "" {
+		t.Fatalf("set aside: %+v", res.SetAside)
+	}
+	if len(res.Removed) != 1 || res.Removed[0] != snaps[0].ID || res.Prune == nil || res.Prune.BytesFreed == 0 {
+		t.Fatalf("forget: %+v %+v", res, res.Prune)
+	}
+	if b, err := os.ReadFile(bad + ".damaged"); err != nil || string(b) != string(damagedBytes) {
+		t.Fatalf("the damaged file was not kept as it was: %v", err)
+	}
+	verifyClean(t, "after forget", r, []string{snaps[2].ID})
+	restoreAndCheck(t, "after forget", r, snaps[2], tv.v.Keys(), wantImg, wantRecs)
+	// A second damaged file of the same name is not overwritten.
+	if err := os.WriteFile(bad, damagedBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err = r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, false)
+	if err != nil || len(res.SetAside) != 1 || res.SetAside[0].To != want+".damaged-2" {
+		t.Fatalf("second set-aside: %v %+v", err, res)
+	}
+}
+
+// TestPruneTmpfsFull fills a real small file system (as root only) to the
+// last byte and then runs forget --keep-last 1 --prune: the kernel's own
+// ENOSPC, with no free byte for even a new index file.
+func TestPruneTmpfsFull(t *testing.T) {
+	if !canMount(t) {
+		t.Skip("needs to mount a tmpfs (root)")
+	}
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	fv := &fakeVolume{id: "uuid:TMPFS"}
+	mnt := mountTmpfs(t, 2<<20)
+	dir := filepath.Join(mnt, "casevault-backup")
+	c, release, err := tv.v.Capture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	r, err := Init(ctx, dir, tv.v.Keys(), c.Header, testOpts(fv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBackup(t, r, tv)
+	tv.bigEdit(6)
+	runBackup(t, r, tv)
+	tv.edit(2)
+	tv.edit(3)
+	tv.checkpoint()
+	s2 := runBackup(t, r, tv)
+	wantImg, wantRecs := state(t, tv.v)
+	// fill fills the drive with other files, to the last byte.
+	fill := func() {
+		f, err := os.OpenFile(filepath.Join(mnt, "filler"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4096)
+		for {
+			if _, err := f.Write(buf); err != nil {
+				break
+			}
+		}
+		f.Close()
+		for _, n := range []int{512, 64, 1} {
+			for {
+				g, err := os.OpenFile(filepath.Join(mnt, "filler"), os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = g.Write(buf[:n])
+				g.Close()
+				if err != nil {
+					break
+				}
+			}
+		}
+	}
+	fill()
+	src, release := tv.source()
+	_, err = r.Backup(ctx, src, nil)
+	release()
+	if !errors.Is(err, ErrTargetFull) {
+		t.Fatalf("backup to the full tmpfs: %v", err)
+	}
+	fill() // again: the failed backup took back what it wrote
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, true)
+	if err != nil {
+		t.Fatalf("forget --keep-last 1 --prune on a full tmpfs: %v", err)
+	}
+	if res.Prune == nil || res.Prune.BytesFreed == 0 {
+		t.Fatalf("prune freed nothing: %+v", res.Prune)
+	}
+	t.Logf("freed %d bytes, %d packs removed, %d not rewritten", res.Prune.BytesFreed, res.Prune.PacksRemoved, res.Prune.NotRewritten)
+	verifyClean(t, "after prune on a full tmpfs", r, []string{s2.ID})
+	restoreAndCheck(t, "full tmpfs", r, s2, tv.v.Keys(), wantImg, wantRecs)
+}
