@@ -45,6 +45,9 @@ var (
 	ErrRepoBusy       = backup.ErrRepoBusy
 	ErrBackupDamaged  = backup.ErrDamaged
 	ErrNoSnapshot     = backup.ErrNoSnapshot
+	// ErrConfigMissing: the backup's config file is missing; a backup to
+	// it needs BackupOptions.RebuildConfig (the user confirmed the drive).
+	ErrConfigMissing = backup.ErrConfigMissing
 	// ErrDrillFailed: a restore drill ran and found the backup does not
 	// restore as recorded (see DrillReport.Checks).
 	ErrDrillFailed = errors.New("the restore drill failed")
@@ -73,6 +76,9 @@ type BackupOptions struct {
 	// Moved confirms that the repository was moved to another drive on
 	// purpose, so the drive check records the new one.
 	Moved bool
+	// RebuildConfig confirms that a backup whose config file is missing
+	// is the right one, so a new config file is written before the backup.
+	RebuildConfig bool
 	// Progress receives reports; nil for none.
 	Progress ProgressFunc
 	// Backend replaces the folder backend (tests inject faults).
@@ -203,6 +209,16 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 		return nil, err
 	}
 	defer r.Close()
+	if r.ConfigMissing() && o.RebuildConfig {
+		id := ""
+		if filepath.Clean(set.Target) == target {
+			id = set.RepoID
+		}
+		if err := r.RebuildConfig(ctx, id); err != nil {
+			return nil, err
+		}
+		run.Warnings = append(run.Warnings, "the backup's config file was missing; a new one was written, recording the drive it is on now")
+	}
 	if o.Moved {
 		if err := r.AdoptVolume(ctx); err != nil {
 			return nil, err
@@ -281,6 +297,11 @@ func (b *Backups) Dir() string { return b.r.Dir() }
 
 // Volume describes the drive the repository was set up on.
 func (b *Backups) Volume() string { return b.r.Volume() }
+
+// ConfigMissing reports whether the backup's config file is missing (it was
+// opened through its key files; restore works, a backup needs
+// BackupOptions.RebuildConfig).
+func (b *Backups) ConfigMissing() bool { return b.r.ConfigMissing() }
 
 // Snapshots lists the snapshots, oldest first, and damaged snapshot files.
 func (b *Backups) Snapshots(ctx context.Context) ([]*Snapshot, []error, error) {

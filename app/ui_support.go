@@ -153,6 +153,8 @@ func Message(err error) string {
 			detail = detail[i+len(ErrTargetMissing.Error())+2:]
 		}
 		return "The backup drive is not connected: " + detail + ". Plug it in and try again; nothing was written."
+	case errors.Is(err, ErrConfigMissing):
+		return "The backup is damaged: " + err.Error() + ". Restore and Check backup still work. If this is the right backup drive, choose Back up now and confirm the drive: a new config file is written."
 	case errors.Is(err, ErrWrongVolume):
 		return "Backup refused: " + err.Error() + ". Nothing was written."
 	case errors.Is(err, ErrTargetFull):

@@ -60,6 +60,9 @@ func (r *Repo) backupHeld(ctx context.Context, src Source, progress ProgressFunc
 	if progress == nil {
 		progress = func(Progress) {}
 	}
+	if r.noConfig {
+		return nil, fmt.Errorf("%w in %s, so nothing was written (its key files, data and snapshots are there; confirm that this is the right backup drive to write a new one)", ErrConfigMissing, r.dir)
+	}
 	if err := r.CheckVolume(); err != nil {
 		return nil, err
 	}

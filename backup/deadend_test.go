@@ -12,6 +12,7 @@ import (
 
 	"casevault/backup/retention"
 	"casevault/internal/testkit"
+	"casevault/vault"
 )
 
 // Tests for the dead ends of issue 8: forget and prune on a full drive,
@@ -319,4 +320,87 @@ func TestPruneTmpfsFull(t *testing.T) {
 	t.Logf("freed %d bytes, %d packs removed, %d not rewritten", res.Prune.BytesFreed, res.Prune.PacksRemoved, res.Prune.NotRewritten)
 	verifyClean(t, "after prune on a full tmpfs", r, []string{s2.ID})
 	restoreAndCheck(t, "full tmpfs", r, s2, tv.v.Keys(), wantImg, wantRecs)
+}
+
+// TestConfigMissing: a deleted config file made every command say "there
+// is no casevault backup" although the key files, data, index and
+// snapshots were intact. The key files open it; listing, restore and
+// verify work (verify names the missing config), a backup is refused until
+// the user confirms the drive, and RebuildConfig writes a new one.
+func TestConfigMissing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	fv := &fakeVolume{id: "uuid:NOCONFIG"}
+	r0, dir := initRepo(t, tv, fv)
+	s0 := runBackup(t, r0, tv)
+	tv.edit(1)
+	s1 := runBackup(t, r0, tv)
+	wantImg, wantRecs := state(t, tv.v)
+	if err := os.Remove(filepath.Join(dir, configFile)); err != nil {
+		t.Fatal(err)
+	}
+	if !IsRepo(dir) {
+		t.Fatal("IsRepo: a backup without its config file is not recognised")
+	}
+	before := dirBytes(t, dir)
+
+	// A new laptop: the passphrase alone.
+	r, err := OpenWithCredential(ctx, dir, vault.Passphrase([]byte(testPass)), Options{Volume: fv.of})
+	if err != nil {
+		t.Fatalf("open with the passphrase: %v", err)
+	}
+	defer r.Close()
+	if !r.ConfigMissing() {
+		t.Fatal("ConfigMissing is false")
+	}
+	if got := snapIDs(t, r); strings.Join(got, ",") != s0.ID+","+s1.ID {
+		t.Fatalf("snapshots %v", got)
+	}
+	s, err := r.FindSnapshot(ctx, "latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	restoreAndCheck(t, "config missing", r, s, tv.v.Keys(), wantImg, wantRecs)
+	rep, err := r.Verify(ctx, VerifyOptions{ReadData: true}, nil)
+	if !errors.Is(err, ErrDamaged) || len(rep.Problems) != 1 || rep.Problems[0].File != configFile ||
+		!strings.Contains(rep.Problems[0].Reason, "missing") || len(rep.Healthy) != 2 {
+		t.Fatalf("verify: %v %+v", err, rep)
+	}
+
+	// The laptop with the vault: a backup is refused, nothing written.
+	rv, err := Open(ctx, dir, tv.v.Keys(), testOpts(fv))
+	if err != nil {
+		t.Fatalf("open with the vault's keys: %v", err)
+	}
+	src, release := tv.source()
+	_, err = rv.Backup(ctx, src, nil)
+	release()
+	if !errors.Is(err, ErrConfigMissing) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("backup without a config: %v", err)
+	}
+	after := dirBytes(t, dir)
+	delete(before, "lock")
+	delete(after, "lock")
+	sameDirBytes(t, "refused backup", before, after)
+	if err := rv.AdoptVolume(ctx); !errors.Is(err, ErrConfigMissing) {
+		t.Fatalf("AdoptVolume without a config: %v", err)
+	}
+
+	// Another vault's keys: not its backup.
+	other := newTestVault(t, 1)
+	if _, err := Open(ctx, dir, other.v.Keys(), testOpts(fv)); !errors.Is(err, ErrWrongVault) {
+		t.Fatalf("another vault: %v", err)
+	}
+
+	// Confirmed: a new config, then backups go on.
+	if err := rv.RebuildConfig(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	s2 := runBackup(t, rv, tv)
+	rv2, err := Open(ctx, dir, tv.v.Keys(), testOpts(fv))
+	if err != nil || rv2.ConfigMissing() || len(rv2.RepoID()) != 32 {
+		t.Fatalf("open after the rebuild: %v", err)
+	}
+	verifyClean(t, "after the rebuild", rv2, []string{s0.ID, s1.ID, s2.ID})
 }

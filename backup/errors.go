@@ -33,6 +33,10 @@ var (
 	ErrDamaged = errors.New("backup damaged")
 	// ErrNoSnapshot: no snapshot matches, or there are none yet.
 	ErrNoSnapshot = errors.New("no such snapshot")
+	// ErrConfigMissing: the repository's config file is missing (its key
+	// files, data and snapshots may be intact); a backup needs the user to
+	// confirm the drive so that a new one is written (Repo.RebuildConfig).
+	ErrConfigMissing = errors.New("the backup's config file is missing")
 	// ErrNewerFormat: the repository was written by a newer casevault.
 	ErrNewerFormat = errors.New("this backup was made by a newer casevault")
 )

@@ -69,6 +69,52 @@ type Repo struct {
 	unlock  []byte       // the header copy that unlocked the repository (own keys)
 	refused []RefusedKey // key files refused before any derivation (see RefusedKeyFiles)
 	cfg     repoConfig
+	// noConfig: the config file is missing, but the key files are this
+	// vault's. cfg holds only what the key files tell (format, vault id):
+	// listing, restore, verify and forget work; a backup needs
+	// RebuildConfig first.
+	noConfig bool
+}
+
+// ConfigMissing reports whether the repository's config file is missing (it
+// was opened through its key files).
+func (r *Repo) ConfigMissing() bool { return r.noConfig }
+
+// RebuildConfig writes a new config file for a repository whose config file
+// is missing, after the user confirmed that this is the right backup drive.
+// It records the drive the folder is on now; repoID is the id the app
+// remembers for this folder ("": a new random one).
+func (r *Repo) RebuildConfig(ctx context.Context, repoID string) error {
+	if !r.noConfig {
+		return nil
+	}
+	if !isHexName(repoID, 32) {
+		var rid [16]byte
+		if _, err := rand.Read(rid[:]); err != nil {
+			return err
+		}
+		repoID = hex.EncodeToString(rid[:])
+	}
+	cur, err := r.opts.Volume(r.dir)
+	if err != nil {
+		return fmt.Errorf("identifying the drive of %s: %w", r.dir, err)
+	}
+	unlock, err := r.be.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := r.be.Load(ctx, configFile); !errors.Is(err, ErrMissingFile) {
+		return fmt.Errorf("%s has a config file again; open the backup again", r.dir)
+	}
+	vid := r.keys.VaultID()
+	r.cfg = repoConfig{Format: formatVersion, RepoID: repoID, VaultID: hex.EncodeToString(vid[:]),
+		Created: r.opts.Now().UTC().Truncate(time.Second), Volume: volInfo(cur)}
+	if err := r.saveConfig(ctx); err != nil {
+		return err
+	}
+	r.noConfig = false
+	return nil
 }
 
 // Dir is the repository folder.
@@ -84,10 +130,27 @@ func (r *Repo) Close() {
 	}
 }
 
-// IsRepo reports whether dir holds a backup repository.
+// IsRepo reports whether dir holds a backup repository: its config file, or
+// (a repository whose config file is missing) a key file.
 func IsRepo(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, configFile))
-	return err == nil
+	if _, err := os.Stat(filepath.Join(dir, configFile)); err == nil {
+		return true
+	}
+	return hasKeyFile(dir)
+}
+
+// hasKeyFile reports whether dir/keys holds a key file.
+func hasKeyFile(dir string) bool {
+	entries, err := os.ReadDir(filepath.Join(dir, keysDir))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".tmp-") {
+			return true
+		}
+	}
+	return false
 }
 
 // missing explains a folder that holds no repository.
@@ -343,6 +406,21 @@ func (r *Repo) loadConfig(ctx context.Context) error {
 		return missing(r.dir)
 	}
 	b, err := r.be.Load(ctx, configFile)
+	if errors.Is(err, ErrMissingFile) {
+		// Deleted, or lost by a file-system repair. The config holds no
+		// key: the key files say whose backup this is, and restore needs
+		// nothing else.
+		vid := r.keys.VaultID()
+		if !r.ownKeys && !r.keyFilesOf(ctx, vid) {
+			if hasKeyFile(r.dir) {
+				return fmt.Errorf("%w: %s", ErrWrongVault, r.dir)
+			}
+			return missing(r.dir)
+		}
+		r.cfg = repoConfig{Format: formatVersion, VaultID: hex.EncodeToString(vid[:])}
+		r.noConfig = true
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -447,6 +525,9 @@ func (r *Repo) CheckVolume() error {
 // AdoptVolume records the drive the repository is on now, after the user
 // confirmed that they moved it.
 func (r *Repo) AdoptVolume(ctx context.Context) error {
+	if r.noConfig {
+		return fmt.Errorf("%w in %s", ErrConfigMissing, r.dir)
+	}
 	cur, err := r.opts.Volume(r.dir)
 	if err != nil {
 		return err

@@ -180,6 +180,10 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 		}
 		rep.Problems = append(rep.Problems, Problem{File: r.dir, Reason: e.Error()})
 	}
+	if r.noConfig {
+		rep.Problems = append(rep.Problems, Problem{File: configFile,
+			Reason: "the file is missing; the key files still open the backup and every snapshot can be restored, but a backup to it needs a new config file"})
+	}
 	for _, e := range ix.bad {
 		problem(e)
 	}

@@ -628,6 +628,18 @@ func (u *UI) backupResult(s *app.Session, target string, o app.BackupOptions, no
 			}
 		}, u.w)
 		cd.Show()
+	case errors.Is(err, app.ErrConfigMissing) && !o.RebuildConfig:
+		msg := textBox(500,
+			wrapped("The backup in "+target+" is damaged: its config file is missing (the file that records the drive it was set up on). Its snapshots are there and can still be restored; nothing was written."),
+			wrapped("If this is the right backup drive, write a new config file and back up. If not, choose Cancel and plug in the right drive."))
+		cd := dialog.NewCustomConfirm("Config file missing", "This is the right drive: back up", "Cancel", msg, func(ok bool) {
+			u.touch()
+			if ok && u.sess == s {
+				o.RebuildConfig = true
+				u.backupWithDialog(s, target, o, note)
+			}
+		}, u.w)
+		cd.Show()
 	case errors.Is(err, app.ErrTargetMissing) && !o.New && set.RepoID != "" && filepath.Clean(set.Target) == filepath.Clean(target):
 		var d *dialog.CustomDialog
 		newB := u.button("Start a new backup there…", nil, func() {

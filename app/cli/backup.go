@@ -103,6 +103,10 @@ func backupMessage(err error, repo string) (string, bool) {
 	case errors.Is(err, app.ErrDrillFailed):
 		return human.Capitalize(strings.TrimRight(err.Error(), ".")) + ". Until a drill passes, do not rely on this backup: run \"casevault verify --repo " + dir +
 			" --read-data\" to find damaged files, and back up to another drive as well.", true
+	case errors.Is(err, app.ErrConfigMissing):
+		return "The backup in " + repo + " is damaged: its config file is missing, so nothing was written. Its key files, data and snapshots are there: " +
+			"\"casevault snapshots --repo " + dir + "\", restore, verify and drill still work. If this is the right backup drive, write a new config file and back up with " +
+			"\"casevault backup --repo " + dir + " --rebuild-config\".", true
 	case errors.Is(err, app.ErrTargetFull):
 		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. " +
 			"Free space on the drive, remove old snapshots (\"casevault forget --repo " + dir + " --keep-last N --prune\"), or use a bigger drive.", true
@@ -249,6 +253,7 @@ func (r *runner) cmdBackup(args []string) error {
 	fs := r.backupFlags("backup")
 	isNew := fs.Bool("new", false, "start a new backup in --repo although one made there before is gone (a replaced or wiped drive)")
 	moved := fs.Bool("moved", false, "confirm that the backup was moved to another drive on purpose")
+	rebuild := fs.Bool("rebuild-config", false, "confirm that --repo is the right backup when its config file is missing: write a new one, then back up")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -258,7 +263,7 @@ func (r *runner) cmdBackup(args []string) error {
 	}
 	return r.open(func(s *app.Session) error {
 		pl := r.newProgress()
-		rep, err := s.Backup(r.ctx, r.repo, app.BackupOptions{New: *isNew, Moved: *moved, Progress: pl.update})
+		rep, err := s.Backup(r.ctx, r.repo, app.BackupOptions{New: *isNew, Moved: *moved, RebuildConfig: *rebuild, Progress: pl.update})
 		if rep == nil {
 			pl.finish("")
 			return r.backupFailed(s, err)
@@ -348,7 +353,8 @@ func (r *runner) snapshots(args []string) error {
 			Snapshots []snapshotJSON `json:"snapshots"`
 			Damaged   []string       `json:"damaged"`
 			Drills    []drillJSON    `json:"drills"`
-		}{Repo: b.Dir(), Drive: b.Volume(), Snapshots: []snapshotJSON{}, Damaged: []string{}, Drills: []drillJSON{}}
+			NoConfig  bool           `json:"config_missing"`
+		}{Repo: b.Dir(), Drive: b.Volume(), Snapshots: []snapshotJSON{}, Damaged: []string{}, Drills: []drillJSON{}, NoConfig: b.ConfigMissing()}
 		for _, s := range snaps {
 			js.Snapshots = append(js.Snapshots, toSnapshotJSON(s))
 		}
@@ -363,6 +369,10 @@ func (r *runner) snapshots(args []string) error {
 			where := cell(b.Dir())
 			if v := b.Volume(); v != "" {
 				where += " (set up on the drive at " + cell(v) + ")"
+			}
+			if b.ConfigMissing() {
+				fmt.Fprintf(w, "Warning: the config file of this backup is missing (the file that records the drive it was set up on). The snapshots below can still be restored and checked; "+
+					"if this is the right backup drive, \"casevault backup --repo %s --rebuild-config\" writes a new one.\n\n", quoteArg(b.Dir()))
 			}
 			if len(snaps) == 0 {
 				fmt.Fprintf(w, "The backup in %s has no snapshots yet.\n", where)
@@ -573,6 +583,10 @@ func (r *runner) verify(args []string) error {
 			msg := fmt.Sprintf("The backup in %s is damaged (%s, listed above). ", b.Dir(), human.Count(len(rep.Problems), "problem", "problems"))
 			if len(rep.Healthy) > 0 {
 				msg += "The healthy snapshots can still be restored with \"casevault restore --repo " + dir + " --snapshot ID --to NEWDIR\". "
+			}
+			if b.ConfigMissing() && len(rep.Problems) == 1 {
+				return &saidError{fmt.Sprintf("The backup in %s is damaged: its config file is missing (the only problem found). Every snapshot can still be restored. "+
+					"If this is the right backup drive, write a new config file and back up with \"casevault backup --repo %s --rebuild-config\".", b.Dir(), dir), err}
 			}
 			msg += "Back up to another drive now, and do not delete files from this one by hand."
 			for _, p := range rep.Problems {

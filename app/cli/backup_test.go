@@ -568,3 +568,50 @@ func TestForgetWithDamagedSnapshot(t *testing.T) {
 	}
 	v.ok("verify", "--repo", repo, "--read-data")
 }
+
+// TestBackupConfigMissing: with the config file deleted, snapshots,
+// restore and verify said "there is no casevault backup in DIR" although
+// everything else was there. They work now; backup says the config is
+// missing and --rebuild-config (the command it names) works.
+func TestBackupConfigMissing(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Kept Client")
+	v.ok("backup", "--repo", repo)
+	v.id("client", "add", "--name", "Second Client")
+	v.ok("backup", "--repo", repo)
+	if err := os.Remove(filepath.Join(repo, "config")); err != nil {
+		t.Fatal(err)
+	}
+	none := filepath.Join(scratchDir(t), "none")
+	out := mustRun(t, testPass+"\n", "snapshots", "--repo", repo, "--passphrase-stdin", "--vault", none)
+	if !strings.Contains(out, "2 snapshots in") || !strings.Contains(out, "config file of this backup is missing") || !strings.Contains(out, "--rebuild-config") {
+		t.Errorf("snapshots without a config:\n%s", out)
+	}
+	dest := filepath.Join(scratchDir(t), "restored")
+	mustRun(t, testPass+"\n", "restore", "--repo", repo, "--to", dest, "--passphrase-stdin", "--vault", none)
+	if out := mustRun(t, testPass+"\n", "client", "list", "--vault", dest, "--passphrase-stdin"); !strings.Contains(out, "Second Client") {
+		t.Errorf("restored vault:\n%s", out)
+	}
+	out, errs, code := v.do("verify", "--repo", repo)
+	if code != ExitDamaged || !strings.Contains(out, "config: the file is missing") || !strings.Contains(errs, "casevault backup --repo "+repo+" --rebuild-config") {
+		t.Errorf("verify without a config: exit %d\n%s%s", code, out, errs)
+	}
+	v.ok("drill", "--repo", repo, "--scratch", scratchDir(t))
+	out, errs, code = v.do("backup", "--repo", repo)
+	if code == 0 || !strings.Contains(errs, "config file is missing") || !strings.Contains(errs, "casevault backup --repo "+repo+" --rebuild-config") ||
+		strings.Contains(errs, "no casevault backup") || strings.Contains(errs, "other files") {
+		t.Errorf("backup without a config: exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(repo, "config")); err == nil {
+		t.Error("a refused backup wrote a config file")
+	}
+	out = v.ok("backup", "--repo", repo, "--rebuild-config")
+	if !strings.Contains(out, "config file was missing") {
+		t.Errorf("backup --rebuild-config:\n%s", out)
+	}
+	if out := v.ok("verify", "--repo", repo, "--read-data"); !strings.Contains(out, "3 snapshots") || !strings.Contains(out, "No problems found") {
+		t.Errorf("verify after the rebuild:\n%s", out)
+	}
+}
