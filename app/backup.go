@@ -48,6 +48,9 @@ var (
 	// ErrConfigMissing: the backup's config file is missing; a backup to
 	// it needs BackupOptions.RebuildConfig (the user confirmed the drive).
 	ErrConfigMissing = backup.ErrConfigMissing
+	// ErrNotMounted (with ErrTargetMissing): a new backup was asked for in
+	// a folder where drives appear that is on the laptop's own disk.
+	ErrNotMounted = backup.ErrNotMounted
 	// ErrDrillFailed: a restore drill ran and found the backup does not
 	// restore as recorded (see DrillReport.Checks).
 	ErrDrillFailed = errors.New("the restore drill failed")
@@ -85,6 +88,9 @@ type BackupOptions struct {
 	Backend backup.Backend
 	// Volume replaces drive identification (tests).
 	Volume func(string) (volume.Volume, error)
+	// MissingDrive replaces the check for a folder where drives appear
+	// that is on the system disk (tests).
+	MissingDrive func(string) (bool, error)
 }
 
 // BackupReport says what a backup did.
@@ -92,12 +98,15 @@ type BackupReport struct {
 	Snapshot *Snapshot
 	Target   string
 	Created  bool // this run set the repository up
-	Duration time.Duration
-	Warnings []string
+	// SystemDisk: the backup is on the laptop's own disk, so it is lost
+	// with the laptop (theft, loss, a failed disk); say so plainly.
+	SystemDisk bool
+	Duration   time.Duration
+	Warnings   []string
 }
 
 func (s *Session) repoOptions(o BackupOptions) backup.Options {
-	return backup.Options{Backend: o.Backend, Volume: o.Volume, Now: s.now, AppVersion: Version}
+	return backup.Options{Backend: o.Backend, Volume: o.Volume, MissingDrive: o.MissingDrive, Now: s.now, AppVersion: Version}
 }
 
 // Version is recorded in snapshots; main sets it.
@@ -238,6 +247,7 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 		return nil, err
 	}
 	run.Snapshot, run.Duration, run.repoID = res.Snapshot, res.Duration, r.RepoID()
+	run.SystemDisk = r.OnSystemDisk()
 	run.Warnings = append(run.Warnings, res.Warnings...)
 	return run, nil
 }
@@ -646,3 +656,8 @@ func (s *Session) recordRestore(ctx context.Context) error {
 	}
 	return os.Remove(path)
 }
+
+// SystemDiskWarning is said after every backup to the laptop's own disk.
+const SystemDiskWarning = "This backup is on the laptop's own disk, not on a separate drive. " +
+	"It is lost with the laptop (theft, loss, fire, a failed disk) and does not protect against that: " +
+	"back up to a USB drive as well, and keep it away from the laptop."

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"casevault/backup/retention"
+	"casevault/backup/volume"
 	"casevault/internal/testkit"
 	"casevault/vault"
 )
@@ -403,4 +404,42 @@ func TestConfigMissing(t *testing.T) {
 		t.Fatalf("open after the rebuild: %v", err)
 	}
 	verifyClean(t, "after the rebuild", rv2, []string{s0.ID, s1.ID, s2.ID})
+}
+
+// TestInitNotMountedAndSystemDisk: Init in a folder where drives appear
+// but none is mounted says so with ErrNotMounted (the CLI must not offer
+// --new again); a repository on the system disk says so (OnSystemDisk).
+func TestInitNotMountedAndSystemDisk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 1)
+	c, release, err := tv.v.Capture()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	dir := filepath.Join(t.TempDir(), "repo")
+	opts := testOpts(&fakeVolume{id: "uuid:X"})
+	opts.MissingDrive = func(string) (bool, error) { return true, nil }
+	if _, err := Init(ctx, dir, tv.v.Keys(), c.Header, opts); !errors.Is(err, ErrNotMounted) || !errors.Is(err, ErrTargetMissing) {
+		t.Fatalf("Init with no drive mounted: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused Init made the folder: %v", err)
+	}
+	r, _ := initRepo(t, tv, &fakeVolume{id: "uuid:X"})
+	if r.OnSystemDisk() {
+		t.Fatal("a USB stick is the system disk")
+	}
+	opts = testOpts(nil)
+	opts.Volume = func(string) (volume.Volume, error) {
+		return volume.Volume{ID: "dev:8:1", MountPoint: "/", System: true}, nil
+	}
+	r2, err := Init(ctx, filepath.Join(t.TempDir(), "repo"), tv.v.Keys(), c.Header, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r2.OnSystemDisk() {
+		t.Fatal("a repository on the system disk: OnSystemDisk is false")
+	}
 }

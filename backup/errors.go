@@ -19,6 +19,10 @@ var (
 	ErrWrongVolume = errors.New("the backup folder is not on the drive it was set up on")
 	// ErrTargetMissing: the backup drive is not there (unplugged or not mounted).
 	ErrTargetMissing = errors.New("the backup drive is not connected")
+	// ErrNotMounted (with ErrTargetMissing): a new backup was asked for in
+	// a folder where drives appear (/media, /mnt, ...) that is on the
+	// system disk: the drive is not plugged in or not mounted.
+	ErrNotMounted = errors.New("no drive is mounted there")
 	// ErrTargetFull: the drive ran out of space; nothing was committed.
 	ErrTargetFull = errors.New("the backup drive is full")
 	// ErrTargetGone: the drive went away (unplugged, unmounted) during the work.

@@ -37,6 +37,9 @@ type Options struct {
 	Backend Backend
 	// Volume identifies the drive a folder is on; nil: volume.Of.
 	Volume func(path string) (volume.Volume, error)
+	// MissingDrive tells a folder in a place where drives appear (/media,
+	// /mnt, ...) that is on the system disk; nil: volume.LooksLikeMissingDrive.
+	MissingDrive func(path string) (bool, error)
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// Host and AppVersion are recorded in snapshots and drill records.
@@ -50,6 +53,9 @@ func (o *Options) fill(dir string) {
 	}
 	if o.Volume == nil {
 		o.Volume = volume.Of
+	}
+	if o.MissingDrive == nil {
+		o.MissingDrive = volume.LooksLikeMissingDrive
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -174,15 +180,15 @@ func Init(ctx context.Context, dir string, keys *vault.Keys, header []byte, opts
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", dir, err)
 	}
-	if miss, err := volume.LooksLikeMissingDrive(existingAncestor(dir)); err == nil && miss {
-		return nil, fmt.Errorf("%w: %s is in a folder where drives appear, but on the system disk; plug in the drive and choose the folder again", ErrTargetMissing, dir)
+	opts.fill(dir)
+	if miss, err := opts.MissingDrive(existingAncestor(dir)); err == nil && miss {
+		return nil, fmt.Errorf("%w: %w: %s is in a folder where drives appear, but it is on the laptop's own disk; plug in the drive, check that it shows up there, and try again", ErrTargetMissing, ErrNotMounted, dir)
 	}
 	if id, err := vault.HeaderVaultID("vault header", header); err != nil {
 		return nil, err
 	} else if id != keys.VaultID() {
 		return nil, errors.New("the header does not belong to this vault")
 	}
-	opts.fill(dir)
 	_, statErr := os.Stat(dir)
 	made := errors.Is(statErr, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -539,6 +545,17 @@ func (r *Repo) AdoptVolume(ctx context.Context) error {
 	defer unlock()
 	r.cfg.Volume = volInfo(cur)
 	return r.saveConfig(ctx)
+}
+
+// OnSystemDisk reports whether the repository is on the laptop's own disk
+// (the file system of "/"), now or when it was set up: such a backup is
+// lost with the laptop.
+func (r *Repo) OnSystemDisk() bool {
+	if r.cfg.Volume.System {
+		return true
+	}
+	cur, err := r.opts.Volume(r.dir)
+	return err == nil && cur.System
 }
 
 // Volume describes the drive recorded when the repository was set up.

@@ -599,6 +599,9 @@ func (u *UI) backupResult(s *app.Session, target string, o app.BackupOptions, no
 		for _, w := range rep.Warnings {
 			paras = append(paras, "Note: "+w)
 		}
+		if rep.SystemDisk {
+			paras = append(paras, "Warning: "+app.SystemDiskWarning+" Choose one in Backups → Choose backup drive.")
+		}
 		u.showText("Backup finished", paras...)
 	case errors.Is(err, context.Canceled):
 		u.showText("Backup stopped", "The backup was stopped before it finished. Nothing of it was kept; earlier backups are intact.")

@@ -434,3 +434,50 @@ func TestProgressText(t *testing.T) {
 		t.Errorf("detail = %q", v.detail.Text)
 	}
 }
+
+// TestBackupSystemDiskWarning: a backup on the laptop's own disk said
+// nothing about it (issue 8 item 10); the result now warns plainly.
+func TestBackupSystemDiskWarning(t *testing.T) {
+	h := newBackupHarness(t)
+	cv := h.u.w.Canvas()
+	h.u.opts.backupVolume = func(string) (app.Drive, error) {
+		return app.Drive{ID: "dev:8:1", MountPoint: "/", System: true}, nil
+	}
+	h.backups()
+	h.u.targetChosen(filepath.Join(t.TempDir(), "backup"))
+	test.Tap(button(t, cv, "Back up now"))
+	h.u.wait()
+	if !contains(cv, "Backup finished") || !contains(cv, "laptop's own disk") || !contains(cv, "does not protect against that") {
+		t.Fatalf("no system-disk warning; texts %q", texts(cv))
+	}
+}
+
+// TestBackupConfigMissingConfirm: with the config file of the backup gone,
+// Back up now asks whether this is the right drive, and then writes a new
+// config file and backs up (issue 8 item 9).
+func TestBackupConfigMissingConfirm(t *testing.T) {
+	h := newBackupHarness(t)
+	cv := h.u.w.Canvas()
+	target := filepath.Join(t.TempDir(), "backup")
+	h.firstBackup(target)
+	if err := os.Remove(filepath.Join(target, "config")); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(h.backups().backupB)
+	h.u.wait()
+	if !contains(cv, "config file is missing") {
+		t.Fatalf("no confirm for a missing config; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "This is the right drive: back up"))
+	h.u.wait()
+	if !contains(cv, "Backup finished") {
+		t.Fatalf("no result after confirming; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "OK"))
+	if n := snapshots(t, target); n != 2 {
+		t.Fatalf("snapshots = %d", n)
+	}
+	if _, err := os.Stat(filepath.Join(target, "config")); err != nil {
+		t.Fatalf("no new config: %v", err)
+	}
+}

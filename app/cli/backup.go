@@ -263,7 +263,8 @@ func (r *runner) cmdBackup(args []string) error {
 	}
 	return r.open(func(s *app.Session) error {
 		pl := r.newProgress()
-		rep, err := s.Backup(r.ctx, r.repo, app.BackupOptions{New: *isNew, Moved: *moved, RebuildConfig: *rebuild, Progress: pl.update})
+		rep, err := s.Backup(r.ctx, r.repo, app.BackupOptions{New: *isNew, Moved: *moved, RebuildConfig: *rebuild, Progress: pl.update,
+			Volume: r.env.Volume, MissingDrive: r.env.MissingDrive})
 		if rep == nil {
 			pl.finish("")
 			return r.backupFailed(s, err)
@@ -275,9 +276,14 @@ func (r *runner) cmdBackup(args []string) error {
 			Snapshot   snapshotJSON `json:"snapshot"`
 			Repo       string       `json:"repo"`
 			Created    bool         `json:"created"`
+			SystemDisk bool         `json:"system_disk"`
 			DurationNS int64        `json:"duration_ns"`
 			Warnings   []string     `json:"warnings"`
-		}{toSnapshotJSON(snap), rep.Target, rep.Created, int64(rep.Duration), append([]string{}, rep.Warnings...)}
+		}{toSnapshotJSON(snap), rep.Target, rep.Created, rep.SystemDisk, int64(rep.Duration), append([]string{}, rep.Warnings...)}
+		if rep.SystemDisk && r.json {
+			// --json output is for programs: the person still hears it.
+			fmt.Fprintln(r.env.Stderr, "casevault: warning: "+app.SystemDiskWarning)
+		}
 		if oerr := r.out(js, func(w io.Writer) {
 			if rep.Created {
 				fmt.Fprintf(w, "Backed up to %s (a new backup, set up there by this run).\n", cell(rep.Target))
@@ -297,7 +303,10 @@ func (r *runner) cmdBackup(args []string) error {
 					fmt.Fprintf(w, "  - %s\n", cell(x))
 				}
 			}
-			if rep.Created {
+			switch {
+			case rep.SystemDisk:
+				fmt.Fprintf(w, "\nWARNING: %s (casevault backup --repo FOLDER-ON-THE-USB-DRIVE)\n", app.SystemDiskWarning)
+			case rep.Created:
 				fmt.Fprintf(w, "\nKeep the drive away from this laptop. To prove the backup restores, run:\n  casevault drill --repo %s\n", cell(quoteArg(rep.Target)))
 			}
 		}); oerr != nil {
@@ -310,6 +319,13 @@ func (r *runner) cmdBackup(args []string) error {
 // backupFailed words a failed backup, saying what to do about a
 // remembered backup drive that is not there.
 func (r *runner) backupFailed(s *app.Session, err error) error {
+	if errors.Is(err, app.ErrNotMounted) {
+		// Not "--new": a new backup is just what was refused here.
+		return &saidError{fmt.Sprintf("Nothing was written: %s is in a folder where USB drives appear, but no drive is there: it is a folder on the laptop's own disk, so the backup drive is not plugged in or not mounted. "+
+			"Plug in the backup drive, check that its files show up in %s (or use the folder where they do), and run the same command again. "+
+			"To back up to the laptop's own disk on purpose (it does not protect against losing the laptop), choose a folder outside /media, /run/media and /mnt.",
+			r.repo, filepath.Dir(r.repo)), err}
+	}
 	if !errors.Is(err, app.ErrTargetMissing) {
 		return err
 	}
@@ -574,7 +590,7 @@ func (r *runner) verify(args []string) error {
 			}
 			if len(rep.Gone) > 0 {
 				fmt.Fprintf(w, "\n%s listed in the index %s gone, but no snapshot needs anything from them: a prune was interrupted (harmless; the next \"casevault forget --repo %s ... --prune\" tidies the index).\n",
-					capitalize(plural(len(rep.Gone), "pack", "packs")), map[bool]string{true: "is", false: "are"}[len(rep.Gone) == 1], dir)
+					human.Capitalize(human.Count(len(rep.Gone), "pack", "packs")), human.Noun(len(rep.Gone), "is", "are"), dir)
 			}
 		}); oerr != nil {
 			return oerr
@@ -673,9 +689,9 @@ func (r *runner) forget(args []string) error {
 		if oerr := r.out(js, func(w io.Writer) {
 			if len(res.SetAside) > 0 {
 				fmt.Fprintf(w, "%s could not be read and cannot be restored. It was set aside, not deleted: renamed so that it is no longer read as a snapshot.\n",
-					capitalize(plural(len(res.SetAside), "damaged snapshot file", "damaged snapshot files")))
+					human.Capitalize(human.Count(len(res.SetAside), "damaged snapshot file", "damaged snapshot files")))
 				for _, a := range res.SetAside {
-					fmt.Fprintf(w, "  - %s -> %s (%s)\n", a.File, a.To, a.Reason)
+					fmt.Fprintf(w, "  - %s -> %s (%s)\n", a.File, a.To, cell(a.Reason))
 				}
 				fmt.Fprintln(w)
 			}
@@ -705,7 +721,7 @@ func (r *runner) forget(args []string) error {
 				fmt.Fprintln(w, ".")
 				if pr.NotRewritten > 0 {
 					fmt.Fprintf(w, "%s partly needed by the kept snapshots %s kept as they are: the drive had no room to rewrite them. Running the same command again once there is more room frees the rest.\n",
-						capitalize(plural(pr.NotRewritten, "pack", "packs")), map[bool]string{true: "was", false: "were"}[pr.NotRewritten == 1])
+						human.Capitalize(human.Count(pr.NotRewritten, "pack", "packs")), human.Noun(pr.NotRewritten, "was", "were"))
 				}
 			case len(res.Removed) > 0:
 				fmt.Fprintln(w, "Their data is still on the drive: add --prune to free the space.")

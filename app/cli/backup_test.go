@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -613,5 +615,81 @@ func TestBackupConfigMissing(t *testing.T) {
 	}
 	if out := v.ok("verify", "--repo", repo, "--read-data"); !strings.Contains(out, "3 snapshots") || !strings.Contains(out, "No problems found") {
 		t.Errorf("verify after the rebuild:\n%s", out)
+	}
+}
+
+// runEnv runs a command line on the vault with the passphrase, with the
+// drive identification of the backup command replaced.
+func (v *tv) runEnv(vol func(string) (app.Drive, error), missing func(string) (bool, error), args ...string) (string, string, int) {
+	v.t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(testPass + "\n"), Stdout: &out, Stderr: &errb, StdinFD: -1, Volume: vol, MissingDrive: missing}
+	code := Run(context.Background(), append(args, "--vault", v.dir, "--passphrase-stdin"), env)
+	return out.String(), errb.String(), code
+}
+
+// TestBackupSystemDisk: a backup to the laptop's own disk said "keep the
+// drive away from this laptop" with no warning (issue 8 item 10). Every
+// backup there now warns plainly.
+func TestBackupSystemDisk(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	system := func(string) (app.Drive, error) {
+		return app.Drive{ID: "dev:8:1", MountPoint: "/", FSType: "ext4", System: true}, nil
+	}
+	for i, want := range []string{"set up there by this run", "Backed up to"} {
+		out, errs, code := v.runEnv(system, nil, "backup", "--repo", repo)
+		if code != 0 || !strings.Contains(out, want) || !strings.Contains(out, "WARNING: This backup is on the laptop's own disk") ||
+			!strings.Contains(out, "does not protect against that") || strings.Contains(out, "Keep the drive away from this laptop") {
+			t.Fatalf("backup %d to the system disk: exit %d\n%s%s", i+1, code, out, errs)
+		}
+	}
+	out, errs, code := v.runEnv(system, nil, "backup", "--repo", repo, "--json")
+	if code != 0 || !strings.Contains(out, `"system_disk": true`) || !strings.Contains(errs, "laptop's own disk") {
+		t.Fatalf("backup --json to the system disk: exit %d\n%s%s", code, out, errs)
+	}
+	// A USB drive: no warning.
+	usb := func(string) (app.Drive, error) {
+		return app.Drive{ID: "uuid:ABCD-1234", MountPoint: "/media/anna/STICK", Label: "STICK", FSType: "vfat", Removable: true}, nil
+	}
+	other := repoDir(t)
+	out, errs, code = v.runEnv(usb, nil, "backup", "--repo", other)
+	if code != 0 || strings.Contains(out, "own disk") || !strings.Contains(out, "Keep the drive away from this laptop") {
+		t.Fatalf("backup to a USB drive: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestBackupNewInEmptyMountFolder: inside /mnt (a folder where drives
+// appear) with the drive unplugged, the message said to run --new, and
+// --new was refused with the same advice again (issue 8 item 10). Now
+// --new says to plug the drive in, or to choose a folder outside those
+// places; with the drive there, the same command works.
+func TestBackupNewInEmptyMountFolder(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.ok("backup", "--repo", repo)
+	// The stick is unplugged: its mount folder is left, empty, on the
+	// laptop's own disk.
+	os.RemoveAll(repo)
+	os.Mkdir(repo, 0o700)
+	unplugged := func(string) (bool, error) { return true, nil }
+	_, errs, code := v.runEnv(nil, unplugged, "backup", "--repo", repo)
+	if code != ExitError || !strings.Contains(errs, "--new") {
+		t.Fatalf("backup to the empty mount folder: exit %d %q", code, errs)
+	}
+	_, errs, code = v.runEnv(nil, unplugged, "backup", "--repo", repo, "--new")
+	if code != ExitError || strings.Contains(errs, "--new") || !strings.Contains(errs, "Plug in the backup drive") ||
+		!strings.Contains(errs, "outside /media, /run/media and /mnt") || !strings.Contains(errs, "Nothing was written") {
+		t.Fatalf("backup --new to the empty mount folder: exit %d %q", code, errs)
+	}
+	if entries, _ := os.ReadDir(repo); len(entries) != 0 {
+		t.Fatalf("a refused backup wrote %d entries", len(entries))
+	}
+	// Plugged in: the same command works.
+	mounted := func(string) (bool, error) { return false, nil }
+	if out, errs, code := v.runEnv(nil, mounted, "backup", "--repo", repo, "--new"); code != 0 || !strings.Contains(out, "set up there by this run") {
+		t.Fatalf("backup --new with the drive there: exit %d\n%s%s", code, out, errs)
 	}
 }

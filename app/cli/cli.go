@@ -48,6 +48,10 @@ type Env struct {
 	OpenTTY func() (*os.File, error)
 	// Store tunes the durability engine (tests shrink the checkpoint size).
 	Store app.StoreOptions
+	// Volume and MissingDrive replace how the backup command identifies
+	// drives (tests; nil: the real ones).
+	Volume       func(string) (app.Drive, error)
+	MissingDrive func(string) (bool, error)
 }
 
 // OSEnv is the real process environment.
