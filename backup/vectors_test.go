@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"casevault/backup/volume"
+	"casevault/internal/testkit"
 	"casevault/vault"
 )
 
@@ -229,44 +230,7 @@ func buildRepoVectors(t *testing.T) map[string][]byte {
 	return files
 }
 
-func readRepoVectorTree(t *testing.T) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for _, sub := range []string{"source", "repo", "expected"} {
-		root := filepath.Join(repoVectorsDir, sub)
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(repoVectorsDir, p)
-			b, err := os.ReadFile(p)
-			out[filepath.ToSlash(rel)] = b
-			return err
-		})
-		if err != nil {
-			t.Fatalf("reading %s: %v (run: go test ./backup/ -run '^TestRepoVectors$' -update)", root, err)
-		}
-	}
-	return out
-}
-
-func writeRepoVectorTree(t *testing.T, files map[string][]byte) {
-	t.Helper()
-	for _, sub := range []string{"source", "repo", "expected"} {
-		if err := os.RemoveAll(filepath.Join(repoVectorsDir, sub)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for rel, b := range files {
-		p := filepath.Join(repoVectorsDir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+var repoVectorSubs = []string{"source", "repo", "expected"}
 
 func TestRepoVectors(t *testing.T) {
 	built := buildRepoVectors(t)
@@ -274,9 +238,12 @@ func TestRepoVectors(t *testing.T) {
 		t.Fatal("two builds from the same inputs differ: the vectors are not deterministic")
 	}
 	if *updateVectors {
-		writeRepoVectorTree(t, built)
+		testkit.WriteTree(t, repoVectorsDir, built, repoVectorSubs...)
 	}
-	stored := readRepoVectorTree(t)
+	stored, err := testkit.ReadTree(repoVectorsDir, repoVectorSubs...)
+	if err != nil {
+		t.Fatalf("reading %s: %v (run: go test ./backup/ -run '^TestRepoVectors$' -update)", repoVectorsDir, err)
+	}
 	var names []string
 	for n := range built {
 		names = append(names, n)

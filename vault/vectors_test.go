@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"hash/crc32"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"casevault/internal/testkit"
 )
 
 // Test vectors: a complete vault folder made from fixed inputs (documented in
@@ -179,21 +180,9 @@ func buildVectors(t testing.TB) map[string][]byte {
 
 func readVectorTree(t *testing.T) map[string][]byte {
 	t.Helper()
-	out := map[string][]byte{}
-	for _, sub := range []string{"vault", "expected"} {
-		root := filepath.Join(vectorsDir, sub)
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(vectorsDir, p)
-			b, err := os.ReadFile(p)
-			out[filepath.ToSlash(rel)] = b
-			return err
-		})
-		if err != nil {
-			t.Fatalf("reading %s: %v (run: go test ./vault/ -run '^TestVectors$' -update)", root, err)
-		}
+	out, err := testkit.ReadTree(vectorsDir, "vault", "expected")
+	if err != nil {
+		t.Fatalf("reading %s: %v (run: go test ./vault/ -run '^TestVectors$' -update)", vectorsDir, err)
 	}
 	return out
 }
@@ -204,18 +193,7 @@ func TestVectors(t *testing.T) {
 		t.Fatal("the vectors are not deterministic")
 	}
 	if *update {
-		for _, sub := range []string{"vault", "expected"} {
-			os.RemoveAll(filepath.Join(vectorsDir, sub))
-		}
-		for rel, b := range built {
-			p := filepath.Join(vectorsDir, filepath.FromSlash(rel))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		testkit.WriteTree(t, vectorsDir, built, "vault", "expected")
 		t.Logf("wrote %d files to %s", len(built), vectorsDir)
 	}
 

@@ -58,3 +58,47 @@ func TreeBytes(t testing.TB, dir string) map[string]string {
 	}
 	return out
 }
+
+// ReadTree reads every file under root/sub for each sub: slash-separated
+// path relative to root -> content. Test vectors are compared this way.
+func ReadTree(root string, subs ...string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, sub := range subs {
+		err := filepath.WalkDir(filepath.Join(root, sub), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			out[filepath.ToSlash(rel)] = b
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// WriteTree replaces root/sub for each sub with the files given as ReadTree
+// returns them (paths relative to root), for regenerating test vectors.
+func WriteTree(t testing.TB, root string, files map[string][]byte, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if err := os.RemoveAll(filepath.Join(root, sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for rel, b := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

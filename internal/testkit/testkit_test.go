@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,30 @@ func TestSkipUnlessCI(t *testing.T) {
 	run(r)
 	if r.skipped || !r.failed || !strings.Contains(r.msg, "CI") {
 		t.Errorf("under CI: skipped=%v failed=%v msg=%q, want a failure", r.skipped, r.failed, r.msg)
+	}
+}
+
+func TestTreeRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	files := map[string][]byte{"a/x": []byte("1"), "a/b/y": []byte("22"), "c/z": nil}
+	WriteTree(t, root, map[string][]byte{"a/old": []byte("gone")}, "a")
+	WriteTree(t, root, files, "a", "c")
+	got, err := ReadTree(root, "a", "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(files) {
+		t.Fatalf("read %d files, wrote %d: %v", len(got), len(files), got)
+	}
+	for rel, b := range files {
+		if string(got[rel]) != string(b) {
+			t.Errorf("%s: read %q, wrote %q", rel, got[rel], b)
+		}
+	}
+	if tb := TreeBytes(t, root); len(tb) != len(files) || tb[filepath.Join("a", "b", "y")] != "22" {
+		t.Errorf("TreeBytes: %v", tb)
+	}
+	if _, err := ReadTree(root, "missing"); err == nil {
+		t.Error("reading a missing folder gave no error")
 	}
 }
