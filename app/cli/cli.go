@@ -202,7 +202,7 @@ func message(err error, repo, dir string) string {
 
 func (r *runner) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(r.env.Stderr)
+	fs.SetOutput(escWriter{r.env.Stderr}) // the flag package repeats a mistyped flag as typed
 	dir := app.DefaultDir()
 	if r.global.vaultSet {
 		dir = r.global.vault

@@ -80,3 +80,14 @@ func safeJSON(w io.Writer, js []byte) error {
 	_, err := io.Copy(w, bytes.NewReader(human.EscapeJSON(js)))
 	return err
 }
+
+// escWriter escapes what the flag package writes itself (it repeats a
+// mistyped flag as typed); it writes whole messages at a time.
+type escWriter struct{ w io.Writer }
+
+func (e escWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(e.w, human.EscapeText(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
