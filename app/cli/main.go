@@ -39,6 +39,7 @@ func splitGlobals(args []string) (globals, []string, error) {
 			break
 		}
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		typed := a
 		switch {
 		case name == "vault":
 			if !hasVal {
@@ -51,6 +52,7 @@ func splitGlobals(args []string) (globals, []string, error) {
 				return g, nil, usagef("--vault needs a folder: casevault --vault DIR [command]")
 			}
 			g.vault, g.vaultSet = val, true
+			typed = "--vault " + quoteArg(val)
 		case globalBool[name] != nil:
 			v := true
 			if hasVal {
@@ -64,7 +66,7 @@ func splitGlobals(args []string) (globals, []string, error) {
 		default:
 			return g, args, nil // --help, --version, or a flag for the command to refuse
 		}
-		g.given = append(g.given, a)
+		g.given = append(g.given, typed)
 		args = args[1:]
 	}
 	return g, args, nil
@@ -78,7 +80,7 @@ func splitGlobals(args []string) (globals, []string, error) {
 func Main(ctx context.Context, args []string, env Env, window func(dir string) error) int {
 	g, rest, err := splitGlobals(args)
 	if err == nil && len(rest) == 0 && len(g.given) > 0 && (!g.vaultSet || len(g.given) > 1) {
-		err = usagef("%s needs a command, e.g. \"casevault %s client list\"; only --vault DIR may be given alone (it opens the window)",
+		err = usagef("%s needs a command after it, for example: casevault %s client list. Only --vault DIR may be given alone (it opens the window)",
 			strings.Join(g.given, " "), strings.Join(g.given, " "))
 	}
 	if err != nil {

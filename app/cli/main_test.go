@@ -56,6 +56,10 @@ func TestMainWindowOrCommand(t *testing.T) {
 			t.Errorf("Main(%q): usage error without words: %q", tc.args, errs)
 		}
 	}
+	// The example it gives keeps the folder.
+	if _, errs, _, _ := mainRun(t, "", "--vault", "/x y", "--recovery"); !strings.Contains(errs, `for example: casevault --vault "/x y" --recovery client list.`) {
+		t.Errorf("flags without a command: %q", errs)
+	}
 	if _, errs, _, _ := mainRun(t, "", "--repo", "/x", "snapshots"); !strings.Contains(errs, "after") {
 		t.Errorf("an unknown flag before the command does not say where it goes: %q", errs)
 	}
