@@ -182,6 +182,21 @@ func (r *restoreScreen) open() {
 	if d := backupIn(dir); d != "" {
 		dir = d
 	}
+	// The same growing wait after wrong passphrases as the unlock screen,
+	// counted per backup folder (the passphrase is usually the vault's).
+	base := u.opts.StateDir
+	if base == "" {
+		base = app.UnlockStateBase()
+	}
+	state := ""
+	if base != "" {
+		state = app.RepoUnlockStateDir(base, dir)
+		f := app.LoadUnlockFailures(state)
+		if w := f.Wait(u.now()); w > 0 {
+			setMsg(r.errMsg, fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, human.Duration(w)))
+			return
+		}
+	}
 	cred, msg := r.cred.cred()
 	if msg != "" {
 		setMsg(r.errMsg, msg)
@@ -195,6 +210,9 @@ func (r *restoreScreen) open() {
 	r.status.SetText("Opening the backup… (deriving the key takes a second)")
 	run(u, func(ctx context.Context) (opened, error) {
 		bk, err := app.OpenBackups(ctx, dir, cred)
+		if state != "" {
+			app.Backoff{Now: u.now}.Done(state, err)
+		}
 		if err != nil {
 			return opened{}, err
 		}

@@ -49,6 +49,9 @@ type Options struct {
 	Now func() time.Time
 	// KDF, when set, is used for a new vault instead of calibrating (tests).
 	KDF *app.KDFParams
+	// StateDir holds the wrong-passphrase counts of backup repositories
+	// (app.RepoUnlockStateDir); "": app.UnlockStateBase(). Tests set one.
+	StateDir string
 	// Tick is how often idle time, the clipboard and the unlock delay are
 	// checked; 0 = no ticker (tests call tick themselves).
 	Tick time.Duration

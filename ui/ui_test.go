@@ -58,7 +58,7 @@ func newHarness(t *testing.T, create bool) *harness {
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	set := app.DefaultSettings()
 	kdf := cheapKDF
-	u := New(a, Options{Dir: dir, Now: c.Now, KDF: &kdf, Settings: &set, queued: true})
+	u := New(a, Options{Dir: dir, Now: c.Now, KDF: &kdf, Settings: &set, StateDir: t.TempDir(), queued: true})
 	u.w.Resize(fyne.NewSize(1100, 720))
 	u.w.Show()
 	h := &harness{t: t, u: u, clock: c, dir: dir}

@@ -77,11 +77,14 @@ func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error)
 	if err := r.repoThere(); err != nil {
 		return err
 	}
-	cred, err := r.credential()
-	if err != nil {
+	var b *app.Backups
+	var cred app.Credential
+	err := r.unlock(r.repoStateDir(), func(c app.Credential) error {
+		var err error
+		b, err = app.OpenBackups(r.ctx, r.repo, c)
+		cred = c
 		return err
-	}
-	b, err := app.OpenBackups(r.ctx, r.repo, cred)
+	})
 	if err != nil {
 		return err
 	}
@@ -836,6 +839,7 @@ func (r *runner) drillSession(cred app.Credential) (*app.Session, string) {
 		return nil, "there is no vault at " + r.vault
 	}
 	s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	r.backoff().Done(r.vault, err) // a wrong one here is a guess at the vault too
 	switch {
 	case err == nil:
 		return s, ""

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
@@ -52,6 +53,14 @@ type Env struct {
 	// drives (tests; nil: the real ones).
 	Volume       func(string) (app.Drive, error)
 	MissingDrive func(string) (bool, error)
+	// Now and Sleep drive the growing wait after wrong passphrases
+	// (app.Backoff); nil: the real clock and a real, cancellable sleep.
+	// Tests inject both: they never sleep for real.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// StateDir holds the wrong-passphrase counts of backup repositories
+	// (app.RepoUnlockStateDir); "": app.UnlockStateBase().
+	StateDir string
 }
 
 // OSEnv is the real process environment.
@@ -425,11 +434,12 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		}
 		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", app.ErrNoVault, r.vault, r.vault)
 	}
-	cred, err := r.credential()
-	if err != nil {
+	var s *app.Session
+	err := r.unlock(r.vault, func(cred app.Credential) error {
+		var err error
+		s, err = app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
 		return err
-	}
-	s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	})
 	if err != nil {
 		return err
 	}
@@ -451,6 +461,47 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 // out prints v as JSON with --json, else the text that text writes, through
 // the printing layer (print.go): values go through cell or lines, and
 // whatever is left is escaped before it reaches the terminal.
+// backoff is the growing wait after wrong passphrases, as in the window.
+func (r *runner) backoff() app.Backoff {
+	return app.Backoff{Now: r.env.Now, Sleep: r.env.Sleep, Notify: func(w time.Duration, n int) {
+		fmt.Fprintf(r.env.Stderr, "%s in a row: waiting %s before this attempt (press Ctrl-C to stop).\n",
+			human.Count(n, "wrong passphrase or recovery key", "wrong passphrases or recovery keys"), human.Duration(w))
+	}}
+}
+
+// unlock waits out the growing delay that earlier wrong attempts recorded
+// in stateDir, asks for the credential, runs try with it and records the
+// outcome there (app.Backoff). stateDir "" counts nothing.
+func (r *runner) unlock(stateDir string, try func(cred app.Credential) error) error {
+	b := r.backoff()
+	if stateDir != "" {
+		if err := b.Wait(r.ctx, stateDir); err != nil {
+			return err
+		}
+	}
+	cred, err := r.credential()
+	if err != nil {
+		return err
+	}
+	err = try(cred)
+	if stateDir != "" {
+		b.Done(stateDir, err)
+	}
+	return err
+}
+
+// repoStateDir is where wrong passphrases for --repo are counted.
+func (r *runner) repoStateDir() string {
+	base := r.env.StateDir
+	if base == "" {
+		base = app.UnlockStateBase()
+	}
+	if base == "" {
+		return "" // no configuration folder (HOME unset): no count
+	}
+	return app.RepoUnlockStateDir(base, r.repo)
+}
+
 func (r *runner) out(v any, text func(w io.Writer)) error {
 	if r.json {
 		var buf bytes.Buffer

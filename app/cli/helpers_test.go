@@ -26,10 +26,15 @@ const testPass = "lantern orbit velvet cactus"
 func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, StdinFD: -1}
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, StdinFD: -1,
+		Sleep: noSleep, StateDir: t.TempDir()}
 	code = Run(context.Background(), args, env)
 	return out.String(), errb.String(), code
 }
+
+// noSleep is the tests' sleeper for the wait after wrong passphrases: they
+// never sleep for real (TestBackoff checks the waits asked for).
+func noSleep(context.Context, time.Duration) error { return nil }
 
 var recoveryRE = regexp.MustCompile(`\b([0-9A-Z]{4}-){8}[0-9A-Z]{4}\b`)
 

@@ -272,11 +272,12 @@ func (r *runner) repair(args []string) error {
 	if !app.VaultExists(r.vault) {
 		return fmt.Errorf("%w: %s (there is nothing to repair)", app.ErrNoVault, r.vault)
 	}
-	cred, err := r.credential()
-	if err != nil {
+	var rep *app.RepairReport
+	err := r.unlock(r.vault, func(cred app.Credential) error {
+		var err error
+		rep, err = app.Repair(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
 		return err
-	}
-	rep, err := app.Repair(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	})
 	if rep != nil {
 		for _, l := range rep.Lines() {
 			fmt.Fprintln(r.env.Stdout, human.EscapeText(l))
