@@ -70,3 +70,14 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// withoutUnlockDelay is a folder's files without the back-off's count.
+func withoutUnlockDelay(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if k != "unlock-delay" {
+			out[k] = v
+		}
+	}
+	return out
+}
