@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-readers=(vault/testdata/vectors/verify_vectors.py)
-[[ -f backup/testdata/vectors/verify_vectors.py ]] && readers+=(backup/testdata/vectors/verify_vectors.py)
+# Both must exist: a reader that went missing fails here instead of dropping out.
+readers=(vault/testdata/vectors/verify_vectors.py backup/testdata/vectors/verify_vectors.py)
 
 probe='import cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.kdf.hkdf
 try:
