@@ -27,6 +27,8 @@ const (
 	WarnMemoryKiB       = vault.WarnMemoryKiB    // below this, warn
 	DefaultMemoryKiB    = vault.DefaultMemoryKiB // calibration uses at least this much
 	MaxTime             = vault.MaxTime          // most Argon2id passes accepted
+	MaxMemoryKiB        = vault.MaxMemoryKiB     // most Argon2id memory accepted
+	MaxCost             = vault.MaxCost          // most passes times memory (KiB) accepted
 	DefaultCalibrateFor = vault.DefaultCalibrateFor
 )
 

@@ -49,6 +49,23 @@ func TestKDFValidate(t *testing.T) {
 	}
 }
 
+// TestKDFString: sizes are printed exactly, never rounded down to a wrong
+// number of MiB (8200 KiB used to print as "8 MiB").
+func TestKDFString(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[uint32]string{
+		8 * 1024:        "m=8 MiB",
+		8*1024 + 8:      "m=8200 KiB",
+		1024 * 1024:     "m=1024 MiB",
+		4*1024*1024 + 8: "m=4194312 KiB",
+		4294967295:      "m=4294967295 KiB",
+	} {
+		if got := (KDFParams{Time: 2, MemoryKiB: m, Threads: 1}).String(); got != "Argon2id t=2 "+want+" p=1" {
+			t.Errorf("m=%d KiB prints %q", m, got)
+		}
+	}
+}
+
 func TestCalibrate(t *testing.T) {
 	t.Parallel()
 	p, err := Calibrate(context.Background(), 20*time.Millisecond, MinMemoryKiB)

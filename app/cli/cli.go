@@ -538,8 +538,8 @@ func oneID(what string, pos []string) (int64, error) {
 
 func (r *runner) cmdInit(args []string) error {
 	fs := r.flags("init")
-	mem := fs.Int("kdf-memory", 0, "Argon2id memory in MiB (default: calibrated, at least 256)")
-	tm := fs.Int("kdf-time", 0, "Argon2id passes (default: calibrated to about one second)")
+	mem := fs.Int64("kdf-memory", 0, fmt.Sprintf("Argon2id memory in MiB, %d to %d (default: 256)", app.MinMemoryKiB/1024, app.MaxMemoryKiB/1024))
+	tm := fs.Int64("kdf-time", 0, fmt.Sprintf("Argon2id passes, 1 to %d (default: calibrated to about one second)", app.MaxTime))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -549,20 +549,19 @@ func (r *runner) cmdInit(args []string) error {
 	if app.VaultExists(r.vault) {
 		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", app.ErrExists, r.vault)
 	}
-	if *mem != 0 && *mem < app.MinMemoryKiB/1024 {
-		return usagef("--kdf-memory %d is below the floor of %d MiB", *mem, app.MinMemoryKiB/1024)
+	memKiB, passes, err := kdfFlags(*mem, *tm)
+	if err != nil {
+		return err
 	}
-	if *tm < 0 || *tm > app.MaxTime {
-		return usagef("--kdf-time must be between 1 and %d", app.MaxTime)
-	}
-	if *mem != 0 && *mem < app.WarnMemoryKiB/1024 {
-		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least 64 MiB (256 MiB is the default).\n", *mem)
+	if memKiB != 0 && memKiB < app.WarnMemoryKiB {
+		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least %d MiB (%d MiB is the default).\n",
+			memKiB/1024, app.WarnMemoryKiB/1024, app.DefaultMemoryKiB/1024)
 	}
 	pass, err := r.newPassphrase("nothing was created")
 	if err != nil {
 		return err
 	}
-	params, err := r.kdf(*mem, *tm)
+	params, err := r.kdf(memKiB, passes)
 	if err != nil {
 		return err
 	}
@@ -643,16 +642,41 @@ func (r *runner) newPassphrase(outcome string) ([]byte, error) {
 	return pass, nil
 }
 
-func (r *runner) kdf(memMiB, passes int) (app.KDFParams, error) {
-	if memMiB != 0 && passes != 0 {
-		return app.KDFParams{Time: uint32(passes), MemoryKiB: uint32(memMiB) * 1024, Threads: app.DefaultThreads()}, nil
+// kdfFlags checks --kdf-memory (MiB) and --kdf-time against the bounds that
+// every header is held to (docs/FORMAT.md, "KDF bounds") before anything is
+// asked or made, in 64-bit arithmetic, and returns the memory in KiB and
+// the passes (0: not given).
+func kdfFlags(memMiB, passes int64) (memKiB, t uint32, err error) {
+	const minMiB, maxMiB = app.MinMemoryKiB / 1024, app.MaxMemoryKiB / 1024
+	switch {
+	case memMiB < 0 || memMiB != 0 && memMiB < minMiB:
+		return 0, 0, usagef("--kdf-memory %d is below the floor of %d MiB; give %d to %d (MiB), or leave it out for %d", memMiB, minMiB, minMiB, maxMiB, app.DefaultMemoryKiB/1024)
+	case memMiB > maxMiB:
+		return 0, 0, usagef("--kdf-memory %d is above the limit of %d MiB; give %d to %d (MiB), or leave it out for %d", memMiB, maxMiB, minMiB, maxMiB, app.DefaultMemoryKiB/1024)
+	case passes < 0 || passes > app.MaxTime:
+		return 0, 0, usagef("--kdf-time %d is outside 1 to %d; or leave it out to calibrate", passes, app.MaxTime)
 	}
+	mem := uint64(memMiB) * 1024
+	if passes > 0 {
+		m := mem
+		if m == 0 {
+			m = app.DefaultMemoryKiB
+		}
+		if uint64(passes)*m > app.MaxCost {
+			return 0, 0, usagef("--kdf-time %d with %d MiB of memory is above the limit of %d passes at that memory; give fewer passes or less memory", passes, m/1024, app.MaxCost/m)
+		}
+	}
+	return uint32(mem), uint32(passes), nil
+}
+
+// kdf is the key derivation setting from the checked flags (0: not given).
+func (r *runner) kdf(memKiB, passes uint32) (app.KDFParams, error) {
 	mem := uint32(app.DefaultMemoryKiB)
-	if memMiB != 0 {
-		mem = uint32(memMiB) * 1024
+	if memKiB != 0 {
+		mem = memKiB
 	}
 	if passes != 0 {
-		return app.KDFParams{Time: uint32(passes), MemoryKiB: mem, Threads: app.DefaultThreads()}, nil
+		return app.KDFParams{Time: passes, MemoryKiB: mem, Threads: app.DefaultThreads()}, nil
 	}
 	fmt.Fprintln(r.env.Stderr, "Tuning the key derivation to take about one second on this computer...")
 	return app.CalibrateFor(r.ctx, app.DefaultCalibrateFor, mem)
