@@ -443,3 +443,41 @@ func TestInitNotMountedAndSystemDisk(t *testing.T) {
 		t.Fatal("a repository on the system disk: OnSystemDisk is false")
 	}
 }
+
+// TestForgetSetAsideDriveGone: the drive goes away while forget looks for
+// a free ".damaged" name: forget stops with ErrTargetGone (it looped
+// forever before).
+func TestForgetSetAsideDriveGone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 1)
+	fv := &fakeVolume{id: "uuid:GONE"}
+	r0, base := initRepo(t, tv, fv)
+	s := runBackup(t, r0, tv)
+	flipAt(t, filepath.Join(base, snapDir, s.ID), -5)
+	fb := newFaultBackend(base)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, base, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb.beforeRead = func(op, name string) {
+		if strings.HasSuffix(name, damagedSuffix) {
+			os.RemoveAll(base)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, false)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrTargetGone) {
+			t.Fatalf("forget with the drive gone: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("forget did not stop when the drive went away")
+	}
+}

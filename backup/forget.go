@@ -48,8 +48,12 @@ func (r *Repo) setAsideDamaged(ctx context.Context, bad []error) ([]SetAsideFile
 		errors.As(e, &de)
 		to := de.File + damagedSuffix
 		for i := 2; ; i++ {
-			if _, err := r.be.Load(ctx, to); errors.Is(err, ErrMissingFile) {
+			_, err := r.be.Load(ctx, to)
+			if errors.Is(err, ErrMissingFile) {
 				break
+			}
+			if err != nil {
+				return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", de.File, err)
 			}
 			to = fmt.Sprintf("%s%s-%d", de.File, damagedSuffix, i)
 		}
@@ -80,7 +84,7 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 	}
 	aside, err := r.setAsideDamaged(ctx, bad)
 	if err != nil {
-		return &ForgetResult{SetAside: aside}, err
+		return nil, err
 	}
 	items := make([]retention.Item, len(snaps))
 	for i, s := range snaps {
@@ -88,7 +92,7 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 	}
 	dec, err := retention.Apply(items, p)
 	if err != nil {
-		return &ForgetResult{SetAside: aside}, err
+		return nil, err
 	}
 	res := &ForgetResult{Decisions: dec, SetAside: aside}
 	for _, d := range dec {
