@@ -213,27 +213,7 @@ func sameDirBytes(t testing.TB, label string, want, got map[string]string) {
 }
 
 // copyDir copies a folder tree (a repository) to a new folder.
-func copyDir(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		dst := filepath.Join(to, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var copyDir = testkit.CopyTree
 
 // snapIDs are the ids of a repository's readable snapshots, oldest first.
 func snapIDs(t testing.TB, r *Repo) []string {

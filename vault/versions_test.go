@@ -4,36 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"casevault/internal/testkit"
 )
 
 // copyOver copies every file below src into dst, overwriting files of the
 // same name and leaving dst's other files alone: what `cp -a src/. dst/`,
 // rsync without --delete, a file-history restore or a sync tool do.
-func copyOver(t testing.TB, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var copyOver = testkit.CopyTree
 
 // An older copy of the vault folder copied over the live one must never
 // destroy the newer data: open refuses, naming both versions, and changes

@@ -3,38 +3,19 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"casevault/internal/testkit"
 	"casevault/store"
 	"casevault/vault"
 )
 
 // copyOver copies every file below src into dst, overwriting files of the
 // same name and leaving dst's other files alone: `cp -a src/. dst/`.
-func copyOver(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var copyOver = testkit.CopyTree
 
 // Issue 8, item 1: an older vault folder copied over the live one. Before,
 // the next command loaded the old manifest, exited 0 without a word and

@@ -102,3 +102,28 @@ func WriteTree(t testing.TB, root string, files map[string][]byte, subs ...strin
 		}
 	}
 }
+
+// CopyTree copies every file below src into dst (made as needed), replacing
+// files of the same name and leaving dst's other files alone: what
+// `cp -a src/. dst/`, rsync without --delete or a sync tool does. Files are
+// written 0600 and folders made 0700.
+func CopyTree(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

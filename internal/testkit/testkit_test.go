@@ -66,6 +66,14 @@ func TestTreeRoundTrip(t *testing.T) {
 	if tb := TreeBytes(t, root); len(tb) != len(files) || tb[filepath.Join("a", "b", "y")] != "22" {
 		t.Errorf("TreeBytes: %v", tb)
 	}
+	// CopyTree adds and replaces, and leaves other files alone.
+	dst := t.TempDir()
+	WriteTree(t, dst, map[string][]byte{"a/x": []byte("old"), "a/keep": []byte("k")}, "a")
+	CopyTree(t, filepath.Join(root, "a"), filepath.Join(dst, "a"))
+	if got := TreeBytes(t, dst); len(got) != 3 || got[filepath.Join("a", "x")] != "1" ||
+		got[filepath.Join("a", "keep")] != "k" || got[filepath.Join("a", "b", "y")] != "22" {
+		t.Errorf("after CopyTree: %v", got)
+	}
 	if _, err := ReadTree(root, "missing"); err == nil {
 		t.Error("reading a missing folder gave no error")
 	}
