@@ -308,6 +308,10 @@ func (b *Backups) Dir() string { return b.r.Dir() }
 // Volume describes the drive the repository was set up on.
 func (b *Backups) Volume() string { return b.r.Volume() }
 
+// OnSystemDisk reports whether the backup is on the laptop's own disk (see
+// SystemDiskWarning).
+func (b *Backups) OnSystemDisk() bool { return b.r.OnSystemDisk() }
+
 // ConfigMissing reports whether the backup's config file is missing (it was
 // opened through its key files; restore works, a backup needs
 // BackupOptions.RebuildConfig).

@@ -389,6 +389,9 @@ func (r *runner) snapshots(args []string) error {
 			if v := b.Volume(); v != "" {
 				where += " (set up on the drive at " + cell(v) + ")"
 			}
+			if b.OnSystemDisk() {
+				fmt.Fprintf(w, "WARNING: %s\n\n", app.SystemDiskWarning)
+			}
 			if b.ConfigMissing() {
 				fmt.Fprintf(w, "Warning: the config file of this backup is missing (the file that records the drive it was set up on). The snapshots below can still be restored and checked; "+
 					"if this is the right backup drive, \"casevault backup --repo %s --rebuild-config\" writes a new one.\n\n", quoteArg(b.Dir()))

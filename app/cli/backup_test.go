@@ -649,6 +649,9 @@ func TestBackupSystemDisk(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"system_disk": true`) || !strings.Contains(errs, "laptop's own disk") {
 		t.Fatalf("backup --json to the system disk: exit %d\n%s%s", code, out, errs)
 	}
+	if out := v.ok("snapshots", "--repo", repo); !strings.Contains(out, "WARNING: This backup is on the laptop's own disk") {
+		t.Fatalf("snapshots of a backup on the system disk:\n%s", out)
+	}
 	// A USB drive: no warning.
 	usb := func(string) (app.Drive, error) {
 		return app.Drive{ID: "uuid:ABCD-1234", MountPoint: "/media/anna/STICK", Label: "STICK", FSType: "vfat", Removable: true}, nil
