@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"casevault/internal/testkit"
 	"casevault/store"
 )
 
@@ -17,14 +18,14 @@ import (
 // first, in order, and the chain verifies.
 func TestDiskFullAuditQueued(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
+		testkit.SkipUnlessCI(t, "needs root to mount a small tmpfs")
 	}
 	disk := filepath.Join(t.TempDir(), "disk")
 	if err := os.Mkdir(disk, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=4m,mode=0700"); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v", err)
+		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
 	}
 	t.Cleanup(func() { syscall.Unmount(disk, syscall.MNT_DETACH) })
 	src, _ := newTestVault(t)

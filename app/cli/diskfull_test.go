@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"casevault/internal/testkit"
 )
 
 var regexpID = regexp.MustCompile(`^[0-9]+$`)
@@ -18,14 +20,14 @@ var regexpID = regexp.MustCompile(`^[0-9]+$`)
 func mountSmallTmpfs(t *testing.T, size int) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
+		testkit.SkipUnlessCI(t, "needs root to mount a small tmpfs")
 	}
 	dir := filepath.Join(t.TempDir(), "disk")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v", err)
+		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
 	}
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir
