@@ -179,7 +179,8 @@ type Session struct {
 	dropped  int
 	diskFull bool
 
-	notices []string // what opening found and the person must be told (Notices)
+	notices  []string // what opening found and the person must be told (Notices)
+	readOnly bool     // OpenReadOnly: a damaged vault being salvaged
 
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write, to invalidate caches
@@ -325,6 +326,9 @@ func (s *Session) view(ctx context.Context, action string, fn func(tx *store.Tx)
 // "Disk full"). The waiting entries are written, in order and with their own
 // times, before the next entry that fits; Close reports those that never did.
 func (s *Session) audit(ctx context.Context, action, records, detail string) error {
+	if s.readOnly {
+		return nil // a salvage changes nothing, the audit trail included (OpenReadOnly)
+	}
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
 	p := pendingAudit{at: s.now(), action: action, records: records, detail: detail}

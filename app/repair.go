@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -20,11 +21,13 @@ var ErrMixedVersions = vault.ErrMixedVersions
 type RepairReport struct {
 	Dir      string
 	Versions *vault.VersionRepair
+	Log      *vault.LogDamage // the damaged redo log that was salvaged, if any
+	LogKept  string           // where the damaged log was kept (in the quarantine folder)
 }
 
 // Changed reports whether the repair changed anything.
 func (r *RepairReport) Changed() bool {
-	return r.Versions != nil && len(r.Versions.SetAside) > 0
+	return (r.Versions != nil && len(r.Versions.SetAside) > 0) || r.Log != nil
 }
 
 // Lines describes the repair in plain sentences.
@@ -42,10 +45,35 @@ func (r *RepairReport) Lines() []string {
 		rel, _ := filepath.Rel(r.Dir, v.Quarantine)
 		out = append(out, fmt.Sprintf("The other version's files (%s) were moved to %s, not deleted.", strings.Join(v.SetAside, ", "), rel))
 	}
+	if d := r.Log; d != nil {
+		out = append(out, "The vault's log of recent changes was damaged ("+d.Reason+"). "+salvageCounts(d)+
+			" They are now saved in a new checkpoint, and the vault goes on from there.")
+		rel, _ := filepath.Rel(r.Dir, r.LogKept)
+		out = append(out, fmt.Sprintf("The damaged log was kept in %s, not deleted.", rel))
+		if lost := lostChanges(d); lost != "" {
+			out = append(out, lost)
+		}
+	}
 	if len(out) == 0 {
 		out = append(out, "Nothing needed repair: the vault opens as it is.")
 	}
 	return out
+}
+
+// salvageCounts says what a salvage kept, in a sentence.
+func salvageCounts(d *vault.LogDamage) string {
+	return fmt.Sprintf("The last checkpoint and the %s saved after it, up to the damage, are kept.", nOf(d.Kept, "change", "changes"))
+}
+
+// lostChanges says what a salvage could not read, or "".
+func lostChanges(d *vault.LogDamage) string {
+	when := d.Written.Local().Format("2006-01-02 15:04")
+	if d.Acked > uint64(d.Kept) {
+		return fmt.Sprintf("At least %s confirmed as saved could not be read (the log was last written %s): "+
+			"if a backup was made after them, restore it into a new folder to get them back.", nOf(int(d.Acked)-d.Kept, "more change", "more changes"), when)
+	}
+	return fmt.Sprintf("Whatever was saved after the damage could not be read (the log was last written %s): "+
+		"if a backup was made after that, restore it into a new folder and compare.", when)
 }
 
 // Repair brings a vault folder that does not open back into a state that
@@ -62,10 +90,27 @@ func Repair(ctx context.Context, dir string, cred vault.Credential, opts Options
 		v.Close()
 		return nil, err
 	}
-	st, err := store.Open(ctx, v, opts.Store)
+	v.Salvage()
+	sopts := opts.Store
+	sopts.Salvage = true
+	st, err := store.Open(ctx, v, sopts)
 	if err != nil {
 		v.Close()
-		return rep, err
+		return rep, repairFailed(err)
+	}
+	if d := v.LogDamage(); d != nil {
+		// Keep the damaged log, then make what was read the new
+		// checkpoint: the damaged log is then an older generation.
+		kept, err := v.QuarantineLog()
+		if err == nil {
+			err = st.Checkpoint(ctx)
+		}
+		if err != nil {
+			st.Close(ctx)
+			v.Close()
+			return rep, err
+		}
+		rep.Log, rep.LogKept = d, kept
 	}
 	s := newSession(v, st, opts)
 	if rep.Changed() {
@@ -94,3 +139,62 @@ func tornTailAudit(tt *vault.TornTail) string {
 	return fmt.Sprintf("an incomplete change (record %d after the last checkpoint, %d bytes on disk, log last written %s) was dropped at unlock",
 		tt.Record, tt.Bytes, tt.Written.UTC().Format(time.RFC3339))
 }
+
+// repairFailed explains damage that a repair cannot work around: the
+// header, the manifest or a chunk of the checkpoint itself.
+func repairFailed(err error) error {
+	var de *vault.DamagedError
+	if errors.As(err, &de) && !de.Salvageable {
+		return fmt.Errorf("%w (a repair can set aside damaged recent changes, but this is the vault's key file or its last checkpoint, which it cannot do without)", err)
+	}
+	return err
+}
+
+// ErrReadOnly: the vault was opened read-only (OpenReadOnly): nothing can
+// be changed.
+var ErrReadOnly = vault.ErrReadOnly
+
+// CanOpenReadOnly reports whether err (from Open) is damage that
+// OpenReadOnly works around: a damaged redo log after an intact checkpoint.
+func CanOpenReadOnly(err error) bool {
+	var de *vault.DamagedError
+	return errors.As(err, &de) && de.Salvageable
+}
+
+// CanRepair reports whether err (from Open) is something Repair fixes: a
+// damaged redo log, or a folder that mixes two versions of the vault.
+func CanRepair(err error) bool {
+	return CanOpenReadOnly(err) || errors.Is(err, vault.ErrMixedVersions)
+}
+
+// OpenReadOnly unlocks a damaged vault for salvage: the last checkpoint and
+// every change saved after it up to the first damaged one, read-only.
+// Nothing on disk changes; writes fail with ErrReadOnly, and nothing is
+// recorded in the audit trail (it cannot be written). Backups and exports
+// work. Notices explains what was left out.
+func OpenReadOnly(ctx context.Context, dir string, cred vault.Credential, opts Options) (*Session, error) {
+	v, err := vault.OpenReadOnly(dir, cred)
+	if err != nil {
+		return nil, err
+	}
+	sopts := opts.Store
+	sopts.Salvage = true
+	st, err := store.Open(ctx, v, sopts)
+	if err != nil {
+		v.Close()
+		return nil, err
+	}
+	s := newSession(v, st, opts)
+	s.readOnly = true
+	note := "This vault is open read-only: nothing can be changed, and what you do now is not recorded in the audit trail. "
+	if d := v.LogDamage(); d != nil {
+		note += "Its log of recent changes is damaged (" + d.Reason + "). " + salvageCounts(d) + " " + lostChanges(d) + " "
+	}
+	note += "Back it up now and export what you need; then repair it (Repair… on the unlock screen, or casevault repair), " +
+		"which keeps what is shown here and lets the vault go on, with the damaged part kept aside."
+	s.notices = append(s.notices, note)
+	return s, nil
+}
+
+// ReadOnly reports whether the session was opened with OpenReadOnly.
+func (s *Session) ReadOnly() bool { return s.readOnly }

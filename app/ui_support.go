@@ -141,8 +141,14 @@ func Message(err error) string {
 		return "This vault is already open in another casevault window or command. Close that one first."
 	case errors.Is(err, vault.ErrMixedVersions):
 		return "This vault folder holds files of two versions of the vault: an older copy of the folder was probably copied over it (" +
-			err.Error() + "). Nothing was changed. To bring back the newest version, run \"casevault repair\" in a terminal; " +
+			err.Error() + "). Choose Repair… to bring back the newest version; " +
 			"the other version's files are moved to the vault's quarantine folder, not deleted."
+	case errors.Is(err, vault.ErrReadOnly):
+		return "The vault is open read-only because it is damaged, so nothing was changed. Back it up and export what you need, " +
+			"then lock it and choose Repair… on the unlock screen to go on."
+	case CanOpenReadOnly(err):
+		return "Part of the vault's log of recent changes is damaged (" + err.Error() + "). Nothing was changed. " +
+			"Choose Open read-only to see, back up and export everything saved before the damage, or Repair… to keep it and go on."
 	case errors.Is(err, vault.ErrDamaged):
 		return "A vault file failed its integrity check (" + err.Error() + "). Nothing was changed; restore from a backup."
 	case errors.Is(err, vault.ErrClosed):

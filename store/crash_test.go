@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,6 +220,9 @@ func runCrashLoop(t *testing.T, mode string, seed uint64, iterations int, setup 
 		// kill where the index was rebuilt by replay, else at each vault's end.
 		deep := mode == modeLog || it == iterations-1 || (it+1)%crashVaultIterations == 0
 		k := verifyCrashVault(t, dir, mode, next, r.acked, deep)
+		if mode == modeLog && it%3 == 0 {
+			checkDeepCutDetected(t, dir)
+		}
 		verifyTime += time.Since(tv)
 		if k == r.acked+1 {
 			inFlight++
@@ -442,4 +448,60 @@ func verifyCrashVault(t *testing.T, dir, mode string, start, acked int, deep boo
 		ftsIntegrity(t, s.DB)
 	}
 	return k
+}
+
+// checkDeepCutDetected: after a kill, the redo log's acknowledgement mark
+// (docs/FORMAT.md section 7) must protect every record it calls
+// acknowledged. On a copy of the vault, the log is cut inside the last of
+// those records: opening must report damage, never drop them quietly. And
+// the mark must be where a kill can leave it: at the last intact record, or
+// one before it (killed between the record's write and the mark's), or past
+// it (a torn record, cut off by the open that verified the vault).
+func checkDeepCutDetected(t *testing.T, dir string) {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(dir, vault.LogDir, "*.log"))
+	if len(logs) != 1 {
+		return // between a checkpoint and the first append after it
+	}
+	b, err := os.ReadFile(logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 64 || string(b[:8]) != "CVLOG002" {
+		return
+	}
+	acked := int(binary.LittleEndian.Uint64(b[32:40]))
+	var starts []int
+	for off := 64; off+8 <= len(b); {
+		starts = append(starts, off)
+		off += 8 + int(binary.LittleEndian.Uint32(b[off:]))
+	}
+	n := len(starts)
+	if acked > n || acked < n-2 {
+		t.Fatalf("after a kill: the log's mark says %d records were acknowledged, the log holds %d", acked, n)
+	}
+	if acked == 0 {
+		return
+	}
+	cp := filepath.Join(t.TempDir(), "cut")
+	if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := vaultKeys.Load(dir); ok {
+		vaultKeys.Store(cp, k)
+	}
+	if err := os.Truncate(filepath.Join(cp, vault.LogDir, filepath.Base(logs[0])), int64(starts[acked-1]+1)); err != nil {
+		t.Fatal(err)
+	}
+	v, err := unlock(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if _, _, err := v.LoadCheckpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if recs, err := v.ReadLog(); !errors.Is(err, vault.ErrDamaged) {
+		t.Fatalf("a log cut inside acknowledged record %d of %d: %d records, %v; want damage", acked-1, n, len(recs), err)
+	}
 }

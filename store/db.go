@@ -60,6 +60,10 @@ type Options struct {
 	// NoCloseCheckpoint: Close leaves the redo log as it is instead of
 	// checkpointing (a restore drill's scratch copy, deleted afterwards).
 	NoCloseCheckpoint bool
+	// Salvage: replay stops before the first redo log record that does not
+	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
+	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
+	Salvage bool
 }
 
 // DB is an open database over an unlocked vault. Safe for concurrent use;
@@ -166,7 +170,16 @@ func OpenDB(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
 	}
 	for i, rec := range recs {
 		if err := d.replay(ctx, rec); err != nil {
-			return fail(&vault.DamagedError{File: v.Dir() + "/" + vault.LogDir, Reason: fmt.Sprintf("redo log record %d does not apply: %v", i, err)})
+			reason := fmt.Sprintf("redo log record %d does not apply: %v", i, err)
+			if opts.Salvage {
+				// Keep the records before it (each applied in its own
+				// transaction): the vault reports where the log stopped.
+				if lerr := v.LimitLog(i, reason); lerr != nil {
+					return fail(lerr)
+				}
+				break
+			}
+			return fail(&vault.DamagedError{File: v.Dir() + "/" + vault.LogDir, Reason: reason, Salvageable: true})
 		}
 	}
 	return d, nil
@@ -688,7 +701,7 @@ func (d *DB) Close(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	if !d.poisoned && !d.opts.NoCloseCheckpoint && d.v.LogSize() > 0 {
+	if !d.poisoned && !d.opts.NoCloseCheckpoint && !d.v.ReadOnly() && d.v.LogSize() > 0 {
 		err = d.checkpointLocked(ctx)
 	}
 	d.closed = true

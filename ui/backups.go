@@ -474,7 +474,13 @@ func (b *backupBanner) refresh() {
 	set := app.LoadBackupSettings(u.sess.Dir())
 	var parts []string
 	backupDue, drillDue := false, false
-	if !now.Before(set.DismissedUntil) {
+	if u.sess.ReadOnly() {
+		// A damaged vault opened read-only: say so on every screen.
+		parts = append(parts, "Read-only: this vault is damaged, so nothing can be changed. Back it up now, "+
+			"then lock it and choose Repair… on the unlock screen to work again.")
+		backupDue = true
+	}
+	if !now.Before(set.DismissedUntil) && !u.sess.ReadOnly() {
 		if lastFailure(set) != "" { // the reason is on the Backups screen
 			parts = append(parts, "The last backup, "+human.Time(set.LastErrorAt)+", failed. Open Backups to see why.")
 			backupDue = true
@@ -497,6 +503,7 @@ func (b *backupBanner) refresh() {
 	}
 	show(b.backupB, backupDue)
 	show(b.drillB, drillDue)
+	show(b.laterB, !u.sess.ReadOnly())
 	b.obj.Show()
 }
 

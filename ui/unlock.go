@@ -30,6 +30,7 @@ type unlockScreen struct {
 	status   *widget.Label
 	errMsg   *widget.Label
 	info     *widget.Label
+	salvage  *fyne.Container // Open read-only / Repair… for a damaged vault (salvage.go)
 	busy     bool
 	waitTill time.Time
 }
@@ -44,6 +45,8 @@ func (u *UI) showUnlock(reason string) {
 	s.switchB = u.button("Use the recovery key instead", nil, s.toggle)
 	s.switchB.Importance = widget.LowImportance
 	s.spinner.Hide()
+	s.salvage = container.NewVBox()
+	s.salvage.Hide()
 	if reason == "" {
 		s.info.Hide()
 	}
@@ -54,6 +57,7 @@ func (u *UI) showUnlock(reason string) {
 		s.pass,
 		container.NewHBox(s.unlockB, s.spinner, s.status),
 		s.errMsg,
+		s.salvage,
 		container.NewHBox(s.switchB),
 		widget.NewSeparator(),
 		container.NewHBox(u.restoreButton(func() { u.showUnlock("") })),
@@ -127,6 +131,7 @@ func (s *unlockScreen) submit() {
 		cred = app.Passphrase([]byte(text))
 	}
 	s.pass.SetText("")
+	s.hideSalvage()
 	s.busy = true
 	s.pass.Disable()
 	s.unlockB.Disable()
@@ -170,6 +175,9 @@ func (s *unlockScreen) submit() {
 			}
 		}
 		setMsg(s.errMsg, msg)
+		if app.CanRepair(err) {
+			s.offerSalvage(cred, err)
+		}
 		s.tick(u.now())
 		u.w.Canvas().Focus(s.pass)
 	})

@@ -219,6 +219,13 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 	if v.failed != nil {
 		return v.failed
 	}
+	if v.readOnly {
+		return ErrReadOnly
+	}
+	if v.logDamage != nil && !v.logKeptAside {
+		// The checkpoint would leave the damaged log behind for deletion.
+		return errors.New("the damaged redo log must be kept aside (QuarantineLog) before a checkpoint")
+	}
 	old := v.cp
 	cp := &Checkpoint{
 		Format:    manifestFormat,
@@ -290,7 +297,10 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		v.logFile.Close()
 		v.logFile = nil
 	}
-	v.logSeq, v.logSize = 0, 0
+	v.logSeq, v.logSize, v.logStarts = 0, 0, nil
+	// A salvaged log is now in the checkpoint (its damaged part was kept
+	// aside by QuarantineLog): the new log starts clean.
+	v.salvage, v.logDamage, v.logKeptAside = false, nil, false
 	v.removeOldLogsLocked()
 	// The copy under manifests/ marks this checkpoint as the newest version
 	// of the folder (versions.go); best effort, like the cleanup below.

@@ -37,9 +37,17 @@ var (
 type DamagedError struct {
 	File   string // path of the damaged file
 	Reason string // what was wrong, for the log and the message
+	// Salvageable: the damage is in the redo log, after an intact
+	// checkpoint: OpenReadOnly reads everything before it, and a repair
+	// keeps it (the damaged part set aside).
+	Salvageable bool
 }
 
 func (e *DamagedError) Error() string {
+	if e.Salvageable {
+		return fmt.Sprintf("vault damaged: %s (%s). The last checkpoint and every change saved before the damage are intact: "+
+			"open the vault read-only to back them up and export them, or repair it (the damaged part is kept aside, not deleted)", e.File, e.Reason)
+	}
 	return fmt.Sprintf("vault damaged: %s (%s); restore this vault from a backup, and keep the damaged folder for inspection", e.File, e.Reason)
 }
 

@@ -68,6 +68,9 @@ func (v *Vault) Capture() (c *Capture, release func(), err error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading redo log: %w", err)
 		}
+		if c.Log, err = v.salvagedLogCopyLocked(c.Log); err != nil {
+			return nil, nil, err
+		}
 	}
 	cp := v.cp
 	v.pins[cp]++

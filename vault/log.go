@@ -91,9 +91,10 @@ type TornTail struct {
 // logScan is what parseLog found in a log file.
 type logScan struct {
 	recs   [][]byte
-	good   int64  // end of the last intact record: the part to keep
-	format int    // 1 or 2; 0 for a file whose header was torn
-	acked  uint64 // format 2: records acknowledged before the last append
+	starts []int64 // offset of each record in recs
+	good   int64   // end of the last intact record: the part to keep
+	format int     // 1 or 2; 0 for a file whose header was torn
+	acked  uint64  // format 2: records acknowledged before the last append
 	// On damage: the first damaged record (len(recs)) starts at badOff; -1
 	// when the records are intact but fewer than acknowledged (a cut).
 	badOff int64
@@ -114,7 +115,7 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 	if v.loadErr != nil {
 		return nil, v.loadErr // the log of a checkpoint that did not load means nothing
 	}
-	v.torn = nil
+	v.torn, v.logDamage = nil, nil
 	if !v.readOnly {
 		v.removeOldLogsLocked()
 	}
@@ -135,9 +136,26 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 		sc, err = parseLog(a, mk, v.hdr.VaultID, gen, path, b)
 		return err
 	})
+	var de *DamagedError
+	if err != nil && v.salvage && sc != nil && errors.As(err, &de) {
+		// Salvage: the records before the damage, nothing changed on disk.
+		v.logDamage = &LogDamage{File: path, Reason: de.Reason, Kept: len(sc.recs), FileSize: int64(len(b)), Acked: sc.acked}
+		if fi != nil {
+			v.logDamage.Written = fi.ModTime()
+		}
+		v.logSeq, v.logSize, v.logFormat, v.logStarts = uint64(len(sc.recs)), sc.good, sc.format, sc.starts
+		if sc.format == 0 || len(sc.recs) == 0 {
+			v.logSize = 0 // no record to keep: the log copy a backup takes is empty
+		}
+		return sc.recs, nil
+	}
 	if err != nil {
+		if errors.As(err, &de) {
+			de.Salvageable = true
+		}
 		return nil, err
 	}
+	v.logStarts = sc.starts
 	if sc.good < int64(len(b)) {
 		if sc.format != 0 && fi != nil {
 			v.torn = &TornTail{Record: len(sc.recs), Bytes: int64(len(b)) - sc.good, Written: fi.ModTime()}
@@ -231,6 +249,7 @@ func parseLog(a cipher.AEAD, markKey []byte, vaultID [16]byte, gen uint64, path 
 			return sc, damaged(path, "redo log record %d failed authentication", seq)
 		}
 		sc.recs = append(sc.recs, pt)
+		sc.starts = append(sc.starts, int64(off))
 		off += recordHdrLen + int(n)
 		sc.good = int64(off)
 	}
@@ -284,6 +303,11 @@ func (v *Vault) AppendLog(rec []byte) error {
 	}
 	if v.readOnly {
 		return ErrReadOnly
+	}
+	if v.logDamage != nil {
+		// Appending would write over the damaged part: a repair keeps it
+		// aside and checkpoints first.
+		return errors.New("the redo log is damaged: it must be kept aside and the vault checkpointed before anything is written")
 	}
 	gen := v.currentGen()
 	if v.logFile == nil {
@@ -360,6 +384,7 @@ func (v *Vault) AppendLog(rec []byte) error {
 		v.cutBackLocked(err)
 		return fmt.Errorf("flushing redo log to disk: %w", err)
 	}
+	v.logStarts = append(v.logStarts, v.logSize)
 	v.logSeq++
 	v.logSize += int64(len(frame))
 	return nil

@@ -102,6 +102,13 @@ type Vault struct {
 	logFormat int
 	// torn: the incomplete last record the last ReadLog dropped
 	torn *TornTail
+	// logStarts: the offset of each record of the current log, as read
+	logStarts []int64
+	// salvage: ReadLog returns the records before a damaged one (LogDamage)
+	// instead of failing; set by OpenReadOnly and Salvage
+	salvage      bool
+	logDamage    *LogDamage
+	logKeptAside bool // QuarantineLog kept the damaged log: a checkpoint may leave it behind
 	// pins: manifests whose objects must not be deleted (backups in progress)
 	pins map[*Checkpoint]int
 	// failed: a write whose durability is unknown; no more writes until reopened

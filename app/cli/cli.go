@@ -82,6 +82,7 @@ type runner struct {
 	// stdinData is the flag X whose --X-file - read standard input, so a
 	// passphrase must come from the terminal.
 	stdinData string
+	ro        bool // --read-only: salvage a damaged vault (app.OpenReadOnly)
 }
 
 type usageError struct{ msg string }
@@ -134,6 +135,8 @@ Flags every command takes (before or after the command):
   --recovery               unlock with the recovery key instead of the passphrase
   --passphrase-stdin       read passphrases from standard input, one per line
   --json                   machine-readable output (read commands)
+  --read-only              (after the command) open a damaged vault read-only: see and back
+                           up everything saved before the damage; nothing can be changed
 
 Client details typed as flags (--name, --notes, --text, names to check...) can be
 seen by other users of this computer while the command runs, and stay in the
@@ -196,6 +199,13 @@ func message(err error, repo, dir string) string {
 	case errors.Is(err, app.ErrMixedVersions):
 		return err.Error() + ".\nTo bring back the newest version, run:\n    casevault repair --vault " + quoteArg(dir) +
 			"\n(the other version's files are moved to the vault's quarantine folder, not deleted)"
+	case errors.Is(err, app.ErrReadOnly):
+		return "the vault is open read-only (--read-only), so nothing was changed; to change it again, first run: casevault repair --vault " + quoteArg(dir)
+	case app.CanOpenReadOnly(err):
+		v := " --vault " + quoteArg(dir)
+		return err.Error() + ".\nTo see what is intact:           casevault client list --read-only" + v +
+			"\nTo back it up now:               casevault backup --repo FOLDER-ON-YOUR-BACKUP-DRIVE --read-only" + v +
+			"\nTo keep it and go on (the damaged part is kept aside, not deleted): casevault repair" + v
 	case errors.As(err, &fe):
 		return fe.Message + ". Nothing was changed."
 	case errors.Is(err, app.ErrNotFound):
@@ -220,6 +230,7 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	fs.BoolVar(&r.json, "json", r.global.json, "machine-readable output")
 	fs.BoolVar(&r.stdinP, "passphrase-stdin", r.global.stdinP, "read passphrases from standard input, one per line")
 	fs.BoolVar(&r.recov, "recovery", r.global.recov, "unlock with the recovery key")
+	fs.BoolVar(&r.ro, "read-only", false, "open a damaged vault read-only, to back it up or export (nothing can be changed)")
 	r.fs = fs
 	return fs
 }
@@ -434,10 +445,14 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		}
 		return fmt.Errorf("%w: %s (create one with \"casevault init --vault %s\")", app.ErrNoVault, r.vault, r.vault)
 	}
+	open := app.Open
+	if r.ro {
+		open = app.OpenReadOnly
+	}
 	var s *app.Session
 	err := r.unlock(r.vault, func(cred app.Credential) error {
 		var err error
-		s, err = app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+		s, err = open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
 		return err
 	})
 	if err != nil {

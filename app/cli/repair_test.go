@@ -150,3 +150,102 @@ func TestLogCutCLI(t *testing.T) {
 		t.Fatal("opening a cut log changed the vault folder")
 	}
 }
+
+// Issue 8, item 3: one bad byte near the end of the redo log locked the
+// user out of everything, backup included, and the advice ("restore from a
+// backup") lost the intact acknowledged records before it. Now the damaged
+// vault opens read-only (the checkpoint and every record before the bad
+// one), a backup of it restores, and `repair` keeps the damaged log in the
+// quarantine folder and lets the vault go on.
+func TestDamagedLogSalvageCLI(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	var names []string
+	for i := 0; i < 30; i++ {
+		names = append(names, fmt.Sprintf("Logged Client %02d", i))
+	}
+	logPath := addInLog(t, v.dir, names...)
+	damaged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged[len(damaged)-150] ^= 0x20 // inside one of the last records (each is a few hundred bytes)
+	if err := os.WriteFile(logPath, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() map[string]string {
+		m := folderBytes(t, v.dir)
+		delete(m, vault.LockFile)
+		return m
+	}
+	before := snapshot()
+
+	out, errs, code := v.do("client", "list")
+	if code != ExitDamaged || !strings.Contains(errs, "--read-only") || !strings.Contains(errs, "casevault repair --vault") ||
+		!strings.Contains(errs, "casevault backup --repo") || strings.Contains(out, "Logged") {
+		t.Fatalf("client list on a damaged log: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+
+	// Read-only: everything before the bad record, and a clear note.
+	out, errs, code = v.do("client", "list", "--read-only")
+	if code != 0 || !strings.Contains(errs, "read-only") || !strings.Contains(out, names[0]) || strings.Contains(out, names[29]) {
+		t.Fatalf("client list --read-only: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	kept := 0
+	for _, n := range names {
+		if strings.Contains(out, n) {
+			kept++
+		}
+	}
+	if kept < 25 || kept == 30 {
+		t.Fatalf("read-only open shows %d of the 30 logged clients", kept)
+	}
+	if _, errs, code := v.do("client", "add", "--name", "Not Saved", "--read-only"); code == 0 || !strings.Contains(errs, "read-only") {
+		t.Fatalf("client add --read-only: exit %d %s", code, errs)
+	}
+	// The backup path works on a salvaged open, and the backup restores.
+	repo := repoDir(t)
+	v.ok("backup", "--repo", repo, "--read-only")
+	dest := filepath.Join(scratchDir(t), "restored")
+	v.ok("restore", "--repo", repo, "--to", dest)
+	restored := mustRun(t, testPass+"\n", "client", "list", "--vault", dest, "--passphrase-stdin")
+	if !strings.Contains(restored, names[kept-1]) || strings.Contains(restored, names[kept]) {
+		t.Fatalf("the backup of the read-only vault restores to:\n%s", restored)
+	}
+	after := snapshot()
+	delete(after, "backup.json") // the backup settings beside the vault: where and when the last backup went
+	for k, h := range before {
+		if after[k] != h {
+			t.Errorf("read-only opens (and a backup of one) changed %s", k)
+		}
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			t.Errorf("read-only opens (and a backup of one) added %s", k)
+		}
+	}
+
+	// Repair: keeps the salvaged state, keeps the damaged log aside.
+	out = v.ok("repair")
+	if !strings.Contains(out, fmt.Sprintf("%d changes saved after it", kept)) || !strings.Contains(out, "quarantine") {
+		t.Fatalf("repair said:\n%s", out)
+	}
+	qs, _ := filepath.Glob(filepath.Join(v.dir, "quarantine", "*", "log", filepath.Base(logPath)))
+	if len(qs) != 1 {
+		t.Fatalf("damaged log in quarantine: %v", qs)
+	}
+	if b, _ := os.ReadFile(qs[0]); string(b) != string(damaged) {
+		t.Fatal("the quarantined log is not the damaged log as it was")
+	}
+	list := v.ok("client", "list")
+	if !strings.Contains(list, names[kept-1]) || strings.Contains(list, names[kept]) {
+		t.Fatalf("after repair:\n%s", list)
+	}
+	v.id("client", "add", "--name", "After Repair")
+	if out := v.ok("audit", "list"); !strings.Contains(out, "vault.repair") {
+		t.Fatalf("repair not in the audit trail:\n%s", out)
+	}
+	if out := v.ok("audit", "verify"); !strings.Contains(strings.ToLower(out), "intact") {
+		t.Fatalf("audit verify after repair:\n%s", out)
+	}
+}
