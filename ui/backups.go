@@ -4,9 +4,10 @@ package ui
 // backups the window runs by itself: every so often while the vault is open
 // (Interval) and before it locks or the window closes (OnLock).
 //
-// At most one backup runs at a time: UI.job, set and cleared on the UI
-// goroutine. A drill, restore or check (UI.repoOps) holds the interval
-// backup back until it is done.
+// The state machine is app.BackupJobs (UI.jobs): at most one backup at a
+// time, the interval backup, the backup on lock; a drill, restore or check
+// holds the interval backup back (Hold). UI.job is the one the window shows,
+// set and cleared on the UI goroutine.
 
 import (
 	"context"
@@ -39,63 +40,55 @@ const DrillExplanation = "A drill proves the backup restores: it restores the la
 // backupSubfolder is used inside a chosen folder that has other files in it.
 const backupSubfolder = "casevault-backup"
 
-// How often the window checks whether the interval backup is due, and
-// re-reads the settings for the reminder banner.
-const (
-	autoBackupCheck = time.Minute
-	bannerRefresh   = 5 * time.Minute
-)
+// How often the window re-reads the settings for the reminder banner (the
+// interval backup looks every app.AutoBackupCheck).
+const bannerRefresh = 5 * time.Minute
 
-// jobKind is why a backup runs; it decides how it is shown.
-type jobKind int
-
-const (
-	jobManual jobKind = iota // Back up now: a progress dialog, then the result
-	jobAuto                  // the interval backup: a status line only
-	jobLock                  // before locking or closing: a small modal
-)
-
-// backupJob is the one backup running (UI.job). Its fields are used on the
-// UI goroutine only, except done, which the backup goroutine closes when
-// Session.Backup has returned.
+// backupJob is how the window shows one backup of u.jobs (the state
+// machine is app.BackupJobs: one at a time, on lock, at intervals). Its
+// fields are used on the UI goroutine only.
 type backupJob struct {
-	sess   *app.Session
-	target string
-	kind   jobKind
-	cancel context.CancelFunc
-	done   chan struct{}
-	prog   app.BackupProgress
+	*app.BackupJob
 	views  []*progressView                  // dialogs showing this backup
 	onDone []func(*app.BackupReport, error) // on the UI goroutine, when it ended
 }
 
-// startBackup starts a backup of s to target in the background, unless one
-// is running already (then nil).
-func (u *UI) startBackup(s *app.Session, target string, kind jobKind, o app.BackupOptions) *backupJob {
-	if u.job != nil || s == nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	j := &backupJob{sess: s, target: target, kind: kind, cancel: cancel, done: make(chan struct{})}
-	u.job = j
+// jobStart starts a backup with app.BackupJobs (start returns nil when it
+// started none) and shows it; its progress and end reach the UI goroutine.
+func (u *UI) jobStart(o app.BackupOptions, start func(app.BackupOptions, app.JobHooks) *app.BackupJob) *backupJob {
+	bj := &backupJob{}
 	if u.opts.backupVolume != nil {
 		o.Volume = u.opts.backupVolume
 	}
-	o.Progress = u.progressFunc(func(p app.BackupProgress) {
-		if u.job == j {
-			j.prog = p
-			u.showJob(j)
+	progress := u.progressFunc(func(app.BackupProgress) {
+		if u.job == bj {
+			u.showJob(bj)
 		}
 	})
-	u.pending.Add(1)
-	go func() {
-		rep, err := s.Backup(ctx, target, o)
-		cancel()
-		close(j.done)
-		u.deliver(func() { u.jobDone(j, rep, err) })
-	}()
-	u.showJob(j)
-	return j
+	u.pending.Add(1) // the end, delivered below
+	j := start(o, app.JobHooks{
+		Progress: func(_ *app.BackupJob, p app.BackupProgress) { progress(p) },
+		Done: func(_ *app.BackupJob, rep *app.BackupReport, err error) {
+			u.deliver(func() { u.jobDone(bj, rep, err) })
+		},
+	})
+	if j == nil {
+		u.pending.Add(-1)
+		return nil
+	}
+	bj.BackupJob = j
+	u.job = bj
+	u.showJob(bj)
+	return bj
+}
+
+// startBackup starts a backup of s to target in the background, unless one
+// is running already (then nil).
+func (u *UI) startBackup(s *app.Session, target string, kind app.JobKind, o app.BackupOptions) *backupJob {
+	return u.jobStart(o, func(o app.BackupOptions, h app.JobHooks) *app.BackupJob {
+		j, _ := u.jobs.Start(s, target, kind, o, h)
+		return j
+	})
 }
 
 func (u *UI) jobDone(j *backupJob, rep *app.BackupReport, err error) {
@@ -146,8 +139,9 @@ func (u *UI) post(f func()) {
 }
 
 func (u *UI) showJob(j *backupJob) {
+	p := j.Progress()
 	for _, v := range j.views {
-		v.set(j.prog)
+		v.set(p)
 	}
 	u.showBackupStatus()
 }
@@ -160,8 +154,8 @@ func (u *UI) showBackupStatus() {
 		return
 	}
 	text := ""
-	if j := u.job; j != nil && j.sess == u.sess {
-		text = fmt.Sprintf("Backing up… %d%%", int(fraction(j.prog)*100))
+	if j := u.job; j != nil && j.Session() == u.sess {
+		text = fmt.Sprintf("Backing up… %d%%", int(fraction(j.Progress())*100))
 	}
 	setMsg(m.bstatus, text)
 	if m.backups != nil {
@@ -191,36 +185,26 @@ func (u *UI) backupTick(now time.Time) {
 		u.bannerAt = now
 		u.main.banner.refresh()
 	}
-	if u.job != nil || u.repoOps.Load() > 0 || (now.Sub(u.autoAt) < autoBackupCheck && !now.Before(u.autoAt)) {
-		return
-	}
-	u.autoAt = now
 	s := u.sess
-	if set := app.LoadBackupSettings(s.Dir()); set.AutoBackupDue(now) {
-		u.startBackup(s, set.Target, jobAuto, app.BackupOptions{})
-	}
+	u.jobStart(app.BackupOptions{}, func(o app.BackupOptions, h app.JobHooks) *app.BackupJob {
+		return u.jobs.Tick(s, now, o, h)
+	})
 }
 
-// lockBackup returns the backup that must end before s closes: the one
-// running for s, or (when want) a new one if the settings ask for a backup
-// on lock and the backup drive is there. A missing drive never holds the
-// lock up.
+// lockBackup returns the backup that must end before s closes (see
+// app.BackupJobs.ForLock): the one running for s, or (when want) a new one
+// if the settings ask for a backup on lock and the backup drive is there.
 func (u *UI) lockBackup(s *app.Session, want bool) *backupJob {
 	if j := u.job; j != nil {
-		if j.sess != s {
+		if j.Session() != s {
 			return nil
 		}
-		j.kind = jobLock
+		u.jobs.ForLock(s, false, app.BackupOptions{}, app.JobHooks{}) // marks it JobLock if it still runs
 		return j
 	}
-	if !want {
-		return nil
-	}
-	set := app.LoadBackupSettings(s.Dir())
-	if !set.OnLock || !set.TargetPresent() {
-		return nil
-	}
-	return u.startBackup(s, set.Target, jobLock, app.BackupOptions{})
+	return u.jobStart(app.BackupOptions{}, func(o app.BackupOptions, h app.JobHooks) *app.BackupJob {
+		return u.jobs.ForLock(s, want, o, h)
+	})
 }
 
 // lockWait is the small modal over the unlock screen while the backup
@@ -240,7 +224,7 @@ func (u *UI) showLockBackup(j *backupJob, after func()) {
 	u.lockWait = w
 	pv := newProgressView("Backing up")
 	w.skipB = u.button("Lock without backing up", theme.CancelIcon(), func() {
-		j.cancel()
+		j.Cancel()
 		u.finishLockWait(w)
 	})
 	content := textBox(440, w.title,
@@ -249,7 +233,7 @@ func (u *UI) showLockBackup(j *backupJob, after func()) {
 	w.d = dialog.NewCustomWithoutButtons("Backup", content, u.w)
 	w.d.SetButtons([]fyne.CanvasObject{w.skipB})
 	j.views = append(j.views, pv)
-	pv.set(j.prog)
+	pv.set(j.Progress())
 	j.onDone = append(j.onDone, func(_ *app.BackupReport, err error) {
 		if err != nil && !errors.Is(err, context.Canceled) && !w.done && u.unlock != nil {
 			info := u.unlock.info
@@ -536,9 +520,9 @@ func (u *UI) backupNow() {
 		return
 	}
 	if j := u.job; j != nil {
-		if j.sess == s { // the interval backup is running: show it
+		if j.Session() == s { // the interval backup is running: show it
 			u.watchJob(j, func(rep *app.BackupReport, err error) {
-				u.backupResult(s, j.target, app.BackupOptions{}, "", rep, err)
+				u.backupResult(s, j.Target(), app.BackupOptions{}, "", rep, err)
 			})
 		}
 		return
@@ -554,7 +538,7 @@ func (u *UI) backupNow() {
 // backupWithDialog runs a backup with a progress dialog and then shows its
 // result; note is said with a success.
 func (u *UI) backupWithDialog(s *app.Session, target string, o app.BackupOptions, note string) {
-	j := u.startBackup(s, target, jobManual, o)
+	j := u.startBackup(s, target, app.JobManual, o)
 	if j == nil {
 		return
 	}
@@ -565,16 +549,16 @@ func (u *UI) backupWithDialog(s *app.Session, target string, o app.BackupOptions
 // when it ended, if the vault is still open.
 func (u *UI) watchJob(j *backupJob, result func(*app.BackupReport, error)) {
 	pv := newProgressView("Preparing the backup")
-	content := textBox(460, hint("Backing up to "+j.target), pv.obj)
+	content := textBox(460, hint("Backing up to "+j.Target()), pv.obj)
 	d := dialog.NewCustomWithoutButtons("Backing up", content, u.w)
-	stopB := u.button("Stop", theme.CancelIcon(), func() { j.cancel() })
+	stopB := u.button("Stop", theme.CancelIcon(), func() { j.Cancel() })
 	d.SetButtons([]fyne.CanvasObject{stopB})
 	j.views = append(j.views, pv)
-	pv.set(j.prog)
-	s := j.sess
+	pv.set(j.Progress())
+	s := j.Session()
 	j.onDone = append(j.onDone, func(rep *app.BackupReport, err error) {
 		d.Hide()
-		if u.sess == s && j.kind != jobLock {
+		if u.sess == s && j.Kind() != app.JobLock {
 			result(rep, err)
 		}
 	})
@@ -1265,9 +1249,9 @@ func (b *backupsScreen) startDrill(dd *drillDialog, target string) {
 			dd.pv.set(p)
 		}
 	})
-	u.repoOps.Add(1)
+	release := u.jobs.Hold()
 	run(u, func(context.Context) (*app.DrillReport, error) {
-		defer u.repoOps.Add(-1)
+		defer release()
 		defer cancel()
 		bk, err := app.OpenBackups(ctx, target, cred)
 		if err != nil {
@@ -1551,7 +1535,7 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 // runRestore runs a restore (work) in the background, showing its progress
 // in pv, and returns the function that stops it. done gets the result on
 // the UI goroutine (an error wrapping context.Canceled when stopped). No
-// interval backup starts meanwhile (repoOps).
+// interval backup starts meanwhile (app.BackupJobs.Hold).
 func (u *UI) runRestore(pv *progressView, work func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error), done func(*app.RestoreReport, error)) context.CancelFunc {
 	ctx, cancel := context.WithCancel(context.Background())
 	epoch := u.epoch
@@ -1560,9 +1544,9 @@ func (u *UI) runRestore(pv *progressView, work func(ctx context.Context, progres
 			pv.set(p)
 		}
 	})
-	u.repoOps.Add(1)
+	release := u.jobs.Hold()
 	run(u, func(context.Context) (*app.RestoreReport, error) {
-		defer u.repoOps.Add(-1)
+		defer release()
 		defer cancel()
 		return work(ctx, progress)
 	}, done)
@@ -1605,9 +1589,9 @@ func (b *backupsScreen) check() {
 	})
 	b.checked.Importance = widget.MediumImportance
 	setMsg(b.checked, "Checking the backup…")
-	u.repoOps.Add(1)
+	release := u.jobs.Hold()
 	run(u, func(context.Context) (*app.VerifyReport, error) {
-		defer u.repoOps.Add(-1)
+		defer release()
 		defer cancel()
 		bk, err := s.OpenBackups(ctx, target)
 		if err != nil {

@@ -81,7 +81,8 @@ func newMainScreen(u *UI) *mainScreen {
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), m.nav)
 	m.banner = newBackupBanner(u)
 	m.obj = container.NewBorder(container.NewVBox(top, m.banner.obj, widget.NewSeparator()), nil, side, nil, m.content)
-	u.bannerAt, u.autoAt = u.now(), u.now()
+	u.bannerAt = u.now()
+	u.jobs.DeferTick(u.now())
 	m.banner.refresh()
 	return m
 }

@@ -122,14 +122,13 @@ type UI struct {
 	restore *restoreScreen // restore from a backup, before any vault is open (restore.go)
 	main    *mainScreen
 
-	// Backups (backups.go): the one backup running, the modal of the backup
-	// before locking, the drills, restores and checks running (no interval
-	// backup meanwhile), and when the interval backup and the reminder
-	// banner were last looked at.
-	job              *backupJob
-	lockWait         *lockWait
-	repoOps          atomic.Int32
-	autoAt, bannerAt time.Time
+	// Backups (backups.go): the backups, one at a time (app.BackupJobs),
+	// the one running as the window shows it, the modal of the backup
+	// before locking, and when the reminder banner was last looked at.
+	jobs     app.BackupJobs
+	job      *backupJob
+	lockWait *lockWait
+	bannerAt time.Time
 
 	stopTick chan struct{}
 }
@@ -343,14 +342,12 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 	u.w.SetMainMenu(nil)
 	u.clearClipboard()
 	j := u.lockBackup(s, backup)
+	var aj *app.BackupJob
+	if j != nil {
+		aj = j.BackupJob
+	}
 	u.closing.Add(1)
-	go func() {
-		defer u.closing.Done()
-		if j != nil {
-			<-j.done
-		}
-		s.Close(context.Background())
-	}()
+	u.jobs.CloseAfter(s, aj, u.closing.Done) // never waits for the backup
 	u.showUnlock(reason)
 	if j != nil && backup {
 		u.showLockBackup(j, after)
