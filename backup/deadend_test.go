@@ -481,3 +481,52 @@ func TestForgetSetAsideDriveGone(t *testing.T) {
 		t.Fatal("forget did not stop when the drive went away")
 	}
 }
+
+// TestForgetPruneSetsUnrestorableAside: the newest snapshot's manifest blob
+// is damaged, so prune could not tell what it needs and refused every time
+// while --keep-last always kept that snapshot. forget --prune sets it aside
+// (it cannot be restored) and frees the space; the others still restore.
+func TestForgetPruneSetsUnrestorableAside(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	fv := &fakeVolume{id: "uuid:MANIFEST"}
+	r, dir := initRepo(t, tv, fv)
+	s0 := runBackup(t, r, tv)
+	tv.bigEdit(6)
+	wantImg, wantRecs := state(t, tv.v)
+	s1 := runBackup(t, r, tv)
+	tv.edit(2)
+	tv.checkpoint()
+	s2 := runBackup(t, r, tv)
+	ix, err := r.loadIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := ix.blobs[BlobKey{BlobManifest, s2.Manifest}]
+	flipAt(t, filepath.Join(dir, packPath(loc.Pack)), loc.Offset+loc.Length/2)
+	if _, err := r.Prune(ctx); err == nil || !strings.Contains(err.Error(), "cannot be read") {
+		t.Fatalf("prune with a damaged manifest: %v", err)
+	}
+	// Without --prune nothing is set aside.
+	if res, err := r.Forget(ctx, retention.Policy{Last: 3}, time.UTC, false); err != nil || len(res.SetAside) != 0 {
+		t.Fatalf("forget without prune: %v %+v", err, res)
+	}
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, true)
+	if err != nil {
+		t.Fatalf("forget --keep-last 1 --prune: %v", err)
+	}
+	want := snapDir + "/" + s2.ID
+	if len(res.SetAside) != 1 || res.SetAside[0].File != want || res.SetAside[0].To != want+damagedSuffix ||
+		!strings.Contains(res.SetAside[0].Reason, "cannot be restored") {
+		t.Fatalf("set aside: %+v", res.SetAside)
+	}
+	if len(res.Removed) != 1 || res.Removed[0] != s0.ID || res.Prune == nil || res.Prune.BytesFreed == 0 {
+		t.Fatalf("forget: removed %v, prune %+v", res.Removed, res.Prune)
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(want+damagedSuffix))); err != nil {
+		t.Fatal(err)
+	}
+	verifyClean(t, "after forget", r, []string{s1.ID})
+	restoreAndCheck(t, "after forget", r, s1, tv.v.Keys(), wantImg, wantRecs)
+}

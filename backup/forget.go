@@ -36,31 +36,66 @@ const damagedSuffix = ".damaged"
 // to <name>.damaged. A file that could not be read (the drive, not the
 // file) stops it: that is no proof of damage.
 func (r *Repo) setAsideDamaged(ctx context.Context, bad []error) ([]SetAsideFile, error) {
-	var out []SetAsideFile
+	var files []SetAsideFile
 	for _, e := range bad {
 		var de *DamagedError
 		if !errors.As(e, &de) || !strings.HasPrefix(de.File, snapDir+"/") {
-			return out, fmt.Errorf("a snapshot file could not be read, so nothing was removed: %w", e)
+			return nil, fmt.Errorf("a snapshot file could not be read, so nothing was removed: %w", e)
 		}
+		files = append(files, SetAsideFile{File: de.File, Reason: de.Reason})
 	}
-	for _, e := range bad {
+	return r.setAside(ctx, files)
+}
+
+// setAsideUnrestorable sets aside the snapshots whose manifest blob is
+// damaged or gone (they cannot be restored). A read error that is not
+// damage stops it; with a damaged index file it does nothing (prune
+// refuses then, and the snapshots may be fine).
+func (r *Repo) setAsideUnrestorable(ctx context.Context) ([]SetAsideFile, error) {
+	ix, err := r.loadIndex(ctx)
+	if err != nil || len(ix.bad) > 0 {
+		return nil, err
+	}
+	u, err := r.usage(ctx, ix)
+	if err != nil {
+		return nil, err
+	}
+	var files []SetAsideFile
+	for _, s := range u.snaps {
+		e := u.broken[s.Short()]
+		if e == nil {
+			continue
+		}
 		var de *DamagedError
-		errors.As(e, &de)
-		to := de.File + damagedSuffix
+		if !errors.As(e, &de) {
+			return nil, fmt.Errorf("the contents of snapshot %s could not be read, so nothing was removed: %w", s.Short(), e)
+		}
+		files = append(files, SetAsideFile{File: snapDir + "/" + s.ID,
+			Reason: fmt.Sprintf("it cannot be restored: its list of contents is damaged (%s: %s)", de.File, de.Reason)})
+	}
+	return r.setAside(ctx, files)
+}
+
+// setAside renames each snapshot file to <name>.damaged (the first free
+// name of .damaged, .damaged-2, ...).
+func (r *Repo) setAside(ctx context.Context, files []SetAsideFile) ([]SetAsideFile, error) {
+	var out []SetAsideFile
+	for _, f := range files {
+		f.To = f.File + damagedSuffix
 		for i := 2; ; i++ {
-			_, err := r.be.Load(ctx, to)
+			_, err := r.be.Load(ctx, f.To)
 			if errors.Is(err, ErrMissingFile) {
 				break
 			}
 			if err != nil {
-				return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", de.File, err)
+				return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", f.File, err)
 			}
-			to = fmt.Sprintf("%s%s-%d", de.File, damagedSuffix, i)
+			f.To = fmt.Sprintf("%s%s-%d", f.File, damagedSuffix, i)
 		}
-		if err := r.be.Rename(ctx, de.File, to); err != nil {
-			return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", de.File, err)
+		if err := r.be.Rename(ctx, f.File, f.To); err != nil {
+			return out, fmt.Errorf("setting the damaged snapshot file %s aside: %w", f.File, err)
 		}
-		out = append(out, SetAsideFile{File: de.File, To: to, Reason: de.Reason})
+		out = append(out, f)
 	}
 	return out, nil
 }
@@ -85,6 +120,21 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 	aside, err := r.setAsideDamaged(ctx, bad)
 	if err != nil {
 		return nil, err
+	}
+	if prune {
+		// A snapshot whose list of contents (its manifest) is damaged
+		// cannot be restored, and prune cannot tell what it needs: it
+		// would stop every prune. Set aside as well.
+		more, err := r.setAsideUnrestorable(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) > 0 {
+			aside = append(aside, more...)
+			if snaps, _, err = r.Snapshots(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	items := make([]retention.Item, len(snaps))
 	for i, s := range snaps {

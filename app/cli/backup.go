@@ -694,8 +694,10 @@ func (r *runner) forget(args []string) error {
 		}
 		if oerr := r.out(js, func(w io.Writer) {
 			if len(res.SetAside) > 0 {
-				fmt.Fprintf(w, "%s could not be read and cannot be restored. It was set aside, not deleted: renamed so that it is no longer read as a snapshot.\n",
-					human.Capitalize(human.Count(len(res.SetAside), "damaged snapshot file", "damaged snapshot files")))
+				fmt.Fprintf(w, "%s cannot be restored, so %s set aside, not deleted: renamed so that %s no longer read as %s.\n",
+					human.Capitalize(human.Count(len(res.SetAside), "damaged snapshot", "damaged snapshots")),
+					human.Noun(len(res.SetAside), "it was", "they were"), human.Noun(len(res.SetAside), "it is", "they are"),
+					human.Noun(len(res.SetAside), "a snapshot", "snapshots"))
 				for _, a := range res.SetAside {
 					fmt.Fprintf(w, "  - %s -> %s (%s)\n", a.File, a.To, cell(a.Reason))
 				}

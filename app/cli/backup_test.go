@@ -557,7 +557,7 @@ func TestForgetWithDamagedSnapshot(t *testing.T) {
 		t.Fatalf("verify of a damaged snapshot file: exit %d\n%s%s", code, out, errs)
 	}
 	out, errs, code = v.do("forget", "--repo", repo, "--keep-last", "1", "--prune")
-	if code != 0 || !strings.Contains(out, "1 damaged snapshot file could not be read") || !strings.Contains(out, "set aside, not deleted") ||
+	if code != 0 || !strings.Contains(out, "1 damaged snapshot cannot be restored, so it was set aside") || !strings.Contains(out, "set aside, not deleted") ||
 		!strings.Contains(out, "snapshots/"+list.Snapshots[1].ID+" -> snapshots/"+list.Snapshots[1].ID+".damaged") || !strings.Contains(out, "1 snapshot removed, 1 kept") {
 		t.Fatalf("forget with a damaged snapshot file: exit %d\n%s%s", code, out, errs)
 	}
