@@ -268,20 +268,20 @@ func (s *Session) Actor() string { return s.actor }
 // change and its audit line are durable together or not at all.
 //
 // Audit entries that a full disk refused earlier are written first, in the
-// same transaction; a full disk fails the change with ErrDiskFull.
+// same transaction; a full disk fails the change with ErrDiskFull. The
+// store keeps the vault's keys open for the whole transaction, so the audit
+// line's MAC and the redo log record open them once.
 func (s *Session) update(ctx context.Context, action string, fn func(tx *store.Tx) (records, detail string, err error)) error {
 	s.auditMu.Lock()
-	err := s.v.Hold(func() error {
-		return s.st.Update(ctx, func(tx *store.Tx) error {
-			records, detail, err := fn(tx)
-			if err != nil {
-				return err
-			}
-			if err := s.auditQueuedLocked(tx); err != nil {
-				return err
-			}
-			return s.appendAudit(tx, action, records, detail)
-		})
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		records, detail, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		if err := s.auditQueuedLocked(tx); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, action, records, detail)
 	})
 	if err == nil {
 		s.pending, s.dropped, s.diskFull = nil, 0, false
@@ -332,13 +332,11 @@ func (s *Session) audit(ctx context.Context, action, records, detail string) err
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
 	p := pendingAudit{at: s.now(), action: action, records: records, detail: detail}
-	err := s.v.Hold(func() error {
-		return s.st.Update(ctx, func(tx *store.Tx) error {
-			if err := s.auditQueuedLocked(tx); err != nil {
-				return err
-			}
-			return s.appendAuditAt(tx, p.at, p.action, p.records, p.detail)
-		})
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		if err := s.auditQueuedLocked(tx); err != nil {
+			return err
+		}
+		return s.appendAuditAt(tx, p.at, p.action, p.records, p.detail)
 	})
 	switch {
 	case err == nil:

@@ -556,12 +556,22 @@ func (d *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 // Update runs fn in a write transaction. It returns nil only when the change
 // is durable: recorded in the redo log and flushed to disk. If fn or any of
 // its statements fails, nothing changes.
+//
+// The vault's write keys (the redo log's, the MAC root) stay decrypted in
+// locked memory for the whole transaction (vault.Vault.Hold): fn, the log
+// record and an automatic checkpoint open them once, not once per use, and
+// callers need not reach past the store to the vault to get that.
 func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.check(); err != nil {
 		return err
 	}
+	return d.v.Hold(func() error { return d.updateLocked(ctx, fn) })
+}
+
+// updateLocked is Update under d.mu with the keys held.
+func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 	schemaBefore, err := schemaVersion(ctx, d.conn)
 	if err != nil {
 		return err

@@ -565,6 +565,14 @@ func (v *Vault) Hold(fn func() error) error {
 	return k.Hold(fn)
 }
 
+// Held reports whether a Hold is in progress: the write keys are open in
+// locked memory. For tests of the callers that must hold them.
+func (v *Vault) Held() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.keys != nil && v.keys.holds > 0
+}
+
 // Close forgets the keys, closes the log and releases the lock. It does not
 // checkpoint: the store does that before calling Close.
 func (v *Vault) Close() error {
