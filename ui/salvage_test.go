@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"casevault/app"
+	"casevault/internal/testkit"
 	"casevault/store"
 )
 
@@ -86,5 +87,77 @@ func TestUnlockDamagedLogOffersSalvage(t *testing.T) {
 	}
 	if q, _ := filepath.Glob(filepath.Join(h.dir, "quarantine", "*", "log", "*.log")); len(q) != 1 {
 		t.Fatalf("quarantined log: %v", q)
+	}
+}
+
+// A folder that mixes two versions of the vault (an older copy copied over
+// it): the unlock screen offers Repair… (not Open read-only), which brings
+// the newest version back.
+func TestUnlockMixedVersionsOffersRepair(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	add := func(name string) {
+		s, err := app.Open(ctx, h.dir, app.Passphrase([]byte(testPass)), app.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddClient(ctx, app.ClientInput{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("Older Client")
+	old := filepath.Join(t.TempDir(), "old")
+	testkit.CopyTree(t, h.dir, old)
+	add("Newer Client")
+	testkit.CopyTree(t, old, h.dir)
+
+	h.unlock(testPass)
+	cv := h.u.w.Canvas()
+	if h.u.sess != nil || !contains(cv, "two versions") || !contains(cv, "Repair…") || contains(cv, "Open read-only") {
+		t.Fatalf("mixed folder: texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "Repair…"))
+	test.Tap(button(t, cv, "Yes"))
+	h.u.wait()
+	if !contains(cv, "newest version") {
+		t.Fatalf("no repair report; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "OK"))
+	h.unlocked()
+	clients, err := h.u.sess.ListClients(ctx, app.ByName)
+	if err != nil || len(clients) != 2 {
+		t.Fatalf("after repair: %d clients, %v", len(clients), err)
+	}
+}
+
+// A torn last record dropped at unlock is shown in the window.
+func TestUnlockShowsDroppedTornRecord(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	s, err := app.Open(ctx, h.dir, app.Passphrase([]byte(testPass)), app.Options{Store: store.Options{CheckpointBytes: -1, NoCloseCheckpoint: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := "Torn Client"
+	if _, err := s.AddClient(ctx, app.ClientInput{Name: &n}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs, _ := filepath.Glob(filepath.Join(h.dir, "log", "*.log"))
+	if len(logs) != 1 {
+		t.Fatalf("logs: %v", logs)
+	}
+	fi, _ := os.Stat(logs[0])
+	if err := os.Truncate(logs[0], fi.Size()-3); err != nil { // inside the last record (the lock's audit entry)
+		t.Fatal(err)
+	}
+	h.unlocked()
+	if cv := h.u.w.Canvas(); !contains(cv, "was stopped while it was saving a change") {
+		t.Fatalf("no notice of the dropped record; texts %q", texts(cv))
 	}
 }
