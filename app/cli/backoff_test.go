@@ -10,9 +10,8 @@ import (
 
 // fakeClock is a clock that only the sleeper moves.
 type fakeClock struct {
-	now    time.Time
-	slept  []time.Duration
-	cancel bool
+	now   time.Time
+	slept []time.Duration
 }
 
 func (c *fakeClock) Now() time.Time { return c.now }
