@@ -530,3 +530,45 @@ func TestForgetPruneSetsUnrestorableAside(t *testing.T) {
 	verifyClean(t, "after forget", r, []string{s1.ID})
 	restoreAndCheck(t, "after forget", r, s1, tv.v.Keys(), wantImg, wantRecs)
 }
+
+// TestPruneKeepsPackWithDamagedNeededBlob: a pack prune wants to rewrite
+// holds a damaged blob a kept snapshot needs. Prune used to stop ("prune
+// stopped before deleting anything"), so space could not be freed; now it
+// keeps that pack as it is (the damage stays visible to verify) and frees
+// the rest.
+func TestPruneKeepsPackWithDamagedNeededBlob(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv := newTestVault(t, 4)
+	fv := &fakeVolume{id: "uuid:DAMAGEDCHUNK"}
+	r, dir := initRepo(t, tv, fv)
+	s0 := runBackup(t, r, tv)
+	tv.bigEdit(6)
+	s1 := runBackup(t, r, tv) // s0's pack is not needed any more
+	tv.edit(2)
+	tv.edit(3)
+	tv.checkpoint()
+	s2 := runBackup(t, r, tv) // s1's pack is partly needed: a rewrite
+	ix, err := r.loadIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cp, err := r.snapshotParts(ctx, ix, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := ix.blobs[BlobKey{BlobDBChunk, cp.Chunks[0]}] // unchanged since s1: in s1's pack
+	flipAt(t, filepath.Join(dir, packPath(loc.Pack)), loc.Offset+loc.Length/2)
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, true)
+	if err != nil {
+		t.Fatalf("forget --keep-last 1 --prune with a damaged needed blob: %v", err)
+	}
+	if len(res.Removed) != 2 || res.Prune == nil || res.Prune.KeptDamaged != 1 || res.Prune.BytesFreed == 0 || res.Prune.PacksRewritten != 0 {
+		t.Fatalf("forget: removed %v (%s, %s), prune %+v", res.Removed, s0.Short(), s1.Short(), res.Prune)
+	}
+	if _, err := os.Stat(filepath.Join(dir, packPath(loc.Pack))); err != nil {
+		t.Fatalf("the damaged pack was deleted: %v", err)
+	}
+	rep, err := r.Verify(ctx, VerifyOptions{ReadData: true}, nil)
+	checkDamageReport(t, "verify after prune", rep, err, packPath(loc.Pack), []string{s2.Short()}, nil)
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"casevault/backup/retention"
+	"casevault/vault"
 )
 
 // ForgetResult says what forget (and prune) did.
@@ -173,6 +174,10 @@ type PruneResult struct {
 	// of what they hold is no longer needed) but were kept as they are
 	// because the drive had no room for the rewritten copies.
 	NotRewritten int
+	// KeptDamaged counts the packs that were not rewritten because a blob
+	// a snapshot needs is damaged in them: kept as they are (verify names
+	// them and the snapshots they spoil).
+	KeptDamaged int
 }
 
 // Prune deletes what no snapshot needs: packs left by interrupted backups,
@@ -285,9 +290,23 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 	// 3. The mostly unneeded packs are rewritten when there is room. With
 	// no room they are kept as they are (nothing is lost, less is freed).
 	full := false
-	newPacks, err := r.rewritePacks(ctx, ix, u, rewrite)
+	newPacks, damagedPacks, err := r.rewritePacks(ctx, ix, u, rewrite)
 	if err != nil && !errors.Is(err, ErrTargetFull) {
 		return res, err
+	}
+	if len(damagedPacks) > 0 {
+		skip := map[string]bool{}
+		for _, pe := range damagedPacks {
+			skip[pe.Name] = true
+			keep = append(keep, *pe)
+		}
+		var rest []*packEntry
+		for _, pe := range rewrite {
+			if !skip[pe.Name] {
+				rest = append(rest, pe)
+			}
+		}
+		rewrite, res.KeptDamaged = rest, len(damagedPacks)
 	}
 	notRewritten := func() {
 		for _, pe := range newPacks {
@@ -362,36 +381,56 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 
 // rewritePacks copies what snapshots still need from the packs in rewrite
 // into new packs, and returns the new packs (also those written before an
-// error).
-func (r *Repo) rewritePacks(ctx context.Context, ix *index, u *usage, rewrite []*packEntry) ([]packEntry, error) {
+// error). A pack with a needed blob that is damaged (or a truncated pack) is
+// not rewritten: it is returned in damaged and kept as it is, so that the
+// damage stays where verify reports it and does not stop the prune.
+func (r *Repo) rewritePacks(ctx context.Context, ix *index, u *usage, rewrite []*packEntry) (packs []packEntry, damagedPacks []*packEntry, err error) {
 	w := &packWriter{r: r, ctx: ctx}
 	written := map[BlobKey]bool{}
+	type blob struct {
+		k   BlobKey
+		raw []byte
+	}
 	for _, pe := range rewrite {
 		name := packPath(pe.Name)
 		b, err := r.be.Load(ctx, name)
 		if err != nil {
-			return w.packs, err
+			return w.packs, damagedPacks, err
 		}
+		var copies []blob
+		ok := true
 		for _, bl := range pe.Blobs {
 			k := BlobKey{bl.Type, bl.ID}
 			if u.need[k] == nil || written[k] || ix.blobs[k].Pack != pe.Name {
 				continue
 			}
 			if bl.Offset+bl.Length > int64(len(b)) {
-				return w.packs, damaged(name, "the pack is truncated; prune stopped before deleting anything it needs")
+				ok = false
+				break
 			}
 			raw := b[bl.Offset : bl.Offset+bl.Length]
 			if err := checkBlob(r.keys, name, bl, raw); err != nil {
-				return w.packs, fmt.Errorf("prune stopped before deleting anything that is still needed: %w", err)
+				if !errors.Is(err, vault.ErrDamaged) && !errors.Is(err, ErrDamaged) {
+					return w.packs, damagedPacks, err
+				}
+				ok = false
+				break
 			}
-			if err := w.add(k, append([]byte(nil), raw...)); err != nil {
-				return w.packs, err
+			copies = append(copies, blob{k, append([]byte(nil), raw...)})
+		}
+		if !ok {
+			damagedPacks = append(damagedPacks, pe)
+			continue
+		}
+		for _, c := range copies {
+			if err := w.add(c.k, c.raw); err != nil {
+				return w.packs, damagedPacks, err
 			}
-			written[k] = true
+			written[c.k] = true
 		}
 	}
-	err := w.flush()
-	return w.packs, err
+	err = w.flush()
+	return w.packs, damagedPacks, err
 }
 
 // RecordDrill stores the result of a restore drill in the repository.

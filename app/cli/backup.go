@@ -669,6 +669,7 @@ func (r *runner) forget(args []string) error {
 			BytesFreed     int64 `json:"bytes_freed"`
 			KeysRemoved    int   `json:"key_files_removed"`
 			NotRewritten   int   `json:"packs_not_rewritten"`
+			KeptDamaged    int   `json:"packs_kept_damaged"`
 		}
 		type setAsideJSON struct {
 			File   string `json:"file"`
@@ -690,7 +691,7 @@ func (r *runner) forget(args []string) error {
 				append([]string{}, d.Reasons...)})
 		}
 		if pr := res.Prune; pr != nil {
-			js.Prune = &pruneJSON{pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed, pr.KeysRemoved, pr.NotRewritten}
+			js.Prune = &pruneJSON{pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed, pr.KeysRemoved, pr.NotRewritten, pr.KeptDamaged}
 		}
 		if oerr := r.out(js, func(w io.Writer) {
 			if len(res.SetAside) > 0 {
@@ -727,6 +728,11 @@ func (r *runner) forget(args []string) error {
 					fmt.Fprintf(w, " (and %s no snapshot needs)", human.Count(pr.KeysRemoved, "old key file", "old key files"))
 				}
 				fmt.Fprintln(w, ".")
+				if pr.KeptDamaged > 0 {
+					fmt.Fprintf(w, "%s damaged data that a kept snapshot needs, so %s kept as %s: \"casevault verify --repo %s --read-data\" shows which snapshots %s.\n",
+						human.Capitalize(human.Count(pr.KeptDamaged, "pack holds", "packs hold")), human.Noun(pr.KeptDamaged, "it was", "they were"),
+						human.Noun(pr.KeptDamaged, "it is", "they are"), cell(quoteArg(b.Dir())), human.Noun(pr.KeptDamaged, "it spoils", "they spoil"))
+				}
 				if pr.NotRewritten > 0 {
 					fmt.Fprintf(w, "%s partly needed by the kept snapshots %s kept as they are: the drive had no room to rewrite them. Running the same command again once there is more room frees the rest.\n",
 						human.Capitalize(human.Count(pr.NotRewritten, "pack", "packs")), human.Noun(pr.NotRewritten, "was", "were"))
