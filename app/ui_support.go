@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/human"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -185,6 +186,8 @@ func Message(err error) string {
 		return "This client has matters, so it is kept for conflict checks and retention and cannot be deleted."
 	case errors.Is(err, store.ErrNotFound):
 		return "That record no longer exists (" + err.Error() + ")."
+	case errors.Is(err, ErrDiskFull):
+		return human.Capitalize(err.Error()) + "."
 	}
 	return err.Error()
 }

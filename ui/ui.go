@@ -140,6 +140,7 @@ func New(a fyne.App, opts Options) *UI {
 		opts.Dir = app.DefaultDir()
 	}
 	u := &UI{a: a, opts: opts, now: opts.Now}
+	u.jobs.CloseSession = u.closeSession
 	if opts.queued {
 		u.queue = make(chan func(), 64)
 	}
@@ -353,6 +354,23 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 		u.showLockBackup(j, after)
 	} else if after != nil {
 		after()
+	}
+}
+
+// closeSession closes a locked session (off the UI goroutine, once its
+// backup ended). A failure while locking loses no saved change (every
+// change is in the vault's log); what it can mean for the person, such as
+// reads a full disk kept out of the audit trail, is shown on the unlock
+// screen.
+func (u *UI) closeSession(s *app.Session) {
+	if err := s.Close(context.Background()); err != nil {
+		msg := "While locking: " + app.Message(err)
+		u.do(func() {
+			if us := u.unlock; us != nil {
+				us.info.SetText(strings.TrimSpace(us.info.Text + "\n" + msg))
+				us.info.Show()
+			}
+		})
 	}
 }
 
