@@ -365,12 +365,19 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 func (u *UI) closeSession(s *app.Session) {
 	if err := s.Close(context.Background()); err != nil {
 		msg := "While locking: " + app.Message(err)
-		u.do(func() {
+		show := func() {
 			if us := u.unlock; us != nil {
 				us.info.SetText(strings.TrimSpace(us.info.Text + "\n" + msg))
 				us.info.Show()
 			}
-		})
+		}
+		// Never wait for the UI goroutine here: when the window closes, it
+		// waits for this close to end (u.closing).
+		if u.queue != nil {
+			u.do(show) // tests: queued, run by u.wait
+		} else {
+			fyne.Do(show)
+		}
 	}
 }
 
