@@ -27,12 +27,21 @@ type RepairReport struct {
 
 // Changed reports whether the repair changed anything.
 func (r *RepairReport) Changed() bool {
-	return (r.Versions != nil && len(r.Versions.SetAside) > 0) || r.Log != nil
+	return (r.Versions != nil && (len(r.Versions.SetAside) > 0 || r.Versions.ManifestRestored)) || r.Log != nil
 }
 
 // Lines describes the repair in plain sentences.
 func (r *RepairReport) Lines() []string {
 	var out []string
+	if v := r.Versions; v != nil && v.ManifestRestored {
+		line := fmt.Sprintf("The vault's manifest (the file that lists what the vault holds) was damaged or missing; "+
+			"the copy casevault keeps of it (saved %s) was put back.", human.Time(v.ToTime))
+		if v.Quarantine != "" {
+			rel, _ := filepath.Rel(r.Dir, v.Quarantine)
+			line += fmt.Sprintf(" The damaged one was moved to %s, not deleted.", rel)
+		}
+		out = append(out, line)
+	}
 	if v := r.Versions; v != nil && len(v.SetAside) > 0 {
 		when := human.Time(v.ToTime)
 		if v.Recovered {
@@ -164,7 +173,8 @@ func CanOpenReadOnly(err error) bool {
 // CanRepair reports whether err (from Open) is something Repair fixes: a
 // damaged redo log, or a folder that mixes two versions of the vault.
 func CanRepair(err error) bool {
-	return CanOpenReadOnly(err) || errors.Is(err, vault.ErrMixedVersions)
+	var de *vault.DamagedError
+	return CanOpenReadOnly(err) || errors.Is(err, vault.ErrMixedVersions) || (errors.As(err, &de) && de.Repairable)
 }
 
 // OpenReadOnly unlocks a damaged vault for salvage: the last checkpoint and

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -25,13 +26,18 @@ const (
 		"starting point and lets you work again; the damaged part is moved to the vault's quarantine folder, never deleted."
 	MixedExplanation = "Repair… brings back the newest version of the vault and lets you work again; the other " +
 		"version's files are moved to the vault's quarantine folder, never deleted."
+	CopyExplanation = "Repair… puts back the copy casevault keeps of the damaged file and lets you work again; " +
+		"the damaged file is moved to the vault's quarantine folder, never deleted."
 )
 
 // offerSalvage shows the buttons for err under the unlock error, with the
 // credential that unlocked the key (the person need not type it again).
 func (s *unlockScreen) offerSalvage(cred app.Credential, err error) {
 	u := s.u
-	text := MixedExplanation
+	text := CopyExplanation
+	if errors.Is(err, app.ErrMixedVersions) {
+		text = MixedExplanation
+	}
 	var buttons []fyne.CanvasObject
 	if app.CanOpenReadOnly(err) {
 		text = SalvageExplanation
@@ -83,8 +89,12 @@ func (s *unlockScreen) confirmRepair(cred app.Credential, cause error) {
 	u := s.u
 	what := "Repair keeps everything saved before the damage and lets you work again. The damaged part is moved to the " +
 		"quarantine folder inside the vault folder, never deleted. Back up first if you can (Open read-only, then Back up now)."
-	if !app.CanOpenReadOnly(cause) {
+	switch {
+	case errors.Is(cause, app.ErrMixedVersions):
 		what = "Repair brings back the newest version of the vault. The other version's files are moved to the " +
+			"quarantine folder inside the vault folder, never deleted."
+	case !app.CanOpenReadOnly(cause):
+		what = "Repair puts back the copy casevault keeps of the damaged file. The damaged file is moved to the " +
 			"quarantine folder inside the vault folder, never deleted."
 	}
 	dialog.ShowConfirm("Repair the vault?", what, func(ok bool) {

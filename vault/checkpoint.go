@@ -164,6 +164,10 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 		return nil
 	})
 	v.loadErr = err
+	var de *DamagedError
+	if errors.As(err, &de) && de.File == filepath.Join(v.dir, ManifestFile) && len(listGens(filepath.Join(v.dir, ManifestsDir), "")) > 0 {
+		de.Repairable = true
+	}
 	if err != nil {
 		return nil, nil, err
 	}

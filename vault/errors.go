@@ -41,12 +41,19 @@ type DamagedError struct {
 	// checkpoint: OpenReadOnly reads everything before it, and a repair
 	// keeps it (the damaged part set aside).
 	Salvageable bool
+	// Repairable: the damaged file is the manifest, and a copy of it is
+	// kept under manifests/ that a repair (RepairVersions) puts back.
+	Repairable bool
 }
 
 func (e *DamagedError) Error() string {
 	if e.Salvageable {
 		return fmt.Sprintf("vault damaged: %s (%s). The last checkpoint and every change saved before the damage are intact: "+
 			"open the vault read-only to back them up and export them, or repair it (the damaged part is kept aside, not deleted)", e.File, e.Reason)
+	}
+	if e.Repairable {
+		return fmt.Sprintf("vault damaged: %s (%s). casevault keeps a copy of this file: repair the vault to put the copy back "+
+			"(the damaged file is kept aside, not deleted), or restore the vault from a backup", e.File, e.Reason)
 	}
 	return fmt.Sprintf("vault damaged: %s (%s); restore this vault from a backup, and keep the damaged folder for inspection", e.File, e.Reason)
 }

@@ -24,6 +24,9 @@ type VersionRepair struct {
 	Recovered  bool      // the newest version found is the one now in use
 	SetAside   []string  // files moved into Quarantine (relative to the vault folder)
 	Quarantine string    // the folder they were moved to ("" if none)
+	// ManifestRestored: the manifest was damaged or missing and its copy
+	// (manifests/<To>) was put back; the damaged one is in Quarantine.
+	ManifestRestored bool
 }
 
 // RepairVersions brings a folder that mixes two versions of the vault (see
@@ -49,13 +52,29 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 	var rep *VersionRepair
 	err := v.keys.withAEAD(func(a cipher.AEAD) error {
 		cur, err := v.readManifest(a)
+		var de *DamagedError
+		if (err != nil && errors.As(err, &de)) || (err == nil && cur == nil) {
+			// The manifest is damaged or missing: put back its copy.
+			put, q, perr := v.restoreManifestCopyLocked(a)
+			if perr != nil {
+				return perr
+			}
+			if put == nil {
+				if err == nil {
+					err = damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing")
+				}
+				return err
+			}
+			cur, err = put, nil
+			rep = &VersionRepair{ManifestRestored: true, Quarantine: q}
+		}
 		if err != nil {
 			return err
 		}
-		if cur == nil {
-			return damaged(filepath.Join(v.dir, ManifestFile), "the manifest is missing")
+		if rep == nil {
+			rep = &VersionRepair{}
 		}
-		rep = &VersionRepair{From: cur.Seq, To: cur.Seq, ToTime: cur.Created, Newest: cur.Seq}
+		rep.From, rep.To, rep.ToTime, rep.Newest = cur.Seq, cur.Seq, cur.Created, cur.Seq
 		mixed := v.newerVersionsLocked(a, cur)
 		if mixed == nil {
 			return nil
@@ -117,7 +136,10 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 		if err != nil {
 			return err
 		}
-		rep.SetAside, rep.Quarantine = moves, q
+		rep.SetAside = moves
+		if q != "" {
+			rep.Quarantine = q
+		}
 		if use != nil {
 			rep.SetAside = append([]string{ManifestFile}, moves...)
 			if err := writeFileAtomic(filepath.Join(v.dir, ManifestFile), useBytes); err != nil {
@@ -132,6 +154,39 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// restoreManifestCopyLocked replaces a damaged or missing manifest with the
+// newest intact copy under manifests/ whose chunks are all intact, keeping
+// the damaged manifest (if any) in a new quarantine folder. It returns the
+// checkpoint put back, or nil when no copy is usable.
+func (v *Vault) restoreManifestCopyLocked(a cipher.AEAD) (*Checkpoint, string, error) {
+	var gens []uint64
+	for g := range listGens(filepath.Join(v.dir, ManifestsDir), "") {
+		gens = append(gens, g)
+	}
+	sort.Slice(gens, func(i, j int) bool { return gens[i] > gens[j] })
+	for _, g := range gens {
+		cp, err := v.readManifestCopy(a, g)
+		if err != nil || v.checkChunksLocked(a, cp) != nil {
+			continue
+		}
+		b, err := os.ReadFile(v.manifestCopyPath(g))
+		if err != nil {
+			continue
+		}
+		var q string
+		if old, err := os.ReadFile(filepath.Join(v.dir, ManifestFile)); err == nil {
+			if q, err = v.quarantineLocked(nil, map[string][]byte{ManifestFile: old}); err != nil {
+				return nil, "", err
+			}
+		}
+		if err := writeFileAtomic(filepath.Join(v.dir, ManifestFile), b); err != nil {
+			return nil, "", fmt.Errorf("putting back the manifest's copy: %w", err)
+		}
+		return cp, q, nil
+	}
+	return nil, "", nil
 }
 
 // checkChunksLocked reads and authenticates every chunk cp names.

@@ -114,3 +114,48 @@ func TestSalvageRepair(t *testing.T) {
 		t.Fatal("the quarantined log changed")
 	}
 }
+
+// A damaged (or missing) manifest is put back from its copy under
+// manifests/ by a repair: the error says so (Repairable), and the repair
+// keeps the damaged one in quarantine.
+func TestRepairDamagedManifestFromCopy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, name := range []string{"flipped", "missing"} {
+		dir, _ := logWithRecords(t, []byte("after the checkpoint"))
+		mpath := filepath.Join(dir, ManifestFile)
+		orig := readFile(t, mpath)
+		if name == "flipped" {
+			writeFile(t, mpath, flipped(orig, len(orig)/2, 0x10))
+		} else {
+			os.Remove(mpath)
+		}
+		v := mustOpen(t, dir, fastCred(t, dir))
+		_, _, err := v.LoadCheckpoint(ctx)
+		var de *DamagedError
+		if !errors.As(err, &de) || !de.Repairable || de.File != mpath {
+			t.Fatalf("%s manifest: %v (%+v)", name, err, de)
+		}
+		v.Close()
+		v = mustOpen(t, dir, fastCred(t, dir))
+		rep, err := v.RepairVersions(ctx)
+		if err != nil || !rep.ManifestRestored || rep.To != 1 {
+			t.Fatalf("%s manifest: repair %+v, %v", name, rep, err)
+		}
+		if img, _ := load(t, v); string(img) != "base" {
+			t.Fatalf("%s manifest: image %q", name, img)
+		}
+		if recs, err := v.ReadLog(); err != nil || len(recs) != 1 {
+			t.Fatalf("%s manifest: log %q %v", name, recs, err)
+		}
+		if !bytes.Equal(readFile(t, mpath), orig) {
+			t.Fatalf("%s manifest: the copy put back differs from the manifest as written", name)
+		}
+		if name == "flipped" {
+			if rep.Quarantine == "" || !bytes.Equal(readFile(t, filepath.Join(rep.Quarantine, ManifestFile)), flipped(orig, len(orig)/2, 0x10)) {
+				t.Fatalf("the damaged manifest was not kept: %+v", rep)
+			}
+		}
+		v.Close()
+	}
+}

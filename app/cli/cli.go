@@ -201,6 +201,8 @@ func message(err error, repo, dir string) string {
 			"\n(the other version's files are moved to the vault's quarantine folder, not deleted)"
 	case errors.Is(err, app.ErrReadOnly):
 		return "the vault is open read-only (--read-only), so nothing was changed; to change it again, first run: casevault repair --vault " + quoteArg(dir)
+	case app.CanRepair(err) && !app.CanOpenReadOnly(err):
+		return err.Error() + ".\nTo repair it: casevault repair --vault " + quoteArg(dir)
 	case app.CanOpenReadOnly(err):
 		v := " --vault " + quoteArg(dir)
 		return err.Error() + ".\nTo see what is intact:           casevault client list --read-only" + v +

@@ -249,3 +249,31 @@ func TestDamagedLogSalvageCLI(t *testing.T) {
 		t.Fatalf("audit verify after repair:\n%s", out)
 	}
 }
+
+// A damaged manifest (the vault's list of its contents) used to leave only a
+// restore from a backup: casevault keeps a copy of it, which repair puts back.
+func TestDamagedManifestRepairCLI(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Kept Client")
+	p := filepath.Join(v.dir, vault.ManifestFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x08
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := v.do("client", "list")
+	if code != ExitDamaged || !strings.Contains(errs, "keeps a copy") || !strings.Contains(errs, "casevault repair --vault") {
+		t.Fatalf("damaged manifest: exit %d %s", code, errs)
+	}
+	out := v.ok("repair")
+	if !strings.Contains(out, "was put back") || !strings.Contains(out, "quarantine") {
+		t.Fatalf("repair said:\n%s", out)
+	}
+	if out := v.ok("client", "list"); !strings.Contains(out, "Kept Client") {
+		t.Fatalf("after repair:\n%s", out)
+	}
+}
