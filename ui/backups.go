@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -100,42 +99,6 @@ func (u *UI) jobDone(j *backupJob, rep *app.BackupReport, err error) {
 	}
 	u.showBackupStatus()
 	u.backupsChanged()
-}
-
-// progressFunc returns a ProgressFunc for a background goroutine: it hands
-// the latest report to show on the UI goroutine, with at most one update
-// waiting there at a time, so a fast backup does not flood the UI.
-func (u *UI) progressFunc(show func(app.BackupProgress)) app.ProgressFunc {
-	var mu sync.Mutex
-	var latest app.BackupProgress
-	waiting := false
-	return func(p app.BackupProgress) {
-		mu.Lock()
-		latest = p
-		if waiting {
-			mu.Unlock()
-			return
-		}
-		waiting = true
-		mu.Unlock()
-		u.post(func() {
-			mu.Lock()
-			p := latest
-			waiting = false
-			mu.Unlock()
-			show(p)
-		})
-	}
-}
-
-// post runs f on the UI goroutine without waiting for it (progress). Under
-// test it waits in the queue like every other result.
-func (u *UI) post(f func()) {
-	if u.queue != nil {
-		u.do(f)
-		return
-	}
-	fyne.Do(f)
 }
 
 func (u *UI) showJob(j *backupJob) {
@@ -283,78 +246,6 @@ func (u *UI) afterLock(after func()) {
 		return
 	}
 	after()
-}
-
-// progressView is a progress bar with what is being done, the bytes and
-// objects so far and an estimate of the time left.
-type progressView struct {
-	phase  *widget.Label
-	bar    *widget.ProgressBar
-	detail *widget.Label
-	obj    fyne.CanvasObject
-	cur    string
-	since  time.Time
-}
-
-func newProgressView(phase string) *progressView {
-	v := &progressView{phase: widget.NewLabel(phase + "…"), bar: widget.NewProgressBar(), detail: quiet(""), since: time.Now()}
-	v.obj = container.NewVBox(v.phase, v.bar, v.detail)
-	return v
-}
-
-func (v *progressView) set(p app.BackupProgress) {
-	if p.Phase != "" && p.Phase != v.cur {
-		v.cur, v.since = p.Phase, time.Now()
-		if p.Phase != "Done" {
-			v.phase.SetText(p.Phase + "…")
-		}
-	}
-	f := fraction(p)
-	v.bar.SetValue(f)
-	var parts []string
-	if p.TotalBytes > 0 {
-		parts = append(parts, human.Size(p.Bytes)+" of "+human.Size(p.TotalBytes))
-	}
-	if p.TotalObjects > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d objects", p.Objects, p.TotalObjects))
-	}
-	if left := timeLeft(f, time.Since(v.since)); left != "" {
-		parts = append(parts, left)
-	}
-	v.detail.SetText(strings.Join(parts, " · "))
-}
-
-// fraction is how much of p is done, 0..1.
-func fraction(p app.BackupProgress) float64 {
-	var f float64
-	switch {
-	case p.TotalBytes > 0:
-		f = float64(p.Bytes) / float64(p.TotalBytes)
-	case p.TotalObjects > 0:
-		f = float64(p.Objects) / float64(p.TotalObjects)
-	}
-	return min(max(f, 0), 1)
-}
-
-// timeLeft estimates the rest from the rate so far; "" while too early to tell.
-func timeLeft(f float64, elapsed time.Duration) string {
-	if f < 0.02 || f >= 1 || elapsed < 2*time.Second {
-		return ""
-	}
-	left := time.Duration(float64(elapsed) * (1 - f) / f)
-	switch {
-	case left < 10*time.Second:
-		return "a few seconds left"
-	case left < time.Minute:
-		return fmt.Sprintf("about %d seconds left", int(left.Round(5*time.Second)/time.Second))
-	case left < 90*time.Minute:
-		n := int(left.Round(time.Minute) / time.Minute)
-		if n == 1 {
-			return "about 1 minute left"
-		}
-		return fmt.Sprintf("about %d minutes left", n)
-	}
-	return fmt.Sprintf("about %.1f hours left", left.Hours())
 }
 
 // textBox is a column of text at a readable width, for dialogs.
@@ -548,11 +439,7 @@ func (u *UI) backupWithDialog(s *app.Session, target string, o app.BackupOptions
 // watchJob shows j in a progress dialog with a Stop button; result runs
 // when it ended, if the vault is still open.
 func (u *UI) watchJob(j *backupJob, result func(*app.BackupReport, error)) {
-	pv := newProgressView("Preparing the backup")
-	content := textBox(460, hint("Backing up to "+j.Target()), pv.obj)
-	d := dialog.NewCustomWithoutButtons("Backing up", content, u.w)
-	stopB := u.button("Stop", theme.CancelIcon(), func() { j.Cancel() })
-	d.SetButtons([]fyne.CanvasObject{stopB})
+	d, pv := u.progressDialog("Backing up", "Backing up to "+j.Target(), "Preparing the backup", j.Cancel)
 	j.views = append(j.views, pv)
 	pv.set(j.Progress())
 	s := j.Session()
@@ -562,7 +449,6 @@ func (u *UI) watchJob(j *backupJob, result func(*app.BackupReport, error)) {
 			result(rep, err)
 		}
 	})
-	d.Show()
 }
 
 // backupResult says how a backup went and offers the way on for the errors
@@ -1184,14 +1070,10 @@ func credMessage(err error) string {
 // ---- Restore drill ----
 
 type drillDialog struct {
-	d      *dialog.CustomDialog
+	*formRun
 	cred   *credForm
 	errMsg *widget.Label
-	pv     *progressView
 	runB   *widget.Button
-	stopB  *widget.Button
-	cancel context.CancelFunc
-	busy   bool
 	report *app.DrillReport // the last report shown (tests)
 }
 
@@ -1201,28 +1083,15 @@ func (b *backupsScreen) runDrill() {
 	if !ok {
 		return
 	}
-	dd := &drillDialog{errMsg: errLabel(), pv: newProgressView("Restoring")}
+	dd := &drillDialog{formRun: u.newFormRun("Restoring"), errMsg: errLabel()}
 	b.drillD = dd
 	dd.cred = u.newCredForm(func() { b.startDrill(dd, target) })
 	dd.runB = u.button("Run drill", theme.MediaReplayIcon(), func() { b.startDrill(dd, target) })
 	dd.runB.Importance = widget.HighImportance
 	cancelB := u.button("Cancel", theme.CancelIcon(), func() { dd.d.Hide() })
-	dd.stopB = u.button("Stop", theme.CancelIcon(), func() {
-		if dd.cancel != nil {
-			dd.cancel()
-		}
-	})
-	dd.pv.obj.Hide()
 	content := textBox(520, wrapped(DrillExplanation), hint("Backup: "+target),
 		dd.cred.pass, container.NewHBox(dd.cred.switchB), dd.errMsg, dd.pv.obj)
-	dd.d = dialog.NewCustomWithoutButtons("Run a restore drill", content, u.w)
-	dd.d.SetButtons([]fyne.CanvasObject{cancelB, dd.runB})
-	dd.d.SetOnClosed(func() {
-		if dd.cancel != nil {
-			dd.cancel()
-		}
-	})
-	dd.d.Show()
+	dd.show(u, "Run a restore drill", content, cancelB, dd.runB)
 	u.w.Canvas().Focus(dd.cred.pass)
 }
 
@@ -1237,22 +1106,8 @@ func (b *backupsScreen) startDrill(dd *drillDialog, target string) {
 		return
 	}
 	setMsg(dd.errMsg, "")
-	dd.busy = true
 	dd.cred.enable(false)
-	dd.pv.obj.Show()
-	dd.d.SetButtons([]fyne.CanvasObject{dd.stopB})
-	ctx, cancel := context.WithCancel(context.Background())
-	dd.cancel = cancel
-	epoch := u.epoch
-	progress := u.progressFunc(func(p app.BackupProgress) {
-		if u.epoch == epoch {
-			dd.pv.set(p)
-		}
-	})
-	release := u.jobs.Hold()
-	run(u, func(context.Context) (*app.DrillReport, error) {
-		defer release()
-		defer cancel()
+	runForm(u, dd.formRun, func(ctx context.Context, progress app.ProgressFunc) (*app.DrillReport, error) {
 		bk, err := app.OpenBackups(ctx, target, cred)
 		if err != nil {
 			return nil, err
@@ -1260,7 +1115,6 @@ func (b *backupsScreen) startDrill(dd *drillDialog, target string) {
 		defer bk.Close()
 		return bk.Drill(ctx, app.DrillOptions{Session: s, Progress: progress})
 	}, func(rep *app.DrillReport, err error) {
-		dd.busy, dd.cancel = false, nil
 		if rep != nil { // the drill ran: passed or failed
 			dd.report = rep
 			dd.d.Hide()
@@ -1269,8 +1123,7 @@ func (b *backupsScreen) startDrill(dd *drillDialog, target string) {
 			return
 		}
 		dd.cred.enable(true)
-		dd.pv.obj.Hide()
-		dd.d.SetButtons([]fyne.CanvasObject{u.button("Cancel", theme.CancelIcon(), func() { dd.d.Hide() }), dd.runB})
+		dd.running(false)
 		if errors.Is(err, context.Canceled) {
 			setMsg(dd.errMsg, "The drill was stopped.")
 		} else {
@@ -1329,19 +1182,14 @@ func (u *UI) showDrillReport(rep *app.DrillReport) {
 // ---- Restore ----
 
 type restoreDialog struct {
-	d       *dialog.CustomDialog
+	*formRun
 	snapSel *widget.Select
 	parent  string
 	parentL *widget.Label
 	name    *entry
 	cred    *credForm
 	errMsg  *widget.Label
-	pv      *progressView
 	runB    *widget.Button
-	stopB   *widget.Button
-	cancelB *widget.Button
-	cancel  context.CancelFunc
-	busy    bool
 	result  *app.RestoreReport // the last restore done (tests)
 }
 
@@ -1356,7 +1204,7 @@ func (b *backupsScreen) restore() {
 		return
 	}
 	snaps := b.snaps
-	rd := &restoreDialog{errMsg: errLabel(), pv: newProgressView("Restoring"), parentL: widget.NewLabel("")}
+	rd := &restoreDialog{formRun: u.newFormRun("Restoring"), errMsg: errLabel(), parentL: widget.NewLabel("")}
 	b.restoreD = rd
 	rd.parentL.Wrapping = fyne.TextWrapBreak
 	rd.snapSel = widget.NewSelect(snapOptions(snaps), nil)
@@ -1376,13 +1224,7 @@ func (b *backupsScreen) restore() {
 	rd.cred = u.newCredForm(start)
 	rd.runB = u.button("Restore", theme.DownloadIcon(), start)
 	rd.runB.Importance = widget.HighImportance
-	rd.cancelB = u.button("Cancel", theme.CancelIcon(), func() { rd.d.Hide() })
-	rd.stopB = u.button("Stop", theme.CancelIcon(), func() {
-		if rd.cancel != nil {
-			rd.cancel()
-		}
-	})
-	rd.pv.obj.Hide()
+	cancelB := u.button("Cancel", theme.CancelIcon(), func() { rd.d.Hide() })
 	form := container.New(layout.NewFormLayout(),
 		bold("Snapshot"), rd.snapSel,
 		bold("Into the folder"), container.NewBorder(nil, nil, nil, pick, rd.parentL),
@@ -1392,14 +1234,7 @@ func (b *backupsScreen) restore() {
 		wrapped("The backup is restored into a new folder, as a separate vault; the open vault is not changed. "+
 			"Like on a new laptop, it needs the passphrase or the recovery key."),
 		form, rd.cred.pass, container.NewHBox(rd.cred.switchB), rd.errMsg, rd.pv.obj)
-	rd.d = dialog.NewCustomWithoutButtons("Restore a backup", content, u.w)
-	rd.d.SetButtons([]fyne.CanvasObject{rd.cancelB, rd.runB})
-	rd.d.SetOnClosed(func() {
-		if rd.cancel != nil {
-			rd.cancel()
-		}
-	})
-	rd.d.Show()
+	rd.show(u, "Restore a backup", content, cancelB, rd.runB)
 	u.w.Canvas().Focus(rd.cred.pass)
 }
 
@@ -1430,6 +1265,17 @@ func (u *UI) folderButton(label string, chosen func(path string)) *widget.Button
 		fd.Resize(fyne.NewSize(900, 600))
 		fd.Show()
 	})
+}
+
+// restoreDest is the folder a restore into a new folder name inside parent
+// goes to, or why it cannot (problem); see restoreDestProblem.
+func restoreDest(parent, name, vaultDir string) (dest, problem string) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
+		return "", "Type a name for the new folder (without / or \\)."
+	}
+	dest = filepath.Join(parent, name)
+	return dest, restoreDestProblem(dest, vaultDir)
 }
 
 // restoreDestProblem says why dest cannot take a restore, or "". vaultDir
@@ -1475,13 +1321,8 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 	if rd.busy || s == nil {
 		return
 	}
-	name := strings.TrimSpace(rd.name.Text)
-	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
-		setMsg(rd.errMsg, "Type a name for the new folder (without / or \\).")
-		return
-	}
-	dest := filepath.Join(rd.parent, name)
-	if p := restoreDestProblem(dest, s.Dir()); p != "" {
+	dest, p := restoreDest(rd.parent, rd.name.Text, s.Dir())
+	if p != "" {
 		setMsg(rd.errMsg, p)
 		return
 	}
@@ -1497,13 +1338,10 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 		return
 	}
 	setMsg(rd.errMsg, "")
-	rd.busy = true
 	rd.cred.enable(false)
 	rd.name.Disable()
 	rd.snapSel.Disable()
-	rd.pv.obj.Show()
-	rd.d.SetButtons([]fyne.CanvasObject{rd.stopB})
-	rd.cancel = u.runRestore(rd.pv, func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error) {
+	runForm(u, rd.formRun, func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error) {
 		bk, err := app.OpenBackups(ctx, target, cred)
 		if err != nil {
 			return nil, err
@@ -1511,7 +1349,6 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 		defer bk.Close()
 		return bk.Restore(ctx, dest, app.RestoreOptions{Snapshot: snapID, Progress: progress})
 	}, func(rep *app.RestoreReport, err error) {
-		rd.busy, rd.cancel = false, nil
 		if err == nil {
 			rd.result = rep
 			rd.d.Hide()
@@ -1521,8 +1358,7 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 		rd.cred.enable(true)
 		rd.name.Enable()
 		rd.snapSel.Enable()
-		rd.pv.obj.Hide()
-		rd.d.SetButtons([]fyne.CanvasObject{rd.cancelB, rd.runB})
+		rd.running(false)
 		if errors.Is(err, context.Canceled) {
 			setMsg(rd.errMsg, "The restore was stopped. Nothing was left in "+dest+".")
 		} else {
@@ -1530,27 +1366,6 @@ func (b *backupsScreen) startRestore(rd *restoreDialog, target string, snaps []*
 		}
 		u.w.Canvas().Focus(rd.cred.pass)
 	})
-}
-
-// runRestore runs a restore (work) in the background, showing its progress
-// in pv, and returns the function that stops it. done gets the result on
-// the UI goroutine (an error wrapping context.Canceled when stopped). No
-// interval backup starts meanwhile (app.BackupJobs.Hold).
-func (u *UI) runRestore(pv *progressView, work func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error), done func(*app.RestoreReport, error)) context.CancelFunc {
-	ctx, cancel := context.WithCancel(context.Background())
-	epoch := u.epoch
-	progress := u.progressFunc(func(p app.BackupProgress) {
-		if u.epoch == epoch {
-			pv.set(p)
-		}
-	})
-	release := u.jobs.Hold()
-	run(u, func(context.Context) (*app.RestoreReport, error) {
-		defer release()
-		defer cancel()
-		return work(ctx, progress)
-	}, done)
-	return cancel
 }
 
 func (u *UI) showRestored(rep *app.RestoreReport) {
@@ -1575,24 +1390,12 @@ func (b *backupsScreen) check() {
 	if !ok {
 		return
 	}
-	pv := newProgressView("Reading the backup")
-	ctx, cancel := context.WithCancel(context.Background())
-	d := dialog.NewCustomWithoutButtons("Checking the backup", textBox(460,
-		hint("Every stored piece of every snapshot is read back from "+target+" and checked."), pv.obj), u.w)
-	d.SetButtons([]fyne.CanvasObject{u.button("Stop", theme.CancelIcon(), cancel)})
-	d.Show()
-	epoch := u.epoch
-	progress := u.progressFunc(func(p app.BackupProgress) {
-		if u.epoch == epoch {
-			pv.set(p)
-		}
-	})
+	var stop context.CancelFunc
+	d, pv := u.progressDialog("Checking the backup", "Every stored piece of every snapshot is read back from "+target+" and checked.",
+		"Reading the backup", func() { stop() })
 	b.checked.Importance = widget.MediumImportance
 	setMsg(b.checked, "Checking the backup…")
-	release := u.jobs.Hold()
-	run(u, func(context.Context) (*app.VerifyReport, error) {
-		defer release()
-		defer cancel()
+	stop = runWithProgress(u, pv, func(ctx context.Context, progress app.ProgressFunc) (*app.VerifyReport, error) {
 		bk, err := s.OpenBackups(ctx, target)
 		if err != nil {
 			return nil, err

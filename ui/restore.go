@@ -4,7 +4,7 @@ package ui
 // laptop gets its vault back in the window, with no vault open (the
 // Backups screen restores only while a vault is open). It shares with the
 // Backups screen's restore dialog the credential form, the snapshot
-// choices, the destination check, the progress view and runRestore.
+// choices, the destination check, the progress view and runWithProgress.
 
 import (
 	"context"
@@ -301,17 +301,12 @@ func (r *restoreScreen) start() {
 	if r.busy || r.bk == nil || u.restore != r {
 		return
 	}
-	name := strings.TrimSpace(r.name.Text)
-	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
-		setMsg(r.errMsg, "Type a name for the new folder (without / or \\).")
-		return
-	}
-	dest := filepath.Join(r.parent, name)
 	vaultDir := ""
 	if app.VaultExists(u.opts.Dir) {
 		vaultDir = u.opts.Dir
 	}
-	if p := restoreDestProblem(dest, vaultDir); p != "" {
+	dest, p := restoreDest(r.parent, r.name.Text, vaultDir)
+	if p != "" {
 		setMsg(r.errMsg, p)
 		return
 	}
@@ -328,7 +323,7 @@ func (r *restoreScreen) start() {
 	r.pv.obj.Show()
 	r.relayout()
 	bk := r.bk
-	r.cancel = u.runRestore(r.pv, func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error) {
+	r.cancel = runWithProgress(u, r.pv, func(ctx context.Context, progress app.ProgressFunc) (*app.RestoreReport, error) {
 		return bk.Restore(ctx, dest, app.RestoreOptions{Snapshot: snapID, Progress: progress})
 	}, func(rep *app.RestoreReport, err error) {
 		r.cancel = nil
