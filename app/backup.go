@@ -170,10 +170,10 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 		return nil, fmt.Errorf("%w: there is no backup in %s any more, although one was made there before; plug in the backup drive (if you replaced it, choose the folder again to start a new backup there)", backup.ErrTargetMissing, target)
 	}
 
-	// Capture a consistent state under the store's lock.
+	// The store captures the vault's bytes under its own lock, with the
+	// counts and hashes of exactly the state they replay to.
 	var src backup.Source
-	var release func()
-	err = s.st.View(ctx, func(tx *store.Tx) error {
+	capt, release, err := s.st.Capture(ctx, func(tx *store.Tx) error {
 		c, err := tx.Counts()
 		if err != nil {
 			return err
@@ -190,20 +190,13 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 		if err != nil {
 			return err
 		}
-		capt, rel, err := s.v.Capture()
-		if err != nil {
-			return err
-		}
-		release = rel
-		src = backup.Source{
-			Capture: capt, ReadObject: s.v.ReadObjectFile, ObjectName: s.v.ObjectPath,
-			Counts: countsMap(c), AuditHead: head, ContentHash: hex.EncodeToString(mac),
-		}
+		src = backup.Source{Counts: countsMap(c), AuditHead: head, ContentHash: hex.EncodeToString(mac)}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	src.Capture, src.ReadObject, src.ObjectName = capt, s.v.ReadObjectFile, s.v.ObjectPath
 	defer release()
 
 	run := &backupRun{BackupReport: BackupReport{Target: target}}

@@ -545,6 +545,10 @@ func (d *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := d.check(); err != nil {
 		return err
 	}
+	return d.viewLocked(ctx, fn)
+}
+
+func (d *DB) viewLocked(ctx context.Context, fn func(tx *Tx) error) error {
 	stx, err := d.conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: false})
 	if err != nil {
 		return err
@@ -639,6 +643,27 @@ func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 		d.lastCkpt = d.checkpointLocked(ctx)
 	}
 	return nil
+}
+
+// Capture copies the vault's bytes at rest (header, manifest, redo log) and
+// pins the checkpoint's chunk objects until release is called, under the
+// store's own lock: no write is half applied while it runs, so the captured
+// log ends at the last acknowledged record and replays to exactly the state
+// that fn, if not nil, reads in a read-only transaction under the same lock
+// (counts, hashes to record beside the capture). A backup of the capture is
+// a state that was committed. release may be called more than once.
+func (d *DB) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Capture, release func(), err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(); err != nil {
+		return nil, nil, err
+	}
+	if fn != nil {
+		if err := d.viewLocked(ctx, fn); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d.v.Capture()
 }
 
 // schemaVersion reads PRAGMA schema_version through the connection or, inside

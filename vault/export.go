@@ -36,8 +36,9 @@ type Capture struct {
 
 // Capture copies the header, the manifest and the redo log, and pins the
 // checkpoint's chunk objects so that a checkpoint meanwhile does not delete
-// them before release is called. The caller must hold back writes (the
-// store's lock), so that the log and the database agree.
+// them before release is called. The caller must hold back writes, so that
+// the log and the database agree: store.DB.Capture calls it under the
+// store's lock.
 func (v *Vault) Capture() (c *Capture, release func(), err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
