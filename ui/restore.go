@@ -278,6 +278,12 @@ func (r *restoreScreen) showStep2(dir string, bad int) {
 	case bad > 1:
 		status += fmt.Sprintf(" %d snapshot files are damaged and not listed.", bad)
 	}
+	switch ref := r.bk.RefusedKeyFiles(); {
+	case len(ref) == 1:
+		status += " Warning: 1 key file in the backup was refused and not tried, because casevault never writes one like it: someone may have tampered with the backup drive."
+	case len(ref) > 1:
+		status += fmt.Sprintf(" Warning: %d key files in the backup were refused and not tried, because casevault never writes ones like them: someone may have tampered with the backup drive.", len(ref))
+	}
 	r.status.SetText(status)
 	r.snapSel.Options = snapOptions(r.snaps)
 	r.snapSel.SetSelectedIndex(0)

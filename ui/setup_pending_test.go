@@ -38,6 +38,9 @@ func TestSetupClosedBeforeKeyConfirmed(t *testing.T) {
 	}
 
 	h2 := harnessIn(t, h.dir)
+	if !contains(h2.u.w.Canvas(), "never finished") {
+		t.Errorf("the setup screen does not say the unfinished vault is replaced; texts %q", texts(h2.u.w.Canvas()))
+	}
 	s := create(h2)
 	if s.key == first {
 		t.Fatal("the second setup showed the first key")

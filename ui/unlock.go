@@ -220,10 +220,15 @@ func (u *UI) showSetup() {
 		}
 	})
 	s.np.p2.OnSubmitted = func(string) { s.submit() }
+	where := hint("The vault will be created in " + u.opts.Dir)
+	if app.VaultHalfMade(u.opts.Dir) {
+		where.SetText("The vault will be created in " + u.opts.Dir + ". A vault was started there before but never finished " +
+			"(its recovery key was not confirmed), so nobody can open it; it is replaced.")
+	}
 	form := container.NewVBox(
 		heading("Welcome to casevault"),
 		wrapped(SetupExplanation),
-		hint("The vault will be created in "+u.opts.Dir),
+		where,
 		bold("Choose a passphrase"),
 		hint("A few unrelated words make a good one, e.g. \"lantern orbit velvet cactus\" (not this one)."),
 		s.np.obj,
