@@ -273,7 +273,7 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 				return err
 			}
 		}
-		if err := syncDirs(dirs); err != nil {
+		if err := syncDirs(v.fs, dirs); err != nil {
 			return err
 		}
 		var err error
@@ -287,7 +287,7 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		v.swept = false // chunks of this failed checkpoint may be left
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := syncDir(v.dir); err != nil {
+	if err := syncDir(v.fs, v.dir); err != nil {
 		// The new manifest is in place but may not survive a crash: after
 		// one, either manifest may be the one on disk. Keep both logs and
 		// refuse further writes, so that whichever survives is complete.

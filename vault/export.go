@@ -390,7 +390,7 @@ func OpenWithKeys(dir string, keys *Keys) (*Vault, error) {
 		return fail(err)
 	}
 	removeTemps(dir)
-	return &Vault{dir: dir, lock: lk, hdr: h, keys: kr, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+	return &Vault{dir: dir, lock: lk, fs: osFS{}, hdr: h, keys: kr, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
 }
 
 // Parts are the files of a vault as a backup keeps them (see Capture).
@@ -528,7 +528,7 @@ func Install(ctx context.Context, dir string, keys *Keys, p Parts, objects Objec
 	if err := os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("moving the restored vault into %s: %w", dir, err)
 	}
-	return syncDir(parent)
+	return syncDir(osFS{}, parent)
 }
 
 func writeFileNoSync(path string, data []byte) error {

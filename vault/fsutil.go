@@ -11,11 +11,12 @@ import (
 // writeFileAtomic writes data to path so that a crash leaves either the old
 // file or the new one: temp file in the same folder, fsync, rename, fsync the
 // folder (atomicfile). Files are created 0600: nobody else on the machine needs them.
-func writeFileAtomic(path string, data []byte) error {
+// The folder fsync goes through fsys.
+func writeFileAtomic(fsys FS, path string, data []byte) error {
 	if err := writeFileDurable(path, data); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return syncDir(fsys, filepath.Dir(path))
 }
 
 // writeFileDurable is writeFileAtomic without the folder fsync, for callers
@@ -27,16 +28,9 @@ func writeFileDurable(path string, data []byte) error {
 	return nil
 }
 
-// syncDirHook, set only by tests, sees each folder fsync first and can fail it.
-var syncDirHook func(dir string) error
-
-func syncDir(dir string) error {
-	if syncDirHook != nil {
-		if err := syncDirHook(dir); err != nil {
-			return fmt.Errorf("syncing folder %s: %w", dir, err)
-		}
-	}
-	if err := atomicfile.SyncDir(dir); err != nil {
+// syncDir flushes the folder dir through fsys (FS.SyncDir), with context.
+func syncDir(fsys FS, dir string) error {
+	if err := fsys.SyncDir(dir); err != nil {
 		return fmt.Errorf("syncing folder %s: %w", dir, err)
 	}
 	return nil

@@ -161,7 +161,7 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 			v.torn = &TornTail{Record: len(sc.recs), Bytes: int64(len(b)) - sc.good, Written: fi.ModTime()}
 		}
 		if !v.readOnly {
-			if err := truncateDurable(path, sc.good); err != nil {
+			if err := truncateDurable(v.fs, path, sc.good); err != nil {
 				return nil, fmt.Errorf("cutting off a torn redo log record: %w", err)
 			}
 		}
@@ -278,8 +278,8 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func truncateDurable(path string, size int64) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+func truncateDurable(fsys FS, path string, size int64) error {
+	f, err := fsys.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -312,7 +312,7 @@ func (v *Vault) AppendLog(rec []byte) error {
 	gen := v.currentGen()
 	if v.logFile == nil {
 		path := v.logPath(gen)
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := v.fs.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return fmt.Errorf("opening redo log: %w", err)
 		}
@@ -336,7 +336,7 @@ func (v *Vault) AppendLog(rec []byte) error {
 				f.Close()
 				return fmt.Errorf("starting redo log: %w", err)
 			}
-			if err := syncDir(filepath.Dir(path)); err != nil {
+			if err := syncDir(v.fs, filepath.Dir(path)); err != nil {
 				f.Close()
 				return err
 			}
@@ -377,7 +377,7 @@ func (v *Vault) AppendLog(rec []byte) error {
 			return fmt.Errorf("writing redo log: %w", err)
 		}
 	}
-	if err := logSync(v.logFile); err != nil {
+	if err := v.logFile.Datasync(); err != nil {
 		// The record's durability is unknown: cut it off so that it is
 		// certainly not replayed, and report the failure. The mark stays
 		// right: it names only records before this one.
@@ -398,24 +398,11 @@ func (v *Vault) AppendLog(rec []byte) error {
 func (v *Vault) cutBackLocked(cause error) {
 	err := v.logFile.Truncate(v.logSize)
 	if err == nil {
-		err = logSync(v.logFile)
+		err = v.logFile.Datasync()
 	}
 	if err != nil {
 		v.failed = fmt.Errorf("the disk reported an error while saving (%v), so the last change may or may not have been saved; close casevault and open it again", cause)
 	}
-}
-
-// logSyncHook, set only by tests, runs before each redo log record's
-// fdatasync and can fail it.
-var logSyncHook func() error
-
-func logSync(f *os.File) error {
-	if logSyncHook != nil {
-		if err := logSyncHook(); err != nil {
-			return err
-		}
-	}
-	return datasync(f)
 }
 
 // LogSize is the current redo log's length in bytes, for checkpoint policy.

@@ -140,13 +140,13 @@ func TestLogFormat1StillRead(t *testing.T) {
 // The mark is written with every record, by the same fdatasync: an append
 // makes exactly one fdatasync call.
 func TestAppendOneSync(t *testing.T) {
-	v, _, _ := newVault(t)
+	t.Parallel()
+	v, f := newFaultyVault(t)
 	if err := v.AppendLog([]byte("creates the log")); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	logSyncHook = func() error { n++; return nil }
-	defer func() { logSyncHook = nil }()
+	f.set(nil, func(string) error { n++; return nil })
 	for i := 0; i < 5; i++ {
 		if err := v.AppendLog([]byte(fmt.Sprint("record ", i))); err != nil {
 			t.Fatal(err)

@@ -105,7 +105,7 @@ func (v *Vault) PutObject(k Kind, plaintext []byte) (ID, error) {
 	if err != nil {
 		return id, err
 	}
-	return id, syncDirs(dirs)
+	return id, syncDirs(v.fs, dirs)
 }
 
 // putLocked writes one object unless it exists; it records folders to fsync.
@@ -134,9 +134,9 @@ func (v *Vault) putLocked(a cipher.AEAD, k Kind, id ID, plaintext []byte, dirs m
 	return writeFileDurable(path, b)
 }
 
-func syncDirs(dirs map[string]bool) error {
+func syncDirs(fsys FS, dirs map[string]bool) error {
 	for d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := syncDir(fsys, d); err != nil {
 			return err
 		}
 	}

@@ -142,7 +142,7 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 		}
 		if use != nil {
 			rep.SetAside = append([]string{ManifestFile}, moves...)
-			if err := writeFileAtomic(filepath.Join(v.dir, ManifestFile), useBytes); err != nil {
+			if err := writeFileAtomic(v.fs, filepath.Join(v.dir, ManifestFile), useBytes); err != nil {
 				return fmt.Errorf("bringing back checkpoint %d: %w", use.Seq, err)
 			}
 			rep.To, rep.ToTime = use.Seq, use.Created
@@ -181,7 +181,7 @@ func (v *Vault) restoreManifestCopyLocked(a cipher.AEAD) (*Checkpoint, string, e
 				return nil, "", err
 			}
 		}
-		if err := writeFileAtomic(filepath.Join(v.dir, ManifestFile), b); err != nil {
+		if err := writeFileAtomic(v.fs, filepath.Join(v.dir, ManifestFile), b); err != nil {
 			return nil, "", fmt.Errorf("putting back the manifest's copy: %w", err)
 		}
 		return cp, q, nil
@@ -262,7 +262,7 @@ func (v *Vault) quarantineLocked(names []string, contents map[string][]byte) (st
 		dirs[filepath.Dir(dst)] = true
 	}
 	dirs[q] = true
-	if err := syncDirs(dirs); err != nil {
+	if err := syncDirs(v.fs, dirs); err != nil {
 		return q, err
 	}
 	return q, nil

@@ -14,29 +14,28 @@ import (
 // manifest must not name them before their folders are fsynced, or a power
 // cut could leave a manifest that names missing chunks (and the old log is
 // already gone): a vault that no longer opens.
-// Not parallel: it sets the package's folder-sync hook.
 func TestCheckpointSyncsFoldersOfLeftoverChunks(t *testing.T) {
-	v, _, _ := newVault(t)
+	t.Parallel()
+	v, f := newFaultyVault(t)
 	load(t, v)
 	image := make([]byte, 3*ChunkSize+100)
 	rand.Read(image)
-	defer func() { syncDirHook = nil }()
 	dbDir := filepath.Join(ObjectsDir, KindDBChunk.dir())
-	syncDirHook = func(dir string) error {
+	f.set(func(dir string) error {
 		if strings.Contains(dir, dbDir) {
 			return errors.New("injected folder fsync failure")
 		}
 		return nil
-	}
+	}, nil)
 	if err := v.WriteCheckpoint(context.Background(), image, nil); err == nil {
 		t.Fatal("checkpoint succeeded although its folder fsyncs failed")
 	}
 	synced := map[string]bool{}
-	syncDirHook = func(dir string) error { synced[dir] = true; return nil }
+	f.set(func(dir string) error { synced[dir] = true; return nil }, nil)
 	if err := v.WriteCheckpoint(context.Background(), image, nil); err != nil {
 		t.Fatal(err)
 	}
-	syncDirHook = nil
+	f.set(nil, nil)
 	for _, id := range v.Current().Chunks {
 		d := filepath.Dir(v.objectPath(KindDBChunk, id))
 		for _, want := range []string{d, filepath.Dir(d)} {
@@ -52,9 +51,8 @@ func TestCheckpointSyncsFoldersOfLeftoverChunks(t *testing.T) {
 // next open, or leave its tail behind the next record): no further writes
 // may be accepted until the vault is reopened. When the cut-back is durable,
 // writing goes on.
-// Not parallel: it sets the package's log-sync hook.
 func TestAppendLogCutBackFailureStopsWrites(t *testing.T) {
-	defer func() { logSyncHook = nil }()
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		failSyncs int // how many fdatasyncs fail, from the record's own
@@ -64,7 +62,8 @@ func TestAppendLogCutBackFailureStopsWrites(t *testing.T) {
 		{"record sync and cut-back sync fail", 2, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v, _, _ := newVault(t)
+			t.Parallel()
+			v, f := newFaultyVault(t)
 			load(t, v)
 			if _, err := v.ReadLog(); err != nil {
 				t.Fatal(err)
@@ -73,16 +72,16 @@ func TestAppendLogCutBackFailureStopsWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := 0
-			logSyncHook = func() error {
+			f.set(nil, func(string) error {
 				if n++; n <= tc.failSyncs {
 					return errors.New("injected fdatasync failure")
 				}
 				return nil
-			}
+			})
 			if err := v.AppendLog([]byte("second")); err == nil {
 				t.Fatal("append succeeded although its fdatasync failed")
 			}
-			logSyncHook = nil
+			f.set(nil, nil)
 			err := v.AppendLog([]byte("third"))
 			if tc.wantStop && err == nil {
 				t.Fatal("append accepted after a failed cut-back")
@@ -96,20 +95,20 @@ func TestAppendLogCutBackFailureStopsWrites(t *testing.T) {
 
 // A Create that fails part way leaves the folder as it found it, so that
 // creating the vault can be tried again there (the window offers no other
-// folder). Not parallel: it sets the package's folder-sync hook.
+// folder).
 func TestCreateFailureLeavesFolderEmpty(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "vault")
-	defer func() { syncDirHook = nil }()
-	syncDirHook = func(d string) error {
+	f := newFaultFS()
+	f.set(func(d string) error {
 		if d == dir {
 			return errors.New("injected folder fsync failure")
 		}
 		return nil
-	}
-	if _, _, err := Create(dir, testPass, testOpts()); err == nil {
+	}, nil)
+	if _, _, err := Create(dir, testPass, faultyOpts(f)); err == nil {
 		t.Fatal("Create succeeded although its folder fsync failed")
 	}
-	syncDirHook = nil
 	if Exists(dir) {
 		t.Fatal("a failed Create left a header")
 	}

@@ -18,7 +18,7 @@ func syncTree(dir string) error {
 			return err
 		}
 		if d.IsDir() {
-			return syncDir(path)
+			return syncDir(osFS{}, path)
 		}
 		f, err := os.Open(path)
 		if err != nil {

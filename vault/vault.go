@@ -77,12 +77,17 @@ type CreateOptions struct {
 	// left by an interrupted creation is recognised by Create, which
 	// starts over (see HalfMade).
 	Pending bool
+	// FS is the file system the vault's redo log and folder fsyncs go
+	// through (see FS); nil: the operating system's. Tests give one that
+	// injects faults.
+	FS FS
 }
 
 // Vault is an unlocked vault folder. Its methods are safe for concurrent use.
 type Vault struct {
 	dir  string
 	lock *fileLock
+	fs   FS // never nil
 
 	mu   sync.Mutex
 	hdr  *header
@@ -94,7 +99,7 @@ type Vault struct {
 	seed    maphash.Seed
 
 	// redo log state
-	logFile *os.File
+	logFile File
 	logSeq  uint64 // next record number in the current log file
 	logSize int64
 	// logFormat of the current log file: 2, or 1 for a log written by an
@@ -222,7 +227,7 @@ func Confirm(dir string) error {
 	if err := os.Rename(pending, filepath.Join(dir, HeaderFile)); err != nil {
 		return fmt.Errorf("finishing the vault: %w", err)
 	}
-	return syncDir(dir)
+	return syncDir(osFS{}, dir)
 }
 
 // Create makes a new vault in dir, which must be missing or empty (or hold a
@@ -235,6 +240,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if len(pass) == 0 {
 		return nil, "", errors.New("the passphrase is empty")
 	}
+	fsys := orOS(opts.FS)
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -330,7 +336,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(filepath.Join(dir, ManifestFile), b)
+		return writeFileAtomic(fsys, filepath.Join(dir, ManifestFile), b)
 	})
 	if err != nil {
 		return fail(err)
@@ -339,10 +345,10 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if opts.Pending {
 		hname = PendingHeaderFile
 	}
-	if err := writeFileAtomic(filepath.Join(dir, hname), h.marshal()); err != nil {
+	if err := writeFileAtomic(fsys, filepath.Join(dir, hname), h.marshal()); err != nil {
 		return fail(err)
 	}
-	v := &Vault{dir: dir, lock: lk, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
+	v := &Vault{dir: dir, lock: lk, fs: fsys, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
 	return v, recText, nil
 }
 
@@ -411,7 +417,7 @@ func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Vault{dir: dir, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+	return &Vault{dir: dir, fs: osFS{}, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
 }
 
 // unlockHeader parses header bytes (file names them in errors), opens a key
@@ -540,7 +546,7 @@ func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 	if err := v.keys.with(v.keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(v.dir, HeaderFile), h.marshal()); err != nil {
+	if err := writeFileAtomic(v.fs, filepath.Join(v.dir, HeaderFile), h.marshal()); err != nil {
 		return fmt.Errorf("saving the new passphrase: %w (the old passphrase still works)", err)
 	}
 	v.hdr = &h

@@ -136,11 +136,11 @@ func (v *Vault) writeManifestCopyLocked(seq uint64, b []byte) error {
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			return err
 		}
-		if err := syncDir(v.dir); err != nil {
+		if err := syncDir(v.fs, v.dir); err != nil {
 			return err
 		}
 	}
-	if err := writeFileAtomic(v.manifestCopyPath(seq), b); err != nil {
+	if err := writeFileAtomic(v.fs, v.manifestCopyPath(seq), b); err != nil {
 		return err
 	}
 	v.removeOldManifestCopiesLocked(seq)
