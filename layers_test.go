@@ -1,7 +1,7 @@
 package main_test
 
 // The layering test: arrows point down only, ui -> app -> {store, backup} -> vault
-// (see DESIGN.md); the command line (app/cli), like ui, talks only to app. It reads the import lines of every .go file in the module with
+// (see DESIGN.md), and only store imports store/engine (the durability engine); the command line (app/cli), like ui, talks only to app. It reads the import lines of every .go file in the module with
 // go/parser, so it is fast and works while some packages do not compile.
 //
 // Only non-test files are checked: the rules are about what ships in the binary.
@@ -44,6 +44,11 @@ var layerRules = []layerRule{
 	{"app/cli", []string{"store", "vault", "backup"}, "app/cli talks only to app, like ui"},
 }
 
+// privateTrees are package trees that only their owner's tree may import.
+var privateTrees = []struct{ tree, owner, why string }{
+	{"store/engine", "store", "the durability engine is store's own; everything else uses store"},
+}
+
 // mustFind are the layers the test must see, so it cannot pass vacuously.
 var mustFind = []string{"ui", "vault", "store", "app"}
 
@@ -79,9 +84,10 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 		m + "/ui/widgets":   {m + "/vault/keys"},
 		m + "/vault":        {"crypto/rand", m + "/vault/keys", m + "/internal/log"},
 		m + "/vault/keys":   {m + "/store"},
-		m + "/store":        {m + "/vault", m + "/backup"},
+		m + "/store":        {m + "/vault", m + "/backup", m + "/store/engine"},
+		m + "/store/engine": {m + "/vault"},
 		m + "/backup":       {m + "/vault", m + "/store"},
-		m + "/app":          {m + "/store", m + "/backup", m + "/vault"},
+		m + "/app":          {m + "/store", m + "/backup", m + "/vault", m + "/store/engine"},
 		m + "/app/policy":   {m + "/ui"},
 		m + "/app/cli":      {"flag", m + "/app", m + "/app/policy", m + "/backup", m + "/store", m + "/vault/keys"},
 		m + "/uikit":        {m + "/store"}, // not under ui/
@@ -90,6 +96,7 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 	}
 	got := violations(m, pkgs)
 	want := []string{
+		m + "/app imports " + m + "/store/engine",
 		m + "/app/cli imports " + m + "/backup",
 		m + "/app/cli imports " + m + "/store",
 		m + "/app/cli imports " + m + "/vault/keys",
@@ -134,6 +141,15 @@ func violations(module string, pkgs map[string][]string) []string {
 						out = append(out, fmt.Sprintf("%s imports %s (not allowed: %s)", pkg, imp, r.why))
 						break
 					}
+				}
+			}
+		}
+	}
+	for pkg, imports := range pkgs {
+		for _, imp := range imports {
+			for _, p := range privateTrees {
+				if inLayer(module, imp, p.tree) && !inLayer(module, pkg, p.owner) {
+					out = append(out, fmt.Sprintf("%s imports %s (not allowed: %s)", pkg, imp, p.why))
 				}
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"casevault/store/internal/dbtest"
 	"casevault/vault"
 )
 
@@ -101,7 +102,7 @@ func TestCrashHelper(t *testing.T) {
 		fail("start: %v", err)
 	}
 	ctx := context.Background()
-	vaultKeys.Store(dir, vault.RecoveryKey(os.Getenv(crashKeyEnv)))
+	dbtest.RememberKey(dir, vault.RecoveryKey(os.Getenv(crashKeyEnv)))
 	v, err := unlock(dir)
 	if err != nil {
 		fail("opening the vault: %v", err)
@@ -267,9 +268,9 @@ type childResult struct {
 func runCrashChild(t *testing.T, dir, mode string, start int, delay time.Duration) (r childResult) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.count=1")
-	key, _ := vaultKeys.Load(dir)
+	key, _ := dbtest.Key(dir)
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashModeEnv+"="+mode, crashStartEnv+"="+strconv.Itoa(start),
-		crashKeyEnv+"="+string(key.(vault.RecoveryKey)))
+		crashKeyEnv+"="+string(key))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -445,7 +446,7 @@ func verifyCrashVault(t *testing.T, dir, mode string, start, acked int, deep boo
 		t.Fatalf("after a kill (writes %d.. started, %d acknowledged): %v", start, acked, err)
 	}
 	if deep {
-		ftsIntegrity(t, s.DB)
+		ftsIntegrity(t, s)
 	}
 	return k
 }
@@ -487,8 +488,8 @@ func checkDeepCutDetected(t *testing.T, dir string) {
 	if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
 		t.Fatal(err)
 	}
-	if k, ok := vaultKeys.Load(dir); ok {
-		vaultKeys.Store(cp, k)
+	if k, ok := dbtest.Key(dir); ok {
+		dbtest.RememberKey(cp, k)
 	}
 	if err := os.Truncate(filepath.Join(cp, vault.LogDir, filepath.Base(logs[0])), int64(starts[acked-1]+1)); err != nil {
 		t.Fatal(err)

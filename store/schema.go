@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-
-	"casevault/vault"
 )
 
 // The search index's rowids are kind<<40 | id (1 client, 2 alias, 3 matter,
@@ -153,29 +151,6 @@ var SchemaVersion = len(migrations)
 
 // ErrNewerSchema: the vault was written by a newer casevault.
 var ErrNewerSchema = errors.New("this vault was written by a newer casevault; install the newer version to open it")
-
-// Store is the typed database of one vault.
-type Store struct {
-	*DB
-}
-
-// Open opens the database over an unlocked vault and brings its schema up
-// to date.
-func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
-	if opts.Meta == nil {
-		opts.Meta = countsMeta
-	}
-	d, err := OpenDB(ctx, v, opts)
-	if err != nil {
-		return nil, err
-	}
-	s := &Store{d}
-	if err := s.migrate(ctx); err != nil {
-		d.Close(ctx)
-		return nil, err
-	}
-	return s, nil
-}
 
 func (s *Store) version(ctx context.Context) (int, error) {
 	var n int

@@ -4,12 +4,13 @@ import (
 	"context"
 	"testing"
 
+	"casevault/store/internal/dbtest"
 	"casevault/vault"
 )
 
-var testKDF = vault.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+var testKDF = dbtest.KDF
 
-var testPass = []byte("test passphrase for the store")
+var testPass = dbtest.Pass
 
 func newVault(t testing.TB) string {
 	t.Helper()
@@ -46,10 +47,6 @@ func closeStore(s *Store) {
 
 // crash drops the store without a checkpoint, as a killed process would.
 func crash(s *Store) {
-	s.mu.Lock()
-	s.closed = true
-	s.conn.Close()
-	s.sqldb.Close()
-	s.mu.Unlock()
+	s.db.Abandon()
 	s.Vault().Close()
 }

@@ -1,4 +1,4 @@
-package store
+package engine
 
 import (
 	"context"
@@ -156,7 +156,7 @@ func TestCaptureConsistent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("capture %d: %v", i, err)
 		}
-		r, err := OpenDB(ctx, v, Options{NoCloseCheckpoint: true})
+		r, err := Open(ctx, v, Options{NoCloseCheckpoint: true})
 		if err != nil {
 			v.Close()
 			t.Fatalf("capture %d does not open: %v", i, err)

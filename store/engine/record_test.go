@@ -1,4 +1,4 @@
-package store
+package engine
 
 import (
 	"bytes"
@@ -33,12 +33,12 @@ func sampleChanges() []change {
 		cvs = append(cvs, colVal{Col: i, Val: v})
 	}
 	return []change{
-		{Op: opInsert, Table: "clients", NewRow: 1, Vals: cvs},
+		{Op: opInsert, Table: "items", NewRow: 1, Vals: cvs},
 		{Op: opInsert, Table: "t", NewRow: math.MinInt64},
 		{Op: opInsert, Table: "", NewRow: math.MaxInt64, Vals: []colVal{{Col: maxColumns - 1, Val: "last column"}}},
-		{Op: opUpdate, Table: "clients", OldRow: 1, NewRow: 2, Vals: cvs[3:9]},
+		{Op: opUpdate, Table: "items", OldRow: 1, NewRow: 2, Vals: cvs[3:9]},
 		{Op: opUpdate, Table: "ünïcode table", OldRow: -5, NewRow: -5},
-		{Op: opDelete, Table: "clients", OldRow: 2},
+		{Op: opDelete, Table: "items", OldRow: 2},
 		{Op: opDelete, Table: "x", OldRow: math.MinInt64},
 	}
 }

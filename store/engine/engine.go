@@ -1,6 +1,7 @@
-// Package store is casevault's SQLite database: the schema, its migrations and
-// typed queries, and the machinery that keeps an in-memory SQLite database
-// durable on top of the vault's encrypted checkpoints and redo log.
+// Package engine keeps an in-memory SQLite database durable on top of the
+// vault's encrypted checkpoints and redo log. It knows nothing of
+// casevault's schema: store/ holds the schema, its migrations and the typed
+// queries, and is the only package that uses the engine (layers_test.go).
 //
 // The database lives only in memory (modernc.org/sqlite has no encrypting
 // VFS). Each committed write transaction is captured row by row through
@@ -20,7 +21,7 @@
 //     longer opens). REPLACE itself is fine: with recursive_triggers on, its
 //     deletes fire delete triggers, as the replayed deletes do;
 //   - schema changes (DDL) are followed by a checkpoint, done automatically.
-package store
+package engine
 
 import (
 	"context"
@@ -95,9 +96,9 @@ type capture struct {
 	err     error
 }
 
-// OpenDB loads the vault's latest checkpoint, replays its redo log and
-// returns the database. It does not run migrations; see Open.
-func OpenDB(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
+// Open loads the vault's latest checkpoint, replays its redo log and
+// returns the database. It runs no migrations (store.Open does).
+func Open(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
 	if opts.CheckpointBytes == 0 {
 		opts.CheckpointBytes = DefaultCheckpointBytes
 	}
@@ -495,7 +496,7 @@ type Tx struct {
 // Exec runs a statement that changes data (only inside Update).
 func (t *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	if !t.write {
-		return nil, errors.New("store: Exec inside a read-only transaction")
+		return nil, errors.New("engine: Exec inside a read-only transaction")
 	}
 	res, err := t.tx.ExecContext(t.ctx, query, args...)
 	if err != nil && t.err == nil {
@@ -564,7 +565,7 @@ func (d *DB) viewLocked(ctx context.Context, fn func(tx *Tx) error) error {
 // The vault's write keys (the redo log's, the MAC root) stay decrypted in
 // locked memory for the whole transaction (vault.Vault.Hold): fn, the log
 // record and an automatic checkpoint open them once, not once per use, and
-// callers need not reach past the store to the vault to get that.
+// callers need not reach past the database to the vault to get that.
 func (d *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -647,7 +648,7 @@ func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Capture copies the vault's bytes at rest (header, manifest, redo log) and
 // pins the checkpoint's chunk objects until release is called, under the
-// store's own lock: no write is half applied while it runs, so the captured
+// database's own lock: no write is half applied while it runs, so the captured
 // log ends at the last acknowledged record and replays to exactly the state
 // that fn, if not nil, reads in a read-only transaction under the same lock
 // (counts, hashes to record beside the capture). A backup of the capture is
@@ -743,6 +744,20 @@ func (d *DB) Close(ctx context.Context) error {
 	d.conn.Close()
 	d.sqldb.Close()
 	return err
+}
+
+// Abandon drops the database without a checkpoint, as a killed process
+// would: the redo log stays as it is, to be replayed at the next Open. It
+// does not close the vault. For crash tests.
+func (d *DB) Abandon() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	d.closed = true
+	d.conn.Close()
+	d.sqldb.Close()
 }
 
 // Vault returns the vault under the database.

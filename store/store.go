@@ -1,0 +1,123 @@
+// Package store is casevault's SQLite database: the schema, its migrations
+// and the typed queries (clients, matters, notes, search, audit trail). The
+// durability underneath (an in-memory SQLite database kept durable by the
+// vault's encrypted checkpoints and redo log) is store/engine's, which knows
+// nothing of this schema; nothing but store uses it.
+//
+// The engine's rules bind the schema (store/engine's package comment has
+// them): only rowid tables are written directly, virtual tables (FTS5) only
+// by triggers, triggers are deterministic, and no OR IGNORE / OR REPLACE /
+// OR FAIL on a table with triggers.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"casevault/store/engine"
+	"casevault/vault"
+)
+
+// DefaultCheckpointBytes is the redo log size that triggers a checkpoint.
+const DefaultCheckpointBytes = engine.DefaultCheckpointBytes
+
+// ErrPoisoned: a write reached the log but the in-memory database could not
+// commit it. The data is safe on disk; reopening the vault replays it.
+var ErrPoisoned = engine.ErrPoisoned
+
+// Options tune the durability engine. The zero value is the production setting.
+type Options struct {
+	// CheckpointBytes: checkpoint when the redo log grows past this many
+	// bytes. 0 means DefaultCheckpointBytes; negative disables automatic
+	// checkpoints (tests).
+	CheckpointBytes int64
+	// Meta, if set, is called inside each checkpoint to produce the summary
+	// stored in the manifest. nil: the record counts (for status and
+	// backups).
+	Meta func(tx *Tx) (json.RawMessage, error)
+	// NoCloseCheckpoint: Close leaves the redo log as it is instead of
+	// checkpointing (a restore drill's scratch copy, deleted afterwards).
+	NoCloseCheckpoint bool
+	// Salvage: replay stops before the first redo log record that does not
+	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
+	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
+	Salvage bool
+}
+
+// Tx is a transaction handed to Update or View: the engine's transaction
+// (Exec, Query, QueryRow) with casevault's typed queries.
+type Tx struct {
+	*engine.Tx
+}
+
+// Store is the typed database of one vault. Safe for concurrent use; calls
+// are serialised.
+type Store struct {
+	db *engine.DB
+}
+
+// Open opens the database over an unlocked vault and brings its schema up
+// to date.
+func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
+	meta := opts.Meta
+	if meta == nil {
+		meta = countsMeta
+	}
+	d, err := engine.Open(ctx, v, engine.Options{
+		CheckpointBytes:   opts.CheckpointBytes,
+		Meta:              func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{tx}) },
+		NoCloseCheckpoint: opts.NoCloseCheckpoint,
+		Salvage:           opts.Salvage,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{d}
+	if err := s.migrate(ctx); err != nil {
+		d.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx}) })
+}
+
+// Update runs fn in a write transaction. It returns nil only when the change
+// is durable: recorded in the redo log and flushed to disk. If fn or any of
+// its statements fails, nothing changes. The vault's write keys stay open
+// for the whole transaction (engine.DB.Update).
+func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx}) })
+}
+
+// Capture copies the vault's bytes at rest for a backup under the
+// database's lock, after fn (if not nil) has read, under the same lock,
+// exactly the state they replay to; release unpins the checkpoint's chunk
+// objects (engine.DB.Capture).
+func (s *Store) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Capture, release func(), err error) {
+	var efn func(tx *engine.Tx) error
+	if fn != nil {
+		efn = func(tx *engine.Tx) error { return fn(&Tx{tx}) }
+	}
+	return s.db.Capture(ctx, efn)
+}
+
+// Checkpoint writes the whole database image to the vault and starts a new
+// redo log.
+func (s *Store) Checkpoint(ctx context.Context) error { return s.db.Checkpoint(ctx) }
+
+// LastCheckpointError is the error of the last automatic checkpoint, if it failed.
+func (s *Store) LastCheckpointError() error { return s.db.LastCheckpointError() }
+
+// Close checkpoints when the log holds changes, then closes the database.
+// It does not close the vault.
+func (s *Store) Close(ctx context.Context) error { return s.db.Close(ctx) }
+
+// Vault returns the vault under the database.
+func (s *Store) Vault() *vault.Vault { return s.db.Vault() }
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
