@@ -1,0 +1,140 @@
+package ui
+
+// The reminder banner above every screen: no backup for too long, the last
+// backup failed, a restore drill is due.
+
+import (
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+	"casevault/app/human"
+)
+
+// backupBanner is the strip above every screen saying what is due.
+type backupBanner struct {
+	u       *UI
+	text    *widget.Label
+	backupB *widget.Button
+	drillB  *widget.Button
+	laterB  *widget.Button
+	obj     fyne.CanvasObject
+}
+
+func newBackupBanner(u *UI) *backupBanner {
+	b := &backupBanner{u: u, text: wrapped("")}
+	b.backupB = u.button("Back up now", theme.UploadIcon(), u.backupNow)
+	b.backupB.Importance = widget.HighImportance
+	b.drillB = u.button("Run drill", theme.MediaReplayIcon(), func() {
+		if m := u.main; m != nil {
+			m.show(navBackups)
+			m.backups.runDrill()
+		}
+	})
+	b.laterB = u.button("Remind me tomorrow", nil, b.dismiss)
+	b.laterB.Importance = widget.LowImportance
+	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), 0x38))
+	bg.CornerRadius = theme.InputRadiusSize()
+	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
+	row := container.NewBorder(nil, nil, container.NewCenter(icon),
+		container.NewCenter(container.NewHBox(b.backupB, b.drillB, b.laterB)),
+		container.New(minWidthLayout{240}, b.text))
+	b.obj = container.NewPadded(container.NewStack(bg, row))
+	b.obj.Hide()
+	return b
+}
+
+// minWidthLayout lays its objects out at least w wide. A wrapped label
+// laid out narrower, as in a passing layout before the window has its size,
+// asks for one word per line, and the window grows to that height for good.
+type minWidthLayout struct{ w float32 }
+
+func (l minWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(max(size.Width, l.w), size.Height))
+	}
+}
+
+func (l minWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			m = m.Max(o.MinSize())
+		}
+	}
+	return m
+}
+
+func tint(c color.Color, alpha uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: alpha}
+}
+
+// refresh re-reads the backup settings and shows what is due, if anything.
+func (b *backupBanner) refresh() {
+	u := b.u
+	if u.sess == nil {
+		return
+	}
+	now := u.now()
+	set := app.LoadBackupSettings(u.sess.Dir())
+	var parts []string
+	backupDue, drillDue := false, false
+	if u.sess.ReadOnly() {
+		// A damaged vault opened read-only: say so on every screen.
+		parts = append(parts, "Read-only: this vault is damaged, so nothing can be changed. Back it up now, "+
+			"then lock it and choose Repair… on the unlock screen to work again.")
+		backupDue = true
+	}
+	if !now.Before(set.DismissedUntil) && !u.sess.ReadOnly() {
+		if lastFailure(set) != "" { // the reason is on the Backups screen
+			parts = append(parts, "The last backup, "+human.Time(set.LastErrorAt)+", failed. Open Backups to see why.")
+			backupDue = true
+		}
+		if r := set.Reminder(now); r != nil {
+			parts = append(parts, r.Text)
+			backupDue = backupDue || r.BackupDue
+			drillDue = r.DrillDue
+		}
+	}
+	if len(parts) == 0 {
+		b.obj.Hide()
+		return
+	}
+	b.text.SetText(strings.Join(parts, " "))
+	if set.Target == "" {
+		b.backupB.SetText("Choose backup drive…")
+	} else {
+		b.backupB.SetText("Back up now")
+	}
+	show(b.backupB, backupDue)
+	show(b.drillB, drillDue)
+	show(b.laterB, !u.sess.ReadOnly())
+	b.obj.Show()
+}
+
+func show(o fyne.CanvasObject, visible bool) {
+	if visible {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+func (b *backupBanner) dismiss() {
+	u := b.u
+	if u.sess == nil {
+		return
+	}
+	if err := app.DismissReminder(u.sess.Dir(), u.now()); err != nil {
+		u.showText("The reminder could not be hidden", app.Message(err))
+	}
+	u.backupsChanged()
+}
