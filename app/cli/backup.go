@@ -96,8 +96,10 @@ func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error)
 }
 
 // backupMessage words the backup errors as app.Message does for the
-// window, with commands where the window has buttons. repo is --repo.
-func backupMessage(err error, repo string) (string, bool) {
+// window, with commands where the window has buttons. repo is --repo, and
+// vault the --vault part of a suggested command that opens the vault
+// ("" for the default folder).
+func backupMessage(err error, repo, vault string) (string, bool) {
 	dir := "DIR"
 	if repo != "" {
 		dir = quoteArg(repo)
@@ -109,7 +111,7 @@ func backupMessage(err error, repo string) (string, bool) {
 	case errors.Is(err, app.ErrConfigMissing):
 		return "The backup in " + repo + " is damaged: its config file is missing, so nothing was written. Its key files, data and snapshots are there: " +
 			"\"casevault snapshots --repo " + dir + "\", restore, verify and drill still work. If this is the right backup drive, write a new config file and back up with " +
-			"\"casevault backup --repo " + dir + " --rebuild-config\".", true
+			"\"casevault backup --repo " + dir + " --rebuild-config" + vault + "\".", true
 	case errors.Is(err, app.ErrTargetFull):
 		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. " +
 			"Free space on the drive, remove old snapshots (\"casevault forget --repo " + dir + " --keep-last N --prune\"), or use a bigger drive.", true
@@ -337,8 +339,8 @@ func (r *runner) backupFailed(s *app.Session, err error) error {
 		return err
 	}
 	return &saidError{fmt.Sprintf("The backup drive is not connected: there is no backup in %s any more, although one was made there before. "+
-		"Plug in the backup drive and try again; nothing was written. If you replaced the drive or it was wiped, start a new backup there with \"casevault backup --repo %s --new\".",
-		r.repo, quoteArg(r.repo)), err}
+		"Plug in the backup drive and try again; nothing was written. If you replaced the drive or it was wiped, start a new backup there with \"casevault backup --repo %s --new%s\".",
+		r.repo, quoteArg(r.repo), vaultOpt(r.vault)), err}
 }
 
 func (r *runner) snapshots(args []string) error {
@@ -394,7 +396,7 @@ func (r *runner) snapshots(args []string) error {
 			}
 			if b.ConfigMissing() {
 				fmt.Fprintf(w, "Warning: the config file of this backup is missing (the file that records the drive it was set up on). The snapshots below can still be restored and checked; "+
-					"if this is the right backup drive, \"casevault backup --repo %s --rebuild-config\" writes a new one.\n\n", quoteArg(b.Dir()))
+					"if this is the right backup drive, \"casevault backup --repo %s --rebuild-config%s\" writes a new one.\n\n", quoteArg(b.Dir()), vaultOpt(r.vault))
 			}
 			if len(snaps) == 0 {
 				fmt.Fprintf(w, "The backup in %s has no snapshots yet.\n", where)
@@ -608,7 +610,7 @@ func (r *runner) verify(args []string) error {
 			}
 			if b.ConfigMissing() && len(rep.Problems) == 1 {
 				return &saidError{fmt.Sprintf("The backup in %s is damaged: its config file is missing (the only problem found). Every snapshot can still be restored. "+
-					"If this is the right backup drive, write a new config file and back up with \"casevault backup --repo %s --rebuild-config\".", b.Dir(), dir), err}
+					"If this is the right backup drive, write a new config file and back up with \"casevault backup --repo %s --rebuild-config%s\".", b.Dir(), dir, vaultOpt(r.vault)), err}
 			}
 			msg += "Back up to another drive now, and do not delete files from this one by hand."
 			for _, p := range rep.Problems {

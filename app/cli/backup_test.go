@@ -696,3 +696,36 @@ func TestBackupNewInEmptyMountFolder(t *testing.T) {
 		t.Fatalf("backup --new with the drive there: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestSuggestedBackupCommandRunsAsPrinted: with --vault DIR, the commands
+// that a backup's messages suggest ("casevault backup --repo R
+// --rebuild-config") left out the vault, so running them as printed opened
+// the default folder instead and failed ("no vault in this folder"). Each
+// one, run exactly as printed (plus the passphrase on stdin), now works.
+func TestSuggestedBackupCommandRunsAsPrinted(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Kept Client")
+	v.ok("backup", "--repo", repo)
+	if err := os.Remove(filepath.Join(repo, "config")); err != nil {
+		t.Fatal(err)
+	}
+	quoted := regexp.MustCompile(`"(casevault backup [^"]*)"`)
+	for _, cmd := range [][]string{{"backup", "--repo", repo}, {"verify", "--repo", repo}, {"snapshots", "--repo", repo}} {
+		out, errs, _ := v.do(cmd...)
+		m := quoted.FindStringSubmatch(out + errs)
+		if m == nil {
+			t.Fatalf("%v suggests no backup command:\n%s%s", cmd, out, errs)
+		}
+		if !strings.Contains(m[1], "--vault "+v.dir) {
+			t.Errorf("%v suggests %q, which opens the default vault folder, not %s", cmd, m[1], v.dir)
+		}
+	}
+	_, errs, _ := v.do("backup", "--repo", repo)
+	m := quoted.FindStringSubmatch(errs)
+	args := append(strings.Fields(m[1])[1:], "--passphrase-stdin")
+	if out, errs, code := run(t, testPass+"\n", args...); code != 0 || !strings.Contains(out, "config file was missing") {
+		t.Errorf("the suggested %q: exit %d\n%s%s", m[1], code, out, errs)
+	}
+}

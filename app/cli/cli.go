@@ -14,6 +14,7 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -215,10 +216,19 @@ func message(err error, repo, dir string) string {
 	case errors.Is(err, app.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
 	}
-	if m, ok := backupMessage(err, repo); ok {
+	if m, ok := backupMessage(err, repo, vaultOpt(dir)); ok {
 		return m
 	}
 	return err.Error()
+}
+
+// vaultOpt is " --vault DIR" for a suggested command that opens the vault,
+// or "" when dir is the default folder (the command finds it without).
+func vaultOpt(dir string) string {
+	if dir == "" || filepath.Clean(dir) == filepath.Clean(app.DefaultDir()) {
+		return ""
+	}
+	return " --vault " + quoteArg(dir)
 }
 
 func (r *runner) flags(name string) *flag.FlagSet {
