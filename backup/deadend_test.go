@@ -572,3 +572,173 @@ func TestPruneKeepsPackWithDamagedNeededBlob(t *testing.T) {
 	rep, err := r.Verify(ctx, VerifyOptions{ReadData: true}, nil)
 	checkDamageReport(t, "verify after prune", rep, err, packPath(loc.Pack), []string{s2.Short()}, nil)
 }
+
+// onePackRepo is a repository where the newest of four snapshots (the one
+// kept) needs a part of each older snapshot's pack (pack 0 chunks 8-11,
+// pack 1 chunks 2-3, pack 2 chunks 4-5), after forget without prune; dir
+// holds it. room is enough free space to rewrite the largest of those
+// packs alone, not all three at once.
+func onePackRepo(t *testing.T) (tv *testVault, fv *fakeVolume, dir string, kept *Snapshot, wantImg []byte, wantRecs [][]byte, room int64, partly int) {
+	t.Helper()
+	ctx := context.Background()
+	tv = newTestVault(t, 4)
+	fv = &fakeVolume{id: "uuid:ONEBYONE"}
+	r, dir := initRepo(t, tv, fv)
+	tv.bigEdit(12)
+	runBackup(t, r, tv)
+	for _, chunks := range [][]int{{0, 1, 2, 3}, {0, 1, 4, 5}, {0, 1, 6, 7}} {
+		for _, i := range chunks {
+			tv.edit(i)
+		}
+		tv.checkpoint()
+		kept = runBackup(t, r, tv)
+	}
+	wantImg, wantRecs = state(t, tv.v)
+	res, err := r.Forget(ctx, retention.Policy{Last: 1}, time.UTC, false)
+	if err != nil || len(res.Removed) != 3 {
+		t.Fatalf("forget: %v", err)
+	}
+	// What prune will rewrite, and how much of each pack is needed.
+	ix, err := r.loadIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := r.usage(ctx, ix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var needs []int64
+	var sum, most int64
+	for _, pe := range ix.packs {
+		var n, used int64
+		for _, bl := range pe.Blobs {
+			if k := (BlobKey{bl.Type, bl.ID}); ix.blobs[k].Pack == pe.Name && u.need[k] != nil {
+				n += bl.Length
+				used++
+			}
+		}
+		if used > 0 && used < int64(len(pe.Blobs)) {
+			needs = append(needs, n)
+			sum += n
+			most = max(most, n)
+		}
+	}
+	room = most + 8<<10 // the largest needed part and a new index
+	if len(needs) < 2 || sum <= room {
+		t.Fatalf("the test needs at least two partly needed packs that do not fit at once: needed parts %v, room %d", needs, room)
+	}
+	return tv, fv, dir, kept, wantImg, wantRecs, room, len(needs)
+}
+
+// TestPruneOnePackAtATime: on a drive with a little room, less than all
+// the partly needed packs' needed blobs together but enough for the
+// largest of them, prune rewrote none of them and said it could free
+// nothing (a dead end: the backup that failed for lack of room still had
+// none). It now rewrites them one at a time, each old pack deleted before
+// the next is copied, and frees what they held.
+func TestPruneOnePackAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv, fv, dir, kept, wantImg, wantRecs, room, partly := onePackRepo(t)
+	fb := newFaultBackend(dir)
+	opts := testOpts(fv)
+	opts.Backend = fb
+	r, err := Open(ctx, dir, tv.v.Keys(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb.room = room
+	res, err := r.Prune(ctx)
+	if err != nil {
+		t.Fatalf("prune with %d bytes of room: %v", room, err)
+	}
+	if res.NotRewritten != 0 || res.PacksRewritten != partly {
+		t.Errorf("prune with room for one pack at a time: %d of %d packs rewritten, %d not (%+v)", res.PacksRewritten, partly, res.NotRewritten, res)
+	}
+	fb.reset()
+	verifyClean(t, "after prune one pack at a time", r, []string{kept.ID})
+	restoreAndCheck(t, "after prune one pack at a time", r, kept, tv.v.Keys(), wantImg, wantRecs)
+	// Nothing left for another prune to rewrite or delete.
+	again, err := r.Prune(ctx)
+	if err != nil || again.PacksRewritten != 0 || again.PacksRemoved != 0 {
+		t.Errorf("a second prune: %v %+v", err, again)
+	}
+	// With room for none of them, none is rewritten and the repository
+	// is as valid as before.
+	tv, fv, dir, kept, _, _, _, partly = onePackRepo(t)
+	fb = newFaultBackend(dir)
+	opts = testOpts(fv)
+	opts.Backend = fb
+	if r, err = Open(ctx, dir, tv.v.Keys(), opts); err != nil {
+		t.Fatal(err)
+	}
+	fb.room = 20 << 10
+	res, err = r.Prune(ctx)
+	if !errors.Is(err, ErrTargetFull) || res == nil || res.NotRewritten != partly || res.PacksRewritten != 0 {
+		t.Errorf("prune with no room to rewrite: %v %+v", err, res)
+	}
+	fb.reset()
+	verifyClean(t, "after prune with no room", r, []string{kept.ID})
+}
+
+// TestPruneOnePackAtATimeInterrupted kills the one-pack-at-a-time prune
+// before each of its removes and saves: the repository verifies, the kept
+// snapshot restores, and the next prune (with room) tidies up.
+func TestPruneOnePackAtATimeInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tv, fv, base, kept, wantImg, wantRecs, room, _ := onePackRepo(t)
+	open := func() (*Repo, *faultBackend) {
+		dir := filepath.Join(t.TempDir(), "repo")
+		copyDir(t, base, dir)
+		fb := newFaultBackend(dir)
+		opts := testOpts(fv)
+		opts.Backend = fb
+		r, err := Open(ctx, dir, tv.v.Keys(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb.room = room
+		return r, fb
+	}
+	r, fb := open()
+	if _, err := r.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	removes, saves := fb.removes, len(fb.savesSoFar())
+	kill := errors.New("killed")
+	for _, at := range []string{"remove", "save"} {
+		n := removes
+		if at == "save" {
+			n = saves
+		}
+		for k := 0; k < n; k++ {
+			label := fmt.Sprintf("prune killed before %s %d", at, k)
+			r, fb := open()
+			stop := func(n int, name string) error {
+				if n >= k {
+					return kill
+				}
+				return nil
+			}
+			if at == "remove" {
+				fb.beforeRemove = stop
+			} else {
+				fb.before = stop
+			}
+			if _, err := r.Prune(ctx); !errors.Is(err, kill) {
+				t.Fatalf("%s: prune returned %v", label, err)
+			}
+			fb.reset()
+			verifyClean(t, label, r, []string{kept.ID})
+			restoreAndCheck(t, label, r, kept, tv.v.Keys(), wantImg, wantRecs)
+			if _, err := r.Prune(ctx); err != nil {
+				t.Fatalf("%s, then prune again: %v", label, err)
+			}
+			rep := verifyClean(t, label+", then prune again", r, []string{kept.ID})
+			if len(rep.Gone) > 0 || len(rep.Unreferenced) > 0 {
+				t.Fatalf("%s, then prune again: left %v %v", label, rep.Gone, rep.Unreferenced)
+			}
+		}
+	}
+}

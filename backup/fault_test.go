@@ -57,13 +57,17 @@ type faultBackend struct {
 	// returns is the Remove's (a kill at that point: nothing after runs).
 	beforeRemove func(n int, name string) error
 	removes      int
+	// room, when >= 0, is the free space of the drive in bytes: a Save
+	// larger than it fails with ENOSPC, every Save uses it up and every
+	// Remove gives the file's size back. -1: unlimited.
+	room int64
 }
 
 var _ Backend = (*faultBackend)(nil)
 
 func newFaultBackend(dir string) *faultBackend {
 	l := NewLocal(dir)
-	return &faultBackend{Backend: l, local: l, fullAt: -1, killAt: -1}
+	return &faultBackend{Backend: l, local: l, fullAt: -1, killAt: -1, room: -1}
 }
 
 // reset forgets the saves counted so far and clears the faults.
@@ -72,7 +76,7 @@ func (f *faultBackend) reset() {
 	defer f.mu.Unlock()
 	f.saves, f.fullAt, f.fullAfter, f.killAt, f.before, f.beforeRead = nil, -1, nil, -1, nil, nil
 	f.removeTemps = 0
-	f.noRoom, f.beforeRemove, f.removes = false, nil, 0
+	f.noRoom, f.beforeRemove, f.removes, f.room = false, nil, 0, -1
 }
 
 // Remove implements Backend.
@@ -82,6 +86,10 @@ func (f *faultBackend) Remove(ctx context.Context, name string) error {
 	f.removes++
 	hook := f.beforeRemove
 	f.mu.Unlock()
+	var size int64
+	if fi, err := os.Stat(f.local.path(name)); err == nil {
+		size = fi.Size()
+	}
 	if hook != nil {
 		if err := hook(n, name); err != nil {
 			return err
@@ -90,11 +98,14 @@ func (f *faultBackend) Remove(ctx context.Context, name string) error {
 	if err := f.Backend.Remove(ctx, name); err != nil {
 		return err
 	}
-	if strings.HasPrefix(name, dataDir+"/") {
-		f.mu.Lock()
-		f.noRoom = false
-		f.mu.Unlock()
+	f.mu.Lock()
+	if f.room >= 0 {
+		f.room += size
 	}
+	if strings.HasPrefix(name, dataDir+"/") {
+		f.noRoom = false
+	}
+	f.mu.Unlock()
 	return nil
 }
 
@@ -152,6 +163,15 @@ func (f *faultBackend) Save(ctx context.Context, name string, data []byte) error
 		return errKilled
 	}
 	if noRoom {
+		return f.shortWrite(name, nil)
+	}
+	f.mu.Lock()
+	tooBig := f.room >= 0 && int64(len(data)) > f.room
+	if f.room >= 0 && !tooBig {
+		f.room -= int64(len(data))
+	}
+	f.mu.Unlock()
+	if tooBig {
 		return f.shortWrite(name, nil)
 	}
 	if fullAt >= 0 && n >= fullAt {

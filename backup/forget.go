@@ -318,32 +318,72 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 		res.NotRewritten, rewrite, newPacks, full = len(rewrite), nil, nil, true
 	}
 	if err != nil {
-		notRewritten()
+		// No room to copy them all at once: one pack at a time, the one
+		// with the least to copy first. Each rewritten pack is deleted
+		// (after a new index that no longer names it) before the next is
+		// copied, so a little free room is enough to go on.
+		for _, pe := range newPacks {
+			r.be.Remove(ctx, packPath(pe.Name)) // no index names them
+		}
+		newPacks = nil
+		need := func(pe *packEntry) (n int64) {
+			for _, bl := range pe.Blobs {
+				if k := (BlobKey{bl.Type, bl.ID}); ix.blobs[k].Pack == pe.Name && u.need[k] != nil {
+					n += bl.Length
+				}
+			}
+			return n
+		}
+		sort.SliceStable(rewrite, func(i, j int) bool { return need(rewrite[i]) < need(rewrite[j]) })
+		todo := rewrite
+		rewrite = nil
+		var done []packEntry
+		for i, pe := range todo {
+			np, dmg, err := r.rewritePacks(ctx, ix, u, []*packEntry{pe})
+			if len(dmg) > 0 {
+				keep = append(keep, *pe)
+				res.KeptDamaged++
+				continue
+			}
+			if err == nil {
+				all := append(append(append([]packEntry(nil), keep...), done...), np...)
+				for _, rest := range todo[i+1:] {
+					all = append(all, *rest)
+				}
+				err = r.replaceIndex(ctx, ix, all)
+			}
+			if err != nil {
+				for _, p := range np {
+					r.be.Remove(ctx, packPath(p.Name)) // no index names them
+				}
+				if !errors.Is(err, ErrTargetFull) {
+					return res, err
+				}
+				rewrite = todo[i:] // kept as they are
+				break
+			}
+			done = append(done, np...)
+			changed, drop = false, nil // the new index has left them out
+			if err := remove(packPath(pe.Name), pe.Size); err != nil {
+				return res, err
+			}
+			res.PacksRewritten++
+		}
+		keep = append(keep, done...)
+		if len(rewrite) > 0 {
+			notRewritten()
+		}
 	}
 	// 4. One new index of everything kept, then the old index files go.
 	// With no room even for that, the old index stays: it is still valid
 	// (it names the packs deleted above, which no snapshot needs).
 	if len(ix.files) > 1 || changed || len(drop) > 0 || len(rewrite) > 0 {
 		all := append(append([]packEntry(nil), keep...), newPacks...)
-		sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-		b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: all})
-		if err != nil {
-			return res, err
-		}
-		newName := indexDir + "/" + fileName(b)
-		switch err := r.be.Save(ctx, newName, b); {
+		switch err := r.replaceIndex(ctx, ix, all); {
 		case errors.Is(err, ErrTargetFull):
 			notRewritten()
 		case err != nil:
 			return res, err
-		default:
-			for _, f := range ix.files {
-				if f != newName {
-					if err := r.be.Remove(ctx, f); err != nil {
-						return res, err
-					}
-				}
-			}
 		}
 	}
 	// 5. The packs that were rewritten: no index names them now.
@@ -377,6 +417,30 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 		return res, fmt.Errorf("%w, and prune could free nothing: everything on it is needed by the snapshots that are kept, and there is no room to rewrite the packs that are partly needed", ErrTargetFull)
 	}
 	return res, nil
+}
+
+// replaceIndex writes one new index file of the packs in all, then deletes
+// the index files ix.files names (all but the new one) and makes ix.files
+// the new one. When the new file cannot be written, the old ones stay.
+func (r *Repo) replaceIndex(ctx context.Context, ix *index, all []packEntry) error {
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	b, err := sealFile(r.keys, indexMagic, purposeIndex, indexFile{Packs: all})
+	if err != nil {
+		return err
+	}
+	newName := indexDir + "/" + fileName(b)
+	if err := r.be.Save(ctx, newName, b); err != nil {
+		return err
+	}
+	for _, f := range ix.files {
+		if f != newName {
+			if err := r.be.Remove(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+	ix.files = []string{newName}
+	return nil
 }
 
 // rewritePacks copies what snapshots still need from the packs in rewrite
