@@ -114,7 +114,7 @@ func backupMessage(err error, repo, vault string) (string, bool) {
 			"\"casevault backup --repo " + dir + " --rebuild-config" + vault + "\".", true
 	case errors.Is(err, app.ErrTargetFull):
 		return "The backup drive is full, so this backup was not finished (" + err.Error() + "). Earlier backups are intact. " +
-			"Free space on the drive, remove old snapshots (\"casevault forget --repo " + dir + " --keep-last N --prune\"), or use a bigger drive.", true
+			"Free space on the drive, remove old snapshots (\"casevault forget --repo " + dir + " --keep-last 3 --prune\" keeps the 3 newest; choose how many), or use a bigger drive.", true
 	case errors.As(err, new(*app.RefusedKeysError)):
 		return "The backup's key files were refused: casevault never writes key files like these, so someone may have tampered with the backup drive, and no other key file is left to open it with. " +
 			"Use another copy of the backup if you have one, and keep this drive as it is for inspection (technical details: " + err.Error() + ").", true
@@ -615,7 +615,7 @@ func (r *runner) verify(args []string) error {
 			msg += "Back up to another drive now, and do not delete files from this one by hand."
 			for _, p := range rep.Problems {
 				if strings.HasPrefix(p.File, "snapshots/") {
-					msg += " To free space on it, \"casevault forget --repo " + dir + " --keep-last N --prune\" sets damaged snapshot files aside (it keeps them) and removes old snapshots."
+					msg += " To free space on it, \"casevault forget --repo " + dir + " --keep-last 3 --prune\" sets damaged snapshot files aside (it keeps them) and removes all but the 3 newest snapshots (choose how many)."
 					break
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -553,7 +554,7 @@ func TestForgetWithDamagedSnapshot(t *testing.T) {
 	bad := filepath.Join(repo, "snapshots", list.Snapshots[1].ID)
 	flipByte(t, bad, 20)
 	out, errs, code := v.do("verify", "--repo", repo)
-	if code != ExitDamaged || !strings.Contains(errs, "casevault forget --repo "+repo+" --keep-last N --prune") || strings.Contains(errs, "Keep this drive as it is") {
+	if code != ExitDamaged || !strings.Contains(errs, "casevault forget --repo "+repo+" --keep-last 3 --prune") || strings.Contains(errs, "Keep this drive as it is") {
 		t.Fatalf("verify of a damaged snapshot file: exit %d\n%s%s", code, out, errs)
 	}
 	out, errs, code = v.do("forget", "--repo", repo, "--keep-last", "1", "--prune")
@@ -727,5 +728,40 @@ func TestSuggestedBackupCommandRunsAsPrinted(t *testing.T) {
 	args := append(strings.Fields(m[1])[1:], "--passphrase-stdin")
 	if out, errs, code := run(t, testPass+"\n", args...); code != 0 || !strings.Contains(out, "config file was missing") {
 		t.Errorf("the suggested %q: exit %d\n%s%s", m[1], code, out, errs)
+	}
+}
+
+// TestSuggestedForgetRunsAsPrinted: the drive-full and damaged-snapshot
+// messages suggested "casevault forget --repo R --keep-last N --prune";
+// run as printed, that failed with the flag package's "invalid value "N"
+// for flag -keep-last: parse error". The suggested command now runs as
+// printed, and a word where a number belongs is refused in plain words.
+func TestSuggestedForgetRunsAsPrinted(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	for _, name := range []string{"First", "Second", "Third", "Fourth"} {
+		v.id("client", "add", "--name", name)
+		v.ok("backup", "--repo", repo)
+	}
+	list := decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
+	flipByte(t, filepath.Join(repo, "snapshots", list.Snapshots[0].ID), 20)
+	_, verr, _ := v.do("verify", "--repo", repo)
+	full, _ := backupMessage(fmt.Errorf("%w: writing a pack", app.ErrTargetFull), repo, "")
+	quoted := regexp.MustCompile(`"(casevault forget [^"]*)"`)
+	for _, msg := range []string{verr, full} {
+		m := quoted.FindStringSubmatch(msg)
+		if m == nil {
+			t.Fatalf("no forget command suggested:\n%s", msg)
+		}
+		args := append(strings.Fields(m[1])[1:], "--passphrase-stdin")
+		if out, errs, code := run(t, testPass+"\n", args...); code != 0 {
+			t.Errorf("the suggested %q: exit %d\n%s%s", m[1], code, out, errs)
+		}
+	}
+	_, errs, code := v.do("forget", "--repo", repo, "--keep-last", "N", "--prune")
+	said := regexp.MustCompile(`(?m)^casevault: .*$`).FindString(errs)
+	if code != ExitUsage || !strings.Contains(said, "--keep-last needs a whole number") || strings.Contains(said, "parse error") {
+		t.Errorf("forget --keep-last N: exit %d, says %q\n%s", code, said, errs)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -258,12 +259,24 @@ func (r *runner) needVault() error {
 }
 
 // parse accepts flags before and after positional arguments.
+// badNumber is the flag package's error for a value it cannot parse.
+var badNumber = regexp.MustCompile(`^invalid value "(.*)" for flag -([a-z-]+): parse error$`)
+
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
+			}
+			if m := badNumber.FindStringSubmatch(err.Error()); m != nil {
+				if f := fs.Lookup(m[2]); f != nil {
+					if g, ok := f.Value.(flag.Getter); ok {
+						if _, isInt := g.Get().(int); isInt {
+							return nil, &usageError{fmt.Sprintf("--%s needs a whole number (for example --%s 3), not %q", m[2], m[2], m[1])}
+						}
+					}
+				}
 			}
 			return nil, &usageError{err.Error()}
 		}
