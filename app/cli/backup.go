@@ -310,7 +310,7 @@ func (r *runner) cmdBackup(args []string) error {
 			}
 			switch {
 			case rep.SystemDisk:
-				fmt.Fprintf(w, "\nWARNING: %s (casevault backup --repo FOLDER-ON-THE-USB-DRIVE)\n", app.SystemDiskWarning)
+				fmt.Fprintf(w, "\nWARNING: %s (casevault backup%s --repo FOLDER-ON-THE-USB-DRIVE)\n", app.SystemDiskWarning, cell(r.vaultFlag()))
 			case rep.Created:
 				fmt.Fprintf(w, "\nKeep the drive away from this laptop. To prove the backup restores, run:\n  casevault drill --repo %s\n", cell(quoteArg(rep.Target)))
 			}

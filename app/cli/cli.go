@@ -213,7 +213,8 @@ func message(err error, repo, dir string) string {
 	case errors.As(err, &fe):
 		return fe.Message + ". Nothing was changed."
 	case errors.Is(err, app.ErrNotFound):
-		return err.Error() + " (check the id with \"casevault client list\" or \"casevault matter list\")"
+		v := vaultOpt(dir)
+		return err.Error() + " (check the id with \"casevault client list" + v + "\" or \"casevault matter list" + v + "\")"
 	case errors.Is(err, app.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
 	}
@@ -231,6 +232,9 @@ func vaultOpt(dir string) string {
 	}
 	return " --vault " + quoteArg(dir)
 }
+
+// vaultFlag is vaultOpt of the vault this command works on.
+func (r *runner) vaultFlag() string { return vaultOpt(r.vault) }
 
 func (r *runner) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

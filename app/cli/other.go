@@ -121,7 +121,7 @@ func (r *runner) conflicts(args []string) error {
 					fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", cell(h.Match), cell(h.Name), cell(roleLabel[h.Role]), h.ClientID, cell(h.ClientName), matter, cell(h.Why))
 				}
 			}
-			fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d --decision clear|conflict|waived --note \"...\"\n", res.CheckID)
+			fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d%s --decision clear|conflict|waived --note \"...\"\n", res.CheckID, r.vaultFlag())
 		})
 	})
 }
@@ -287,7 +287,7 @@ func (r *runner) repair(args []string) error {
 		return err
 	}
 	if rep.Changed() {
-		fmt.Fprintln(r.env.Stdout, "The vault opens again. Back it up now: casevault backup --repo FOLDER-ON-YOUR-BACKUP-DRIVE")
+		fmt.Fprintln(r.env.Stdout, "The vault opens again. Back it up now: casevault backup"+r.vaultFlag()+" --repo FOLDER-ON-YOUR-BACKUP-DRIVE")
 	}
 	return nil
 }

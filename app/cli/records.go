@@ -193,7 +193,7 @@ func (r *runner) clientList(args []string) error {
 		}
 		return r.out(js, func(w io.Writer) {
 			if len(list) == 0 {
-				fmt.Fprintln(w, "No clients yet. Add one with: casevault client add --name \"...\"")
+				fmt.Fprintln(w, "No clients yet. Add one with: casevault client add"+r.vaultFlag()+" --name \"...\"")
 				return
 			}
 			fmt.Fprintln(w, "ID\tNAME\tE-MAIL\tPHONE\tUPDATED")

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"casevault/app"
 )
 
 // TestNoHomeNoDefaultVault: with HOME unset, init used to create the vault
@@ -50,5 +53,40 @@ func TestNotUTF8PassphraseRefusedAsNotText(t *testing.T) {
 	_, errs, code := run(t, strings.Repeat("\xff", 16)+"\n", "init", "--vault", dir, "--passphrase-stdin", "--kdf-memory", "8", "--kdf-time", "1")
 	if code == 0 || !strings.Contains(errs, "not valid text") || strings.Contains(errs, "over and over") {
 		t.Errorf("exit %d %q", code, errs)
+	}
+}
+
+// Every command a message suggests must work as printed. With a vault
+// given by --vault (not the default folder), the suggested commands used to
+// leave --vault out, so running them as printed worked on the default
+// vault (or found none): after `client list` on an empty vault, after an
+// unknown id, after a conflict check, and after a repair ("Back it up now").
+func TestSuggestedCommandsNameTheVault(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	flag := "--vault " + quoteArg(v.dir)
+	if out := v.ok("client", "list"); !strings.Contains(out, "casevault client add "+flag) {
+		t.Errorf("empty client list suggests a command without %s:\n%s", flag, out)
+	}
+	if _, errs, _ := v.do("client", "show", "99"); !strings.Contains(errs, "casevault client list "+flag) {
+		t.Errorf("unknown id suggests a command without %s:\n%s", flag, errs)
+	}
+	v.id("client", "add", "--name", "Ada Roe")
+	if out := v.ok("conflicts", "Ada Roe"); !strings.Contains(out, "casevault conflicts decide 1 "+flag) {
+		t.Errorf("conflict check suggests a command without %s:\n%s", flag, out)
+	}
+	old := copyTV(t, v)
+	v.id("client", "add", "--name", "Bea New")
+	copyOver(t, old.dir, v.dir)
+	if out := v.ok("repair"); !strings.Contains(out, "casevault backup "+flag+" --repo") {
+		t.Errorf("repair suggests a backup without %s:\n%s", flag, out)
+	}
+	if out := v.ok("backup", "--repo", filepath.Join(t.TempDir(), "repo")); !strings.Contains(out, "casevault backup "+flag+" --repo FOLDER-ON-THE-USB-DRIVE") {
+		t.Errorf("backup on the system disk suggests a backup without %s:\n%q", flag, out)
+	}
+	// The default vault needs no --vault.
+	r := &runner{vault: app.DefaultDir()}
+	if got := r.vaultFlag(); got != "" {
+		t.Errorf("vaultFlag for the default vault = %q, want empty", got)
 	}
 }
