@@ -2,6 +2,8 @@ module casevault
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	fyne.io/fyne/v2 v2.7.1
 	github.com/awnumar/memguard v0.23.0
