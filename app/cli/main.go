@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,11 @@ var globalBool = map[string]func(g *globals, v bool){
 
 // splitGlobals takes the global flags off the front of args and returns
 // them and the rest (the command and its own arguments).
+// commands are the first words of the commands (see dispatch).
+var commands = map[string]bool{"init": true, "client": true, "matter": true, "note": true, "search": true, "conflicts": true,
+	"passwd": true, "status": true, "repair": true, "audit": true, "demo": true, "backup": true, "snapshots": true,
+	"restore": true, "verify": true, "forget": true, "drill": true, "help": true}
+
 func splitGlobals(args []string) (globals, []string, error) {
 	var g globals
 	for len(args) > 0 {
@@ -47,6 +53,13 @@ func splitGlobals(args []string) (globals, []string, error) {
 					return g, nil, usagef("--vault needs a folder: casevault --vault DIR [command]")
 				}
 				val, args = args[1], args[1:]
+				if commands[val] {
+					if _, err := os.Stat(val); err != nil {
+						// "casevault --vault client list": the folder is missing.
+						return g, nil, usagef("--vault needs a folder before the command, and %q is a command, not a folder: casevault --vault DIR %s",
+							val, strings.Join(args, " "))
+					}
+				}
 			}
 			if val == "" {
 				return g, nil, usagef("--vault needs a folder: casevault --vault DIR [command]")

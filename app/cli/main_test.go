@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,35 @@ func TestProcessGlobalFlags(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "No clients yet") {
 		t.Fatalf("casevault --vault DIR --passphrase-stdin client list printed %q", out.String())
+	}
+}
+
+// TestMainVaultWithoutFolder: "casevault --vault status" (the folder
+// forgotten) opened the window on a vault folder named "status" under
+// wherever the command ran, ready to create a new vault there, and
+// "casevault --vault client list" said unknown command "list". A command
+// name given as --vault's folder, where no such folder exists, is now
+// refused with what is missing.
+func TestMainVaultWithoutFolder(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		cmd  string
+	}{
+		{[]string{"--vault", "status"}, "status"},
+		{[]string{"--vault", "client", "list"}, "client list"},
+		{[]string{"--json", "--vault", "backup", "--repo", "/r"}, "backup --repo /r"},
+	} {
+		_, errs, code, win := mainRun(t, "", tc.args...)
+		if len(win) != 0 || code != ExitUsage || !strings.Contains(errs, "is a command, not a folder") || !strings.Contains(errs, "casevault --vault DIR "+tc.cmd) {
+			t.Errorf("Main(%q): window %q, exit %d, %q", tc.args, win, code, errs)
+		}
+	}
+	// A folder that is there with such a name is a folder.
+	if err := os.Mkdir("status", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code, win := mainRun(t, "", "--vault", "status"); code != ExitOK || len(win) != 1 {
+		t.Errorf("--vault status with a folder status: exit %d %q", code, errs)
 	}
 }
