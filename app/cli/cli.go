@@ -593,7 +593,9 @@ func (r *runner) cmdInit(args []string) error {
 	if app.VaultExists(r.vault) {
 		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", app.ErrExists, r.vault)
 	}
-	memKiB, passes, err := kdfFlags(*mem, *tm)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	memKiB, passes, err := kdfFlags(*mem, *tm, given["kdf-memory"], given["kdf-time"])
 	if err != nil {
 		return err
 	}
@@ -637,6 +639,23 @@ func (r *runner) cmdInit(args []string) error {
 	return nil
 }
 
+// keyGroup reads a typed group of the recovery key as an unlock reads the
+// whole key (Crockford base32): case, spaces and dashes ignored, I and L
+// read as 1, O as 0.
+func keyGroup(s string) string {
+	return strings.Map(func(c rune) rune {
+		switch c {
+		case '-', ' ', '\t':
+			return -1
+		case 'I', 'L':
+			return '1'
+		case 'O':
+			return '0'
+		}
+		return c
+	}, strings.ToUpper(s))
+}
+
 // confirmRecoveryKey asks, on a terminal, for one group of the recovery key
 // (never the first, the one people glance at), three tries.
 func (r *runner) confirmRecoveryKey(key string) error {
@@ -651,7 +670,7 @@ func (r *runner) confirmRecoveryKey(key string) error {
 		if err != nil {
 			return err
 		}
-		if strings.EqualFold(strings.TrimSpace(string(typed)), groups[g-1]) {
+		if keyGroup(string(typed)) == keyGroup(groups[g-1]) {
 			return nil
 		}
 		fmt.Fprintf(r.env.Stderr, "That is not group %d. Check your paper copy.\n", g)
@@ -690,14 +709,16 @@ func (r *runner) newPassphrase(outcome string) ([]byte, error) {
 // every header is held to (docs/FORMAT.md, "KDF bounds") before anything is
 // asked or made, in 64-bit arithmetic, and returns the memory in KiB and
 // the passes (0: not given).
-func kdfFlags(memMiB, passes int64) (memKiB, t uint32, err error) {
+// memSet and timeSet say whether each flag was given: given as 0 it is out of
+// range, not the default.
+func kdfFlags(memMiB, passes int64, memSet, timeSet bool) (memKiB, t uint32, err error) {
 	const minMiB, maxMiB = app.MinMemoryKiB / 1024, app.MaxMemoryKiB / 1024
 	switch {
-	case memMiB < 0 || memMiB != 0 && memMiB < minMiB:
+	case memMiB < 0 || (memSet || memMiB != 0) && memMiB < minMiB:
 		return 0, 0, usagef("--kdf-memory %d is below the floor of %d MiB; give %d to %d (MiB), or leave it out for %d", memMiB, minMiB, minMiB, maxMiB, app.DefaultMemoryKiB/1024)
 	case memMiB > maxMiB:
 		return 0, 0, usagef("--kdf-memory %d is above the limit of %d MiB; give %d to %d (MiB), or leave it out for %d", memMiB, maxMiB, minMiB, maxMiB, app.DefaultMemoryKiB/1024)
-	case passes < 0 || passes > app.MaxTime:
+	case passes < 0 || passes > app.MaxTime || timeSet && passes == 0:
 		return 0, 0, usagef("--kdf-time %d is outside 1 to %d; or leave it out to calibrate", passes, app.MaxTime)
 	}
 	mem := uint64(memMiB) * 1024

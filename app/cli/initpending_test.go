@@ -40,3 +40,23 @@ func TestInitKeyNotShownLeavesNoVault(t *testing.T) {
 		t.Fatalf("the recovery key of the second init: exit %d %s", code, errs)
 	}
 }
+
+// TestConfirmRecoveryKeyReadsLikeUnlock: the group typed back at init is
+// read as an unlock reads the key (case, I and L as 1, O as 0, spaces and
+// dashes ignored). Before, "LOLO" for the group "1010" was refused three
+// times and init failed, although --recovery accepts exactly that.
+func TestConfirmRecoveryKeyReadsLikeUnlock(t *testing.T) {
+	t.Parallel()
+	key := "ABCD-1010-1010-1010-1010-1010-1010-1010-1010" // every group but the first is 1010
+	for _, typed := range []string{"1010", "lolo", "LOLO", "IoIo", " 10-10 "} {
+		var errb bytes.Buffer
+		r := &runner{stdinP: true, env: Env{Stdin: strings.NewReader(typed + "\n"), Stdout: &bytes.Buffer{}, Stderr: &errb, StdinFD: -1}}
+		if err := r.confirmRecoveryKey(key); err != nil {
+			t.Errorf("typed %q for 1010: %v (%s)", typed, err, errb.String())
+		}
+	}
+	r := &runner{stdinP: true, env: Env{Stdin: strings.NewReader("1011\n1011\n1011\n"), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, StdinFD: -1}}
+	if err := r.confirmRecoveryKey(key); err == nil {
+		t.Error("a wrong group was accepted")
+	}
+}

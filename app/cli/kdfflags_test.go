@@ -24,6 +24,8 @@ func TestKDFFlagBounds(t *testing.T) {
 		{[]string{"--kdf-memory", "99999999999999999999"}, "out of range"},
 		{[]string{"--kdf-memory", "-8"}, "below the floor of 8 MiB"},
 		{[]string{"--kdf-memory", "7"}, "below the floor of 8 MiB"},
+		{[]string{"--kdf-memory", "0"}, "--kdf-memory 0 is below the floor of 8 MiB"}, // was the default, silently
+		{[]string{"--kdf-time", "0", "--kdf-memory", "8"}, "--kdf-time 0 is outside 1 to 1000"},
 		{[]string{"--kdf-time", "1001", "--kdf-memory", "8"}, "outside 1 to 1000"},
 		{[]string{"--kdf-time", "-1", "--kdf-memory", "8"}, "outside 1 to 1000"},
 		{[]string{"--kdf-time", "65"}, "limit of 64 passes"},
