@@ -488,6 +488,9 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		return err
 	}
 	for _, n := range s.Notices() {
+		// The notes are shared with the window and name "casevault repair"
+		// bare; this vault may not be the default one.
+		n = strings.ReplaceAll(n, "casevault repair", "casevault repair"+r.vaultFlag())
 		fmt.Fprintln(r.env.Stderr, "Note: "+human.EscapeText(n))
 	}
 	err = fn(s)

@@ -191,6 +191,10 @@ func TestDamagedLogSalvageCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(errs, "read-only") || !strings.Contains(out, names[0]) || strings.Contains(out, names[29]) {
 		t.Fatalf("client list --read-only: exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
+	// The note's command works as printed for this (not the default) vault.
+	if !strings.Contains(errs, "casevault repair --vault "+quoteArg(v.dir)) {
+		t.Errorf("the read-only note names repair without --vault:\n%s", errs)
+	}
 	kept := 0
 	for _, n := range names {
 		if strings.Contains(out, n) {
