@@ -85,6 +85,15 @@ func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error)
 		cred = c
 		return err
 	})
+	if errors.Is(err, app.ErrWrongCredential) {
+		// The vault's wording ("does not open this vault") would name
+		// something this command never opens.
+		what := "the passphrase does not open the backup in " + quoteArg(r.repo) + "; check Caps Lock and the keyboard layout, or use the recovery key (--recovery)"
+		if r.recov {
+			what = "the recovery key does not open the backup in " + quoteArg(r.repo) + "; check it against the paper copy"
+		}
+		return &saidError{"wrong passphrase or recovery key: " + what, err}
+	}
 	if err != nil {
 		return err
 	}

@@ -765,3 +765,23 @@ func TestSuggestedForgetRunsAsPrinted(t *testing.T) {
 		t.Errorf("forget --keep-last N: exit %d, says %q\n%s", code, said, errs)
 	}
 }
+
+// TestWrongPassphraseForBackupSaysBackup: a wrong passphrase or recovery key
+// given to open a backup said "the passphrase does not open this vault",
+// though no vault was being opened (snapshots, restore, verify, forget and
+// drill need only the backup).
+func TestWrongPassphraseForBackupSaysBackup(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := filepath.Join(scratchDir(t), "repo")
+	v.ok("backup", "--repo", repo)
+	_, errs, code := run(t, "not the passphrase\n", "snapshots", "--repo", repo, "--passphrase-stdin")
+	if code != ExitWrongKey || !strings.Contains(errs, "does not open the backup in "+quoteArg(repo)) || strings.Contains(errs, "this vault") {
+		t.Errorf("wrong passphrase for a backup: exit %d\n%s", code, errs)
+	}
+	otherKey := initVault(t, filepath.Join(scratchDir(t), "other")) // well formed, another vault's
+	_, errs, code = run(t, otherKey+"\n", "snapshots", "--repo", repo, "--passphrase-stdin", "--recovery")
+	if code != ExitWrongKey || !strings.Contains(errs, "does not open the backup in "+quoteArg(repo)) {
+		t.Errorf("wrong recovery key for a backup: exit %d\n%s", code, errs)
+	}
+}
