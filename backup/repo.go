@@ -672,7 +672,7 @@ func (r *Repo) FindSnapshot(ctx context.Context, ref string) (*Snapshot, error) 
 				return nil, e
 			}
 		}
-		return nil, fmt.Errorf("%w: %q (list them with \"casevault snapshots\")", ErrNoSnapshot, ref)
+		return nil, fmt.Errorf("%w: %q", ErrNoSnapshot, ref)
 	}
 	return found, nil
 }

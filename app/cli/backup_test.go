@@ -785,3 +785,17 @@ func TestWrongPassphraseForBackupSaysBackup(t *testing.T) {
 		t.Errorf("wrong recovery key for a backup: exit %d\n%s", code, errs)
 	}
 }
+
+// TestNoSuchSnapshotNamesWorkingCommand: an unknown --snapshot said
+// `(list them with "casevault snapshots")` — without --repo, which fails as
+// printed — before the right command.
+func TestNoSuchSnapshotNamesWorkingCommand(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := filepath.Join(scratchDir(t), "repo")
+	v.ok("backup", "--repo", repo)
+	_, errs, code := run(t, testPass+"\n", "restore", "--repo", repo, "--to", filepath.Join(scratchDir(t), "new"), "--snapshot", "zzzz", "--passphrase-stdin")
+	if code == 0 || !strings.Contains(errs, "casevault snapshots --repo "+quoteArg(repo)) || strings.Contains(errs, `"casevault snapshots"`) {
+		t.Errorf("unknown snapshot: exit %d\n%s", code, errs)
+	}
+}
