@@ -472,6 +472,10 @@ func (r *runner) restore(args []string) error {
 			if errors.Is(err, app.ErrExists) {
 				return &saidError{human.Capitalize(err.Error()) + "; nothing was restored. Choose a new folder with --to.", err}
 			}
+			if pe := mkdirOf(err, dest); pe != nil {
+				return &saidError{fmt.Sprintf("casevault could not create the folder %s (%v), so nothing was restored. "+
+					"Choose a folder with --to on a drive that is connected and that you can write to, for example one in your home folder.", pe.Path, pe.Err), err}
+			}
 			return err
 		}
 		open := "casevault --vault " + quoteArg(rep.Dir)
@@ -492,6 +496,16 @@ func (r *runner) restore(args []string) error {
 			fmt.Fprintln(w, "It opens with the passphrase or recovery key of the backup. Its first unlock records the restore in its audit trail.")
 		})
 	})
+}
+
+// mkdirOf is the failure to create dest or a folder above it that err
+// holds, or nil.
+func mkdirOf(err error, dest string) *fs.PathError {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "mkdir" && (pe.Path == dest || strings.HasPrefix(dest, pe.Path+string(filepath.Separator))) {
+		return pe
+	}
+	return nil
 }
 
 // freeFolder refuses a restore into a vault or a folder with files in it,

@@ -799,3 +799,21 @@ func TestNoSuchSnapshotNamesWorkingCommand(t *testing.T) {
 		t.Errorf("unknown snapshot: exit %d\n%s", code, errs)
 	}
 }
+
+// TestRestoreToUncreatableFolder: a --to folder that cannot be created (here
+// under /proc) printed the raw "creating /proc/nope: mkdir /proc/nope: no
+// such file or directory".
+func TestRestoreToUncreatableFolder(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("needs Linux /proc")
+	}
+	v := newTV(t)
+	repo := filepath.Join(scratchDir(t), "repo")
+	v.ok("backup", "--repo", repo)
+	_, errs, code := run(t, testPass+"\n", "restore", "--repo", repo, "--to", "/proc/casevault-nope/restored", "--passphrase-stdin")
+	if code == 0 || !strings.Contains(errs, "could not create the folder /proc/casevault-nope") ||
+		!strings.Contains(errs, "nothing was restored") || !strings.Contains(errs, "Choose a folder with --to") {
+		t.Errorf("restore --to an uncreatable folder: exit %d\n%s", code, errs)
+	}
+}
