@@ -275,6 +275,10 @@ func (r *runner) cmdBackup(args []string) error {
 	if err := r.needRepo("backup", pos); err != nil {
 		return err
 	}
+	if within(r.repo, r.vault) {
+		return usagef("--repo %s is inside the vault's own folder %s, so nothing was written: a backup there is lost with the vault it should protect. "+
+			"Give a folder on your backup drive, for example: casevault backup%s --repo /media/YOU/USB-DRIVE/casevault-backup", r.repo, r.vault, r.vaultFlag())
+	}
 	return r.open(func(s *app.Session) error {
 		pl := r.newProgress()
 		rep, err := s.Backup(r.ctx, r.repo, app.BackupOptions{New: *isNew, Moved: *moved, RebuildConfig: *rebuild, Progress: pl.update,
@@ -496,6 +500,24 @@ func (r *runner) restore(args []string) error {
 			fmt.Fprintln(w, "It opens with the passphrase or recovery key of the backup. Its first unlock records the restore in its audit trail.")
 		})
 	})
+}
+
+// within reports whether p is dir or inside it (symbolic links resolved
+// where they exist).
+func within(p, dir string) bool {
+	abs := func(x string) string {
+		if a, err := filepath.Abs(x); err == nil {
+			x = a
+		}
+		if e, err := filepath.EvalSymlinks(x); err == nil {
+			x = e
+		} else if e, err := filepath.EvalSymlinks(filepath.Dir(x)); err == nil {
+			x = filepath.Join(e, filepath.Base(x))
+		}
+		return filepath.Clean(x)
+	}
+	p, dir = abs(p), abs(dir)
+	return p == dir || strings.HasPrefix(p, dir+string(filepath.Separator))
 }
 
 // mkdirOf is the failure to create dest or a folder above it that err

@@ -817,3 +817,20 @@ func TestRestoreToUncreatableFolder(t *testing.T) {
 		t.Errorf("restore --to an uncreatable folder: exit %d\n%s", code, errs)
 	}
 }
+
+// TestBackupInsideVaultFolderRefused: `backup --repo VAULT/bk` was accepted
+// (a backup lost with the vault it is meant to protect), and --repo VAULT
+// itself was refused with a suggestion of a folder inside the vault.
+func TestBackupInsideVaultFolderRefused(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	for _, repo := range []string{filepath.Join(v.dir, "bk"), v.dir, v.dir + string(filepath.Separator)} {
+		out, errs, code := v.do("backup", "--repo", repo)
+		if code != ExitUsage || !strings.Contains(errs, "inside the vault's own folder") || strings.Contains(errs, filepath.Join(v.dir, "casevault-backup")) {
+			t.Errorf("backup --repo %s: exit %d\nstdout %s\nstderr %s", repo, code, out, errs)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(v.dir, "bk")); err == nil {
+		t.Error("a backup folder was made inside the vault folder")
+	}
+}
