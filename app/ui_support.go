@@ -178,7 +178,7 @@ func Message(err error) string {
 	case errors.Is(err, ErrWrongVault):
 		return "That folder holds the backup of another vault, so nothing was written to it. Choose another folder."
 	case errors.Is(err, ErrNotEmpty):
-		return "That folder has other files in it. " + err.Error() + "."
+		return human.Capitalize(err.Error()) + "."
 	case errors.Is(err, ErrBackupDamaged):
 		return "Part of the backup is damaged: " + err.Error() + ". Run Check backup to see which snapshots are affected."
 	case errors.Is(err, ErrNoSnapshot):

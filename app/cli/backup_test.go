@@ -834,3 +834,18 @@ func TestBackupInsideVaultFolderRefused(t *testing.T) {
 		t.Error("a backup folder was made inside the vault folder")
 	}
 }
+
+// TestBackupIntoBusyFolderSaysItOnce: a backup into a folder with other
+// files said "That folder has other files in it. the folder has other files
+// in it: DIR; ...".
+func TestBackupIntoBusyFolderSaysItOnce(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	busy := filepath.Join(scratchDir(t), "busy")
+	os.MkdirAll(busy, 0o700)
+	os.WriteFile(filepath.Join(busy, "letter.txt"), []byte("hello"), 0o600)
+	_, errs, code := v.do("backup", "--repo", busy)
+	if code == 0 || strings.Count(strings.ToLower(errs), "has other files in it") != 1 || !strings.Contains(errs, busy) {
+		t.Errorf("backup into a folder with files: exit %d\n%s", code, errs)
+	}
+}
