@@ -269,18 +269,35 @@ var badNumber = regexp.MustCompile(`^invalid value "(.*)" for flag -([a-z-]+): p
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		// The flag package prints a mistake and the whole flag list; only
+		// --help gets the list, a mistake gets one line in words (below).
+		out := fs.Output()
+		var said bytes.Buffer
+		fs.SetOutput(&said)
+		err := fs.Parse(args)
+		fs.SetOutput(out)
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				out.Write(said.Bytes())
 				return nil, err
 			}
 			if m := badNumber.FindStringSubmatch(err.Error()); m != nil {
 				if f := fs.Lookup(m[2]); f != nil {
 					if g, ok := f.Value.(flag.Getter); ok {
-						if _, isInt := g.Get().(int); isInt {
-							return nil, &usageError{fmt.Sprintf("--%s needs a whole number (for example --%s 3), not %q", m[2], m[2], m[1])}
+						switch g.Get().(type) {
+						case int, int64, uint, uint64:
+							example := "3"
+							if m[2] == "kdf-memory" {
+								example = "256" // MiB; 3 would be refused
+							}
+							return nil, &usageError{fmt.Sprintf("--%s needs a whole number (for example --%s %s), not %q", m[2], m[2], example, m[1])}
 						}
 					}
 				}
+			}
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+				name = "--" + strings.TrimLeft(name, "-")
+				return nil, &usageError{fmt.Sprintf("there is no %s flag for \"casevault %s\"; \"casevault %s --help\" lists its flags", name, fs.Name(), fs.Name())}
 			}
 			return nil, &usageError{err.Error()}
 		}

@@ -90,3 +90,21 @@ func TestSuggestedCommandsNameTheVault(t *testing.T) {
 		t.Errorf("vaultFlag for the default vault = %q, want empty", got)
 	}
 }
+
+// TestFlagMistakesInWords: an unknown flag said "flag provided but not
+// defined: -bogus", and a word for a 64-bit number flag (--kdf-memory 64MiB)
+// "invalid value ... parse error".
+func TestFlagMistakesInWords(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	_, errs, code := v.do("client", "list", "--bogus")
+	if code != ExitUsage || !strings.Contains(errs, `there is no --bogus flag for "casevault client list"`) || !strings.Contains(errs, `"casevault client list --help"`) ||
+		strings.Contains(errs, "flag provided but not defined") {
+		t.Errorf("unknown flag: exit %d\n%s", code, errs)
+	}
+	dir := filepath.Join(t.TempDir(), "v")
+	_, errs, code = run(t, testPass+"\n", "init", "--vault", dir, "--passphrase-stdin", "--kdf-memory", "64MiB")
+	if code != ExitUsage || !strings.Contains(errs, `--kdf-memory needs a whole number (for example --kdf-memory 256), not "64MiB"`) || strings.Contains(errs, "parse error") {
+		t.Errorf("--kdf-memory 64MiB: exit %d\n%s", code, errs)
+	}
+}
