@@ -58,7 +58,7 @@ type DamagedError struct {
 func (e *DamagedError) Error() string {
 	s := fmt.Sprintf("backup file %s is damaged: %s", e.File, e.Reason)
 	if len(e.Snapshots) > 0 {
-		s += "; affects snapshot(s) " + strings.Join(e.Snapshots, ", ")
+		s += "; affects " + snapshotWord(len(e.Snapshots)) + " " + strings.Join(e.Snapshots, ", ")
 	}
 	return s
 }

@@ -119,7 +119,7 @@ type Problem struct {
 func (p Problem) String() string {
 	s := p.File + ": " + p.Reason
 	if len(p.Snapshots) > 0 {
-		s += " (affects snapshot " + strings.Join(p.Snapshots, ", ") + ")"
+		s += " (affects " + snapshotWord(len(p.Snapshots)) + " " + strings.Join(p.Snapshots, ", ") + ")"
 	}
 	return s
 }
@@ -235,7 +235,7 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 			snaps = append(snaps, s)
 		}
 		sort.Strings(snaps)
-		rep.Problems = append(rep.Problems, Problem{File: ix.damagedIndexFile(), Reason: fmt.Sprintf("%d blob(s) needed by snapshots are in no pack, for example %s", len(missingBlobs), missingBlobs[0]), Snapshots: snaps})
+		rep.Problems = append(rep.Problems, Problem{File: ix.damagedIndexFile(), Reason: fmt.Sprintf("%s in no pack, for example %s", count(len(missingBlobs), "object that snapshots need is", "objects that snapshots need are"), missingBlobs[0]), Snapshots: snaps})
 	}
 
 	// Packs on disk against the index.
@@ -402,9 +402,11 @@ func (r *Repo) readData(ctx context.Context, ix *index, u *usage, opts VerifyOpt
 					used = append(used, k)
 				}
 			}
-			reason := fmt.Sprintf("%d blob(s) fail authentication, for example %s", len(badBlobs), example)
+			reason := count(len(badBlobs), "object in it is damaged (it does", "objects in it are damaged (they do") +
+				" not authenticate: changed or cut short), for example " + example
 			if truncated {
-				reason = fmt.Sprintf("the pack is truncated (%d bytes): %d blob(s) cannot be read or fail authentication, for example %s", len(b), len(badBlobs), example)
+				reason = fmt.Sprintf("the pack is cut short (%d bytes): %s, for example %s", len(b),
+					count(len(badBlobs), "object in it cannot be read or does not authenticate", "objects in it cannot be read or do not authenticate"), example)
 			}
 			rep.Problems = append(rep.Problems, Problem{File: file, Reason: reason, Snapshots: u.snapshotsOfBlobs(used)})
 		case len(whole) > 0:
@@ -428,4 +430,20 @@ func (u *usage) snapshotsOfBlobs(blobs []BlobKey) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// count is "1 object" or "2 objects".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// snapshotWord is "snapshot" or "snapshots" for n of them.
+func snapshotWord(n int) string {
+	if n == 1 {
+		return "snapshot"
+	}
+	return "snapshots"
 }

@@ -621,7 +621,7 @@ func (r *runner) verify(args []string) error {
 				for _, p := range rep.Problems {
 					fmt.Fprintf(w, "  - %s: %s\n", cell(p.File), cell(p.Reason))
 					if len(p.Snapshots) > 0 {
-						fmt.Fprintf(w, "    affects snapshot %s\n", cell(strings.Join(p.Snapshots, ", ")))
+						fmt.Fprintf(w, "    affects %s %s\n", human.Noun(len(p.Snapshots), "snapshot", "snapshots"), cell(strings.Join(p.Snapshots, ", ")))
 					} else {
 						fmt.Fprintln(w, "    no snapshot is known to need it")
 					}

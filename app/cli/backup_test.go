@@ -849,3 +849,27 @@ func TestBackupIntoBusyFolderSaysItOnce(t *testing.T) {
 		t.Errorf("backup into a folder with files: exit %d\n%s", code, errs)
 	}
 }
+
+// TestVerifyDamageWording: verify --read-data of a damaged pack said
+// "1 blob(s) fail authentication" and "affects snapshot a, b": words for
+// programmers and wrong plurals. It now counts objects and snapshots.
+func TestVerifyDamageWording(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo := repoDir(t)
+	v.id("client", "add", "--name", "Damage Test", "--notes", strings.Repeat("notes ", 200))
+	v.ok("backup", "--repo", repo)
+	v.id("client", "add", "--name", "Second")
+	v.ok("backup", "--repo", repo)
+	bad := packFiles(t, repo)[0]
+	flipByte(t, bad, int(fileSize(t, bad)/2))
+	out, errs, code := v.do("verify", "--repo", repo, "--read-data")
+	if code != ExitDamaged || strings.Contains(out+errs, "(s)") || strings.Contains(out, "blob") {
+		t.Errorf("verify of a damaged pack: exit %d\n%s%s", code, out, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "affects snapshot ") && strings.Contains(line, ",") {
+			t.Errorf("one snapshot for a list: %q", line)
+		}
+	}
+}
