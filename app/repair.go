@@ -52,7 +52,20 @@ func (r *RepairReport) Lines() []string {
 				"Changes made after that are not in this vault: restore them from a backup if you have a newer one.", when))
 		}
 		rel, _ := filepath.Rel(r.Dir, v.Quarantine)
-		out = append(out, fmt.Sprintf("The other version's files (%s) were moved to %s, not deleted.", strings.Join(v.SetAside, ", "), rel))
+		// Chunk objects are counted, not listed: a large vault has many.
+		var names []string
+		objects := 0
+		for _, n := range v.SetAside {
+			if strings.HasPrefix(n, vault.ObjectsDir+"/") {
+				objects++
+				continue
+			}
+			names = append(names, n)
+		}
+		if objects > 0 {
+			names = append(names, human.Count(objects, "data file", "data files"))
+		}
+		out = append(out, fmt.Sprintf("The other version's files (%s) were moved to %s, not deleted.", strings.Join(names, ", "), rel))
 	}
 	if d := r.Log; d != nil {
 		out = append(out, "The vault's log of recent changes was damaged ("+d.Reason+"). "+salvageCounts(d)+

@@ -122,6 +122,28 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 				moves = append(moves, ManifestsDir+"/"+name)
 			}
 		}
+		if use != nil {
+			// The chunks only the set-aside manifest names go with it: the
+			// next checkpoint's sweep would delete them, and the other
+			// version may hold changes the kept one lacks (two copies that
+			// went different ways).
+			kept := map[ID]bool{}
+			for _, id := range keep.Chunks {
+				kept[id] = true
+			}
+			for _, id := range cur.Chunks {
+				if kept[id] {
+					continue
+				}
+				kept[id] = true
+				if _, err := os.Stat(v.objectPath(KindDBChunk, id)); err == nil {
+					rel, err := filepath.Rel(v.dir, v.objectPath(KindDBChunk, id))
+					if err == nil {
+						moves = append(moves, filepath.ToSlash(rel))
+					}
+				}
+			}
+		}
 		sort.Strings(moves)
 		var manifestCopy []byte
 		if use != nil {
