@@ -295,6 +295,10 @@ type RefusedKey = backup.RefusedKey
 // (see Backups.RefusedKeyFiles); it counts as ErrBackupDamaged.
 type RefusedKeysError = backup.RefusedKeysError
 
+// BackupDamagedError is one damaged file of a backup (File is its path
+// inside the backup folder, e.g. "config").
+type BackupDamagedError = backup.DamagedError
+
 // Dir is the repository folder.
 func (b *Backups) Dir() string { return b.r.Dir() }
 

@@ -127,6 +127,11 @@ func backupMessage(err error, repo, vault string) (string, bool) {
 	case errors.As(err, new(*app.RefusedKeysError)):
 		return "The backup's key files were refused: casevault never writes key files like these, so someone may have tampered with the backup drive, and no other key file is left to open it with. " +
 			"Use another copy of the backup if you have one, and keep this drive as it is for inspection (technical details: " + err.Error() + ").", true
+	case errors.As(err, new(*app.BackupDamagedError)) && errorsAsConfig(err):
+		// The backup does not open at all: verify cannot get further.
+		return "The backup in " + repo + " cannot be opened: its config file does not match its key files (" + err.Error() + "). " +
+			"Key files from another backup may have been copied onto this drive, or the config file was changed. " +
+			"Use another copy of the backup if you have one, and keep this drive as it is for inspection.", true
 	case errors.Is(err, app.ErrBackupDamaged):
 		return "Part of the backup is damaged: " + err.Error() + ". Run \"casevault verify --repo " + dir +
 			" --read-data\" to see which snapshots are affected; a healthy one can still be restored with --snapshot ID.", true
@@ -138,6 +143,12 @@ func backupMessage(err error, repo, vault string) (string, bool) {
 		return app.Message(err), true
 	}
 	return "", false
+}
+
+// errorsAsConfig: the damaged backup file is its config file.
+func errorsAsConfig(err error) bool {
+	var de *app.BackupDamagedError
+	return errors.As(err, &de) && de.File == "config"
 }
 
 // quoteArg quotes a path for a command the person may copy.

@@ -873,3 +873,39 @@ func TestVerifyDamageWording(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyFilesFromAnotherBackup: with the key files of another backup
+// (same passphrase) copied over a backup's own, snapshots and verify said
+// "Part of the backup is damaged ... Run casevault verify --repo R
+// --read-data", and verify --read-data said the same: a loop. They now say
+// the config does not match the key files and what to do instead.
+func TestKeyFilesFromAnotherBackup(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	repo, other := repoDir(t), repoDir(t)
+	v.ok("backup", "--repo", repo)
+	wdir := filepath.Join(scratchDir(t), "other-vault") // another vault, the same passphrase
+	initVault(t, wdir)
+	mustRun(t, testPass+"\n", "backup", "--repo", other, "--vault", wdir, "--passphrase-stdin")
+	keys, _ := filepath.Glob(filepath.Join(repo, "keys", "*"))
+	for _, k := range keys {
+		os.Remove(k)
+	}
+	theirs, _ := filepath.Glob(filepath.Join(other, "keys", "*"))
+	for _, k := range theirs {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, "keys", filepath.Base(k)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	none := filepath.Join(scratchDir(t), "none") // a new laptop: the passphrase opens the key files
+	for _, cmd := range [][]string{{"snapshots", "--repo", repo}, {"verify", "--repo", repo, "--read-data"}} {
+		_, errs, code := run(t, testPass+"\n", append(cmd, "--passphrase-stdin", "--vault", none)...)
+		if code == 0 || strings.Contains(errs, "casevault verify") || !strings.Contains(errs, "does not match its key files") || !strings.Contains(errs, "another copy") {
+			t.Errorf("%v with another backup's key files: exit %d\n%s", cmd, code, errs)
+		}
+	}
+}
