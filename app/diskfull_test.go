@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
 )

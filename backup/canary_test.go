@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"casevault/backup/retention"
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/vault"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"casevault/backup/retention"
 	"casevault/backup/volume"
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/vault"
 )
 

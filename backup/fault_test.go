@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/vault"
 )
 

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"casevault/backup/volume"
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/vault"
 )
 

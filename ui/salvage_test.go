@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"casevault/app"
-	"casevault/internal/testkit"
 	"casevault/store"
+	"casevault/vault/testkit"
 )
 
 // Issue 8, item 3, in the window: a vault whose log of recent changes is

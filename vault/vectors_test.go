@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/crypto/chacha20poly1305"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 )
 
 // Test vectors: a complete vault folder made from fixed inputs (documented in

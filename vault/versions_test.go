@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 )
 
 // copyOver copies every file below src into dst, overwriting files of the

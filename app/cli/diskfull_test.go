@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 )
 
 var regexpID = regexp.MustCompile(`^[0-9]+$`)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
 )

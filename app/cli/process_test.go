@@ -30,7 +30,7 @@ import (
 	"time"
 
 	"casevault/app"
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 )
 
 // TestFieldFromStdinPassphraseAtTerminal: with --text-file - the note comes

@@ -17,7 +17,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"casevault/internal/testkit"
+	"casevault/vault/testkit"
 )
 
 // fakeLogind answers the logind calls Watch makes, on a private bus.

@@ -1,5 +1,7 @@
 // Package testkit holds helpers shared by the tests of several casevault
-// packages. It is imported only from _test.go files, never by the program.
+// packages. It is imported only from _test.go files, never by the program. It sits
+// under vault/ (the bottom layer, importable by every package) because the
+// top-level layout is fixed; it imports only the standard library.
 package testkit
 
 import (
