@@ -8,8 +8,8 @@ import (
 	"syscall"
 	"testing"
 
-	"casevault/vault/testkit"
 	"casevault/store"
+	"casevault/vault/testkit"
 )
 
 // TestDiskFullAuditQueued: on a real full tmpfs (root only), reads work and
@@ -17,17 +17,7 @@ import (
 // once space is freed in the same session, the waiting entries are written
 // first, in order, and the chain verifies.
 func TestDiskFullAuditQueued(t *testing.T) {
-	if os.Geteuid() != 0 {
-		testkit.SkipUnlessCI(t, "needs root to mount a small tmpfs")
-	}
-	disk := filepath.Join(t.TempDir(), "disk")
-	if err := os.Mkdir(disk, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=4m,mode=0700"); err != nil {
-		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
-	}
-	t.Cleanup(func() { syscall.Unmount(disk, syscall.MNT_DETACH) })
+	disk := testkit.MountTmpfs(t, 4<<20)
 	src, _ := newTestVault(t)
 	dir := filepath.Join(disk, "vault")
 	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // testKDF is the cheapest setting vault accepts; always passed explicitly.

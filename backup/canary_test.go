@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"casevault/backup/retention"
-	"casevault/vault/testkit"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // Canary scan: known client data in the vault's database image and redo log

@@ -12,8 +12,8 @@ import (
 
 	"casevault/backup/retention"
 	"casevault/backup/volume"
-	"casevault/vault/testkit"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // Tests for the dead ends of issue 8: forget and prune on a full drive,

@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"testing"
 
-	"casevault/vault/testkit"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // Fault injection: a Backend that wraps the real folder backend and makes
@@ -684,18 +684,7 @@ func canMount(t testing.TB) bool {
 }
 
 // mountTmpfs mounts a tmpfs of size bytes on a new folder and returns it.
-func mountTmpfs(t testing.TB, size int) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "stick")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
-		testkit.SkipUnlessCI(t, fmt.Sprintf("mounting a tmpfs: %v", err))
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	return dir
-}
+func mountTmpfs(t testing.TB, size int) string { return testkit.MountTmpfs(t, size) }
 
 // TestBackupTmpfsFull backs up to a real 1 MiB file system (as root only):
 // the kernel's own ENOSPC. Then the file system grows and the backup works.

@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"casevault/backup/volume"
-	"casevault/vault/testkit"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // Test vectors of the backup repository format (docs/FORMAT.md section 13):

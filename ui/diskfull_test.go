@@ -19,17 +19,7 @@ import (
 // unlock screen says that the reads could not be recorded in the audit
 // trail, instead of saying nothing (issue 8, item 4).
 func TestDiskFullWindow(t *testing.T) {
-	if os.Geteuid() != 0 {
-		testkit.SkipUnlessCI(t, "needs root to mount a small tmpfs")
-	}
-	disk := filepath.Join(t.TempDir(), "disk")
-	if err := os.Mkdir(disk, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=4m,mode=0700"); err != nil {
-		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
-	}
-	t.Cleanup(func() { syscall.Unmount(disk, syscall.MNT_DETACH) })
+	disk := testkit.MountTmpfs(t, 4<<20)
 	dir := filepath.Join(disk, "vault")
 	if _, err := app.Init(context.Background(), dir, []byte(testPass), app.InitOptions{KDF: cheapKDF}); err != nil {
 		t.Fatal(err)

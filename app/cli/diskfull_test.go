@@ -17,21 +17,7 @@ var regexpID = regexp.MustCompile(`^[0-9]+$`)
 
 // mountSmallTmpfs mounts a tmpfs of size bytes (root only; the test is
 // skipped otherwise) and returns its folder.
-func mountSmallTmpfs(t *testing.T, size int) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		testkit.SkipUnlessCI(t, "needs root to mount a small tmpfs")
-	}
-	dir := filepath.Join(t.TempDir(), "disk")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0700", size)); err != nil {
-		testkit.SkipUnlessCI(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	return dir
-}
+func mountSmallTmpfs(t *testing.T, size int) string { return testkit.MountTmpfs(t, size) }
 
 // fillDisk fills the file system of dir with 4 KiB files until it is full,
 // then frees keep bytes again (in whole files). It returns a function that

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 const testPass = "lantern orbit velvet cactus"

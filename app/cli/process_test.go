@@ -30,9 +30,9 @@ import (
 	"time"
 
 	"casevault/app"
-	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 var binary struct {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"casevault/vault/testkit"
 	"casevault/store"
 	"casevault/vault"
+	"casevault/vault/testkit"
 )
 
 // copyOver copies every file below src into dst, overwriting files of the
