@@ -21,7 +21,7 @@ FUZZTIME    ?= 30s
 # Fyne reads the locale from LANG; without it, it logs an error about locale "C".
 test check run bench screenshots: export LANG := en_US.UTF-8
 
-.PHONY: deps build run test check bench screenshots fmt clean
+.PHONY: deps build run test check bench screenshots fmt clean goversion
 
 ## deps: install the system packages and tools that are missing (Debian 12)
 deps:
@@ -87,3 +87,7 @@ fmt:
 ## clean: remove the built binary
 clean:
 	rm -f $(BINARY)
+
+## goversion: the Go release the other targets build with (GOTOOLCHAIN above)
+goversion:
+	go version
