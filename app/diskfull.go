@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"time"
 
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -93,7 +94,7 @@ type UnrecordedError struct{ N int }
 
 func (e *UnrecordedError) Error() string {
 	return fmt.Sprintf("the disk holding the vault is full, so casevault worked read-only and %s of this session (the unlock, what was read or backed up, the lock) could not be saved in the audit trail; free some space on that disk",
-		nOf(e.N, "audit entry", "audit entries"))
+		human.Count(e.N, "audit entry", "audit entries"))
 }
 
 // Is reports whether target is ErrDiskFull.
@@ -120,11 +121,4 @@ func savedFailure(err error) error {
 		return &diskFullError{err}
 	}
 	return err
-}
-
-func nOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

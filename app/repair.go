@@ -30,6 +30,15 @@ func (r *RepairReport) Changed() bool {
 	return (r.Versions != nil && (len(r.Versions.SetAside) > 0 || r.Versions.ManifestRestored)) || r.Log != nil
 }
 
+// rel names path relative to the vault folder, or in full when it cannot
+// (never as an empty string).
+func (r *RepairReport) rel(path string) string {
+	if rel, err := filepath.Rel(r.Dir, path); err == nil {
+		return rel
+	}
+	return path
+}
+
 // Lines describes the repair in plain sentences.
 func (r *RepairReport) Lines() []string {
 	var out []string
@@ -37,8 +46,7 @@ func (r *RepairReport) Lines() []string {
 		line := fmt.Sprintf("The vault's manifest (the file that lists what the vault holds) was damaged or missing; "+
 			"the copy casevault keeps of it (saved %s) was put back.", human.Time(v.ToTime))
 		if v.Quarantine != "" {
-			rel, _ := filepath.Rel(r.Dir, v.Quarantine)
-			line += fmt.Sprintf(" The damaged one was moved to %s, not deleted.", rel)
+			line += fmt.Sprintf(" The damaged one was moved to %s, not deleted.", r.rel(v.Quarantine))
 		}
 		out = append(out, line)
 	}
@@ -51,7 +59,7 @@ func (r *RepairReport) Lines() []string {
 				"(the file that lists its contents is missing or damaged), so the version saved %s is in use. "+
 				"Changes made after that are not in this vault: restore them from a backup if you have a newer one.", when))
 		}
-		rel, _ := filepath.Rel(r.Dir, v.Quarantine)
+		rel := r.rel(v.Quarantine)
 		// Chunk objects are counted, not listed: a large vault has many.
 		var names []string
 		objects := 0
@@ -70,8 +78,7 @@ func (r *RepairReport) Lines() []string {
 	if d := r.Log; d != nil {
 		out = append(out, "The vault's log of recent changes was damaged ("+d.Reason+"). "+salvageCounts(d)+
 			" They are now saved in a new checkpoint, and the vault goes on from there.")
-		rel, _ := filepath.Rel(r.Dir, r.LogKept)
-		out = append(out, fmt.Sprintf("The damaged log was kept in %s, not deleted.", rel))
+		out = append(out, fmt.Sprintf("The damaged log was kept in %s, not deleted.", r.rel(r.LogKept)))
 		if lost := lostChanges(d); lost != "" {
 			out = append(out, lost)
 		}
@@ -84,15 +91,15 @@ func (r *RepairReport) Lines() []string {
 
 // salvageCounts says what a salvage kept, in a sentence.
 func salvageCounts(d *vault.LogDamage) string {
-	return fmt.Sprintf("The last checkpoint and the %s saved after it, up to the damage, are kept.", nOf(d.Kept, "change", "changes"))
+	return fmt.Sprintf("The last checkpoint and the %s saved after it, up to the damage, are kept.", human.Count(d.Kept, "change", "changes"))
 }
 
 // lostChanges says what a salvage could not read, or "".
 func lostChanges(d *vault.LogDamage) string {
-	when := d.Written.Local().Format("2006-01-02 15:04")
+	when := human.Time(d.Written)
 	if d.Acked > uint64(d.Kept) {
 		return fmt.Sprintf("At least %s confirmed as saved could not be read (the log was last written %s): "+
-			"if a backup was made after them, restore it into a new folder to get them back.", nOf(int(d.Acked)-d.Kept, "more change", "more changes"), when)
+			"if a backup was made after them, restore it into a new folder to get them back.", human.Count(int(d.Acked)-d.Kept, "more change", "more changes"), when)
 	}
 	return fmt.Sprintf("Whatever was saved after the damage could not be read (the log was last written %s): "+
 		"if a backup was made after that, restore it into a new folder and compare.", when)
@@ -154,7 +161,7 @@ func tornTailNotice(tt *vault.TornTail) string {
 		"That change had not been completely written (%s of it were on disk), so it was dropped; every change before it is kept. "+
 		"casevault confirms a change only once it is completely saved, so this change was never confirmed, "+
 		"but check that the last thing you did around that time is there. This is recorded in the audit trail.",
-		tt.Written.Local().Format("2006-01-02 15:04:05"), nOf(int(tt.Bytes), "byte", "bytes"))
+		human.Stamp(tt.Written), human.Count(int(tt.Bytes), "byte", "bytes"))
 }
 
 func tornTailAudit(tt *vault.TornTail) string {

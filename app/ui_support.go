@@ -147,12 +147,12 @@ func Message(err error) string {
 	case errors.Is(err, vault.ErrReadOnly):
 		return "The vault is open read-only because it is damaged, so nothing was changed. Back it up and export what you need, " +
 			"then lock it and choose Repair… on the unlock screen to go on."
-	case CanRepair(err) && !CanOpenReadOnly(err):
-		return "A vault file is damaged (" + err.Error() + "). Nothing was changed. " +
-			"casevault keeps a copy of this file: choose Repair… to put it back."
 	case CanOpenReadOnly(err):
 		return "Part of the vault's log of recent changes is damaged (" + err.Error() + "). Nothing was changed. " +
 			"Choose Open read-only to see, back up and export everything saved before the damage, or Repair… to keep it and go on."
+	case CanRepair(err):
+		return "A vault file is damaged (" + err.Error() + "). Nothing was changed. " +
+			"casevault keeps a copy of this file: choose Repair… to put it back."
 	case errors.Is(err, vault.ErrDamaged):
 		return "A vault file failed its integrity check (" + err.Error() + "). Nothing was changed; restore from a backup."
 	case errors.Is(err, vault.ErrClosed):

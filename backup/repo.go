@@ -29,6 +29,7 @@ import (
 
 	"casevault/backup/volume"
 	"casevault/vault"
+	"casevault/vault/atomicfile"
 )
 
 // Options are the explicit settings of a repository handle.
@@ -152,7 +153,7 @@ func hasKeyFile(dir string) bool {
 		return false
 	}
 	for _, e := range entries {
-		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".tmp-") {
+		if !e.IsDir() && !atomicfile.IsTemp(e.Name()) {
 			return true
 		}
 	}

@@ -373,11 +373,7 @@ func (u *UI) closeSession(s *app.Session) {
 		}
 		// Never wait for the UI goroutine here: when the window closes, it
 		// waits for this close to end (u.closing).
-		if u.queue != nil {
-			u.do(show) // tests: queued, run by u.wait
-		} else {
-			fyne.Do(show)
-		}
+		u.post(show)
 	}
 }
 

@@ -155,7 +155,9 @@ func (v *Vault) ReadLog() ([][]byte, error) {
 		}
 		return nil, err
 	}
-	v.logStarts = sc.starts
+	if v.salvage {
+		v.logStarts = sc.starts // for LimitLog and a salvaged capture
+	}
 	if sc.good < int64(len(b)) {
 		if sc.format != 0 && fi != nil {
 			v.torn = &TornTail{Record: len(sc.recs), Bytes: int64(len(b)) - sc.good, Written: fi.ModTime()}
@@ -384,7 +386,6 @@ func (v *Vault) AppendLog(rec []byte) error {
 		v.cutBackLocked(err)
 		return fmt.Errorf("flushing redo log to disk: %w", err)
 	}
-	v.logStarts = append(v.logStarts, v.logSize)
 	v.logSeq++
 	v.logSize += int64(len(frame))
 	return nil

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -17,6 +16,8 @@ import (
 	"github.com/awnumar/memguard"
 	"golang.org/x/crypto/chacha20poly1305"
 	"golang.org/x/text/unicode/norm"
+
+	"casevault/vault/atomicfile"
 )
 
 // Names inside a vault folder (docs/FORMAT.md, "Folder layout").
@@ -107,7 +108,8 @@ type Vault struct {
 	logFormat int
 	// torn: the incomplete last record the last ReadLog dropped
 	torn *TornTail
-	// logStarts: the offset of each record of the current log, as read
+	// logStarts: in a salvage (which appends nothing), the offset of each
+	// record of the current log, as read
 	logStarts []int64
 	// salvage: ReadLog returns the records before a damaged one (LogDamage)
 	// instead of failing; set by OpenReadOnly and Salvage
@@ -178,7 +180,7 @@ func HalfMade(dir string) bool {
 		switch {
 		case name == PendingHeaderFile:
 			pending = true
-		case halfMadeNames[name], strings.HasPrefix(name, ".tmp-"):
+		case halfMadeNames[name], atomicfile.IsTemp(name):
 		default:
 			return false
 		}
