@@ -36,7 +36,7 @@ func auditVault(t *testing.T) (*Session, string) {
 func tamper(t *testing.T, s *Session, fn func(tx *store.Tx) error) {
 	t.Helper()
 	err := s.st.Update(ctx, func(tx *store.Tx) error {
-		for _, q := range []string{"DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_delete"} {
+		for _, q := range []string{"DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"} {
 			if _, err := tx.Exec(q); err != nil {
 				return err
 			}

@@ -3,16 +3,20 @@ package vault
 import (
 	"context"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 
+	"github.com/awnumar/memguard"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -303,6 +307,35 @@ func (k *Keys) MAC(purpose string, parts ...[]byte) ([]byte, error) {
 		})
 	})
 	return out, err
+}
+
+// WithMAC derives the key for purpose once and runs fn with newMAC, which
+// returns a fresh HMAC-SHA256 under that key: newMAC().Write(parts...).Sum
+// equals MAC(purpose, parts...). For checking many MACs at once (the audit
+// chain), instead of opening the key enclave once per MAC. The derived key
+// stays in a locked buffer for the span of fn and is wiped when fn returns;
+// each HMAC keeps its own copy of the key's pads on the Go heap while it is
+// in use (docs/THREAT-MODEL.md). newMAC is safe for concurrent use. fn must
+// not use the MACs after it returns; if the keys were closed while fn ran,
+// WithMAC returns ErrClosed.
+func (k *Keys) WithMAC(purpose string, fn func(newMAC func() hash.Hash) error) error {
+	var buf *memguard.LockedBuffer
+	err := k.use(func(kr *keyring) error {
+		return purposeKey(kr, "purpose:", purpose, func(key []byte) error {
+			buf = memguard.NewBufferFromBytes(append([]byte(nil), key...)) // wipes the copy
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	defer buf.Destroy()
+	key := buf.Bytes()
+	ferr := fn(func() hash.Hash { return hmac.New(sha256.New, key) })
+	if !buf.IsAlive() {
+		return ErrClosed // memguard was purged (the vault closed): MACs computed meanwhile are void
+	}
+	return ferr
 }
 
 // Seal encrypts plaintext with XChaCha20-Poly1305 under the key for purpose,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -746,5 +747,30 @@ func TestMACRacesClose(t *testing.T) {
 		<-started
 		v.Close()
 		<-done
+	}
+}
+
+func TestWithMACEqualsMAC(t *testing.T) {
+	v, _, _ := newVault(t)
+	want, err := v.MAC("audit", []byte("prev"), []byte("entry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := v.MAC("other", []byte("prev"), []byte("entry"))
+	err = v.WithMAC("audit", func(newMAC func() hash.Hash) error {
+		m := newMAC()
+		m.Write([]byte("prev"))
+		m.Write([]byte("entry"))
+		if got := m.Sum(nil); !bytes.Equal(got, want) || bytes.Equal(got, other) {
+			t.Errorf("WithMAC gives %x, MAC gives %x", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	if err := v.WithMAC("audit", func(func() hash.Hash) error { return nil }); err != ErrClosed {
+		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/maphash"
 	"io/fs"
 	"os"
@@ -562,6 +563,13 @@ func (v *Vault) MAC(purpose string, parts ...[]byte) ([]byte, error) {
 	// enclave pointers and may Purge memguard, which unmaps open key buffers.
 	k := Keys{mu: &v.mu, get: func() *keyring { return v.keys }}
 	return k.MAC(purpose, parts...)
+}
+
+// WithMAC runs fn with a constructor of HMAC-SHA256 under the key for
+// purpose, derived once for the span of fn (see Keys.WithMAC).
+func (v *Vault) WithMAC(purpose string, fn func(newMAC func() hash.Hash) error) error {
+	k := Keys{mu: &v.mu, get: func() *keyring { return v.keys }}
+	return k.WithMAC(purpose, fn)
 }
 
 // Hold keeps the keys that every write uses (the AEAD key of the redo log and
