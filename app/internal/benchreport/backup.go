@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -243,6 +242,9 @@ type bkRunner struct {
 	bc  bkConfig
 	exe string
 	env []string // restic's environment, without the cache folder
+	// built, if set, is called with each vault built, before its
+	// measurements (the issue-9 rows copy the large ones).
+	built func(n int, vdir string)
 }
 
 func newBkRunner(c config, bc bkConfig) (*bkRunner, error) {
@@ -427,6 +429,9 @@ func (b *bkRunner) measureSize(tmp string, n int) (r *bkSize, err error) {
 	}
 	r.VaultBytes, r.VaultFiles = dirSize(vdir), len(listFiles(vdir))
 	progress("  built in %s: %s in %d files", fmtDur(r.Build.BuildSec), fmtBytes(r.VaultBytes), r.VaultFiles)
+	if b.built != nil {
+		b.built(n, vdir)
+	}
 
 	var s *bkSession
 	defer func() {
@@ -630,7 +635,7 @@ func fsName(dir string) string {
 }
 
 // backupSection runs the backup measurements in tmp.
-func backupSection(c config, tmp string) *bkResults {
+func backupSection(c config, tmp string, built func(n int, vdir string)) *bkResults {
 	res := &bkResults{started: time.Now(), loadStart: loadavg(), tmp: tmp}
 	defer func() {
 		res.loadEnd = loadavg()
@@ -656,6 +661,7 @@ func backupSection(c config, tmp string) *bkResults {
 		res.err = err.Error()
 		return res
 	}
+	b.built = built
 	for _, n := range bc.sizes {
 		r, err := b.measureSize(tmp, n)
 		if err != nil {
@@ -670,28 +676,12 @@ func backupSection(c config, tmp string) *bkResults {
 // runBackupOnly is -only backup: the backup measurements alone, printed and
 // written to bench-backup.md.
 func runBackupOnly(c config) error {
-	tmp, err := os.MkdirTemp("", "casevault-bench-")
+	tmp, done, err := benchTmp(c)
 	if err != nil {
 		return err
 	}
-	if c.keep {
-		progress("keeping %s", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			<-sig
-			running.Lock()
-			if running.p != nil {
-				running.p.Kill()
-				running.p.Wait()
-			}
-			os.RemoveAll(tmp)
-			os.Exit(130)
-		}()
-	}
-	res := backupSection(c, tmp)
+	defer done()
+	res := backupSection(c, tmp, nil)
 	host, _ := os.Hostname()
 	head := fmt.Sprintf("casevault benchmark, backups only: %d CPUs (%s/%s, %s), host %s, %s",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), host, time.Now().Format("2006-01-02"))

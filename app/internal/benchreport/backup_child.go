@@ -22,8 +22,9 @@ import (
 // JSON on stdout; the parent times the whole process and reads its rusage.
 
 var (
-	onlyFlag     = flag.String("only", "", "run only this section (\"backup\": the backup measurements, written to bench-out/bench-backup.md)")
+	onlyFlag     = flag.String("only", "", "run only these sections, comma-separated: backup (alone: bench-out/bench-backup.md), peer (SQLCipher), open, memory, checkpoint, audit, cli, fair (issue 9); written to bench-out/bench-only.md")
 	noBackup     = flag.Bool("no-backup", false, "do not measure backups")
+	noI9         = flag.Bool("no-i9", false, "do not run the issue-9 sections (open, memory, checkpoint, audit, cli, fair)")
 	backupSizesF = flag.String("backup-sizes", "", "client counts for the backup measurements (default 10000,50000; -quick: 300)")
 	backupRunsF  = flag.Int("backup-runs", 0, "first backups (each to fresh repositories) and restores per size (default 3; -quick: 2)")
 	backupIncrF  = flag.Int("backup-incr", 0, "in-app incremental backups per size (default 5; -quick: 2)")

@@ -132,15 +132,25 @@ func main() {
 			c.profile = abs
 		}
 	}
-	switch *onlyFlag {
-	case "":
-	case "backup":
-		if err := runBackupOnly(c); err != nil {
+	if *onlyFlag != "" {
+		only := map[string]bool{}
+		for _, f := range strings.Split(*onlyFlag, ",") {
+			f = strings.TrimSpace(f)
+			if f != "backup" && f != "peer" && !slices.Contains(i9Sections, f) {
+				fatalf("-only: %q is not a section (backup, peer, %s)", f, strings.Join(i9Sections, ", "))
+			}
+			only[f] = true
+		}
+		if len(only) == 1 && only["backup"] {
+			if err := runBackupOnly(c); err != nil {
+				fatalf("%v", err)
+			}
+			return
+		}
+		if err := runOnly(c, only); err != nil {
 			fatalf("%v", err)
 		}
 		return
-	default:
-		fatalf("-only: %q is not a section (backup)", *onlyFlag)
 	}
 	if err := run(c, peerOnly); err != nil {
 		fatalf("%v", err)
@@ -172,7 +182,9 @@ func runChild(kind string, o measureOpts) int {
 	default:
 		var ok bool
 		if res, ok, err = runBackupChild(kind, o); !ok {
-			err = fmt.Errorf("unknown child %q", kind)
+			if res, ok, err = runI9Child(kind, o); !ok {
+				err = fmt.Errorf("unknown child %q", kind)
+			}
 		}
 	}
 	if err != nil {
@@ -189,7 +201,8 @@ func runChild(kind string, o measureOpts) int {
 // running is the child process of the moment, killed on an interrupt.
 var running struct {
 	sync.Mutex
-	p *os.Process
+	p  *os.Process
+	bg []*os.Process // children that run beside the others (the window-like ones)
 }
 
 // spawn runs this program as a child and decodes its JSON result.
@@ -327,6 +340,7 @@ type results struct {
 	window      []row
 	windowErr   string
 	backup      *bkResults
+	i9          *i9Results
 }
 
 func run(c config, peerOnly bool) error {
@@ -344,11 +358,7 @@ func run(c config, peerOnly bool) error {
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 		go func() {
 			<-sig
-			running.Lock()
-			if running.p != nil {
-				running.p.Kill()
-				running.p.Wait()
-			}
+			killRunning()
 			os.RemoveAll(tmp)
 			os.Exit(130)
 		}()
@@ -429,8 +439,20 @@ func run(c config, peerOnly bool) error {
 			res.windowErr = err.Error()
 		}
 	}
+	large := map[int]string{}
 	if !peerOnly && !*noBackup {
-		res.backup = backupSection(c, tmp)
+		res.backup = backupSection(c, tmp, i9Keep(c, tmp, large))
+	}
+	if !peerOnly && !*noI9 {
+		all := map[string]bool{}
+		for _, s := range i9Sections {
+			all[s] = true
+		}
+		var params *vault.KDFParams
+		if res.unlockDef != nil {
+			params = &res.unlockDef.params
+		}
+		res.i9 = i9Section(c, tmp, all, params, large)
 	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
@@ -441,6 +463,10 @@ func run(c config, peerOnly bool) error {
 	if res.backup != nil {
 		text += "\n" + renderBackupText(res.backup)
 		md += renderBackupMarkdown(res.backup)
+	}
+	if res.i9 != nil {
+		text += "\n" + renderI9Text(res.i9)
+		md += renderI9Markdown(res.i9)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
@@ -472,3 +498,110 @@ func loadavg() string {
 
 // storeCheckpointBytes is the automatic checkpoint threshold in force.
 var storeCheckpointBytes = float64(store.DefaultCheckpointBytes)
+
+// benchTmp makes the temporary folder of a run; done removes it (unless
+// -keep), as an interrupt does too, after killing the child of the moment.
+func benchTmp(c config) (tmp string, done func(), err error) {
+	tmp, err = os.MkdirTemp("", "casevault-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	if c.keep {
+		progress("keeping %s", tmp)
+		return tmp, func() {}, nil
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		killRunning()
+		os.RemoveAll(tmp)
+		os.Exit(130)
+	}()
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// killRunning kills the child of the moment and the background ones.
+func killRunning() {
+	running.Lock()
+	defer running.Unlock()
+	for _, p := range append([]*os.Process{running.p}, running.bg...) {
+		if p != nil {
+			p.Kill()
+			p.Wait()
+		}
+	}
+}
+
+// runOnly runs the sections named in only (-only), prints them and writes
+// bench-only.md.
+func runOnly(c config, only map[string]bool) error {
+	tmp, done, err := benchTmp(c)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res := &results{cfg: c, started: time.Now(), loadStart: loadavg()}
+	large := map[int]string{}
+	if only["backup"] {
+		res.backup = backupSection(c, tmp, i9Keep(c, tmp, large))
+	}
+	if only["peer"] {
+		bin, err := exec.LookPath(c.sqlcipher)
+		if err != nil {
+			res.peerErr = fmt.Sprintf("%s not found (%v)", c.sqlcipher, errors.Unwrap(err))
+		}
+		for _, n := range c.sizes {
+			if err != nil {
+				break
+			}
+			progress("SQLCipher peer at %s clients", fmtCount(n))
+			p, perr := runPeer(bin, tmp, n, c.peerEdits, c.seed)
+			if perr != nil {
+				res.peerErr, res.peer = perr.Error(), nil
+				break
+			}
+			res.peer = append(res.peer, p)
+		}
+	}
+	sections := map[string]bool{}
+	for _, s := range i9Sections {
+		if only[s] {
+			sections[s] = true
+		}
+	}
+	if len(sections) > 0 {
+		res.i9 = i9Section(c, tmp, sections, nil, large)
+	}
+	res.loadEnd = loadavg()
+	res.elapsed = time.Since(res.started)
+	var text, md string
+	if only["peer"] {
+		rows, checks := report(res)
+		text, md = renderText(res, rows, checks), renderMarkdown(res, rows, checks)
+	} else {
+		text = header(res) + "\n"
+		md = "# casevault benchmark\n\n" + header(res) + "\n"
+	}
+	if res.backup != nil {
+		text += "\n" + renderBackupText(res.backup)
+		md += renderBackupMarkdown(res.backup)
+	}
+	if res.i9 != nil {
+		text += "\n" + renderI9Text(res.i9)
+		md += renderI9Markdown(res.i9)
+	}
+	fmt.Print(text)
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
+	name := "bench-only.md"
+	if c.quick {
+		name = "bench-only-quick.md"
+	}
+	if err := os.WriteFile(filepath.Join(c.out, name), []byte(md), 0o644); err != nil {
+		return err
+	}
+	progress("wrote %s", filepath.Join(c.out, name))
+	return nil
+}
