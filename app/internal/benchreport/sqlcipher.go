@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,6 +23,16 @@ import (
 // The shell's real-time clock has millisecond resolution, so each timed line
 // holds editBatch autocommit UPDATEs and one sample is that line's time
 // divided by editBatch (a sub-millisecond edit would otherwise read 0 or 1 ms).
+//
+// After the script, the same shell is driven one statement at a time, so
+// each UPDATE is a sample of its own: benchreport writes the statement and
+// a ".print" marker to the shell's standard input and reads the marker back
+// (the shell flushes its output before reading each line), timing it with
+// Go's monotonic clock. Before each UPDATE it times a marker alone, the
+// round trip through the pipes and the shell's input loop; a statement's
+// sample is its time minus the median of those round trips. (The shell's
+// own clocks cannot do better: .timer and julianday('now') / strftime('%f')
+// have millisecond resolution.)
 
 const editBatch = 10
 
@@ -32,6 +43,12 @@ type peerResult struct {
 	WAL       samples `json:"wal"`    // per-edit time, journal_mode=WAL, synchronous=FULL
 	Delete    samples `json:"delete"` // per-edit time, journal_mode=DELETE, synchronous=FULL
 	Edits     int     `json:"edits"`  // edits per mode
+	// Each statement timed alone (the pipe protocol above): per-edit time
+	// less the median round trip, and the round trips themselves.
+	WALStmt    samples `json:"wal_stmt"`
+	DeleteStmt samples `json:"delete_stmt"`
+	RoundTrip  samples `json:"round_trip"`
+	StmtEdits  int     `json:"stmt_edits"` // edits per mode
 	Size      int64   `json:"size"`
 	MaxRSSKiB int64   `json:"max_rss_kib"`
 	KDFIter   string  `json:"kdf_iter"`
@@ -149,7 +166,8 @@ func writePeerScript(path string, n, editsPerMode int, seed uint64) error {
 	return f.Close()
 }
 
-// runPeer builds the SQLCipher database for n clients in dir and times the edits.
+// runPeer builds the SQLCipher database for n clients in dir and times the
+// edits: in batches by the script, then one statement at a time.
 func runPeer(bin, dir string, n, editsPerMode int, seed uint64) (*peerResult, error) {
 	res := &peerResult{N: n}
 	script := filepath.Join(dir, fmt.Sprintf("peer-%d.sql", n))
@@ -158,31 +176,64 @@ func runPeer(bin, dir string, n, editsPerMode int, seed uint64) (*peerResult, er
 		return nil, err
 	}
 	defer os.Remove(script)
-	in, err := os.Open(script)
+	f, err := os.Open(script)
 	if err != nil {
 		return nil, err
 	}
-	defer in.Close()
+	defer f.Close()
 	cmd := exec.Command(bin, "-bail", db)
-	cmd.Stdin = in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := runCmd(cmd)
+	in, err := cmd.StdinPipe()
 	if err != nil {
+		return nil, err
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	running.Lock()
+	err = cmd.Start()
+	if err == nil {
+		running.p = cmd.Process
+	}
+	running.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		running.Lock()
+		running.p = nil
+		running.Unlock()
+	}()
+	fail := func(err error) (*peerResult, error) {
+		in.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
 		return nil, fmt.Errorf("%s: %v: %s", bin, err, strings.TrimSpace(stderr.String()))
 	}
-	stdout := bytes.NewBuffer(out)
-	if s := strings.TrimSpace(stderr.String()); s != "" {
-		return nil, fmt.Errorf("%s: %s", bin, s)
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.MaxRSSKiB = ru.Maxrss
-	}
+	const scriptDone = "@@scriptdone"
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(in, f)
+		if err == nil {
+			_, err = fmt.Fprintln(in, ".print "+scriptDone)
+		}
+		wrote <- err
+	}()
+
+	out := bufio.NewScanner(outPipe)
 	phase := ""
 	var versionLines []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
+	for {
+		if !out.Scan() {
+			<-wrote
+			return fail(fmt.Errorf("the shell stopped in the script (last phase %q)", phase))
+		}
+		line := out.Text()
+		if line == scriptDone {
+			break
+		}
 		if m, ok := strings.CutPrefix(line, "@@"); ok {
 			phase = m
 			continue
@@ -196,7 +247,7 @@ func runPeer(bin, dir string, n, editsPerMode int, seed uint64) (*peerResult, er
 		}
 		var real float64
 		if _, err := fmt.Sscanf(line, "Run Time: real %f", &real); err != nil {
-			return nil, fmt.Errorf("cannot parse %q", line)
+			return fail(fmt.Errorf("cannot parse %q", line))
 		}
 		switch phase {
 		case "insert":
@@ -207,13 +258,83 @@ func runPeer(bin, dir string, n, editsPerMode int, seed uint64) (*peerResult, er
 			res.Delete = append(res.Delete, real/editBatch)
 		}
 	}
+	if err := <-wrote; err != nil {
+		return fail(err)
+	}
 	if len(versionLines) >= 3 {
 		res.Version, res.KDFIter, res.PageSize = versionLines[0], versionLines[1], versionLines[2]
 	}
 	if phase != "end" || len(res.WAL) == 0 || len(res.Delete) == 0 {
-		return nil, fmt.Errorf("%s did not finish the script (last phase %q)", bin, phase)
+		return fail(fmt.Errorf("the shell did not finish the script (last phase %q)", phase))
 	}
 	res.Edits = len(res.WAL) * editBatch
+
+	// One statement at a time.
+	marks := 0
+	stmt := func(sql string) (float64, error) {
+		marks++
+		mark := fmt.Sprintf("@@s%d", marks)
+		start := time.Now()
+		if _, err := fmt.Fprintf(in, "%s\n.print %s\n", sql, mark); err != nil {
+			return 0, err
+		}
+		for out.Scan() {
+			if out.Text() == mark {
+				return time.Since(start).Seconds(), nil
+			}
+		}
+		return 0, fmt.Errorf("the shell stopped after %q", sql)
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	now := time.Now().UnixMilli() + 1e6
+	update := func() string {
+		now++
+		return fmt.Sprintf("UPDATE clients SET phone = %s, updated_at = %d WHERE id = %d;", sqlq(phone(rng)), now, 1+rng.IntN(n))
+	}
+	var walRaw, delRaw samples
+	for _, m := range []struct {
+		mode string
+		raw  *samples
+	}{{"WAL", &walRaw}, {"DELETE", &delRaw}} {
+		if _, err := stmt("PRAGMA journal_mode = " + m.mode + ";"); err != nil {
+			return fail(err)
+		}
+		for range 10 { // warm up
+			if _, err := stmt(update()); err != nil {
+				return fail(err)
+			}
+		}
+		for range editsPerMode {
+			rt, err := stmt("")
+			if err != nil {
+				return fail(err)
+			}
+			d, err := stmt(update())
+			if err != nil {
+				return fail(err)
+			}
+			res.RoundTrip = append(res.RoundTrip, rt)
+			*m.raw = append(*m.raw, d)
+		}
+	}
+	rt := res.RoundTrip.median()
+	for _, d := range walRaw {
+		res.WALStmt = append(res.WALStmt, d-rt)
+	}
+	for _, d := range delRaw {
+		res.DeleteStmt = append(res.DeleteStmt, d-rt)
+	}
+	res.StmtEdits = editsPerMode
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("%s: %v: %s", bin, err, strings.TrimSpace(stderr.String()))
+	}
+	if s := strings.TrimSpace(stderr.String()); s != "" {
+		return nil, fmt.Errorf("%s: %s", bin, s)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.MaxRSSKiB = ru.Maxrss
+	}
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 		if fi, err := os.Stat(db + suffix); err == nil {
 			res.Size += fi.Size()
