@@ -385,10 +385,12 @@ type i9Runner struct {
 	bk   *bkRunner
 }
 
-func (x *i9Runner) row(r xrow)                  { x.res.rows = append(x.res.rows, r) }
-func (x *i9Runner) check(c check)               { x.res.checks = append(x.res.checks, c) }
-func (x *i9Runner) infof(f string, a ...any)    { x.res.info = append(x.res.info, fmt.Sprintf(f, a...)) }
-func (x *i9Runner) notMeasured(name, why string) { x.row(xrow{name, "not measured", "-", "0", "-", firstLine(why)}) }
+func (x *i9Runner) row(r xrow)               { x.res.rows = append(x.res.rows, r) }
+func (x *i9Runner) check(c check)            { x.res.checks = append(x.res.checks, c) }
+func (x *i9Runner) infof(f string, a ...any) { x.res.info = append(x.res.info, fmt.Sprintf(f, a...)) }
+func (x *i9Runner) notMeasured(name, why string) {
+	x.row(xrow{name, "not measured", "-", "0", "-", firstLine(why)})
+}
 
 // child runs an issue-9 child as a measured process.
 func (x *i9Runner) child(out *i9Child, args ...string) (bkOp, error) {

@@ -49,10 +49,10 @@ type peerResult struct {
 	DeleteStmt samples `json:"delete_stmt"`
 	RoundTrip  samples `json:"round_trip"`
 	StmtEdits  int     `json:"stmt_edits"` // edits per mode
-	Size      int64   `json:"size"`
-	MaxRSSKiB int64   `json:"max_rss_kib"`
-	KDFIter   string  `json:"kdf_iter"`
-	PageSize  string  `json:"page_size"`
+	Size       int64   `json:"size"`
+	MaxRSSKiB  int64   `json:"max_rss_kib"`
+	KDFIter    string  `json:"kdf_iter"`
+	PageSize   string  `json:"page_size"`
 }
 
 func sqlq(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
