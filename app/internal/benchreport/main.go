@@ -3,12 +3,17 @@
 // edit at several vault sizes, search and conflict check at the largest size,
 // vault size on disk and peak memory, and a peer row for SQLCipher measured
 // in the same run. It then checks the targets of issue 2 and writes the same
-// as bench-out/bench.md. Last come the backup measurements, beside restic
-// (backup.go).
+// as bench-out/bench.md. Then come the backup measurements, beside restic
+// (backup.go), and last those of issue 9 (issue9.go: unlock-to-usable,
+// memory, checkpoint, years of audit, CLI commands, whole-command backups
+// at the default key derivation).
 //
-//	go run ./app/internal/benchreport               # full run (several minutes)
+//	go run ./app/internal/benchreport               # full run (about 15 minutes)
 //	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
 //	go run ./app/internal/benchreport -only backup  # the backups alone (bench-out/bench-backup.md)
+//	go run ./app/internal/benchreport -only audit,cli -window-wait 10s
+//	                                                # some sections (bench-out/bench-only.md): backup, peer,
+//	                                                # open, memory, checkpoint, audit, cli, fair
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
