@@ -57,6 +57,7 @@ type i9Child struct {
 	OpenSec     float64 `json:"open_sec,omitempty"`      // app.Open, or vault.Open + Close (i9-kdf)
 	Sec         float64 `json:"sec,omitempty"`           // the operation of the child (verify, fill)
 	CloseSec    float64 `json:"close_sec,omitempty"`     // Session.Close
+	LockSec     float64 `json:"lock_sec,omitempty"`      // BackupJobs.CloseAfter returning (the window's lock)
 	CkptSec     float64 `json:"ckpt_sec,omitempty"`      // store Checkpoint
 	Chunks      int     `json:"chunks,omitempty"`        // chunk files the checkpoint wrote
 	ImageChunks int     `json:"image_chunks,omitempty"`  // chunks of the image
@@ -192,11 +193,22 @@ func childI9Checkpoint(o measureOpts) (*i9Child, error) {
 			return nil, err
 		}
 	}
+	// Lock as the window does (ui: BackupJobs.CloseAfter, no backup on
+	// lock configured): the call returns at once, Session.Close runs on
+	// another goroutine.
 	stop := startProfile(o.profileDir, fmt.Sprintf("i9-lock-%s-%d.pprof", *labelFlag, o.n))
-	r.CloseSec, err = timeIt(func() error { return s.Close(ctx) })
+	var jobs app.BackupJobs
+	var closeErr error
+	done := make(chan struct{})
+	jobs.CloseSession = func(s *app.Session) { closeErr = s.Close(ctx) }
+	start := time.Now()
+	jobs.CloseAfter(s, nil, func() { close(done) })
+	r.LockSec = time.Since(start).Seconds()
+	<-done
+	r.CloseSec = time.Since(start).Seconds()
 	stop()
-	if err != nil {
-		return nil, fmt.Errorf("close: %w", err)
+	if closeErr != nil {
+		return nil, fmt.Errorf("close: %w", closeErr)
 	}
 
 	v, err := vault.Open(o.dir, vault.Passphrase(benchPass))
@@ -847,18 +859,21 @@ func (x *i9Runner) checkpointRows(dir string, n int, what string) {
 		x.notMeasured("checkpoint, "+nc, err.Error())
 		return
 	}
-	lock := childSamples(rs, func(r *i9Child) float64 { return r.CloseSec })
+	lock := childSamples(rs, func(r *i9Child) float64 { return r.LockSec })
+	closeS := childSamples(rs, func(r *i9Child) float64 { return r.CloseSec })
 	ck := childSamples(rs, func(r *i9Child) float64 { return r.CkptSec })
 	chunks := childSamples(rs, func(r *i9Child) float64 { return float64(r.Chunks) })
-	x.row(spanRow("lock after "+strconv.Itoa(edits)+" edits, "+nc, lock, ops.peak(),
-		fmt.Sprintf("Session.Close (as the window's lock and the end of every CLI command) after %d Session.EditClient in a fresh session: until it returns; peak = the process's", edits)))
+	x.row(spanRow("lock returns after "+strconv.Itoa(edits)+" edits, "+nc, lock, "-",
+		fmt.Sprintf("the window's lock after %d Session.EditClient in a fresh session: BackupJobs.CloseAfter (no backup on lock), until the call returns", edits)))
+	x.row(spanRow("  close finished behind it, "+nc, closeS, ops.peak(),
+		"from the same call until the background Session.Close (audit entry + checkpoint of the edits) has finished; peak = the process's"))
 	x.row(spanRow("checkpoint after "+strconv.Itoa(edits)+" edits, "+nc, ck, "-",
 		fmt.Sprintf("explicit store Checkpoint after %d store edits (automatic checkpoints off): wrote %.0f of %d 64 KiB chunks + manifest (median)", edits, chunks.median(), rs[0].ImageChunks)))
 	if what == "" && n == 10000 {
 		x.check(check{passIf(ck.median() <= 0.300), "checkpoint at 10,000 clients after ~200 edits ≤ 300 ms",
 			fmt.Sprintf("store Checkpoint %s (median of %d; %.0f chunks written)", fmtDur(ck.median()), len(ck), chunks.median())})
-		x.check(check{passIf(lock.median() <= 0.100), "lock at 10,000 clients returns within 100 ms (\"feels instant\"; the 100 ms is this bench's reading)",
-			fmt.Sprintf("Session.Close %s after %d edits (median of %d)", fmtDur(lock.median()), edits, len(lock))})
+		x.check(check{passIf(lock.median() <= 0.100), "the window's lock at 10,000 clients returns within 100 ms (\"feels instant\"; the 100 ms is this bench's reading)",
+			fmt.Sprintf("BackupJobs.CloseAfter %s after %d edits, the close finished %s later (medians of %d)", fmtDur(lock.median()), edits, fmtDur(closeS.median()), len(lock))})
 	}
 }
 
