@@ -114,6 +114,15 @@ func encodeManifest(a cipher.AEAD, vaultID [16]byte, cp *Checkpoint) ([]byte, er
 // checkpoint for a vault that has never been checkpointed. It also removes
 // chunk objects left by an interrupted checkpoint.
 func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error) {
+	return v.LoadCheckpointInto(ctx, func(n int64) ([]byte, error) { return make([]byte, n), nil })
+}
+
+// LoadCheckpointInto is LoadCheckpoint decrypting the image into memory that
+// alloc returns: at least n bytes (the image's size, > 0), of which the
+// image takes the first n. alloc is called at most once; when it was and
+// LoadCheckpointInto fails, the memory is the caller's to free (nothing of
+// it is kept). The chunks are decrypted in parallel, straight into place.
+func (v *Vault) LoadCheckpointInto(ctx context.Context, alloc func(n int64) ([]byte, error)) ([]byte, *Checkpoint, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.keys == nil {
@@ -140,25 +149,21 @@ func (v *Vault) LoadCheckpoint(ctx context.Context) ([]byte, *Checkpoint, error)
 		if mixed := v.newerVersionsLocked(a, cp); mixed != nil {
 			return mixed
 		}
-		image = make([]byte, 0, cp.ImageSize)
-		fps := make([]uint64, len(cp.Chunks))
-		for i, id := range cp.Chunks {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			chunk, err := v.getLocked(a, KindDBChunk, id)
+		image = []byte{} // empty but present: a checkpoint of an empty database
+		if cp.ImageSize > 0 {
+			buf, err := alloc(cp.ImageSize)
 			if err != nil {
-				return err
+				return fmt.Errorf("allocating %d bytes for the database: %w", cp.ImageSize, err)
 			}
-			wantLen := int64(cp.ChunkSize)
-			if rest := cp.ImageSize - int64(len(image)); rest < wantLen {
-				wantLen = rest
+			if int64(len(buf)) < cp.ImageSize {
+				return fmt.Errorf("allocating %d bytes for the database: got %d", cp.ImageSize, len(buf))
 			}
-			if int64(len(chunk)) != wantLen {
-				return damaged(v.objectPath(KindDBChunk, id), "chunk has %d bytes, manifest expects %d", len(chunk), wantLen)
-			}
-			fps[i] = maphash.Bytes(v.seed, chunk)
-			image = append(image, chunk...)
+			image = buf[:cp.ImageSize]
+		}
+		fps, err := v.loadChunksLocked(ctx, cp, image)
+		if err != nil {
+			image = nil
+			return err
 		}
 		v.chunkFP = fps
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -72,7 +73,15 @@ func (p KDFParams) Validate() error {
 }
 
 func (p KDFParams) derive(secret, salt []byte) []byte {
-	return argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	k := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	// Argon2id's memory (256 MiB by default) is garbage now. Left to the
+	// garbage collector, it stays resident for minutes (the heap's next
+	// collection is sized from it), and a second derivation (a passphrase
+	// change after the unlock) takes as much again: return it to the
+	// operating system at once. The collection this runs is cheap here,
+	// before the database is loaded or outside the Go heap.
+	debug.FreeOSMemory()
+	return k
 }
 
 // DefaultThreads is the lane count used by calibration: the CPU count, capped at 4.
