@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"casevault/store"
+	"casevault/vault"
 )
 
 // The audit trail is hash-chained: entry i carries
@@ -109,17 +111,35 @@ func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
 	return r, nil
 }
 
-// verifyChain is AuditVerify without recording it.
+// verifyChain is AuditVerify without recording it. It checks the sealed
+// segments (each object authenticated and matching its row, in parallel)
+// and then the live table, as one chain from entry 1 to the recorded head.
 func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 	r := &AuditReport{}
 	err := s.st.View(ctx, func(tx *store.Tx) error {
-		entries, err := tx.ListAudit(store.AuditFilter{})
+		segs, err := tx.AuditSegments()
 		if err != nil {
 			return err
 		}
-		r.Entries = len(entries)
+		live, err := tx.ListAuditLive(store.AuditFilter{})
+		if err != nil {
+			return err
+		}
+		r.Entries = len(live)
+		for _, sg := range segs {
+			r.Entries += sg.Count
+		}
+		lastID, lastHash := int64(0), genesis
+		if n := len(segs); n > 0 {
+			lastID, lastHash = segs[n-1].LastID, segs[n-1].LastHash
+		}
 		err = s.v.WithMAC("audit", func(newMAC func() hash.Hash) error {
-			r.Problem, r.BadID = checkChain(ctx, newMAC, entries, 1, genesis)
+			var err error
+			r.Problem, r.BadID, err = checkSegments(ctx, tx, newMAC, segs)
+			if err != nil || r.Problem != "" {
+				return err
+			}
+			r.Problem, r.BadID = checkChain(ctx, newMAC, live, lastID+1, lastHash)
 			return ctx.Err()
 		})
 		if err != nil || r.Problem != "" {
@@ -130,15 +150,18 @@ func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 			return err
 		}
 		var head string
-		if len(entries) > 0 {
-			last := entries[len(entries)-1]
-			head = store.FormatAuditHead(last.ID, last.Hash)
+		if len(live) > 0 {
+			last := live[len(live)-1]
+			lastID, lastHash = last.ID, last.Hash
+		}
+		if lastID > 0 {
+			head = store.FormatAuditHead(lastID, lastHash)
 		}
 		r.Head = head
 		if recorded != head {
 			r.Problem = fmt.Sprintf("the trail ends at %q but the vault recorded %q: entries at the end were deleted", head, recorded)
-			r.BadID = int64(len(entries)) + 1 // the first missing entry
-			if recordedID > 0 && recordedID <= int64(len(entries)) {
+			r.BadID = lastID + 1 // the first missing entry
+			if recordedID > 0 && recordedID <= lastID {
 				r.BadID = recordedID
 			}
 			return nil
@@ -155,6 +178,68 @@ func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 // chainWorkers is how many goroutines check a chain's MACs: the laptops
 // casevault is made for have two cores or more.
 var chainWorkers = max(1, min(runtime.GOMAXPROCS(0), 4))
+
+// checkSegments checks the sealed segments in parallel: each object is
+// read, authenticated and compared with its row, and its entries are
+// checked as a run that starts right after the previous segment's row
+// (entry 1 and the zero hash for the first). It returns the first problem
+// in id order. An error is returned only when the check could not run.
+func checkSegments(ctx context.Context, tx *store.Tx, newMAC func() hash.Hash, segs []*store.AuditSegment) (string, int64, error) {
+	type result struct {
+		problem string
+		bad     int64
+		err     error
+	}
+	res := make([]result, len(segs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(chainWorkers, len(segs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := newMAC()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(segs) || ctx.Err() != nil {
+					return
+				}
+				sg := segs[i]
+				firstID, prev := int64(1), genesis
+				if i > 0 {
+					firstID, prev = segs[i-1].LastID+1, segs[i-1].LastHash
+				}
+				if sg.Seq != int64(i+1) {
+					res[i] = result{problem: fmt.Sprintf("sealed segment %d of the trail is missing (found segment %d in its place)", i+1, sg.Seq), bad: firstID}
+					continue
+				}
+				es, err := tx.ReadAuditSegment(sg)
+				var mm *store.SegmentMismatchError
+				switch {
+				case errors.Is(err, vault.ErrDamaged) || errors.Is(err, store.ErrBadSegment) || errors.As(err, &mm):
+					res[i] = result{problem: fmt.Sprintf("the sealed part of the trail holding entries %d to %d cannot be trusted: %v", sg.FirstID, sg.LastID, err), bad: max(sg.FirstID, firstID)}
+					continue
+				case err != nil:
+					res[i] = result{err: err}
+					return
+				}
+				res[i].problem, res[i].bad = checkRun(m, es, firstID, prev)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return "", 0, err
+	}
+	for _, r := range res {
+		if r.err != nil {
+			return "", 0, r.err
+		}
+		if r.problem != "" {
+			return r.problem, r.bad, nil
+		}
+	}
+	return "", 0, nil
+}
 
 // checkChain checks a run of entries that must start at id firstID and
 // follow prev: each entry's id, its link to the entry before and its MAC.
@@ -177,7 +262,6 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 		go func() {
 			defer wg.Done()
 			m := newMAC()
-			var buf []byte
 			for {
 				p := int(next.Add(1) - 1)
 				if p >= n || ctx.Err() != nil {
@@ -188,28 +272,7 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 				if lo > 0 {
 					want = es[lo-1].Hash
 				}
-				for i := lo; i < hi; i++ {
-					e := es[i]
-					id := firstID + int64(i)
-					switch {
-					case e.ID != id:
-						res[p] = result{fmt.Sprintf("entry %d is missing or out of place (found id %d at position %d)", id, e.ID, id), e.ID}
-					case !bytes.Equal(e.PrevHash, want):
-						res[p] = result{fmt.Sprintf("entry %d does not follow entry %d: an entry was inserted, deleted or changed", e.ID, e.ID-1), e.ID}
-					default:
-						m.Reset()
-						m.Write(e.PrevHash)
-						buf = appendCanonicalAudit(buf[:0], e)
-						m.Write(buf)
-						if !hmac.Equal(m.Sum(nil), e.Hash) {
-							res[p] = result{fmt.Sprintf("entry %d was changed after it was written", e.ID), e.ID}
-						}
-					}
-					if res[p].problem != "" {
-						break
-					}
-					want = e.Hash
-				}
+				res[p].problem, res[p].bad = checkRun(m, es[lo:hi], firstID+int64(lo), want)
 			}
 		}()
 	}
@@ -218,6 +281,30 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 		if r.problem != "" {
 			return r.problem, r.bad
 		}
+	}
+	return "", 0
+}
+
+// checkRun checks es in order with the HMAC m: the first must have id
+// firstID and follow prev.
+func checkRun(m hash.Hash, es []*store.AuditEntry, firstID int64, prev []byte) (string, int64) {
+	var buf []byte
+	for i, e := range es {
+		id := firstID + int64(i)
+		switch {
+		case e.ID != id:
+			return fmt.Sprintf("entry %d is missing or out of place (found id %d at position %d)", id, e.ID, id), e.ID
+		case !bytes.Equal(e.PrevHash, prev):
+			return fmt.Sprintf("entry %d does not follow entry %d: an entry was inserted, deleted or changed", e.ID, e.ID-1), e.ID
+		}
+		m.Reset()
+		m.Write(e.PrevHash)
+		buf = appendCanonicalAudit(buf[:0], e)
+		m.Write(buf)
+		if !hmac.Equal(m.Sum(nil), e.Hash) {
+			return fmt.Sprintf("entry %d was changed after it was written", e.ID), e.ID
+		}
+		prev = e.Hash
 	}
 	return "", 0
 }

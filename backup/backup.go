@@ -161,8 +161,13 @@ func (r *Repo) backupHeld(ctx context.Context, src Source, progress ProgressFunc
 		need(BlobKey{BlobLog, id}, sealed, int64(len(sealed)))
 	}
 	const objOverhead = 9 + 24 + 16
-	for _, id := range c.Checkpoint.Chunks {
-		need(BlobKey{BlobDBChunk, id}, nil, int64(c.Checkpoint.ChunkSize+objOverhead))
+	for _, o := range c.Checkpoint.AllObjects() {
+		t, ok := blobOfKind(o.Kind)
+		if !ok {
+			return nil, fmt.Errorf("the vault's manifest lists an object of kind %d, which this version cannot back up", o.Kind)
+		}
+		size := int64(c.Checkpoint.ChunkSize + objOverhead) // an estimate for progress; segments are larger
+		need(BlobKey{t, o.ID}, nil, size)
 	}
 	for k := range seen {
 		if loc, ok := ix.blobs[k]; ok {

@@ -63,7 +63,23 @@ const (
 	BlobDocument BlobType = 2 // a vault object file (kind document); reserved
 	BlobManifest BlobType = 3 // a vault manifest file, sealed again
 	BlobLog      BlobType = 4 // a piece of the redo log, sealed again
+	// BlobAuditSegment: a vault object file of kind audit segment, as stored
+	// in the vault (manifest format 2 lists them).
+	BlobAuditSegment BlobType = 5
 )
+
+// blobOfKind is the blob type that carries vault objects of kind k.
+func blobOfKind(k vault.Kind) (BlobType, bool) {
+	switch k {
+	case vault.KindDBChunk:
+		return BlobDBChunk, true
+	case vault.KindDocument:
+		return BlobDocument, true
+	case vault.KindAuditSegment:
+		return BlobAuditSegment, true
+	}
+	return 0, false
+}
 
 func (t BlobType) String() string {
 	switch t {
@@ -75,6 +91,8 @@ func (t BlobType) String() string {
 		return "manifest"
 	case BlobLog:
 		return "redo log piece"
+	case BlobAuditSegment:
+		return "sealed audit segment"
 	}
 	return fmt.Sprintf("blob type %d", uint8(t))
 }
@@ -85,6 +103,8 @@ func (t BlobType) vaultKind() (vault.Kind, bool) {
 		return vault.KindDBChunk, true
 	case BlobDocument:
 		return vault.KindDocument, true
+	case BlobAuditSegment:
+		return vault.KindAuditSegment, true
 	}
 	return 0, false
 }

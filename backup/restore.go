@@ -51,21 +51,20 @@ func (r *Repo) restoreHeld(ctx context.Context, s *Snapshot, dir string, progres
 	// Read each pack once, in pack order.
 	byPack := map[string][]blobEntry{}
 	var packs []string
-	seen := map[vault.ID]bool{}
 	p := Progress{Phase: "Restoring"}
-	for _, id := range cp.Chunks {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		loc, ok := ix.blobs[BlobKey{BlobDBChunk, id}]
+	for _, o := range cp.AllObjects() {
+		t, ok := blobOfKind(o.Kind)
 		if !ok {
-			return nil, r.withSnapshots(ctx, ix, damaged(ix.damagedIndexFile(), "no pack holds database chunk %s", id.String()[:12]))
+			return nil, r.withSnapshots(ctx, ix, damaged(ix.damagedIndexFile(), "the snapshot's manifest lists an object of kind %d", o.Kind))
+		}
+		loc, ok := ix.blobs[BlobKey{t, o.ID}]
+		if !ok {
+			return nil, r.withSnapshots(ctx, ix, damaged(ix.damagedIndexFile(), "no pack holds %s %s", t, o.ID.String()[:12]))
 		}
 		if _, ok := byPack[loc.Pack]; !ok {
 			packs = append(packs, loc.Pack)
 		}
-		byPack[loc.Pack] = append(byPack[loc.Pack], blobEntry{Type: BlobDBChunk, ID: id, Offset: loc.Offset, Length: loc.Length})
+		byPack[loc.Pack] = append(byPack[loc.Pack], blobEntry{Type: t, ID: o.ID, Offset: loc.Offset, Length: loc.Length})
 		p.TotalObjects++
 		p.TotalBytes += loc.Length
 	}
@@ -83,12 +82,13 @@ func (r *Repo) restoreHeld(ctx context.Context, s *Snapshot, dir string, progres
 				return err
 			}
 			for _, bl := range byPack[pk] {
-				k := BlobKey{BlobDBChunk, bl.ID}
+				k := BlobKey{bl.Type, bl.ID}
+				kind, _ := bl.Type.vaultKind()
 				if bl.Offset+bl.Length > int64(len(b)) {
 					return inBlob(damaged(name, "the pack is truncated (%d bytes)", len(b)), k)
 				}
 				raw := b[bl.Offset : bl.Offset+bl.Length]
-				if err := put(vault.KindDBChunk, bl.ID, raw); err != nil {
+				if err := put(kind, bl.ID, raw); err != nil {
 					if errors.Is(err, vault.ErrDamaged) {
 						return inBlob(damaged(name, "%v", err), k)
 					}

@@ -64,8 +64,13 @@ func (r *Repo) usage(ctx context.Context, ix *index) (*usage, error) {
 			u.broken[s.Short()] = damaged(name, "%v", err)
 			continue
 		}
-		for _, id := range cp.Chunks {
-			add(BlobKey{BlobDBChunk, id}, s)
+		for _, o := range cp.AllObjects() {
+			t, ok := blobOfKind(o.Kind)
+			if !ok {
+				u.broken[s.Short()] = damaged(name, "the manifest lists an object of kind %d", o.Kind)
+				break
+			}
+			add(BlobKey{t, o.ID}, s)
 		}
 	}
 	return u, nil

@@ -21,15 +21,25 @@ type AuditEntry struct {
 	Hash     []byte
 }
 
-// AuditHead returns the last entry's id and hash (0, nil when empty).
+// AuditHead returns the last entry's id and hash (0, nil when empty). When
+// the live table is empty and segments were sealed, it is the last sealed
+// entry (the live table keeps entries after every seal, so this is only
+// the case for a trail whose live entries were deleted).
 func (tx *Tx) AuditHead() (int64, []byte, error) {
 	var id int64
 	var h []byte
 	err := tx.QueryRow("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").Scan(&id, &h)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
+		var ok bool
+		if ok, err = hasTable(tx.Tx, "audit_segments"); err != nil || !ok {
+			return 0, nil, err
+		}
+		err = tx.QueryRow("SELECT last_id, last_hash FROM audit_segments ORDER BY seq DESC LIMIT 1").Scan(&id, &h)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, nil, nil
 		}
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	return id, h, nil
@@ -79,8 +89,55 @@ type AuditFilter struct {
 	Limit    int       // 0: all
 }
 
-// ListAudit returns entries in id order.
+// ListAudit returns the entries matching f in id order: first those in
+// sealed segments (read on demand: only segments whose time span meets
+// From/To are decrypted), then those of the live table.
 func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
+	segs, err := tx.AuditSegments()
+	if err != nil {
+		return nil, err
+	}
+	var from, to int64
+	if !f.From.IsZero() {
+		from = f.From.UnixMilli()
+	}
+	if !f.To.IsZero() {
+		to = f.To.UnixMilli()
+	}
+	var out []*AuditEntry
+	for _, sg := range segs {
+		if (from != 0 && sg.MaxAt.UnixMilli() < from) || (to != 0 && sg.MinAt.UnixMilli() >= to) {
+			continue
+		}
+		es, err := tx.ReadAuditSegment(sg)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if f.matches(e, from, to) {
+				out = append(out, e)
+				if f.Limit > 0 && len(out) == f.Limit {
+					return out, nil
+				}
+			}
+		}
+	}
+	if f.Limit > 0 {
+		f.Limit -= len(out)
+	}
+	live, err := tx.ListAuditLive(f)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return live, nil
+	}
+	return append(out, live...), nil
+}
+
+// ListAuditLive is ListAudit over the live table only (not the sealed
+// segments).
+func (tx *Tx) ListAuditLive(f AuditFilter) ([]*AuditEntry, error) {
 	q := `SELECT id, at, actor, action, records, detail, prev_hash, hash FROM audit
 		WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2) AND (?3 = '' OR action = ?3)
 		AND (?4 = '' OR instr(' ' || records || ' ', ' ' || ?4 || ' ') > 0) ORDER BY id`

@@ -144,6 +144,32 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
 	SELECT RAISE(ABORT, 'the audit trail is append-only');
 END;
 `,
+	// 2: sealed audit segments (segments.go). Entries leave the live table
+	// only once a segment row covers them, and segment rows never change.
+	`
+CREATE TABLE audit_segments (
+	seq        INTEGER PRIMARY KEY,
+	first_id   INTEGER NOT NULL,
+	last_id    INTEGER NOT NULL,
+	min_at     INTEGER NOT NULL,
+	max_at     INTEGER NOT NULL,
+	count      INTEGER NOT NULL,
+	object     BLOB NOT NULL,
+	first_prev BLOB NOT NULL,
+	last_hash  BLOB NOT NULL
+);
+CREATE TRIGGER audit_segments_no_update BEFORE UPDATE ON audit_segments BEGIN
+	SELECT RAISE(ABORT, 'sealed audit segments cannot change');
+END;
+CREATE TRIGGER audit_segments_no_delete BEFORE DELETE ON audit_segments BEGIN
+	SELECT RAISE(ABORT, 'sealed audit segments cannot change');
+END;
+DROP TRIGGER audit_no_delete;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+	WHEN NOT EXISTS (SELECT 1 FROM audit_segments WHERE old.id BETWEEN first_id AND last_id) BEGIN
+	SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.
@@ -209,13 +235,23 @@ type Counts struct {
 	Audit   int `json:"audit"`
 }
 
-// Counts returns row counts.
+// Counts returns row counts. Audit counts every entry of the trail, sealed
+// or live.
 func (tx *Tx) Counts() (Counts, error) {
 	var c Counts
 	err := tx.QueryRow(`SELECT
 		(SELECT count(*) FROM clients), (SELECT count(*) FROM matters),
 		(SELECT count(*) FROM parties), (SELECT count(*) FROM notes),
 		(SELECT count(*) FROM audit)`).Scan(&c.Clients, &c.Matters, &c.Parties, &c.Notes, &c.Audit)
+	if err != nil {
+		return c, err
+	}
+	if ok, err := hasTable(tx.Tx, "audit_segments"); err != nil || !ok {
+		return c, err
+	}
+	var sealed int
+	err = tx.QueryRow("SELECT coalesce(sum(count), 0) FROM audit_segments").Scan(&sealed)
+	c.Audit += sealed
 	return c, err
 }
 

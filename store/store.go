@@ -43,12 +43,18 @@ type Options struct {
 	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
 	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
 	Salvage bool
+	// AuditSegment is the number of audit entries per sealed segment: a
+	// checkpoint seals the oldest AuditSegment entries while the live table
+	// holds more than twice as many. 0 means DefaultAuditSegment; negative
+	// never seals (tests of the live table).
+	AuditSegment int
 }
 
 // Tx is a transaction handed to Update or View: the engine's transaction
 // (Exec, Query, QueryRow) with casevault's typed queries.
 type Tx struct {
 	*engine.Tx
+	v *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
 }
 
 // Store is the typed database of one vault. Safe for concurrent use; calls
@@ -64,11 +70,18 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 	if meta == nil {
 		meta = countsMeta
 	}
+	seg := opts.AuditSegment
+	if seg == 0 {
+		seg = DefaultAuditSegment
+	}
 	d, err := engine.Open(ctx, v, engine.Options{
 		CheckpointBytes:   opts.CheckpointBytes,
-		Meta:              func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{tx}) },
+		Meta:              func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{Tx: tx}) },
 		NoCloseCheckpoint: opts.NoCloseCheckpoint,
 		Salvage:           opts.Salvage,
+		SealDue:           auditSealDue(seg),
+		Seal:              sealAudit(seg),
+		Objects:           auditObjects,
 	})
 	if err != nil {
 		return nil, err
@@ -83,7 +96,7 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx}) })
+	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) })
 }
 
 // Update runs fn in a write transaction. It returns nil only when the change
@@ -91,7 +104,7 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 // its statements fails, nothing changes. The vault's write keys stay open
 // for the whole transaction (engine.DB.Update).
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx}) })
+	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) })
 }
 
 // Capture copies the vault's bytes at rest for a backup under the
@@ -101,7 +114,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 func (s *Store) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Capture, release func(), err error) {
 	var efn func(tx *engine.Tx) error
 	if fn != nil {
-		efn = func(tx *engine.Tx) error { return fn(&Tx{tx}) }
+		efn = func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) }
 	}
 	return s.db.Capture(ctx, efn)
 }

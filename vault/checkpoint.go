@@ -18,10 +18,20 @@ import (
 const ChunkSize = 64 * 1024
 
 const (
-	manifestMagic  = "CVMAN001"
-	manifestFormat = 1
-	maxManifest    = 64 << 20
+	manifestMagic = "CVMAN001"
+	// manifestFormat is written when the manifest lists no objects beside
+	// its chunks (what every casevault reads); manifestFormatObjects when it
+	// does (Checkpoint.Objects). Both are read.
+	manifestFormat        = 1
+	manifestFormatObjects = 2
+	maxManifest           = 64 << 20
 )
+
+// ObjectRef names one object of the object store with its kind.
+type ObjectRef struct {
+	Kind Kind `json:"kind"`
+	ID   ID   `json:"id"`
+}
 
 // Checkpoint is the decrypted content of a manifest: which chunks, in order,
 // make up the database image, and which redo log follows it.
@@ -34,6 +44,25 @@ type Checkpoint struct {
 	ChunkSize int             `json:"chunk_size"`
 	Chunks    []ID            `json:"chunks"`
 	Meta      json.RawMessage `json:"meta,omitempty"` // the store's own summary (counts), opaque here
+	// Objects are the objects other than chunks that the database image
+	// refers to (sealed audit segments), each once, in the store's order.
+	// Format 2 only. Whatever keeps a checkpoint (backups, restores, the
+	// sweep of unreferenced objects, pins) keeps these too: see AllObjects.
+	Objects []ObjectRef `json:"objects,omitempty"`
+}
+
+// AllObjects lists every object the checkpoint needs, each once: its
+// chunks (kind KindDBChunk), in image order, then Objects.
+func (cp *Checkpoint) AllObjects() []ObjectRef {
+	out := make([]ObjectRef, 0, len(cp.Chunks)+len(cp.Objects))
+	seen := make(map[ID]bool, len(cp.Chunks))
+	for _, id := range cp.Chunks {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, ObjectRef{KindDBChunk, id})
+		}
+	}
+	return append(out, cp.Objects...)
 }
 
 func manifestAD(vaultID [16]byte) []byte {
@@ -49,8 +78,12 @@ func (v *Vault) Current() *Checkpoint {
 
 func (cp *Checkpoint) validate() error {
 	switch {
-	case cp.Format != manifestFormat:
+	case cp.Format != manifestFormat && cp.Format != manifestFormatObjects:
 		return fmt.Errorf("manifest format %d is not supported", cp.Format)
+	case cp.Format == manifestFormat && len(cp.Objects) > 0:
+		return fmt.Errorf("a format %d manifest lists objects", cp.Format)
+	case cp.Format == manifestFormatObjects && len(cp.Objects) == 0:
+		return fmt.Errorf("a format %d manifest lists no objects", cp.Format)
 	case cp.ChunkSize <= 0 || cp.ChunkSize > 64<<20:
 		return fmt.Errorf("chunk size %d is invalid", cp.ChunkSize)
 	case cp.ImageSize < 0:
@@ -59,6 +92,20 @@ func (cp *Checkpoint) validate() error {
 	want := (cp.ImageSize + int64(cp.ChunkSize) - 1) / int64(cp.ChunkSize)
 	if int64(len(cp.Chunks)) != want {
 		return fmt.Errorf("manifest lists %d chunks for an image of %d bytes", len(cp.Chunks), cp.ImageSize)
+	}
+	return cp.validateObjects()
+}
+
+func (cp *Checkpoint) validateObjects() error {
+	seen := make(map[ObjectRef]bool, len(cp.Objects))
+	for _, o := range cp.Objects {
+		if !o.Kind.listable() {
+			return fmt.Errorf("manifest lists an object of kind %d", o.Kind)
+		}
+		if seen[o] {
+			return fmt.Errorf("manifest lists object %s twice", o.ID.String()[:12])
+		}
+		seen[o] = true
 	}
 	return nil
 }
@@ -184,32 +231,35 @@ func (v *Vault) LoadCheckpointInto(ctx context.Context, alloc func(n int64) ([]b
 	return image, cp, nil
 }
 
-// sweepLocked removes chunk objects that no manifest references: leftovers
-// of a checkpoint that crashed before its manifest was written. Only
+// sweepLocked removes chunk and audit segment objects that no manifest
+// references: leftovers of a checkpoint that crashed (or failed) before its
+// manifest was written. Only
 // WriteCheckpoint calls it, after its own manifest is durable.
 func (v *Vault) sweepLocked() {
-	ids, err := v.listObjects(KindDBChunk)
-	if err != nil {
-		return
-	}
 	keep := v.referencedLocked()
-	for _, id := range ids {
-		if !keep[id] {
-			os.Remove(v.objectPath(KindDBChunk, id))
+	for _, k := range []Kind{KindDBChunk, KindAuditSegment} {
+		ids, err := v.listObjects(k)
+		if err != nil {
+			continue
+		}
+		for _, id := range ids {
+			if !keep[ObjectRef{k, id}] {
+				os.Remove(v.objectPath(k, id))
+			}
 		}
 	}
 }
 
-func (v *Vault) referencedLocked() map[ID]bool {
-	keep := map[ID]bool{}
+func (v *Vault) referencedLocked() map[ObjectRef]bool {
+	keep := map[ObjectRef]bool{}
 	if v.cp != nil {
-		for _, id := range v.cp.Chunks {
-			keep[id] = true
+		for _, o := range v.cp.AllObjects() {
+			keep[o] = true
 		}
 	}
 	for cp := range v.pins {
-		for _, id := range cp.Chunks {
-			keep[id] = true
+		for _, o := range cp.AllObjects() {
+			keep[o] = true
 		}
 	}
 	return keep
@@ -219,7 +269,10 @@ func (v *Vault) referencedLocked() map[ID]bool {
 // are encrypted and written, then the manifest, atomically, then a fresh redo
 // log begins and the old one is deleted. The caller must hold back writes
 // while it runs, so that image includes every record of the current log.
-func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.RawMessage) error {
+// objects are the other objects the image refers to (PutObject made them
+// durable); the manifest lists them, so they live as long as a checkpoint or
+// a backup needs them. A listed object that is missing fails the checkpoint.
+func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.RawMessage, objects ...ObjectRef) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.keys == nil {
@@ -248,6 +301,17 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		cp.Seq = old.Seq + 1
 	}
 	cp.LogGen = cp.Seq
+	if len(objects) > 0 {
+		cp.Format, cp.Objects = manifestFormatObjects, objects
+		if err := cp.validateObjects(); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		for _, o := range objects {
+			if _, err := os.Stat(v.objectPath(o.Kind, o.ID)); err != nil {
+				return fmt.Errorf("checkpoint: the %s object %s it refers to: %w", o.Kind.dir(), o.ID.String()[:12], err)
+			}
+		}
+	}
 	n := (len(image) + ChunkSize - 1) / ChunkSize
 	cp.Chunks = make([]ID, n)
 	fps := make([]uint64, n)
@@ -321,9 +385,9 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		v.swept = true
 	} else if old != nil {
 		keep := v.referencedLocked()
-		for _, id := range old.Chunks {
-			if !keep[id] {
-				os.Remove(v.objectPath(KindDBChunk, id))
+		for _, o := range old.AllObjects() {
+			if !keep[o] {
+				os.Remove(v.objectPath(o.Kind, o.ID))
 			}
 		}
 	}

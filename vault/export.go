@@ -496,9 +496,9 @@ func Install(ctx context.Context, dir string, keys *Keys, p Parts, objects Objec
 			return fmt.Errorf("creating vault folder: %w", err)
 		}
 	}
-	need := make(map[ID]bool, len(cp.Chunks))
-	for _, id := range cp.Chunks {
-		need[id] = true
+	need := make(map[ObjectRef]bool, len(cp.Chunks)+len(cp.Objects))
+	for _, o := range cp.AllObjects() {
+		need[o] = true
 	}
 	made := map[string]bool{}
 	type key struct {
@@ -528,17 +528,15 @@ func Install(ctx context.Context, dir string, keys *Keys, p Parts, objects Objec
 			return err
 		}
 		written[key{k, id}] = true
-		if k == KindDBChunk {
-			delete(need, id)
-		}
+		delete(need, ObjectRef{k, id})
 		return nil
 	}
 	if err := objects(ctx, put); err != nil {
 		return err
 	}
 	if len(need) > 0 {
-		for id := range need {
-			return damaged("backup", "%d chunk(s) of the database are missing, for example %s", len(need), id.String()[:12])
+		for o := range need {
+			return damaged("backup", "%d object(s) of the vault (database chunks, sealed audit segments) are missing, for example %s", len(need), o.ID.String()[:12])
 		}
 	}
 	if len(p.Log) > 0 {

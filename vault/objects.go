@@ -18,7 +18,14 @@ type Kind uint8
 const (
 	KindDBChunk  Kind = 1 // a page-aligned chunk of the database image
 	KindDocument Kind = 2 // a content-defined chunk of a document (reserved)
+	// KindAuditSegment: a sealed segment of the audit trail (the store's
+	// encoding, docs/FORMAT.md "Sealed audit segments"). A checkpoint's
+	// manifest lists the segments its database refers to (Checkpoint.Objects).
+	KindAuditSegment Kind = 3
 )
+
+// listable: the kinds a manifest may list beside its chunks.
+func (k Kind) listable() bool { return k == KindDocument || k == KindAuditSegment }
 
 func (k Kind) dir() string {
 	switch k {
@@ -26,6 +33,8 @@ func (k Kind) dir() string {
 		return "db"
 	case KindDocument:
 		return "doc"
+	case KindAuditSegment:
+		return "audit"
 	}
 	return fmt.Sprintf("k%d", uint8(k))
 }

@@ -127,17 +127,17 @@ func (v *Vault) RepairVersions(ctx context.Context) (*VersionRepair, error) {
 			// next checkpoint's sweep would delete them, and the other
 			// version may hold changes the kept one lacks (two copies that
 			// went different ways).
-			kept := map[ID]bool{}
-			for _, id := range keep.Chunks {
-				kept[id] = true
+			kept := map[ObjectRef]bool{}
+			for _, o := range keep.AllObjects() {
+				kept[o] = true
 			}
-			for _, id := range cur.Chunks {
-				if kept[id] {
+			for _, o := range cur.AllObjects() {
+				if kept[o] {
 					continue
 				}
-				kept[id] = true
-				if _, err := os.Stat(v.objectPath(KindDBChunk, id)); err == nil {
-					rel, err := filepath.Rel(v.dir, v.objectPath(KindDBChunk, id))
+				kept[o] = true
+				if _, err := os.Stat(v.objectPath(o.Kind, o.ID)); err == nil {
+					rel, err := filepath.Rel(v.dir, v.objectPath(o.Kind, o.ID))
 					if err == nil {
 						moves = append(moves, filepath.ToSlash(rel))
 					}
@@ -211,7 +211,7 @@ func (v *Vault) restoreManifestCopyLocked(a cipher.AEAD) (*Checkpoint, string, e
 	return nil, "", nil
 }
 
-// checkChunksLocked reads and authenticates every chunk cp names.
+// checkChunksLocked reads and authenticates every chunk and object cp names.
 func (v *Vault) checkChunksLocked(a cipher.AEAD, cp *Checkpoint) error {
 	var size int64
 	for _, id := range cp.Chunks {
@@ -223,6 +223,11 @@ func (v *Vault) checkChunksLocked(a cipher.AEAD, cp *Checkpoint) error {
 	}
 	if size != cp.ImageSize {
 		return damaged(filepath.Join(v.dir, ManifestsDir, manifestCopyName(cp.Seq)), "its chunks hold %d bytes, not %d", size, cp.ImageSize)
+	}
+	for _, o := range cp.Objects {
+		if _, err := v.getLocked(a, o.Kind, o.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

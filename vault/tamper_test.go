@@ -230,7 +230,18 @@ func TestTamperManifest(t *testing.T) {
 		return b
 	}
 	for name, mod := range map[string]func(*Checkpoint){
-		"format":      func(cp *Checkpoint) { cp.Format = 2 },
+		"format":                   func(cp *Checkpoint) { cp.Format = 3 },
+		"format 2 without objects": func(cp *Checkpoint) { cp.Format = 2 },
+		"format 1 with objects": func(cp *Checkpoint) {
+			cp.Objects = []ObjectRef{{Kind: KindAuditSegment, ID: cp.Chunks[0]}}
+		},
+		"chunk listed as object": func(cp *Checkpoint) {
+			cp.Format, cp.Objects = 2, []ObjectRef{{Kind: KindDBChunk, ID: cp.Chunks[0]}}
+		},
+		"object listed twice": func(cp *Checkpoint) {
+			o := ObjectRef{Kind: KindAuditSegment, ID: cp.Chunks[0]}
+			cp.Format, cp.Objects = 2, []ObjectRef{o, o}
+		},
 		"chunk size":  func(cp *Checkpoint) { cp.ChunkSize = 0 },
 		"huge chunk":  func(cp *Checkpoint) { cp.ChunkSize = 1 << 30 },
 		"negative":    func(cp *Checkpoint) { cp.ImageSize = -1 },

@@ -24,6 +24,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -65,6 +66,21 @@ type Options struct {
 	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
 	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
 	Salvage bool
+	// SealDue and Seal, if set, move rows out of the database at a
+	// checkpoint. When SealDue says so, Seal runs right before the image is
+	// taken, in a write transaction that the redo log does not record: it
+	// may move rows into objects it stores with put (durable when put
+	// returns; vault.Vault.PutObject) and then list them through Objects.
+	// If the checkpoint then fails, the database is put back to the image
+	// it had before the seal, so it again equals the last checkpoint plus
+	// its log (the objects stay, unreferenced, for a later sweep).
+	SealDue func(tx *Tx) (bool, error)
+	Seal    func(tx *Tx, put func(vault.Kind, []byte) (vault.ID, error)) error
+	// Objects, if set, lists the objects (other than the image's chunks)
+	// that the database refers to, read in each checkpoint after Seal: the
+	// manifest names them (vault.Checkpoint.Objects), so the vault keeps
+	// them and backups copy them.
+	Objects func(tx *Tx) ([]vault.ObjectRef, error)
 }
 
 // DB is an open database over an unlocked vault. Safe for concurrent use;
@@ -94,6 +110,14 @@ type tableInfo struct {
 type capture struct {
 	changes []change
 	err     error
+}
+
+// openPragmas set up the connection after an image is loaded.
+var openPragmas = []string{
+	"PRAGMA foreign_keys = ON",
+	"PRAGMA temp_store = MEMORY",
+	"PRAGMA journal_mode = MEMORY",
+	"PRAGMA recursive_triggers = ON",
 }
 
 // Open loads the vault's latest checkpoint, replays its redo log and
@@ -130,12 +154,7 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	for _, p := range []string{
-		"PRAGMA foreign_keys = ON",
-		"PRAGMA temp_store = MEMORY",
-		"PRAGMA journal_mode = MEMORY",
-		"PRAGMA recursive_triggers = ON",
-	} {
+	for _, p := range openPragmas {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return fail(fmt.Errorf("%s: %w", p, err))
 		}
@@ -694,14 +713,86 @@ func (d *DB) LastCheckpointError() error {
 }
 
 func (d *DB) checkpointLocked(ctx context.Context) error {
-	var meta json.RawMessage
-	if d.opts.Meta != nil {
-		stx, err := d.conn.BeginTx(ctx, nil)
+	var pre []byte // the image before a seal, to go back to if the checkpoint fails
+	if d.opts.Seal != nil && d.opts.SealDue != nil && !d.v.ReadOnly() {
+		var due bool
+		err := d.viewLocked(ctx, func(tx *Tx) (err error) { due, err = d.opts.SealDue(tx); return err })
 		if err != nil {
-			return err
+			return fmt.Errorf("checkpoint: %w", err)
 		}
-		meta, err = d.opts.Meta(&Tx{ctx: ctx, tx: stx})
-		stx.Rollback()
+		if due {
+			err := d.conn.Raw(func(dc any) error {
+				return withImage(dc, func(image []byte) error { pre = bytes.Clone(image); return nil })
+			})
+			if err != nil {
+				return err
+			}
+			if err := d.sealLocked(ctx); err != nil {
+				return fmt.Errorf("checkpoint: %w", err)
+			}
+		}
+	}
+	err := d.writeCheckpointLocked(ctx)
+	if err != nil && pre != nil {
+		if rerr := d.restoreLocked(ctx, pre); rerr != nil {
+			d.poisoned = true
+			return fmt.Errorf("%w: %v (putting back the database after: %v)", ErrPoisoned, err, rerr)
+		}
+	}
+	return err
+}
+
+// sealLocked runs Seal in a write transaction that is not logged: it is
+// durable only through the checkpoint that follows.
+func (d *DB) sealLocked(ctx context.Context) error {
+	stx, err := d.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer stx.Rollback()
+	t := &Tx{ctx: ctx, tx: stx, write: true}
+	if err := d.opts.Seal(t, d.v.PutObject); err != nil {
+		return err
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return stx.Commit()
+}
+
+// restoreLocked puts the in-memory database back to image (taken by
+// serialize on this connection) after a seal whose checkpoint failed.
+func (d *DB) restoreLocked(ctx context.Context, image []byte) error {
+	err := d.conn.Raw(func(dc any) error {
+		return dc.(interface{ Deserialize([]byte) error }).Deserialize(image)
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range openPragmas {
+		if _, err := d.conn.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return d.loadTables(ctx)
+}
+
+func (d *DB) writeCheckpointLocked(ctx context.Context) error {
+	var meta json.RawMessage
+	var objects []vault.ObjectRef
+	if d.opts.Meta != nil || d.opts.Objects != nil {
+		err := d.viewLocked(ctx, func(tx *Tx) error {
+			var err error
+			if d.opts.Meta != nil {
+				if meta, err = d.opts.Meta(tx); err != nil {
+					return err
+				}
+			}
+			if d.opts.Objects != nil {
+				objects, err = d.opts.Objects(tx)
+			}
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -710,7 +801,7 @@ func (d *DB) checkpointLocked(ctx context.Context) error {
 	// held, and WriteCheckpoint keeps no reference to it.
 	return d.conn.Raw(func(dc any) error {
 		return withImage(dc, func(image []byte) error {
-			return d.v.WriteCheckpoint(ctx, image, meta)
+			return d.v.WriteCheckpoint(ctx, image, meta, objects...)
 		})
 	})
 }
