@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -237,6 +236,7 @@ func (v *Vault) LoadCheckpointInto(ctx context.Context, alloc func(n int64) ([]b
 // WriteCheckpoint calls it, after its own manifest is durable.
 func (v *Vault) sweepLocked() {
 	keep := v.referencedLocked()
+	var drop []ObjectRef
 	for _, k := range []Kind{KindDBChunk, KindAuditSegment} {
 		ids, err := v.listObjects(k)
 		if err != nil {
@@ -244,10 +244,21 @@ func (v *Vault) sweepLocked() {
 		}
 		for _, id := range ids {
 			if !keep[ObjectRef{k, id}] {
-				os.Remove(v.objectPath(k, id))
+				drop = append(drop, ObjectRef{k, id})
 			}
 		}
 	}
+	v.removeObjectsLocked(drop)
+}
+
+// removeObjectsLocked deletes the objects refs, several at once: one after
+// the other, the deletions of a checkpoint's replaced chunks took longer
+// than writing their replacements.
+func (v *Vault) removeObjectsLocked(refs []ObjectRef) {
+	forChunks(context.Background(), len(refs), max(1, min(chunkWriters, len(refs))), func(_, i int) error { //nolint:errcheck // nothing fails
+		os.Remove(v.objectPath(refs[i].Kind, refs[i].ID))
+		return nil
+	})
 }
 
 func (v *Vault) referencedLocked() map[ObjectRef]bool {
@@ -315,37 +326,22 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 	n := (len(image) + ChunkSize - 1) / ChunkSize
 	cp.Chunks = make([]ID, n)
 	fps := make([]uint64, n)
-	dirs := map[string]bool{}
 	var manifestBytes []byte
+	// One opening of the keys for all the chunks (see LoadCheckpointInto).
+	if err := v.keys.hold(); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer v.keys.unhold()
 	err := v.keys.withAEAD(func(a cipher.AEAD) error {
-		for i := 0; i < n; i++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			end := (i + 1) * ChunkSize
-			if end > len(image) {
-				end = len(image)
-			}
-			chunk := image[i*ChunkSize : end]
-			fps[i] = maphash.Bytes(v.seed, chunk)
-			if old != nil && i < len(old.Chunks) && i < len(v.chunkFP) && v.chunkFP[i] == fps[i] &&
-				(i < len(old.Chunks)-1 || int64(len(image)) == old.ImageSize) {
-				cp.Chunks[i] = old.Chunks[i]
-				continue
-			}
-			id, err := v.objectID(KindDBChunk, chunk)
-			if err != nil {
-				return err
-			}
-			cp.Chunks[i] = id
-			if err := v.putLocked(a, KindDBChunk, id, chunk, dirs); err != nil {
-				return err
-			}
-		}
-		if err := syncDirs(v.fs, dirs); err != nil {
+		// The changed chunks, in parallel, each durable under its name;
+		// then their folders; only then may the manifest name them.
+		dirs, err := v.writeChunksLocked(ctx, image, old, cp, fps)
+		if err != nil {
 			return err
 		}
-		var err error
+		if err := syncDirsParallel(ctx, v.fs, dirs); err != nil {
+			return err
+		}
 		manifestBytes, err = encodeManifest(a, v.hdr.VaultID, cp)
 		if err != nil {
 			return err
@@ -385,11 +381,14 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		v.swept = true
 	} else if old != nil {
 		keep := v.referencedLocked()
+		var drop []ObjectRef
 		for _, o := range old.AllObjects() {
 			if !keep[o] {
-				os.Remove(v.objectPath(o.Kind, o.ID))
+				keep[o] = true // once, if the image had it twice
+				drop = append(drop, o)
 			}
 		}
+		v.removeObjectsLocked(drop)
 	}
 	return nil
 }

@@ -2,13 +2,25 @@ package vault
 
 import (
 	"context"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash"
 	"hash/maphash"
+	"os"
+	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"casevault/vault/atomicfile"
 )
 
 // The database image's chunks are read and decrypted by a few workers at
@@ -159,4 +171,147 @@ func checkObjectHeader(b []byte, k Kind) error {
 		return fmt.Errorf("object is of kind %d, expected %d", b[8], k)
 	}
 	return nil
+}
+
+// chunkWriters is how many changed chunks a checkpoint writes at once. Most
+// of them wait in fsync: the file system's journal commits concurrent
+// fsyncs together, where one after the other each pays a commit (233
+// chunks: about 40 ms against 600 ms on ext4 here).
+const chunkWriters = 32
+
+// writeChunksLocked fills cp.Chunks and fps for image: chunks whose
+// fingerprint matches the previous checkpoint's (old, v.chunkFP) keep their
+// object; the others get their id and, unless that object exists, are
+// encrypted and written, each durably (temp file, fsync, rename) before it
+// gets its name. It returns the folders to fsync before a manifest may name
+// them, and makes no other change on failure than leftover objects that no
+// manifest names (swept later). The caller holds the keys (keyring.hold).
+func (v *Vault) writeChunksLocked(ctx context.Context, image []byte, old, cp *Checkpoint, fps []uint64) (map[string]bool, error) {
+	n := len(cp.Chunks)
+	aeadKey, idKey := v.keys.held[v.keys.aead], v.keys.held[v.keys.objID]
+	if aeadKey == nil || idKey == nil {
+		return nil, errors.New("writing chunks: the keys are not held")
+	}
+	var mu sync.Mutex
+	dirs := map[string]bool{}
+	claimed := map[ID]bool{}
+	type worker struct {
+		aead cipher.AEAD
+		mac  hash.Hash
+		buf  []byte
+		ad   []byte
+	}
+	workers := max(1, min(chunkWriters, n))
+	ws := make([]*worker, workers)
+	err := forChunks(ctx, n, workers, func(w, i int) error {
+		chunk := image[i*ChunkSize : min((i+1)*ChunkSize, len(image))]
+		fps[i] = maphash.Bytes(v.seed, chunk)
+		if old != nil && i < len(old.Chunks) && i < len(v.chunkFP) && v.chunkFP[i] == fps[i] &&
+			(i < len(old.Chunks)-1 || int64(len(image)) == old.ImageSize) {
+			cp.Chunks[i] = old.Chunks[i]
+			return nil
+		}
+		wk := ws[w]
+		if wk == nil {
+			a, err := chacha20poly1305.NewX(aeadKey)
+			if err != nil {
+				return err
+			}
+			wk = &worker{aead: a, mac: hmac.New(sha256.New, idKey), ad: objectAD(v.hdr.VaultID, KindDBChunk, ID{})}
+			ws[w] = wk
+		}
+		var id ID
+		wk.mac.Reset()
+		wk.mac.Write([]byte{byte(KindDBChunk)})
+		wk.mac.Write(chunk)
+		wk.mac.Sum(id[:0])
+		cp.Chunks[i] = id
+		path := v.objectPath(KindDBChunk, id)
+		dir := filepath.Dir(path)
+		mu.Lock()
+		// As putLocked: the folders are synced even when the object
+		// exists (an earlier failed write of this session may have left
+		// it without its folder fsync).
+		dirs[dir], dirs[filepath.Dir(dir)], dirs[filepath.Dir(filepath.Dir(dir))] = true, true, true
+		dup := claimed[id]
+		claimed[id] = true
+		mu.Unlock()
+		if dup {
+			return nil // equal content elsewhere in this image: written once
+		}
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("creating object folder: %w", err)
+		}
+		b, err := sealObjectInto(wk.buf[:0], wk.aead, wk.ad, id, chunk)
+		if err != nil {
+			return err
+		}
+		wk.buf = b
+		return writeDurable(v.fs, path, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dirs, nil
+}
+
+// sealObjectInto is sealObject for a database chunk into buf's memory (when
+// it is large enough), with ad a reusable object AD whose id it fills in.
+func sealObjectInto(buf []byte, a cipher.AEAD, ad []byte, id ID, plaintext []byte) ([]byte, error) {
+	copy(ad[len(ad)-len(id):], id[:])
+	out := append(buf[:0], objectMagic...)
+	out = append(out, byte(KindDBChunk))
+	ns := a.NonceSize()
+	out = append(out, make([]byte, ns)...)
+	nonce := out[len(out)-ns:]
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("reading random nonce: %w", err)
+	}
+	return a.Seal(out, nonce, plaintext, ad), nil
+}
+
+// writeDurable writes data to path as atomicfile.Replace does (temp file in
+// the same folder, fsync, rename; no folder fsync), through fsys, so that
+// tests can fail the fsync.
+func writeDurable(fsys FS, path string, data []byte) error {
+	var rnd [6]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), atomicfile.TempPrefix+hex.EncodeToString(rnd[:]))
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	_, err = f.WriteAt(data, 0)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncDirsParallel is syncDirs with up to chunkWriters folders at once (as
+// for the chunks' fsyncs, the journal commits them together).
+func syncDirsParallel(ctx context.Context, fsys FS, dirs map[string]bool) error {
+	list := make([]string, 0, len(dirs))
+	for d := range dirs {
+		list = append(list, d)
+	}
+	sort.Strings(list)
+	return forChunks(ctx, len(list), max(1, min(chunkWriters, len(list))), func(_, i int) error {
+		return syncDir(fsys, list[i])
+	})
 }

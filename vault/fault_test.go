@@ -25,6 +25,10 @@ type faultFS struct {
 	// datasync runs before each File.Datasync of a file opened through
 	// this FS; an error it returns is the Datasync's. nil: no fault.
 	datasync func(name string) error
+	// fsync runs before each File.Sync of a file opened through this FS
+	// (the chunk files a checkpoint writes); an error it returns is the
+	// Sync's. nil: no fault. Set it with setFsync.
+	fsync func(name string) error
 }
 
 var (
@@ -46,6 +50,13 @@ func (f *faultFS) set(syncDir func(dir string) error, datasync func(name string)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.syncDir, f.datasync = syncDir, datasync
+}
+
+// setFsync replaces the File.Sync fault (nil: none) under the lock.
+func (f *faultFS) setFsync(fsync func(name string) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fsync = fsync
 }
 
 // SyncDir implements FS.
@@ -103,4 +114,17 @@ func newFaultyVault(t testing.TB) (*Vault, *faultFS) {
 	recoveryOf.Store(dir, rk)
 	t.Cleanup(func() { v.Close() })
 	return v, f
+}
+
+// Sync implements File.
+func (f *faultFile) Sync() error {
+	f.fs.mu.Lock()
+	hook := f.fs.fsync
+	f.fs.mu.Unlock()
+	if hook != nil {
+		if err := hook(f.name); err != nil {
+			return err
+		}
+	}
+	return f.File.Sync()
 }

@@ -15,6 +15,10 @@ import (
 // that: reads, whole-file replacement (atomicfile) and deletions go to the
 // operating system directly.
 //
+// A Vault may call SyncDir, and the methods of different Files, from
+// several goroutines at once (a checkpoint flushes its chunk files and
+// their folders in parallel).
+//
 // Durability contract: nothing written or cut through FS or File survives a
 // power cut until the matching flush (File.Datasync or File.Sync for a
 // file's contents and size, SyncDir for a folder's list of names) has

@@ -1,11 +1,13 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -31,7 +33,8 @@ func TestCheckpointSyncsFoldersOfLeftoverChunks(t *testing.T) {
 		t.Fatal("checkpoint succeeded although its folder fsyncs failed")
 	}
 	synced := map[string]bool{}
-	f.set(func(dir string) error { synced[dir] = true; return nil }, nil)
+	var mu sync.Mutex // the checkpoint syncs folders in parallel
+	f.set(func(dir string) error { mu.Lock(); synced[dir] = true; mu.Unlock(); return nil }, nil)
 	if err := v.WriteCheckpoint(context.Background(), image, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +120,64 @@ func TestCreateFailureLeavesFolderEmpty(t *testing.T) {
 		t.Fatalf("Create again after a failed Create: %v", err)
 	}
 	v.Close()
+}
+
+// A checkpoint whose chunk files cannot be made durable (their fsync fails,
+// for any one of them, while the others are flushed in parallel) fails and
+// leaves the previous checkpoint as it was: the same manifest, loading the
+// same image, with no temp files behind; the next checkpoint succeeds.
+func TestCheckpointChunkFsyncFailureKeepsOld(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	v, f := newFaultyVault(t)
+	load(t, v)
+	first := make([]byte, 40*ChunkSize+100)
+	rand.Read(first)
+	if err := v.WriteCheckpoint(ctx, first, nil); err != nil {
+		t.Fatal(err)
+	}
+	manifest := readFile(t, filepath.Join(v.Dir(), ManifestFile))
+	for _, failAt := range []int{1, 7, 20} {
+		second := bytes.Clone(first)
+		for i := 0; i < 40; i += 2 {
+			second[i*ChunkSize] ^= byte(failAt) // 20 changed chunks, new in each round
+		}
+		second = append(second, 1, 2, 3)
+		var mu sync.Mutex
+		n := 0
+		f.setFsync(func(name string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if n++; n == failAt {
+				return errors.New("injected fsync failure")
+			}
+			return nil
+		})
+		err := v.WriteCheckpoint(ctx, second, nil)
+		f.setFsync(nil)
+		if err == nil || !strings.Contains(err.Error(), "injected fsync failure") {
+			t.Fatalf("fsync %d failing: checkpoint returned %v", failAt, err)
+		}
+		if got := readFile(t, filepath.Join(v.Dir(), ManifestFile)); !bytes.Equal(got, manifest) {
+			t.Fatalf("fsync %d failing: the manifest changed", failAt)
+		}
+		for _, p := range chunkFiles(t, v.Dir()) {
+			if strings.HasPrefix(filepath.Base(p), ".tmp-") {
+				t.Fatalf("fsync %d failing: temp file %s left", failAt, p)
+			}
+		}
+		v = reopen(t, v)
+		v.fs = f // Open gives the operating system's
+		if img, _ := load(t, v); !bytes.Equal(img, first) {
+			t.Fatalf("fsync %d failing: the previous checkpoint does not load as it was", failAt)
+		}
+	}
+	second := append(bytes.Clone(first), 9)
+	if err := v.WriteCheckpoint(ctx, second, nil); err != nil {
+		t.Fatal(err)
+	}
+	v = reopen(t, v)
+	if img, _ := load(t, v); !bytes.Equal(img, second) {
+		t.Fatal("the checkpoint after the failures does not load")
+	}
 }
