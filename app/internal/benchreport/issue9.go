@@ -1270,6 +1270,12 @@ func (x *i9Runner) auditRows() {
 		return
 	}
 	x.checkpointRows(dir, clients, ", no audit trail")
+	name0 := nc + " clients, no audit trail"
+	repo0 := filepath.Join(x.tmp, "i9-audit-repo0")
+	if x.incrementalRows(dir, clients, name0, repo0) && !x.c.quick {
+		x.drillRow(repo0, clients, name0)
+	}
+	os.RemoveAll(repo0)
 	progress("issue 9: adding %s audit entries", ne)
 	var fill i9Child
 	fop, err := x.child(&fill, "-child", "i9-fill", "-dir", dir, "-n", strconv.Itoa(clients), "-entries", strconv.Itoa(entries))
@@ -1333,10 +1339,18 @@ func (x *i9Runner) auditRows() {
 	progress("issue 9: incremental backups of the vault with %s audit entries", ne)
 	repo := filepath.Join(x.tmp, "i9-audit-repo")
 	defer os.RemoveAll(repo)
+	if x.incrementalRows(dir, clients, name, repo) && !x.c.quick {
+		x.drillRow(repo, clients, name)
+	}
+}
+
+// incrementalRows: in a session of its own on dir, a first backup to repo
+// and x.runs incremental backups after one edit each; false if it failed.
+func (x *i9Runner) incrementalRows(dir string, clients int, name, repo string) bool {
 	s, _, err := x.bk.startSession(dir, clients)
 	if err != nil {
 		x.notMeasured("incremental backup, "+name, err.Error())
-		return
+		return false
 	}
 	var incr bkOps
 	var first bkOp
@@ -1360,17 +1374,19 @@ func (x *i9Runner) auditRows() {
 	if err != nil {
 		s.kill()
 		x.notMeasured("incremental backup, "+name, err.Error())
-		return
+		return false
 	}
 	if err := s.close(); err != nil {
-		x.res.errs = append(x.res.errs, "closing the years-of-audit session: "+err.Error())
+		x.res.errs = append(x.res.errs, "closing the session of the backups of "+name+": "+err.Error())
 	}
 	x.row(xrow{"first backup, in-app, " + name, fmtDur(first.Sec), "-", "1", kib(first.PeakKiB), fmt.Sprintf("Session.Backup to a new repository in an open session; written %s", fmtBytes(first.Written))})
 	r := bkOpRow("incremental backup after one edit, in-app, "+name, incr, "")
 	x.row(xrow{r.name, r.median, r.spread, r.runs, r.peak, fmt.Sprintf("one Session.EditClient, then Session.Backup to the same repository (the edit not timed), in the open session; written %s; CPU %s", r.written, r.cpu)})
-	if x.c.quick || x.runs < 1 {
-		return
-	}
+	return true
+}
+
+// drillRow: one restore drill of the latest snapshot in repo, in a process.
+func (x *i9Runner) drillRow(repo string, clients int, name string) {
 	var dc bkChild
 	d, err := x.childT(&dc, verifyLimit, "-child", "bk-drill", "-repo", repo, "-to", x.tmp, "-n", strconv.Itoa(clients), "-label", "i9")
 	if errors.Is(err, errTimeout) {
