@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,25 +50,52 @@ func TestHeavyAuditYears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := BulkAudit(ctx, v, st, n, 0, bulkGen(time.Now().Add(-5*365*24*time.Hour))); err != nil {
+	years := time.Now().Add(-5 * 365 * 24 * time.Hour)
+	step := 5 * 365 * 24 * time.Hour / time.Duration(n)
+	if err := BulkAudit(ctx, v, st, n, 0, func(i int) BulkAuditEntry {
+		return BulkAuditEntry{At: years.Add(time.Duration(i) * step), Actor: "owner", Action: "client.view",
+			Records: fmt.Sprintf("client:%d", i%2000+1)}
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Close(ctx); err != nil {
+	t.Logf("build: %d entries in %v", n, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if err := st.Close(ctx); err != nil { // the first checkpoint: seals (an upgraded vault's too)
 		t.Fatal(err)
 	}
 	v.Close()
-	t.Logf("build: %d entries in %v, vault %.1f MiB", n, time.Since(start).Round(time.Millisecond), float64(dirBytes(dir))/(1<<20))
+	t.Logf("first checkpoint (seals the trail): %v, vault %.1f MiB", time.Since(start).Round(time.Millisecond), float64(dirBytes(dir))/(1<<20))
 
-	runtime.GC()
+	debug.FreeOSMemory()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM (Linux)
 	start = time.Now()
 	s := openTest(t, dir)
-	t.Logf("open: %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("open: %v, peak RSS since %d MiB", time.Since(start).Round(time.Millisecond), procStatus("VmHWM")>>10)
+	segs := 0
+	s.st.View(ctx, func(tx *store.Tx) error {
+		sg, err := tx.AuditSegments()
+		segs = len(sg)
+		return err
+	})
+	t.Logf("sealed segments: %d", segs)
 	start = time.Now()
 	r, err := s.AuditVerify(ctx)
 	if err != nil || !r.OK {
 		t.Fatalf("verify: %+v %v", r, err)
 	}
 	t.Logf("audit verify: %d entries in %v", r.Entries, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	list, err := s.AuditList(ctx, store.AuditFilter{Record: "client:17", From: time.Now().Add(-400 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("access report (one client, last 400 days): %d entries in %v", len(list), time.Since(start).Round(time.Millisecond))
+	repo := filepath.Join(scratchDir(t), "backup")
+	start = time.Now()
+	if _, err := s.Backup(ctx, repo, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first backup: %v", time.Since(start).Round(time.Millisecond))
 	if _, err := s.AddClient(ctx, ClientInput{Name: ptr("One Edit")}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +105,28 @@ func TestHeavyAuditYears(t *testing.T) {
 	}
 	t.Logf("checkpoint after one edit: %v", time.Since(start).Round(time.Millisecond))
 	start = time.Now()
+	rep, err := s.Backup(ctx, repo, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("incremental backup after one edit: %v, %d blobs added", time.Since(start).Round(time.Millisecond), rep.Snapshot.AddedBlobs)
+	t.Logf("peak RSS since the open: %d MiB", procStatus("VmHWM")>>10)
+	start = time.Now()
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("close: %v, vault %.1f MiB", time.Since(start).Round(time.Millisecond), float64(dirBytes(dir))/(1<<20))
+}
+
+func procStatus(key string) int64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, key+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 func dirBytes(dir string) int64 {
