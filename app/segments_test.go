@@ -1,6 +1,7 @@
 package app
 
 import (
+	"hash"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -353,5 +354,41 @@ func TestAuditSegmentsBackupRestoreDrill(t *testing.T) {
 	sp := filepath.Join(to, vault.ObjectsDir, "audit")
 	if _, err := os.Stat(sp); err != nil {
 		t.Fatalf("the restored vault has no segment objects: %v", err)
+	}
+}
+
+// The sealed segment of the vault's test vectors chains under the vector
+// vault's audit key exactly as the app chains entries: the vectors' encoding
+// (docs/FORMAT.md) and the app's canonical entry agree.
+func TestAuditSegmentVectorChains(t *testing.T) {
+	dir := filepath.Join(scratchDir(t), "vault")
+	if err := os.CopyFS(dir, os.DirFS("../vault/testdata/vectors/vault")); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(dir, vault.Passphrase([]byte("correct horse battery staple")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	b, err := os.ReadFile("../vault/testdata/vectors/expected/audit-segment.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, es, err := store.DecodeAuditSegment(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = v.WithMAC("audit", func(newMAC func() hash.Hash) error {
+		if p, bad := checkRun(newMAC(), es, 1, genesis); p != "" {
+			t.Errorf("vector segment: %s (entry %d)", p, bad)
+		}
+		es[1].Detail = "changed"
+		if p, bad := checkRun(newMAC(), es, 1, genesis); bad != 2 {
+			t.Errorf("a changed entry passes: %q", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

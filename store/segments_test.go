@@ -214,3 +214,24 @@ func TestAuditSegmentRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The segment in the vault's test vectors (encoded there from
+// docs/FORMAT.md, independently of this package) decodes to its two
+// entries and encodes back to the same bytes.
+func TestAuditSegmentVector(t *testing.T) {
+	b, err := os.ReadFile("../vault/testdata/vectors/expected/audit-segment.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, es, err := DecodeAuditSegment(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq != 1 || len(es) != 2 || es[0].ID != 1 || es[1].Records != "client:1" || es[0].Action != "vault.init" ||
+		!bytes.Equal(es[0].PrevHash, make([]byte, 32)) || !bytes.Equal(es[1].PrevHash, es[0].Hash) || es[1].At.UnixMilli() != 1700000001500 {
+		t.Fatalf("vector segment: %d %+v %+v", seq, es[0], es[1])
+	}
+	if !bytes.Equal(EncodeAuditSegment(seq, es), b) {
+		t.Fatal("the vector segment does not encode back to its bytes")
+	}
+}

@@ -59,7 +59,45 @@ var (
 	vecImage      = []byte(strings.Repeat("casevault test vector: the database image, one chunk.\n", 4))
 	vecRecords    = [][]byte{[]byte("first redo log record"), []byte("second redo log record")}
 	vecMeta       = json.RawMessage(`{"clients":2}`)
+	vecSegNonce   = seqBytes(0x10, 24)
+	vecMan2Nonce  = seqBytes(0x40, 24)
 )
+
+// vectorSegment is the plaintext of a sealed audit segment (seq 1) holding
+// the trail's first two entries, encoded here from docs/FORMAT.md 6.2
+// independently of store/segments.go (whose test decodes this vector), each
+// entry's hash = HMAC(auditKey, prev_hash || canonical entry).
+func vectorSegment(auditKey []byte) []byte {
+	type entry struct {
+		id                             uint64
+		at                             int64
+		actor, action, records, detail string
+	}
+	entries := []entry{
+		{1, 1700000000000, "owner", "vault.init", "", "created with Argon2id t=1 m=8 MiB p=1"},
+		{2, 1700000001500, "owner", "client.view", "client:1", ""},
+	}
+	seg := []byte("CVASEG01")
+	seg = binary.BigEndian.AppendUint64(seg, 1)
+	seg = binary.BigEndian.AppendUint32(seg, uint32(len(entries)))
+	field := func(b, f []byte) []byte { return append(binary.BigEndian.AppendUint32(b, uint32(len(f))), f...) }
+	prev := make([]byte, 32)
+	for _, e := range entries {
+		canon := binary.BigEndian.AppendUint64(nil, e.id)
+		canon = binary.BigEndian.AppendUint64(canon, uint64(e.at))
+		for _, f := range []string{e.actor, e.action, e.records, e.detail} {
+			canon = field(canon, []byte(f))
+		}
+		hash := hmacSum(auditKey, prev, canon)
+		seg = binary.BigEndian.AppendUint64(seg, e.id)
+		seg = binary.BigEndian.AppendUint64(seg, uint64(e.at))
+		for _, f := range [][]byte{[]byte(e.actor), []byte(e.action), []byte(e.records), []byte(e.detail), prev, hash} {
+			seg = field(seg, f)
+		}
+		prev = hash
+	}
+	return seg
+}
 
 // vectorSlot is makeSlot with a fixed salt and nonce.
 func vectorSlot(t SlotType, secret []byte, salt [16]byte, nonce [24]byte) (slot, []byte) {
@@ -146,6 +184,27 @@ func buildVectors(t testing.TB) map[string][]byte {
 	}
 	files["expected/log-format-1.log"] = lg1
 
+	// a sealed audit segment (object kind 3, docs/FORMAT.md 6.2) of two
+	// entries chained under the audit key, and a format 2 manifest listing
+	// it beside the chunk: not part of the vault folder (whose manifest is
+	// format 1), for readers of format 2
+	auditKey := hmacSum(macRoot, []byte("purpose:audit"))
+	seg := vectorSegment(auditKey)
+	var segID ID
+	copy(segID[:], hmacSum(objKey, []byte{byte(KindAuditSegment)}, seg))
+	segObj := append([]byte(objectMagic), byte(KindAuditSegment))
+	segObj = append(segObj, a.Seal(bytes.Clone(vecSegNonce), vecSegNonce, seg, objectAD(vecVaultID, KindAuditSegment, segID))...)
+	files["expected/audit-segment.bin"] = seg
+	files["expected/audit-segment.object"] = segObj
+	cp2 := *cp
+	cp2.Format, cp2.Objects = manifestFormatObjects, []ObjectRef{{Kind: KindAuditSegment, ID: segID}}
+	man2JSON, err := json.Marshal(&cp2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["expected/manifest-format-2.json"] = man2JSON
+	files["expected/manifest-format-2"] = append([]byte(manifestMagic), a.Seal(bytes.Clone(vecMan2Nonce), vecMan2Nonce, man2JSON, manifestAD(vecVaultID))...)
+
 	// expected plaintexts and intermediate values
 	files["expected/image.bin"] = vecImage
 	files["expected/manifest.json"] = manJSON
@@ -171,6 +230,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 		{"chunk_id", id[:]},
 		{"header_mac", h.MAC[:]},
 		{"mac_audit_example", auditMAC},
+		{"audit_segment_id", segID[:]},
 	} {
 		fmt.Fprintf(&kv, "%s %s\n", e.name, hex.EncodeToString(e.val))
 	}
@@ -231,6 +291,25 @@ func TestVectors(t *testing.T) {
 			t.Fatalf("values.txt: %s: %v", k, err)
 		}
 		values[k] = b
+	}
+
+	// A format 2 manifest and the segment object it lists read back.
+	{
+		a, err := chacha20poly1305.NewX(values["aead_key"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp2, err := decodeManifest(a, [16]byte(values["vault_id"]), "manifest-format-2", expected("manifest-format-2"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp2.Format != 2 || len(cp2.Objects) != 1 || cp2.Objects[0].Kind != KindAuditSegment || !bytes.Equal(cp2.Objects[0].ID[:], values["audit_segment_id"]) {
+			t.Fatalf("format 2 manifest: %+v", cp2)
+		}
+		pt, err := openObject(a, [16]byte(values["vault_id"]), KindAuditSegment, cp2.Objects[0].ID, expected("audit-segment.object"))
+		if err != nil || !bytes.Equal(pt, expected("audit-segment.bin")) {
+			t.Fatalf("segment object: %v", err)
+		}
 	}
 
 	// Through the public API, on a copy of the vector vault.

@@ -241,6 +241,51 @@ def main(root):
         fail("log records")
     if read_log(exp("log-format-1.log")) != want:
         fail("format-1 log records")
+
+    # manifest format 2 (section 6) listing a sealed audit segment (6.2)
+    m2 = exp("manifest-format-2")
+    if m2[:8] != b"CVMAN001":
+        fail("format 2 manifest magic")
+    pt = xopen(k["aead"], m2[8:32], m2[32:], b"CVMAN001" + vid)
+    if pt != exp("manifest-format-2.json"):
+        fail("format 2 manifest plaintext")
+    cp2 = json.loads(pt)
+    objs = cp2.get("objects", [])
+    if cp2["format"] != 2 or cp2["chunks"] != cp["chunks"] or len(objs) != 1 or objs[0]["kind"] != 3:
+        fail("format 2 manifest content")
+    sid = bytes.fromhex(objs[0]["id"])
+    if sid.hex() != values["audit_segment_id"]:
+        fail("audit segment id")
+    o = exp("audit-segment.object")
+    if o[:8] != b"CVOBJ001" or o[8] != 3:
+        fail("segment object header")
+    seg = xopen(k["aead"], o[9:33], o[33:], b"CVOBJ001" + vid + bytes([3]) + sid)
+    if hmac256(k["objid"], bytes([3]), seg) != sid or seg != exp("audit-segment.bin"):
+        fail("segment object")
+    # the segment: big-endian, every field length-prefixed; the chain's MACs
+    if seg[:8] != b"CVASEG01":
+        fail("segment magic")
+    seq, count = struct.unpack_from(">QI", seg, 8)
+    off, prev, ids = 20, bytes(32), []
+    k_audit = hmac256(k["mac"], b"purpose:audit")
+    for _ in range(count):
+        eid, at = struct.unpack_from(">Qq", seg, off)
+        off += 16
+        fields = []
+        for _ in range(6):
+            (n,) = struct.unpack_from(">I", seg, off)
+            fields.append(seg[off + 4: off + 4 + n])
+            off += 4 + n
+        actor, action, records, detail, prev_hash, h = fields
+        if prev_hash != prev:
+            fail("segment chain link")
+        canon = struct.pack(">Qq", eid, at) + b"".join(struct.pack(">I", len(f)) + f for f in (actor, action, records, detail))
+        if hmac256(k_audit, prev_hash, canon) != h:
+            fail("segment entry MAC")
+        prev = h
+        ids.append(eid)
+    if seq != 1 or ids != [1, 2] or off != len(seg):
+        fail("segment content")
     print("ok")
 
 
