@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -384,8 +385,9 @@ func TestSearchRanked(t *testing.T) {
 	if hits[0].Kind != "client" || hits[0].ClientID != named || hits[1].Kind != "note" || hits[1].MatterID != m || hits[1].ClientID != other {
 		t.Fatalf("ranking: a name match must come before a note-only match: %+v", hits)
 	}
-	if e := lastAudit(t, s); e.Action != "search" || !strings.Contains(e.Detail, "gorblesby") || !strings.Contains(e.Detail, "2 hits") {
-		t.Errorf("search audit %+v", e)
+	if e := lastAudit(t, s); e.Action != "search" || !strings.Contains(e.Detail, "gorblesby") || !strings.Contains(e.Detail, "2 hits") ||
+		e.Records != fmt.Sprintf("client:%d client:%d matter:%d", named, other, m) {
+		t.Errorf("search audit %+v: want the records the hits showed", e)
 	}
 	// Operators and quotes are harmless; nothing matches.
 	hits, err = s.Search(ctx, `"NEAR( OR * -`, 10)

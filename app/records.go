@@ -377,14 +377,3 @@ func (s *Session) AddNote(ctx context.Context, matterID int64, text string) (int
 	})
 	return id, err
 }
-
-// Search ranks clients, aliases, matters and notes for query.
-func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
-	var out []store.SearchHit
-	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
-		var err error
-		out, err = tx.Search(query, limit)
-		return "", fmt.Sprintf("query %q, %s", query, human.Count(len(out), "hit", "hits")), err
-	})
-	return out, err
-}

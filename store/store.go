@@ -39,6 +39,10 @@ type Options struct {
 	// NoCloseCheckpoint: Close leaves the redo log as it is instead of
 	// checkpointing (a restore drill's scratch copy, deleted afterwards).
 	NoCloseCheckpoint bool
+	// CloseCheckpointBytes: Close checkpoints only when the redo log holds
+	// more than this many bytes (engine.Options.CloseCheckpointBytes); 0
+	// or negative: whenever it holds anything.
+	CloseCheckpointBytes int64
 	// Salvage: replay stops before the first redo log record that does not
 	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
 	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
@@ -75,13 +79,14 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 		seg = DefaultAuditSegment
 	}
 	d, err := engine.Open(ctx, v, engine.Options{
-		CheckpointBytes:   opts.CheckpointBytes,
-		Meta:              func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{Tx: tx}) },
-		NoCloseCheckpoint: opts.NoCloseCheckpoint,
-		Salvage:           opts.Salvage,
-		SealDue:           auditSealDue(seg),
-		Seal:              sealAudit(seg),
-		Objects:           auditObjects,
+		CheckpointBytes:      opts.CheckpointBytes,
+		Meta:                 func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{Tx: tx}) },
+		NoCloseCheckpoint:    opts.NoCloseCheckpoint,
+		CloseCheckpointBytes: opts.CloseCheckpointBytes,
+		Salvage:              opts.Salvage,
+		SealDue:              auditSealDue(seg),
+		Seal:                 sealAudit(seg),
+		Objects:              auditObjects,
 	})
 	if err != nil {
 		return nil, err

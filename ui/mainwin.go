@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -52,6 +54,47 @@ type mainScreen struct {
 	settings  *settingsScreen
 	results   *searchScreen
 	searchSeq int
+	// searchAt is the last change of the search field; searchOpen: its
+	// searches since the last settle are not recorded yet
+	// (app.Session.SearchAsYouType, settleSearch).
+	searchAt   time.Time
+	searchOpen bool
+}
+
+// DefaultSearchSettle is how long the search field stays untouched before
+// the search is recorded in the audit trail (Options.SearchSettle).
+const DefaultSearchSettle = 2 * time.Second
+
+// settleSearch records the searches typed since the last settle as one
+// audit entry (app.Session.SettleSearch): the typing paused, the field was
+// cleared, the results were left or one was opened. Locking records it
+// too (app.Session.Close).
+func (m *mainScreen) settleSearch() {
+	u := m.u
+	if !m.searchOpen || u.sess == nil {
+		return
+	}
+	m.searchOpen = false
+	s := u.sess
+	run(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.SettleSearch(ctx)
+	}, func(_ struct{}, err error) {
+		if err != nil && u.main == m {
+			dialog.ShowError(fmt.Errorf("the search could not be recorded in the audit trail: %s", app.Message(err)), u.w)
+		}
+	})
+}
+
+// searchTick settles the search once the field has stayed untouched for
+// the settle time.
+func (m *mainScreen) searchTick(now time.Time) {
+	settle := m.u.opts.SearchSettle
+	if settle <= 0 {
+		settle = DefaultSearchSettle
+	}
+	if m.searchOpen && (now.Sub(m.searchAt) >= settle || now.Before(m.searchAt)) {
+		m.settleSearch()
+	}
 }
 
 func newMainScreen(u *UI) *mainScreen {
@@ -90,6 +133,7 @@ func newMainScreen(u *UI) *mainScreen {
 // show switches the content to a sidebar entry.
 func (m *mainScreen) show(id int) {
 	u := m.u
+	m.settleSearch() // the results are left (or were not showing)
 	m.navSel, m.showing = id, id
 	m.nav.Select(id)
 	var o fyne.CanvasObject
@@ -153,11 +197,13 @@ func (m *mainScreen) searchChanged() {
 	m.searchSeq++
 	seq := m.searchSeq
 	if q == "" {
+		m.settleSearch()
 		if m.navSel >= 0 {
 			m.show(m.navSel)
 		}
 		return
 	}
+	m.searchAt, m.searchOpen = u.now(), true
 	if m.results == nil {
 		r := &searchScreen{title: bold("")}
 		r.list = widget.NewList(func() int { return len(r.hits) },
@@ -174,6 +220,7 @@ func (m *mainScreen) searchChanged() {
 			u.touch()
 			h := r.hits[id]
 			r.list.UnselectAll()
+			m.settleSearch() // before the record's own entry
 			m.search.SetText("")
 			if h.MatterID != 0 && (h.Kind == "matter" || h.Kind == "note") {
 				m.showMatter(h.MatterID)
@@ -190,8 +237,13 @@ func (m *mainScreen) searchChanged() {
 	m.nav.UnselectAll()
 	s := u.sess
 	run(u, func(ctx context.Context) ([]app.SearchHit, error) {
-		return s.Search(ctx, q, 100)
+		return s.SearchAsYouType(ctx, q, 100)
 	}, func(hits []app.SearchHit, err error) {
+		if err == nil && u.main == m {
+			// A search that ended after a settle starts the next burst:
+			// the next tick records it (or the lock does).
+			m.searchOpen = true
+		}
 		if seq != m.searchSeq || u.main != m {
 			return
 		}

@@ -71,7 +71,7 @@ func (s *unlockScreen) openReadOnly(cred app.Credential) {
 	}, func(sess *app.Session, err error) {
 		if u.unlock != s {
 			if sess != nil {
-				sess.Close(context.Background())
+				u.closeLater(sess, nil)
 			}
 			return
 		}

@@ -62,8 +62,21 @@ type Options struct {
 	// the real desktop; tests pass a desktop.Fake).
 	Desktop dsk.Watcher
 
+	// SearchSettle is how long the search field must stay untouched before
+	// the search is recorded in the audit trail (one entry for what was
+	// typed, app.Session.SettleSearch); 0 = DefaultSearchSettle. Tests set
+	// it and drive the clock (Now) and tick themselves.
+	SearchSettle time.Duration
+
 	// queued: results of background work wait until the test calls wait.
 	queued bool
+	// closeSession replaces app.Session.Close when the window locks
+	// (tests: a slow, blocked or failing close).
+	closeSession func(*app.Session) error
+	// closeProgressAfter is how long closing the window waits for a
+	// session still saving before it shows that it does; 0 =
+	// closeProgressDelay, negative = at once (tests).
+	closeProgressAfter time.Duration
 	// backupVolume replaces the drive identification of backups (tests).
 	backupVolume func(string) (app.Drive, error)
 }
@@ -112,7 +125,10 @@ type UI struct {
 	lastActivity time.Time
 	pending      atomic.Int64   // background work not yet delivered
 	queue        chan func()    // tests: results wait here for wait()
-	closing      sync.WaitGroup // sessions being closed
+	closing      sync.WaitGroup // sessions being closed (closeLater)
+	closingN     atomic.Int32   // how many: closing has no count to read
+	closeProblem string         // what went wrong while a session closed, not shown yet (closeFailed)
+	quitting     bool           // closeRequested waits for closing sessions
 
 	clipValue  string // what we put on the clipboard, to clear it later
 	clipExpiry time.Time
@@ -190,13 +206,18 @@ func New(a fyne.App, opts Options) *UI {
 }
 
 // closeRequested locks the vault and closes the window, after the backup
-// on lock when one runs (see lock). It also takes back what we put on the
-// clipboard when no session is open (lockNow does that for a session): the
-// recovery key copied on the setup screen must not outlive the window.
+// on lock when one runs (see lock) and once the session has finished
+// closing (its checkpoint saved: see whenClosed). It also takes back what
+// we put on the clipboard when no session is open (lockNow does that for a
+// session): the recovery key copied on the setup screen must not outlive
+// the window.
 func (u *UI) closeRequested() {
+	if u.quitting {
+		return
+	}
 	u.lock("", true, func() {
 		u.clearClipboard()
-		u.w.Close()
+		u.whenClosed(func() { u.w.Close() })
 	})
 }
 
@@ -254,12 +275,18 @@ func (u *UI) do(f func()) {
 
 // wait runs queued results until no background work is left (tests).
 func (u *UI) wait() {
-	for u.queue != nil && u.pending.Load() > 0 {
-		f := <-u.queue
-		f()
-		u.pending.Add(-1)
+	for {
+		for u.queue != nil && u.pending.Load() > 0 {
+			f := <-u.queue
+			f()
+			u.pending.Add(-1)
+		}
+		u.closing.Wait()
+		// A close may have queued what it found (closeSession) before it ended.
+		if u.queue == nil || u.pending.Load() == 0 {
+			return
+		}
 	}
-	u.closing.Wait()
 }
 
 // touch records activity, for auto-lock.
@@ -298,6 +325,9 @@ func (u *UI) tick() {
 	}
 	if u.restore != nil {
 		u.restore.tick(now)
+	}
+	if u.main != nil {
+		u.main.searchTick(now)
 	}
 	u.backupTick(now)
 }
@@ -347,8 +377,7 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 	if j != nil {
 		aj = j.BackupJob
 	}
-	u.closing.Add(1)
-	u.jobs.CloseAfter(s, aj, u.closing.Done) // never waits for the backup
+	u.closeLater(s, aj) // never waits for the backup or the checkpoint
 	u.showUnlock(reason)
 	if j != nil && backup {
 		u.showLockBackup(j, after)
@@ -358,22 +387,21 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 }
 
 // closeSession closes a locked session (off the UI goroutine, once its
-// backup ended). A failure while locking loses no saved change (every
-// change is in the vault's log); what it can mean for the person, such as
-// reads a full disk kept out of the audit trail, is shown on the unlock
-// screen.
+// backup ended): the lock entry, the checkpoint, the keys wiped. A failure
+// while locking loses no saved change (every change is in the vault's
+// log); what it means for the person (a checkpoint that failed, reads a
+// full disk kept out of the audit trail) is shown on the next screen: the
+// unlock screen, or the window after the next unlock (closeFailed).
 func (u *UI) closeSession(s *app.Session) {
-	if err := s.Close(context.Background()); err != nil {
+	closeFn := u.opts.closeSession
+	if closeFn == nil {
+		closeFn = func(s *app.Session) error { return s.Close(context.Background()) }
+	}
+	if err := closeFn(s); err != nil {
 		msg := "While locking: " + app.Message(err)
-		show := func() {
-			if us := u.unlock; us != nil {
-				us.info.SetText(strings.TrimSpace(us.info.Text + "\n" + msg))
-				us.info.Show()
-			}
-		}
 		// Never wait for the UI goroutine here: when the window closes, it
 		// waits for this close to end (u.closing).
-		u.post(show)
+		u.post(func() { u.closeFailed(msg) })
 	}
 }
 
@@ -385,7 +413,13 @@ func (u *UI) opened(s *app.Session) {
 	u.main = newMainScreen(u)
 	u.w.SetContent(newActivityArea(u.main.obj, u.touch))
 	u.main.show(navClients)
-	if notes := s.Notices(); len(notes) > 0 {
+	notes := s.Notices()
+	if u.closeProblem != "" {
+		// closeFailed while no unlock screen showed (closeFailed)
+		notes = append([]string{u.closeProblem}, notes...)
+		u.closeProblem = ""
+	}
+	if len(notes) > 0 {
 		dialog.ShowInformation("Found while opening the vault", strings.Join(notes, "\n\n"), u.w)
 	}
 }

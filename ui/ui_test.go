@@ -42,7 +42,7 @@ type harness struct {
 }
 
 // newHarness makes a vault (when create) and a window on it.
-func newHarness(t *testing.T, create bool) *harness {
+func newHarness(t *testing.T, create bool, mods ...func(*Options)) *harness {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "vault")
 	if create {
@@ -58,7 +58,11 @@ func newHarness(t *testing.T, create bool) *harness {
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	set := app.DefaultSettings()
 	kdf := cheapKDF
-	u := New(a, Options{Dir: dir, Now: c.Now, KDF: &kdf, Settings: &set, StateDir: t.TempDir(), queued: true})
+	opts := Options{Dir: dir, Now: c.Now, KDF: &kdf, Settings: &set, StateDir: t.TempDir(), queued: true}
+	for _, m := range mods {
+		m(&opts)
+	}
+	u := New(a, opts)
 	u.w.Resize(fyne.NewSize(1100, 720))
 	u.w.Show()
 	h := &harness{t: t, u: u, clock: c, dir: dir}

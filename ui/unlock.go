@@ -47,6 +47,10 @@ func (u *UI) showUnlock(reason string) {
 	s.spinner.Hide()
 	s.salvage = container.NewVBox()
 	s.salvage.Hide()
+	if u.closeProblem != "" { // closeFailed while the window showed something else
+		s.info.SetText(strings.TrimSpace(reason + "\n" + u.closeProblem))
+		reason, u.closeProblem = s.info.Text, ""
+	}
 	if reason == "" {
 		s.info.Hide()
 	}
@@ -138,16 +142,30 @@ func (s *unlockScreen) submit() {
 	s.switchB.Disable()
 	s.spinner.Show()
 	s.spinner.Start()
-	s.status.SetText("Unlocking… (deriving the key takes a second)")
+	const unlocking = "Unlocking… (deriving the key takes a second)"
+	s.status.SetText(unlocking)
+	saving := u.closingN.Load() > 0
+	if saving {
+		// The session locked a moment ago is still being saved, and holds
+		// the vault until then: say so, rather than fail or seem stuck.
+		s.status.SetText(finishingSaving)
+	}
 	setMsg(s.errMsg, "")
 	dir := u.opts.Dir
 	run(u, func(ctx context.Context) (*app.Session, error) {
-		u.closing.Wait() // a session still closing holds the vault's lock
+		if saving {
+			u.closing.Wait() // a session still closing holds the vault's lock
+			u.do(func() {
+				if u.unlock == s && s.busy {
+					s.status.SetText(unlocking)
+				}
+			})
+		}
 		return app.Open(ctx, dir, cred, app.Options{})
 	}, func(sess *app.Session, err error) {
 		if u.unlock != s { // the window moved on (closed)
 			if sess != nil {
-				sess.Close(context.Background())
+				u.closeLater(sess, nil)
 			}
 			return
 		}

@@ -907,7 +907,7 @@ func (r *runner) drillSession(cred app.Credential) (*app.Session, string) {
 	if !app.VaultExists(r.vault) {
 		return nil, "there is no vault at " + r.vault
 	}
-	s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+	s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store, CommandLine: true})
 	r.backoff().Done(r.vault, err) // a wrong one here is a guess at the vault too
 	switch {
 	case err == nil:

@@ -498,7 +498,7 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 	var s *app.Session
 	err := r.unlock(r.vault, func(cred app.Credential) error {
 		var err error
-		s, err = open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store})
+		s, err = open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store, CommandLine: true})
 		return err
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"casevault/app"
 	"casevault/store"
 	"casevault/vault"
 	"casevault/vault/testkit"
@@ -25,9 +26,15 @@ const testPass = "lantern orbit velvet cactus"
 // terminal) and returns what it printed and its exit code.
 func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runStore(t, app.StoreOptions{}, stdin, args...)
+}
+
+// runStore is run with the durability engine tuned by so.
+func runStore(t *testing.T, so app.StoreOptions, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, StdinFD: -1,
-		Sleep: noSleep, StateDir: t.TempDir()}
+		Sleep: noSleep, StateDir: t.TempDir(), Store: so}
 	code = Run(context.Background(), args, env)
 	return out.String(), errb.String(), code
 }
@@ -65,6 +72,18 @@ type tv struct {
 	t   *testing.T
 	dir string
 	rk  string
+	// closeCheckpoints: every command checkpoints when it closes, as
+	// every command did before command-line sessions left a small redo log
+	// for the next open (app.CommandLineCheckpointBytes): for tests whose
+	// story needs a vault whose manifest moves on with each command
+	// (folders copied over each other) or a checkpoint to fail.
+	closeCheckpoints bool
+}
+
+// checkpointing makes every command of v checkpoint at its close.
+func (v *tv) checkpointing() *tv {
+	v.closeCheckpoints = true
+	return v
 }
 
 // newTV returns a fresh, empty vault (a copy of one made by init once per
@@ -99,7 +118,11 @@ func newTV(t *testing.T) *tv {
 // with runs a command on the vault, unlocking with stdin.
 func (v *tv) with(stdin string, args ...string) (string, string, int) {
 	v.t.Helper()
-	return run(v.t, stdin, append(args, "--vault", v.dir, "--passphrase-stdin")...)
+	var so app.StoreOptions
+	if v.closeCheckpoints {
+		so.CloseCheckpointBytes = -1
+	}
+	return runStore(v.t, so, stdin, append(args, "--vault", v.dir, "--passphrase-stdin")...)
 }
 
 // do runs a command with the passphrase.
@@ -202,7 +225,7 @@ func copyTV(t *testing.T, v *tv) *tv {
 	if err := os.CopyFS(dir, os.DirFS(v.dir)); err != nil {
 		t.Fatal(err)
 	}
-	return &tv{t: t, dir: dir, rk: v.rk}
+	return &tv{t: t, dir: dir, rk: v.rk, closeCheckpoints: v.closeCheckpoints}
 }
 
 // withStore opens the vault's store directly (no app layer, so nothing is

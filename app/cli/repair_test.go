@@ -23,7 +23,7 @@ var copyOver = testkit.CopyTree
 // nothing, and says how to get the newest state out; `repair` does.
 func TestCopyBackOlderFolderCLI(t *testing.T) {
 	t.Parallel()
-	v := newTV(t)
+	v := newTV(t).checkpointing() // each command moves the manifest on
 	for _, n := range []string{"Ada Old", "Bea Old"} {
 		v.id("client", "add", "--name", n)
 	}
@@ -290,7 +290,7 @@ func TestDamagedManifestRepairCLI(t *testing.T) {
 // quarantined manifest could no longer be read and its changes were gone.
 func TestRepairKeepsTheOtherVersionsChunks(t *testing.T) {
 	t.Parallel()
-	v := newTV(t)
+	v := newTV(t).checkpointing() // each copy's manifest moves on with its commands
 	v.id("client", "add", "--name", "Base Client")
 	old := copyTV(t, v)
 	old.id("client", "add", "--name", "Only In The Other Copy")

@@ -63,7 +63,7 @@ func TestNotUTF8PassphraseRefusedAsNotText(t *testing.T) {
 // unknown id, after a conflict check, and after a repair ("Back it up now").
 func TestSuggestedCommandsNameTheVault(t *testing.T) {
 	t.Parallel()
-	v := newTV(t)
+	v := newTV(t).checkpointing() // the repair below needs two versions of the manifest
 	flag := "--vault " + quoteArg(v.dir)
 	if out := v.ok("client", "list"); !strings.Contains(out, "casevault client add "+flag) {
 		t.Errorf("empty client list suggests a command without %s:\n%s", flag, out)

@@ -62,6 +62,15 @@ type Options struct {
 	// NoCloseCheckpoint: Close leaves the redo log as it is instead of
 	// checkpointing (a restore drill's scratch copy, deleted afterwards).
 	NoCloseCheckpoint bool
+	// CloseCheckpointBytes: Close checkpoints only when the redo log holds
+	// more than this many bytes; a smaller log stays, acknowledged and
+	// durable as every record is, and the next Open replays it. 0 or
+	// negative: Close checkpoints whenever the log holds anything (a
+	// negative value also keeps app's command-line threshold off, for
+	// tests). (A short command that
+	// wrote a few records should not pay a whole checkpoint; replaying a
+	// small log at the next open costs far less.)
+	CloseCheckpointBytes int64
 	// Salvage: replay stops before the first redo log record that does not
 	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
 	// or put in salvage by Vault.Salvage; see Vault.LimitLog).
@@ -828,8 +837,9 @@ func (d *DB) writeCheckpointLocked(ctx context.Context) error {
 	})
 }
 
-// Close checkpoints when the log holds changes, then closes the database.
-// It does not close the vault.
+// Close checkpoints when the log holds changes (more than
+// Options.CloseCheckpointBytes of them), then closes the database. It does
+// not close the vault.
 func (d *DB) Close(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -837,7 +847,7 @@ func (d *DB) Close(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	if !d.poisoned && !d.opts.NoCloseCheckpoint && !d.v.ReadOnly() && d.v.LogSize() > 0 {
+	if !d.poisoned && !d.opts.NoCloseCheckpoint && !d.v.ReadOnly() && d.v.LogSize() > max(d.opts.CloseCheckpointBytes, 0) {
 		err = d.checkpointLocked(ctx)
 	}
 	d.closed = true

@@ -277,3 +277,84 @@ func TestReplayEdgeCases(t *testing.T) {
 		t.Fatalf("after replay, new rowids are %d and %d, want 4 and 5", seqID, noPK)
 	}
 }
+
+// TestCloseCheckpointBytes: Close leaves a redo log at or under
+// CloseCheckpointBytes as it is (the next Open replays it, losing nothing)
+// and checkpoints a bigger one; 0 checkpoints any non-empty log.
+func TestCloseCheckpointBytes(t *testing.T) {
+	dir := newFastVault(t)
+	open := func(closeBytes int64) *DB {
+		t.Helper()
+		v, err := unlock(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Open(context.Background(), v, Options{CheckpointBytes: -1, CloseCheckpointBytes: closeBytes})
+		if err != nil {
+			v.Close()
+			t.Fatal(err)
+		}
+		return d
+	}
+	closeDB := func(d *DB) {
+		t.Helper()
+		if err := d.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		d.Vault().Close()
+	}
+	insert := func(d *DB, n int) {
+		t.Helper()
+		mustUpdate(t, d, func(tx *Tx) error {
+			if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS things(id INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			for i := range n {
+				if _, err := tx.Exec("INSERT INTO things(name) VALUES (?)", fmt.Sprintf("thing %d %s", i, strings.Repeat("x", 100))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	d := open(1 << 20)
+	insert(d, 0) // the schema change checkpoints at once
+	insert(d, 10)
+	small := d.Vault().LogSize()
+	if small == 0 || small > 1<<20 {
+		t.Fatalf("log after a small write: %d bytes", small)
+	}
+	want := dumpDB(t, d)
+	closeDB(d)
+
+	d = open(1 << 20)
+	if got := d.Vault().LogSize(); got != small {
+		t.Fatalf("a log of %d bytes under the threshold was checkpointed at close: %d bytes after reopening", small, got)
+	}
+	requireSameDump(t, "small log replayed", want, dumpDB(t, d))
+	insert(d, 20000) // well over 1 MiB of log
+	if d.Vault().LogSize() <= 1<<20 {
+		t.Fatalf("log after a big write: %d bytes, want over 1 MiB", d.Vault().LogSize())
+	}
+	want = dumpDB(t, d)
+	closeDB(d)
+
+	d = open(1 << 20)
+	if got := d.Vault().LogSize(); got != 0 {
+		t.Fatalf("a log over the threshold was not checkpointed at close: %d bytes", got)
+	}
+	requireSameDump(t, "big log checkpointed", want, dumpDB(t, d))
+	insert(d, 1)
+	closeDB(d)
+
+	d = open(0)
+	if got := d.Vault().LogSize(); got == 0 {
+		t.Fatal("the small log vanished")
+	}
+	closeDB(d)
+	d = open(0)
+	defer closeDB(d)
+	if got := d.Vault().LogSize(); got != 0 {
+		t.Fatalf("with 0, Close left %d bytes of log", got)
+	}
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"casevault/app/human"
+	"casevault/store"
+	"casevault/vault"
+)
+
+// Search ranks clients, aliases, matters and notes for query and records
+// the search: the query, and every record a hit showed (the access report,
+// audit list --record, finds it).
+func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+	var out []store.SearchHit
+	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
+		var err error
+		out, err = tx.Search(query, limit)
+		return strings.Join(hitRecords(nil, out), " "), fmt.Sprintf("query %q, %s", query, human.Count(len(out), "hit", "hits")), err
+	})
+	return out, err
+}
+
+// hitRecords adds to set the records that hits show: the client of every
+// hit, and the matter of a matter or note hit. It returns them sorted.
+func hitRecords(set map[string]bool, hits []store.SearchHit) []string {
+	if set == nil {
+		set = map[string]bool{}
+	}
+	for _, h := range hits {
+		if h.ClientID != 0 {
+			set[ref("client", h.ClientID)] = true
+		}
+		if h.MatterID != 0 {
+			set[ref("matter", h.MatterID)] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for r := range set {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, compareRefs)
+	return out
+}
+
+// compareRefs orders "client:9" before "client:10", and kinds by name.
+func compareRefs(a, b string) int {
+	ka, ia, _ := strings.Cut(a, ":")
+	kb, ib, _ := strings.Cut(b, ":")
+	if c := strings.Compare(ka, kb); c != 0 {
+		return c
+	}
+	if c := len(ia) - len(ib); c != 0 {
+		return c
+	}
+	return strings.Compare(ia, ib)
+}
+
+// searchBurst is search-as-you-type between two recorded entries.
+type searchBurst struct {
+	query    string          // the last query searched
+	searches int             // searches run
+	records  map[string]bool // every record the results showed
+}
+
+// SearchAsYouType is Search for a field that searches as the person types:
+// it returns the same hits, but instead of one audit entry per keystroke it
+// gathers the searches until SettleSearch (or Close) records them as one
+// "search" entry: the last query, and every record that any of the
+// searches' results showed, so the access report misses nothing that
+// appeared on the screen. The front end calls SettleSearch when the typing
+// settles (a pause), the field is cleared or left, or a result is opened.
+//
+// A failed search records nothing (it showed nothing).
+func (s *Session) SearchAsYouType(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+	var out []store.SearchHit
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Search(query, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.burstMu.Lock()
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed { // Close has recorded the burst already (or is about to): show nothing more
+		s.burstMu.Unlock()
+		return nil, vault.ErrClosed
+	}
+	b := s.burst
+	if b == nil {
+		b = &searchBurst{records: map[string]bool{}}
+		s.burst = b
+	}
+	b.query = query
+	b.searches++
+	hitRecords(b.records, out)
+	s.burstMu.Unlock()
+	return out, nil
+}
+
+// SettleSearch records the searches SearchAsYouType gathered since the last
+// SettleSearch, if any, as one audit entry. It is safe to call at any time
+// and from any goroutine; Close calls it.
+func (s *Session) SettleSearch(ctx context.Context) error {
+	s.burstMu.Lock()
+	b := s.burst
+	s.burst = nil
+	s.burstMu.Unlock()
+	if b == nil {
+		return nil
+	}
+	recs := hitRecords(b.records, nil)
+	detail := fmt.Sprintf("query %q, typed: %s, %s shown", b.query,
+		human.Count(b.searches, "search", "searches"), human.Count(len(recs), "record", "records"))
+	return s.audit(ctx, "search", strings.Join(recs, " "), detail)
+}

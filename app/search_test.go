@@ -1,0 +1,182 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"casevault/store"
+	"casevault/vault"
+)
+
+func auditEntries(t *testing.T, s *Session, f store.AuditFilter) []*store.AuditEntry {
+	t.Helper()
+	var all []*store.AuditEntry
+	if err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		all, err = tx.ListAudit(f)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// TestSearchAsYouType: keystrokes write nothing; SettleSearch writes one
+// entry with the last query and every record any of the searches showed,
+// sorted by number; a second SettleSearch writes nothing; Close settles a
+// burst still open, before its lock.
+func TestSearchAsYouType(t *testing.T) {
+	t.Parallel()
+	s, dir, _ := testSession(t)
+	var ids []int64
+	for _, n := range []string{"Gwendolyn Amberley", "Gwen Amberson", "Gustav Amberg"} {
+		id, err := s.AddClient(ctx, ClientInput{Name: ptr(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for i := 0; i < 7; i++ { // client 10 sorts after client 9
+		s.AddClient(ctx, ClientInput{Name: ptr(fmt.Sprintf("Filler Person%d", i))})
+	}
+	m, _ := s.AddMatter(ctx, MatterInput{ClientID: ids[2], Title: "Amber trading dispute"})
+	tenth, _ := s.AddClient(ctx, ClientInput{Name: ptr("Gwendolyn Tenth")})
+	before := len(auditEntries(t, s, store.AuditFilter{}))
+	var shown int
+	for _, q := range []string{"g", "gw", "gwe", "gwen", "gwend", "gwendolyn"} {
+		hits, err := s.SearchAsYouType(ctx, q, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown += len(hits)
+	}
+	if _, err := s.SearchAsYouType(ctx, "amber", 100); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(auditEntries(t, s, store.AuditFilter{})); n != before {
+		t.Fatalf("search-as-you-type wrote %d audit entries before settling, want none", n-before)
+	}
+	if err := s.SettleSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := auditEntries(t, s, store.AuditFilter{})
+	if len(all) != before+1 {
+		t.Fatalf("settling wrote %d entries, want 1", len(all)-before)
+	}
+	e := all[len(all)-1]
+	want := fmt.Sprintf("client:%d client:%d client:%d client:%d matter:%d", ids[0], ids[1], ids[2], tenth, m)
+	if e.Action != "search" || e.Records != want || !strings.Contains(e.Detail, `"amber"`) || !strings.Contains(e.Detail, "7 searches") ||
+		strings.Contains(e.Detail, "gwendolyn") {
+		t.Errorf("settled search: %+v\nwant records %q, the last query and the count of searches", e, want)
+	}
+	// The access report finds it for each record shown.
+	for _, r := range strings.Fields(want) {
+		got := auditEntries(t, s, store.AuditFilter{Record: r, Action: "search"})
+		if len(got) != 1 {
+			t.Errorf("--record %s: %d search entries, want 1", r, len(got))
+		}
+	}
+	if err := s.SettleSearch(ctx); err != nil || len(auditEntries(t, s, store.AuditFilter{})) != len(all) {
+		t.Errorf("a second settle wrote again (%v)", err)
+	}
+
+	// A burst still open when the session closes is recorded before the lock.
+	if _, err := s.SearchAsYouType(ctx, "gustav", 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SearchAsYouType(ctx, "gustav", 100); err == nil {
+		t.Error("a closed session searched")
+	}
+	s2 := openTest(t, dir)
+	all = auditEntries(t, s2, store.AuditFilter{})
+	// ..., search (settled at close), lock, unlock
+	if n := len(all); n < 3 || all[n-3].Action != "search" || all[n-3].Records != fmt.Sprintf("client:%d", ids[2]) || all[n-2].Action != "lock" {
+		t.Errorf("close did not record the open burst before the lock: %+v %+v", all[len(all)-3], all[len(all)-2])
+	}
+}
+
+// TestCommandLineSession: a command-line session writes no unlock and lock
+// entries; its own entries say where they came from and which credential
+// unlocked; a session that recorded nothing leaves one unlock; and its
+// close leaves a small redo log for the next open instead of
+// checkpointing, but checkpoints a big one.
+func TestCommandLineSession(t *testing.T) {
+	t.Parallel()
+	dir, rk := newTestVault(t)
+	cli := Options{Actor: "tester", CommandLine: true}
+	open := func(cred vault.Credential) *Session {
+		t.Helper()
+		s, err := Open(ctx, dir, cred, cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	pass := func() vault.Credential { return vault.Passphrase([]byte(testPass)) }
+	s := open(pass())
+	before := len(auditEntries(t, s, store.AuditFilter{}))
+	id, err := s.AddClient(ctx, ClientInput{Name: ptr("Ada Lovelace")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logAfterAdd := s.v.LogSize()
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := Recovery(string(rk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = open(r)
+	if got := s.v.LogSize(); got < logAfterAdd || got == 0 {
+		t.Errorf("the command's close checkpointed a %d-byte log (now %d), under CommandLineCheckpointBytes", logAfterAdd, got)
+	}
+	if _, err := s.GetClient(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+
+	s = open(pass()) // a command that reads nothing and fails: only its unlock
+	s.Close(ctx)
+
+	s = openTest(t, dir)
+	all := auditEntries(t, s, store.AuditFilter{})[before:]
+	type row struct{ action, records, detail string }
+	want := []row{
+		{"client.add", fmt.Sprintf("client:%d", id), "command line, with the passphrase"},
+		{"client.view", fmt.Sprintf("client:%d", id), "command line, with the recovery key"},
+		{"unlock", "", "command line, with the passphrase"},
+		{"unlock", "", "with the passphrase"}, // the window's own
+	}
+	if len(all) != len(want) {
+		t.Fatalf("audit entries: %d, want %d: %+v", len(all), len(want), all)
+	}
+	for i, w := range want {
+		if g := (row{all[i].Action, all[i].Records, all[i].Detail}); g != w {
+			t.Errorf("entry %d: %+v, want %+v", i, g, w)
+		}
+	}
+	// The window's session checkpoints at close whatever the log's size.
+	s.Close(ctx)
+	s = open(pass())
+	if got := s.v.LogSize(); got != 0 {
+		t.Errorf("the window's close left %d bytes of log", got)
+	}
+	// Past the threshold a command's close checkpoints.
+	for s.v.LogSize() <= CommandLineCheckpointBytes {
+		if err := s.EditClient(ctx, id, ClientInput{Notes: ptr(strings.Repeat("n", 4000) + fmt.Sprint(s.v.LogSize()))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close(ctx)
+	s = open(pass())
+	defer s.Close(ctx)
+	if got := s.v.LogSize(); got != 0 {
+		t.Errorf("a command's close left %d bytes of log, over CommandLineCheckpointBytes", got)
+	}
+}
