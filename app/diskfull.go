@@ -107,10 +107,12 @@ type CheckpointError struct{ Err error }
 
 func (e *CheckpointError) Error() string {
 	s := "the vault could not be compacted while locking"
+	then := "is compacted at a later unlock"
 	if isDiskFull(e.Err) {
 		s += " because the disk holding it is full"
+		then += ", once that disk has free space again: free some space on it"
 	}
-	return s + "; every change is saved (in the vault's log) and is compacted at a later unlock (technical details: " + e.Err.Error() + ")"
+	return s + "; nothing is lost: every change is saved (in the vault's log) and " + then + " (technical details: " + e.Err.Error() + ")"
 }
 func (e *CheckpointError) Unwrap() error { return e.Err }
 

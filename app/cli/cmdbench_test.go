@@ -19,6 +19,8 @@ package cli
 //	CASEVAULT_CMDBENCH_CACHE   a folder to keep the generated vaults in between runs
 //	                           (creating a 10,000-client vault takes several seconds)
 //	CASEVAULT_CMDBENCH_JSON    write the rows as JSON to this file
+//	CASEVAULT_CMDBENCH_BEFORE  another binary to measure beside it (an older
+//	                           commit's), taking turns run by run on its own copy
 //
 // The vault is make bench's data set (see buildBenchVault). Each KDF
 // setting starts from a fresh copy of the same vault, so two
@@ -48,6 +50,7 @@ import (
 
 // CommandCostRow is one measured command (the JSON rows for make bench).
 type CommandCostRow struct {
+	Binary    string  `json:"binary"` // "this", or "before" (CASEVAULT_CMDBENCH_BEFORE)
 	Command   string  `json:"command"`
 	KDF       string  `json:"kdf"`
 	Clients   int     `json:"clients"`
@@ -92,33 +95,48 @@ func TestCommandCost(t *testing.T) {
 			t.Logf("vault of %d clients (%s) made in %s", clients, kdf, time.Since(start).Round(time.Millisecond))
 		}
 		name := searchName(t, base)
-		work := filepath.Join(t.TempDir(), "vault-"+kind)
-		copyTree(t, base, work)
+		type side struct {
+			label, bin, work string
+		}
+		sides := []side{{"this", bin, filepath.Join(t.TempDir(), "vault-"+kind)}}
+		if before := os.Getenv("CASEVAULT_CMDBENCH_BEFORE"); before != "" {
+			sides = append([]side{{"before", before, filepath.Join(t.TempDir(), "before-"+kind)}}, sides...)
+		}
+		for _, sd := range sides {
+			copyTree(t, base, sd.work)
+		}
 		for _, c := range []struct {
 			label string
 			args  []string
 		}{{"status", []string{"status"}}, {"client list", []string{"client", "list"}}, {"search NAME", []string{"search", name}}} {
-			cmd := c.args
-			row := CommandCostRow{Command: c.label, KDF: kind, Clients: clients, Runs: runs}
-			var wall []time.Duration
-			var rss []int64
+			wall := make([][]time.Duration, len(sides))
+			rss := make([][]int64, len(sides))
+			// The sides take turns, run by run, so that a change in the
+			// machine's load falls on both alike.
 			for i := 0; i <= runs; i++ {
-				d, maxrss := runMeasured(t, bin, work, cmd)
-				if i == 0 {
-					continue // warm-up: page cache, first checkpoint after copying
+				for k, sd := range sides {
+					d, maxrss := runMeasured(t, sd.bin, sd.work, c.args)
+					if i == 0 {
+						continue // warm-up: page cache, first checkpoint after copying
+					}
+					wall[k], rss[k] = append(wall[k], d), append(rss[k], maxrss)
 				}
-				wall, rss = append(wall, d), append(rss, maxrss)
 			}
-			slices.Sort(wall)
-			slices.Sort(rss)
-			row.MedianMS = ms(wall[len(wall)/2])
-			row.MinMS, row.MaxMS = ms(wall[0]), ms(wall[len(wall)-1])
-			row.PeakRSSMB = float64(rss[len(rss)/2]) / 1024
-			row.LogBytes = logBytes(work)
-			rows = append(rows, row)
-			t.Logf("%-12s kdf=%-7s %d clients: median %7.1f ms (min %7.1f, max %7.1f), peak RSS %6.1f MiB, redo log after %d B",
-				row.Command, kind, clients, row.MedianMS, row.MinMS, row.MaxMS, row.PeakRSSMB, row.LogBytes)
+			for k, sd := range sides {
+				w, r := wall[k], rss[k]
+				slices.Sort(w)
+				slices.Sort(r)
+				row := CommandCostRow{Binary: sd.label, Command: c.label, KDF: kind, Clients: clients, Runs: runs,
+					MedianMS: ms(w[len(w)/2]), MinMS: ms(w[0]), MaxMS: ms(w[len(w)-1]),
+					PeakRSSMB: float64(r[len(r)/2]) / 1024, LogBytes: logBytes(sd.work)}
+				rows = append(rows, row)
+				t.Logf("%-6s %-12s kdf=%-7s %d clients: median %7.1f ms (min %7.1f, max %7.1f), peak RSS %6.1f MiB, redo log after %d B",
+					sd.label, row.Command, kind, clients, row.MedianMS, row.MinMS, row.MaxMS, row.PeakRSSMB, row.LogBytes)
+			}
 		}
+	}
+	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
+		t.Logf("load average at the end: %s", strings.TrimSpace(string(l)))
 	}
 	if p := os.Getenv("CASEVAULT_CMDBENCH_JSON"); p != "" {
 		b, _ := json.MarshalIndent(rows, "", "  ")
