@@ -104,6 +104,7 @@ type DB struct {
 	tables   map[string]*tableInfo
 	capture  *capture
 	poisoned bool
+	noSeal   bool // the checkpoint running is a schema change's: it does not seal
 	closed   bool
 	lastCkpt error
 }
@@ -642,7 +643,13 @@ func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 			d.poisoned = true
 			return err
 		}
-		if err := d.checkpointLocked(ctx); err != nil {
+		// No seal in this one: a migration's checkpoint runs while the vault
+		// is being opened, and a first seal of a long trail would lengthen
+		// the unlock; the next checkpoint (lock, close) seals.
+		d.noSeal = true
+		err := d.checkpointLocked(ctx)
+		d.noSeal = false
+		if err != nil {
 			d.poisoned = true
 			return fmt.Errorf("saving a schema change: %w", err)
 		}
@@ -723,7 +730,7 @@ func (d *DB) LastCheckpointError() error {
 
 func (d *DB) checkpointLocked(ctx context.Context) error {
 	var pre []byte // the image before a seal, to go back to if the checkpoint fails
-	if d.opts.Seal != nil && d.opts.SealDue != nil && !d.v.ReadOnly() {
+	if d.opts.Seal != nil && d.opts.SealDue != nil && !d.noSeal && !d.v.ReadOnly() {
 		var due bool
 		err := d.viewLocked(ctx, func(tx *Tx) (err error) { due, err = d.opts.SealDue(tx); return err })
 		if err != nil {
