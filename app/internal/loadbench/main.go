@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command loadbench measures what issue 9 asks of opening a vault, of its
 // memory and of a checkpoint, on a vault built by benchreport's build child
 // (go run ./app/internal/benchreport -child build -dir DIR -n 10000):
@@ -30,6 +32,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"casevault/app"
@@ -43,6 +46,8 @@ var benchPass = []byte("correct horse battery staple, benchmark edition")
 type result struct {
 	KDF        float64 `json:"kdf_ms,omitempty"`        // vault.Open
 	Load       float64 `json:"load_ms,omitempty"`       // store.Open after it
+	LoadCPU    float64 `json:"load_cpu_ms,omitempty"`   // its CPU time, user + system, all threads
+	CkptCPU    float64 `json:"ckpt_cpu_ms,omitempty"`   // the checkpoint's CPU time
 	App        float64 `json:"app_ms,omitempty"`        // app.Open, unlock to usable
 	Checkpoint float64 `json:"checkpoint_ms,omitempty"` // store Checkpoint after the edits
 	Written    int     `json:"written,omitempty"`       // chunks the checkpoint wrote
@@ -115,10 +120,10 @@ func main() {
 		slices.Sort(xs)
 		return xs[len(xs)/2]
 	}
-	fmt.Printf("median of %d: kdf %.1f ms, load %.1f ms, app %.1f ms, checkpoint %.1f ms (%.0f of %.0f chunks); "+
+	fmt.Printf("median of %d: kdf %.1f ms, load %.1f ms (CPU %.1f ms), app %.1f ms, checkpoint %.1f ms (CPU %.1f ms, %.0f of %.0f chunks); "+
 		"after unlock RSS %.1f MiB HWM %.1f MiB; after wait RSS %.1f MiB; after checkpoint RSS %.1f MiB HWM %.1f MiB; peak %.1f MiB\n",
-		len(all), med(func(r result) float64 { return r.KDF }), med(func(r result) float64 { return r.Load }),
-		med(func(r result) float64 { return r.App }), med(func(r result) float64 { return r.Checkpoint }),
+		len(all), med(func(r result) float64 { return r.KDF }), med(func(r result) float64 { return r.Load }), med(func(r result) float64 { return r.LoadCPU }),
+		med(func(r result) float64 { return r.App }), med(func(r result) float64 { return r.Checkpoint }), med(func(r result) float64 { return r.CkptCPU }),
 		med(func(r result) float64 { return float64(r.Written) }), med(func(r result) float64 { return float64(r.Chunks) }),
 		med(func(r result) float64 { return float64(r.RSSUnlock) / 1024 }), med(func(r result) float64 { return float64(r.HWMUnlock) / 1024 }),
 		med(func(r result) float64 { return float64(r.RSSWait) / 1024 }),
@@ -152,13 +157,14 @@ func run(mode, dir string, edits int, wait time.Duration, cpuprofile string, see
 		}
 		defer v.Close()
 		t1 := time.Now()
+		c0 := cpuTime()
 		stop := profile(cpuprofile)
 		st, err := store.Open(ctx, v, store.Options{})
 		stop()
 		if err != nil {
 			return nil, err
 		}
-		r.KDF, r.Load = ms(t1.Sub(t0)), ms(time.Since(t1))
+		r.KDF, r.Load, r.LoadCPU = ms(t1.Sub(t0)), ms(time.Since(t1)), ms(cpuTime()-c0)
 		r.HWM = status("VmHWM")
 		return r, st.Close(ctx)
 	case "app", "mem", "passwd":
@@ -241,9 +247,10 @@ func run(mode, dir string, edits int, wait time.Duration, cpuprofile string, see
 			before[id] = true
 		}
 		stop := profile(cpuprofile)
+		c0 := cpuTime()
 		t0 := time.Now()
 		err = st.Checkpoint(ctx)
-		r.Checkpoint = ms(time.Since(t0))
+		r.Checkpoint, r.CkptCPU = ms(time.Since(t0)), ms(cpuTime()-c0)
 		stop()
 		if err != nil {
 			return nil, err
@@ -259,6 +266,15 @@ func run(mode, dir string, edits int, wait time.Duration, cpuprofile string, see
 		return r, nil
 	}
 	return nil, fmt.Errorf("unknown mode %q", mode)
+}
+
+// cpuTime is the process's CPU time so far, user + system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // status reads one KiB figure of /proc/self/status.
