@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"casevault/app"
 )
 
 // Backup measurements: casevault's backups beside restic's of the same vault
@@ -794,8 +796,8 @@ func (r *bkResults) rows() []bkRow {
 			fmt.Sprintf("Session.Backup to a new repository (set up in the call) with the vault unlocked and loaded, as the window does on lock or on its interval (opening it took %s, not timed); "+
 				"time from the session's clock around the call; peak = the session's VmHWM during the backup, the loaded vault included (its resident set before: up to %s)", fmtDur(s.SessionOpen), base(s.FirstApp))))
 		add(bkOpRow("first backup, casevault process, "+n, s.FirstProc,
-			fmt.Sprintf("a new process, as a CLI command: app.Open (Argon2id + load the checkpoint) %s + Session.Backup %s + Session.Close (audit entry + checkpoint) %s (medians); wall clock from the parent, process start included",
-				med(s.FirstProc, open), med(s.FirstProc, work), med(s.FirstProc, closeT))))
+			fmt.Sprintf("a new process, as a CLI command (app.Options.CommandLine): app.Open (Argon2id + load the checkpoint) %s + Session.Backup %s + Session.Close (its audit entry; a checkpoint only past %s of redo log) %s (medians); wall clock from the parent, process start included",
+				med(s.FirstProc, open), med(s.FirstProc, work), fmtBytes(app.CommandLineCheckpointBytes), med(s.FirstProc, closeT))))
 		add(bkOpRow("first backup, restic, "+n, s.FirstRestic,
 			"restic backup VAULT to a new repository (restic init not timed), empty cache: scrypt, scan, chunking, zstd, encryption, packs (fsynced); wall clock, process start included"))
 		add(bkOpRow("incremental backup, casevault in-app, "+n, s.IncrApp,
@@ -803,7 +805,7 @@ func (r *bkResults) rows() []bkRow {
 		add(bkOpRow("incremental backup, restic, "+n, s.IncrRestic,
 			"restic backup of the same folder state (run just before casevault's backup, after the edit), parent snapshot found, warm cache: scans every file's metadata, rereads the changed ones"))
 		add(bkOpRow("incremental after a locked edit, casevault process, "+n, s.IncrProc,
-			fmt.Sprintf("one edit in a session that then locked the vault (its checkpoint rewrote the changed chunks), then a new process: app.Open %s + Session.Backup %s + Session.Close %s (medians)",
+			fmt.Sprintf("one edit in a window-like session that then locked the vault (its checkpoint rewrote the changed chunks), then a new process as a CLI command (as above): app.Open %s + Session.Backup %s + Session.Close %s (medians)",
 				med(s.IncrProc, open), med(s.IncrProc, work), med(s.IncrProc, closeT))))
 		add(bkOpRow("incremental after a locked edit, restic, "+n, s.IncrProcRestic, "restic backup of the same folder state, just before casevault's"))
 		add(bkOpRow("restic fixed cost per command, "+n, s.ResticOpen,

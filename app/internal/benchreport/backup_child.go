@@ -41,7 +41,7 @@ var (
 type bkChild struct {
 	OpenSec    float64 `json:"open_sec,omitempty"`    // app.Open or app.OpenBackups
 	Sec        float64 `json:"sec"`                   // the operation itself
-	CloseSec   float64 `json:"close_sec,omitempty"`   // Session.Close (audit entry + checkpoint)
+	CloseSec   float64 `json:"close_sec,omitempty"`   // Session.Close
 	RestoreSec float64 `json:"restore_sec,omitempty"` // a drill's restore part
 	Added      int64   `json:"added,omitempty"`       // Snapshot.AddedBytes, or restored bytes
 	Objects    int     `json:"objects,omitempty"`
@@ -80,11 +80,16 @@ func runBackupChild(kind string, o measureOpts) (res any, ok bool, err error) {
 	return res, true, err
 }
 
+// openSession opens the vault in dir as the window does.
 func openSession(ctx context.Context, dir string) (*app.Session, float64, error) {
+	return openSessionOpts(ctx, dir, app.Options{Actor: "bench"})
+}
+
+func openSessionOpts(ctx context.Context, dir string, opts app.Options) (*app.Session, float64, error) {
 	var s *app.Session
 	sec, err := timeIt(func() error {
 		var err error
-		s, err = app.Open(ctx, dir, vault.Passphrase(benchPass), app.Options{Actor: "bench"})
+		s, err = app.Open(ctx, dir, vault.Passphrase(benchPass), opts)
 		return err
 	})
 	if err != nil {
@@ -167,13 +172,15 @@ func childBackupSession(o measureOpts) (*bkChild, error) {
 	return nil, errors.New("bk-session: stdin closed")
 }
 
-// childBackupProcess is what a "casevault backup" command would do: unlock
-// and load the vault, back it up, lock it (audit entry + checkpoint).
+// childBackupProcess is what a "casevault backup" command does: unlock and
+// load the vault as a command-line session (app.Options.CommandLine), back
+// it up, lock it (its audit entry; a checkpoint only past
+// app.CommandLineCheckpointBytes of redo log).
 func childBackupProcess(o measureOpts) (*bkChild, error) {
 	ctx := context.Background()
 	stop := startProfile(o.profileDir, fmt.Sprintf("bkproc-%s-%d.pprof", *labelFlag, o.n))
 	defer stop()
-	s, open, err := openSession(ctx, o.dir)
+	s, open, err := openSessionOpts(ctx, o.dir, app.Options{Actor: "bench", CommandLine: true})
 	if err != nil {
 		return nil, err
 	}
