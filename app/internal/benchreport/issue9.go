@@ -1305,7 +1305,7 @@ func (x *i9Runner) auditRows() {
 		x.infof("peak memory after app.Open with %s audit entries: %s for a %s vault (%.1fx; %s and %s without them), test KDF",
 			ne, kib(pk), fmtBytes(size1), float64(pk*1024)/float64(max(size1, 1)), kib(maxKiB(open0, func(r *i9Child) int64 { return r.OpenPeakKiB })), fmtBytes(size0))
 		x.check(check{passIf(o1.median()-o0.median() <= 0.200), fmt.Sprintf("unlock-to-usable with %s audit entries within 200 ms of the same vault without them (flat as the trail grows; the 200 ms is the load target at 10,000 clients)", ne),
-			fmt.Sprintf("%s vs %s (+%s)", fmtDur(o1.median()), fmtDur(o0.median()), fmtDur(o1.median()-o0.median()))})
+			fmt.Sprintf("%s vs %s (difference %s)", fmtDur(o1.median()), fmtDur(o0.median()), fmtSigned(o1.median()-o0.median()))})
 	}
 	x.checkpointRows(dir, clients, " + "+ne+" audit entries")
 
