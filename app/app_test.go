@@ -101,6 +101,27 @@ func TestClientHappyPath(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != id2 {
 		t.Fatalf("ListClients by updated: %v %v", list, err)
 	}
+	// Summaries: the same clients, fields and order, without the notes.
+	for _, order := range []store.ClientOrder{store.ByName, store.ByUpdated} {
+		full, _ := s.ListClients(ctx, order)
+		sum, err := s.ListClientSummaries(ctx, order)
+		if err != nil || len(sum) != len(full) {
+			t.Fatalf("ListClientSummaries: %v %v", sum, err)
+		}
+		if e := lastAudit(t, s); e.Action != "client.list" {
+			t.Errorf("ListClientSummaries audit entry %+v", e)
+		}
+		for i := range full {
+			want := *full[i]
+			want.Notes = ""
+			if !reflect.DeepEqual(*sum[i], want) {
+				t.Errorf("summary %d:\n got %+v\nwant %+v", i, *sum[i], want)
+			}
+		}
+		if full[len(full)-1].Notes != "prefers e-mail" && full[0].Notes != "prefers e-mail" {
+			t.Errorf("ListClients lost the notes")
+		}
+	}
 
 	if err := s.DeleteClient(ctx, id2); err != nil {
 		t.Fatal(err)

@@ -254,10 +254,21 @@ func (s *Session) GetClient(ctx context.Context, id int64) (*ClientDetail, error
 
 // ListClients returns every client (without aliases).
 func (s *Session) ListClients(ctx context.Context, order store.ClientOrder) ([]*store.Client, error) {
+	return s.listClients(ctx, order, (*store.Tx).ListClients)
+}
+
+// ListClientSummaries is ListClients without the clients' notes (Notes is
+// empty): for a list of names and contact details, at half the cost of a
+// big vault's ListClients. Recorded the same way.
+func (s *Session) ListClientSummaries(ctx context.Context, order store.ClientOrder) ([]*store.Client, error) {
+	return s.listClients(ctx, order, (*store.Tx).ListClientSummaries)
+}
+
+func (s *Session) listClients(ctx context.Context, order store.ClientOrder, list func(*store.Tx, store.ClientOrder) ([]*store.Client, error)) ([]*store.Client, error) {
 	var out []*store.Client
 	err := s.view(ctx, "client.list", func(tx *store.Tx) (string, string, error) {
 		var err error
-		out, err = tx.ListClients(order)
+		out, err = list(tx, order)
 		return "", human.Count(len(out), "client", "clients"), err
 	})
 	return out, err

@@ -203,9 +203,23 @@ const (
 
 // ListClients returns clients without aliases, sorted.
 func (tx *Tx) ListClients(order ClientOrder) ([]*Client, error) {
-	q := "SELECT " + clientCols + " FROM clients ORDER BY name COLLATE NOCASE, id"
+	return tx.listClients(clientCols, order)
+}
+
+// clientSummaryCols are clientCols without the notes, the one long field
+// (kilobytes a client; copying them out is most of a list's cost).
+const clientSummaryCols = "id, name, email, phone, dob, address, '', security_class, created_at, updated_at"
+
+// ListClientSummaries is ListClients without the notes (Notes is empty):
+// for lists that show names and contact details.
+func (tx *Tx) ListClientSummaries(order ClientOrder) ([]*Client, error) {
+	return tx.listClients(clientSummaryCols, order)
+}
+
+func (tx *Tx) listClients(cols string, order ClientOrder) ([]*Client, error) {
+	q := "SELECT " + cols + " FROM clients ORDER BY name COLLATE NOCASE, id"
 	if order == ByUpdated {
-		q = "SELECT " + clientCols + " FROM clients ORDER BY updated_at DESC, id DESC"
+		q = "SELECT " + cols + " FROM clients ORDER BY updated_at DESC, id DESC"
 	}
 	rows, err := tx.Query(q)
 	if err != nil {

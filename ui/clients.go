@@ -99,7 +99,7 @@ func (c *clientsScreen) reload(selectID int64) {
 	order := c.order
 	c.loading = true
 	run(u, func(ctx context.Context) ([]*app.Client, error) {
-		return s.ListClients(ctx, order)
+		return s.ListClientSummaries(ctx, order) // names and times only
 	}, func(all []*app.Client, err error) {
 		c.loading = false
 		if err != nil {

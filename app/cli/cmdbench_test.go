@@ -288,9 +288,13 @@ func buildBenchVault(t *testing.T, dir string, n int, kdf app.KDFParams) {
 	}
 }
 
-// searchName is the surname of a client in the middle of the vault.
-func searchName(t *testing.T, dir string) string {
+// searchName is the surname of a client in the middle of the vault. It
+// reads a copy: opening the vault with this tree's code may upgrade its
+// format, which an older binary measured beside it could not open.
+func searchName(t *testing.T, base string) string {
 	t.Helper()
+	dir := filepath.Join(t.TempDir(), "names")
+	copyTree(t, base, dir)
 	s, err := app.Open(context.Background(), dir, app.Passphrase(benchPass), app.Options{Actor: "bench"})
 	if err != nil {
 		t.Fatal(err)

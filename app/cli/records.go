@@ -183,7 +183,11 @@ func (r *runner) clientList(args []string) error {
 		return usagef("--sort must be name or updated")
 	}
 	return r.open(func(s *app.Session) error {
-		list, err := s.ListClients(r.ctx, order)
+		listFn := s.ListClientSummaries // the table shows no notes
+		if r.json {
+			listFn = s.ListClients // the JSON has always carried them
+		}
+		list, err := listFn(r.ctx, order)
 		if err != nil {
 			return err
 		}
