@@ -388,7 +388,6 @@ type i9Results struct {
 	kdfPeakDefault int64
 	size           int
 	bin            string
-	large          map[int]string // client count -> vault folder built by the backup section (copied)
 }
 
 type i9Runner struct {
@@ -603,7 +602,7 @@ func i9Keep(c config, tmp string, large map[int]string) func(n int, vdir string)
 // params are the default key derivation parameters if the unlock rows
 // already calibrated them; large the vaults the backup section left.
 func i9Section(c config, tmp string, sections map[string]bool, params *vault.KDFParams, large map[int]string) *i9Results {
-	res := &i9Results{sections: sections, started: time.Now(), loadStart: loadavg(), large: large}
+	res := &i9Results{sections: sections, started: time.Now(), loadStart: loadavg()}
 	defer func() {
 		res.loadEnd = loadavg()
 		res.elapsed = time.Since(res.started)
