@@ -120,15 +120,16 @@ type Options struct {
 
 // CommandLineCheckpointBytes is how much redo log a command-line session
 // leaves for the next open to replay instead of checkpointing at Close.
-// Measured at 10,000 clients (app TestHeavyReplayCost, a loaded 2-core
-// machine): replaying what commands write costs the next open about
-// 0.4 ms per KiB, and a checkpoint 0.3–1 s; a command writes about 0.4 KiB
-// (its audit entry). A threshold T then costs each command on average
-// checkpoint×0.4/T plus 0.4×T/2 ms of replay, least near 32–64 KiB; at
-// 64 KiB no open replays more than about 25 ms, and a checkpoint comes
-// every ~150 commands instead of every one. Automatic checkpoints at
-// store's DefaultCheckpointBytes (4 MiB) bound the log whatever the front
-// end.
+// Measured at 10,000 clients (app TestHeavyReplayCost, on a 2-core machine
+// at load 8): replaying what commands write (views, edits, searches with
+// their audit entries) cost the next open 0.4–0.7 ms per KiB from 256 KiB
+// up (256 KiB +93 ms, 1 MiB +0.71 s, 4 MiB +1.67 s; 64 KiB +80 ms, noisy),
+// against 0.3–1 s for a checkpoint at 10,000 clients then. A command writes
+// about 0.4 KiB (its one audit entry), so a threshold T costs each command
+// on average checkpoint×0.4/T plus replay×T/2, least near 32–64 KiB; at 64
+// KiB a checkpoint comes every ~150 commands instead of after every one.
+// Automatic checkpoints at store's DefaultCheckpointBytes (4 MiB) bound the
+// log whatever the front end.
 const CommandLineCheckpointBytes = 64 << 10
 
 // InitOptions for Init. KDF must be set explicitly (see vault.Calibrate).
