@@ -119,6 +119,13 @@ func Repair(ctx context.Context, dir string, cred vault.Credential, opts Options
 		v.Close()
 		return nil, err
 	}
+	if err := checkSealedSegments(v); err != nil {
+		v.Close()
+		if !rep.Changed() {
+			rep = nil
+		}
+		return rep, err
+	}
 	v.Salvage()
 	sopts := opts.Store
 	sopts.Salvage = true
@@ -149,6 +156,52 @@ func Repair(ctx context.Context, dir string, cred vault.Credential, opts Options
 		err = cerr
 	}
 	return rep, err
+}
+
+// checkSealedSegments reads and authenticates every sealed audit segment
+// the vault's manifest names. A repair cannot make one again (its entries
+// exist nowhere else in the vault), and opening does not read them, so
+// without this check a repair would find nothing to do while every later
+// checkpoint fails on a missing one.
+func checkSealedSegments(v *vault.Vault) error {
+	err := v.CheckObjects()
+	var de *vault.DamagedError
+	if errors.As(err, &de) {
+		return &segmentDamageError{err: de, rel: relToVault(v.Dir(), de.File)}
+	}
+	return err
+}
+
+// segmentDamageError: a sealed audit segment is missing or damaged.
+type segmentDamageError struct {
+	err *vault.DamagedError
+	rel string // the object's path inside the vault folder
+}
+
+func (e *segmentDamageError) Error() string {
+	return fmt.Sprintf("vault damaged: a sealed part of the audit trail (older entries, kept in the file %s) %s. "+
+		"A repair cannot make it again: those entries exist only in that file and in backups. Nothing was changed. "+
+		"To put it back, restore your latest backup into a new folder (casevault restore --repo FOLDER-ON-YOUR-BACKUP-DRIVE --to NEW-FOLDER) "+
+		"and copy the file %s from that folder to the same place in this vault's folder; or use the restored vault instead",
+		e.rel, segmentProblem(e.err.Reason), e.rel)
+}
+
+func (e *segmentDamageError) Unwrap() error { return e.err }
+
+func segmentProblem(reason string) string {
+	if reason == "object is missing" {
+		return "is missing"
+	}
+	return "is damaged (" + reason + ")"
+}
+
+// relToVault is path inside the vault folder dir, with forward slashes, or
+// path itself when it is not inside.
+func relToVault(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return path
 }
 
 // Notices are what opening the vault found and the person must be told, in

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"hash"
 	"os"
 	"path/filepath"
@@ -401,4 +402,80 @@ func TestAuditSegmentVectorChains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestRepairDamagedSegment: a sealed segment that is missing or damaged is
+// not something a repair can make again. Repair says so, names the file and
+// how to put it back from a backup, and changes nothing (before: "Nothing
+// needed repair", and a vault whose every later checkpoint failed on the
+// missing object). With the file put back, the vault is as before.
+func TestRepairDamagedSegment(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		damage func(p string)
+	}{
+		{"deleted", func(p string) { os.Remove(p) }},
+		{"bytes flipped", func(p string) {
+			b, _ := os.ReadFile(p)
+			b[len(b)/2] ^= 0x40
+			os.WriteFile(p, b, 0o600)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s, dir, _ := sealedVault(t)
+			p := segmentFile(t, s, dir, 2)
+			good, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c.damage(p)
+			before := treeDigest(t, dir)
+			rep, err := Repair(ctx, dir, vault.Passphrase([]byte(testPass)), segOpts())
+			rel, _ := filepath.Rel(dir, p)
+			if err == nil || !errors.Is(err, vault.ErrDamaged) || !strings.Contains(err.Error(), filepath.ToSlash(rel)) ||
+				!strings.Contains(err.Error(), "casevault restore") || !strings.Contains(err.Error(), "Nothing was changed") {
+				t.Fatalf("Repair: %v; want a damaged sealed segment named, with how to put it back", err)
+			}
+			if rep != nil {
+				t.Fatalf("Repair reported %q beside its error", rep.Lines())
+			}
+			if after := treeDigest(t, dir); !reflect.DeepEqual(before, after) {
+				t.Fatalf("Repair changed the folder:\nbefore %v\nafter  %v", before, after)
+			}
+			if err := os.WriteFile(p, good, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = Repair(ctx, dir, vault.Passphrase([]byte(testPass)), segOpts())
+			if err != nil || rep.Changed() {
+				t.Fatalf("Repair with the segment put back: %v, %v", rep, err)
+			}
+			s = openSeg(t, dir)
+			if r := verify(t, s); !r.OK {
+				t.Fatalf("verify after the segment was put back: %+v", r)
+			}
+		})
+	}
+}
+
+// treeDigest maps every file under dir (but the lock file) to its content.
+func treeDigest(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == vault.LockFile {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out[p] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
