@@ -220,6 +220,10 @@ type Session struct {
 	// burst is the search-as-you-type not yet recorded (SearchAsYouType).
 	burstMu sync.Mutex
 	burst   *searchBurst
+	// settleMu is held by SettleSearch from taking the burst to writing it,
+	// so that Close's settle waits for one in flight (the store closes
+	// after it).
+	settleMu sync.Mutex
 
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write, to invalidate caches

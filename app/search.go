@@ -105,16 +105,25 @@ func (s *Session) SearchAsYouType(ctx context.Context, query string, limit int) 
 	return out, nil
 }
 
+// settleTaken, when set (tests), runs after SettleSearch has taken the burst
+// and before it writes it.
+var settleTaken func()
+
 // SettleSearch records the searches SearchAsYouType gathered since the last
 // SettleSearch, if any, as one audit entry. It is safe to call at any time
 // and from any goroutine; Close calls it.
 func (s *Session) SettleSearch(ctx context.Context) error {
+	s.settleMu.Lock()
+	defer s.settleMu.Unlock()
 	s.burstMu.Lock()
 	b := s.burst
 	s.burst = nil
 	s.burstMu.Unlock()
 	if b == nil {
 		return nil
+	}
+	if settleTaken != nil {
+		settleTaken()
 	}
 	recs := hitRecords(b.records, nil)
 	detail := fmt.Sprintf("query %q, typed: %s, %s shown", b.query,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"casevault/store"
 	"casevault/vault"
@@ -178,5 +179,45 @@ func TestCommandLineSession(t *testing.T) {
 	defer s.Close(ctx)
 	if got := s.v.LogSize(); got != 0 {
 		t.Errorf("a command's close left %d bytes of log, over CommandLineCheckpointBytes", got)
+	}
+}
+
+// TestSettleSearchRacesClose: a settle that has taken the burst but not yet
+// written it when the session closes (the window's settle timer firing as
+// the person locks) is written before the close: Close waits for it.
+// Before, Close found no burst, closed the store, and the settle's write
+// failed: the records the results showed were never recorded.
+func TestSettleSearchRacesClose(t *testing.T) {
+	s, dir, _ := testSession(t)
+	id, err := s.AddClient(ctx, ClientInput{Name: ptr("Rosalind Quarry")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SearchAsYouType(ctx, "rosalind", 100); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	settleTaken = func() {
+		go func() { closed <- s.Close(ctx) }()
+		// Give the close the time it needs to finish, unless it waits
+		// for this settle (as it must).
+		select {
+		case err := <-closed:
+			closed <- err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	defer func() { settleTaken = nil }()
+	serr := s.SettleSearch(ctx)
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if serr != nil {
+		t.Fatalf("SettleSearch racing Close: %v", serr)
+	}
+	settleTaken = nil
+	got := auditEntries(t, openTest(t, dir), store.AuditFilter{Record: fmt.Sprintf("client:%d", id), Action: "search"})
+	if len(got) != 1 {
+		t.Fatalf("%d search entries for the record shown, want 1", len(got))
 	}
 }
