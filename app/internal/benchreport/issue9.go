@@ -150,16 +150,16 @@ func childI9Load(o measureOpts) (*i9Child, error) {
 }
 
 // childI9Window does what the window does at unlock (app.Open, then the
-// client list of the first screen), prints a first report, waits
-// -window-wait and reports its memory again (printed by runChild), then
-// locks.
+// client list of the first screen, Session.ListClientSummaries), prints a
+// first report, waits -window-wait and reports its memory again (printed
+// by runChild), then locks.
 func childI9Window(o measureOpts) (*i9Child, error) {
 	ctx := context.Background()
 	s, open, err := openSession(ctx, o.dir)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.ListClients(ctx, store.ByName); err != nil {
+	if _, err := s.ListClientSummaries(ctx, store.ByName); err != nil { // as ui/clients.go
 		s.Close(ctx)
 		return nil, fmt.Errorf("client list: %w", err)
 	}
@@ -1205,7 +1205,7 @@ func (x *i9Runner) finishWindows(w *i9Window) {
 	wait := i9WaitF.String()
 	nc := fmtCount(x.res.size)
 	note := func(first, later i9Child, p vault.KDFParams) string {
-		return fmt.Sprintf("app.Open + the client list (what the window does at unlock, without fyne) in its own process, %s; unlock took %s; "+
+		return fmt.Sprintf("app.Open + Session.ListClientSummaries (what the window does at unlock, without fyne) in its own process, %s; unlock took %s; "+
 			"right after: VmHWM %s, VmRSS %s; %s later (the process asleep): VmHWM %s, VmRSS %s (the median column)",
 			p, fmtDur(first.OpenSec), kib(first.OpenPeakKiB), kib(first.OpenRSSKiB), wait, kib(later.PeakKiB), kib(later.RSSKiB))
 	}
