@@ -744,16 +744,27 @@ func (d *DB) checkpointLocked(ctx context.Context) error {
 				return err
 			}
 			if err := d.sealLocked(ctx); err != nil {
-				return fmt.Errorf("checkpoint: %w", err)
+				// Its transaction may have committed before the
+				// failure (the VACUUM after it, a cancelled context).
+				return d.undoSealLocked(ctx, pre, fmt.Errorf("checkpoint: %w", err))
 			}
 		}
 	}
 	err := d.writeCheckpointLocked(ctx)
 	if err != nil && pre != nil {
-		if rerr := d.restoreLocked(ctx, pre); rerr != nil {
-			d.poisoned = true
-			return fmt.Errorf("%w: %v (putting back the database after: %v)", ErrPoisoned, err, rerr)
-		}
+		return d.undoSealLocked(ctx, pre, err)
+	}
+	return err
+}
+
+// undoSealLocked puts back the image from before a seal whose checkpoint
+// failed with err, and returns err. It does so even when ctx has ended (a
+// cancelled checkpoint): the database must not stay sealed without its
+// checkpoint.
+func (d *DB) undoSealLocked(ctx context.Context, pre []byte, err error) error {
+	if rerr := d.restoreLocked(context.WithoutCancel(ctx), pre); rerr != nil {
+		d.poisoned = true
+		return fmt.Errorf("%w: %v (putting back the database after: %v)", ErrPoisoned, err, rerr)
 	}
 	return err
 }

@@ -166,3 +166,51 @@ func TestSealInCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSealCheckpointCancelled: a checkpoint that seals and is then
+// cancelled (its context ends while it writes) puts the database back as it
+// was and leaves it usable: putting it back does not depend on the
+// cancelled context (before, the database was poisoned: "lock and unlock
+// the vault").
+func TestSealCheckpointCancelled(t *testing.T) {
+	dir := newFastVault(t)
+	broken := false
+	limit := int64(0)
+	d := openRawDB(t, dir, sealOpts(&limit, &broken))
+	mustUpdate(t, d, func(tx *Tx) error {
+		_, err := tx.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE objs(id INTEGER PRIMARY KEY, oid BLOB)")
+		return err
+	})
+	mustUpdate(t, d, func(tx *Tx) error {
+		for i := 0; i < 8; i++ {
+			if _, err := tx.Exec("INSERT INTO t(v) VALUES (printf('%.3000c', 'x'))"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	limit = 5
+	before := dumpDB(t, d)
+	cctx, cancel := context.WithCancel(context.Background())
+	objects := d.opts.Objects
+	d.opts.Objects = func(tx *Tx) ([]vault.ObjectRef, error) {
+		cancel() // the seal has run; the checkpoint's writing is under way
+		return objects(tx)
+	}
+	err := d.Checkpoint(cctx)
+	d.opts.Objects = objects
+	if err == nil {
+		t.Fatal("a cancelled checkpoint succeeded")
+	}
+	if errors.Is(err, ErrPoisoned) {
+		t.Fatalf("a cancelled seal poisoned the database: %v", err)
+	}
+	requireSameDump(t, "after a cancelled seal", before, dumpDB(t, d))
+	mustUpdate(t, d, func(tx *Tx) error { _, err := tx.Exec("INSERT INTO t(v) VALUES ('after')"); return err })
+	if err := d.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, "SELECT count(*) FROM t"); n != 4 {
+		t.Fatalf("%d rows after the seal, want 4", n)
+	}
+}
