@@ -38,6 +38,28 @@ func (u *UI) closeLater(s *app.Session, j *app.BackupJob) {
 	})
 }
 
+// waitForSaving is for the unlock screen's work that opens the vault
+// (unlock, open read-only, repair), called on the UI goroutine once the
+// screen shows status: while a session locked a moment ago is still being
+// saved, the screen says "Finishing saving…" instead. The returned wait
+// runs at the start of the work, off the UI goroutine: it waits for those
+// closes (they hold the vault's lock) and puts status back.
+func (s *unlockScreen) waitForSaving(status string) (wait func()) {
+	u := s.u
+	if u.closingN.Load() == 0 {
+		return func() {}
+	}
+	s.status.SetText(finishingSaving)
+	return func() {
+		u.closing.Wait()
+		u.do(func() {
+			if u.unlock == s && s.busy {
+				s.status.SetText(status)
+			}
+		})
+	}
+}
+
 // closeFailed tells the person what went wrong while a session closed:
 // on the unlock screen, or, when the window shows something else (a
 // restore), on the next unlock screen or after the next unlock.

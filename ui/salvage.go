@@ -64,9 +64,10 @@ func (s *unlockScreen) openReadOnly(cred app.Credential) {
 		return
 	}
 	s.setBusy(true, "Opening read-only…")
+	saved := s.waitForSaving("Opening read-only…")
 	dir := u.opts.Dir
 	run(u, func(ctx context.Context) (*app.Session, error) {
-		u.closing.Wait()
+		saved()
 		return app.OpenReadOnly(ctx, dir, cred, app.Options{})
 	}, func(sess *app.Session, err error) {
 		if u.unlock != s {
@@ -102,9 +103,10 @@ func (s *unlockScreen) confirmRepair(cred app.Credential, cause error) {
 			return
 		}
 		s.setBusy(true, "Repairing…")
+		saved := s.waitForSaving("Repairing…")
 		dir := u.opts.Dir
 		run(u, func(ctx context.Context) (*app.RepairReport, error) {
-			u.closing.Wait()
+			saved()
 			return app.Repair(ctx, dir, cred, app.Options{})
 		}, func(rep *app.RepairReport, err error) {
 			if u.unlock != s {

@@ -144,23 +144,13 @@ func (s *unlockScreen) submit() {
 	s.spinner.Start()
 	const unlocking = "Unlocking… (deriving the key takes a second)"
 	s.status.SetText(unlocking)
-	saving := u.closingN.Load() > 0
-	if saving {
-		// The session locked a moment ago is still being saved, and holds
-		// the vault until then: say so, rather than fail or seem stuck.
-		s.status.SetText(finishingSaving)
-	}
+	// The session locked a moment ago may still be being saved, and holds
+	// the vault until then: say so, rather than fail or seem stuck.
+	saved := s.waitForSaving(unlocking)
 	setMsg(s.errMsg, "")
 	dir := u.opts.Dir
 	run(u, func(ctx context.Context) (*app.Session, error) {
-		if saving {
-			u.closing.Wait() // a session still closing holds the vault's lock
-			u.do(func() {
-				if u.unlock == s && s.busy {
-					s.status.SetText(unlocking)
-				}
-			})
-		}
+		saved()
 		return app.Open(ctx, dir, cred, app.Options{})
 	}, func(sess *app.Session, err error) {
 		if u.unlock != s { // the window moved on (closed)

@@ -516,6 +516,12 @@ func TestAuditCommands(t *testing.T) {
 	if l := okJSON[[]map[string]any](v, "audit", "list", "--to", "2000-01-01"); len(l) != 0 {
 		t.Errorf("--to the past: %d", len(l))
 	}
+	// The access report finds a search that showed the record.
+	v.ok("search", "B Client")
+	if rec := okJSON[[]map[string]any](v, "audit", "list", "--record", "client:2"); len(rec) != 3 || rec[2]["action"] != "search" ||
+		!strings.Contains(rec[2]["detail"].(string), "command line, with the passphrase; query") {
+		t.Errorf("--record client:2 after a search: %v", rec)
+	}
 	out := v.ok("audit", "list", "--action", "client.view")
 	if !strings.Contains(out, "client.view") || !strings.Contains(out, "client:1") || strings.Contains(out, "client.add") {
 		t.Errorf("audit list text:\n%s", out)
