@@ -8,6 +8,7 @@ import (
 
 	"casevault/app/human"
 	"casevault/store"
+	"casevault/vault"
 )
 
 // ErrDiskFull: the disk holding the vault has no room left, so a change was
@@ -108,6 +109,12 @@ type CheckpointError struct{ Err error }
 func (e *CheckpointError) Error() string {
 	s := "the vault could not be compacted while locking"
 	then := "is compacted at a later unlock"
+	if errors.Is(e.Err, vault.ErrDamaged) {
+		// A later unlock fails the same way until the damage is dealt with.
+		return s + " because part of the vault is damaged; nothing is lost: every change is saved (in the vault's log), " +
+			"but the vault cannot be compacted until the damaged part is put back: run casevault repair, which says what to do " +
+			"(technical details: " + e.Err.Error() + ")"
+	}
 	if isDiskFull(e.Err) {
 		s += " because the disk holding it is full"
 		then += ", once that disk has free space again: free some space on it"

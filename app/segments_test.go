@@ -479,3 +479,32 @@ func treeDigest(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// TestLockWithMissingSegment: a lock whose checkpoint fails because a
+// sealed segment is missing says that the vault is damaged and where to
+// learn what to do, instead of promising a compaction at a later unlock
+// (which fails the same way until the file is put back); nothing is lost.
+func TestLockWithMissingSegment(t *testing.T) {
+	t.Parallel()
+	s, dir, _ := sealedVault(t)
+	p := segmentFile(t, s, dir, 1)
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(p)
+	s = openSeg(t, dir)
+	id, err := s.AddClient(ctx, ClientInput{Name: ptr("Kept Anyway")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Close(ctx)
+	var ce *CheckpointError
+	if !errors.As(err, &ce) || !errors.Is(err, vault.ErrDamaged) || !strings.Contains(err.Error(), "casevault repair") ||
+		strings.Contains(err.Error(), "later unlock") {
+		t.Fatalf("Close: %v; want a checkpoint error that says the vault is damaged and to run a repair", err)
+	}
+	s = openSeg(t, dir)
+	if _, err := s.GetClient(ctx, id); err != nil {
+		t.Fatalf("the change made before the failed checkpoint: %v", err)
+	}
+}

@@ -318,7 +318,10 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 			return fmt.Errorf("checkpoint: %w", err)
 		}
 		for _, o := range objects {
-			if _, err := os.Stat(v.objectPath(o.Kind, o.ID)); err != nil {
+			path := v.objectPath(o.Kind, o.ID)
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("checkpoint: %w", damaged(path, "object is missing"))
+			} else if err != nil {
 				return fmt.Errorf("checkpoint: the %s object %s it refers to: %w", o.Kind.dir(), o.ID.String()[:12], err)
 			}
 		}
