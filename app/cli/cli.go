@@ -109,6 +109,8 @@ Commands:
   conflicts decide CHECK --decision clear|conflict|waived [--note T]
   passwd                   change the passphrase (the recovery key keeps working)
   status                   where the vault is, its size, counts, key settings
+  check                    read every file of the vault back and check it and its database
+                           (exit 4 when damaged; with --read-only, a damaged vault too)
   repair                   bring a vault that does not open back into use; files that
                            cannot be used are moved to the vault's quarantine folder,
                            never deleted
@@ -181,7 +183,8 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 		return ExitUsage
 	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey):
 		return ExitWrongKey
-	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed):
+	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed),
+		errors.Is(err, app.ErrCheckFailed):
 		return ExitDamaged
 	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy):
 		return ExitLocked
@@ -391,6 +394,8 @@ func (r *runner) dispatch(args []string) error {
 		return r.passwd(rest)
 	case "status":
 		return r.status(rest)
+	case "check":
+		return r.check(rest)
 	case "repair":
 		return r.repair(rest)
 	case "backup":

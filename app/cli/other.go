@@ -291,3 +291,65 @@ func (r *runner) repair(args []string) error {
 	}
 	return nil
 }
+
+func (r *runner) check(args []string) error {
+	fs := r.flags("check")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("check takes no arguments (it checks the whole vault), not %q", strings.Join(pos, " "))
+	}
+	return r.open(func(s *app.Session) error {
+		pl := r.newProgress()
+		rep, err := s.Check(r.ctx, pl.update)
+		pl.finish("")
+		if rep == nil {
+			return err
+		}
+		if oerr := r.out(rep, func(w io.Writer) {
+			result := "no damage found"
+			if !rep.OK {
+				result = "DAMAGE FOUND"
+			}
+			fmt.Fprintf(w, "Vault check of %s: %s (%s).\n", cell(s.Dir()), result, human.Duration(rep.Duration))
+			for _, it := range rep.Items {
+				mark := "ok"
+				switch it.Status {
+				case app.CheckDamaged:
+					mark = "DAMAGED"
+				case app.CheckWarning:
+					mark = "note"
+				}
+				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(it.Name), cell(it.Said))
+				fmt.Fprintf(w, "  \t\t%s\n", cell(it.Detail))
+			}
+			if rep.Advice != "" {
+				fmt.Fprintf(w, "\n%s\n", cell(rep.Advice))
+			}
+			if rep.ReadOnly {
+				fmt.Fprintln(w, "Not recorded in the audit trail: the vault is open read-only.")
+			}
+		}); oerr != nil {
+			return oerr
+		}
+		if errors.Is(err, app.ErrCheckFailed) {
+			return &saidError{msg: fmt.Sprintf("%s (listed above); %s", err.Error(), checkNext(rep, r.vaultFlag())), err: err}
+		}
+		return err
+	})
+}
+
+// checkNext is the command-line form of what to do after a failed check.
+func checkNext(rep *app.CheckReport, vflag string) string {
+	if rep.ReadOnly {
+		return "back it up (casevault backup --repo FOLDER-ON-YOUR-BACKUP-DRIVE --read-only" + vflag + "), then repair it (casevault repair" + vflag + ")"
+	}
+	for _, it := range rep.Problems() {
+		if it.Name != "Recent changes" {
+			return "keep this folder as it is and restore your latest backup into a new folder: casevault restore --repo FOLDER-ON-YOUR-BACKUP-DRIVE --to NEW-FOLDER"
+		}
+	}
+	return "keep this folder as it is and run: casevault repair" + vflag
+}
