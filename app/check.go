@@ -46,6 +46,11 @@ type CheckReport struct {
 	Advice   string        `json:"advice,omitempty"` // what to do now, when not OK (or a warning)
 	ReadOnly bool          `json:"read_only"`
 	Duration time.Duration `json:"duration_ns"`
+	// How long each part took; the files and the database are checked
+	// at the same time.
+	FilesTime    time.Duration `json:"files_ns"`
+	DatabaseTime time.Duration `json:"database_ns"` // integrity_check and foreign_key_check
+	ChainTime    time.Duration `json:"audit_chain_ns"`
 	// Recorded: the check is in the audit trail (not for a read-only vault).
 	Recorded bool `json:"recorded_in_audit_trail"`
 }
@@ -95,14 +100,16 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 
 	// The database checks, beside the object reads.
 	type dbResult struct {
-		problems []string
-		counts   store.Counts
-		chain    *AuditReport
-		err      error
+		problems  []string
+		counts    store.Counts
+		chain     *AuditReport
+		err       error
+		db, audit time.Duration
 	}
 	dbc := make(chan dbResult, 1)
 	go func() {
 		var r dbResult
+		t0 := time.Now()
 		r.err = s.st.View(ctx, func(tx *store.Tx) error {
 			var err error
 			if r.problems, err = tx.IntegrityCheck(); err != nil {
@@ -111,18 +118,22 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 			r.counts, err = tx.Counts()
 			return err
 		})
+		r.db = time.Since(t0)
 		mu.Lock()
 		done.db++
 		report("Checking the database")
 		mu.Unlock()
 		if r.err == nil {
+			t1 := time.Now()
 			r.chain, r.err = s.verifyChain(ctx)
+			r.audit = time.Since(t1)
 		}
 		mu.Lock()
 		done.db++
 		mu.Unlock()
 		dbc <- r
 	}()
+	t0 := time.Now()
 	vr, verr := s.v.Check(ctx, func(n, t int) {
 		mu.Lock()
 		done.objects = n
@@ -130,6 +141,7 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 		report("Reading the vault's files")
 		mu.Unlock()
 	})
+	filesTime := time.Since(t0)
 	db := <-dbc
 	if verr != nil {
 		return nil, verr
@@ -142,7 +154,7 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 	}
 	progress(BackupProgress{Phase: "Done", Objects: total, TotalObjects: total})
 
-	rep := &CheckReport{ReadOnly: s.readOnly}
+	rep := &CheckReport{ReadOnly: s.readOnly, FilesTime: filesTime, DatabaseTime: db.db, ChainTime: db.audit}
 	add := func(name, status, said, detail string) {
 		rep.Items = append(rep.Items, CheckItem{Name: name, Status: status, Said: said, Detail: detail})
 	}

@@ -26,13 +26,20 @@ type settingsScreen struct {
 	passMsg *widget.Label
 	kdf     *widget.Label
 	counts  *widget.Label
+
+	checkB   *widget.Button // Check this vault… (check.go)
+	checkMsg *widget.Label
+	checking bool
+	report   *app.CheckReport // the last check's (tests)
 }
 
 var lockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
 var clipChoices = []time.Duration{15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute}
 
 func newSettingsScreen(u *UI) *settingsScreen {
-	s := &settingsScreen{u: u, saved: quiet(""), passMsg: wrapped(""), counts: widget.NewLabel("")}
+	s := &settingsScreen{u: u, saved: quiet(""), passMsg: wrapped(""), counts: widget.NewLabel(""), checkMsg: wrapped("")}
+	s.checkB = u.button("Check this vault…", theme.SearchIcon(), s.checkVault)
+	s.checkMsg.Hide()
 	var lockOpts, clipOpts []string
 	for _, d := range lockChoices {
 		lockOpts = append(lockOpts, "after "+human.Duration(d)+" without activity")
@@ -101,6 +108,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 			bold("Folder"), widget.NewLabel(sess.Dir()),
 			bold("Key derivation"), s.kdf,
 			bold("Contents"), s.counts),
+		hint("Opening the vault checks that no file was altered. A full check also reads every file back, "+
+			"checks the database's consistency and the audit trail; it takes a few seconds."),
+		container.NewHBox(s.checkB), s.checkMsg,
 	)
 	s.obj = container.NewVScroll(container.NewPadded(body))
 	run(u, func(ctx context.Context) (*app.Status, error) { return sess.Status(ctx) }, func(st *app.Status, err error) {
