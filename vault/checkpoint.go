@@ -137,6 +137,11 @@ func decodeManifest(a cipher.AEAD, vaultID [16]byte, path string, b []byte) (*Ch
 	if err := json.Unmarshal(pt, &cp); err != nil {
 		return nil, damaged(path, "manifest content is not valid: %v", err)
 	}
+	if cp.Format > manifestFormatObjects {
+		// Authenticated: written with this vault's key by a casevault
+		// that knows a newer format, not damage to repair or restore.
+		return nil, &NewerVersionError{File: path, What: fmt.Sprintf("manifest format %d; this one reads formats %d and %d", cp.Format, manifestFormat, manifestFormatObjects)}
+	}
 	if err := cp.validate(); err != nil {
 		return nil, damaged(path, "%v", err)
 	}

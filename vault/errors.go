@@ -82,3 +82,21 @@ func (e *LockedError) Error() string {
 
 // Is reports whether target is ErrLocked.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// ErrNewerVersion: the vault was written by a newer version of casevault,
+// in a format this one does not read.
+var ErrNewerVersion = errors.New("the vault was written by a newer version of casevault")
+
+// NewerVersionError says which file is of a newer format.
+type NewerVersionError struct {
+	File string
+	What string // the format found, and the ones this casevault reads
+}
+
+func (e *NewerVersionError) Error() string {
+	return fmt.Sprintf("%s was written by a newer version of casevault (%s): open the vault with that version, "+
+		"or update casevault; the vault is not damaged, so do not repair or restore it", e.File, e.What)
+}
+
+// Is reports whether target is ErrNewerVersion.
+func (e *NewerVersionError) Is(target error) bool { return target == ErrNewerVersion }
