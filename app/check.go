@@ -169,11 +169,11 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 	how := "magic, kind and length checked, XChaCha20-Poly1305 tag verified, HMAC-SHA256 id recomputed from the plaintext"
 	if len(badChunks) == 0 {
 		add("Database files", CheckOK,
-			fmt.Sprintf("All %s of the database read back intact.", human.Count(vr.Chunks, "piece", "pieces")),
+			fmt.Sprintf("All %s of the database read back intact.", count(vr.Chunks, "piece", "pieces")),
 			fmt.Sprintf("%s of checkpoint %d: %s", human.Count(vr.Chunks, "chunk object", "chunk objects"), vr.Seq, how))
 	} else {
 		add("Database files", CheckDamaged,
-			fmt.Sprintf("%d of the %s of the database %s damaged.", len(badChunks), human.Count(vr.Chunks, "piece", "pieces"), human.Noun(len(badChunks), "is", "are")),
+			fmt.Sprintf("%d of the %s of the database %s damaged.", len(badChunks), count(vr.Chunks, "piece", "pieces"), human.Noun(len(badChunks), "is", "are")),
 			objectProblems(badChunks))
 	}
 	switch {
@@ -181,11 +181,11 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 		add("Sealed audit trail", CheckOK, "No part of the audit trail is sealed yet; it is all in the database.", "no sealed audit segment objects")
 	case len(badSegs) == 0:
 		add("Sealed audit trail", CheckOK,
-			fmt.Sprintf("All %s of the audit trail read back intact.", human.Count(vr.Segments, "sealed part", "sealed parts")),
+			fmt.Sprintf("All %s of the audit trail read back intact.", count(vr.Segments, "sealed part", "sealed parts")),
 			fmt.Sprintf("%s: %s", human.Count(vr.Segments, "audit segment object", "audit segment objects"), how))
 	default:
 		add("Sealed audit trail", CheckDamaged,
-			fmt.Sprintf("%d of the %s of the audit trail %s damaged.", len(badSegs), human.Count(vr.Segments, "sealed part", "sealed parts"), human.Noun(len(badSegs), "is", "are")),
+			fmt.Sprintf("%d of the %s of the audit trail %s damaged.", len(badSegs), count(vr.Segments, "sealed part", "sealed parts"), human.Noun(len(badSegs), "is", "are")),
 			objectProblems(badSegs))
 	}
 	switch {
@@ -207,13 +207,13 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 			fmt.Sprintf("redo log of checkpoint %d (%s): %s", vr.Seq, human.Size(vr.LogBytes), vr.Log))
 	} else {
 		add("Recent changes", CheckOK,
-			fmt.Sprintf("The log of changes since the last save is intact (%s).", human.Count(vr.LogRecords, "change", "changes")),
+			fmt.Sprintf("The log of changes since the last save is intact (%s).", count(vr.LogRecords, "change", "changes")),
 			fmt.Sprintf("redo log of checkpoint %d: %s, %s, every record authenticated", vr.Seq, human.Count(vr.LogRecords, "record", "records"), human.Size(vr.LogBytes)))
 	}
 	if len(db.problems) == 0 {
 		add("Database consistency", CheckOK,
-			fmt.Sprintf("The database is consistent: %s, %s, %s.", human.Count(db.counts.Clients, "client", "clients"),
-				human.Count(db.counts.Matters, "matter", "matters"), human.Count(db.counts.Notes, "note", "notes")),
+			fmt.Sprintf("The database is consistent: %s, %s, %s.", count(db.counts.Clients, "client", "clients"),
+				count(db.counts.Matters, "matter", "matters"), count(db.counts.Notes, "note", "notes")),
 			"PRAGMA integrity_check and foreign_key_check: ok")
 	} else {
 		add("Database consistency", CheckDamaged, "The database is inconsistent: SQLite's own check found problems in it.",
@@ -221,7 +221,7 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 	}
 	if db.chain.OK {
 		add("Audit trail", CheckOK,
-			fmt.Sprintf("The audit trail is intact: %s, each chained to the one before.", human.Count(db.chain.Entries, "entry", "entries")),
+			fmt.Sprintf("The audit trail is intact: %s, each chained to the one before.", count(db.chain.Entries, "entry", "entries")),
 			"HMAC chain verified from entry 1 to the recorded head "+shortHead(db.chain.Head))
 	} else {
 		add("Audit trail", CheckDamaged, "The audit trail has been altered or damaged.", db.chain.Problem)
@@ -248,6 +248,11 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 		return rep, fmt.Errorf("%w: %s", ErrCheckFailed, strings.TrimSuffix(p.Said, "."))
 	}
 	return rep, nil
+}
+
+// count is human.Count with thousands separators: "10,000 clients".
+func count(n int, one, many string) string {
+	return human.Number(int64(n)) + " " + human.Noun(n, one, many)
 }
 
 func objectProblems(ps []vault.ObjectProblem) string {
