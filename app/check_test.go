@@ -317,3 +317,48 @@ func TestCheckCancelled(t *testing.T) {
 		t.Fatalf("cancelled check: %v, %+v", err, rep)
 	}
 }
+
+// A check beside writes and checkpoints (the window's auto-save, a lock):
+// the checkpoint it reads is pinned, so the chunks a newer checkpoint
+// replaces are not deleted under it, and every check passes.
+func TestCheckDuringCheckpoints(t *testing.T) {
+	t.Parallel()
+	s, _, _ := testSession(t)
+	stop := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(errc)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			n := strings.Repeat("Busy client ", 200) + string(rune('A'+i%26))
+			if _, err := s.AddClient(ctx, ClientInput{Name: ptr(n)}); err != nil {
+				errc <- err
+				return
+			}
+			if err := s.st.Checkpoint(ctx); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	seqs := map[uint64]bool{}
+	for i := 0; i < 15; i++ {
+		rep, err := s.Check(ctx, nil)
+		if err != nil || !rep.OK {
+			close(stop)
+			t.Fatalf("check %d beside checkpoints: %v %+v", i, err, rep)
+		}
+		seqs[s.v.Current().Seq] = true
+	}
+	close(stop)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) < 2 {
+		t.Fatalf("no checkpoint ran beside the checks (%v)", seqs)
+	}
+}
