@@ -522,7 +522,9 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		// locking (a checkpoint on a full disk, audit entries a full disk
 		// refused) is a warning, never a failed command that a script
 		// would retry and so duplicate.
-		fmt.Fprintln(r.env.Stderr, "Warning: "+human.EscapeText(message(cerr, r.repo, r.vault))+".")
+		// As the notices, it may name "casevault repair" bare.
+		msg := strings.ReplaceAll(message(cerr, r.repo, r.vault), "casevault repair", "casevault repair"+r.vaultFlag())
+		fmt.Fprintln(r.env.Stderr, "Warning: "+human.EscapeText(msg)+".")
 	}
 	return err
 }
