@@ -25,6 +25,15 @@ import (
 const CheckExplanation = "Every file of this vault is read back from the disk and checked, and so are the database and the audit trail. " +
 	"Nothing is changed. You can go on working when it is done."
 
+// checkNow shows Settings and checks the open vault there.
+func (u *UI) checkNow() {
+	if u.main == nil {
+		return
+	}
+	u.main.show(navSettings)
+	u.main.settings.checkVault()
+}
+
 // checkVault runs the check with progress, then shows its result.
 func (s *settingsScreen) checkVault() {
 	u, sess := s.u, s.u.sess

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -132,5 +133,78 @@ func TestCheckVaultReadOnly(t *testing.T) {
 	h.unlock(testPass)
 	if !contains(cv, "Repair…") {
 		t.Fatalf("no Repair… after locking; texts %q", texts(cv))
+	}
+}
+
+// TestLockWithMissingSegmentLeadsToCheck: with a sealed audit segment
+// deleted, the vault opens and works, but its lock cannot checkpoint. The
+// unlock screen says so in the window's words (no command to type) and
+// offers Unlock and check…, which unlocks and checks the vault: the result
+// names the damaged part and offers Restore a backup….
+func TestLockWithMissingSegmentLeadsToCheck(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	vt, err := vault.Open(h.dir, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, vt, store.Options{AuditSegment: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := app.BulkAudit(ctx, vt, st, 100, 0, func(i int) app.BulkAuditEntry {
+		return app.BulkAuditEntry{At: at.Add(time.Duration(i) * time.Minute), Actor: "t", Action: "client.view", Records: "client:1"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(ctx); err != nil { // seals
+		t.Fatal(err)
+	}
+	vt.Close()
+	segs, _ := filepath.Glob(filepath.Join(h.dir, vault.ObjectsDir, "audit", "*", "*"))
+	if len(segs) < 2 {
+		t.Fatalf("sealed segments: %v", segs)
+	}
+	if err := os.Remove(segs[0]); err != nil {
+		t.Fatal(err)
+	}
+	cv := h.u.w.Canvas()
+	if contains(cv, "Unlock and check…") && h.u.unlock.checkB.Visible() {
+		t.Fatal("Unlock and check… offered before any lock failed")
+	}
+	h.unlocked()
+	h.addClient("Still Saved")
+	h.u.lockNow("")
+	h.u.wait()
+	us := h.u.unlock
+	info := us.info.Text
+	if !us.info.Visible() || !strings.Contains(info, "part of the vault is damaged") || !strings.Contains(info, "Nothing is lost") ||
+		!strings.Contains(info, "Unlock and check…") || strings.Contains(info, "casevault repair") || strings.Contains(info, "run casevault") {
+		t.Fatalf("the lock's notice: visible %v, %q", us.info.Visible(), info)
+	}
+	if !us.checkB.Visible() {
+		t.Fatal("the notice offers no Unlock and check…")
+	}
+	test.Type(us.pass, testPass)
+	test.Tap(button(t, cv, "Unlock and check…"))
+	h.u.wait()
+	if h.u.sess == nil || h.u.main == nil || h.u.main.showing != navSettings {
+		t.Fatalf("not unlocked into Settings; texts %q", texts(cv))
+	}
+	rep := h.u.main.settings.report
+	if rep == nil || rep.OK {
+		t.Fatalf("report %+v; texts %q", rep, texts(cv))
+	}
+	rel, _ := filepath.Rel(h.dir, segs[0])
+	for _, want := range []string{"Vault check found DAMAGE", "of the audit trail is damaged", rel, "Restore a backup…"} {
+		if !contains(cv, want) {
+			t.Errorf("the result lacks %q; texts %q", want, texts(cv))
+		}
+	}
+	test.Tap(button(t, cv, "Restore a backup…"))
+	h.u.wait()
+	if h.u.main.showing != navBackups {
+		t.Fatalf("Restore a backup… led to %d", h.u.main.showing)
 	}
 }

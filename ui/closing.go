@@ -10,6 +10,7 @@ package ui
 // moment and never ends the program before the checkpoint is written.
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -17,7 +18,25 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/vault"
 )
+
+// lockFailure is what the window says about a lock that failed, and
+// whether it failed on damage to the vault (a sealed audit segment missing
+// or damaged, so every checkpoint fails until it is put back). The app's
+// wording of that case names a command (casevault repair); the window's
+// way is the check, which names the damaged file and offers Restore a
+// backup…, and which the unlock screen offers (Unlock and check…).
+func lockFailure(err error) (msg string, damaged bool) {
+	var ce *app.CheckpointError
+	if errors.As(err, &ce) && errors.Is(err, vault.ErrDamaged) {
+		return "While locking: part of the vault is damaged, so it could not be compacted. Nothing is lost: every change is saved " +
+			"(in the vault's log), but the vault cannot be compacted until the damaged part is put back. Check the vault " +
+			"(Unlock and check…, or Check this vault… in Settings) to see which part is damaged and how to put it back from a backup " +
+			"(technical details: " + ce.Err.Error() + ").", true
+	}
+	return "While locking: " + app.Message(err), false
+}
 
 // closeProgressDelay: closing the window waits this long for a session
 // still being saved before it shows that it waits.
@@ -63,10 +82,16 @@ func (s *unlockScreen) waitForSaving(status string) (wait func()) {
 // closeFailed tells the person what went wrong while a session closed:
 // on the unlock screen, or, when the window shows something else (a
 // restore), on the next unlock screen or after the next unlock.
-func (u *UI) closeFailed(msg string) {
+// damaged: the vault is damaged (a lock's checkpoint failed on it), so the
+// unlock screen offers Unlock and check… (lockFailure).
+func (u *UI) closeFailed(msg string, damaged bool) {
+	u.lockDamaged = u.lockDamaged || damaged
 	if us := u.unlock; us != nil {
 		us.info.SetText(strings.TrimSpace(us.info.Text + "\n" + msg))
 		us.info.Show()
+		if damaged {
+			us.checkB.Show()
+		}
 		return
 	}
 	u.closeProblem = strings.TrimSpace(u.closeProblem + "\n" + msg)

@@ -131,7 +131,7 @@ func (s *unlockScreen) confirmRepair(cred app.Credential, cause error) {
 func (s *unlockScreen) setBusy(busy bool, status string) {
 	s.busy = busy
 	s.status.SetText(status)
-	for _, w := range []fyne.Disableable{s.pass, s.unlockB, s.switchB} {
+	for _, w := range []fyne.Disableable{s.pass, s.unlockB, s.checkB, s.switchB} {
 		if busy {
 			w.Disable()
 		} else {

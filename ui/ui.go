@@ -128,6 +128,7 @@ type UI struct {
 	closing      sync.WaitGroup // sessions being closed (closeLater)
 	closingN     atomic.Int32   // how many: closing has no count to read
 	closeProblem string         // what went wrong while a session closed, not shown yet (closeFailed)
+	lockDamaged  bool           // a lock's checkpoint failed on damage: offer the check (closeFailed)
 	quitting     bool           // closeRequested waits for closing sessions
 
 	clipValue  string // what we put on the clipboard, to clear it later
@@ -398,10 +399,10 @@ func (u *UI) closeSession(s *app.Session) {
 		closeFn = func(s *app.Session) error { return s.Close(context.Background()) }
 	}
 	if err := closeFn(s); err != nil {
-		msg := "While locking: " + app.Message(err)
+		msg, damaged := lockFailure(err)
 		// Never wait for the UI goroutine here: when the window closes, it
 		// waits for this close to end (u.closing).
-		u.post(func() { u.closeFailed(msg) })
+		u.post(func() { u.closeFailed(msg, damaged) })
 	}
 }
 
@@ -414,12 +415,25 @@ func (u *UI) opened(s *app.Session) {
 	u.w.SetContent(newActivityArea(u.main.obj, u.touch))
 	u.main.show(navClients)
 	notes := s.Notices()
+	damaged := false
 	if u.closeProblem != "" {
 		// closeFailed while no unlock screen showed (closeFailed)
 		notes = append([]string{u.closeProblem}, notes...)
 		u.closeProblem = ""
+		damaged = u.lockDamaged
 	}
-	if len(notes) > 0 {
+	u.lockDamaged = false
+	switch {
+	case damaged:
+		// The lock's notice leads to the check, as the unlock screen's
+		// Unlock and check… does.
+		dialog.ShowCustomConfirm("Found while opening the vault", "Check this vault…", "Close", wrapped(strings.Join(notes, "\n\n")),
+			func(ok bool) {
+				if ok && u.sess == s && u.main != nil {
+					u.checkNow()
+				}
+			}, u.w)
+	case len(notes) > 0:
 		dialog.ShowInformation("Found while opening the vault", strings.Join(notes, "\n\n"), u.w)
 	}
 }

@@ -25,6 +25,7 @@ type unlockScreen struct {
 	pass     *entry
 	recovery bool
 	unlockB  *widget.Button
+	checkB   *widget.Button // Unlock and check…, after a lock that failed on damage (closeFailed)
 	switchB  *widget.Button
 	spinner  *widget.Activity
 	status   *widget.Label
@@ -42,6 +43,10 @@ func (u *UI) showUnlock(reason string) {
 	s.pass.OnSubmitted = func(string) { s.submit() }
 	s.unlockB = u.button("Unlock", theme.LoginIcon(), s.submit)
 	s.unlockB.Importance = widget.HighImportance
+	s.checkB = u.button("Unlock and check…", theme.SearchIcon(), func() { s.open(true) })
+	if !u.lockDamaged {
+		s.checkB.Hide()
+	}
 	s.switchB = u.button("Use the recovery key instead", nil, s.toggle)
 	s.switchB.Importance = widget.LowImportance
 	s.spinner.Hide()
@@ -59,7 +64,7 @@ func (u *UI) showUnlock(reason string) {
 		hint("Vault folder: "+u.opts.Dir),
 		s.info,
 		s.pass,
-		container.NewHBox(s.unlockB, s.spinner, s.status),
+		container.NewHBox(s.unlockB, s.checkB, s.spinner, s.status),
 		s.errMsg,
 		s.salvage,
 		container.NewHBox(s.switchB),
@@ -98,15 +103,21 @@ func (s *unlockScreen) tick(now time.Time) {
 	if w := f.Wait(now); w > 0 {
 		s.waitTill = now.Add(w)
 		s.unlockB.Disable()
+		s.checkB.Disable()
 		s.status.SetText(fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, human.Duration(w)))
 		return
 	}
 	s.waitTill = time.Time{}
 	s.unlockB.Enable()
+	s.checkB.Enable()
 	s.status.SetText("")
 }
 
-func (s *unlockScreen) submit() {
+func (s *unlockScreen) submit() { s.open(false) }
+
+// open unlocks with what was typed; check: then check the vault
+// (Settings → Check this vault…).
+func (s *unlockScreen) open(check bool) {
 	u := s.u
 	if s.busy || u.unlock != s {
 		return
@@ -139,6 +150,7 @@ func (s *unlockScreen) submit() {
 	s.busy = true
 	s.pass.Disable()
 	s.unlockB.Disable()
+	s.checkB.Disable()
 	s.switchB.Disable()
 	s.spinner.Show()
 	s.spinner.Start()
@@ -164,10 +176,14 @@ func (s *unlockScreen) submit() {
 		s.spinner.Hide()
 		s.pass.Enable()
 		s.switchB.Enable()
+		s.checkB.Enable()
 		if err == nil {
 			app.ResetUnlockFailures(dir)
 			recovered := s.recovery
 			u.opened(sess)
+			if check {
+				u.checkNow()
+			}
 			if recovered {
 				dialog.ShowInformation("Opened with the recovery key",
 					"If you have forgotten the passphrase, choose a new one now in Settings → Change the passphrase.\n"+
