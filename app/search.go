@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"casevault/app/human"
 	"casevault/store"
@@ -19,9 +20,25 @@ func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.
 	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
 		var err error
 		out, err = tx.Search(query, limit)
-		return strings.Join(hitRecords(nil, out), " "), fmt.Sprintf("query %q, %s", query, human.Count(len(out), "hit", "hits")), err
+		return strings.Join(hitRecords(nil, out), " "), fmt.Sprintf("query %s, %s", auditQuery(query), human.Count(len(out), "hit", "hits")), err
 	})
 	return out, err
+}
+
+// MaxAuditQuery is how many characters of a search's query its audit entry
+// keeps. A longer query (something pasted by mistake) is cut there, with
+// how long it was: the entry stays small, and the records the results
+// showed are all recorded whatever the query's length.
+const MaxAuditQuery = 500
+
+// auditQuery is the query as an audit entry records it: quoted (escaped),
+// and cut at MaxAuditQuery characters with a note of its whole length.
+func auditQuery(q string) string {
+	n := utf8.RuneCountInString(q)
+	if n <= MaxAuditQuery {
+		return fmt.Sprintf("%q", q)
+	}
+	return fmt.Sprintf("%q (%s characters in all)", human.Truncate(q, MaxAuditQuery), human.Number(int64(n)))
 }
 
 // hitRecords adds to set the records that hits show: the client of every
@@ -126,7 +143,7 @@ func (s *Session) SettleSearch(ctx context.Context) error {
 		settleTaken()
 	}
 	recs := hitRecords(b.records, nil)
-	detail := fmt.Sprintf("query %q, typed: %s, %s shown", b.query,
+	detail := fmt.Sprintf("query %s, typed: %s, %s shown", auditQuery(b.query),
 		human.Count(b.searches, "search", "searches"), human.Count(len(recs), "record", "records"))
 	return s.audit(ctx, "search", strings.Join(recs, " "), detail)
 }

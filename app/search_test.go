@@ -221,3 +221,56 @@ func TestSettleSearchRacesClose(t *testing.T) {
 		t.Fatalf("%d search entries for the record shown, want 1", len(got))
 	}
 }
+
+// TestSearchLongQueryAudited: a very long query (something pasted by
+// mistake) is recorded cut at MaxAuditQuery characters, with how long it
+// was, by Search and by a settled search-as-you-type; the records its
+// results showed are all recorded; a query of MaxAuditQuery characters is
+// recorded whole.
+func TestSearchLongQueryAudited(t *testing.T) {
+	t.Parallel()
+	s, _, _ := testSession(t)
+	var ids []int64
+	for _, n := range []string{"Gwendolyn Amberley", "Gwen Amberson"} {
+		id, err := s.AddClient(ctx, ClientInput{Name: ptr(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	wantRecs := fmt.Sprintf("client:%d client:%d", ids[0], ids[1])
+	long := "gwen" + strings.Repeat(" ", 299_996) // 300,000 characters
+	last := func() *store.AuditEntry {
+		all := auditEntries(t, s, store.AuditFilter{})
+		return all[len(all)-1]
+	}
+	check := func(how string, e *store.AuditEntry) {
+		t.Helper()
+		if e.Action != "search" || e.Records != wantRecs || len(e.Detail) > 2*MaxAuditQuery ||
+			!strings.Contains(e.Detail, `"gwen`) || !strings.Contains(e.Detail, `…" (300,000 characters in all)`) {
+			t.Errorf("%s: %d-byte detail %.300q…, records %q; want it cut with the whole length, records %q", how, len(e.Detail), e.Detail, e.Records, wantRecs)
+		}
+	}
+	hits, err := s.Search(ctx, long, 100)
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("Search: %d hits, %v", len(hits), err)
+	}
+	check("Search", last())
+	if _, err := s.SearchAsYouType(ctx, long, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SettleSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("SettleSearch", last())
+	if !strings.Contains(last().Detail, "typed: 1 search, 2 records shown") {
+		t.Errorf("settled: %.300q", last().Detail)
+	}
+	whole := "gwen" + strings.Repeat("é", MaxAuditQuery-4)
+	if _, err := s.Search(ctx, whole, 100); err != nil {
+		t.Fatal(err)
+	}
+	if e := last(); !strings.Contains(e.Detail, fmt.Sprintf("%q,", whole)) || strings.Contains(e.Detail, "in all") {
+		t.Errorf("a %d-character query: %q", MaxAuditQuery, e.Detail)
+	}
+}

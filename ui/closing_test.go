@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"casevault/app"
+	"casevault/vault"
 )
 
 // blockedClose is a session close that waits until released: a checkpoint
@@ -183,5 +185,37 @@ func TestCloseFailureShown(t *testing.T) {
 	h.u.showUnlock("")
 	if info := h.u.unlock.info; !info.Visible() || !strings.Contains(info.Text, "every change is saved") {
 		t.Fatalf("a failure while another screen showed was lost: %q", info.Text)
+	}
+}
+
+// TestCloseDamageShownAfterUnlock: a lock that failed on damage while
+// another screen showed (a restore) is told after the next unlock, in the
+// window's words, and that notice offers Check this vault….
+func TestCloseDamageShownAfterUnlock(t *testing.T) {
+	b := newBlockedClose()
+	b.err = &app.CheckpointError{Err: fmt.Errorf("checkpoint: %w: objects/audit/ab/abcd: missing", vault.ErrDamaged)}
+	close(b.release)
+	h := newHarness(t, true, b.option)
+	h.unlocked()
+	h.u.lockNow("")
+	h.u.unlock = nil // as if a restore screen showed
+	h.u.wait()
+	s, err := app.Open(context.Background(), h.dir, app.Passphrase([]byte(testPass)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.u.opened(s)
+	h.u.wait()
+	cv := h.u.w.Canvas()
+	if !contains(cv, "part of the vault is damaged") || contains(cv, "casevault repair") {
+		t.Fatalf("texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "Check this vault…"))
+	h.u.wait()
+	if h.u.main.showing != navSettings || h.u.main.settings.report == nil {
+		t.Fatalf("Check this vault… led to %d; texts %q", h.u.main.showing, texts(cv))
+	}
+	if h.u.lockDamaged {
+		t.Error("the offer outlived the unlock")
 	}
 }
