@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
-	"casevault/vault"
 )
 
 // lockFailure is what the window says about a lock that failed, and
@@ -29,7 +28,7 @@ import (
 // backup…, and which the unlock screen offers (Unlock and check…).
 func lockFailure(err error) (msg string, damaged bool) {
 	var ce *app.CheckpointError
-	if errors.As(err, &ce) && errors.Is(err, vault.ErrDamaged) {
+	if errors.As(err, &ce) && errors.Is(err, app.ErrDamaged) {
 		return "While locking: part of the vault is damaged, so it could not be compacted. Nothing is lost: every change is saved " +
 			"(in the vault's log), but the vault cannot be compacted until the damaged part is put back. Check the vault " +
 			"(Unlock and check…, or Check this vault… in Settings) to see which part is damaged and how to put it back from a backup " +
