@@ -205,13 +205,25 @@ func FuzzManifestJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pt []byte) {
 		cp, err := decodeManifest(a, fuzzVaultID, "manifest", sampleManifest(a, string(pt)))
 		if err != nil {
+			// A manifest of a format above this version's is refused as
+			// newer, not damaged (and never both); anything else is damage.
+			var nv *NewerVersionError
+			if errors.As(err, &nv) {
+				if isDamaged(err) {
+					t.Fatalf("a newer format is also reported as damage: %v", err)
+				}
+				return
+			}
 			if !isDamaged(err) {
-				t.Fatalf("rejection is not ErrDamaged: %v", err)
+				t.Fatalf("rejection is neither ErrDamaged nor ErrNewerVersion: %v", err)
 			}
 			return
 		}
-		if cp.Format != manifestFormat || cp.ChunkSize <= 0 || cp.ImageSize < 0 {
+		if (cp.Format != manifestFormat && cp.Format != manifestFormatObjects) || cp.ChunkSize <= 0 || cp.ImageSize < 0 {
 			t.Fatalf("accepted %+v", cp)
+		}
+		if (cp.Format == manifestFormatObjects) != (len(cp.Objects) > 0) {
+			t.Fatalf("accepted format %d with %d objects", cp.Format, len(cp.Objects))
 		}
 		want := (cp.ImageSize + int64(cp.ChunkSize) - 1) / int64(cp.ChunkSize)
 		if int64(len(cp.Chunks)) != want {
