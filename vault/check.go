@@ -251,15 +251,8 @@ func (v *Vault) checkFilesLocked(cp *Checkpoint, rep *CheckReport) error {
 		case err != nil:
 			rep.Manifest = fmt.Sprintf("cannot be read: %v", err)
 		default:
-			got, err := decodeManifest(a, v.hdr.VaultID, mpath, mb)
-			var de *DamagedError
-			switch {
-			case errors.As(err, &de):
-				rep.Manifest = de.Reason
-			case err != nil:
+			if rep.Manifest, err = v.manifestProblem(a, mpath, mb, cp, "the manifest names checkpoint %d, not checkpoint %d that the vault opened"); err != nil {
 				return err
-			case !sameCheckpoint(got, cp):
-				rep.Manifest = fmt.Sprintf("the manifest names checkpoint %d, not checkpoint %d that the vault opened", got.Seq, cp.Seq)
 			}
 		}
 		cpath := v.manifestCopyPath(cp.Seq)
@@ -271,15 +264,8 @@ func (v *Vault) checkFilesLocked(cp *Checkpoint, rep *CheckReport) error {
 			rep.Copy = fmt.Sprintf("cannot be read: %v", err)
 		case rep.Manifest == "" && bytes.Equal(cb, mb):
 		default:
-			got, err := decodeManifest(a, v.hdr.VaultID, cpath, cb)
-			var de *DamagedError
-			switch {
-			case errors.As(err, &de):
-				rep.Copy = de.Reason
-			case err != nil:
+			if rep.Copy, err = v.manifestProblem(a, cpath, cb, cp, "the copy names checkpoint %d, not checkpoint %d"); err != nil {
 				return err
-			case !sameCheckpoint(got, cp):
-				rep.Copy = fmt.Sprintf("the copy names checkpoint %d, not checkpoint %d", got.Seq, cp.Seq)
 			}
 		}
 
@@ -317,6 +303,24 @@ func (v *Vault) checkFilesLocked(cp *Checkpoint, rep *CheckReport) error {
 
 // sameCheckpoint: a and b are the same checkpoint (its number, image and
 // objects).
+// manifestProblem decodes a manifest file's bytes (the manifest or its
+// copy) for Check: what is wrong with it, "" when it authenticates and names
+// cp. mismatch is the wording for another checkpoint (its number, then
+// cp's). An error means the check itself could not run.
+func (v *Vault) manifestProblem(a cipher.AEAD, path string, b []byte, cp *Checkpoint, mismatch string) (string, error) {
+	got, err := decodeManifest(a, v.hdr.VaultID, path, b)
+	var de *DamagedError
+	switch {
+	case errors.As(err, &de):
+		return de.Reason, nil
+	case err != nil:
+		return "", err
+	case !sameCheckpoint(got, cp):
+		return fmt.Sprintf(mismatch, got.Seq, cp.Seq), nil
+	}
+	return "", nil
+}
+
 func sameCheckpoint(a, b *Checkpoint) bool {
 	return a.Seq == b.Seq && a.LogGen == b.LogGen && a.ImageSize == b.ImageSize && a.ChunkSize == b.ChunkSize &&
 		slices.Equal(a.Chunks, b.Chunks) && slices.Equal(a.Objects, b.Objects)

@@ -64,12 +64,12 @@ type Options struct {
 	NoCloseCheckpoint bool
 	// CloseCheckpointBytes: Close checkpoints only when the redo log holds
 	// more than this many bytes; a smaller log stays, acknowledged and
-	// durable as every record is, and the next Open replays it. 0 or
+	// durable as every record is, and the next Open replays it (a short
+	// command that wrote a few records should not pay a whole checkpoint;
+	// replaying a small log at the next open costs far less). 0 or
 	// negative: Close checkpoints whenever the log holds anything (a
 	// negative value also keeps app's command-line threshold off, for
-	// tests). (A short command that
-	// wrote a few records should not pay a whole checkpoint; replaying a
-	// small log at the next open costs far less.)
+	// tests).
 	CloseCheckpointBytes int64
 	// Salvage: replay stops before the first redo log record that does not
 	// apply, instead of failing (with a vault opened by vault.OpenReadOnly
