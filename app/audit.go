@@ -191,42 +191,29 @@ func checkSegments(ctx context.Context, tx *store.Tx, newMAC func() hash.Hash, s
 		err     error
 	}
 	res := make([]result, len(segs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(chainWorkers, len(segs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := newMAC()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(segs) || ctx.Err() != nil {
-					return
-				}
-				sg := segs[i]
-				firstID, prev := int64(1), genesis
-				if i > 0 {
-					firstID, prev = segs[i-1].LastID+1, segs[i-1].LastHash
-				}
-				if sg.Seq != int64(i+1) {
-					res[i] = result{problem: fmt.Sprintf("sealed segment %d of the trail is missing (found segment %d in its place)", i+1, sg.Seq), bad: firstID}
-					continue
-				}
-				es, err := tx.ReadAuditSegment(sg)
-				var mm *store.SegmentMismatchError
-				switch {
-				case errors.Is(err, vault.ErrDamaged) || errors.Is(err, store.ErrBadSegment) || errors.As(err, &mm):
-					res[i] = result{problem: fmt.Sprintf("the sealed part of the trail holding entries %d to %d cannot be trusted: %v", sg.FirstID, sg.LastID, err), bad: max(sg.FirstID, firstID)}
-					continue
-				case err != nil:
-					res[i] = result{err: err}
-					return
-				}
-				res[i].problem, res[i].bad = checkRun(m, es, firstID, prev)
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(ctx, len(segs), newMAC, func(m hash.Hash, i int) bool {
+		sg := segs[i]
+		firstID, prev := int64(1), genesis
+		if i > 0 {
+			firstID, prev = segs[i-1].LastID+1, segs[i-1].LastHash
+		}
+		if sg.Seq != int64(i+1) {
+			res[i] = result{problem: fmt.Sprintf("sealed segment %d of the trail is missing (found segment %d in its place)", i+1, sg.Seq), bad: firstID}
+			return true
+		}
+		es, err := tx.ReadAuditSegment(sg)
+		var mm *store.SegmentMismatchError
+		switch {
+		case errors.Is(err, vault.ErrDamaged) || errors.Is(err, store.ErrBadSegment) || errors.As(err, &mm):
+			res[i] = result{problem: fmt.Sprintf("the sealed part of the trail holding entries %d to %d cannot be trusted: %v", sg.FirstID, sg.LastID, err), bad: max(sg.FirstID, firstID)}
+			return true
+		case err != nil:
+			res[i] = result{err: err}
+			return false
+		}
+		res[i].problem, res[i].bad = checkRun(m, es, firstID, prev)
+		return true
+	})
 	if err := ctx.Err(); err != nil {
 		return "", 0, err
 	}
@@ -255,6 +242,28 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 		bad     int64
 	}
 	res := make([]result, n)
+	inParallel(ctx, n, newMAC, func(m hash.Hash, p int) bool {
+		lo, hi := p*piece, min((p+1)*piece, len(es))
+		want := prev
+		if lo > 0 {
+			want = es[lo-1].Hash
+		}
+		res[p].problem, res[p].bad = checkRun(m, es[lo:hi], firstID+int64(lo), want)
+		return true
+	})
+	for _, r := range res {
+		if r.problem != "" {
+			return r.problem, r.bad
+		}
+	}
+	return "", 0
+}
+
+// inParallel runs do(m, i) for every i in [0, n), in any order, on up to
+// chainWorkers goroutines, each with its own HMAC from newMAC. A worker
+// stops when do returns false or ctx is done; inParallel returns when all
+// have stopped.
+func inParallel(ctx context.Context, n int, newMAC func() hash.Hash, do func(m hash.Hash, i int) bool) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(chainWorkers, n); w++ {
@@ -263,26 +272,14 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 			defer wg.Done()
 			m := newMAC()
 			for {
-				p := int(next.Add(1) - 1)
-				if p >= n || ctx.Err() != nil {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil || !do(m, i) {
 					return
 				}
-				lo, hi := p*piece, min((p+1)*piece, len(es))
-				want := prev
-				if lo > 0 {
-					want = es[lo-1].Hash
-				}
-				res[p].problem, res[p].bad = checkRun(m, es[lo:hi], firstID+int64(lo), want)
 			}
 		}()
 	}
 	wg.Wait()
-	for _, r := range res {
-		if r.problem != "" {
-			return r.problem, r.bad
-		}
-	}
-	return "", 0
 }
 
 // checkRun checks es in order with the HMAC m: the first must have id
