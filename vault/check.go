@@ -143,30 +143,23 @@ func (v *Vault) Check(ctx context.Context, progress func(done, total int)) (*Che
 	problems := make([]string, len(refs))
 	var read atomic.Int64
 	var done atomic.Int64
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	var pmu sync.Mutex // progress is called from one worker at a time
-	for _, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(refs) || ctx.Err() != nil {
-					return
-				}
-				n, p := v.checkObject(w, refs[i], size)
-				read.Add(n)
-				problems[i] = p
-				if progress != nil {
-					pmu.Lock()
-					progress(int(done.Add(1)), len(refs))
-					pmu.Unlock()
-				}
-			}
-		}()
+	// A damaged object is a finding, not an error: fn fails only when ctx
+	// is done, and then so does the check.
+	err = forChunks(ctx, len(refs), len(workers), func(w, i int) error {
+		n, p := v.checkObject(workers[w], refs[i], size)
+		read.Add(n)
+		problems[i] = p
+		if progress != nil {
+			pmu.Lock()
+			progress(int(done.Add(1)), len(refs))
+			pmu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
