@@ -42,6 +42,7 @@ var layerRules = []layerRule{
 	{"backup", []string{"app", "ui", "store"}, "backup sits below app and beside store"},
 	{"app", []string{"ui"}, "app is below ui"},
 	{"app/cli", []string{"store", "vault", "backup"}, "app/cli talks only to app, like ui"},
+	{"app/access", []string{"*"}, "the permission model is pure: no database, no keys"},
 }
 
 // privateTrees are package trees that only their owner's tree may import.
