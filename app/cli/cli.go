@@ -63,6 +63,9 @@ type Env struct {
 	// StateDir holds the wrong-passphrase counts of backup repositories
 	// (app.RepoUnlockStateDir); "": app.UnlockStateBase().
 	StateDir string
+	// OpenBrowser opens a report's page (report --open); nil:
+	// app.OpenInBrowser. Tests record the path instead.
+	OpenBrowser func(path string) error
 }
 
 // OSEnv is the real process environment.
@@ -115,6 +118,9 @@ Commands:
                            cannot be used are moved to the vault's quarantine folder,
                            never deleted
   audit list|verify        show the audit trail, or check that nothing in it was altered
+  report access CLIENT-ID | activity USER [--from DAY] [--to DAY] [--html FILE|--csv FILE|--open]
+                           who read or changed a client's data, or what a user did
+                           ("casevault report --help")
   demo --vault DIR [--clients N]
                            create a demo vault of invented clients (prints its passphrase)
 
@@ -410,6 +416,8 @@ func (r *runner) dispatch(args []string) error {
 		return r.forget(rest)
 	case "drill":
 		return r.drill(rest)
+	case "report":
+		return r.cmdReport(rest)
 	case "audit":
 		s, a, err := sub()
 		if err != nil {

@@ -35,7 +35,7 @@ var globalBool = map[string]func(g *globals, v bool){
 // commands are the first words of the commands (see dispatch).
 var commands = map[string]bool{"init": true, "client": true, "matter": true, "note": true, "search": true, "conflicts": true,
 	"passwd": true, "status": true, "repair": true, "audit": true, "demo": true, "backup": true, "snapshots": true,
-	"restore": true, "verify": true, "forget": true, "drill": true, "help": true}
+	"restore": true, "verify": true, "forget": true, "drill": true, "help": true, "check": true, "report": true}
 
 func splitGlobals(args []string) (globals, []string, error) {
 	var g globals

@@ -1,0 +1,268 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"casevault/app"
+	"casevault/app/human"
+)
+
+// The "who saw what" reports (app.AccessReport, app.ActivityReport) on the
+// command line: a table on the terminal, or the printable page (--html
+// FILE), CSV (--csv FILE), or the page opened in the browser (--open).
+
+const reportHelp = `Reports from the audit trail, for a breach assessment or a client's question
+(who saw or changed what, and when).
+
+  casevault report access CLIENT-ID [--from DAY] [--to DAY] [--html FILE | --csv FILE | --open]
+      every read and change of one client's data: the client, its matters, their
+      notes and parties, and the conflict checks that named it; by whom and when
+  casevault report activity USER [--from DAY] [--to DAY] [--html FILE | --csv FILE | --open]
+      what one user opened, changed and exported
+
+Days are YYYY-MM-DD, both included (default: from the first entry to now).
+Without --html, --csv or --open the report is printed here (--json: as data).
+--html writes a printable page; --csv a spreadsheet file (- = standard output);
+a file that exists is not overwritten. --open shows the page in your browser
+from a private temporary file that is deleted afterwards.
+
+Example:
+  casevault report access 12 --from 2026-01-01 --to 2026-03-31 --html roe-access.html
+`
+
+type reportOpts struct {
+	from, to   string
+	html, csv  string
+	open       bool
+	fromT, toT time.Time
+}
+
+func (r *runner) reportFlags(name string, args []string) (*reportOpts, []string, error) {
+	fs := r.flags(name)
+	o := &reportOpts{}
+	fs.StringVar(&o.from, "from", "", "first day, YYYY-MM-DD (default: the first entry)")
+	fs.StringVar(&o.to, "to", "", "last day, YYYY-MM-DD, included (default: now)")
+	fs.StringVar(&o.html, "html", "", "write the printable page to FILE")
+	fs.StringVar(&o.csv, "csv", "", "write the entries as CSV to FILE (- = standard output)")
+	fs.BoolVar(&o.open, "open", false, "open the printable page in the browser (from a private temporary file, deleted afterwards)")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), reportHelp+"\nFlags:\n"); fs.PrintDefaults() }
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := 0
+	for _, b := range []bool{o.html != "", o.csv != "", o.open} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, nil, usagef("give one of --html FILE, --csv FILE and --open")
+	}
+	if o.fromT, o.toT, err = dayRange(o.from, o.to); err != nil {
+		return nil, nil, err
+	}
+	return o, pos, nil
+}
+
+// dayRange reads --from and --to days (local time; to is included, so the
+// range ends at the next midnight).
+func dayRange(from, to string) (f, t time.Time, err error) {
+	if from != "" {
+		if f, err = time.ParseInLocation("2006-01-02", from, time.Local); err != nil {
+			return f, t, usagef("--from %q is not a date like 2026-01-31", from)
+		}
+	}
+	if to != "" {
+		d, err := time.ParseInLocation("2006-01-02", to, time.Local)
+		if err != nil {
+			return f, t, usagef("--to %q is not a date like 2026-01-31", to)
+		}
+		t = d.AddDate(0, 0, 1)
+	}
+	if !f.IsZero() && !t.IsZero() && !f.Before(t) {
+		return f, t, usagef("--from %s is after --to %s", from, to)
+	}
+	return f, t, nil
+}
+
+func (r *runner) cmdReport(args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(r.env.Stdout, reportHelp)
+			return nil
+		}
+		return usagef("report needs a subcommand: access CLIENT-ID or activity USER (\"casevault report --help\")")
+	}
+	switch args[0] {
+	case "access":
+		o, pos, err := r.reportFlags("report access", args[1:])
+		if err != nil {
+			return err
+		}
+		id, err := oneID("client", pos)
+		if err != nil {
+			return err
+		}
+		return r.open(func(s *app.Session) error {
+			rep, err := s.AccessReport(r.ctx, id, o.fromT, o.toT)
+			if err != nil {
+				return err
+			}
+			return r.showReport(s, rep, rep.Rows, rep.Notes, o)
+		})
+	case "activity":
+		o, pos, err := r.reportFlags("report activity", args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
+			return usagef("give exactly one user name: casevault report activity NAME")
+		}
+		return r.open(func(s *app.Session) error {
+			rep, err := s.ActivityReport(r.ctx, pos[0], o.fromT, o.toT)
+			if err != nil {
+				return err
+			}
+			return r.showReport(s, rep, rep.Rows, rep.Notes, o)
+		})
+	}
+	return usagef("unknown report %q (access, activity)", args[0])
+}
+
+func (r *runner) showReport(s *app.Session, rep app.Report, rows []app.ReportRow, notes []string, o *reportOpts) error {
+	switch {
+	case o.html != "":
+		return r.saveReport(s, rep, o.html, "HTML")
+	case o.csv != "":
+		return r.saveReport(s, rep, o.csv, "CSV")
+	case o.open:
+		return r.openReport(rep)
+	}
+	return r.out(rep, func(w io.Writer) {
+		for _, n := range notes {
+			fmt.Fprintf(w, "Note: %s\n", cell(n))
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(w, "No entries in this period.")
+			return
+		}
+		fmt.Fprintln(w, "WHEN\tWHO\tWHAT\tRECORD\tACTION")
+		for _, x := range rows {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", human.Stamp(x.At), cell(x.Who), cell(x.What), cell(x.Record), cell(x.Action))
+		}
+	})
+}
+
+// saveReport writes the report to path ("-": standard output, for CSV)
+// through s.SaveReport (which checks the role may save reports and records
+// it). A file that exists is not overwritten; a failed write removes what
+// it wrote.
+func (r *runner) saveReport(s *app.Session, rep app.Report, path, format string) error {
+	if path == "-" {
+		if format != "CSV" {
+			return usagef("--html needs a file name (the page is not for a terminal)")
+		}
+		bw := bufio.NewWriter(r.env.Stdout)
+		if err := s.SaveReport(r.ctx, rep, format, bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists; give a new file name (nothing was written)", path)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	err = s.SaveReport(r.ctx, rep, format, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(r.env.Stderr, "Report written to %s. It holds client data in plain text: keep it safe and delete it when done.\n", human.EscapeText(path))
+	return nil
+}
+
+// reportKeep is how long an opened report's file stays when there is no
+// terminal to say when the browser has it.
+const reportKeep = 30 * time.Second
+
+// reportKeepMax is how long it stays at most while waiting for Enter.
+const reportKeepMax = 10 * time.Minute
+
+// openReport writes the page to a private temporary file, opens it in the
+// browser and deletes it: after Enter on a terminal (or reportKeepMax),
+// else after reportKeep.
+func (r *runner) openReport(rep app.Report) error {
+	path, remove, inMemory, err := app.ReportTempFile(rep.WriteHTML)
+	if err != nil {
+		return err
+	}
+	defer remove()
+	openFn := r.env.OpenBrowser
+	if openFn == nil {
+		openFn = app.OpenInBrowser
+	}
+	if err := openFn(path); err != nil {
+		return err
+	}
+	where := "a private temporary file"
+	if !inMemory {
+		where = "a private temporary file on disk"
+	}
+	sleep := r.env.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	if r.env.StdinFD >= 0 && term.IsTerminal(r.env.StdinFD) && !r.stdinP {
+		fmt.Fprintf(r.env.Stderr, "The report is open in your browser, from %s. Print or save it there, then press Enter to delete the file (it is deleted in %s in any case).\n",
+			where, human.Duration(reportKeepMax))
+		ctx, cancel := context.WithTimeout(r.ctx, reportKeepMax)
+		defer cancel()
+		done := make(chan struct{})
+		go func() {
+			bufio.NewReader(r.env.Stdin).ReadString('\n')
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		return nil
+	}
+	fmt.Fprintf(r.env.Stderr, "The report is open in your browser, from %s that is deleted in %s.\n", where, human.Duration(reportKeep))
+	_ = sleep(r.ctx, reportKeep) // Ctrl-C deletes it at once
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

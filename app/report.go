@@ -1,0 +1,421 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"casevault/app/human"
+	"casevault/store"
+)
+
+// The two "who saw what" reports (issue 10): the access report of one
+// client (every read and change of that client's data, by whom and when)
+// and the activity report of one user (what they opened, changed and
+// exported). Both are built from the audit trail, through the session's
+// view of the vault: an entry that names a matter the person making the
+// report cannot see is left out whole (its detail may hold words typed
+// about it), and records are named only from what that person may read.
+// Making a report is itself recorded (report.access, report.activity).
+
+// ReportRow is one audit entry in a report, in a lawyer's words (What,
+// Record) with the raw entry beside it (Action, Records, Detail, EntryID)
+// for a technical reader.
+type ReportRow struct {
+	At      time.Time `json:"at"`
+	Who     string    `json:"who"`
+	What    string    `json:"what"`   // "Viewed client", "Added a note"
+	Record  string    `json:"record"` // "Client 12 (Jane Roe), matter 3 (Roe v. Acme)"
+	Kind    string    `json:"kind"`   // read, change, export, other
+	Action  string    `json:"action"`
+	Records string    `json:"records,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+	EntryID int64     `json:"entry_id"`
+}
+
+// ReportCount is how many entries of a report one person (or one kind of
+// action) has.
+type ReportCount struct {
+	Name    string `json:"name"`
+	Reads   int    `json:"reads"`
+	Changes int    `json:"changes"`
+	Exports int    `json:"exports"`
+	Other   int    `json:"other"`
+}
+
+// reportBase is what both reports share.
+type reportBase struct {
+	Title   string        `json:"title"`
+	Subject string        `json:"subject"` // the client's or the user's name
+	From    time.Time     `json:"from"`    // zero: from the first entry
+	To      time.Time     `json:"to"`      // exclusive; zero: up to when it was made
+	Made    time.Time     `json:"made"`
+	MadeBy  string        `json:"made_by"`
+	Vault   string        `json:"vault"`
+	Rows    []ReportRow   `json:"rows"`
+	People  []ReportCount `json:"people"`
+	Notes   []string      `json:"notes,omitempty"` // what the report could not cover, in words
+}
+
+// AccessReport lists every read and change of one client's data: the
+// client, its matters, their notes and parties, and the conflict checks
+// whose results named it.
+type AccessReport struct {
+	reportBase
+	ClientID int64 `json:"client_id"`
+}
+
+// ActivityReport lists what one user did: what they opened, changed and
+// exported.
+type ActivityReport struct {
+	reportBase
+	User string `json:"user"`
+}
+
+// actionWords are the audit actions in a lawyer's words, and what kind of
+// access each is.
+var actionWords = map[string]struct{ what, kind string }{
+	"unlock":            {"Unlocked the vault", "other"},
+	"lock":              {"Locked the vault", "other"},
+	"vault.init":        {"Created the vault", "change"},
+	"client.add":        {"Added a client", "change"},
+	"client.edit":       {"Changed a client's details", "change"},
+	"client.delete":     {"Deleted a client", "change"},
+	"client.view":       {"Viewed client", "read"},
+	"client.list":       {"Listed the clients", "read"},
+	"client.class":      {"Changed who may see a client", "change"},
+	"matter.add":        {"Opened a new matter", "change"},
+	"matter.view":       {"Viewed matter", "read"},
+	"matter.list":       {"Listed matters", "read"},
+	"matter.close":      {"Closed a matter", "change"},
+	"matter.reopen":     {"Reopened a matter", "change"},
+	"matter.class":      {"Changed who may see a matter", "change"},
+	"note.add":          {"Added a note", "change"},
+	"search":            {"Searched", "read"},
+	"conflict.check":    {"Ran a conflict check", "read"},
+	"conflict.decide":   {"Recorded a conflict decision", "change"},
+	"audit.list":        {"Read the audit trail", "read"},
+	"audit.verify":      {"Checked the audit trail", "read"},
+	"audit.export":      {"Exported the audit trail", "export"},
+	"report.access":     {"Made an access report", "read"},
+	"report.activity":   {"Made an activity report", "read"},
+	"report.export":     {"Saved a report to a file", "export"},
+	"status":            {"Looked at the vault's status", "read"},
+	"passphrase.change": {"Changed the passphrase", "other"},
+	"backup":            {"Backed up the vault", "export"},
+	"backup.failed":     {"A backup failed", "other"},
+	"backup.stopped":    {"Stopped a backup", "other"},
+	"backup.verify":     {"Checked a backup", "other"},
+	"backup.drill":      {"Ran a restore drill", "other"},
+	"backup.forget":     {"Removed old backups", "other"},
+	"backup.restore":    {"Restored a backup", "change"},
+	"restore":           {"Restored a backup", "change"},
+	"vault.check":       {"Checked the vault", "other"},
+	"vault.repair":      {"Repaired the vault", "change"},
+	"log.torn":          {"Found an unfinished save", "other"},
+	"audit.gap":         {"Found missing audit entries", "other"},
+	"denied":            {"Was refused", "other"},
+	"user.add":          {"Added a user", "change"},
+	"user.remove":       {"Removed a user", "change"},
+	"user.role":         {"Changed a user's role", "change"},
+	"user.reset":        {"Reset a user's passphrase", "change"},
+	"user.unlock":       {"Cleared a user's lockout", "change"},
+	"role.save":         {"Changed a role", "change"},
+	"role.delete":       {"Deleted a role", "change"},
+	"policy.set":        {"Changed the passphrase rules", "change"},
+	"vault.rotate":      {"Changed the vault key", "change"},
+}
+
+// ActionWords is an audit action in a lawyer's words ("Viewed client"),
+// or the action itself in a sentence when it has none.
+func ActionWords(action string) string {
+	if w, ok := actionWords[action]; ok {
+		return w.what
+	}
+	if strings.HasSuffix(action, ".denied") || strings.HasPrefix(action, "denied") {
+		return "Was refused"
+	}
+	return "Other (" + action + ")"
+}
+
+func actionKind(action string) string {
+	if w, ok := actionWords[action]; ok {
+		return w.kind
+	}
+	return "other"
+}
+
+// parseRefs reads an entry's records ("client:12 matter:3") into kind →
+// ids.
+func parseRefs(records string) map[string][]int64 {
+	out := map[string][]int64{}
+	for _, f := range strings.Fields(records) {
+		k, v, ok := strings.Cut(f, ":")
+		if !ok {
+			continue
+		}
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue
+		}
+		out[k] = append(out[k], id)
+	}
+	return out
+}
+
+// reportNames resolves record ids to names from what the viewer may read.
+type reportNames struct {
+	clients map[int64]string
+	matters map[int64]*store.Matter // visible matters
+}
+
+func loadReportNames(tx *store.Tx) (*reportNames, error) {
+	n := &reportNames{clients: map[int64]string{}, matters: map[int64]*store.Matter{}}
+	cs, err := tx.ListClientSummaries(store.ByName)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		n.clients[c.ID] = c.Name
+	}
+	ms, err := tx.ListMatters(0, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		n.matters[m.ID] = m
+	}
+	return n, nil
+}
+
+// hidden says whether an entry names a matter the viewer cannot see: such
+// an entry is left out of every report whole.
+func (n *reportNames) hidden(refs map[string][]int64) bool {
+	for _, id := range refs["matter"] {
+		if n.matters[id] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// describe names an entry's records in words: "client 12 (Jane Roe),
+// matter 3 (Roe v. Acme)".
+func (n *reportNames) describe(refs map[string][]int64) string {
+	var parts []string
+	for _, id := range refs["client"] {
+		if name, ok := n.clients[id]; ok {
+			parts = append(parts, fmt.Sprintf("client %d (%s)", id, name))
+		} else {
+			parts = append(parts, fmt.Sprintf("client %d (deleted)", id))
+		}
+	}
+	for _, id := range refs["matter"] {
+		if m := n.matters[id]; m != nil {
+			parts = append(parts, fmt.Sprintf("matter %d (%s)", id, m.Title))
+		}
+	}
+	for _, id := range refs["note"] {
+		parts = append(parts, fmt.Sprintf("note %d", id))
+	}
+	for _, id := range refs["conflict_check"] {
+		parts = append(parts, fmt.Sprintf("conflict check %d", id))
+	}
+	return human.Capitalize(strings.Join(parts, ", "))
+}
+
+func (n *reportNames) row(e *store.AuditEntry, refs map[string][]int64) ReportRow {
+	return ReportRow{
+		At: e.At, Who: e.Actor, What: ActionWords(e.Action), Record: n.describe(refs), Kind: actionKind(e.Action),
+		Action: e.Action, Records: e.Records, Detail: e.Detail, EntryID: e.ID,
+	}
+}
+
+// conflictChecksNaming is the ids of the conflict checks whose results
+// named clientID; ok is false when the store cannot say (then the access
+// report says that it leaves conflict checks out).
+var conflictChecksNaming = func(tx *store.Tx, clientID int64) (ids []int64, ok bool, err error) {
+	return nil, false, nil
+}
+
+func countPeople(rows []ReportRow, key func(ReportRow) string) []ReportCount {
+	m := map[string]*ReportCount{}
+	for _, r := range rows {
+		k := key(r)
+		c := m[k]
+		if c == nil {
+			c = &ReportCount{Name: k}
+			m[k] = c
+		}
+		switch r.Kind {
+		case "read":
+			c.Reads++
+		case "change":
+			c.Changes++
+		case "export":
+			c.Exports++
+		default:
+			c.Other++
+		}
+	}
+	out := make([]ReportCount, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// period is a report's dates in words, for its audit entry.
+func period(from, to time.Time) string {
+	switch {
+	case from.IsZero() && to.IsZero():
+		return "all dates"
+	case from.IsZero():
+		return "until " + to.UTC().Format(time.RFC3339)
+	case to.IsZero():
+		return "from " + from.UTC().Format(time.RFC3339)
+	}
+	return "from " + from.UTC().Format(time.RFC3339) + " until " + to.UTC().Format(time.RFC3339)
+}
+
+// AccessReport builds the access report of one client between from
+// (inclusive) and to (exclusive); zero times leave that end open. It is
+// recorded in the audit trail as report.access.
+func (s *Session) AccessReport(ctx context.Context, clientID int64, from, to time.Time) (*AccessReport, error) {
+	rep := &AccessReport{ClientID: clientID}
+	err := s.view(ctx, "report.access", func(tx *store.Tx) (string, string, error) {
+		c, err := tx.GetClient(clientID)
+		if err != nil {
+			return "", "", fmt.Errorf("client %d: %w", clientID, err)
+		}
+		names, err := loadReportNames(tx)
+		if err != nil {
+			return "", "", err
+		}
+		mine := map[int64]bool{} // this client's visible matters
+		for id, m := range names.matters {
+			if m.ClientID == clientID {
+				mine[id] = true
+			}
+		}
+		checks := map[int64]bool{}
+		ids, ok, err := conflictChecksNaming(tx, clientID)
+		if err != nil {
+			return "", "", err
+		}
+		for _, id := range ids {
+			checks[id] = true
+		}
+		if !ok {
+			rep.Notes = append(rep.Notes, "Conflict checks whose results named this client are not listed: this version of the vault cannot tell which they were.")
+		}
+		entries, err := tx.ListAudit(store.AuditFilter{From: from, To: to})
+		if err != nil {
+			return "", "", err
+		}
+		for _, e := range entries {
+			refs := parseRefs(e.Records)
+			if names.hidden(refs) || !concerns(refs, clientID, mine, checks) {
+				continue
+			}
+			rep.Rows = append(rep.Rows, names.row(e, refs))
+		}
+		rep.Subject = c.Name
+		return ref("client", clientID), fmt.Sprintf("%s, %s", human.Count(len(rep.Rows), "entry", "entries"), period(from, to)), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Title = "Access report"
+	s.finishReport(&rep.reportBase, from, to)
+	rep.People = countPeople(rep.Rows, func(r ReportRow) string { return r.Who })
+	return rep, nil
+}
+
+// concerns says whether an entry with these records is about the client:
+// it names the client, one of its matters, or a conflict check that named
+// it.
+func concerns(refs map[string][]int64, clientID int64, matters, checks map[int64]bool) bool {
+	for _, id := range refs["client"] {
+		if id == clientID {
+			return true
+		}
+	}
+	for _, id := range refs["matter"] {
+		if matters[id] {
+			return true
+		}
+	}
+	for _, id := range refs["conflict_check"] {
+		if checks[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// isActor says whether an entry's actor is the user name: the name itself
+// or, for the entries written before users had names, "owner (login)".
+func isActor(actor, user string) bool {
+	if strings.EqualFold(actor, user) {
+		return true
+	}
+	if len(actor) > len(user)+2 && strings.EqualFold(actor[:len(user)], user) && actor[len(user):len(user)+2] == " (" {
+		return true
+	}
+	return false
+}
+
+// ActivityReport builds the activity report of one user (by name, as the
+// audit trail names them) between from (inclusive) and to (exclusive);
+// zero times leave that end open. It is recorded as report.activity.
+func (s *Session) ActivityReport(ctx context.Context, user string, from, to time.Time) (*ActivityReport, error) {
+	user = strings.TrimSpace(user)
+	if user == "" {
+		return nil, &FieldError{"user", "Give the name of the user whose activity to report"}
+	}
+	rep := &ActivityReport{User: user}
+	err := s.view(ctx, "report.activity", func(tx *store.Tx) (string, string, error) {
+		names, err := loadReportNames(tx)
+		if err != nil {
+			return "", "", err
+		}
+		entries, err := tx.ListAudit(store.AuditFilter{From: from, To: to})
+		if err != nil {
+			return "", "", err
+		}
+		for _, e := range entries {
+			if !isActor(e.Actor, user) {
+				continue
+			}
+			refs := parseRefs(e.Records)
+			if names.hidden(refs) {
+				continue
+			}
+			rep.Rows = append(rep.Rows, names.row(e, refs))
+		}
+		return "", fmt.Sprintf("user %q, %s, %s", user, human.Count(len(rep.Rows), "entry", "entries"), period(from, to)), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Title = "Activity report"
+	rep.Subject = user
+	s.finishReport(&rep.reportBase, from, to)
+	rep.People = countPeople(rep.Rows, func(r ReportRow) string { return r.What })
+	return rep, nil
+}
+
+func (s *Session) finishReport(b *reportBase, from, to time.Time) {
+	b.From, b.To = from, to
+	b.Made = s.now()
+	b.MadeBy = s.actor
+	b.Vault = s.Dir()
+	if b.Rows == nil {
+		b.Rows = []ReportRow{}
+	}
+}
