@@ -358,9 +358,10 @@ func concerns(refs map[string][]int64, clientID int64, matters, checks map[int64
 	return false
 }
 
-// isActor says whether an entry's actor is the user name: the name itself
-// or, for the entries written before users had names, "owner (login)".
-func isActor(actor, user string) bool {
+// IsActor says whether an audit entry's actor is the user name, in any
+// case: the name itself or, for the entries written before users had
+// names, "owner (login)".
+func IsActor(actor, user string) bool {
 	if strings.EqualFold(actor, user) {
 		return true
 	}
@@ -389,7 +390,7 @@ func (s *Session) ActivityReport(ctx context.Context, user string, from, to time
 			return "", "", err
 		}
 		for _, e := range entries {
-			if !isActor(e.Actor, user) {
+			if !IsActor(e.Actor, user) {
 				continue
 			}
 			refs := parseRefs(e.Records)

@@ -157,8 +157,8 @@ func TestIsActor(t *testing.T) {
 		want        bool
 	}{{"Pat", "pat", true}, {"owner (alice)", "owner", true}, {"owner", "owner", true}, {"ownerX", "owner", false},
 		{"Patricia", "Pat", false}, {"Pat (x)", "Pat", true}, {"", "Pat", false}} {
-		if got := isActor(c.actor, c.user); got != c.want {
-			t.Errorf("isActor(%q, %q) = %v", c.actor, c.user, got)
+		if got := IsActor(c.actor, c.user); got != c.want {
+			t.Errorf("IsActor(%q, %q) = %v", c.actor, c.user, got)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"casevault/app"
 	"casevault/app/human"
@@ -186,32 +185,59 @@ func (r *runner) status(args []string) error {
 func (r *runner) auditList(args []string) error {
 	fs := r.flags("audit list")
 	from := fs.String("from", "", "first day, YYYY-MM-DD")
-	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (included)")
 	action := fs.String("action", "", "only this action, e.g. client.edit")
 	record := fs.String("record", "", "only entries about this record, e.g. client:12")
+	user := fs.String("user", "", "only what this user did (their name)")
+	client := fs.Int64("client", 0, "only entries that name this client (for its matters and notes too: casevault report access ID)")
+	matter := fs.Int64("matter", 0, "only entries that name this matter")
 	limit := fs.Int("limit", 0, "at most this many entries")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Show the audit trail, oldest first.\n\nExample:\n  casevault audit list --user pat --from 2026-01-01 --to 2026-01-31\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	var f app.AuditFilter
-	f.Action, f.Record, f.Limit = *action, *record, *limit
-	var err error
-	if *from != "" {
-		if f.From, err = time.ParseInLocation("2006-01-02", *from, time.Local); err != nil {
-			return usagef("--from %q is not a date like 2026-01-31", *from)
+	f.Action, f.Record = *action, *record
+	n := 0
+	for _, set := range []bool{*record != "", *client != 0, *matter != 0} {
+		if set {
+			n++
 		}
 	}
-	if *to != "" {
-		t, err := time.ParseInLocation("2006-01-02", *to, time.Local)
-		if err != nil {
-			return usagef("--to %q is not a date like 2026-01-31", *to)
-		}
-		f.To = t.AddDate(0, 0, 1)
+	switch {
+	case n > 1:
+		return usagef("give one of --record, --client and --matter")
+	case *client < 0 || *matter < 0:
+		return usagef("--client and --matter take an id as shown by the list commands")
+	case *client > 0:
+		f.Record = fmt.Sprintf("client:%d", *client)
+	case *matter > 0:
+		f.Record = fmt.Sprintf("matter:%d", *matter)
+	}
+	who := strings.TrimSpace(*user)
+	if who == "" {
+		f.Limit = *limit // else cut after choosing the user's entries
+	}
+	var err error
+	if f.From, f.To, err = dayRange(*from, *to); err != nil {
+		return err
 	}
 	return r.open(func(s *app.Session) error {
 		list, err := s.AuditList(r.ctx, f)
 		if err != nil {
 			return err
+		}
+		if who != "" {
+			mine := list[:0]
+			for _, e := range list {
+				if app.IsActor(e.Actor, who) && (*limit <= 0 || len(mine) < *limit) {
+					mine = append(mine, e)
+				}
+			}
+			list = mine
 		}
 		type entryJSON struct {
 			ID      int64  `json:"id"`

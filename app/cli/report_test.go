@@ -205,3 +205,38 @@ func TestReportOpen(t *testing.T) {
 		t.Errorf("stderr does not say the file is deleted: %q", errb.String())
 	}
 }
+
+func TestAuditListFilters(t *testing.T) {
+	t.Parallel()
+	v := reportTV(t)
+	type entry struct{ Actor, Action, Records string }
+	all := okJSON[[]entry](v, "audit", "list")
+	byClient := okJSON[[]entry](v, "audit", "list", "--client", "2")
+	if len(byClient) != 2 { // added, viewed
+		t.Errorf("--client 2: %+v", byClient)
+	}
+	for _, e := range byClient {
+		if !strings.Contains(e.Records, "client:2") {
+			t.Errorf("--client 2 gave %+v", e)
+		}
+	}
+	byMatter := okJSON[[]entry](v, "audit", "list", "--matter", "1")
+	if len(byMatter) != 2 { // added, note
+		t.Errorf("--matter 1: %+v", byMatter)
+	}
+	mine := okJSON[[]entry](v, "audit", "list", "--user", "OWNER")
+	if len(mine) < len(all) { // every entry so far is the owner's (the list itself came after)
+		t.Errorf("--user owner: %d of %d", len(mine), len(all))
+	}
+	if l := okJSON[[]entry](v, "audit", "list", "--user", "owner", "--limit", "2"); len(l) != 2 {
+		t.Errorf("--user --limit 2: %d entries", len(l))
+	}
+	if l := okJSON[[]entry](v, "audit", "list", "--user", "pat"); len(l) != 0 {
+		t.Errorf("--user pat: %+v", l)
+	}
+	for _, args := range [][]string{{"--client", "1", "--matter", "1"}, {"--client", "x"}, {"--client", "-3"}, {"--from", "2026-02-02", "--to", "2026-02-01"}} {
+		if _, errs, code := v.do(append([]string{"audit", "list"}, args...)...); code != ExitUsage {
+			t.Errorf("audit list %v: exit %d %s", args, code, errs)
+		}
+	}
+}
