@@ -225,6 +225,9 @@ type Session struct {
 	// after it).
 	settleMu sync.Mutex
 
+	// userState: who the session acts as (permissions.go).
+	userState
+
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write, to invalidate caches
 	ix     *conflict.Index
@@ -240,6 +243,7 @@ func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.user = ownerUser(s.actor)
 	return s
 }
 

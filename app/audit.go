@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"casevault/app/access"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -75,6 +76,9 @@ func (s *Session) appendAuditAt(tx *store.Tx, at time.Time, action, records, det
 // AuditList returns audit entries matching f. Reading the trail is itself
 // recorded.
 func (s *Session) AuditList(ctx context.Context, f store.AuditFilter) ([]*store.AuditEntry, error) {
+	if err := s.allow(ctx, access.ListAudit); err != nil {
+		return nil, err
+	}
 	var out []*store.AuditEntry
 	err := s.view(ctx, "audit.list", func(tx *store.Tx) (string, string, error) {
 		var err error
@@ -97,6 +101,9 @@ type AuditReport struct {
 // hash fails), an inserted or deleted entry (the chain or the ids break) and
 // a deleted last entry (the recorded head does not match).
 func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
+	if err := s.allow(ctx, access.VerifyAudit); err != nil {
+		return nil, err
+	}
 	r, err := s.verifyChain(ctx)
 	if err != nil {
 		return nil, err

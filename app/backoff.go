@@ -25,6 +25,9 @@ type Backoff struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Notify, if set, is told before a wait (failures is the count so far).
 	Notify func(wait time.Duration, failures int)
+	// User is whose failures count ("" = the owner, or a credential
+	// without a user name): each user of a vault has their own count.
+	User string
 }
 
 func (b Backoff) now() time.Time {
@@ -37,7 +40,7 @@ func (b Backoff) now() time.Time {
 // Wait waits until dir's failures allow the next attempt. A cancelled ctx
 // ends the wait with its error.
 func (b Backoff) Wait(ctx context.Context, dir string) error {
-	f := LoadUnlockFailures(dir)
+	f := LoadUserUnlockFailures(dir, b.User)
 	w := f.Wait(b.now())
 	if w <= 0 {
 		return nil
@@ -65,10 +68,10 @@ func (b Backoff) Wait(ctx context.Context, dir string) error {
 func (b Backoff) Done(dir string, err error) {
 	switch {
 	case err == nil:
-		ResetUnlockFailures(dir)
+		ResetUserUnlockFailures(dir, b.User)
 	case errors.Is(err, vault.ErrWrongCredential):
 		if os.MkdirAll(dir, 0o700) == nil {
-			RecordUnlockFailure(dir, b.now())
+			RecordUserUnlockFailure(dir, b.User, b.now())
 		}
 	}
 }

@@ -19,11 +19,11 @@ func TestBackoffWaitCancels(t *testing.T) {
 	if f := LoadUnlockFailures(dir); f.Count != 0 {
 		t.Fatalf("a non-credential error counted: %+v", f)
 	}
-	for i := 0; i < 5; i++ {
+	for i := 0; i < FreeUnlockAttempts+2; i++ {
 		b.Done(dir, vault.ErrWrongCredential)
 	}
-	if f := LoadUnlockFailures(dir); f.Count != 5 {
-		t.Fatalf("count %d after 5 wrong credentials", f.Count)
+	if f := LoadUnlockFailures(dir); f.Count != FreeUnlockAttempts+2 {
+		t.Fatalf("count %d after %d wrong credentials", f.Count, FreeUnlockAttempts+2)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/backup"
 	"casevault/backup/retention"
@@ -118,6 +119,9 @@ var Version = "dev"
 // writes a snapshot. The backup and its outcome are recorded in the audit
 // trail and in the backup settings.
 func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*BackupReport, error) {
+	if err := s.allow(ctx, access.Backup); err != nil {
+		return nil, err
+	}
 	rep, err := s.backup(ctx, target, o)
 	set := LoadBackupSettings(s.Dir())
 	now := s.now()
@@ -273,11 +277,24 @@ func OpenBackups(ctx context.Context, dir string, cred Credential) (*Backups, er
 
 // OpenBackups opens the repository in dir with the open vault's keys.
 func (s *Session) OpenBackups(ctx context.Context, dir string) (*Backups, error) {
+	if err := s.allow(ctx, access.ListBackups); err != nil {
+		return nil, err
+	}
 	r, err := backup.Open(ctx, dir, s.v.Keys(), backup.Options{Now: s.now, AppVersion: Version})
 	if err != nil {
 		return nil, err
 	}
 	return &Backups{r: r, s: s}, nil
+}
+
+// allow checks the session's permission when the repository was opened
+// through one (Session.OpenBackups); a repository opened with its own
+// passphrase or recovery key (OpenBackups, no vault) has no user.
+func (b *Backups) allow(ctx context.Context, v access.Verb) error {
+	if b.s == nil {
+		return nil
+	}
+	return b.s.allow(ctx, v)
 }
 
 // Close wipes the keys the repository was opened with (when not the vault's).
@@ -340,6 +357,9 @@ type ForgetResult = backup.ForgetResult
 
 // Forget applies the retention policy and, with prune, frees the space.
 func (b *Backups) Forget(ctx context.Context, p RetentionPolicy, prune bool) (*ForgetResult, error) {
+	if err := b.allow(ctx, access.ForgetBackups); err != nil {
+		return nil, err
+	}
 	res, err := b.r.Forget(ctx, p, time.Local, prune)
 	if b.s != nil && res != nil {
 		detail := fmt.Sprintf("%s: keep %s; %d snapshot(s) removed", b.r.Dir(), p, len(res.Removed))
@@ -372,6 +392,9 @@ type RestoreReport struct {
 // backed-up vault, when it is first unlocked. It never writes into an
 // existing vault.
 func (b *Backups) Restore(ctx context.Context, to string, o RestoreOptions) (*RestoreReport, error) {
+	if err := b.allow(ctx, access.Restore); err != nil {
+		return nil, err
+	}
 	snap, err := b.r.FindSnapshot(ctx, o.Snapshot)
 	if err != nil {
 		return nil, err
@@ -444,6 +467,14 @@ type DrillOptions struct {
 // (and the vault's audit trail when o.Session is set). A drill that ran and
 // found a problem returns its report and an error wrapping ErrDrillFailed.
 func (b *Backups) Drill(ctx context.Context, o DrillOptions) (*DrillReport, error) {
+	if err := b.allow(ctx, access.Drill); err != nil {
+		return nil, err
+	}
+	if o.Session != nil && o.Session != b.s {
+		if err := o.Session.allow(ctx, access.Drill); err != nil {
+			return nil, err
+		}
+	}
 	start := time.Now()
 	snap, err := b.r.FindSnapshot(ctx, o.Snapshot)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/store"
 	"casevault/vault"
@@ -80,6 +81,9 @@ func (r *CheckReport) Problems() []CheckItem {
 // ErrCheckFailed when it found damage; a check that could not run (the
 // vault was locked, ctx was cancelled) returns only an error.
 func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckReport, error) {
+	if err := s.allow(ctx, access.CheckVault); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	if progress == nil {
 		progress = func(BackupProgress) {}

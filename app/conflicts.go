@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"casevault/app/access"
 	"casevault/app/conflict"
 	"casevault/store"
 )
@@ -69,6 +70,9 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 // CheckConflicts compares each name with every client, alias and party in
 // open and closed matters, ranks the hits and records the check.
 func (s *Session) CheckConflicts(ctx context.Context, names []string) (*ConflictResult, error) {
+	if err := s.allow(ctx, access.CheckConflict); err != nil {
+		return nil, err
+	}
 	var clean []string
 	for _, n := range names {
 		if err := cleanLine("names", &n, false, ""); err != nil {
@@ -118,6 +122,9 @@ func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, n
 		return &FieldError{"decision", fmt.Sprintf("The decision %q is not one of clear, conflict, waived", decision)}
 	}
 	if err := cleanText("note", &note, maxField, false, ""); err != nil {
+		return err
+	}
+	if err := s.allow(ctx, access.DecideConfl, ref("conflict_check", checkID)); err != nil {
 		return err
 	}
 	return s.update(ctx, "conflict.decide", func(tx *store.Tx) (string, string, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/store"
 )
@@ -17,6 +18,9 @@ import (
 // action, records, detail, hash) and records the export in the trail. It
 // returns the number of entries written.
 func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.Writer) (int, error) {
+	if err := s.allow(ctx, access.ExportAudit); err != nil {
+		return 0, err
+	}
 	var entries []*store.AuditEntry
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error

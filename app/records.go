@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/store"
 )
@@ -178,6 +179,9 @@ func ref(kind string, id int64) string { return fmt.Sprintf("%s:%d", kind, id) }
 
 // AddClient validates and adds a client; it returns the new id.
 func (s *Session) AddClient(ctx context.Context, in ClientInput) (int64, error) {
+	if err := s.allow(ctx, access.AddClient); err != nil {
+		return 0, err
+	}
 	c := &store.Client{}
 	apply(c, in)
 	if err := ValidateClient(c, s.now()); err != nil {
@@ -194,6 +198,9 @@ func (s *Session) AddClient(ctx context.Context, in ClientInput) (int64, error) 
 
 // EditClient changes the given fields of a client.
 func (s *Session) EditClient(ctx context.Context, id int64, in ClientInput) error {
+	if err := s.allow(ctx, access.EditClient, ref("client", id)); err != nil {
+		return err
+	}
 	return s.update(ctx, "client.edit", func(tx *store.Tx) (string, string, error) {
 		c, err := tx.GetClient(id)
 		if err != nil {
@@ -223,6 +230,9 @@ func changedFields(in ClientInput) string {
 
 // DeleteClient deletes a client that has no matters.
 func (s *Session) DeleteClient(ctx context.Context, id int64) error {
+	if err := s.allow(ctx, access.DeleteClient, ref("client", id)); err != nil {
+		return err
+	}
 	return s.update(ctx, "client.delete", func(tx *store.Tx) (string, string, error) {
 		return ref("client", id), "", tx.DeleteClient(id)
 	})
@@ -236,6 +246,10 @@ type ClientDetail struct {
 
 // GetClient returns a client with aliases and matters.
 func (s *Session) GetClient(ctx context.Context, id int64) (*ClientDetail, error) {
+	if err := s.allow(ctx, access.ViewClient, ref("client", id)); err != nil {
+		return nil, err
+	}
+	matters := s.Can(access.Matters, access.Read)
 	var d ClientDetail
 	err := s.view(ctx, "client.view", func(tx *store.Tx) (string, string, error) {
 		c, err := tx.GetClient(id)
@@ -243,7 +257,9 @@ func (s *Session) GetClient(ctx context.Context, id int64) (*ClientDetail, error
 			return "", "", err
 		}
 		d.Client = c
-		d.Matters, err = tx.ListMatters(id, "")
+		if matters {
+			d.Matters, err = tx.ListMatters(id, "")
+		}
 		return ref("client", id), "", err
 	})
 	if err != nil {
@@ -265,6 +281,9 @@ func (s *Session) ListClientSummaries(ctx context.Context, order store.ClientOrd
 }
 
 func (s *Session) listClients(ctx context.Context, order store.ClientOrder, list func(*store.Tx, store.ClientOrder) ([]*store.Client, error)) ([]*store.Client, error) {
+	if err := s.allow(ctx, access.ListClients); err != nil {
+		return nil, err
+	}
 	var out []*store.Client
 	err := s.view(ctx, "client.list", func(tx *store.Tx) (string, string, error) {
 		var err error
@@ -286,6 +305,14 @@ type MatterInput struct {
 
 // AddMatter validates and adds a matter with its parties.
 func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) {
+	if err := s.allow(ctx, access.AddMatter, ref("client", in.ClientID)); err != nil {
+		return 0, err
+	}
+	if len(in.Adverse)+len(in.Related)+len(in.OpposingCounsel) > 0 {
+		if err := s.allow(ctx, access.AddParties, ref("client", in.ClientID)); err != nil {
+			return 0, err
+		}
+	}
 	m := &store.Matter{ClientID: in.ClientID, Title: in.Title, PracticeArea: in.PracticeArea}
 	if err := cleanLine("title", &m.Title, true, "A matter needs a title"); err != nil {
 		return 0, err
@@ -318,13 +345,22 @@ func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) 
 
 // ListMatters lists matters; clientID 0 = all; status "" = open and closed.
 func (s *Session) ListMatters(ctx context.Context, clientID int64, status string) ([]*store.Matter, error) {
+	records := ""
+	if clientID != 0 {
+		records = ref("client", clientID)
+	}
+	if err := s.allow(ctx, access.ListMatters, records); err != nil {
+		return nil, err
+	}
+	parties := s.Can(access.Parties, access.Read)
 	var out []*store.Matter
 	err := s.view(ctx, "matter.list", func(tx *store.Tx) (string, string, error) {
 		var err error
 		out, err = tx.ListMatters(clientID, status)
-		records := ""
-		if clientID != 0 {
-			records = ref("client", clientID)
+		if !parties {
+			for _, m := range out {
+				m.Parties = nil
+			}
 		}
 		return records, human.Count(len(out), "matter", "matters"), err
 	})
@@ -339,6 +375,10 @@ type MatterDetail struct {
 
 // GetMatter returns a matter with its parties and notes.
 func (s *Session) GetMatter(ctx context.Context, id int64) (*MatterDetail, error) {
+	if err := s.allow(ctx, access.ViewMatter, ref("matter", id)); err != nil {
+		return nil, err
+	}
+	notes, parties := s.Can(access.Notes, access.Read), s.Can(access.Parties, access.Read)
 	var d MatterDetail
 	err := s.view(ctx, "matter.view", func(tx *store.Tx) (string, string, error) {
 		m, err := tx.GetMatter(id)
@@ -346,7 +386,12 @@ func (s *Session) GetMatter(ctx context.Context, id int64) (*MatterDetail, error
 			return "", "", err
 		}
 		d.Matter = m
-		d.Notes, err = tx.ListNotes(id)
+		if !parties {
+			m.Parties = nil
+		}
+		if notes {
+			d.Notes, err = tx.ListNotes(id)
+		}
 		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
 	})
 	if err != nil {
@@ -370,6 +415,9 @@ func (s *Session) setStatus(ctx context.Context, id int64, status string) error 
 	if status == "open" {
 		action = "matter.reopen"
 	}
+	if err := s.allow(ctx, access.CloseMatter, ref("matter", id)); err != nil {
+		return err
+	}
 	return s.update(ctx, action, func(tx *store.Tx) (string, string, error) {
 		return ref("matter", id), "", tx.SetMatterStatus(id, status, s.now())
 	})
@@ -377,6 +425,9 @@ func (s *Session) setStatus(ctx context.Context, id int64, status string) error 
 
 // AddNote adds a note to a matter.
 func (s *Session) AddNote(ctx context.Context, matterID int64, text string) (int64, error) {
+	if err := s.allow(ctx, access.AddNote, ref("matter", matterID)); err != nil {
+		return 0, err
+	}
 	if err := cleanText("text", &text, maxNotes, true, "A note cannot be empty"); err != nil {
 		return 0, err
 	}

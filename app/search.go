@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/store"
 	"casevault/vault"
@@ -16,13 +17,35 @@ import (
 // the search: the query, and every record a hit showed (the access report,
 // audit list --record, finds it).
 func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+	if err := s.allow(ctx, access.Search); err != nil {
+		return nil, err
+	}
 	var out []store.SearchHit
 	err := s.view(ctx, "search", func(tx *store.Tx) (string, string, error) {
 		var err error
 		out, err = tx.Search(query, limit)
+		out = s.searchable(out)
 		return strings.Join(hitRecords(nil, out), " "), fmt.Sprintf("query %s, %s", auditQuery(query), human.Count(len(out), "hit", "hits")), err
 	})
 	return out, err
+}
+
+// searchable drops the hits of kinds the user's role does not read
+// (matters, notes); the client kinds are checked before the search. The
+// records a user cannot see at all are never hits (store's viewer).
+func (s *Session) searchable(hits []store.SearchHit) []store.SearchHit {
+	matters, notes := s.Can(access.Matters, access.Read), s.Can(access.Notes, access.Read)
+	if matters && notes {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if (h.Kind == "matter" && !matters) || (h.Kind == "note" && (!notes || !matters)) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // MaxAuditQuery is how many characters of a search's query its audit entry
@@ -93,10 +116,14 @@ type searchBurst struct {
 //
 // A failed search records nothing (it showed nothing).
 func (s *Session) SearchAsYouType(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+	if err := s.allow(ctx, access.Search); err != nil {
+		return nil, err
+	}
 	var out []store.SearchHit
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Search(query, limit)
+		out = s.searchable(out)
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"casevault/app/access"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -26,6 +27,9 @@ type Status struct {
 
 // Status returns facts about the vault. It is recorded in the audit trail.
 func (s *Session) Status(ctx context.Context) (*Status, error) {
+	if err := s.allow(ctx, access.ViewStatus); err != nil {
+		return nil, err
+	}
 	st := &Status{Dir: s.v.Dir()}
 	info := s.v.Info()
 	st.KDF, st.Created = info.KDF, info.Created

@@ -21,8 +21,15 @@ import (
 // someone guessing at the keyboard; the Argon2id cost is the real defence.
 const UnlockDelayFile = "unlock-delay"
 
-// FreeUnlockAttempts is how many wrong attempts cost no wait.
+// FreeUnlockAttempts is how many wrong attempts cost no wait at a backup
+// repository's passphrase (RepoUnlockStateDir).
 const FreeUnlockAttempts = 3
+
+// DefaultLockoutAfter is how many wrong unlocks of a vault cost no wait,
+// unless the vault's passphrase policy says otherwise
+// (PassPolicy.LockoutAfter, kept in plain beside the vault in
+// UnlockPolicyFile so that it applies before the vault is open).
+const DefaultLockoutAfter = 5
 
 // MaxUnlockDelay caps the wait.
 const MaxUnlockDelay = 15 * time.Minute
@@ -31,13 +38,21 @@ const MaxUnlockDelay = 15 * time.Minute
 type UnlockFailures struct {
 	Count int
 	Last  time.Time
+	// Free is how many failures cost no wait: for a vault its
+	// UnlockPolicyFile or DefaultLockoutAfter, for a backup repository's
+	// state folder FreeUnlockAttempts; 0 means FreeUnlockAttempts.
+	Free int
 }
 
-// LoadUnlockFailures reads dir's unlock-delay file; a missing or unreadable
-// file is no failures.
-func LoadUnlockFailures(dir string) UnlockFailures {
-	var f UnlockFailures
-	b, err := os.ReadFile(filepath.Join(dir, UnlockDelayFile))
+// LoadUnlockFailures reads dir's unlock-delay file (the owner's, or a
+// vault without users); a missing or unreadable file is no failures.
+func LoadUnlockFailures(dir string) UnlockFailures { return LoadUserUnlockFailures(dir, "") }
+
+// LoadUserUnlockFailures reads the failures of user (""= the owner, or a
+// credential without a user name) on the vault in dir.
+func LoadUserUnlockFailures(dir, user string) UnlockFailures {
+	f := UnlockFailures{Free: lockoutAfter(dir)}
+	b, err := os.ReadFile(filepath.Join(dir, unlockDelayFile(dir, user)))
 	if err != nil {
 		return f
 	}
@@ -61,26 +76,38 @@ func LoadUnlockFailures(dir string) UnlockFailures {
 // The vault folder must exist; an error writing the file is returned but
 // the count is still given back.
 func RecordUnlockFailure(dir string, now time.Time) (UnlockFailures, error) {
-	f := LoadUnlockFailures(dir)
+	return RecordUserUnlockFailure(dir, "", now)
+}
+
+// RecordUserUnlockFailure is RecordUnlockFailure for one user of the vault.
+func RecordUserUnlockFailure(dir, user string, now time.Time) (UnlockFailures, error) {
+	f := LoadUserUnlockFailures(dir, user)
 	f.Count++
 	f.Last = now.UTC()
 	data := fmt.Sprintf("failures %d\nlast %s\n", f.Count, f.Last.Format(time.RFC3339))
-	return f, replaceFile(dir, UnlockDelayFile, []byte(data))
+	return f, replaceFile(dir, unlockDelayFile(dir, user), []byte(data))
 }
 
 // ResetUnlockFailures removes the file after a successful unlock.
-func ResetUnlockFailures(dir string) error {
-	err := os.Remove(filepath.Join(dir, UnlockDelayFile))
+func ResetUnlockFailures(dir string) error { return ResetUserUnlockFailures(dir, "") }
+
+// ResetUserUnlockFailures removes user's file: after their successful
+// unlock, or when the owner clears their lockout.
+func ResetUserUnlockFailures(dir, user string) error {
+	err := os.Remove(filepath.Join(dir, unlockDelayFile(dir, user)))
 	if os.IsNotExist(err) {
 		return nil
 	}
 	return err
 }
 
-// Delay is the wait after Count failures: none for the first three, then
-// 5 s, 10 s, 20 s ... doubling up to MaxUnlockDelay.
+// Delay is the wait after Count failures: none for the first Free, then 5 s, 10 s, 20 s ... doubling up to MaxUnlockDelay.
 func (f UnlockFailures) Delay() time.Duration {
-	n := f.Count - FreeUnlockAttempts
+	free := f.Free
+	if free <= 0 {
+		free = FreeUnlockAttempts
+	}
+	n := f.Count - free
 	if n <= 0 {
 		return 0
 	}

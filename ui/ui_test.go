@@ -213,12 +213,12 @@ func TestUnlockWrongThenRight(t *testing.T) {
 
 func TestUnlockDelayGrowsAndSurvivesRestart(t *testing.T) {
 	h := newHarness(t, true)
-	for i := 0; i < app.FreeUnlockAttempts+1; i++ {
+	for i := 0; i < app.DefaultLockoutAfter+1; i++ {
 		h.unlock("wrong wrong wrong")
 	}
 	s := h.u.unlock
 	if !s.unlockB.Disabled() || !strings.Contains(s.status.Text, "wait") {
-		t.Fatalf("after %d failures: button disabled %v, status %q", app.FreeUnlockAttempts+1, s.unlockB.Disabled(), s.status.Text)
+		t.Fatalf("after %d failures: button disabled %v, status %q", app.DefaultLockoutAfter+1, s.unlockB.Disabled(), s.status.Text)
 	}
 	// Enter during the wait does nothing, even with the right passphrase.
 	h.unlock(testPass)

@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"casevault/app"
 )
 
 // fakeClock is a clock that only the sleeper moves.
@@ -22,7 +25,7 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // TestBackoff: wrong passphrases on the command line cost the same
-// persisted, growing wait as in the window (none for the first three, then
+// persisted, growing wait as in the window (none for the first five at a vault and three at a repository, then
 // 5 s, 10 s, 20 s ...), for the vault and for a backup repository; the
 // right one clears the count. The clock and the sleeper are injected: the
 // test never sleeps.
@@ -43,26 +46,28 @@ func TestBackoff(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		args []string
+		free int // wrong attempts without a wait: a vault's lockout-after (5), a repository's 3
 	}{
-		{"vault", []string{"status"}},
-		{"backup repository", []string{"snapshots", "--repo", repo}},
+		{"vault", []string{"status"}, app.DefaultLockoutAfter},
+		{"backup repository", []string{"snapshots", "--repo", repo}, app.FreeUnlockAttempts},
 	} {
 		clock.slept = nil
-		for i := 0; i < 6; i++ {
+		n := c.free + 3
+		for i := 0; i < n; i++ {
 			if _, code := try("wrong guess number "+string(rune('a'+i)), c.args...); code != ExitWrongKey {
 				t.Fatalf("%s: wrong passphrase %d: exit %d", c.name, i+1, code)
 			}
 		}
 		want := []time.Duration{5 * time.Second, 10 * time.Second}
 		if len(clock.slept) != 2 || clock.slept[0] != want[0] || clock.slept[1] != want[1] {
-			t.Fatalf("%s: waits after 6 wrong passphrases: %v, want %v", c.name, clock.slept, want)
+			t.Fatalf("%s: waits after %d wrong passphrases: %v, want %v", c.name, n, clock.slept, want)
 		}
 		errs, code := try(testPass, c.args...)
 		if code != 0 {
 			t.Fatalf("%s: the right passphrase: exit %d %s", c.name, code, errs)
 		}
-		if len(clock.slept) != 3 || clock.slept[2] != 20*time.Second || !strings.Contains(errs, "6 wrong passphrases or recovery keys in a row: waiting 20") {
-			t.Fatalf("%s: before the 7th attempt: waits %v, stderr %q", c.name, clock.slept, errs)
+		if len(clock.slept) != 3 || clock.slept[2] != 20*time.Second || !strings.Contains(errs, fmt.Sprintf("%d wrong passphrases or recovery keys in a row: waiting 20", n)) {
+			t.Fatalf("%s: before attempt %d: waits %v, stderr %q", c.name, n+1, clock.slept, errs)
 		}
 		if _, code := try("wrong again", c.args...); code != ExitWrongKey || len(clock.slept) != 3 {
 			t.Fatalf("%s: a success did not clear the count: waits %v", c.name, clock.slept)

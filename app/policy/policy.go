@@ -95,6 +95,66 @@ var commonList = sync.OnceValues(func() (map[string]int, int) {
 // login name and full name; "casevault" is always forbidden. Names, and the
 // words of a name, shorter than 3 characters are ignored.
 func Check(pass []byte, names ...string) []Problem {
+	return CheckWith(pass, Rules{}, names...)
+}
+
+// Rules are a vault owner's additions to the fixed rules: a longer minimum,
+// and character classes. The zero value is Check's rules.
+type Rules struct {
+	// MinLength is the least number of characters; 0 = MinLength. It may
+	// not go below MinLengthFloor.
+	MinLength int
+	// MinClasses is how many of the four character classes (lower-case
+	// letters, upper-case letters, digits, anything else) the passphrase
+	// must use; 0 or 1 = no rule. NIST SP 800-63B advises against such
+	// rules (they make passphrases harder to remember, not harder to
+	// guess), but some firms must have them.
+	MinClasses int
+}
+
+// MinLengthFloor is the least minimum length a policy may set (NIST SP
+// 800-63B's floor for a memorised secret chosen by the user is 8; casevault
+// keeps 12 as its default).
+const MinLengthFloor = 8
+
+// CodeClasses: the passphrase uses fewer character classes than the rules ask.
+const CodeClasses = "classes"
+
+func (r Rules) minLength() int {
+	if r.MinLength <= 0 {
+		return MinLength
+	}
+	return max(r.MinLength, MinLengthFloor)
+}
+
+// Classes counts the character classes pass uses: lower-case letters,
+// upper-case letters, digits, and anything else (symbols, spaces, letters
+// without case).
+func Classes(pass []byte) int {
+	var lower, upper, digit, other bool
+	for _, c := range string(pass) {
+		switch {
+		case unicode.IsLower(c):
+			lower = true
+		case unicode.IsUpper(c):
+			upper = true
+		case unicode.IsDigit(c):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckWith is Check under a vault's rules (see Rules).
+func CheckWith(pass []byte, rules Rules, names ...string) []Problem {
 	if !utf8.Valid(pass) {
 		// Bytes that are not UTF-8 are not characters: the other rules
 		// would only see replacement characters ("the same character over
@@ -108,8 +168,13 @@ func Check(pass []byte, names ...string) []Problem {
 
 	var problems []Problem
 
-	if n := len(p.low); n < MinLength {
-		problems = append(problems, Problem{CodeTooShort, tooShortMessage(n)})
+	if n, least := len(p.low), rules.minLength(); n < least {
+		problems = append(problems, Problem{CodeTooShort, tooShortMessage(n, least)})
+	}
+	if rules.MinClasses > 1 && Classes(pass) < rules.MinClasses {
+		problems = append(problems, Problem{CodeClasses, fmt.Sprintf("This vault's policy asks for at least %d of these: "+
+			"lower-case letters, capital letters, digits, and other characters such as symbols or spaces. "+
+			"Your passphrase uses %d.", min(rules.MinClasses, 4), Classes(pass))})
 	}
 	if p.isCommon() {
 		problems = append(problems, Problem{CodeCommon,
@@ -141,10 +206,10 @@ func Check(pass []byte, names ...string) []Problem {
 	return problems
 }
 
-func tooShortMessage(n int) string {
+func tooShortMessage(n, least int) string {
 	return fmt.Sprintf("Your passphrase is too short: it has %d %s and needs at least %d. "+
 		"A few unrelated words strung together make a passphrase that is long enough and still easy to remember.",
-		n, human.Noun(n, "character", "characters"), MinLength)
+		n, human.Noun(n, "character", "characters"), least)
 }
 
 // prepared holds the passphrase as runes: orig after NFC normalisation, and

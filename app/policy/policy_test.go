@@ -168,7 +168,7 @@ func TestCheckCountsRunes(t *testing.T) {
 			t.Errorf("Check(%q): too short = %v, want %v (%d bytes, %d runes)", tt.pass, short, tt.tooShort, len(tt.pass), utf8.RuneCountInString(tt.pass))
 		}
 		if short {
-			if want := tooShortMessage(tt.wantRunes); got[0].Message != want {
+			if want := tooShortMessage(tt.wantRunes, MinLength); got[0].Message != want {
 				t.Errorf("Check(%q) message %q, want %q", tt.pass, got[0].Message, want)
 			}
 		}
@@ -276,6 +276,30 @@ func TestCheckNotUTF8(t *testing.T) {
 		probs := Check(pass)
 		if len(probs) != 1 || probs[0].Code != CodeNotText || !strings.Contains(probs[0].Message, "not valid text") {
 			t.Errorf("Check(%q) = %v, want one %s problem", pass, probs, CodeNotText)
+		}
+	}
+}
+
+func TestCheckWithRules(t *testing.T) {
+	pass := []byte("lantern harbour velvet")
+	if ps := CheckWith(pass, Rules{}); len(ps) != 0 {
+		t.Fatalf("default rules: %v", ps)
+	}
+	if ps := CheckWith(pass, Rules{MinLength: 30}); len(ps) != 1 || ps[0].Code != CodeTooShort || !strings.Contains(ps[0].Message, "at least 30") {
+		t.Errorf("min 30: %v", ps)
+	}
+	if ps := CheckWith([]byte("qzvrkmw"), Rules{MinLength: 2}); len(ps) != 1 || !strings.Contains(ps[0].Message, "at least 8") {
+		t.Errorf("a minimum below the floor: %v", ps)
+	}
+	if ps := CheckWith(pass, Rules{MinClasses: 3}); len(ps) != 1 || ps[0].Code != CodeClasses || !strings.Contains(ps[0].Message, "uses 2") {
+		t.Errorf("three classes: %v", ps)
+	}
+	if ps := CheckWith([]byte("Lantern harbour 7 velvet"), Rules{MinClasses: 4}); len(ps) != 0 {
+		t.Errorf("four classes used: %v", ps)
+	}
+	for s, n := range map[string]int{"": 0, "abc": 1, "aB": 2, "aB1": 3, "aB1 ": 4, "日本": 1} {
+		if got := Classes([]byte(s)); got != n {
+			t.Errorf("Classes(%q) = %d, want %d", s, got, n)
 		}
 	}
 }
