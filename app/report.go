@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/access"
 	"casevault/app/human"
 	"casevault/store"
 )
@@ -286,6 +287,9 @@ func period(from, to time.Time) string {
 // (inclusive) and to (exclusive); zero times leave that end open. It is
 // recorded in the audit trail as report.access.
 func (s *Session) AccessReport(ctx context.Context, clientID int64, from, to time.Time) (*AccessReport, error) {
+	if err := s.allow(ctx, access.Reports, ref("client", clientID)); err != nil {
+		return nil, err
+	}
 	rep := &AccessReport{ClientID: clientID}
 	err := s.view(ctx, "report.access", func(tx *store.Tx) (string, string, error) {
 		c, err := tx.GetClient(clientID)
@@ -378,6 +382,9 @@ func (s *Session) ActivityReport(ctx context.Context, user string, from, to time
 	user = strings.TrimSpace(user)
 	if user == "" {
 		return nil, &FieldError{"user", "Give the name of the user whose activity to report"}
+	}
+	if err := s.allow(ctx, access.Reports); err != nil {
+		return nil, err
 	}
 	rep := &ActivityReport{User: user}
 	err := s.view(ctx, "report.activity", func(tx *store.Tx) (string, string, error) {

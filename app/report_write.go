@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -142,6 +143,9 @@ func (r *ActivityReport) records() string   { return "" }
 // written, as ExportAuditCSV is, since the file takes client data out of
 // the vault.
 func (s *Session) SaveReport(ctx context.Context, rep Report, format string, w io.Writer) error {
+	if err := s.allow(ctx, access.ExportReport); err != nil {
+		return err
+	}
 	write := rep.WriteCSV
 	switch format {
 	case "CSV":
