@@ -36,6 +36,12 @@ const (
 	ExitWrongKey = 3
 	ExitDamaged  = 4
 	ExitLocked   = 5
+	// ExitDenied: the user's role does not allow the command (the refusal
+	// is in the audit trail).
+	ExitDenied = 6
+	// ExitMustChange: the user unlocked with a one-time (or expired)
+	// passphrase and must choose their own first (casevault passwd).
+	ExitMustChange = 7
 )
 
 // Env is the process environment a command runs in.
@@ -87,7 +93,15 @@ type runner struct {
 	// stdinData is the flag X whose --X-file - read standard input, so a
 	// passphrase must come from the terminal.
 	stdinData string
-	ro        bool // --read-only: salvage a damaged vault (app.OpenReadOnly)
+	ro        bool   // --read-only: salvage a damaged vault (app.OpenReadOnly)
+	user      string // --user: who unlocks ("" = the last user here, or the owner)
+	userSet   bool   // --user was given (else user is the remembered one)
+	keyFile   string // --key-file: the user's key file
+	kf        []byte // its content, once read (for passwd, which keeps it)
+	// vaultUnlock: the credential asked for is the vault's (open), where
+	// the user and key file apply, not a backup repository's.
+	vaultUnlock bool
+	changing    bool // passwd: the one command a must-change user may run
 }
 
 type usageError struct{ msg string }
@@ -110,7 +124,7 @@ Commands:
   search QUERY             full-text search over names, aliases, notes and matter titles
   conflicts NAME...        conflict check against every client, alias and party
   conflicts decide CHECK --decision clear|conflict|waived [--note T]
-  passwd                   change the passphrase (the recovery key keeps working)
+  passwd                   change your passphrase (the recovery key keeps working)
   status                   where the vault is, its size, counts, key settings
   check                    read every file of the vault back and check it and its database
                            (exit 4 when damaged; with --read-only, a damaged vault too)
@@ -123,6 +137,17 @@ Commands:
                            ("casevault report --help")
   demo --vault DIR [--clients N]
                            create a demo vault of invented clients (prints its passphrase)
+
+People and permissions (the owner's; "casevault user --help", "role --help", "policy --help"):
+  user add NAME --role ROLE [--new-key-file PATH]
+                           add a user; prints their one-time passphrase, once
+  user list | role NAME ROLE | reset NAME | unlock NAME | remove NAME [--change-key]
+  role list|show|add|set|delete
+                           what each role may do with each kind of record
+  policy show|set          the passphrase policy (length, expiry, reuse, lockout, key file)
+  client|matter restrict|wall|open ID [--users a,b]
+                           only these users see it / everyone but them / everyone
+  key change               change the vault key (everyone keeps their passphrase)
 
 Backups (to a folder on a USB drive; all but backup need only the passphrase
 or recovery key, not the vault, so they work on a new laptop):
@@ -144,6 +169,10 @@ Flags every command takes (before or after the command):
   --vault DIR              vault folder (default: %s)
   --recovery               unlock with the recovery key instead of the passphrase
   --passphrase-stdin       read passphrases from standard input, one per line
+  --user NAME              unlock as this user, with their passphrase (default: the last user
+                           of this vault on this computer, or the owner); in "audit list", give it
+                           before the command: after it, --user picks whose entries to show
+  --key-file PATH          the user's key file, when their passphrase needs one
   --json                   machine-readable output (read commands)
   --read-only              (after the command) open a damaged vault read-only: see and back
                            up everything saved before the damage; nothing can be changed
@@ -155,6 +184,11 @@ every such flag has a --...-file twin (--name-file, --notes-file, --text-file,
 --title-file, --names-file, --query-file...), and - reads standard input, e.g.
   casevault note add --matter 4 --text-file -
 (then the passphrase is typed at the terminal, not given with --passphrase-stdin).
+
+Exit codes: 0 done, 1 error, 2 wrong usage, 3 wrong passphrase, key file or recovery
+key, 4 damaged, 5 in use by another process, 6 refused by your role ("Your role (...)
+cannot ...; ask the owner"), 7 you must choose your own passphrase first
+(casevault passwd --user NAME).
 
 Run "casevault COMMAND --help" for a command's flags.
 `
@@ -181,11 +215,23 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(message(err, r.repo, r.vault)))
+	msg := message(err, r.repo, r.vault)
+	if errors.Is(err, app.ErrMustChangePassphrase) {
+		msg += ".\nTo choose it now: casevault passwd" + r.userFlag() + vaultOpt(r.vault)
+	}
+	fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(msg))
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
+	}
+	return exitCode(err)
+}
+
+// exitCode is the exit code of a failed command (the usage lists them).
+func exitCode(err error) int {
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
 		return ExitUsage
 	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey):
 		return ExitWrongKey
@@ -194,6 +240,10 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 		return ExitDamaged
 	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy):
 		return ExitLocked
+	case errors.Is(err, app.ErrDenied):
+		return ExitDenied
+	case errors.Is(err, app.ErrMustChangePassphrase):
+		return ExitMustChange
 	}
 	return ExitError
 }
@@ -257,6 +307,17 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	fs.BoolVar(&r.stdinP, "passphrase-stdin", r.global.stdinP, "read passphrases from standard input, one per line")
 	fs.BoolVar(&r.recov, "recovery", r.global.recov, "unlock with the recovery key")
 	fs.BoolVar(&r.ro, "read-only", false, "open a damaged vault read-only, to back it up or export (nothing can be changed)")
+	r.user, r.userSet = r.global.user, r.global.userSet
+	if name != "audit list" { // there --user picks whose entries to show
+		fs.Func("user", "unlock as this user (default: the last user of this vault on this computer, or the owner)", func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("--user needs a user's name")
+			}
+			r.user, r.userSet = v, true
+			return nil
+		})
+	}
+	fs.StringVar(&r.keyFile, "key-file", r.global.keyFile, "the user's key file, when their passphrase needs one")
 	r.fs = fs
 	return fs
 }
@@ -360,8 +421,10 @@ func (r *runner) dispatch(args []string) error {
 			return r.clientEdit(a)
 		case "delete":
 			return r.clientDelete(a)
+		case "restrict", "wall", "open":
+			return r.classCmd("client", s, a)
 		}
-		return usagef("unknown client subcommand %q (add, list, show, edit, delete)", s)
+		return usagef("unknown client subcommand %q (add, list, show, edit, delete, restrict, wall, open)", s)
 	case "matter":
 		s, a, err := sub()
 		if err != nil {
@@ -378,8 +441,10 @@ func (r *runner) dispatch(args []string) error {
 			return r.matterStatus(a, false)
 		case "reopen":
 			return r.matterStatus(a, true)
+		case "restrict", "wall", "open":
+			return r.classCmd("matter", s, a)
 		}
-		return usagef("unknown matter subcommand %q (add, list, show, close, reopen)", s)
+		return usagef("unknown matter subcommand %q (add, list, show, close, reopen, restrict, wall, open)", s)
 	case "note":
 		s, a, err := sub()
 		if err != nil {
@@ -418,6 +483,14 @@ func (r *runner) dispatch(args []string) error {
 		return r.drill(rest)
 	case "report":
 		return r.cmdReport(rest)
+	case "user":
+		return r.cmdUser(rest)
+	case "role":
+		return r.cmdRole(rest)
+	case "policy":
+		return r.cmdPolicy(rest)
+	case "key":
+		return r.cmdKey(rest)
 	case "audit":
 		s, a, err := sub()
 		if err != nil {
@@ -432,7 +505,7 @@ func (r *runner) dispatch(args []string) error {
 		return usagef("unknown audit subcommand %q (list, verify)", s)
 	}
 	if strings.HasPrefix(cmd, "-") {
-		return usagef("unknown flag %q before the command; only --vault, --recovery, --passphrase-stdin and --json may come before it, the others go after it (see \"casevault COMMAND --help\")", cmd)
+		return usagef("unknown flag %q before the command; only --vault, --user, --key-file, --recovery, --passphrase-stdin and --json may come before it, the others go after it (see \"casevault COMMAND --help\")", cmd)
 	}
 	return usagef("unknown command %q", cmd)
 }
@@ -483,14 +556,66 @@ func (r *runner) credential() (app.Credential, error) {
 		}
 		return app.Recovery(string(b))
 	}
-	b, err := r.readSecret("Passphrase: ")
+	prompt := "Passphrase: "
+	if !r.vaultUnlock {
+		b, err := r.readSecret(prompt)
+		if err != nil {
+			return app.Credential{}, err
+		}
+		if len(b) == 0 {
+			return app.Credential{}, fmt.Errorf("%w: the passphrase is empty", app.ErrWrongCredential)
+		}
+		return app.Passphrase(b), nil
+	}
+	if r.user != "" {
+		prompt = "Passphrase for " + human.Escape(r.user) + ": "
+	}
+	if r.keyFile != "" && r.kf == nil {
+		kf, err := readKeyFile(r.keyFile)
+		if err != nil {
+			return app.Credential{}, err
+		}
+		r.kf = kf
+	}
+	b, err := r.readSecret(prompt)
 	if err != nil {
 		return app.Credential{}, err
 	}
 	if len(b) == 0 {
 		return app.Credential{}, fmt.Errorf("%w: the passphrase is empty", app.ErrWrongCredential)
 	}
-	return app.Passphrase(b), nil
+	return withUser(app.Passphrase(b), r.user, r.kf)
+}
+
+// userFlag is " --user NAME" for a suggested command when a user unlocked
+// (or was asked for), else "".
+func (r *runner) userFlag() string {
+	if r.user == "" {
+		return ""
+	}
+	return " --user " + quoteArg(r.user)
+}
+
+// pickUser settles who unlocks: --user, else the last user of this vault
+// on this computer (said on standard error), else the owner. Remembering
+// is off in tests (Env.StateDir set), which must not touch the real
+// configuration folder.
+func (r *runner) pickUser() {
+	if r.userSet || r.recov || r.env.StateDir != "" {
+		return
+	}
+	if last := app.LastUser(r.vault); last != "" {
+		r.user = last
+		fmt.Fprintf(r.env.Stderr, "Unlocking as %s, the last user of this vault on this computer (--user NAME for someone else).\n", human.Escape(last))
+	}
+}
+
+// rememberUser keeps the user who unlocked for the next command.
+func (r *runner) rememberUser() {
+	if r.recov || r.env.StateDir != "" {
+		return
+	}
+	_ = app.RememberUser(r.vault, r.user) // a convenience: failing to keep it changes nothing else
 }
 
 // open unlocks the vault, runs fn and locks it again.
@@ -509,13 +634,23 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 		open = app.OpenReadOnly
 	}
 	var s *app.Session
+	r.pickUser()
+	r.vaultUnlock = true
 	err := r.unlock(r.vault, func(cred app.Credential) error {
 		var err error
 		s, err = open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store, CommandLine: true})
 		return err
 	})
+	r.vaultUnlock = false
 	if err != nil {
 		return err
+	}
+	r.rememberUser()
+	if u := s.User(); u.MustChange || u.Expired {
+		if !r.changing {
+			defer s.Close(r.ctx)
+			return &app.MustChangeError{Expired: u.Expired && !u.MustChange}
+		}
 	}
 	for _, n := range s.Notices() {
 		// The notes are shared with the window and name "casevault repair"
@@ -542,7 +677,11 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 // whatever is left is escaped before it reaches the terminal.
 // backoff is the growing wait after wrong passphrases, as in the window.
 func (r *runner) backoff() app.Backoff {
-	return app.Backoff{Now: r.env.Now, Sleep: r.env.Sleep, Notify: func(w time.Duration, n int) {
+	user := ""
+	if r.vaultUnlock {
+		user = r.user
+	}
+	return app.Backoff{Now: r.env.Now, Sleep: r.env.Sleep, User: user, Notify: func(w time.Duration, n int) {
 		fmt.Fprintf(r.env.Stderr, "%s in a row: waiting %s before this attempt (press Ctrl-C to stop).\n",
 			human.Count(n, "wrong passphrase or recovery key", "wrong passphrases or recovery keys"), human.Duration(w))
 	}}
@@ -790,18 +929,66 @@ func (r *runner) kdf(memKiB, passes uint32) (app.KDFParams, error) {
 
 func (r *runner) passwd(args []string) error {
 	fs := r.flags("passwd")
+	newKF := fs.String("new-key-file", "", "also need a new key file from now on: write one at PATH (put it on a USB stick)")
+	noKF := fs.Bool("no-key-file", false, "no longer need a key file (unless the policy requires one)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Change your own passphrase (a user who unlocked with a one-time passphrase must do this first).
+
+Example:
+  casevault passwd --user Pat
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if *newKF != "" && *noKF {
+		return usagef("give --new-key-file PATH or --no-key-file, not both")
+	}
+	r.changing = true
 	return r.open(func(s *app.Session) error {
+		u := s.User()
+		if u.MustChange {
+			fmt.Fprintln(r.env.Stderr, "You unlocked with a one-time passphrase: choose your own now.")
+		} else if u.Expired {
+			fmt.Fprintln(r.env.Stderr, "Your passphrase has expired: choose a new one now.")
+		}
 		pass, err := r.newPassphrase("the passphrase was not changed")
 		if err != nil {
 			return err
 		}
-		if err := s.ChangePassphrase(r.ctx, pass, nil); err != nil {
+		kf := r.kf // keep the key file the user unlocked with
+		switch {
+		case *noKF:
+			kf = nil
+		case *newKF != "":
+			if kf, err = writeNewKeyFile(*newKF); err != nil {
+				return err
+			}
+		}
+		if err := s.ChangeOwnPassphrase(r.ctx, pass, kf); err != nil {
+			if *newKF != "" {
+				os.Remove(*newKF)
+			}
+			var pe *app.PolicyError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%w. The passphrase was not changed", err)
+			}
 			return err
 		}
-		fmt.Fprintln(r.env.Stdout, "Passphrase changed. Your recovery key still works.")
+		switch {
+		case u.Owner && !r.recov:
+			fmt.Fprintln(r.env.Stdout, "Passphrase changed. Your recovery key still works.")
+		case u.Owner:
+			fmt.Fprintln(r.env.Stdout, "Passphrase changed; unlock with it from now on. Your recovery key still works.")
+		default:
+			fmt.Fprintf(r.env.Stdout, "Passphrase changed; unlock with it from now on: casevault --user %s ...\n", human.Escape(quoteArg(u.Name)))
+		}
+		if *newKF != "" {
+			fmt.Fprintf(r.env.Stdout, "From now on you also need the key file %s (--key-file PATH). Keep it on a USB stick, not on this computer.\n", human.Escape(*newKF))
+		}
 		return nil
 	})
 }

@@ -20,6 +20,9 @@ type globals struct {
 	json     bool
 	stdinP   bool
 	recov    bool
+	user     string // --user NAME: who unlocks ("" = the last user here, or the owner)
+	userSet  bool
+	keyFile  string   // --key-file PATH: the user's key file
 	given    []string // the flags as typed, for messages
 }
 
@@ -35,7 +38,8 @@ var globalBool = map[string]func(g *globals, v bool){
 // commands are the first words of the commands (see dispatch).
 var commands = map[string]bool{"init": true, "client": true, "matter": true, "note": true, "search": true, "conflicts": true,
 	"passwd": true, "status": true, "repair": true, "audit": true, "demo": true, "backup": true, "snapshots": true,
-	"restore": true, "verify": true, "forget": true, "drill": true, "help": true, "check": true, "report": true}
+	"restore": true, "verify": true, "forget": true, "drill": true, "help": true, "check": true, "report": true,
+	"user": true, "role": true, "policy": true, "key": true}
 
 func splitGlobals(args []string) (globals, []string, error) {
 	var g globals
@@ -66,6 +70,26 @@ func splitGlobals(args []string) (globals, []string, error) {
 			}
 			g.vault, g.vaultSet = val, true
 			typed = "--vault " + quoteArg(val)
+		case name == "user" || name == "key-file":
+			if !hasVal {
+				if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+					return g, nil, usagef("--%s needs a value: casevault --%s %s [command]", name, name, map[string]string{"user": "NAME", "key-file": "PATH"}[name])
+				}
+				val, args = args[1], args[1:]
+			}
+			if name == "user" {
+				if strings.TrimSpace(val) == "" {
+					return g, nil, usagef("--user needs a user's name")
+				}
+				g.user, g.userSet = val, true
+				typed = "--user " + quoteArg(val)
+			} else {
+				if val == "" {
+					return g, nil, usagef("--key-file needs the path of the key file")
+				}
+				g.keyFile = val
+				typed = "--key-file " + quoteArg(val)
+			}
 		case globalBool[name] != nil:
 			v := true
 			if hasVal {

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"casevault/app"
+	"casevault/app/access"
+)
+
+// TestExitCodes: a refusal by the role and a must-change session have
+// their own exit codes, whatever wraps them.
+func TestExitCodes(t *testing.T) {
+	denied := &access.DeniedError{Role: "Paralegal", Verb: "delete clients"}
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{denied, ExitDenied},
+		{fmt.Errorf("client 3: %w", denied), ExitDenied},
+		{errors.Join(denied, errors.New("audit failed")), ExitDenied},
+		{&app.MustChangeError{}, ExitMustChange},
+		{&app.MustChangeError{Expired: true}, ExitMustChange},
+		{usagef("x"), ExitUsage},
+		{app.ErrWrongCredential, ExitWrongKey},
+		{errors.New("other"), ExitError},
+	} {
+		if got := exitCode(c.err); got != c.want {
+			t.Errorf("exitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+	if ExitDenied == ExitMustChange || ExitDenied <= ExitLocked {
+		t.Error("exit codes not distinct")
+	}
+	// The usage documents them.
+	out, _, _ := run(t, "", "--help")
+	for _, want := range []string{"6 refused by your role", "7 you must choose your own passphrase first", "--user NAME", "--key-file PATH",
+		"user add NAME --role ROLE", "role list|show|add|set|delete", "policy show|set", "client|matter restrict|wall|open", "report access"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+}
+
+func TestRoleCommands(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	out := v.ok("role", "list")
+	for _, want := range []string{"ROLE", "CLIENTS", "Owner (built-in)", "Paralegal (built-in)", "Read-only (built-in)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("role list lacks %q:\n%s", want, out)
+		}
+	}
+	roles := okJSON[[]map[string]any](v, "role", "show", "paralegal")
+	if len(roles) != 1 || roles[0]["Name"] == nil && roles[0]["name"] == nil {
+		t.Fatalf("role show paralegal --json: %v", roles)
+	}
+	// A wrong role name lists the right ones and changes nothing.
+	_, errs, code := v.do("role", "show", "Paralegul")
+	if code != ExitError || !strings.Contains(errs, `there is no role "Paralegul"`) || !strings.Contains(errs, "Paralegal") {
+		t.Errorf("role show of a wrong name: exit %d %q", code, errs)
+	}
+	_, errs, code = v.do("role", "add", "Clerk", "--from", "Nobody")
+	if code != ExitError || !strings.Contains(errs, `there is no role "Nobody"`) {
+		t.Errorf("role add --from a wrong name: exit %d %q", code, errs)
+	}
+	for _, args := range [][]string{
+		{"role", "set", "Clerk"},                      // no level
+		{"role", "add", "Clerk", "--notes", "maybe"},  // not a level
+		{"role", "add"},                               // no name
+		{"role", "frob"},                              // no such subcommand
+		{"role", "add", "Clerk", "--secrets", "edit"}, // no such kind
+	} {
+		if _, errs, code := v.do(args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d: %s", args, code, ExitUsage, errs)
+		}
+	}
+	if out, _, code := v.do("role", "--help"); code != 0 || !strings.Contains(out, "Example:") || !strings.Contains(out, "clients, matters") {
+		t.Errorf("role --help: %d %q", code, out)
+	}
+}
+
+func TestPolicyCommands(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	out := v.ok("policy", "show")
+	for _, want := range []string{"Shortest passphrase", "12 characters", "Expiry", "never", "5 wrong passphrases"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("policy show lacks %q:\n%s", want, out)
+		}
+	}
+	p := okJSON[app.PassPolicy](v, "policy", "show")
+	if p.MinLength != 12 || p.LockoutAfter != 5 {
+		t.Errorf("policy show --json: %+v", p)
+	}
+	for _, args := range [][]string{
+		{"policy", "set"}, {"policy", "set", "--min-length", "x"}, {"policy", "set", "--require-key-file", "maybe"}, {"policy", "nope"},
+	} {
+		if _, errs, code := v.do(args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d: %s", args, code, ExitUsage, errs)
+		}
+	}
+}
+
+func TestUserCommandUsage(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	for _, args := range [][]string{
+		{"user", "add", "Pat"},                               // no role
+		{"user", "add", "--role", "Paralegal"},               // no name
+		{"user", "add", "Pat", "Sam", "--role", "Paralegal"}, // two names
+		{"user", "role", "Pat"},                              // no role
+		{"user", "frob"},                                     // no such subcommand
+		{"user"},                                             // none
+		{"matter", "wall", "1"},                              // no --users
+		{"matter", "open", "1", "--users", "Pat"},            // open takes none
+		{"client", "restrict", "x", "--users", "Pat"},        // not an id
+		{"passwd", "--new-key-file", "k", "--no-key-file"},   // both
+		{"--user"},                       // no name
+		{"client", "list", "--user", ""}, // no name
+		{"--key-file", "--vault", v.dir, "client", "list"}, // no path
+	} {
+		if _, errs, code := v.do(args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d: %s", args, code, ExitUsage, errs)
+		}
+	}
+	if out, _, code := v.do("user", "--help"); code != 0 || !strings.Contains(out, "one-time passphrase") || !strings.Contains(out, "Examples:") {
+		t.Errorf("user --help: %d %q", code, out)
+	}
+	if _, errs, code := v.do("matter", "wall", "--help"); code != 0 || !strings.Contains(errs, "ethical wall") || !strings.Contains(errs, "Example:") {
+		t.Errorf("matter wall --help: %d %q", code, errs)
+	}
+}
