@@ -85,14 +85,113 @@ func FormatAuditHead(id int64, h []byte) string { return formatHead(id, h) }
 type AuditFilter struct {
 	From, To time.Time // zero: unbounded
 	Action   string    // "" any
-	Record   string    // substring of Records, "" any
+	Record   string    // one of Records' words (e.g. "client:12"), "" any
+	Actor    string    // the user named in the entry (case-insensitive), "" any
+	ClientID int64     // entries naming the client or one of its matters (or their notes), 0 any
+	MatterID int64     // entries naming the matter (or one of its notes), 0 any
 	Limit    int       // 0: all
+}
+
+// auditScope is what ListAudit checks in Go, beyond its SQL conditions:
+// the viewer's hidden records and the ClientID / MatterID filters, over
+// the records "kind:id" an entry names.
+type auditScope struct {
+	hidden  *hiddenSets
+	want    bool                      // a ClientID or MatterID filter is set
+	matches map[string]map[int64]bool // kind -> ids an entry must name one of
+}
+
+func (sc *auditScope) set(kind string) map[int64]bool {
+	if sc.matches[kind] == nil {
+		sc.matches[kind] = map[int64]bool{}
+	}
+	return sc.matches[kind]
+}
+
+// active reports whether entries need the scope's check at all.
+func (sc *auditScope) active() bool { return sc != nil && (sc.want || sc.hidden.any()) }
+
+func (tx *Tx) auditScope(f AuditFilter) (*auditScope, error) {
+	h, err := tx.hidden()
+	if err != nil {
+		return nil, err
+	}
+	sc := &auditScope{hidden: h, matches: map[string]map[int64]bool{}}
+	add := func(kind string, id int64) { sc.set(kind)[id] = true }
+	switch {
+	case f.MatterID != 0:
+		sc.want = true
+		var n int
+		err := tx.QueryRow("SELECT count(*) FROM matters WHERE id = ?1 AND (?2 = 0 OR client_id = ?2)", f.MatterID, f.ClientID).Scan(&n)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 && f.ClientID != 0 {
+			break // the matter is not the client's: nothing matches both
+		}
+		add(KindMatter, f.MatterID)
+		if err := tx.collectIDs("SELECT id FROM notes WHERE matter_id = ?", sc.set("note"), f.MatterID); err != nil {
+			return nil, err
+		}
+	case f.ClientID != 0:
+		sc.want = true
+		add(KindClient, f.ClientID)
+		if err := tx.collectIDs("SELECT id FROM matters WHERE client_id = ?", sc.set(KindMatter), f.ClientID); err != nil {
+			return nil, err
+		}
+		if err := tx.collectIDs("SELECT n.id FROM notes n JOIN matters m ON m.id = n.matter_id WHERE m.client_id = ?", sc.set("note"), f.ClientID); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
+}
+
+// admits reports whether the entry's records pass the scope: it names no
+// record hidden from the viewer, and (with a ClientID or MatterID filter)
+// at least one of the records the filter asks for.
+func (sc *auditScope) admits(records string) bool {
+	found := !sc.want
+	for _, r := range strings.Fields(records) {
+		kind, idText, ok := strings.Cut(r, ":")
+		if !ok {
+			continue
+		}
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			continue
+		}
+		if h := sc.hidden; h != nil {
+			switch kind {
+			case KindClient:
+				if h.clients[id] {
+					return false
+				}
+			case KindMatter:
+				if h.matters[id] {
+					return false
+				}
+			case "note":
+				if h.notes[id] {
+					return false
+				}
+			}
+		}
+		if !found && sc.matches[kind][id] {
+			found = true
+		}
+	}
+	return found
 }
 
 // ListAudit returns the entries matching f in id order: first those in
 // sealed segments (read on demand: only segments whose time span meets
-// From/To are decrypted), then those of the live table.
+// From/To are decrypted), then those of the live table. An entry whose
+// records name a client, matter or note the viewer cannot see is left out.
 func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
+	sc, err := tx.auditScope(f)
+	if err != nil {
+		return nil, err
+	}
 	segs, err := tx.AuditSegments()
 	if err != nil {
 		return nil, err
@@ -109,12 +208,12 @@ func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
 		if (from != 0 && sg.MaxAt.UnixMilli() < from) || (to != 0 && sg.MinAt.UnixMilli() >= to) {
 			continue
 		}
-		es, err := tx.ReadAuditSegment(sg)
+		es, err := tx.readAuditSegment(sg)
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range es {
-			if f.matches(e, from, to) {
+			if f.matches(e, from, to) && (!sc.active() || sc.admits(e.Records)) {
 				out = append(out, e)
 				if f.Limit > 0 && len(out) == f.Limit {
 					return out, nil
@@ -125,7 +224,7 @@ func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
 	if f.Limit > 0 {
 		f.Limit -= len(out)
 	}
-	live, err := tx.ListAuditLive(f)
+	live, err := tx.listAuditLive(f, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +235,21 @@ func (tx *Tx) ListAudit(f AuditFilter) ([]*AuditEntry, error) {
 }
 
 // ListAuditLive is ListAudit over the live table only (not the sealed
-// segments).
+// segments), for the viewer as ListAudit.
 func (tx *Tx) ListAuditLive(f AuditFilter) ([]*AuditEntry, error) {
+	sc, err := tx.auditScope(f)
+	if err != nil {
+		return nil, err
+	}
+	return tx.listAuditLive(f, sc)
+}
+
+// listAuditLive applies f's time, action, actor and record conditions in
+// SQL, and sc (nil: none) in Go, with the limit after it.
+func (tx *Tx) listAuditLive(f AuditFilter, sc *auditScope) ([]*AuditEntry, error) {
 	q := `SELECT id, at, actor, action, records, detail, prev_hash, hash FROM audit
 		WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2) AND (?3 = '' OR action = ?3)
-		AND (?4 = '' OR instr(' ' || records || ' ', ' ' || ?4 || ' ') > 0) ORDER BY id`
+		AND (?4 = '' OR instr(' ' || records || ' ', ' ' || ?4 || ' ') > 0)`
 	var from, to int64
 	if !f.From.IsZero() {
 		from = f.From.UnixMilli()
@@ -149,9 +258,14 @@ func (tx *Tx) ListAuditLive(f AuditFilter) ([]*AuditEntry, error) {
 		to = f.To.UnixMilli()
 	}
 	args := []any{from, to, f.Action, f.Record}
-	if f.Limit > 0 {
-		q += " LIMIT ?5"
-		args = append(args, f.Limit)
+	if f.Actor != "" {
+		q += " AND actor = ?5 COLLATE NOCASE"
+		args = append(args, f.Actor)
+	}
+	q += " ORDER BY id"
+	scoped := sc.active()
+	if f.Limit > 0 && !scoped {
+		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
 	rows, err := tx.Query(q, args...)
 	if err != nil {
@@ -165,8 +279,14 @@ func (tx *Tx) ListAuditLive(f AuditFilter) ([]*AuditEntry, error) {
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Records, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
+		if scoped && !sc.admits(e.Records) {
+			continue
+		}
 		e.At = time.UnixMilli(at).UTC()
 		out = append(out, &e)
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
 	}
 	return out, rows.Err()
 }

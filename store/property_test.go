@@ -63,9 +63,10 @@ var propWords = []string{
 }
 
 type prop struct {
-	rng  *rand.Rand
-	now  time.Time
-	step int
+	rng   *rand.Rand
+	now   time.Time
+	step  int
+	users int // users added so far (their names are unique)
 }
 
 func (p *prop) words(lo, hi int) string {
@@ -121,7 +122,7 @@ func (p *prop) op(tx *Tx) error {
 	case 0, 1, 2:
 		_, err := tx.InsertClient(&Client{
 			Name: p.name(), Aliases: p.aliases(), Email: p.words(0, 1), Phone: strconv.Itoa(p.rng.IntN(1e6)),
-			Notes: p.words(0, 12), SecurityClass: []string{"", "general", "sealed"}[p.rng.IntN(3)],
+			Notes: p.words(0, 12), SecurityClass: []string{"", "general", "walled", "restricted"}[p.rng.IntN(4)],
 		}, now)
 		return err
 	case 3, 4:
@@ -212,6 +213,29 @@ func (p *prop) op(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
 			fmt.Sprintf("k%d", p.rng.IntN(5)), p.words(1, 3))
 		return err
+	case 15:
+		p.users++
+		_, err := tx.InsertUser(&User{Name: fmt.Sprintf("User %d", p.users), Role: "paralegal",
+			MustChange: p.rng.IntN(2) == 0}, now)
+		return err
+	case 16:
+		kind, q := KindClient, "SELECT id FROM clients ORDER BY id"
+		if p.rng.IntN(2) == 0 {
+			kind, q = KindMatter, "SELECT id FROM matters ORDER BY id"
+		}
+		id, ok, err := p.pick(tx, q)
+		if !ok {
+			return err
+		}
+		var users []int64
+		for range p.rng.IntN(3) {
+			u, _, err := p.pick(tx, "SELECT id FROM users ORDER BY id")
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return tx.SetSecurityClass(kind, id, []string{ClassGeneral, ClassRestricted, ClassWalled}[p.rng.IntN(3)], users)
 	default:
 		return p.raw(tx)
 	}

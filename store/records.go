@@ -82,6 +82,12 @@ func orGeneral(s string) string {
 
 // InsertClient adds a client with its aliases and returns its id.
 func (tx *Tx) InsertClient(c *Client, now time.Time) (int64, error) {
+	if !ValidClass(orGeneral(c.SecurityClass)) {
+		return 0, fmt.Errorf("client %q: %w", c.Name, ErrBadClass)
+	}
+	if orGeneral(c.SecurityClass) != ClassGeneral {
+		tx.classes = classesUnknown
+	}
 	res, err := tx.Exec(`INSERT INTO clients(name, email, phone, dob, address, notes, security_class, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Name, c.Email, c.Phone, c.DOB, c.Address, c.Notes, orGeneral(c.SecurityClass), ms(now), ms(now))
@@ -110,11 +116,16 @@ func (tx *Tx) setAliases(id int64, aliases []string) error {
 	return nil
 }
 
-// UpdateClient replaces a client's fields and aliases.
+// UpdateClient replaces a client's fields and aliases. The security class
+// is SetSecurityClass's (c.SecurityClass is ignored). A client the viewer
+// cannot see is ErrNotFound.
 func (tx *Tx) UpdateClient(c *Client, now time.Time) error {
+	if err := tx.mustSeeClient(c.ID); err != nil {
+		return err
+	}
 	res, err := tx.Exec(`UPDATE clients SET name = ?, email = ?, phone = ?, dob = ?, address = ?, notes = ?,
-		security_class = ?, updated_at = ? WHERE id = ?`,
-		c.Name, c.Email, c.Phone, c.DOB, c.Address, c.Notes, orGeneral(c.SecurityClass), ms(now), c.ID)
+		updated_at = ? WHERE id = ?`,
+		c.Name, c.Email, c.Phone, c.DOB, c.Address, c.Notes, ms(now), c.ID)
 	if err != nil {
 		return fmt.Errorf("updating client: %w", err)
 	}
@@ -131,8 +142,12 @@ func (tx *Tx) UpdateClient(c *Client, now time.Time) error {
 	return nil
 }
 
-// DeleteClient deletes a client without matters.
+// DeleteClient deletes a client without matters, and its access list. A
+// client the viewer cannot see is ErrNotFound.
 func (tx *Tx) DeleteClient(id int64) error {
+	if err := tx.mustSeeClient(id); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.QueryRow("SELECT count(*) FROM matters WHERE client_id = ?", id).Scan(&n); err != nil {
 		return err
@@ -146,6 +161,9 @@ func (tx *Tx) DeleteClient(id int64) error {
 	}
 	if k, _ := res.RowsAffected(); k == 0 {
 		return fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	if _, err := tx.Exec("DELETE FROM access_list WHERE kind = 'client' AND record_id = ?", id); err != nil {
+		return fmt.Errorf("deleting the client's access list: %w", err)
 	}
 	return nil
 }
@@ -179,9 +197,14 @@ func scanClient(sc interface{ Scan(...any) error }) (*Client, error) {
 	return &c, nil
 }
 
-// GetClient returns one client with its aliases.
+// GetClient returns one client with its aliases (ErrNotFound when the
+// viewer cannot see it).
 func (tx *Tx) GetClient(id int64) (*Client, error) {
-	c, err := scanClient(tx.QueryRow("SELECT "+clientCols+" FROM clients WHERE id = ?", id))
+	cond, err := tx.clientCond("c")
+	if err != nil {
+		return nil, err
+	}
+	c, err := scanClient(tx.QueryRow("SELECT "+clientCols+" FROM clients c WHERE id = ?"+and(cond), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("client %d: %w", id, ErrNotFound)
 	}
@@ -201,7 +224,7 @@ const (
 	ByUpdated
 )
 
-// ListClients returns clients without aliases, sorted.
+// ListClients returns the clients the viewer sees, without aliases, sorted.
 func (tx *Tx) ListClients(order ClientOrder) ([]*Client, error) {
 	return tx.listClients(clientCols, order)
 }
@@ -217,9 +240,13 @@ func (tx *Tx) ListClientSummaries(order ClientOrder) ([]*Client, error) {
 }
 
 func (tx *Tx) listClients(cols string, order ClientOrder) ([]*Client, error) {
-	q := "SELECT " + cols + " FROM clients ORDER BY name COLLATE NOCASE, id"
+	cond, err := tx.clientCond("c")
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + cols + " FROM clients c" + where(cond) + " ORDER BY name COLLATE NOCASE, id"
 	if order == ByUpdated {
-		q = "SELECT " + cols + " FROM clients ORDER BY updated_at DESC, id DESC"
+		q = "SELECT " + cols + " FROM clients c" + where(cond) + " ORDER BY updated_at DESC, id DESC"
 	}
 	rows, err := tx.Query(q)
 	if err != nil {
@@ -237,14 +264,19 @@ func (tx *Tx) listClients(cols string, order ClientOrder) ([]*Client, error) {
 	return out, rows.Err()
 }
 
-// InsertMatter adds a matter with its parties.
+// InsertMatter adds a matter with its parties to a client the viewer sees
+// (ErrNotFound otherwise).
 func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
-	var exists int
-	if err := tx.QueryRow("SELECT count(*) FROM clients WHERE id = ?", m.ClientID).Scan(&exists); err != nil {
-		return 0, err
+	if !ValidClass(orGeneral(m.SecurityClass)) {
+		return 0, fmt.Errorf("matter %q: %w", m.Title, ErrBadClass)
 	}
-	if exists == 0 {
+	if ok, err := tx.clientVisible(m.ClientID); err != nil {
+		return 0, err
+	} else if !ok {
 		return 0, fmt.Errorf("client %d: %w", m.ClientID, ErrNotFound)
+	}
+	if orGeneral(m.SecurityClass) != ClassGeneral {
+		tx.classes = classesUnknown
 	}
 	res, err := tx.Exec(`INSERT INTO matters(client_id, title, practice_area, status, opened_at, security_class, created_at, updated_at)
 		VALUES (?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))
@@ -263,8 +295,12 @@ func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
 	return id, nil
 }
 
-// SetMatterStatus closes or reopens a matter.
+// SetMatterStatus closes or reopens a matter (ErrNotFound when the viewer
+// cannot see it).
 func (tx *Tx) SetMatterStatus(id int64, status string, now time.Time) error {
+	if err := tx.mustSeeMatter(id); err != nil {
+		return err
+	}
 	var closed any
 	if status == "closed" {
 		closed = ms(now)
@@ -298,9 +334,14 @@ func scanMatter(sc interface{ Scan(...any) error }) (*Matter, error) {
 	return &m, nil
 }
 
-// GetMatter returns one matter with its parties.
+// GetMatter returns one matter with its parties (ErrNotFound when the
+// viewer cannot see it).
 func (tx *Tx) GetMatter(id int64) (*Matter, error) {
-	m, err := scanMatter(tx.QueryRow("SELECT "+matterCols+" FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?", id))
+	cond, err := tx.matterCond("m", "c")
+	if err != nil {
+		return nil, err
+	}
+	m, err := scanMatter(tx.QueryRow("SELECT "+matterCols+" FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?"+and(cond), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("matter %d: %w", id, ErrNotFound)
 	}
@@ -322,11 +363,15 @@ func (tx *Tx) GetMatter(id int64) (*Matter, error) {
 	return m, rows.Err()
 }
 
-// ListMatters returns matters (without parties), newest first; clientID 0
-// lists all; status "" lists open and closed.
+// ListMatters returns the matters the viewer sees (without parties),
+// newest first; clientID 0 lists all; status "" lists open and closed.
 func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
+	cond, err := tx.matterCond("m", "c")
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.Query("SELECT "+matterCols+` FROM matters m JOIN clients c ON c.id = m.client_id
-		WHERE (?1 = 0 OR m.client_id = ?1) AND (?2 = '' OR m.status = ?2) ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
+		WHERE (?1 = 0 OR m.client_id = ?1) AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
 	if err != nil {
 		return nil, err
 	}
@@ -342,13 +387,12 @@ func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
 	return out, rows.Err()
 }
 
-// InsertNote adds a note to a matter.
+// InsertNote adds a note to a matter the viewer sees (ErrNotFound
+// otherwise).
 func (tx *Tx) InsertNote(n *Note, now time.Time) (int64, error) {
-	var exists int
-	if err := tx.QueryRow("SELECT count(*) FROM matters WHERE id = ?", n.MatterID).Scan(&exists); err != nil {
+	if ok, err := tx.matterVisible(n.MatterID); err != nil {
 		return 0, err
-	}
-	if exists == 0 {
+	} else if !ok {
 		return 0, fmt.Errorf("matter %d: %w", n.MatterID, ErrNotFound)
 	}
 	res, err := tx.Exec("INSERT INTO notes(matter_id, text, author, created_at) VALUES (?, ?, ?, ?)", n.MatterID, n.Text, n.Author, ms(now))
@@ -358,8 +402,14 @@ func (tx *Tx) InsertNote(n *Note, now time.Time) (int64, error) {
 	return res.LastInsertId()
 }
 
-// ListNotes returns a matter's notes, oldest first.
+// ListNotes returns a matter's notes, oldest first (none when the viewer
+// cannot see the matter, as for a matter that does not exist).
 func (tx *Tx) ListNotes(matterID int64) ([]*Note, error) {
+	if err := tx.mustSeeMatter(matterID); errors.Is(err, ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
 	rows, err := tx.Query("SELECT id, matter_id, text, author, created_at FROM notes WHERE matter_id = ? ORDER BY created_at, id", matterID)
 	if err != nil {
 		return nil, err

@@ -170,6 +170,60 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 	SELECT RAISE(ABORT, 'the audit trail is append-only');
 END;
 `,
+	// 3: people and permissions (users.go, access.go; docs/FORMAT.md §6.3).
+	// The first user is the owner, named "owner" until app renames it; a
+	// security class the store does not know becomes restricted (only the
+	// owner sees it: fail closed). Built-in roles are written by Open from
+	// Options.Roles, in the same transaction when it migrates.
+	`
+CREATE TABLE users (
+	id              INTEGER PRIMARY KEY,
+	name            TEXT NOT NULL CHECK (length(trim(name)) > 0),
+	name_key        TEXT NOT NULL UNIQUE,
+	role            TEXT NOT NULL,
+	status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'removed')),
+	must_change     INTEGER NOT NULL DEFAULT 0,
+	key_file        INTEGER NOT NULL DEFAULT 0,
+	pass_changed_at INTEGER NOT NULL,
+	created_at      INTEGER NOT NULL,
+	removed_at      INTEGER
+);
+CREATE TABLE roles (
+	id      INTEGER PRIMARY KEY,
+	name    TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+	builtin INTEGER NOT NULL DEFAULT 0,
+	perms   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(perms))
+);
+CREATE TABLE access_list (
+	id        INTEGER PRIMARY KEY,
+	kind      TEXT NOT NULL CHECK (kind IN ('client', 'matter')),
+	record_id INTEGER NOT NULL,
+	user_id   INTEGER NOT NULL REFERENCES users(id),
+	UNIQUE (kind, record_id, user_id)
+);
+CREATE INDEX access_by_user ON access_list(user_id);
+CREATE TABLE pass_history (
+	id       INTEGER PRIMARY KEY,
+	user_id  INTEGER NOT NULL REFERENCES users(id),
+	at       INTEGER NOT NULL,
+	verifier BLOB NOT NULL
+);
+CREATE INDEX pass_history_by_user ON pass_history(user_id, at);
+CREATE TABLE settings (
+	id    INTEGER PRIMARY KEY,
+	key   TEXT NOT NULL UNIQUE,
+	value TEXT NOT NULL
+);
+UPDATE clients SET security_class = 'restricted' WHERE security_class NOT IN ('general', 'restricted', 'walled');
+UPDATE matters SET security_class = 'restricted' WHERE security_class NOT IN ('general', 'restricted', 'walled');
+CREATE INDEX clients_by_class ON clients(security_class) WHERE security_class <> 'general';
+CREATE INDEX matters_by_class ON matters(security_class) WHERE security_class <> 'general';
+CREATE INDEX audit_by_actor ON audit(actor COLLATE NOCASE, id);
+CREATE INDEX audit_by_at ON audit(at);
+INSERT INTO users(id, name, name_key, role, status, must_change, key_file, pass_changed_at, created_at)
+	VALUES (1, 'owner', 'owner', 'owner', 'active', 0, 0,
+		CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) * 1000);
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.
@@ -202,7 +256,14 @@ func (s *Store) version(ctx context.Context) (int, error) {
 	return n, err
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate brings the schema up to version upTo (0: SchemaVersion), each
+// migration in one transaction, and the built-in roles up to date (in the
+// last migration's transaction when one runs, else in a transaction of
+// their own, only when they differ).
+func (s *Store) migrate(ctx context.Context, roles []Role, upTo int) error {
+	if upTo <= 0 || upTo > len(migrations) {
+		upTo = len(migrations)
+	}
 	cur, err := s.version(ctx)
 	if err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
@@ -210,20 +271,37 @@ func (s *Store) migrate(ctx context.Context) error {
 	if cur > len(migrations) {
 		return fmt.Errorf("%w (schema %d, this build knows %d)", ErrNewerSchema, cur, len(migrations))
 	}
-	for i := cur; i < len(migrations); i++ {
-		err := s.Update(ctx, func(tx *Tx) error {
+	syncRoles := len(roles) > 0 && upTo >= 3
+	for i := cur; i < upTo; i++ {
+		err := s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
 			if _, err := tx.Exec(migrations[i]); err != nil {
 				return fmt.Errorf("migration %d: %w", i+1, err)
 			}
 			_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES ('schema_version', ?)
 				ON CONFLICT(key) DO UPDATE SET value = excluded.value`, strconv.Itoa(i+1))
-			return err
+			if err != nil || i+1 != upTo || !syncRoles {
+				return err
+			}
+			syncRoles = false
+			return tx.syncBuiltinRoles(roles)
 		})
 		if err != nil {
 			return err
 		}
 	}
-	return nil
+	if !syncRoles || cur > upTo {
+		return nil
+	}
+	var same bool
+	err = s.ViewAs(ctx, Everyone, func(tx *Tx) error {
+		var err error
+		same, err = tx.builtinRolesMatch(roles)
+		return err
+	})
+	if err != nil || same {
+		return err
+	}
+	return s.UpdateAs(ctx, Everyone, func(tx *Tx) error { return tx.syncBuiltinRoles(roles) })
 }
 
 // Counts summarises the database, for status and checkpoint manifests.
@@ -235,14 +313,32 @@ type Counts struct {
 	Audit   int `json:"audit"`
 }
 
-// Counts returns row counts. Audit counts every entry of the trail, sealed
-// or live.
+// Counts returns row counts: of the clients, matters, parties and notes
+// the viewer sees (tx.As(Everyone).Counts() for the whole vault). Audit
+// counts every entry of the trail, sealed or live, whatever the viewer: it
+// is the trail's length, which names no record (counting only the entries
+// a viewer may list would decrypt every sealed segment).
 func (tx *Tx) Counts() (Counts, error) {
 	var c Counts
-	err := tx.QueryRow(`SELECT
+	q := `SELECT
 		(SELECT count(*) FROM clients), (SELECT count(*) FROM matters),
 		(SELECT count(*) FROM parties), (SELECT count(*) FROM notes),
-		(SELECT count(*) FROM audit)`).Scan(&c.Clients, &c.Matters, &c.Parties, &c.Notes, &c.Audit)
+		(SELECT count(*) FROM audit)`
+	if cc, err := tx.clientCond("c"); err != nil {
+		return c, err
+	} else if cc != "" {
+		mc, err := tx.matterCond("m", "c")
+		if err != nil {
+			return c, err
+		}
+		q = `SELECT
+		(SELECT count(*) FROM clients c WHERE ` + cc + `),
+		(SELECT count(*) FROM matters m JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
+		(SELECT count(*) FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
+		(SELECT count(*) FROM notes n JOIN matters m ON m.id = n.matter_id JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
+		(SELECT count(*) FROM audit)`
+	}
+	err := tx.QueryRow(q).Scan(&c.Clients, &c.Matters, &c.Parties, &c.Notes, &c.Audit)
 	if err != nil {
 		return c, err
 	}

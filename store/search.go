@@ -36,8 +36,10 @@ func FTSQuery(input string) string {
 	return b.String()
 }
 
-// Search ranks clients, aliases, matters and notes matching query (BM25,
-// names weighted ten times the body).
+// Search ranks the clients, aliases, matters and notes matching query that
+// the viewer sees (BM25, names weighted ten times the body). Hidden records
+// are left out before ranking and the limit: a search shows neither them
+// nor a gap where they were.
 func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	q := FTSQuery(query)
 	if q == "" {
@@ -46,10 +48,14 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	if limit <= 0 {
 		limit = 50
 	}
+	cond, err := tx.searchCond()
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.Query(`
 		SELECT s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
 		       snippet(search, -1, '[', ']', '…', 12)
-		FROM search s WHERE search MATCH ? ORDER BY r LIMIT ?`, q, limit)
+		FROM search s WHERE search MATCH ?`+and(cond)+` ORDER BY r LIMIT ?`, q, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +99,26 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	return hits, nil
 }
 
+// searchCond is the condition that a search row (aliased s: kind, ref)
+// is visible ("" when the viewer sees everything).
+func (tx *Tx) searchCond() (string, error) {
+	cc, err := tx.clientCond("c")
+	if err != nil || cc == "" {
+		return "", err
+	}
+	mc, err := tx.matterCond("m", "c")
+	if err != nil {
+		return "", err
+	}
+	return `(CASE s.kind
+		WHEN 'client' THEN EXISTS (SELECT 1 FROM clients c WHERE c.id = s.ref AND ` + cc + `)
+		WHEN 'alias' THEN EXISTS (SELECT 1 FROM clients c WHERE c.id = s.ref AND ` + cc + `)
+		WHEN 'matter' THEN EXISTS (SELECT 1 FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = s.ref AND ` + mc + `)
+		WHEN 'note' THEN EXISTS (SELECT 1 FROM notes n JOIN matters m ON m.id = n.matter_id JOIN clients c ON c.id = m.client_id
+			WHERE n.id = s.ref AND ` + mc + `)
+		ELSE 0 END)`, nil
+}
+
 // Name is one name a conflict check compares against.
 type Name struct {
 	Name        string
@@ -102,17 +128,33 @@ type Name struct {
 	MatterID    int64
 	MatterTitle string
 	MatterOpen  bool
+	// Hidden: the name belongs to a client or matter the viewer cannot
+	// see. Only Name and Role are then set (the rest is zero), so that a
+	// conflict check can say "a possible conflict in a restricted matter:
+	// ask the owner" and nothing more.
+	Hidden bool
 }
 
 // ConflictNames lists every client, alias and matter party, in open and
-// closed matters.
+// closed matters, whoever may see them: a wall never hides a conflict.
+// Those the viewer cannot see are Hidden, with only their name and role.
 func (tx *Tx) ConflictNames() ([]Name, error) {
+	hc, hm := "0", "0"
+	if cc, err := tx.clientCond("c"); err != nil {
+		return nil, err
+	} else if cc != "" {
+		mc, err := tx.matterCond("m", "c")
+		if err != nil {
+			return nil, err
+		}
+		hc, hm = "NOT "+cc, "NOT ("+mc+")"
+	}
 	rows, err := tx.Query(`
-		SELECT c.name, 'client', c.id, c.name, 0, '', 0 FROM clients c
+		SELECT c.name, 'client', c.id, c.name, 0, '', 0, ` + hc + ` FROM clients c
 		UNION ALL
-		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0 FROM client_aliases a JOIN clients c ON c.id = a.client_id
+		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, ` + hc + ` FROM client_aliases a JOIN clients c ON c.id = a.client_id
 		UNION ALL
-		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open'
+		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', ` + hm + `
 		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id`)
 	if err != nil {
 		return nil, err
@@ -121,8 +163,11 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	var out []Name
 	for rows.Next() {
 		var n Name
-		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen); err != nil {
+		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen, &n.Hidden); err != nil {
 			return nil, err
+		}
+		if n.Hidden {
+			n = Name{Name: n.Name, Role: n.Role, Hidden: true}
 		}
 		out = append(out, n)
 	}

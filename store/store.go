@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"casevault/store/engine"
 	"casevault/vault"
@@ -52,19 +53,35 @@ type Options struct {
 	// holds more than twice as many. 0 means DefaultAuditSegment; negative
 	// never seals (tests of the live table).
 	AuditSegment int
+	// Roles are the built-in roles (app/access's table; Perms is their
+	// JSON). Open writes them into the roles table when they differ from
+	// it (in the migration's transaction when it migrates to schema 3).
+	// nil: the roles table is left as it is.
+	Roles []Role
+
+	upTo int // tests: migrate only this far (0: SchemaVersion)
 }
 
 // Tx is a transaction handed to Update or View: the engine's transaction
 // (Exec, Query, QueryRow) with casevault's typed queries.
 type Tx struct {
 	*engine.Tx
-	v *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
+	v       *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
+	viewer  Viewer       // whose visibility the queries apply (access.go)
+	classes int          // classesUnknown, classesNone, classesUsed: cached by filtering
 }
+
+// sysTx is the transaction of the vault's own work (checkpoint hooks,
+// sealing): it sees everything.
+func sysTx(etx *engine.Tx) *Tx { return &Tx{Tx: etx, viewer: Everyone} }
 
 // Store is the typed database of one vault. Safe for concurrent use; calls
 // are serialised.
 type Store struct {
 	db *engine.DB
+
+	mu     sync.Mutex
+	viewer Viewer // for View, Update and Capture
 }
 
 // Open opens the database over an unlocked vault and brings its schema up
@@ -80,7 +97,7 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 	}
 	d, err := engine.Open(ctx, v, engine.Options{
 		CheckpointBytes:      opts.CheckpointBytes,
-		Meta:                 func(tx *engine.Tx) (json.RawMessage, error) { return meta(&Tx{Tx: tx}) },
+		Meta:                 func(tx *engine.Tx) (json.RawMessage, error) { return meta(sysTx(tx)) },
 		NoCloseCheckpoint:    opts.NoCloseCheckpoint,
 		CloseCheckpointBytes: opts.CloseCheckpointBytes,
 		Salvage:              opts.Salvage,
@@ -91,17 +108,40 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{d}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: d, viewer: Everyone}
+	if err := s.migrate(ctx, opts.Roles, opts.upTo); err != nil {
 		d.Close(ctx)
 		return nil, err
 	}
 	return s, nil
 }
 
-// View runs fn in a read-only transaction.
+// SetViewer makes v the viewer of every later View, Update and Capture
+// transaction (a session sets its user's viewer once, right after
+// unlocking). Until then a Store reads as Everyone.
+func (s *Store) SetViewer(v Viewer) {
+	s.mu.Lock()
+	s.viewer = v
+	s.mu.Unlock()
+}
+
+// Viewer is the viewer SetViewer set (Everyone before).
+func (s *Store) Viewer() Viewer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.viewer
+}
+
+func (s *Store) tx(etx *engine.Tx, v Viewer) *Tx { return &Tx{Tx: etx, v: s.db.Vault(), viewer: v} }
+
+// View runs fn in a read-only transaction for the Store's viewer.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) })
+	return s.ViewAs(ctx, s.Viewer(), fn)
+}
+
+// ViewAs is View for the viewer v.
+func (s *Store) ViewAs(ctx context.Context, v Viewer, fn func(tx *Tx) error) error {
+	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(s.tx(tx, v)) })
 }
 
 // Update runs fn in a write transaction. It returns nil only when the change
@@ -109,7 +149,12 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 // its statements fails, nothing changes. The vault's write keys stay open
 // for the whole transaction (engine.DB.Update).
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) })
+	return s.UpdateAs(ctx, s.Viewer(), fn)
+}
+
+// UpdateAs is Update for the viewer v.
+func (s *Store) UpdateAs(ctx context.Context, v Viewer, fn func(tx *Tx) error) error {
+	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(s.tx(tx, v)) })
 }
 
 // Capture copies the vault's bytes at rest for a backup under the
@@ -119,7 +164,8 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 func (s *Store) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Capture, release func(), err error) {
 	var efn func(tx *engine.Tx) error
 	if fn != nil {
-		efn = func(tx *engine.Tx) error { return fn(&Tx{tx, s.db.Vault()}) }
+		v := s.Viewer()
+		efn = func(tx *engine.Tx) error { return fn(s.tx(tx, v)) }
 	}
 	return s.db.Capture(ctx, efn)
 }

@@ -1,0 +1,353 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// Who sees what (docs/FORMAT.md §6.3). Clients and matters carry a security
+// class:
+//
+//   - general: everyone sees it;
+//   - restricted: only the users on its access list (and the owner);
+//   - walled (an ethical wall): everyone except the users on its access
+//     list (the owner always sees it).
+//
+// A matter is visible when its class lets the viewer see it AND its client
+// is visible; its parties, notes and search entries follow it, a client's
+// aliases follow the client. A class the store does not know is treated as
+// restricted (fail closed).
+//
+// Every Tx method that lists, searches, counts or names records applies the
+// transaction's Viewer; a method given the id of a record the viewer cannot
+// see answers ErrNotFound, exactly as for an id that does not exist (only
+// ConflictNames tells that a hidden name exists: a wall never hides a
+// conflict).
+
+// Security classes.
+const (
+	ClassGeneral    = "general"
+	ClassRestricted = "restricted"
+	ClassWalled     = "walled"
+)
+
+// Kinds of record that carry a security class (access_list.kind).
+const (
+	KindClient = "client"
+	KindMatter = "matter"
+)
+
+// ErrBadClass: a security class or record kind the store does not know.
+var ErrBadClass = errors.New("the security class must be general, restricted or walled")
+
+// Viewer is who a transaction reads for. All: the owner (or the vault's
+// own work: checkpoints, sealing, chain verification, backups' counts)
+// sees everything. Otherwise UserID is the users row whose access decides.
+// The zero Viewer is a user with id 0: it sees general and walled records
+// (no access list names user 0), never restricted ones.
+type Viewer struct {
+	UserID int64
+	All    bool
+}
+
+// Everyone is the viewer that sees every record: the owner, and the
+// vault's own work. A Store's transactions read as Everyone until
+// SetViewer says otherwise.
+var Everyone = Viewer{All: true}
+
+// As returns a transaction over the same database transaction that reads
+// for v (for instance tx.As(store.Everyone) where the vault's own work
+// needs every row: verifying the audit chain, a backup's counts).
+func (tx *Tx) As(v Viewer) *Tx {
+	return &Tx{Tx: tx.Tx, v: tx.v, viewer: v}
+}
+
+// Viewer is who this transaction reads for.
+func (tx *Tx) Viewer() Viewer { return tx.viewer }
+
+// filtering reports whether the viewer's queries need the visibility
+// conditions: not for Everyone, and not while every client and matter is
+// general (one look at two small partial indexes, cached for the
+// transaction; SetSecurityClass and the writes that set a class forget it).
+func (tx *Tx) filtering() (bool, error) {
+	if tx.viewer.All {
+		return false, nil
+	}
+	switch tx.classes {
+	case classesNone:
+		return false, nil
+	case classesUsed:
+		return true, nil
+	}
+	var used bool
+	err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM clients WHERE security_class <> 'general')
+		OR EXISTS (SELECT 1 FROM matters WHERE security_class <> 'general')`).Scan(&used)
+	if err != nil {
+		return false, fmt.Errorf("reading security classes: %w", err)
+	}
+	tx.classes = classesNone
+	if used {
+		tx.classes = classesUsed
+	}
+	return used, nil
+}
+
+// Values of Tx.classes.
+const (
+	classesUnknown = iota
+	classesNone
+	classesUsed
+)
+
+// classVisible is the SQL condition "the row aliased a, of kind, is
+// visible to user uid": general, or walled and uid not listed, or any
+// other class and uid listed. uid is an integer, written in the text.
+func classVisible(kind, a string, uid int64) string {
+	return "(" + a + ".security_class = 'general' OR ((" + a + ".security_class = 'walled') <> EXISTS (SELECT 1 FROM access_list al WHERE al.kind = '" +
+		kind + "' AND al.record_id = " + a + ".id AND al.user_id = " + strconv.FormatInt(uid, 10) + ")))"
+}
+
+// clientCond is the condition on a clients row aliased c ("" when the
+// viewer sees every client).
+func (tx *Tx) clientCond(c string) (string, error) {
+	on, err := tx.filtering()
+	if err != nil || !on {
+		return "", err
+	}
+	return classVisible(KindClient, c, tx.viewer.UserID), nil
+}
+
+// matterCond is the condition on a matters row aliased m joined with its
+// client aliased c ("" when the viewer sees every matter).
+func (tx *Tx) matterCond(m, c string) (string, error) {
+	on, err := tx.filtering()
+	if err != nil || !on {
+		return "", err
+	}
+	return classVisible(KindMatter, m, tx.viewer.UserID) + " AND " + classVisible(KindClient, c, tx.viewer.UserID), nil
+}
+
+// and prefixes a non-empty condition with " AND ".
+func and(cond string) string {
+	if cond == "" {
+		return ""
+	}
+	return " AND " + cond
+}
+
+// where prefixes a non-empty condition with " WHERE ".
+func where(cond string) string {
+	if cond == "" {
+		return ""
+	}
+	return " WHERE " + cond
+}
+
+// clientVisible: the client exists and the viewer sees it.
+func (tx *Tx) clientVisible(id int64) (bool, error) {
+	cond, err := tx.clientCond("c")
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = tx.QueryRow("SELECT count(*) FROM clients c WHERE c.id = ?"+and(cond), id).Scan(&n)
+	return n > 0, err
+}
+
+// matterVisible: the matter exists and the viewer sees it (and its client).
+func (tx *Tx) matterVisible(id int64) (bool, error) {
+	cond, err := tx.matterCond("m", "c")
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = tx.QueryRow("SELECT count(*) FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?"+and(cond), id).Scan(&n)
+	return n > 0, err
+}
+
+// mustSeeClient is ErrNotFound when the viewer's queries are filtered and
+// the client is hidden or missing; otherwise nil (whether the client exists
+// is then the caller's to find out, as before there were viewers).
+func (tx *Tx) mustSeeClient(id int64) error {
+	if on, err := tx.filtering(); err != nil || !on {
+		return err
+	}
+	if ok, err := tx.clientVisible(id); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("client %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// mustSeeMatter is mustSeeClient for a matter (and its client).
+func (tx *Tx) mustSeeMatter(id int64) error {
+	if on, err := tx.filtering(); err != nil || !on {
+		return err
+	}
+	if ok, err := tx.matterVisible(id); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("matter %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// ValidClass reports whether class is one of the three classes.
+func ValidClass(class string) bool {
+	return class == ClassGeneral || class == ClassRestricted || class == ClassWalled
+}
+
+func kindTable(kind string) (string, error) {
+	switch kind {
+	case KindClient:
+		return "clients", nil
+	case KindMatter:
+		return "matters", nil
+	}
+	return "", fmt.Errorf("%w (record kind %q: client or matter)", ErrBadClass, kind)
+}
+
+// SetSecurityClass puts a client or matter (kind "client" or "matter") in
+// class and replaces its access list with userIDs (for general the list is
+// emptied: it means nothing there). The record must be visible to the
+// viewer (ErrNotFound otherwise, as for a record that does not exist);
+// every user id must name a users row (ErrNotFound). It does not change
+// the record's updated_at. It runs inside the caller's transaction, so the
+// class, the list and the caller's audit entry commit together.
+func (tx *Tx) SetSecurityClass(kind string, id int64, class string, userIDs []int64) error {
+	table, err := kindTable(kind)
+	if err != nil {
+		return err
+	}
+	if !ValidClass(class) {
+		return fmt.Errorf("%w (not %q)", ErrBadClass, class)
+	}
+	var ok bool
+	if kind == KindClient {
+		ok, err = tx.clientVisible(id)
+	} else {
+		ok, err = tx.matterVisible(id)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s %d: %w", kind, id, ErrNotFound)
+	}
+	ids := slices.Clone(userIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if class == ClassGeneral {
+		ids = nil
+	}
+	for _, u := range ids {
+		var n int
+		if err := tx.QueryRow("SELECT count(*) FROM users WHERE id = ?", u).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("user %d: %w", u, ErrNotFound)
+		}
+	}
+	if _, err := tx.Exec("UPDATE "+table+" SET security_class = ? WHERE id = ?", class, id); err != nil {
+		return fmt.Errorf("setting the security class of %s %d: %w", kind, id, err)
+	}
+	tx.classes = classesUnknown
+	if _, err := tx.Exec("DELETE FROM access_list WHERE kind = ? AND record_id = ?", kind, id); err != nil {
+		return fmt.Errorf("clearing the access list of %s %d: %w", kind, id, err)
+	}
+	for _, u := range ids {
+		if _, err := tx.Exec("INSERT INTO access_list(kind, record_id, user_id) VALUES (?, ?, ?)", kind, id, u); err != nil {
+			return fmt.Errorf("adding user %d to the access list of %s %d: %w", u, kind, id, err)
+		}
+	}
+	return nil
+}
+
+// Access returns a client's or matter's security class and the user ids
+// on its access list (ascending). ErrNotFound when the record does not
+// exist or the viewer cannot see it.
+func (tx *Tx) Access(kind string, id int64) (class string, userIDs []int64, err error) {
+	table, err := kindTable(kind)
+	if err != nil {
+		return "", nil, err
+	}
+	var ok bool
+	if kind == KindClient {
+		ok, err = tx.clientVisible(id)
+	} else {
+		ok, err = tx.matterVisible(id)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok {
+		return "", nil, fmt.Errorf("%s %d: %w", kind, id, ErrNotFound)
+	}
+	if err := tx.QueryRow("SELECT security_class FROM "+table+" WHERE id = ?", id).Scan(&class); err != nil {
+		return "", nil, err
+	}
+	rows, err := tx.Query("SELECT user_id FROM access_list WHERE kind = ? AND record_id = ? ORDER BY user_id", kind, id)
+	if err != nil {
+		return "", nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			return "", nil, err
+		}
+		userIDs = append(userIDs, u)
+	}
+	return class, userIDs, rows.Err()
+}
+
+// hiddenSets are the ids of the clients, matters and notes the viewer
+// cannot see (nil maps when it sees everything), for filtering the audit
+// trail, whose records name them as "client:12 matter:3 note:7".
+type hiddenSets struct {
+	clients, matters, notes map[int64]bool
+}
+
+func (h *hiddenSets) any() bool { return h != nil && len(h.clients)+len(h.matters)+len(h.notes) > 0 }
+
+func (tx *Tx) hidden() (*hiddenSets, error) {
+	on, err := tx.filtering()
+	if err != nil || !on {
+		return nil, err
+	}
+	uid := tx.viewer.UserID
+	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
+	hc := "SELECT c.id FROM clients c WHERE c.security_class <> 'general' AND NOT " + classVisible(KindClient, "c", uid)
+	hm := "SELECT m.id FROM matters m WHERE m.security_class <> 'general' AND NOT " + classVisible(KindMatter, "m", uid) +
+		" UNION SELECT m.id FROM matters m WHERE m.client_id IN (" + hc + ")"
+	hn := "SELECT n.id FROM notes n WHERE n.matter_id IN (" + hm + ")"
+	for _, q := range []struct {
+		sql string
+		set map[int64]bool
+	}{{hc, h.clients}, {hm, h.matters}, {hn, h.notes}} {
+		if err := tx.collectIDs(q.sql, q.set); err != nil {
+			return nil, fmt.Errorf("reading hidden records: %w", err)
+		}
+	}
+	return h, nil
+}
+
+func (tx *Tx) collectIDs(q string, set map[int64]bool, args ...any) error {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+	}
+	return rows.Err()
+}

@@ -1,0 +1,633 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// canary is written into every field of the records the paralegal must not
+// see; it must come out of no read the paralegal makes, and out of the
+// owner's.
+const canary = "Zanzibarcanary"
+
+// wallFixture is a vault with:
+//   - client G (general) with matter MG (general, a party, a note);
+//   - client G with matter W (walled: the paralegal is behind the wall),
+//     whose title, practice area, parties and note hold the canary;
+//   - client R (restricted to the attorney), every field, alias, its
+//     matter MR (general: hidden through its client) with parties and a
+//     note holding the canary;
+//   - audit entries naming each of them (sealed into segments and live),
+//     with the canary in the details of those naming hidden records.
+type wallFixture struct {
+	s                        *Store
+	owner, para, atty        int64
+	clientG, clientR         int64
+	matterMG, matterW, matMR int64
+	noteMG, noteW, noteMR    int64
+}
+
+func newWallFixture(t *testing.T) *wallFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &wallFixture{s: openStore(t, newVault(t), Options{CheckpointBytes: -1, AuditSegment: 4, Roles: testRoles})}
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	c := canary
+	err := f.s.Update(ctx, func(tx *Tx) error {
+		o, err := tx.OwnerUser()
+		if err != nil {
+			return err
+		}
+		f.owner = o.ID
+		if f.para, err = tx.InsertUser(&User{Name: "Pat Paralegal", Role: "Paralegal"}, now); err != nil {
+			return err
+		}
+		if f.atty, err = tx.InsertUser(&User{Name: "Ann Attorney", Role: "Paralegal"}, now); err != nil {
+			return err
+		}
+		if f.clientG, err = tx.InsertClient(&Client{Name: "Gina General", Aliases: []string{"Gigi"}, Notes: "likes tea"}, now); err != nil {
+			return err
+		}
+		if f.clientR, err = tx.InsertClient(&Client{Name: "Rex " + c, Aliases: []string{"alias " + c}, Email: c + "@example.test",
+			Phone: c, DOB: "1970-01-01", Address: c + " street", Notes: "notes " + c}, now); err != nil {
+			return err
+		}
+		if f.matterMG, err = tx.InsertMatter(&Matter{ClientID: f.clientG, Title: "Gina lease", PracticeArea: "housing",
+			Parties: []Party{{Role: RoleAdverse, Name: "Lenny Landlord"}}}, now); err != nil {
+			return err
+		}
+		if f.matterW, err = tx.InsertMatter(&Matter{ClientID: f.clientG, Title: "Gina " + c + " merger", PracticeArea: c,
+			Parties: []Party{{Role: RoleAdverse, Name: "Adam " + c}, {Role: RoleRelated, Name: "Rita " + c},
+				{Role: RoleOpposingCounsel, Name: "Otto " + c}}}, now); err != nil {
+			return err
+		}
+		if f.matMR, err = tx.InsertMatter(&Matter{ClientID: f.clientR, Title: "Rex " + c + " estate", PracticeArea: "probate",
+			Parties: []Party{{Role: RoleRelated, Name: "Heir " + c}}}, now); err != nil {
+			return err
+		}
+		if f.noteMG, err = tx.InsertNote(&Note{MatterID: f.matterMG, Text: "called the landlord", Author: "owner"}, now); err != nil {
+			return err
+		}
+		if f.noteW, err = tx.InsertNote(&Note{MatterID: f.matterW, Text: "merger " + c + " terms", Author: "owner"}, now); err != nil {
+			return err
+		}
+		if f.noteMR, err = tx.InsertNote(&Note{MatterID: f.matMR, Text: "will of " + c, Author: "owner"}, now); err != nil {
+			return err
+		}
+		if err := tx.SetSecurityClass(KindMatter, f.matterW, ClassWalled, []int64{f.para}); err != nil {
+			return err
+		}
+		if err := tx.SetSecurityClass(KindClient, f.clientR, ClassRestricted, []int64{f.atty}); err != nil {
+			return err
+		}
+		// The audit trail: every record, twice, as several actors; enough
+		// entries that a checkpoint seals some (segments of 4).
+		recs := []struct{ records, detail string }{
+			{fmt.Sprintf("client:%d", f.clientG), "viewed"},
+			{fmt.Sprintf("client:%d", f.clientR), "viewed " + c},
+			{fmt.Sprintf("matter:%d client:%d", f.matterMG, f.clientG), "viewed"},
+			{fmt.Sprintf("matter:%d client:%d", f.matterW, f.clientG), "viewed " + c},
+			{fmt.Sprintf("matter:%d", f.matterW), "closed " + c},
+			{fmt.Sprintf("matter:%d client:%d", f.matMR, f.clientR), "viewed " + c},
+			{fmt.Sprintf("note:%d matter:%d", f.noteMG, f.matterMG), "added"},
+			{fmt.Sprintf("note:%d", f.noteW), "added " + c},
+			{fmt.Sprintf("note:%d", f.noteMR), "added " + c},
+			{"", "unlock"},
+		}
+		var prev []byte = make([]byte, 32)
+		id := int64(0)
+		for round, actor := range []string{"owner", "Pat Paralegal", "ann attorney"} {
+			for _, r := range recs {
+				id++
+				h := []byte(fmt.Sprintf("%032d", id))
+				if err := tx.InsertAudit(&AuditEntry{ID: id, At: now.Add(time.Duration(id) * time.Minute), Actor: actor,
+					Action: fmt.Sprintf("act%d", round), Records: r.records, Detail: r.detail, PrevHash: prev, Hash: h}); err != nil {
+					return err
+				}
+				prev = h
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = f.s.ViewAs(ctx, Everyone, func(tx *Tx) error {
+		segs, err := tx.AuditSegments()
+		if err == nil && len(segs) == 0 {
+			t.Fatal("no audit segment sealed: the test would not read sealed entries")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// readEverything runs every read method of Tx and returns what each gave,
+// as text (fmt %+v), by method and arguments.
+func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	put := func(what string, v any, err error) {
+		if errors.Is(err, ErrNotFound) {
+			v = "not found"
+		} else if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		out[what] = fmt.Sprintf("%+v", deref(v))
+	}
+	clients := []int64{f.clientG, f.clientR, 999}
+	matters := []int64{f.matterMG, f.matterW, f.matMR, 999}
+	for _, id := range clients {
+		c, err := tx.GetClient(id)
+		put(fmt.Sprintf("GetClient(%d)", id), c, err)
+		ms, err := tx.ListMatters(id, "")
+		put(fmt.Sprintf("ListMatters(%d)", id), ms, err)
+		cl, us, err := tx.Access(KindClient, id)
+		put(fmt.Sprintf("Access(client %d)", id), []any{cl, us}, err)
+	}
+	for _, id := range matters {
+		m, err := tx.GetMatter(id)
+		put(fmt.Sprintf("GetMatter(%d)", id), m, err)
+		ns, err := tx.ListNotes(id)
+		put(fmt.Sprintf("ListNotes(%d)", id), ns, err)
+		cl, us, err := tx.Access(KindMatter, id)
+		put(fmt.Sprintf("Access(matter %d)", id), []any{cl, us}, err)
+	}
+	for _, o := range []ClientOrder{ByName, ByUpdated} {
+		l, err := tx.ListClients(o)
+		put(fmt.Sprintf("ListClients(%d)", o), l, err)
+		l, err = tx.ListClientSummaries(o)
+		put(fmt.Sprintf("ListClientSummaries(%d)", o), l, err)
+	}
+	for _, st := range []string{"", "open", "closed"} {
+		ms, err := tx.ListMatters(0, st)
+		put("ListMatters(0, "+st+")", ms, err)
+	}
+	for _, q := range []string{canary, strings.ToLower(canary[:5]), "Rex", "Gina", "merger", "Heir", "alias", "street", "example", "terms", "will", "probate"} {
+		h, err := tx.Search(q, 0)
+		put("Search("+q+")", h, err)
+	}
+	c, err := tx.Counts()
+	put("Counts", c, err)
+	for _, af := range []AuditFilter{{}, {Limit: 5}, {Limit: 100}, {ClientID: f.clientG}, {ClientID: f.clientR}, {MatterID: f.matterW},
+		{MatterID: f.matMR}, {Record: fmt.Sprintf("matter:%d", f.matterW)}, {Actor: "OWNER"}, {Actor: "pat paralegal"},
+		{From: time.Date(2026, 12, 2, 9, 10, 0, 0, time.UTC), To: time.Date(2026, 12, 2, 9, 25, 0, 0, time.UTC)}} {
+		es, err := tx.ListAudit(af)
+		put(fmt.Sprintf("ListAudit(%+v)", af), es, err)
+		es, err = tx.ListAuditLive(af)
+		put(fmt.Sprintf("ListAuditLive(%+v)", af), es, err)
+	}
+	segs, err := tx.AuditSegments()
+	put("AuditSegments", segs, err)
+	for _, sg := range segs {
+		es, err := tx.ReadAuditSegment(sg)
+		if errors.Is(err, ErrNotEveryone) {
+			err = nil
+		}
+		put(fmt.Sprintf("ReadAuditSegment(%d)", sg.Seq), es, err)
+	}
+	id, h, err := tx.AuditHead()
+	put("AuditHead", []any{id, h}, err)
+	head, _, err := tx.RecordedAuditHead()
+	put("RecordedAuditHead", head, err)
+	us, err := tx.ListUsers()
+	put("ListUsers", us, err)
+	rs, err := tx.ListRoles()
+	put("ListRoles", rs, err)
+	set, err := tx.Settings()
+	put("Settings", set, err)
+	d, err := tx.ContentDigest()
+	put("ContentDigest", d, err)
+	p, err := tx.IntegrityCheck()
+	put("IntegrityCheck", p, err)
+	return out
+}
+
+// deref prints the values behind pointers (fmt prints a []*T as addresses).
+func deref(v any) any {
+	switch x := v.(type) {
+	case []*Client:
+		return derefAll(x)
+	case []*Matter:
+		return derefAll(x)
+	case []*Note:
+		return derefAll(x)
+	case []*AuditEntry:
+		return derefAll(x)
+	case []*AuditSegment:
+		return derefAll(x)
+	case []*User:
+		return derefAll(x)
+	case []*Role:
+		return derefAll(x)
+	}
+	return v
+}
+
+func derefAll[T any](xs []*T) []T {
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = *x
+	}
+	return out
+}
+
+// TestWallCanary: every read a paralegal behind a wall (and outside a
+// restricted client's list) can make leaves the canary out, while the
+// owner's reads and the attorney's reads of what they may see have it;
+// ConflictNames alone names the hidden records, Hidden and bare.
+func TestWallCanary(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	views := map[string]map[string]string{}
+	for name, v := range map[string]Viewer{"owner": Everyone, "paralegal": {UserID: f.para}, "attorney": {UserID: f.atty}} {
+		err := f.s.ViewAs(ctx, v, func(tx *Tx) error { views[name] = f.readEverything(t, tx); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ownerHas int
+	for what, got := range views["owner"] {
+		if strings.Contains(got, canary) {
+			ownerHas++
+		}
+		if p := views["paralegal"][what]; strings.Contains(p, canary) {
+			t.Errorf("the paralegal's %s shows the canary: %s", what, p)
+		}
+	}
+	// The owner's reads must see it where it is (else this test proves nothing).
+	for _, what := range []string{
+		fmt.Sprintf("GetClient(%d)", f.clientR), fmt.Sprintf("GetMatter(%d)", f.matterW), fmt.Sprintf("GetMatter(%d)", f.matMR),
+		fmt.Sprintf("ListNotes(%d)", f.matterW), fmt.Sprintf("ListNotes(%d)", f.matMR), "ListClients(0)", "ListClientSummaries(1)",
+		"ListMatters(0, )", "Search(" + canary + ")", "Search(alias)", "Search(terms)", "Search(will)",
+		"ListAudit({From:0001-01-01 00:00:00 +0000 UTC To:0001-01-01 00:00:00 +0000 UTC Action: Record: Actor: ClientID:0 MatterID:0 Limit:0})",
+	} {
+		if !strings.Contains(views["owner"][what], canary) {
+			t.Errorf("the owner's %s lacks the canary: %s", what, views["owner"][what])
+		}
+	}
+	if ownerHas < 20 {
+		t.Errorf("only %d of the owner's reads show the canary", ownerHas)
+	}
+	// The attorney sees the restricted client but stands outside no wall
+	// either: everything but nothing hidden.
+	if a := views["attorney"][fmt.Sprintf("GetClient(%d)", f.clientR)]; !strings.Contains(a, canary) {
+		t.Errorf("the attorney on the list does not see the restricted client: %s", a)
+	}
+	if a := views["attorney"][fmt.Sprintf("GetMatter(%d)", f.matterW)]; !strings.Contains(a, canary) {
+		t.Errorf("the attorney (not behind the wall) does not see the walled matter: %s", a)
+	}
+	// Hidden ids are "not found", exactly like a missing one.
+	for _, what := range []string{fmt.Sprintf("GetClient(%d)", f.clientR), fmt.Sprintf("GetMatter(%d)", f.matterW),
+		fmt.Sprintf("GetMatter(%d)", f.matMR), fmt.Sprintf("Access(client %d)", f.clientR), fmt.Sprintf("Access(matter %d)", f.matterW)} {
+		if got := views["paralegal"][what]; got != "not found" {
+			t.Errorf("the paralegal's %s = %s, want not found", what, got)
+		}
+	}
+	if got, want := views["paralegal"][fmt.Sprintf("ListNotes(%d)", f.matterW)], views["paralegal"]["ListNotes(999)"]; got != want {
+		t.Errorf("notes of a walled matter %s differ from a missing matter's %s", got, want)
+	}
+	if got := views["paralegal"]["Counts"]; !strings.HasPrefix(got, "{Clients:1 Matters:1 Parties:1 Notes:1 ") {
+		t.Errorf("the paralegal's counts = %s", got)
+	}
+	if got := views["owner"]["Counts"]; !strings.HasPrefix(got, "{Clients:2 Matters:3 Parties:5 Notes:3 ") {
+		t.Errorf("the owner's counts = %s", got)
+	}
+
+	// ConflictNames: every name, the hidden ones bare.
+	err := f.s.ViewAs(ctx, Viewer{UserID: f.para}, func(tx *Tx) error {
+		names, err := tx.ConflictNames()
+		if err != nil {
+			return err
+		}
+		var hidden, shown []string
+		for _, n := range names {
+			if n.Hidden {
+				hidden = append(hidden, n.Role+"="+n.Name)
+				if n != (Name{Name: n.Name, Role: n.Role, Hidden: true}) {
+					t.Errorf("a hidden name carries details: %+v", n)
+				}
+			} else {
+				shown = append(shown, n.Role+"="+n.Name)
+				if strings.Contains(fmt.Sprintf("%+v", n), canary) {
+					t.Errorf("a shown name holds the canary: %+v", n)
+				}
+			}
+		}
+		slices.Sort(hidden)
+		want := []string{"adverse=Adam " + canary, "alias=alias " + canary, "client=Rex " + canary, "opposing_counsel=Otto " + canary,
+			"related=Heir " + canary, "related=Rita " + canary}
+		if !slices.Equal(hidden, want) {
+			t.Errorf("hidden names = %q, want %q", hidden, want)
+		}
+		if len(shown) != 3 {
+			t.Errorf("shown names = %q", shown)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.s.ViewAs(ctx, Everyone, func(tx *Tx) error {
+		names, err := tx.ConflictNames()
+		for _, n := range names {
+			if n.Hidden {
+				t.Errorf("the owner gets a hidden name: %+v", n)
+			}
+		}
+		if len(names) != 9 {
+			t.Errorf("the owner gets %d names, want 9", len(names))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWallWrites: a viewer cannot change, delete, add to or re-class what
+// it cannot see; each is ErrNotFound and changes nothing.
+func TestWallWrites(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	var before []string
+	f.s.ViewAs(ctx, Everyone, func(tx *Tx) error { before = f.readAll(t, tx); return nil })
+	para := Viewer{UserID: f.para}
+	for what, fn := range map[string]func(tx *Tx) error{
+		"UpdateClient": func(tx *Tx) error { return tx.UpdateClient(&Client{ID: f.clientR, Name: "x"}, now) },
+		"DeleteClient": func(tx *Tx) error { return tx.DeleteClient(f.clientR) },
+		"InsertMatter": func(tx *Tx) error {
+			_, err := tx.InsertMatter(&Matter{ClientID: f.clientR, Title: "x"}, now)
+			return err
+		},
+		"SetMatterStatus": func(tx *Tx) error { return tx.SetMatterStatus(f.matterW, "closed", now) },
+		"InsertNote": func(tx *Tx) error {
+			_, err := tx.InsertNote(&Note{MatterID: f.matterW, Text: "x", Author: "p"}, now)
+			return err
+		},
+		"InsertNote MR": func(tx *Tx) error {
+			_, err := tx.InsertNote(&Note{MatterID: f.matMR, Text: "x", Author: "p"}, now)
+			return err
+		},
+		"SetSecurityClass matter": func(tx *Tx) error {
+			return tx.SetSecurityClass(KindMatter, f.matterW, ClassGeneral, nil)
+		},
+		"SetSecurityClass client": func(tx *Tx) error {
+			return tx.SetSecurityClass(KindClient, f.clientR, ClassGeneral, nil)
+		},
+	} {
+		err := f.s.UpdateAs(ctx, para, fn)
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s of a hidden record = %v, want ErrNotFound", what, err)
+		}
+	}
+	var after []string
+	f.s.ViewAs(ctx, Everyone, func(tx *Tx) error { after = f.readAll(t, tx); return nil })
+	requireSameDump(t, "after refused writes", before, after)
+
+	// What the paralegal sees, it may change.
+	err := f.s.UpdateAs(ctx, para, func(tx *Tx) error {
+		if _, err := tx.InsertNote(&Note{MatterID: f.matterMG, Text: "ok", Author: "p"}, now); err != nil {
+			return err
+		}
+		return tx.SetMatterStatus(f.matterMG, "closed", now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *wallFixture) readAll(t *testing.T, tx *Tx) []string {
+	var out []string
+	for _, tbl := range []string{"clients", "client_aliases", "matters", "parties", "notes", "access_list"} {
+		rows, err := tx.Query("SELECT * FROM " + tbl + " ORDER BY rowid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s %v", tbl, vals))
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// TestClassRules: restricted and walled on clients and matters, the access
+// list, the owner, a class the store does not know, the cached fast path
+// within one transaction, and the audit filters.
+func TestClassRules(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	para, atty := Viewer{UserID: f.para}, Viewer{UserID: f.atty}
+	visible := func(v Viewer, kind string, id int64) bool {
+		t.Helper()
+		var ok bool
+		err := f.s.ViewAs(ctx, v, func(tx *Tx) error {
+			var err error
+			if kind == KindClient {
+				ok, err = tx.clientVisible(id)
+			} else {
+				ok, err = tx.matterVisible(id)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	cases := []struct {
+		kind  string
+		id    int64
+		class string
+		users []int64
+		para  bool // the paralegal sees it
+		atty  bool
+	}{
+		{KindMatter, f.matterMG, ClassRestricted, []int64{f.para}, true, false},
+		{KindMatter, f.matterMG, ClassWalled, []int64{f.para}, false, true},
+		{KindMatter, f.matterMG, ClassWalled, nil, true, true},
+		{KindMatter, f.matterMG, ClassRestricted, nil, false, false},
+		{KindMatter, f.matterMG, ClassGeneral, []int64{f.para}, true, true},
+		{KindClient, f.clientG, ClassWalled, []int64{f.atty}, true, false},
+	}
+	for i, c := range cases {
+		err := f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error { return tx.SetSecurityClass(c.kind, c.id, c.class, c.users) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := visible(para, c.kind, c.id); got != c.para {
+			t.Errorf("case %d: the paralegal sees %s %d: %v, want %v", i, c.kind, c.id, got, c.para)
+		}
+		if got := visible(atty, c.kind, c.id); got != c.atty {
+			t.Errorf("case %d: the attorney sees %s %d: %v, want %v", i, c.kind, c.id, got, c.atty)
+		}
+		if !visible(Everyone, c.kind, c.id) {
+			t.Errorf("case %d: the owner does not see %s %d", i, c.kind, c.id)
+		}
+	}
+	// Client G is walled against the attorney: its matters are hidden from
+	// the attorney whatever their class.
+	if visible(atty, KindMatter, f.matterMG) {
+		t.Error("a matter of a client walled against the attorney is visible to the attorney")
+	}
+
+	// Bad input.
+	err := f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
+		if err := tx.SetSecurityClass(KindMatter, f.matterMG, "secret", nil); !errors.Is(err, ErrBadClass) {
+			t.Errorf("class secret = %v", err)
+		}
+		if err := tx.SetSecurityClass("note", f.noteMG, ClassWalled, nil); !errors.Is(err, ErrBadClass) {
+			t.Errorf("kind note = %v", err)
+		}
+		if err := tx.SetSecurityClass(KindMatter, f.matterMG, ClassWalled, []int64{77}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown user = %v", err)
+		}
+		if err := tx.SetSecurityClass(KindMatter, 999, ClassWalled, nil); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown matter = %v", err)
+		}
+		if _, err := tx.InsertClient(&Client{Name: "x", SecurityClass: "secret"}, time.Now()); !errors.Is(err, ErrBadClass) {
+			t.Errorf("InsertClient with class secret = %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A class written by something else than this store (fail closed: as restricted).
+	err = f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
+		_, err := tx.Exec("UPDATE matters SET security_class = 'sealed' WHERE id = ?", f.matterMG)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visible(para, KindMatter, f.matterMG) {
+		t.Error("a matter of an unknown class is visible to a user")
+	}
+
+	// The fast path is re-read after a change in the same transaction.
+	err = f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
+		for _, q := range []string{"UPDATE clients SET security_class = 'general'", "UPDATE matters SET security_class = 'general'", "DELETE FROM access_list"} {
+			if _, err := tx.Exec(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.s.UpdateAs(ctx, para, func(tx *Tx) error {
+		if on, err := tx.filtering(); err != nil || on {
+			t.Errorf("filtering with every record general = %v, %v", on, err)
+		}
+		if _, err := tx.GetMatter(f.matterW); err != nil {
+			t.Errorf("the walled matter, now general: %v", err)
+		}
+		// The paralegal may (app decides whether) wall a matter it sees:
+		// from then on, in the same transaction, it is hidden.
+		if err := tx.SetSecurityClass(KindMatter, f.matterW, ClassWalled, []int64{f.para}); err != nil {
+			return err
+		}
+		if _, err := tx.GetMatter(f.matterW); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a matter walled in this transaction: %v", err)
+		}
+		if _, err := tx.InsertClient(&Client{Name: "Hidden at birth", SecurityClass: ClassRestricted}, time.Now()); err != nil {
+			return err
+		}
+		l, err := tx.ListClients(ByName)
+		if err != nil {
+			return err
+		}
+		for _, c := range l {
+			if c.Name == "Hidden at birth" {
+				t.Error("a client inserted restricted is listed for a user not on its list")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditFilters: Actor, ClientID (with its matters and their notes),
+// MatterID, From/To and Limit, over sealed and live entries, for the owner.
+func TestAuditFilters(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	ids := func(v Viewer, af AuditFilter) []int64 {
+		t.Helper()
+		var out []int64
+		err := f.s.ViewAs(ctx, v, func(tx *Tx) error {
+			es, err := tx.ListAudit(af)
+			for _, e := range es {
+				out = append(out, e.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	// Entries per round of 10: 1 client G, 2 client R, 3 MG, 4 W+G, 5 W, 6 MR+R, 7 note MG, 8 note W, 9 note MR, 10 none.
+	rounds := func(per ...int64) []int64 {
+		var out []int64
+		for r := int64(0); r < 3; r++ {
+			for _, p := range per {
+				out = append(out, r*10+p)
+			}
+		}
+		return out
+	}
+	para := Viewer{UserID: f.para}
+	for _, c := range []struct {
+		v    Viewer
+		f    AuditFilter
+		want []int64
+	}{
+		{Everyone, AuditFilter{ClientID: f.clientG}, rounds(1, 3, 4, 5, 7, 8)},
+		{Everyone, AuditFilter{ClientID: f.clientR}, rounds(2, 6, 9)},
+		{Everyone, AuditFilter{MatterID: f.matterW}, rounds(4, 5, 8)},
+		{Everyone, AuditFilter{MatterID: f.matterW, ClientID: f.clientR}, nil},
+		{Everyone, AuditFilter{MatterID: f.matterW, ClientID: f.clientG}, rounds(4, 5, 8)},
+		{Everyone, AuditFilter{Actor: "PAT paralegal"}, []int64{11, 12, 13, 14, 15, 16, 17, 18, 19, 20}},
+		{Everyone, AuditFilter{Actor: "pat"}, nil},
+		{Everyone, AuditFilter{ClientID: f.clientG, Limit: 4}, []int64{1, 3, 4, 5}},
+		{Everyone, AuditFilter{From: time.Date(2026, 12, 2, 9, 10, 0, 0, time.UTC), To: time.Date(2026, 12, 2, 9, 13, 0, 0, time.UTC)}, []int64{10, 11, 12}},
+		{para, AuditFilter{}, rounds(1, 3, 7, 10)},
+		{para, AuditFilter{ClientID: f.clientG}, rounds(1, 3, 7)},
+		{para, AuditFilter{ClientID: f.clientR}, nil},
+		{para, AuditFilter{MatterID: f.matterW}, nil},
+		{para, AuditFilter{Limit: 5}, []int64{1, 3, 7, 10, 11}},
+		{para, AuditFilter{Actor: "ann attorney", Limit: 2}, []int64{21, 23}},
+	} {
+		if got := ids(c.v, c.f); !slices.Equal(got, c.want) {
+			t.Errorf("viewer %+v, %+v: %v, want %v", c.v, c.f, got, c.want)
+		}
+	}
+}
