@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
+	"sync"
+
+	"github.com/pkg/browser"
 )
 
 // ReportTempFile writes a report page (write) to a private file for the
@@ -49,30 +50,21 @@ func ReportTempFile(write func(io.Writer) error) (path string, remove func(), in
 	return path, remove, inMemory, nil
 }
 
-// ErrNoBrowser: there is no program to open a page with on this computer.
-var ErrNoBrowser = errors.New("no program to open the page with was found")
+// ErrNoBrowser: the page could not be opened in a browser.
+var ErrNoBrowser = errors.New("the page could not be opened in a browser")
 
-// OpenInBrowser opens a local file in the desktop's default browser
-// (xdg-open on Linux, open on macOS, the URL handler on Windows) and
-// returns once the opener has started; the browser may read the file a
-// little later.
+var browserOutput sync.Once
+
+// OpenInBrowser opens a local file (a report's page from ReportTempFile)
+// in the desktop's default browser, through github.com/pkg/browser
+// (xdg-open or x-www-browser on Linux, open on macOS, the URL handler on
+// Windows). It returns once the opener is done; a browser may read the
+// file a little later. Never hand it client data in any other way:
+// browser.OpenReader would leave a world-readable copy in /tmp.
 func OpenInBrowser(path string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.Command("open", path)
-	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", path)
-	default:
-		p, err := exec.LookPath("xdg-open")
-		if err != nil {
-			return fmt.Errorf("%w (xdg-open is not installed): open %s in your browser yourself", ErrNoBrowser, path)
-		}
-		cmd = exec.Command(p, path)
+	browserOutput.Do(func() { browser.Stdout = os.Stderr }) // keep standard output for the command's own
+	if err := browser.OpenFile(path); err != nil {
+		return fmt.Errorf("%w (%v): open %s in your browser yourself", ErrNoBrowser, err, path)
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%w: %v", ErrNoBrowser, err)
-	}
-	go cmd.Wait() // reap it; xdg-open returns at once, a browser may stay
 	return nil
 }

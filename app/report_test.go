@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -268,5 +269,31 @@ func TestReportTempFile(t *testing.T) {
 	remove()
 	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
 		t.Errorf("folder still there after remove: %v", err)
+	}
+}
+
+// TestOpenInBrowser: the page goes to the desktop's opener as a file://
+// URL (a fake xdg-open records what it was given).
+func TestOpenInBrowser(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the fake opener is a shell script named xdg-open")
+	}
+	bin := t.TempDir()
+	got := filepath.Join(bin, "got")
+	script := "#!/bin/sh\nprintf '%s' \"$1\" > " + got + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	if err := OpenInBrowser("/some/where/report.html"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(got)
+	if err != nil || string(b) != "file:///some/where/report.html" {
+		t.Errorf("the opener got %q (%v)", b, err)
+	}
+	t.Setenv("PATH", t.TempDir()) // no opener at all
+	if err := OpenInBrowser("/x.html"); !errors.Is(err, ErrNoBrowser) || !strings.Contains(err.Error(), "/x.html") {
+		t.Errorf("without an opener: %v", err)
 	}
 }
