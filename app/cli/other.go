@@ -189,8 +189,8 @@ func (r *runner) auditList(args []string) error {
 	action := fs.String("action", "", "only this action, e.g. client.edit")
 	record := fs.String("record", "", "only entries about this record, e.g. client:12")
 	user := fs.String("user", "", "only what this user did (their name)")
-	client := fs.Int64("client", 0, "only entries that name this client (for its matters and notes too: casevault report access ID)")
-	matter := fs.Int64("matter", 0, "only entries that name this matter")
+	client := fs.Int64("client", 0, "only entries about this client, its matters and their notes (casevault report access ID: as a report)")
+	matter := fs.Int64("matter", 0, "only entries about this matter and its notes")
 	limit := fs.Int("limit", 0, "at most this many entries")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Show the audit trail, oldest first.\n\nExample:\n  casevault audit list --user pat --from 2026-01-01 --to 2026-01-31\n\nFlags:\n")
@@ -212,11 +212,8 @@ func (r *runner) auditList(args []string) error {
 		return usagef("give one of --record, --client and --matter")
 	case *client < 0 || *matter < 0:
 		return usagef("--client and --matter take an id as shown by the list commands")
-	case *client > 0:
-		f.Record = fmt.Sprintf("client:%d", *client)
-	case *matter > 0:
-		f.Record = fmt.Sprintf("matter:%d", *matter)
 	}
+	f.ClientID, f.MatterID = *client, *matter
 	who := strings.TrimSpace(*user)
 	if who == "" {
 		f.Limit = *limit // else cut after choosing the user's entries

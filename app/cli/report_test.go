@@ -224,6 +224,17 @@ func TestAuditListFilters(t *testing.T) {
 	if len(byMatter) != 2 { // added, note
 		t.Errorf("--matter 1: %+v", byMatter)
 	}
+	// A client's entries include its matters' and their notes'.
+	var note bool
+	for _, e := range okJSON[[]entry](v, "audit", "list", "--client", "1") {
+		note = note || e.Action == "note.add"
+		if strings.Contains(e.Records, "client:2") {
+			t.Errorf("--client 1 gave %+v", e)
+		}
+	}
+	if !note {
+		t.Error("--client 1 leaves out the note added to its matter")
+	}
 	mine := okJSON[[]entry](v, "audit", "list", "--user", "OWNER")
 	if len(mine) < len(all) { // every entry so far is the owner's (the list itself came after)
 		t.Errorf("--user owner: %d of %d", len(mine), len(all))
