@@ -235,11 +235,27 @@ func (n *reportNames) row(e *store.AuditEntry, refs map[string][]int64) ReportRo
 	}
 }
 
-// conflictChecksNaming is the ids of the conflict checks whose results
-// named clientID; ok is false when the store cannot say (then the access
-// report says that it leaves conflict checks out).
-var conflictChecksNaming = func(tx *store.Tx, clientID int64) (ids []int64, ok bool, err error) {
-	return nil, false, nil
+// conflictChecksNaming is the ids of the conflict checks whose recorded
+// results (conflict_checks.hits, a JSON array of ConflictHit, which this
+// package writes) named clientID; ok is false when the store cannot say
+// (then the access report says that it leaves conflict checks out). One
+// query of the store's table, as Status reads its times: store has no
+// typed query for it yet.
+func conflictChecksNaming(tx *store.Tx, clientID int64) (ids []int64, ok bool, err error) {
+	rows, err := tx.Query(`SELECT DISTINCT c.id FROM conflict_checks c, json_each(CASE WHEN json_valid(c.hits) THEN c.hits ELSE '[]' END) h
+		WHERE json_extract(h.value, '$.client_id') = ? ORDER BY c.id`, clientID)
+	if err != nil {
+		return nil, false, fmt.Errorf("finding the conflict checks that named client %d: %w", clientID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, true, rows.Err()
 }
 
 func countPeople(rows []ReportRow, key func(ReportRow) string) []ReportCount {

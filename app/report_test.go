@@ -45,6 +45,13 @@ func reportFixture(t *testing.T, dir string) (a, b, matterA int64) {
 	if _, err := s.GetClient(ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	// A conflict check that finds client A, and one that finds only B.
+	if _, err := s.CheckConflicts(ctx, []string{"Acme Limited"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CheckConflicts(ctx, []string{"Other Persson"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +88,8 @@ func TestAccessReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := whats(rep.Rows)
-	for _, want := range []string{"tester: Added a client", "tester: Opened a new matter", "Pat: Viewed client", "Pat: Added a note", "Pat: Closed a matter"} {
+	for _, want := range []string{"tester: Added a client", "tester: Opened a new matter", "Pat: Viewed client", "Pat: Added a note", "Pat: Closed a matter",
+		"tester: Ran a conflict check"} {
 		if got[want] != 1 {
 			t.Errorf("%q: %d rows, want 1 (rows: %v)", want, got[want], got)
 		}
@@ -90,6 +98,14 @@ func TestAccessReport(t *testing.T) {
 	for _, r := range rep.Rows {
 		if strings.Contains(r.Records, "client:"+strconv.FormatInt(b, 10)) && !strings.Contains(r.Records, "client:"+strconv.FormatInt(a, 10)) {
 			t.Errorf("entry about client %d in client %d's report: %+v", b, a, r)
+		}
+	}
+	if len(rep.Notes) != 0 {
+		t.Errorf("notes: %q", rep.Notes)
+	}
+	for _, r := range rep.Rows {
+		if r.Action == "conflict.check" && !strings.Contains(r.Detail, "Acme Limited") {
+			t.Errorf("the conflict check that did not find client A is in its report: %+v", r)
 		}
 	}
 	if rep.Subject != "Jane Roe" {
