@@ -94,6 +94,13 @@ func (tx *Tx) filtering() (bool, error) {
 	return used, nil
 }
 
+// forgetClasses drops what filtering and hidden cached: a class or an
+// access list changed in this transaction.
+func (tx *Tx) forgetClasses() {
+	tx.classes = classesUnknown
+	tx.hiddenCache = nil
+}
+
 // Values of Tx.classes.
 const (
 	classesUnknown = iota
@@ -255,7 +262,7 @@ func (tx *Tx) SetSecurityClass(kind string, id int64, class string, userIDs []in
 	if _, err := tx.Exec("UPDATE "+table+" SET security_class = ? WHERE id = ?", class, id); err != nil {
 		return fmt.Errorf("setting the security class of %s %d: %w", kind, id, err)
 	}
-	tx.classes = classesUnknown
+	tx.forgetClasses()
 	if _, err := tx.Exec("DELETE FROM access_list WHERE kind = ? AND record_id = ?", kind, id); err != nil {
 		return fmt.Errorf("clearing the access list of %s %d: %w", kind, id, err)
 	}
@@ -314,10 +321,28 @@ type hiddenSets struct {
 
 func (h *hiddenSets) any() bool { return h != nil && len(h.clients)+len(h.matters)+len(h.notes) > 0 }
 
+// idsJSON is a JSON array of the set's ids (for json_each).
+func idsJSON(set map[int64]bool) string {
+	b := make([]byte, 0, 2+8*len(set))
+	b = append(b, '[')
+	for id := range set {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// hidden returns the viewer's hidden ids (nil when none can be hidden),
+// cached for the transaction until a class changes.
 func (tx *Tx) hidden() (*hiddenSets, error) {
 	on, err := tx.filtering()
 	if err != nil || !on {
 		return nil, err
+	}
+	if tx.hiddenCache != nil {
+		return tx.hiddenCache, nil
 	}
 	uid := tx.viewer.UserID
 	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
@@ -333,6 +358,7 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 			return nil, fmt.Errorf("reading hidden records: %w", err)
 		}
 	}
+	tx.hiddenCache = h
 	return h, nil
 }
 

@@ -631,3 +631,189 @@ func TestAuditFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestConflictChecksNaming: the checks whose hits name a client, not those
+// naming another, nor malformed hits; none for a viewer who cannot see it.
+func TestConflictChecksNaming(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	now := time.Date(2026, 12, 2, 11, 0, 0, 0, time.UTC)
+	var want []int64
+	err := f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
+		for i, hits := range []string{
+			fmt.Sprintf(`[{"name":"Rex","client_id":%d},{"name":"Gina","client_id":%d}]`, f.clientR, f.clientG),
+			fmt.Sprintf(`[{"name":"Gina","client_id":%d}]`, f.clientG),
+			`[]`, `not json`, `{"client_id":2}`, `[2, "x", null]`,
+			fmt.Sprintf(`[{"name":"Heir","client_id":%d,"matter_id":%d},{"name":"Rex","client_id":%d}]`, f.clientR, f.matMR, f.clientR),
+		} {
+			id, err := tx.InsertConflictCheck(&ConflictCheck{At: now, Actor: "owner", Names: `["x"]`, Hits: hits})
+			if err != nil {
+				return err
+			}
+			if i == 0 || i == 6 {
+				want = append(want, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, w := range map[Viewer][]int64{Everyone: want, {UserID: f.atty}: want, {UserID: f.para}: nil} {
+		err := f.s.ViewAs(ctx, v, func(tx *Tx) error {
+			got, err := tx.ConflictChecksNaming(f.clientR)
+			if !slices.Equal(got, w) {
+				t.Errorf("viewer %+v: checks naming client R = %v, want %v", v, got, w)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestVisibilityAgrees: with random classes and access lists, what each
+// viewer's lists, gets, search and counts show agree with one another,
+// and with the rule computed here in Go.
+func TestVisibilityAgrees(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, newVault(t), Options{CheckpointBytes: -1})
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	type rec struct {
+		class string
+		users []int64
+	}
+	clients, matters := map[int64]rec{}, map[int64]rec{}
+	matterClient := map[int64]int64{}
+	var users []int64
+	classes := []string{ClassGeneral, ClassGeneral, ClassRestricted, ClassWalled}
+	err := s.Update(ctx, func(tx *Tx) error {
+		for i := range 4 {
+			id, err := tx.InsertUser(&User{Name: fmt.Sprintf("u%d", i), Role: "r"}, now)
+			if err != nil {
+				return err
+			}
+			users = append(users, id)
+		}
+		pick := func(i int) rec {
+			r := rec{class: classes[(i*7+i/3)%4]}
+			for j, u := range users {
+				if (i+j)%3 == 0 {
+					r.users = append(r.users, u)
+				}
+			}
+			return r
+		}
+		for i := range 30 {
+			cid, err := tx.InsertClient(&Client{Name: fmt.Sprintf("common client %d", i), Aliases: []string{"common alias"}}, now)
+			if err != nil {
+				return err
+			}
+			clients[cid] = pick(i)
+			if err := tx.SetSecurityClass(KindClient, cid, clients[cid].class, clients[cid].users); err != nil {
+				return err
+			}
+			for k := range 2 {
+				mid, err := tx.InsertMatter(&Matter{ClientID: cid, Title: "common matter", Parties: []Party{{Role: RoleAdverse, Name: "p"}}}, now)
+				if err != nil {
+					return err
+				}
+				matterClient[mid] = cid
+				matters[mid] = pick(i + k + 1)
+				if err := tx.SetSecurityClass(KindMatter, mid, matters[mid].class, matters[mid].users); err != nil {
+					return err
+				}
+				if _, err := tx.InsertNote(&Note{MatterID: mid, Text: "common note", Author: "o"}, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sees := func(r rec, uid int64) bool {
+		listed := slices.Contains(r.users, uid)
+		switch r.class {
+		case ClassGeneral:
+			return true
+		case ClassWalled:
+			return !listed
+		}
+		return listed
+	}
+	for _, uid := range users {
+		v := Viewer{UserID: uid}
+		wantC, wantM := map[int64]bool{}, map[int64]bool{}
+		for id, r := range clients {
+			if sees(r, uid) {
+				wantC[id] = true
+			}
+		}
+		for id, r := range matters {
+			if sees(r, uid) && wantC[matterClient[id]] {
+				wantM[id] = true
+			}
+		}
+		err := s.ViewAs(ctx, v, func(tx *Tx) error {
+			cs, err := tx.ListClients(ByName)
+			if err != nil {
+				return err
+			}
+			ms, err := tx.ListMatters(0, "")
+			if err != nil {
+				return err
+			}
+			gotC, gotM := map[int64]bool{}, map[int64]bool{}
+			for _, c := range cs {
+				gotC[c.ID] = true
+			}
+			for _, m := range ms {
+				gotM[m.ID] = true
+			}
+			if fmt.Sprint(gotC) != fmt.Sprint(wantC) || fmt.Sprint(gotM) != fmt.Sprint(wantM) {
+				t.Errorf("user %d: clients %v matters %v, want %v %v", uid, gotC, gotM, wantC, wantM)
+			}
+			for id := range clients {
+				if _, err := tx.GetClient(id); (err == nil) != wantC[id] {
+					t.Errorf("user %d: GetClient(%d) = %v, visible %v", uid, id, err, wantC[id])
+				}
+			}
+			for id := range matters {
+				if _, err := tx.GetMatter(id); (err == nil) != wantM[id] {
+					t.Errorf("user %d: GetMatter(%d) = %v, visible %v", uid, id, err, wantM[id])
+				}
+			}
+			c, err := tx.Counts()
+			if err != nil {
+				return err
+			}
+			if c.Clients != len(wantC) || c.Matters != len(wantM) || c.Parties != len(wantM) || c.Notes != len(wantM) {
+				t.Errorf("user %d: counts %+v, want %d clients, %d matters, parties, notes", uid, c, len(wantC), len(wantM))
+			}
+			hits, err := tx.Search("common", 1000)
+			if err != nil {
+				return err
+			}
+			kinds := map[string]int{}
+			for _, h := range hits {
+				kinds[h.Kind]++
+				if (h.Kind == "client" || h.Kind == "alias") && !wantC[h.ClientID] || (h.Kind == "matter" || h.Kind == "note") && !wantM[h.MatterID] {
+					t.Errorf("user %d: hidden hit %+v", uid, h)
+				}
+			}
+			if kinds["client"] != len(wantC) || kinds["alias"] != len(wantC) || kinds["matter"] != len(wantM) || kinds["note"] != len(wantM) {
+				t.Errorf("user %d: hits %v, want %d clients/aliases, %d matters/notes", uid, kinds, len(wantC), len(wantM))
+			}
+			if len(wantC) == len(clients) || len(wantM) == len(matters) || len(wantM) == 0 {
+				t.Errorf("user %d sees %d of %d clients, %d of %d matters: the classes test nothing", uid, len(wantC), len(clients), len(wantM), len(matters))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

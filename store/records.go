@@ -86,7 +86,7 @@ func (tx *Tx) InsertClient(c *Client, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("client %q: %w", c.Name, ErrBadClass)
 	}
 	if orGeneral(c.SecurityClass) != ClassGeneral {
-		tx.classes = classesUnknown
+		tx.forgetClasses()
 	}
 	res, err := tx.Exec(`INSERT INTO clients(name, email, phone, dob, address, notes, security_class, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -276,7 +276,7 @@ func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("client %d: %w", m.ClientID, ErrNotFound)
 	}
 	if orGeneral(m.SecurityClass) != ClassGeneral {
-		tx.classes = classesUnknown
+		tx.forgetClasses()
 	}
 	res, err := tx.Exec(`INSERT INTO matters(client_id, title, practice_area, status, opened_at, security_class, created_at, updated_at)
 		VALUES (?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))

@@ -320,27 +320,26 @@ type Counts struct {
 // a viewer may list would decrypt every sealed segment).
 func (tx *Tx) Counts() (Counts, error) {
 	var c Counts
-	q := `SELECT
+	err := tx.QueryRow(`SELECT
 		(SELECT count(*) FROM clients), (SELECT count(*) FROM matters),
 		(SELECT count(*) FROM parties), (SELECT count(*) FROM notes),
-		(SELECT count(*) FROM audit)`
-	if cc, err := tx.clientCond("c"); err != nil {
-		return c, err
-	} else if cc != "" {
-		mc, err := tx.matterCond("m", "c")
-		if err != nil {
-			return c, err
-		}
-		q = `SELECT
-		(SELECT count(*) FROM clients c WHERE ` + cc + `),
-		(SELECT count(*) FROM matters m JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
-		(SELECT count(*) FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
-		(SELECT count(*) FROM notes n JOIN matters m ON m.id = n.matter_id JOIN clients c ON c.id = m.client_id WHERE ` + mc + `),
-		(SELECT count(*) FROM audit)`
-	}
-	err := tx.QueryRow(q).Scan(&c.Clients, &c.Matters, &c.Parties, &c.Notes, &c.Audit)
+		(SELECT count(*) FROM audit)`).Scan(&c.Clients, &c.Matters, &c.Parties, &c.Notes, &c.Audit)
 	if err != nil {
 		return c, err
+	}
+	// What the viewer cannot see: the hidden sets, and the parties of
+	// hidden matters.
+	if h, err := tx.hidden(); err != nil {
+		return c, err
+	} else if h.any() {
+		var parties int
+		if err := tx.QueryRow("SELECT count(*) FROM parties WHERE matter_id IN (SELECT value FROM json_each(?))", idsJSON(h.matters)).Scan(&parties); err != nil {
+			return c, err
+		}
+		c.Clients -= len(h.clients)
+		c.Matters -= len(h.matters)
+		c.Parties -= parties
+		c.Notes -= len(h.notes)
 	}
 	if ok, err := hasTable(tx.Tx, "audit_segments"); err != nil || !ok {
 		return c, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -48,14 +50,25 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	cond, err := tx.searchCond()
+	h, err := tx.hidden()
 	if err != nil {
 		return nil, err
+	}
+	cond, args := "", []any{q, limit}
+	if h.any() {
+		// The hidden ids are few (records of a class other than general,
+		// and what hangs on them): one small set each, looked up per
+		// match, costs far less than asking per match whether it is
+		// visible.
+		cond = ` AND NOT (s.kind IN ('client', 'alias') AND s.ref IN (SELECT value FROM json_each(?3)))
+			AND NOT (s.kind = 'matter' AND s.ref IN (SELECT value FROM json_each(?4)))
+			AND NOT (s.kind = 'note' AND s.ref IN (SELECT value FROM json_each(?5)))`
+		args = append(args, idsJSON(h.clients), idsJSON(h.matters), idsJSON(h.notes))
 	}
 	rows, err := tx.Query(`
 		SELECT s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
 		       snippet(search, -1, '[', ']', '…', 12)
-		FROM search s WHERE search MATCH ?`+and(cond)+` ORDER BY r LIMIT ?`, q, limit)
+		FROM search s WHERE search MATCH ?1`+cond+` ORDER BY r LIMIT ?2`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -97,26 +110,6 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 		}
 	}
 	return hits, nil
-}
-
-// searchCond is the condition that a search row (aliased s: kind, ref)
-// is visible ("" when the viewer sees everything).
-func (tx *Tx) searchCond() (string, error) {
-	cc, err := tx.clientCond("c")
-	if err != nil || cc == "" {
-		return "", err
-	}
-	mc, err := tx.matterCond("m", "c")
-	if err != nil {
-		return "", err
-	}
-	return `(CASE s.kind
-		WHEN 'client' THEN EXISTS (SELECT 1 FROM clients c WHERE c.id = s.ref AND ` + cc + `)
-		WHEN 'alias' THEN EXISTS (SELECT 1 FROM clients c WHERE c.id = s.ref AND ` + cc + `)
-		WHEN 'matter' THEN EXISTS (SELECT 1 FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = s.ref AND ` + mc + `)
-		WHEN 'note' THEN EXISTS (SELECT 1 FROM notes n JOIN matters m ON m.id = n.matter_id JOIN clients c ON c.id = m.client_id
-			WHERE n.id = s.ref AND ` + mc + `)
-		ELSE 0 END)`, nil
 }
 
 // Name is one name a conflict check compares against.
@@ -205,4 +198,32 @@ func (tx *Tx) DecideConflictCheck(id int64, decision, note string, now time.Time
 		return ErrNotFound
 	}
 	return nil
+}
+
+// ConflictChecksNaming returns the ids (ascending) of the recorded conflict
+// checks whose hits name the client (hits: app's JSON array of objects with
+// "client_id"), for the access report. None when the viewer cannot see the
+// client. A check whose hits are not a JSON array of objects names no one.
+func (tx *Tx) ConflictChecksNaming(clientID int64) ([]int64, error) {
+	if err := tx.mustSeeClient(clientID); errors.Is(err, ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(`SELECT DISTINCT c.id FROM conflict_checks c,
+		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
+		WHERE h.type = 'object' AND json_extract(h.value, '$.client_id') = ? ORDER BY c.id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the conflict checks naming client %d: %w", clientID, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

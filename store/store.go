@@ -69,6 +69,8 @@ type Tx struct {
 	v       *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
 	viewer  Viewer       // whose visibility the queries apply (access.go)
 	classes int          // classesUnknown, classesNone, classesUsed: cached by filtering
+	// hiddenCache: the viewer's hidden ids, cached by hidden.
+	hiddenCache *hiddenSets
 }
 
 // sysTx is the transaction of the vault's own work (checkpoint hooks,
