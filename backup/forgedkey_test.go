@@ -24,8 +24,8 @@ func forgeKeyFile(t *testing.T, dir string, seq int, header []byte, tm, m uint32
 	t.Helper()
 	b := append([]byte(nil), header...)
 	const slot0 = 8 + 2 + 16 + 8 + 1
-	if vault.SlotType(b[slot0]) != vault.SlotPassphrase {
-		t.Fatal("slot 0 is not the passphrase slot")
+	if st := vault.SlotType(b[slot0]); st != vault.SlotPassphrase && st != vault.SlotUser {
+		t.Fatal("slot 0 is not the (owner's) passphrase slot")
 	}
 	binary.LittleEndian.PutUint32(b[slot0+2:], tm)
 	binary.LittleEndian.PutUint32(b[slot0+6:], m)

@@ -142,19 +142,18 @@ func UnlockHeader(name string, header []byte, cred Credential) (*Keys, error) {
 }
 
 // HeaderKDF checks header bytes (structure, checksum and KDF bounds) without
-// unlocking them and returns the Argon2id parameters of their passphrase
-// slot (zero when there is none), so that a caller holding several headers
-// can try the cheapest first. A header whose parameters are beyond what
-// casevault writes is refused here, before any derivation.
+// unlocking them and returns the Argon2id parameters of their owner's
+// passphrase slot (version 1: the passphrase slot; version 2: the owner's
+// user slot; zero when there is none), so that a caller holding several
+// headers can try the cheapest first. A header whose parameters are beyond
+// what casevault writes is refused here, before any derivation.
 func HeaderKDF(name string, header []byte) (KDFParams, error) {
 	h, err := parseHeader(name, header)
 	if err != nil {
 		return KDFParams{}, err
 	}
-	for _, s := range h.Slots {
-		if s.Type == SlotPassphrase {
-			return s.Params, nil
-		}
+	if i := h.ownerIndex(); i >= 0 {
+		return h.Slots[i].Params, nil
 	}
 	return KDFParams{}, nil
 }

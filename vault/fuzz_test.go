@@ -70,10 +70,57 @@ func sampleHeader(nslots int) []byte {
 	return h.marshal()
 }
 
+// sampleHeaderV2 is a version 2 header: the owner's slot, a version 2
+// recovery slot, nusers more user slots (every third with a key file) and,
+// with legacy, a version 1 recovery slot instead of the version 2 one.
+func sampleHeaderV2(nusers int, legacy bool) []byte {
+	h := &header{Version: headerVersion2, VaultID: fuzzVaultID, Created: 1700000000}
+	fill := func(b []byte, start int) {
+		for j := range b {
+			b[j] = byte(start + j)
+		}
+	}
+	owner := slot{Type: SlotUser, KDF: kdfArgon2id, Params: testKDF, Flags: flagOwner}
+	h.Slots = append(h.Slots, owner)
+	if legacy {
+		h.Slots = append(h.Slots, slot{Type: SlotRecovery, KDF: kdfHKDFSHA256})
+	} else {
+		h.Slots = append(h.Slots, slot{Type: SlotRecoveryV2, KDF: kdfHKDFSHA256})
+	}
+	for i := 0; i < nusers; i++ {
+		s := slot{Type: SlotUser, KDF: kdfArgon2id, Params: testKDF, Tag: UserTag(fuzzVaultID, userName(i))}
+		if i%3 == 2 {
+			s.Flags = flagKeyFile
+		}
+		h.Slots = append(h.Slots, s)
+	}
+	for i := range h.Slots {
+		s := &h.Slots[i]
+		fill(s.Salt[:], i*16)
+		fill(s.Nonce[:], 0x80+i)
+		fill(s.Wrapped[:], 0x40+i*3)
+		if s.v2() {
+			fill(s.Pub[:], 0x20+i)
+			fill(s.Sealed[:], 0x90+i)
+		}
+	}
+	for j := range h.MAC {
+		h.MAC[j] = byte(0xc0 + j)
+	}
+	return h.marshal()
+}
+
 func FuzzParseHeader(f *testing.F) {
 	for _, n := range []int{1, 2, 3, maxSlots} {
 		f.Add(sampleHeader(n))
 	}
+	for _, n := range []int{0, 1, 3, maxSlotsV2 - 2} {
+		f.Add(sampleHeaderV2(n, false))
+		f.Add(sampleHeaderV2(n, true))
+	}
+	v2 := sampleHeaderV2(2, true)
+	f.Add(v2[:len(v2)-1])
+	f.Add(v2[:headerFixedLen+slotV2Len+headerTrailer])
 	two := sampleHeader(2)
 	f.Add(two[:len(two)-1])
 	f.Add(two[:headerFixedLen+headerTrailer])
@@ -91,8 +138,23 @@ func FuzzParseHeader(f *testing.F) {
 			}
 			return
 		}
-		if n := len(h.Slots); n < 1 || n > maxSlots {
-			t.Fatalf("%d slots", n)
+		if n := len(h.Slots); n < 1 || n > maxSlotsV2 || (h.Version == headerVersion && n > maxSlots) {
+			t.Fatalf("%d slots in a version %d header", n, h.Version)
+		}
+		if h.Version == headerVersion2 {
+			if h.ownerIndex() < 0 {
+				t.Fatal("a version 2 header without an owner slot")
+			}
+			tags := map[[16]byte]bool{}
+			for _, s := range h.Slots {
+				if s.Type == SlotPassphrase {
+					t.Fatal("a version 1 passphrase slot in a version 2 header")
+				}
+				if s.Type == SlotUser && tags[s.Tag] {
+					t.Fatal("two user slots with one tag")
+				}
+				tags[s.Tag] = s.Type == SlotUser
+			}
 		}
 		// Whatever parses re-marshals to the same bytes: no field is lost
 		// or normalised, so the MAC covers exactly what was read.
@@ -100,7 +162,7 @@ func FuzzParseHeader(f *testing.F) {
 			t.Fatalf("re-marshal differs:\n in %x\nout %x", b, out)
 		}
 		for _, s := range h.Slots {
-			if s.Type == SlotPassphrase {
+			if s.Type == SlotPassphrase || s.Type == SlotUser {
 				if err := s.Params.Validate(); err != nil {
 					t.Fatalf("accepted a passphrase slot with %v", err)
 				}

@@ -72,7 +72,13 @@ func (p KDFParams) Validate() error {
 	return nil
 }
 
+// kdfHook, if set, is called at each Argon2id derivation (tests count them).
+var kdfHook func()
+
 func (p KDFParams) derive(secret, salt []byte) []byte {
+	if kdfHook != nil {
+		kdfHook()
+	}
 	k := argon2.IDKey(secret, salt, p.Time, p.MemoryKiB, p.Threads, 32)
 	// Argon2id's memory (256 MiB by default) is garbage now. Left to the
 	// garbage collector, it stays resident for minutes (the heap's next

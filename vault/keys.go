@@ -23,6 +23,10 @@ type keyring struct {
 	header *memguard.Enclave // HMAC-SHA256 key for the header MAC
 	macs   *memguard.Enclave // root for MAC keys handed out by purpose (audit chain, ...)
 	mark   *memguard.Enclave // the redo log mark's key: the MAC purpose "log mark"
+	// ownerKEK: a version 1 header opened with the passphrase keeps its
+	// KEK, to convert the header to version 2 at the first user change
+	// without asking for the passphrase again (users.go). nil otherwise.
+	ownerKEK *memguard.Enclave
 
 	// hot holds the AEAD key, the MAC root, the object-id key and the log
 	// mark key side by side (128 bytes), so that Vault.Hold opens them with one decryption for
@@ -125,7 +129,7 @@ func hmacSum(key []byte, parts ...[]byte) []byte {
 
 func (k *keyring) destroy() {
 	k.release()
-	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs, &k.mark, &k.hot} {
+	for _, e := range []**memguard.Enclave{&k.data, &k.aead, &k.objID, &k.header, &k.macs, &k.mark, &k.hot, &k.ownerKEK} {
 		*e = nil // the enclaves' sealed bytes become unreachable; memguard.Purge rekeys them away
 	}
 }

@@ -41,7 +41,7 @@ func OpenReadOnly(dir string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := openLocked(dir, hpath, cred)
+	v, err := openLocked(dir, hpath, cred, true)
 	if err != nil {
 		lk.release()
 		return nil, err

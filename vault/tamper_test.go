@@ -94,7 +94,7 @@ func TestTamperHeaderEveryByte(t *testing.T) {
 	t.Parallel()
 	f := newTamperFixture(t)
 	orig := readFile(t, f.header)
-	if want := headerFixedLen + 2*slotLen + headerTrailer; len(orig) != want {
+	if want := headerFixedLen + 2*slotV2Len + headerTrailer; len(orig) != want {
 		t.Fatalf("header is %d bytes, want %d", len(orig), want)
 	}
 	creds := []Credential{fastCred(t, f.dir), Passphrase(testPass)}
@@ -139,8 +139,8 @@ func TestTamperHeaderRecomputedChecksum(t *testing.T) {
 	t.Parallel()
 	f := newTamperFixture(t)
 	orig := readFile(t, f.header)
-	cred := fastCred(t, f.dir) // the recovery slot: fast to try
-	recSlot := headerFixedLen + slotLen
+	cred := fastCred(t, f.dir)            // the recovery slot: fast to try
+	recSlot := headerFixedLen + slotV2Len // the owner's user slot, then the recovery slot
 	for i := 0; i < len(orig)-32; i++ {
 		b := flipped(orig, i, 0x01)
 		sum := sha256.Sum256(b[:len(b)-32])
@@ -149,7 +149,9 @@ func TestTamperHeaderRecomputedChecksum(t *testing.T) {
 		switch {
 		case i >= 10 && i < 26: // vault id: in every slot's AD and the recovery KEK salt
 			want = ErrWrongCredential
-		case i >= recSlot+2 && i < recSlot+slotLen: // recovery slot params, salt, nonce, wrapped key
+		case i >= recSlot+11 && i < recSlot+27: // recovery slot salt: another KEK
+			want = ErrWrongCredential
+		case i >= recSlot+44 && i < recSlot+148: // nonce, wrapped identity, public key (in the AD)
 			want = ErrWrongCredential
 		}
 		f.mutate(t, f.header, b, func() {

@@ -30,14 +30,21 @@ const (
 	ObjectsDir   = "objects"
 )
 
+// NextHeaderFile is the header of a data key rotation in progress
+// (rotate.go): written before the rotation's manifest, renamed over
+// HeaderFile after it.
+const NextHeaderFile = "header.next"
+
 // PendingHeaderFile is the header of a vault whose recovery key has not been
 // confirmed yet (Create with Pending; Confirm renames it to HeaderFile).
 const PendingHeaderFile = "header.pending"
 
 // Credential is what the user gives to unlock: a passphrase or a recovery key.
 type Credential struct {
-	typ    SlotType
-	secret []byte
+	typ     SlotType
+	secret  []byte
+	user    string    // ForUser; "" is the owner
+	keyFile *[32]byte // WithKeyFile: SHA-256 of the key file
 }
 
 // Passphrase returns a credential for the passphrase slot. The caller should
@@ -83,6 +90,13 @@ type CreateOptions struct {
 	// through (see FS); nil: the operating system's. Tests give one that
 	// injects faults.
 	FS FS
+	// Owner is the owner's user name, whose tag the owner's key slot gets
+	// (see UserTag); "" leaves the tag zero: the owner then unlocks with no
+	// name or any name that is no other user's.
+	Owner string
+	// KeyFile, if not nil, is a key file (the whole file) that the owner's
+	// slot needs besides the passphrase.
+	KeyFile []byte
 }
 
 // Vault is an unlocked vault folder. Its methods are safe for concurrent use.
@@ -91,9 +105,10 @@ type Vault struct {
 	lock *fileLock
 	fs   FS // never nil
 
-	mu   sync.Mutex
-	hdr  *header
-	keys *keyring
+	mu     sync.Mutex
+	hdr    *header
+	keys   *keyring
+	opened SlotInfo // the slot that unlocked it
 
 	// checkpoint state
 	cp      *Checkpoint
@@ -305,7 +320,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 			return fail(fmt.Errorf("creating vault folder: %w", err))
 		}
 	}
-	h := &header{Created: now().Unix()}
+	h := &header{Version: headerVersion2, Created: now().Unix()}
 	if _, err := rand.Read(h.VaultID[:]); err != nil {
 		return fail(err)
 	}
@@ -315,11 +330,23 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if err != nil {
 		return fail(err)
 	}
-	ps, err := makeSlot(h.VaultID, SlotPassphrase, normalisePassphrase(pass), opts.KDF, dataKey.Bytes())
+	var ownerTag [16]byte
+	if opts.Owner != "" {
+		n, err := NormalizeUserName(opts.Owner)
+		if err != nil {
+			return fail(err)
+		}
+		ownerTag = UserTag(h.VaultID, n)
+	}
+	kf, err := keyFileHash(opts.KeyFile)
 	if err != nil {
 		return fail(err)
 	}
-	rs, err := makeSlot(h.VaultID, SlotRecovery, recRaw, KDFParams{}, dataKey.Bytes())
+	ps, err := makeSlotV2(h.VaultID, SlotUser, normalisePassphrase(pass), kf, opts.KDF, ownerTag, flagOwner, dataKey.Bytes())
+	if err != nil {
+		return fail(err)
+	}
+	rs, err := makeSlotV2(h.VaultID, SlotRecoveryV2, recRaw, nil, KDFParams{}, [16]byte{}, 0, dataKey.Bytes())
 	clear(recRaw)
 	if err != nil {
 		return fail(err)
@@ -351,7 +378,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 	if err := writeFileAtomic(fsys, filepath.Join(dir, hname), h.marshal()); err != nil {
 		return fail(err)
 	}
-	v := &Vault{dir: dir, lock: lk, fs: fsys, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
+	v := &Vault{dir: dir, lock: lk, fs: fsys, hdr: h, keys: keys, opened: ps.info(), seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
 	return v, recText, nil
 }
 
@@ -401,7 +428,7 @@ func Open(dir string, cred Credential) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := openLocked(dir, hpath, cred)
+	v, err := openLocked(dir, hpath, cred, false)
 	if err != nil {
 		lk.release()
 		return nil, err
@@ -411,57 +438,42 @@ func Open(dir string, cred Credential) (*Vault, error) {
 	return v, nil
 }
 
-func openLocked(dir, hpath string, cred Credential) (*Vault, error) {
+func openLocked(dir, hpath string, cred Credential, readOnly bool) (*Vault, error) {
 	b, err := os.ReadFile(hpath)
 	if err != nil {
 		return nil, fmt.Errorf("reading vault header: %w", err)
 	}
-	h, keys, err := unlockHeader(hpath, b, cred)
+	npath := filepath.Join(dir, NextHeaderFile)
+	nb, err := os.ReadFile(npath)
+	if errors.Is(err, fs.ErrNotExist) {
+		u, err := unlockFull(hpath, b, cred, nil, true)
+		if err != nil {
+			return nil, err
+		}
+		return newOpened(dir, u), nil
+	} else if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", npath, err)
+	}
+	u, err := resolveRotation(dir, hpath, b, npath, nb, cred, readOnly)
 	if err != nil {
 		return nil, err
 	}
-	return &Vault{dir: dir, fs: osFS{}, hdr: h, keys: keys, seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}, nil
+	return newOpened(dir, u), nil
+}
+
+func newOpened(dir string, u *unlocked) *Vault {
+	return &Vault{dir: dir, fs: osFS{}, hdr: u.h, keys: u.keys, opened: u.h.Slots[u.slot].info(), seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
 }
 
 // unlockHeader parses header bytes (file names them in errors), opens a key
 // slot with cred and checks the header MAC. On success the caller owns the
 // keyring and must end it with vaultClosed after destroying it.
 func unlockHeader(file string, b []byte, cred Credential) (*header, *keyring, error) {
-	h, err := parseHeader(file, b)
+	u, err := unlockFull(file, b, cred, nil, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	var dataKey []byte
-	for i := range h.Slots {
-		s := &h.Slots[i]
-		if s.Type != cred.typ {
-			continue
-		}
-		k := kek(h.VaultID, s, cred.secret)
-		a, err := chacha20poly1305.NewX(k)
-		clear(k)
-		if err != nil {
-			return nil, nil, err
-		}
-		if dk, err := a.Open(nil, s.Nonce[:], s.Wrapped[:], slotAD(h.VaultID, s)); err == nil {
-			dataKey = dk
-			break
-		}
-	}
-	if dataKey == nil {
-		if cred.typ == SlotRecovery {
-			return nil, nil, fmt.Errorf("%w: the recovery key does not open this vault; check it against the paper copy", ErrWrongCredential)
-		}
-		return nil, nil, fmt.Errorf("%w: the passphrase does not open this vault; check Caps Lock and the keyboard layout, or unlock with the recovery key", ErrWrongCredential)
-	}
-	vaultOpened() // before any enclave exists; see Create
-	keys := newKeyring(dataKey, h.VaultID)
-	if err := checkHeaderMAC(file, h, keys); err != nil {
-		keys.destroy()
-		vaultClosed()
-		return nil, nil, err
-	}
-	return h, keys, nil
+	return u.h, u.keys, nil
 }
 
 func checkHeaderMAC(file string, h *header, keys *keyring) error {
@@ -497,63 +509,39 @@ func (v *Vault) Info() Info {
 	in := Info{VaultID: v.hdr.VaultID, Created: time.Unix(v.hdr.Created, 0)}
 	for _, s := range v.hdr.Slots {
 		in.Slots = append(in.Slots, s.Type)
-		if s.Type == SlotPassphrase {
-			in.KDF = s.Params
-		}
+	}
+	// The KDF of the slot that opened the vault, or else the owner's.
+	idx := -1
+	if v.opened.Type == SlotUser {
+		idx = v.hdr.tagIndex(v.opened.Tag)
+	}
+	if idx < 0 {
+		idx = v.hdr.ownerIndex()
+	}
+	if idx >= 0 {
+		in.KDF = v.hdr.Slots[idx].Params
 	}
 	return in
 }
 
-// ChangePassphrase rewraps the data key under a new passphrase. It rewrites
-// only the header; no data is re-encrypted. params nil keeps the current KDF
-// parameters.
+// ChangePassphrase gives the slot that opened the vault (the owner's, when
+// that was the recovery key) a new passphrase: ChangeUserSlot("", newPass,
+// nil, params). It rewrites only the header; no data is re-encrypted. A
+// version 1 vault is converted to version 2. A slot that needs a key file
+// is changed with ChangeUserSlot, which takes it.
 func (v *Vault) ChangePassphrase(newPass []byte, params *KDFParams) error {
 	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.keys == nil {
-		return ErrClosed
-	}
-	if len(newPass) == 0 {
-		return errors.New("the new passphrase is empty")
-	}
-	h := *v.hdr
-	h.Slots = append([]slot(nil), v.hdr.Slots...)
-	idx := -1
-	for i, s := range h.Slots {
-		if s.Type == SlotPassphrase {
-			idx = i
-			break
+	needs := false
+	if v.hdr != nil && v.opened.Type == SlotUser {
+		if i := v.hdr.tagIndex(v.opened.Tag); i >= 0 {
+			needs = v.hdr.Slots[i].Flags&flagKeyFile != 0
 		}
 	}
-	if idx < 0 {
-		return errors.New("this vault has no passphrase slot")
+	v.mu.Unlock()
+	if needs {
+		return errors.New("this passphrase goes with a key file: change it together with the key file")
 	}
-	p := h.Slots[idx].Params
-	if params != nil {
-		if err := params.Validate(); err != nil {
-			return err
-		}
-		p = *params
-	}
-	err := v.keys.with(v.keys.data, func(dk []byte) error {
-		s, err := makeSlot(h.VaultID, SlotPassphrase, normalisePassphrase(newPass), p, dk)
-		if err != nil {
-			return err
-		}
-		h.Slots[idx] = s
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := v.keys.with(v.keys.header, func(k []byte) error { h.MAC = h.computeMAC(k); return nil }); err != nil {
-		return err
-	}
-	if err := writeFileAtomic(v.fs, filepath.Join(v.dir, HeaderFile), h.marshal()); err != nil {
-		return fmt.Errorf("saving the new passphrase: %w (the old passphrase still works)", err)
-	}
-	v.hdr = &h
-	return nil
+	return v.ChangeUserSlot("", newPass, nil, params)
 }
 
 // MAC returns HMAC-SHA256 of parts under a key derived from the data key for

@@ -29,7 +29,7 @@ func TestCreateOpenPassphrase(t *testing.T) {
 	if !info.Created.Equal(time.Unix(1700000000, 0)) {
 		t.Fatalf("Info().Created = %v, want the injected clock", info.Created)
 	}
-	if len(info.Slots) != 2 || info.Slots[0] != SlotPassphrase || info.Slots[1] != SlotRecovery {
+	if len(info.Slots) != 2 || info.Slots[0] != SlotUser || info.Slots[1] != SlotRecoveryV2 {
 		t.Fatalf("Info().Slots = %v", info.Slots)
 	}
 	if _, err := ParseRecoveryKey(string(rk)); err != nil {
