@@ -14,7 +14,7 @@ import (
 	"github.com/awnumar/memguard"
 )
 
-// Data key rotation (docs/FORMAT.md section 6.3): a new data key, every
+// Data key rotation (docs/FORMAT.md section 6.4): a new data key, every
 // object of the current state sealed again under keys derived from it (the
 // database image as a full checkpoint, the objects it refers to re-put), and
 // a header whose slots hold the new key, sealed to each remaining slot's
