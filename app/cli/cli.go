@@ -610,12 +610,17 @@ func (r *runner) pickUser() {
 	}
 }
 
-// rememberUser keeps the user who unlocked for the next command.
-func (r *runner) rememberUser() {
+// rememberUser keeps the user who unlocked for the next command: their
+// name as the vault knows it, or nothing for the owner (the default).
+func (r *runner) rememberUser(u app.UserInfo) {
 	if r.recov || r.env.StateDir != "" {
 		return
 	}
-	_ = app.RememberUser(r.vault, r.user) // a convenience: failing to keep it changes nothing else
+	name := u.Name
+	if u.Owner {
+		name = ""
+	}
+	_ = app.RememberUser(r.vault, name) // a convenience: failing to keep it changes nothing else
 }
 
 // open unlocks the vault, runs fn and locks it again.
@@ -645,7 +650,7 @@ func (r *runner) open(fn func(s *app.Session) error) error {
 	if err != nil {
 		return err
 	}
-	r.rememberUser()
+	r.rememberUser(s.User())
 	if u := s.User(); u.MustChange || u.Expired {
 		if !r.changing {
 			defer s.Close(r.ctx)

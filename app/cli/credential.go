@@ -1,17 +1,17 @@
 package cli
 
 import (
-	"fmt"
-
 	"casevault/app"
 )
 
-// withUser makes a passphrase credential the user's (their key slot) and
-// adds their key file. Until the vault has user slots, only the owner
-// (no --user) unlocks, and a key file is refused.
+// withUser makes a passphrase credential the user's (their key slot, by
+// name; "" = the owner) with their key file, if any.
 func withUser(c app.Credential, user string, keyFile []byte) (app.Credential, error) {
-	if user != "" || keyFile != nil {
-		return c, fmt.Errorf("%w: this version of the vault has no user slots or key files yet", app.ErrUsersUnavailable)
+	if user != "" {
+		c = c.ForUser(user)
+	}
+	if keyFile != nil {
+		c = c.WithKeyFile(keyFile)
 	}
 	return c, nil
 }
