@@ -4,16 +4,19 @@
 // vault size on disk and peak memory, and a peer row for SQLCipher measured
 // in the same run. It then checks the targets of issue 2 and writes the same
 // as bench-out/bench.md. Then come the backup measurements, beside restic
-// (backup.go), and last those of issue 9 (issue9.go: unlock-to-usable,
+// (backup.go), those of issue 9 (issue9.go: unlock-to-usable,
 // memory, checkpoint, years of audit, CLI commands, whole-command backups
-// at the default key derivation).
+// at the default key derivation), and last those of issue 10 (people.go:
+// unlock per user, the cost of security classes on lists and search, key
+// rotation).
 //
 //	go run ./app/internal/benchreport               # full run (about 15 minutes)
 //	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
 //	go run ./app/internal/benchreport -only backup  # the backups alone (bench-out/bench-backup.md)
 //	go run ./app/internal/benchreport -only audit,cli -window-wait 10s
 //	                                                # some sections (bench-out/bench-only.md): backup, peer,
-//	                                                # open, memory, checkpoint, audit, cli, fair
+//	                                                # open, memory, checkpoint, audit, cli, fair,
+//	                                                # people (issue 10: people.go)
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
@@ -141,8 +144,8 @@ func main() {
 		only := map[string]bool{}
 		for _, f := range strings.Split(*onlyFlag, ",") {
 			f = strings.TrimSpace(f)
-			if f != "backup" && f != "peer" && !slices.Contains(i9Sections, f) {
-				fatalf("-only: %q is not a section (backup, peer, %s)", f, strings.Join(i9Sections, ", "))
+			if f != "backup" && f != "peer" && f != "people" && !slices.Contains(i9Sections, f) {
+				fatalf("-only: %q is not a section (backup, peer, people, %s)", f, strings.Join(i9Sections, ", "))
 			}
 			only[f] = true
 		}
@@ -346,6 +349,7 @@ type results struct {
 	windowErr   string
 	backup      *bkResults
 	i9          *i9Results
+	people      *peopleResults
 }
 
 func run(c config, peerOnly bool) error {
@@ -459,6 +463,9 @@ func run(c config, peerOnly bool) error {
 		}
 		res.i9 = i9Section(c, tmp, all, params, large)
 	}
+	if !peerOnly {
+		res.people = peopleSection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 
@@ -472,6 +479,10 @@ func run(c config, peerOnly bool) error {
 	if res.i9 != nil {
 		text += "\n" + renderI9Text(res.i9)
 		md += renderI9Markdown(res.i9)
+	}
+	if res.people != nil {
+		text += "\n" + renderPeopleText(res.people)
+		md += renderPeopleMarkdown(res.people)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
@@ -578,6 +589,9 @@ func runOnly(c config, only map[string]bool) error {
 	if len(sections) > 0 {
 		res.i9 = i9Section(c, tmp, sections, nil, large)
 	}
+	if only["people"] {
+		res.people = peopleSection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 	var text, md string
@@ -595,6 +609,10 @@ func runOnly(c config, only map[string]bool) error {
 	if res.i9 != nil {
 		text += "\n" + renderI9Text(res.i9)
 		md += renderI9Markdown(res.i9)
+	}
+	if res.people != nil {
+		text += "\n" + renderPeopleText(res.people)
+		md += renderPeopleMarkdown(res.people)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
