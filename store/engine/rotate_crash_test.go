@@ -163,7 +163,10 @@ func TestHeavyRotateCrashKill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustUpdate(t, d, func(tx *Tx) error { _, err := tx.Exec("INSERT INTO objs(oid, pt) VALUES (?, ?)", id[:], pt); return err })
+		mustUpdate(t, d, func(tx *Tx) error {
+			_, err := tx.Exec("INSERT INTO objs(oid, pt) VALUES (?, ?)", id[:], pt)
+			return err
+		})
 	}
 	if err := d.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
