@@ -134,7 +134,11 @@ const CommandLineCheckpointBytes = 64 << 10
 
 // InitOptions for Init. KDF must be set explicitly (see vault.Calibrate).
 type InitOptions struct {
-	KDF   vault.KDFParams
+	KDF vault.KDFParams
+	// Owner is the owner's user name ("" = "owner"): the name the owner
+	// gives with --user or on the unlock screen (a credential without a
+	// name is the owner's too).
+	Owner string
 	Actor string
 	Now   func() time.Time
 	Store store.Options
@@ -148,9 +152,19 @@ type InitOptions struct {
 // an interrupted creation is started over by the next Init, so a killed
 // init never leaves a vault whose recovery key nobody saw.
 func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault.RecoveryKey, error) {
-	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now, Pending: true})
+	owner := store.OwnerRole
+	if opts.Owner != "" {
+		var err error
+		if owner, err = ValidateUserName(opts.Owner); err != nil {
+			return "", err
+		}
+	}
+	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now, Pending: true, Owner: opts.Owner})
 	if err != nil {
 		return "", err
+	}
+	if opts.Store.Roles == nil {
+		opts.Store.Roles = storeRoles()
 	}
 	st, err := store.Open(ctx, v, opts.Store)
 	if err != nil {
@@ -159,7 +173,10 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 		return "", err
 	}
 	s := newSession(v, st, Options{Actor: opts.Actor, Now: opts.Now, Store: opts.Store})
-	err = s.audit(ctx, "vault.init", "", fmt.Sprintf("created with %s", opts.KDF))
+	err = s.nameOwner(ctx, owner)
+	if err == nil {
+		err = s.audit(ctx, "vault.init", "", fmt.Sprintf("created with %s", opts.KDF))
+	}
 	if cerr := s.close(ctx, false); err == nil {
 		err = cerr
 	}
@@ -256,12 +273,19 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 	if opts.CommandLine && opts.Store.CloseCheckpointBytes == 0 {
 		opts.Store.CloseCheckpointBytes = CommandLineCheckpointBytes
 	}
+	if opts.Store.Roles == nil {
+		opts.Store.Roles = storeRoles()
+	}
 	st, err := store.Open(ctx, v, opts.Store)
 	if err != nil {
 		v.Close()
 		return nil, err
 	}
 	s := newSession(v, st, opts)
+	if err := s.loadUser(ctx, cred, opts.Actor); err != nil {
+		s.close(ctx, false)
+		return nil, err
+	}
 	if opts.CommandLine {
 		s.origin = "command line, with the " + cred.Type().String()
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,8 +40,32 @@ func appendCanonicalAudit(b []byte, e *store.AuditEntry) []byte {
 	return b
 }
 
-func (s *Session) auditHash(e *store.AuditEntry) ([]byte, error) {
+// auditHash computes e's MAC: under the stored chain key once the data
+// key has been changed (keys.go), else under the data key's K_audit.
+func (s *Session) auditHash(tx *store.Tx, e *store.AuditEntry) ([]byte, error) {
+	k, err := auditMACKey(tx)
+	if err != nil {
+		return nil, err
+	}
+	if k != nil {
+		m := hmac.New(sha256.New, k)
+		m.Write(e.PrevHash)
+		m.Write(canonicalAudit(e))
+		return m.Sum(nil), nil
+	}
 	return s.v.MAC("audit", e.PrevHash, canonicalAudit(e))
+}
+
+// withAuditMAC runs fn with a constructor of the chain's HMAC (see auditHash).
+func (s *Session) withAuditMAC(tx *store.Tx, fn func(newMAC func() hash.Hash) error) error {
+	k, err := auditMACKey(tx)
+	if err != nil {
+		return err
+	}
+	if k != nil {
+		return fn(func() hash.Hash { return hmac.New(sha256.New, k) })
+	}
+	return s.v.WithMAC("audit", fn)
 }
 
 func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) error {
@@ -48,6 +73,7 @@ func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) erro
 }
 
 func (s *Session) appendAuditAt(tx *store.Tx, at time.Time, action, records, detail string) error {
+	tx = tx.As(store.Everyone) // the chain is the whole trail, whoever writes to it
 	lastID, lastHash, err := tx.AuditHead()
 	if err != nil {
 		return err
@@ -67,7 +93,7 @@ func (s *Session) appendAuditAt(tx *store.Tx, at time.Time, action, records, det
 		ID: lastID + 1, At: at.UTC().Truncate(time.Millisecond), Actor: s.actor,
 		Action: action, Records: records, Detail: detail, PrevHash: lastHash,
 	}
-	if e.Hash, err = s.auditHash(e); err != nil {
+	if e.Hash, err = s.auditHash(tx, e); err != nil {
 		return err
 	}
 	return tx.InsertAudit(e)
@@ -123,7 +149,7 @@ func (s *Session) AuditVerify(ctx context.Context) (*AuditReport, error) {
 // and then the live table, as one chain from entry 1 to the recorded head.
 func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 	r := &AuditReport{}
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.st.ViewAs(ctx, store.Everyone, func(tx *store.Tx) error {
 		segs, err := tx.AuditSegments()
 		if err != nil {
 			return err
@@ -140,7 +166,7 @@ func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 		if n := len(segs); n > 0 {
 			lastID, lastHash = segs[n-1].LastID, segs[n-1].LastHash
 		}
-		err = s.v.WithMAC("audit", func(newMAC func() hash.Hash) error {
+		err = s.withAuditMAC(tx, func(newMAC func() hash.Hash) error {
 			var err error
 			r.Problem, r.BadID, err = checkSegments(ctx, tx, newMAC, segs)
 			if err != nil || r.Problem != "" {

@@ -192,8 +192,11 @@ func TestAuditVerifyDetectsInsertedEntry(t *testing.T) {
 			all := entries(t, s)
 			forged := &store.AuditEntry{ID: k, At: all[k-1].At, Actor: "tester", Action: "client.view", Records: "client:1", PrevHash: all[k-2].Hash}
 			if withKey {
-				var err error
-				if forged.Hash, err = s.auditHash(forged); err != nil {
+				if err := s.st.View(ctx, func(tx *store.Tx) error {
+					var err error
+					forged.Hash, err = s.auditHash(tx, forged)
+					return err
+				}); err != nil {
 					t.Fatal(err)
 				}
 			} else {

@@ -139,6 +139,11 @@ func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*
 		return nil, err
 	}
 	set.Target, set.RepoID = rep.Target, rep.repoID
+	if !s.readOnly { // a salvage writes nothing beside the vault
+		if kerr := noteRepo(s.Dir(), rep.repoID); kerr != nil {
+			rep.Warnings = append(rep.Warnings, "noting this backup folder for a later change of the vault key failed: "+kerr.Error())
+		}
+	}
 	set.LastBackup, set.LastSnapshot, set.LastError = now, rep.Snapshot.ID, ""
 	if serr := SaveBackupSettings(s.Dir(), set); serr != nil {
 		rep.Warnings = append(rep.Warnings, "the backup settings could not be saved: "+serr.Error())
@@ -178,6 +183,7 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	// counts and hashes of exactly the state they replay to.
 	var src backup.Source
 	capt, release, err := s.st.Capture(ctx, func(tx *store.Tx) error {
+		tx = tx.As(store.Everyone) // the snapshot records the whole vault, whoever backs it up
 		c, err := tx.Counts()
 		if err != nil {
 			return err
@@ -207,6 +213,12 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	var r *backup.Repo
 	if exists {
 		r, err = backup.Open(ctx, target, s.v.Keys(), s.repoOptions(o))
+		if err == nil {
+			if kerr := s.checkRepoKey(ctx, target, r.RepoID()); kerr != nil {
+				r.Close()
+				return nil, kerr
+			}
+		}
 	} else {
 		r, err = backup.Init(ctx, target, s.v.Keys(), src.Capture.Header, s.repoOptions(o))
 		run.Created = true
@@ -241,8 +253,14 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	}
 	res, err := r.Backup(ctx, src, o.Progress)
 	if err != nil {
+		// A repository this vault never recorded (made by a copy of it,
+		// say) fails only here when its keys come from the earlier key.
+		if at, changed := s.keyChanged(ctx); changed && exists && errors.Is(err, ErrBackupDamaged) {
+			return nil, fmt.Errorf("%w (%v)", &KeyChangedError{Target: target, Changed: at, Sibling: siblingTarget(target, pathExists)}, err)
+		}
 		return nil, err
 	}
+
 	run.Snapshot, run.Duration, run.repoID = res.Snapshot, res.Duration, r.RepoID()
 	run.SystemDisk = r.OnSystemDisk()
 	run.Warnings = append(run.Warnings, res.Warnings...)
@@ -250,6 +268,11 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 }
 
 // inside reports whether path is dir or below it.
+func pathExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
 func inside(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (rel == "." || len(rel) < 3 || rel[:3] != "../")

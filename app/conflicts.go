@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"casevault/app/access"
 	"casevault/app/conflict"
@@ -12,17 +14,21 @@ import (
 
 // ConflictHit is one name in the vault that resembles a checked name.
 type ConflictHit struct {
-	Query       string  `json:"query"`
-	Name        string  `json:"name"`
-	Role        string  `json:"role"` // client, alias, adverse, related, opposing_counsel
-	Match       string  `json:"match"`
-	Score       float64 `json:"score"`
-	Why         string  `json:"why"`
-	ClientID    int64   `json:"client_id"`
-	ClientName  string  `json:"client_name"`
-	MatterID    int64   `json:"matter_id,omitempty"`
-	MatterTitle string  `json:"matter_title,omitempty"`
-	MatterOpen  bool    `json:"matter_open"`
+	Query    string  `json:"query"`
+	Name     string  `json:"name"`
+	Role     string  `json:"role"` // client, alias, adverse, related, opposing_counsel
+	Match    string  `json:"match"`
+	Score    float64 `json:"score"`
+	Why      string  `json:"why"`
+	ClientID int64   `json:"client_id"`
+	// Hidden: a match in a client or matter the user may not see. Only
+	// Query, Match, Score and Why (RestrictedConflict) are set: a wall
+	// never hides a conflict, and never shows whose.
+	Hidden      bool   `json:"hidden,omitempty"`
+	ClientName  string `json:"client_name"`
+	MatterID    int64  `json:"matter_id,omitempty"`
+	MatterTitle string `json:"matter_title,omitempty"`
+	MatterOpen  bool   `json:"matter_open"`
 }
 
 // ConflictResult is a recorded conflict check.
@@ -31,6 +37,10 @@ type ConflictResult struct {
 	Names   []string      `json:"names"`
 	Hits    []ConflictHit `json:"hits"`
 }
+
+// RestrictedConflict is what a conflict check says of a match the user may
+// not see.
+const RestrictedConflict = "a possible conflict in a restricted matter: ask the owner"
 
 // Decisions on a conflict check.
 var Decisions = []string{"clear", "conflict", "waived"}
@@ -91,8 +101,18 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 	}
 	res := &ConflictResult{Names: clean, Hits: []ConflictHit{}}
 	for _, q := range clean {
+		hidden := false
 		for _, h := range ix.Check(q) {
 			n := h.Entry.Ref.(*store.Name)
+			if n.Hidden {
+				// One row per checked name, however many hidden matches:
+				// their number would say something too.
+				if !hidden {
+					hidden = true
+					res.Hits = append(res.Hits, ConflictHit{Query: q, Match: h.Kind.String(), Score: h.Score, Why: RestrictedConflict, Hidden: true})
+				}
+				continue
+			}
 			res.Hits = append(res.Hits, ConflictHit{
 				Query: q, Name: n.Name, Role: n.Role, Match: h.Kind.String(), Score: h.Score, Why: h.Why,
 				ClientID: n.ClientID, ClientName: n.ClientName, MatterID: n.MatterID, MatterTitle: n.MatterTitle, MatterOpen: n.MatterOpen,
@@ -101,10 +121,27 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 	}
 	namesJSON, _ := json.Marshal(res.Names)
 	hitsJSON, _ := json.Marshal(res.Hits)
+	// The entry names the records the hits showed (as a search's does), so
+	// the access report finds the check and the audit viewer hides it from
+	// a user who cannot see them; hidden hits name none.
+	shown := map[string]bool{}
+	for _, h := range res.Hits {
+		if h.ClientID != 0 {
+			shown[ref("client", h.ClientID)] = true
+		}
+		if h.MatterID != 0 {
+			shown[ref("matter", h.MatterID)] = true
+		}
+	}
+	recs := make([]string, 0, len(shown))
+	for r := range shown {
+		recs = append(recs, r)
+	}
+	slices.SortFunc(recs, compareRefs)
 	err = s.update(ctx, "conflict.check", func(tx *store.Tx) (string, string, error) {
 		var err error
 		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON)})
-		return ref("conflict_check", res.CheckID), fmt.Sprintf("names %s, %d hits", namesJSON, len(res.Hits)), err
+		return strings.Join(append([]string{ref("conflict_check", res.CheckID)}, recs...), " "), fmt.Sprintf("names %s, %d hits", namesJSON, len(res.Hits)), err
 	})
 	if err != nil {
 		return nil, err

@@ -135,45 +135,6 @@ func TestSearchAndShowKeepToTheRole(t *testing.T) {
 	}
 }
 
-// A user who must change their passphrase can do nothing else.
-func TestMustChangePassphrase(t *testing.T) {
-	s, dir, _ := testSession(t)
-	actAs(s, "pat", builtin(t, access.ParalegalRole))
-	s.userMu.Lock()
-	s.user.mustChange = true
-	s.userMu.Unlock()
-	before := lastAudit(t, s).ID
-	for what, f := range map[string]func() error{
-		"list":   func() error { _, err := s.ListClients(ctx, ByName); return err },
-		"add":    func() error { _, err := s.AddClient(ctx, ClientInput{Name: ptr("X")}); return err },
-		"search": func() error { _, err := s.Search(ctx, "x", 5); return err },
-		"status": func() error { _, err := s.Status(ctx); return err },
-	} {
-		err := f()
-		var mc *MustChangeError
-		if !errors.Is(err, ErrMustChangePassphrase) || !errors.As(err, &mc) || mc.Expired {
-			t.Errorf("%s while a change is due: %v", what, err)
-		}
-	}
-	if u := s.User(); !u.MustChange || u.Name != "pat" || s.Can(access.Clients, access.Read) {
-		t.Errorf("User() = %+v", u)
-	}
-	if e := lastAudit(t, s); e.ID != before {
-		t.Errorf("refusals while a change is due were recorded: %+v", e)
-	}
-	// A weak passphrase is refused by the policy, a good one ends the state.
-	if err := s.ChangeOwnPassphrase(ctx, []byte("password1234"), nil); !errors.Is(err, ErrInvalid) {
-		t.Errorf("a common passphrase: %v", err)
-	}
-	if err := s.ChangeOwnPassphrase(ctx, []byte("quiet harbour lantern moss"), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ListClients(ctx, ByName); err != nil {
-		t.Errorf("after the change: %v", err)
-	}
-	_ = dir
-}
-
 func TestOneTimePassphrase(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 50; i++ {

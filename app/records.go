@@ -242,6 +242,10 @@ func (s *Session) DeleteClient(ctx context.Context, id int64) error {
 type ClientDetail struct {
 	*store.Client
 	Matters []*store.Matter
+	// AccessUsers are the users named by the client's security class
+	// (Client.SecurityClass): empty for general, or for a role that does
+	// not read users.
+	AccessUsers []string
 }
 
 // GetClient returns a client with aliases and matters.
@@ -258,8 +262,11 @@ func (s *Session) GetClient(ctx context.Context, id int64) (*ClientDetail, error
 		}
 		d.Client = c
 		if matters {
-			d.Matters, err = tx.ListMatters(id, "")
+			if d.Matters, err = tx.ListMatters(id, ""); err != nil {
+				return "", "", err
+			}
 		}
+		d.AccessUsers, err = s.accessUsers(tx, store.KindClient, id)
 		return ref("client", id), "", err
 	})
 	if err != nil {
@@ -371,6 +378,8 @@ func (s *Session) ListMatters(ctx context.Context, clientID int64, status string
 type MatterDetail struct {
 	*store.Matter
 	Notes []*store.Note
+	// AccessUsers: as ClientDetail's, for the matter's class.
+	AccessUsers []string
 }
 
 // GetMatter returns a matter with its parties and notes.
@@ -390,8 +399,11 @@ func (s *Session) GetMatter(ctx context.Context, id int64) (*MatterDetail, error
 			m.Parties = nil
 		}
 		if notes {
-			d.Notes, err = tx.ListNotes(id)
+			if d.Notes, err = tx.ListNotes(id); err != nil {
+				return "", "", err
+			}
 		}
+		d.AccessUsers, err = s.accessUsers(tx, store.KindMatter, id)
 		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
 	})
 	if err != nil {

@@ -57,6 +57,10 @@ var (
 	ErrExists          = vault.ErrExists
 	ErrNotFound        = store.ErrNotFound
 	ErrHasMatters      = store.ErrHasMatters
+	// ErrUnknownUser: no user of that name in this vault (a *vault.UnknownUserError).
+	ErrUnknownUser = vault.ErrUnknownUser
+	// ErrKeyFileNeeded: the user's slot needs a key file and none was given.
+	ErrKeyFileNeeded = vault.ErrKeyFileNeeded
 )
 
 // Passphrase is a credential for the passphrase slot.
@@ -133,9 +137,19 @@ func Message(err error) string {
 		return ""
 	case errors.As(err, &fe):
 		return fe.Message + ". Nothing was changed."
+	case errors.Is(err, ErrDenied), errors.Is(err, ErrMustChangePassphrase):
+		return strings.TrimSuffix(err.Error(), ".") + "."
+	case errors.Is(err, ErrKeyChanged):
+		return human.Capitalize(err.Error()) + "."
+	case errors.Is(err, vault.ErrKeyFileNeeded):
+		return "This user's passphrase works only together with their key file: choose the key file, then try again."
+	case errors.Is(err, vault.ErrUnknownUser):
+		return human.Capitalize(err.Error()) + "."
 	case errors.Is(err, vault.ErrBadRecoveryKey):
 		return "That recovery key is mistyped: " + strings.TrimPrefix(err.Error(), vault.ErrBadRecoveryKey.Error()+": ") +
 			". Check each group of four against your paper copy."
+	case errors.Is(err, vault.ErrWrongCredential) && strings.Contains(err.Error(), "key file"):
+		return "That passphrase and key file do not open this vault. Check Caps Lock and the keyboard layout, and that it is the right key file, unchanged; then try again."
 	case errors.Is(err, vault.ErrWrongCredential):
 		return "That passphrase does not open this vault. Check Caps Lock and the keyboard layout, then try again."
 	case errors.Is(err, vault.ErrLocked):

@@ -90,8 +90,12 @@ const (
 	Retention Kind = "retention"
 )
 
-// Kinds lists every kind in the order a screen or a table shows them.
+// Kinds lists every kind in the order a screen or a table shows them
+// (do not change it: it is the table's order).
 var Kinds = []Kind{Clients, Matters, Parties, Notes, Conflicts, Audit, Exports, Backups, Users, Intake, Documents, Retention}
+
+// kinds is Kinds as this package reads it, safe from a caller's change.
+var kinds = slices.Clone(Kinds)
 
 // Label is the kind in words for a table heading ("conflict checks").
 func (k Kind) Label() string {
@@ -113,7 +117,7 @@ func (k Kind) Label() string {
 }
 
 // Valid reports whether k is one of Kinds.
-func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
+func (k Kind) Valid() bool { return slices.Contains(kinds, k) }
 
 // Level is what a role may do with a kind.
 type Level int8
@@ -188,7 +192,7 @@ func (p Perms) Clone() Perms {
 func (p Perms) JSON() string {
 	var b strings.Builder
 	b.WriteByte('{')
-	for i, k := range Kinds {
+	for i, k := range kinds {
 		if i > 0 {
 			b.WriteByte(',')
 		}
@@ -254,7 +258,7 @@ func BuiltinRoles() []Role {
 	for i, b := range builtin {
 		p := Perms{}
 		for j, c := range b.levels {
-			p[Kinds[j]] = map[rune]Level{'d': Deny, 'r': Read, 'e': Edit}[c]
+			p[kinds[j]] = map[rune]Level{'d': Deny, 'r': Read, 'e': Edit}[c]
 		}
 		out[i] = Role{Name: b.name, Builtin: true, Perms: p}
 	}
@@ -312,8 +316,8 @@ func ValidateCustom(r Role) (Role, error) {
 }
 
 func kindList() string {
-	s := make([]string, len(Kinds))
-	for i, k := range Kinds {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")

@@ -375,7 +375,7 @@ func TestConflicts(t *testing.T) {
 
 	// The check is recorded in the audit trail with the names.
 	entries := okJSON[[]map[string]any](v, "audit", "list", "--action", "conflict.check")
-	if len(entries) != 2 || entries[0]["records"] != "conflict_check:1" || !strings.Contains(entries[0]["detail"].(string), "Jon Smtih") {
+	if len(entries) != 2 || !strings.HasPrefix(entries[0]["records"].(string), "conflict_check:1 client:") || !strings.Contains(entries[0]["detail"].(string), "Jon Smtih") {
 		t.Errorf("conflict checks in the audit trail: %v", entries)
 	}
 

@@ -125,23 +125,6 @@ func writeNewKeyFile(path string) ([]byte, error) {
 	return kf, nil
 }
 
-// helpFlags is r.flags with text (the command's words and example) before
-// the flag list of --help.
-func (r *runner) helpFlags(name, text string) *flag.FlagSet {
-	fs := r.flags(name)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), text+"\nFlags:\n"); fs.PrintDefaults() }
-	return fs
-}
-
-const keyHelp = `Change the vault key: a new data key, everything in the vault sealed again
-under it; every user keeps their passphrase. Do it after removing a user who may
-have copied the vault folder (casevault user remove NAME --change-key does both).
-If the recovery key cannot be carried over, a new one is printed, once.
-
-Example:
-  casevault key change
-`
-
 func subHelp(args []string) bool {
 	return len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help")
 }
@@ -182,9 +165,10 @@ func oneName(what string, pos []string) (string, error) {
 }
 
 func (r *runner) userAdd(args []string) error {
-	fs := r.helpFlags("user add", userHelp)
+	fs := r.flags("user add")
 	role := fs.String("role", "", "the user's role (casevault role list), required")
 	kfPath := fs.String("new-key-file", "", "write a new key file at PATH that the user must present with their passphrase")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), userHelp+"\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -237,7 +221,7 @@ func (r *runner) showOneTime(name, one, what, kfPath string) error {
 }
 
 func (r *runner) userList(args []string) error {
-	fs := r.helpFlags("user list", userHelp)
+	fs := r.flags("user list")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -272,14 +256,14 @@ func (r *runner) userList(args []string) error {
 				if u.KeyFile {
 					kf = "yes"
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", cell(u.Name), cell(u.Role), strings.Join(st, ", "), kf, human.Date(u.PassChanged))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", cell(u.Name), cell(u.Role), strings.Join(st, ", "), kf, human.Date(u.PassChangedAt))
 			}
 		})
 	})
 }
 
 func (r *runner) userRole(args []string) error {
-	fs := r.helpFlags("user role", userHelp)
+	fs := r.flags("user role")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -297,7 +281,7 @@ func (r *runner) userRole(args []string) error {
 }
 
 func (r *runner) userReset(args []string) error {
-	fs := r.helpFlags("user reset", userHelp)
+	fs := r.flags("user reset")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -316,7 +300,7 @@ func (r *runner) userReset(args []string) error {
 }
 
 func (r *runner) userUnlock(args []string) error {
-	fs := r.helpFlags("user unlock", userHelp)
+	fs := r.flags("user unlock")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -335,7 +319,7 @@ func (r *runner) userUnlock(args []string) error {
 }
 
 func (r *runner) userRemove(args []string) error {
-	fs := r.helpFlags("user remove", userHelp)
+	fs := r.flags("user remove")
 	rotate := fs.Bool("change-key", false, "also change the vault key, so a copy of the vault they may have taken cannot open what is written from now on")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -378,8 +362,8 @@ func (r *runner) rotationLines(w io.Writer, rep *app.RotationReport) {
 	if rep.BackupNote != "" {
 		fmt.Fprintln(w, cell(rep.BackupNote))
 	}
-	if rep.Recovery != "" {
-		fmt.Fprintf(w, "\nNEW RECOVERY KEY - shown only this once. The old recovery key no longer opens this vault. Write it on paper now:\n\n    %s\n\n", rep.Recovery)
+	if rep.NewRecoveryKey != "" {
+		fmt.Fprintf(w, "\nNEW RECOVERY KEY - shown only this once. The old recovery key no longer opens this vault. Write it on paper now:\n\n    %s\n\n", rep.NewRecoveryKey)
 	} else {
 		fmt.Fprintln(w, "Your recovery key still works.")
 	}
@@ -388,14 +372,10 @@ func (r *runner) rotationLines(w io.Writer, rep *app.RotationReport) {
 // cmdKey: "casevault key change" changes the vault key without removing
 // anyone (after a user was removed without --change-key).
 func (r *runner) cmdKey(args []string) error {
-	if subHelp(args) {
-		fmt.Fprint(r.env.Stdout, keyHelp)
-		return nil
-	}
 	if len(args) == 0 || args[0] != "change" {
 		return usagef("key needs a subcommand: casevault key change (changes the vault key; everyone keeps their passphrase)")
 	}
-	fs := r.helpFlags("key change", keyHelp)
+	fs := r.flags("key change")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -430,7 +410,7 @@ func (r *runner) cmdRole(args []string) error {
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "list", "show":
-		fs := r.helpFlags("role "+sub, help)
+		fs := r.flags("role " + sub)
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -469,7 +449,7 @@ func (r *runner) cmdRole(args []string) error {
 			})
 		})
 	case "add", "set":
-		fs := r.helpFlags("role "+sub, help)
+		fs := r.flags("role " + sub)
 		from := ""
 		if sub == "add" {
 			fs.StringVar(&from, "from", "", "start from this role's levels")
@@ -478,6 +458,7 @@ func (r *runner) cmdRole(args []string) error {
 		for _, k := range access.Kinds {
 			levels[k] = fs.String(string(k), "", "deny, read or edit for "+k.Label())
 		}
+		fs.Usage = func() { fmt.Fprint(fs.Output(), help+"\nFlags:\n"); fs.PrintDefaults() }
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -536,7 +517,7 @@ func (r *runner) cmdRole(args []string) error {
 			return nil
 		})
 	case "delete":
-		fs := r.helpFlags("role delete", help)
+		fs := r.flags("role delete")
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -585,7 +566,7 @@ func (r *runner) cmdPolicy(args []string) error {
 	}
 	switch args[0] {
 	case "show":
-		fs := r.helpFlags("policy show", policyHelp)
+		fs := r.flags("policy show")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}

@@ -1,0 +1,286 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"casevault/app/access"
+	"casevault/store"
+	"casevault/vault"
+)
+
+// openUser unlocks dir as user with pass (no Actor: the session names the user).
+func openUser(t *testing.T, dir, user, pass string, opts Options) (*Session, error) {
+	t.Helper()
+	s, err := Open(ctx, dir, vault.Passphrase([]byte(pass)).ForUser(user), opts)
+	if err == nil {
+		t.Cleanup(func() { s.Close(ctx) })
+	}
+	return s, err
+}
+
+// addUser adds a user as the owner and gives them their own passphrase
+// (their first unlock); it returns that passphrase.
+func addUser(t *testing.T, owner *Session, dir, name, role string) string {
+	t.Helper()
+	otp, err := owner.AddUser(ctx, name, role, AddUserOptions{})
+	if err != nil {
+		t.Fatalf("AddUser %s: %v", name, err)
+	}
+	if err := owner.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, err := openUser(t, dir, name, otp, Options{})
+	if err != nil {
+		t.Fatalf("%s's first unlock: %v", name, err)
+	}
+	own := "keeps quiet orchards humming " + string(rune('a'+len(name)))
+	if err := s.ChangeOwnPassphrase(ctx, []byte(own), nil); err != nil {
+		t.Fatalf("%s chooses a passphrase: %v", name, err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return own
+}
+
+// An added user gets a one-time passphrase, and at their first unlock can
+// do nothing but choose their own; afterwards the one-time one is refused.
+func TestAddedUserMustChangePassphrase(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	if _, err := owner.AddClient(ctx, ClientInput{Name: ptr("Ada Quill")}); err != nil {
+		t.Fatal(err)
+	}
+	otp, err := owner.AddUser(ctx, "Pat", access.ParalegalRole, AddUserOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.AddUser(ctx, "pat", access.AssistantRole, AddUserOptions{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a second pat: %v", err)
+	}
+	if _, err := owner.AddUser(ctx, "olga", access.OwnerRole, AddUserOptions{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a second owner: %v", err)
+	}
+	owner.Close(ctx)
+
+	s, err := openUser(t, dir, "pat", otp, Options{})
+	if err != nil {
+		t.Fatalf("first unlock: %v", err)
+	}
+	u := s.User()
+	if u.Name != "Pat" || u.Role != access.ParalegalRole || u.Owner || !u.MustChange {
+		t.Fatalf("User() = %+v", u)
+	}
+	for what, f := range map[string]func() error{
+		"list":   func() error { _, err := s.ListClients(ctx, ByName); return err },
+		"add":    func() error { _, err := s.AddClient(ctx, ClientInput{Name: ptr("X")}); return err },
+		"search": func() error { _, err := s.Search(ctx, "ada", 5); return err },
+		"status": func() error { _, err := s.Status(ctx); return err },
+	} {
+		var mc *MustChangeError
+		if err := f(); !errors.Is(err, ErrMustChangePassphrase) || !errors.As(err, &mc) || mc.Expired {
+			t.Errorf("%s before choosing a passphrase: %v", what, err)
+		}
+	}
+	if err := s.ChangeOwnPassphrase(ctx, []byte("password1234"), nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a common passphrase: %v", err)
+	}
+	own := []byte("quiet harbour lantern moss")
+	if err := s.ChangeOwnPassphrase(ctx, own, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.ListClients(ctx, ByName)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("after the change: %d clients, %v", len(cs), err)
+	}
+	if err := s.DeleteClient(ctx, cs[0].ID); !errors.Is(err, ErrDenied) {
+		t.Errorf("paralegal deletes: %v", err)
+	}
+	if e := lastAudit(t, s); e.Actor != "Pat" || e.Action != "denied" {
+		t.Errorf("the refusal's entry: %+v", e)
+	}
+	s.Close(ctx)
+
+	if _, err := openUser(t, dir, "pat", otp, Options{}); !errors.Is(err, ErrWrongCredential) {
+		t.Errorf("the one-time passphrase again: %v", err)
+	}
+	s, err = openUser(t, dir, "PAT", string(own), Options{})
+	if err != nil {
+		t.Fatalf("pat's own passphrase: %v", err)
+	}
+	if s.User().MustChange || s.Actor() != "Pat" {
+		t.Errorf("second unlock: %+v actor %q", s.User(), s.Actor())
+	}
+	s.Close(ctx)
+
+	// The owner's list shows them; the owner still opens without a name.
+	owner = openTest(t, dir)
+	us, err := owner.ListUsers(ctx)
+	if err != nil || len(us) != 2 || !us[0].Owner || us[1].Name != "Pat" || us[1].MustChange || us[1].Role != access.ParalegalRole {
+		t.Fatalf("ListUsers: %+v %v", us, err)
+	}
+}
+
+// Expiry (off by default) sends a user whose passphrase is too old to the
+// change screen; reuse of the last N is refused.
+func TestPassphraseExpiryAndReuse(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	if err := owner.SetPassPolicy(ctx, PassPolicy{MinLength: 12, ExpiryDays: 30, NoReuse: 2, LockoutAfter: 5}); err != nil {
+		t.Fatal(err)
+	}
+	first := addUser(t, owner, dir, "sam", access.AssistantRole)
+	later := func() time.Time { return time.Now().Add(31 * 24 * time.Hour) }
+	s, err := openUser(t, dir, "sam", first, Options{Now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mc *MustChangeError
+	if _, err := s.ListClients(ctx, ByName); !errors.As(err, &mc) || !mc.Expired || !s.User().Expired {
+		t.Fatalf("31 days later: %v %+v", err, s.User())
+	}
+	if err := s.ChangeOwnPassphrase(ctx, []byte(first), nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "used this passphrase before") {
+		t.Errorf("the same passphrase again: %v", err)
+	}
+	second := []byte("velvet cactus orbit lantern")
+	if err := s.ChangeOwnPassphrase(ctx, second, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ListClients(ctx, ByName); err != nil {
+		t.Errorf("after the change: %v", err)
+	}
+	third := []byte("marble finch tundra oboe")
+	if err := s.ChangeOwnPassphrase(ctx, third, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Policy 2: the first passphrase has now dropped out of the last two.
+	if err := s.ChangeOwnPassphrase(ctx, second, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("the one before: %v", err)
+	}
+	if err := s.ChangeOwnPassphrase(ctx, []byte(first), nil); err != nil {
+		t.Errorf("three passphrases ago, with a history of 2: %v", err)
+	}
+}
+
+// Wrong unlocks count per user; the owner sees and clears them.
+func TestLockoutClearedByOwner(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	addUser(t, owner, dir, "rita", access.ReadOnlyRole)
+	b := Backoff{User: "rita"}
+	for i := 0; i < DefaultLockoutAfter+1; i++ {
+		_, err := openUser(t, dir, "rita", "not her passphrase at all", Options{})
+		if !errors.Is(err, ErrWrongCredential) {
+			t.Fatalf("wrong passphrase: %v", err)
+		}
+		b.Done(dir, err)
+	}
+	owner = openTest(t, dir)
+	us, err := owner.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := us[1]; r.Failures != DefaultLockoutAfter+1 || r.LockedUntil.IsZero() {
+		t.Fatalf("rita in the list: %+v", r)
+	}
+	if f := LoadUnlockFailures(dir); f.Count != 0 {
+		t.Errorf("the owner's count: %+v", f)
+	}
+	if err := owner.ClearLockout(ctx, "Rita"); err != nil {
+		t.Fatal(err)
+	}
+	if f := LoadUserUnlockFailures(dir, "rita"); f.Count != 0 {
+		t.Errorf("after ClearLockout: %+v", f)
+	}
+	if e := lastAudit(t, owner); e.Action != "user.unlock-clear" {
+		t.Errorf("last entry %+v", e)
+	}
+}
+
+// A removed user's passphrase no longer opens the vault; the others' do.
+func TestRemoveUser(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	patPass := addUser(t, owner, dir, "pat", access.ParalegalRole)
+	owner = openTest(t, dir)
+	samPass := addUser(t, owner, dir, "sam", access.AssistantRole)
+	owner = openTest(t, dir)
+	if _, err := owner.RemoveUser(ctx, "owner", false); !errors.Is(err, ErrInvalid) {
+		t.Errorf("removing the owner: %v", err)
+	}
+	if _, err := owner.RemoveUser(ctx, "pat", false); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	if _, err := openUser(t, dir, "pat", patPass, Options{}); !errors.Is(err, vault.ErrUnknownUser) && !errors.Is(err, ErrWrongCredential) {
+		t.Errorf("pat after removal: %v", err)
+	}
+	if s, err := openUser(t, dir, "sam", samPass, Options{}); err != nil {
+		t.Errorf("sam after pat's removal: %v", err)
+	} else {
+		s.Close(ctx)
+	}
+	owner = openTest(t, dir)
+	us, _ := owner.ListUsers(ctx)
+	if len(us) != 3 || us[1].Status != store.UserRemoved {
+		t.Errorf("users after removal: %+v", us)
+	}
+}
+
+// A wall hides the matter from the walled user everywhere, but their
+// conflict check still says that a match exists, without whose.
+func TestWallKeepsConflictHidden(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	cid, _ := owner.AddClient(ctx, ClientInput{Name: ptr("Quentin Larkspur")})
+	mid, err := owner.AddMatter(ctx, MatterInput{ClientID: cid, Title: "Larkspur merger", Adverse: []string{"Ostrava Mining"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.AddClient(ctx, ClientInput{Name: ptr("Open Client")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SetSecurityClass(ctx, "client", cid, ClassWalled, []string{"nobody"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("an unknown user on the list: %v", err)
+	}
+	patPass := addUser(t, owner, dir, "pat", access.AttorneyRole)
+	owner = openTest(t, dir)
+	if err := owner.SetSecurityClass(ctx, "client", cid, ClassWalled, []string{"pat"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := lastAudit(t, owner); e.Action != "class.set" || e.Records != ref("client", cid) || !strings.Contains(e.Detail, "general → walled; users: pat") {
+		t.Errorf("class entry %+v", e)
+	}
+	owner.Close(ctx)
+
+	s, err := openUser(t, dir, "pat", patPass, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := s.ListClients(ctx, ByName)
+	if len(cs) != 1 || cs[0].Name != "Open Client" {
+		t.Errorf("pat's clients: %v", cs)
+	}
+	if hits, _ := s.Search(ctx, "larkspur", 10); len(hits) != 0 {
+		t.Errorf("pat's search: %+v", hits)
+	}
+	if _, err := s.GetMatter(ctx, mid); !errors.Is(err, ErrNotFound) {
+		t.Errorf("pat opens the walled matter: %v", err)
+	}
+	res, err := s.CheckConflicts(ctx, []string{"Ostrava Mining", "Quentin Larkspur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 2 {
+		t.Fatalf("hits %+v", res.Hits)
+	}
+	for _, h := range res.Hits {
+		if !h.Hidden || h.Why != RestrictedConflict || h.Name != "" || h.ClientName != "" || h.MatterTitle != "" || h.ClientID != 0 || h.MatterID != 0 {
+			t.Errorf("hidden hit shows %+v", h)
+		}
+	}
+	s.Close(ctx)
+	owner = openTest(t, dir)
+	res, err = owner.CheckConflicts(ctx, []string{"Ostrava Mining"})
+	if err != nil || len(res.Hits) == 0 || res.Hits[0].Hidden || res.Hits[0].MatterTitle != "Larkspur merger" {
+		t.Errorf("the owner's check: %+v %v", res, err)
+	}
+}
