@@ -125,6 +125,23 @@ func writeNewKeyFile(path string) ([]byte, error) {
 	return kf, nil
 }
 
+// helpFlags is r.flags with text (the command's words and example) before
+// the flag list of --help.
+func (r *runner) helpFlags(name, text string) *flag.FlagSet {
+	fs := r.flags(name)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), text+"\nFlags:\n"); fs.PrintDefaults() }
+	return fs
+}
+
+const keyHelp = `Change the vault key: a new data key, everything in the vault sealed again
+under it; every user keeps their passphrase. Do it after removing a user who may
+have copied the vault folder (casevault user remove NAME --change-key does both).
+If the recovery key cannot be carried over, a new one is printed, once.
+
+Example:
+  casevault key change
+`
+
 func subHelp(args []string) bool {
 	return len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help")
 }
@@ -165,10 +182,9 @@ func oneName(what string, pos []string) (string, error) {
 }
 
 func (r *runner) userAdd(args []string) error {
-	fs := r.flags("user add")
+	fs := r.helpFlags("user add", userHelp)
 	role := fs.String("role", "", "the user's role (casevault role list), required")
 	kfPath := fs.String("new-key-file", "", "write a new key file at PATH that the user must present with their passphrase")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), userHelp+"\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -221,7 +237,7 @@ func (r *runner) showOneTime(name, one, what, kfPath string) error {
 }
 
 func (r *runner) userList(args []string) error {
-	fs := r.flags("user list")
+	fs := r.helpFlags("user list", userHelp)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -263,7 +279,7 @@ func (r *runner) userList(args []string) error {
 }
 
 func (r *runner) userRole(args []string) error {
-	fs := r.flags("user role")
+	fs := r.helpFlags("user role", userHelp)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -281,7 +297,7 @@ func (r *runner) userRole(args []string) error {
 }
 
 func (r *runner) userReset(args []string) error {
-	fs := r.flags("user reset")
+	fs := r.helpFlags("user reset", userHelp)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -300,7 +316,7 @@ func (r *runner) userReset(args []string) error {
 }
 
 func (r *runner) userUnlock(args []string) error {
-	fs := r.flags("user unlock")
+	fs := r.helpFlags("user unlock", userHelp)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -319,7 +335,7 @@ func (r *runner) userUnlock(args []string) error {
 }
 
 func (r *runner) userRemove(args []string) error {
-	fs := r.flags("user remove")
+	fs := r.helpFlags("user remove", userHelp)
 	rotate := fs.Bool("change-key", false, "also change the vault key, so a copy of the vault they may have taken cannot open what is written from now on")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -372,10 +388,14 @@ func (r *runner) rotationLines(w io.Writer, rep *app.RotationReport) {
 // cmdKey: "casevault key change" changes the vault key without removing
 // anyone (after a user was removed without --change-key).
 func (r *runner) cmdKey(args []string) error {
+	if subHelp(args) {
+		fmt.Fprint(r.env.Stdout, keyHelp)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "change" {
 		return usagef("key needs a subcommand: casevault key change (changes the vault key; everyone keeps their passphrase)")
 	}
-	fs := r.flags("key change")
+	fs := r.helpFlags("key change", keyHelp)
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -410,7 +430,7 @@ func (r *runner) cmdRole(args []string) error {
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "list", "show":
-		fs := r.flags("role " + sub)
+		fs := r.helpFlags("role "+sub, help)
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -449,7 +469,7 @@ func (r *runner) cmdRole(args []string) error {
 			})
 		})
 	case "add", "set":
-		fs := r.flags("role " + sub)
+		fs := r.helpFlags("role "+sub, help)
 		from := ""
 		if sub == "add" {
 			fs.StringVar(&from, "from", "", "start from this role's levels")
@@ -458,7 +478,6 @@ func (r *runner) cmdRole(args []string) error {
 		for _, k := range access.Kinds {
 			levels[k] = fs.String(string(k), "", "deny, read or edit for "+k.Label())
 		}
-		fs.Usage = func() { fmt.Fprint(fs.Output(), help+"\nFlags:\n"); fs.PrintDefaults() }
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -517,7 +536,7 @@ func (r *runner) cmdRole(args []string) error {
 			return nil
 		})
 	case "delete":
-		fs := r.flags("role delete")
+		fs := r.helpFlags("role delete", help)
 		pos, err := parse(fs, rest)
 		if err != nil {
 			return err
@@ -566,7 +585,7 @@ func (r *runner) cmdPolicy(args []string) error {
 	}
 	switch args[0] {
 	case "show":
-		fs := r.flags("policy show")
+		fs := r.helpFlags("policy show", policyHelp)
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}

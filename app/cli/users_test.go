@@ -133,3 +133,20 @@ func TestUserCommandUsage(t *testing.T) {
 		t.Errorf("matter wall --help: %d %q", code, errs)
 	}
 }
+
+// TestPeopleHelp: every people-and-permissions command explains itself in
+// words, with an example, and exits 0.
+func TestPeopleHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"user", "add"}, {"user", "list"}, {"user", "role"}, {"user", "reset"}, {"user", "unlock"}, {"user", "remove"},
+		{"role", "list"}, {"role", "show"}, {"role", "add"}, {"role", "set"}, {"role", "delete"},
+		{"policy", "show"}, {"policy", "set"}, {"key", "change"}, {"passwd"},
+		{"client", "restrict"}, {"client", "wall"}, {"matter", "open"}, {"report", "access"}, {"report", "activity"}, {"audit", "list"},
+	} {
+		out, errs, code := run(t, "", append(args, "--help")...)
+		if code != 0 || !strings.Contains(out+errs, "Example") {
+			t.Errorf("%v --help: exit %d, no example:\n%s%s", args, code, out, errs)
+		}
+	}
+}
