@@ -197,6 +197,10 @@ func (r *Rotation) Commit(ctx context.Context, image []byte, meta json.RawMessag
 		r.keys.destroy()
 		return "", err
 	}
+	if len(v.pins) > 0 {
+		r.keys.destroy()
+		return "", ErrRotationBusy
+	}
 	old := v.cp
 	cp := &Checkpoint{
 		Format:    manifestFormat,

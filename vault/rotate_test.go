@@ -418,5 +418,14 @@ func TestRotateRefusedWhilePinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A pin taken after BeginRotation holds off the commit too.
+	_, release = f.v.Pin()
+	if _, err := r.Commit(context.Background(), f.newImage(), nil); !errors.Is(err, ErrRotationBusy) {
+		t.Fatalf("Commit while pinned: %v", err)
+	}
+	release()
 	r.Abort()
+	if _, err := r.Commit(context.Background(), f.newImage(), nil); err == nil {
+		t.Fatal("a rotation committed twice")
+	}
 }
