@@ -79,3 +79,29 @@ func BenchmarkRotateDataKey(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFindUserSlot: what an unlock does besides its one key
+// derivation and unwrap: parse and check the header, then find the user's
+// slot by tag, with 1, 20 and 64 slots.
+func BenchmarkFindUserSlot(b *testing.B) {
+	for _, users := range []int{0, 18, 62} {
+		hb := sampleHeaderV2(users, false)
+		name := ""
+		if users > 0 {
+			name = userName(users - 1)
+		}
+		cred := Passphrase(testPass).ForUser(name).WithKeyFile([]byte("k")) // every third slot needs one
+		b.Run(fmt.Sprintf("slots=%d", users+2), func(b *testing.B) {
+			for b.Loop() {
+				h, err := parseHeader("header", hb)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, err := h.candidates(cred)
+				if err != nil || len(c) != 1 {
+					b.Fatal(c, err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,8 +282,8 @@ func TestTwentyUsers(t *testing.T) {
 	}
 }
 
-func userName(i int) string { return "user " + string(rune('a'+i)) }
-func userPass(i int) []byte { return []byte("passphrase of user " + string(rune('a'+i))) }
+func userName(i int) string { return fmt.Sprintf("user %02d", i) }
+func userPass(i int) []byte { return []byte(fmt.Sprintf("passphrase of user %02d", i)) }
 
 // downgradeToV1 rewrites v's header as a version 1 header (passphrase
 // testPass, recovery key rk) over the same data key: a vault made by a
