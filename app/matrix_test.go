@@ -307,6 +307,14 @@ func matrixOps() []matrixOp {
 		{name: "Session.SetSecurityClass", verbs: vs(access.SetClassOf), setup: ownerMatter(false), run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
 			return s.SetSecurityClass(ctx, "matter", id.(int64), ClassWalled, nil)
 		}},
+		{name: "Session.SecurityClass", verbs: vs(access.ViewMatter), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, err := s.SecurityClass(ctx, "matter", fx.matter)
+			return err
+		}},
+		{name: "Session.SecurityClass/client", verbs: vs(access.ViewClient), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, err := s.SecurityClass(ctx, "client", fx.client)
+			return err
+		}},
 		// last: changes the vault key
 		{name: "Session.RotateDataKey", verbs: vs(access.RotateKey), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.RotateDataKey(ctx)
@@ -334,7 +342,6 @@ var matrixNoCheck = map[string]string{
 	"Session.CheckNewPassphrase":  "checks a passphrase the user is choosing against the policy",
 	"Session.ChangeOwnPassphrase": "the user's own slot: the one thing a must-change user may do",
 	"Session.ChangePassphrase":    "the opened slot's own passphrase (older API of ChangeOwnPassphrase)",
-	"Session.SecurityClass":       "a record's class: the store hides a record the viewer cannot see (TestWall checks it)",
 	"Backups.Close":               "wipes the repository's keys",
 	"Backups.RefusedKeyFiles":     "names of files in the repository, no record",
 	"Backups.Dir":                 "the folder",
