@@ -109,31 +109,53 @@ const (
 )
 
 // classVisible is the SQL condition "the row aliased a, of kind, is
-// visible to user uid": general, or walled and uid not listed, or any
-// other class and uid listed. uid is an integer, written in the text.
+// visible to user uid by its own class": general, or walled and uid not
+// listed, or any other class and uid listed. uid is an integer, written in
+// the text. It is THE rule: hidden() applies it once per transaction to
+// the few rows not general, and every query then leaves out the hidden ids.
 func classVisible(kind, a string, uid int64) string {
 	return "(" + a + ".security_class = 'general' OR ((" + a + ".security_class = 'walled') <> EXISTS (SELECT 1 FROM access_list al WHERE al.kind = '" +
 		kind + "' AND al.record_id = " + a + ".id AND al.user_id = " + strconv.FormatInt(uid, 10) + ")))"
 }
 
 // clientCond is the condition on a clients row aliased c ("" when the
-// viewer sees every client).
+// viewer sees every client): its id is not one of the hidden ones. The
+// ids are integers, written in the text.
 func (tx *Tx) clientCond(c string) (string, error) {
-	on, err := tx.filtering()
-	if err != nil || !on {
+	h, err := tx.hidden()
+	if err != nil || h == nil || len(h.clients) == 0 {
 		return "", err
 	}
-	return classVisible(KindClient, c, tx.viewer.UserID), nil
+	return c + ".id NOT IN " + inList(h.clients), nil
 }
 
-// matterCond is the condition on a matters row aliased m joined with its
-// client aliased c ("" when the viewer sees every matter).
+// matterCond is the condition on a matters row aliased m ("" when the
+// viewer sees every matter). The hidden matters include those of hidden
+// clients; c (the client's alias) is not needed.
 func (tx *Tx) matterCond(m, c string) (string, error) {
-	on, err := tx.filtering()
-	if err != nil || !on {
+	h, err := tx.hidden()
+	if err != nil || h == nil || len(h.matters) == 0 {
 		return "", err
 	}
-	return classVisible(KindMatter, m, tx.viewer.UserID) + " AND " + classVisible(KindClient, c, tx.viewer.UserID), nil
+	return m + ".id NOT IN " + inList(h.matters), nil
+}
+
+// inList is the SQL list "(1,2,3)" of the set's ids, ascending.
+func inList(set map[int64]bool) string {
+	ids := make([]int64, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '(')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ')'))
 }
 
 // and prefixes a non-empty condition with " AND ".
@@ -313,10 +335,12 @@ func (tx *Tx) Access(kind string, id int64) (class string, userIDs []int64, err 
 }
 
 // hiddenSets are the ids of the clients, matters and notes the viewer
-// cannot see (nil maps when it sees everything), for filtering the audit
-// trail, whose records name them as "client:12 matter:3 note:7".
+// cannot see, for filtering the audit trail (whose records name them as
+// "client:12 matter:3 note:7"), the search and the counts. They are few:
+// records of a class other than general and what hangs on them.
 type hiddenSets struct {
 	clients, matters, notes map[int64]bool
+	searchRows              string // JSON array of the search index's hidden rowids
 }
 
 func (h *hiddenSets) any() bool { return h != nil && len(h.clients)+len(h.matters)+len(h.notes) > 0 }
@@ -334,8 +358,10 @@ func idsJSON(set map[int64]bool) string {
 	return string(append(b, ']'))
 }
 
-// hidden returns the viewer's hidden ids (nil when none can be hidden),
-// cached for the transaction until a class changes.
+// hidden returns the viewer's hidden ids (nil when it sees everything),
+// cached for the transaction until a class changes. Each query reads only
+// what it must: the non-general rows through the partial indexes, then
+// what hangs on the hidden ones through their parent's index.
 func (tx *Tx) hidden() (*hiddenSets, error) {
 	on, err := tx.filtering()
 	if err != nil || !on {
@@ -346,18 +372,39 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 	}
 	uid := tx.viewer.UserID
 	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
-	hc := "SELECT c.id FROM clients c WHERE c.security_class <> 'general' AND NOT " + classVisible(KindClient, "c", uid)
-	hm := "SELECT m.id FROM matters m WHERE m.security_class <> 'general' AND NOT " + classVisible(KindMatter, "m", uid) +
-		" UNION SELECT m.id FROM matters m WHERE m.client_id IN (" + hc + ")"
-	hn := "SELECT n.id FROM notes n WHERE n.matter_id IN (" + hm + ")"
+	aliases := map[int64]bool{}
 	for _, q := range []struct {
-		sql string
-		set map[int64]bool
-	}{{hc, h.clients}, {hm, h.matters}, {hn, h.notes}} {
-		if err := tx.collectIDs(q.sql, q.set); err != nil {
+		sql  string
+		set  map[int64]bool
+		args func() []any
+	}{
+		{"SELECT c.id FROM clients c INDEXED BY clients_by_class WHERE c.security_class <> 'general' AND NOT " +
+			classVisible(KindClient, "c", uid), h.clients, nil},
+		{"SELECT m.id FROM matters m INDEXED BY matters_by_class WHERE m.security_class <> 'general' AND NOT " +
+			classVisible(KindMatter, "m", uid), h.matters, nil},
+		{"SELECT id FROM matters WHERE client_id IN (SELECT value FROM json_each(?))", h.matters,
+			func() []any { return []any{idsJSON(h.clients)} }},
+		{"SELECT id FROM client_aliases WHERE client_id IN (SELECT value FROM json_each(?))", aliases,
+			func() []any { return []any{idsJSON(h.clients)} }},
+		{"SELECT id FROM notes WHERE matter_id IN (SELECT value FROM json_each(?))", h.notes,
+			func() []any { return []any{idsJSON(h.matters)} }},
+	} {
+		var args []any
+		if q.args != nil {
+			args = q.args()
+		}
+		if err := tx.collectIDs(q.sql, q.set, args...); err != nil {
 			return nil, fmt.Errorf("reading hidden records: %w", err)
 		}
 	}
+	// The search index's rowids are kind<<40 | id (schema.go).
+	rows := map[int64]bool{}
+	for kind, set := range map[int64]map[int64]bool{1: h.clients, 2: aliases, 3: h.matters, 4: h.notes} {
+		for id := range set {
+			rows[kind<<40|id] = true
+		}
+	}
+	h.searchRows = idsJSON(rows)
 	tx.hiddenCache = h
 	return h, nil
 }

@@ -56,14 +56,9 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	}
 	cond, args := "", []any{q, limit}
 	if h.any() {
-		// The hidden ids are few (records of a class other than general,
-		// and what hangs on them): one small set each, looked up per
-		// match, costs far less than asking per match whether it is
-		// visible.
-		cond = ` AND NOT (s.kind IN ('client', 'alias') AND s.ref IN (SELECT value FROM json_each(?3)))
-			AND NOT (s.kind = 'matter' AND s.ref IN (SELECT value FROM json_each(?4)))
-			AND NOT (s.kind = 'note' AND s.ref IN (SELECT value FROM json_each(?5)))`
-		args = append(args, idsJSON(h.clients), idsJSON(h.matters), idsJSON(h.notes))
+		// One lookup per match in a small set (a Bloom filter first).
+		cond = " AND s.rowid NOT IN (SELECT value FROM json_each(?3))"
+		args = append(args, h.searchRows)
 	}
 	rows, err := tx.Query(`
 		SELECT s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
@@ -133,14 +128,19 @@ type Name struct {
 // Those the viewer cannot see are Hidden, with only their name and role.
 func (tx *Tx) ConflictNames() ([]Name, error) {
 	hc, hm := "0", "0"
-	if cc, err := tx.clientCond("c"); err != nil {
+	cc, err := tx.clientCond("c")
+	if err != nil {
 		return nil, err
-	} else if cc != "" {
-		mc, err := tx.matterCond("m", "c")
-		if err != nil {
-			return nil, err
-		}
-		hc, hm = "NOT "+cc, "NOT ("+mc+")"
+	}
+	if cc != "" {
+		hc = "NOT (" + cc + ")"
+	}
+	mc, err := tx.matterCond("m", "c")
+	if err != nil {
+		return nil, err
+	}
+	if mc != "" {
+		hm = "NOT (" + mc + ")"
 	}
 	rows, err := tx.Query(`
 		SELECT c.name, 'client', c.id, c.name, 0, '', 0, ` + hc + ` FROM clients c
