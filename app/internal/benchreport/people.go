@@ -17,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"casevault/app"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -104,56 +105,94 @@ func ratioNote(a, b samples, aName, bName string) string {
 
 // filterRows: the 10,000-client vault with users and security classes (every
 // 20th matter walled off from the paralegal, every 50th client restricted
-// to another user); list and search as everyone (today's path: the owner,
-// and every vault without classes) against the paralegal, whose reads are
-// filtered.
+// to another user), set up through the app as the owner would; then list
+// and search as everyone (today's path: the owner, and every vault without
+// classes) against the paralegal, whose reads are filtered: in the store
+// alone, and through app sessions (the role's check, the audit entry).
 func (x *peopleRunner) filterRows(dir string) {
 	ctx := x.ctx
+	walled, restricted, err := x.classify(dir)
+	if err != nil {
+		x.fail("users and classes", err)
+		return
+	}
+	// The store alone.
 	v, err := vault.Open(dir, vault.Passphrase(benchPass))
 	if err != nil {
 		x.fail("open", err)
 		return
 	}
-	defer v.Close()
 	st, err := store.Open(ctx, v, store.Options{CheckpointBytes: -1})
 	if err != nil {
+		v.Close()
 		x.fail("store open", err)
 		return
 	}
-	defer st.Close(ctx)
-	var pat int64
-	walled, restricted := 0, 0
-	err = st.Update(ctx, func(tx *store.Tx) error {
-		now := time.Now()
-		var err error
-		if pat, err = tx.InsertUser(&store.User{Name: "Pat", Role: "Paralegal", Status: store.UserActive}, now); err != nil {
-			return err
+	var para store.Viewer
+	err = st.View(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByName(benchParalegal)
+		if err == nil {
+			para.UserID = u.ID
 		}
-		ida, err := tx.InsertUser(&store.User{Name: "Ida", Role: "Attorney", Status: store.UserActive}, now)
-		if err != nil {
-			return err
-		}
-		for id := int64(1); id <= int64(x.res.size); id++ {
-			if id%50 == 0 {
-				if err := tx.SetSecurityClass(store.KindClient, id, store.ClassRestricted, []int64{ida}); err != nil {
-					return err
-				}
-				restricted++
-			} else if id%20 == 0 {
-				// build gives client i its matter i.
-				if err := tx.SetSecurityClass(store.KindMatter, id, store.ClassWalled, []int64{pat}); err != nil {
-					return err
-				}
-				walled++
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
-		x.fail("classes", err)
-		return
+		x.fail("the paralegal", err)
+	} else {
+		x.storeRows(st, para, walled, restricted)
 	}
-	para := store.Viewer{UserID: pat}
+	st.Close(ctx)
+	v.Close()
+	// Through the app: the owner's session on the vault, the paralegal's
+	// on a copy (a vault has one session at a time), side by side.
+	x.appRows(dir)
+}
+
+const benchParalegal = "Paula"
+
+var benchParalegalPass = []byte("copper kettle winter orchard 42")
+
+// classify adds the paralegal and an attorney through the app, restricts
+// every 50th client to the attorney and walls every 20th other matter off
+// from the paralegal, then has the paralegal choose her passphrase.
+func (x *peopleRunner) classify(dir string) (walled, restricted int, err error) {
+	ctx := x.ctx
+	s, _, err := openSession(ctx, dir)
+	if err != nil {
+		return 0, 0, err
+	}
+	one, err := s.AddUser(ctx, benchParalegal, "Paralegal", app.AddUserOptions{KDF: &testKDF})
+	if err == nil {
+		_, err = s.AddUser(ctx, "Ida", "Attorney", app.AddUserOptions{KDF: &testKDF})
+	}
+	for id := int64(1); err == nil && id <= int64(x.res.size); id++ {
+		if id%50 == 0 {
+			err = s.SetSecurityClass(ctx, store.KindClient, id, app.ClassRestricted, []string{"Ida"})
+			restricted++
+		} else if id%20 == 0 { // build gives client i its matter i
+			err = s.SetSecurityClass(ctx, store.KindMatter, id, app.ClassWalled, []string{benchParalegal})
+			walled++
+		}
+	}
+	if cerr := s.Close(ctx); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := app.Open(ctx, dir, app.Passphrase([]byte(one)).ForUser(benchParalegal), app.Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	err = p.ChangeOwnPassphrase(ctx, benchParalegalPass, nil)
+	if cerr := p.Close(ctx); err == nil {
+		err = cerr
+	}
+	return walled, restricted, err
+}
+
+func (x *peopleRunner) storeRows(st *store.Store, para store.Viewer, walled, restricted int) {
+	ctx := x.ctx
 	var nEvery, nPara int
 	list := func(v store.Viewer, n *int) func() error {
 		return func() error {
@@ -176,26 +215,20 @@ func (x *peopleRunner) filterRows(dir string) {
 	}
 	x.infof("the filtered vault: %s clients, %d restricted to another user, %d matters walled off from the paralegal; the paralegal's list has %s clients, everyone's %s",
 		fmtCount(x.res.size), restricted, walled, fmtCount(nPara), fmtCount(nEvery))
-	x.row(spanRow(fmt.Sprintf("list %s clients, everyone (today's path)", fmtCount(x.res.size)), se, "-", "tx.ListClientSummaries as store.Everyone (the owner)"))
-	x.row(spanRow(fmt.Sprintf("list %s clients, paralegal", fmtCount(x.res.size)), sp, "-", "the same, filtered by the paralegal's viewer"))
-	x.ratioCheck("list of clients: the paralegal's filter ≤ 10 % over everyone's", sp, se, 1.10)
+	x.row(spanRow(fmt.Sprintf("store: list %s clients, everyone (today's path)", fmtCount(x.res.size)), se, "-", "tx.ListClientSummaries as store.Everyone (the owner)"))
+	x.row(spanRow(fmt.Sprintf("store: list %s clients, paralegal", fmtCount(x.res.size)), sp, "-", "the same, filtered by the paralegal's viewer"))
+	x.ratioCheck("store: list of clients, the paralegal's filter ≤ 10 % over everyone's", sp, se, 1.10)
 
-	_, searches := queries(genPeople(x.res.size, x.c.seed), x.c.qsamples, x.c.seed)
-	i := 0
-	search := func(v store.Viewer) func() error {
-		return func() error {
-			q := searches[i%len(searches)]
-			return st.ViewAs(ctx, v, func(tx *store.Tx) error { _, err := tx.Search(q, 20); return err })
-		}
-	}
+	searches, rounds := x.searches()
 	var ssp, sse samples
 	progress("people: search, %d queries", len(searches))
-	rounds := 5
-	if x.c.quick {
-		rounds = 2
-	}
 	for round := 0; round < rounds; round++ {
-		for i = 0; i < len(searches); i++ {
+		for _, q := range searches {
+			search := func(v store.Viewer) func() error {
+				return func() error {
+					return st.ViewAs(ctx, v, func(tx *store.Tx) error { _, err := tx.Search(q, 20); return err })
+				}
+			}
 			a, b, err := alternate(1, search(para), search(store.Everyone))
 			if err != nil {
 				x.fail("search", err)
@@ -204,9 +237,73 @@ func (x *peopleRunner) filterRows(dir string) {
 			ssp, sse = append(ssp, a...), append(sse, b...)
 		}
 	}
-	x.row(spanRow("search (20 hits), everyone (today's path)", sse, "-", fmt.Sprintf("tx.Search of %d surnames, %d times each", len(searches), rounds)))
-	x.row(spanRow("search (20 hits), paralegal", ssp, "-", "the same queries, filtered"))
-	x.ratioCheck("search: the paralegal's filter ≤ 10 % over everyone's", ssp, sse, 1.10)
+	x.row(spanRow("store: search (20 hits), everyone (today's path)", sse, "-", fmt.Sprintf("tx.Search of %d surnames, %d times each", len(searches), rounds)))
+	x.row(spanRow("store: search (20 hits), paralegal", ssp, "-", "the same queries, filtered"))
+	x.ratioCheck("store: search, the paralegal's filter ≤ 10 % over everyone's", ssp, sse, 1.10)
+}
+
+func (x *peopleRunner) searches() ([]string, int) {
+	_, searches := queries(genPeople(x.res.size, x.c.seed), x.c.qsamples, x.c.seed)
+	if x.c.quick {
+		return searches, 2
+	}
+	return searches, 5
+}
+
+// appRows: Session.ListClientSummaries and Session.Search (each with its
+// role check and its audit entry, a durable write) as the owner and as the
+// paralegal, alternately.
+func (x *peopleRunner) appRows(dir string) {
+	ctx := x.ctx
+	copyDir := dir + "-paralegal"
+	if err := copyTree(dir, copyDir); err != nil {
+		x.fail("copy", err)
+		return
+	}
+	owner, _, err := openSession(ctx, dir)
+	if err != nil {
+		x.fail("owner's session", err)
+		return
+	}
+	defer owner.Close(ctx)
+	para, err := app.Open(ctx, copyDir, app.Passphrase(benchParalegalPass).ForUser(benchParalegal), app.Options{})
+	if err != nil {
+		x.fail("paralegal's session", err)
+		return
+	}
+	defer para.Close(ctx)
+	list := func(s *app.Session) func() error {
+		return func() error { _, err := s.ListClientSummaries(ctx, store.ByName); return err }
+	}
+	n := 20
+	if x.c.quick {
+		n = 5
+	}
+	progress("people: app list, %d alternating pairs", n)
+	sp, so, err := alternate(n, list(para), list(owner))
+	if err != nil {
+		x.fail("app list", err)
+		return
+	}
+	x.row(spanRow(fmt.Sprintf("app: list %s clients, owner", fmtCount(x.res.size)), so, "-", "Session.ListClientSummaries: role check, store, audit entry"))
+	x.row(spanRow(fmt.Sprintf("app: list %s clients, paralegal", fmtCount(x.res.size)), sp, "-", "the same as the paralegal (a copy of the vault)"))
+	x.ratioCheck("app: list of clients, the paralegal ≤ 10 % over the owner", sp, so, 1.10)
+	searches, _ := x.searches()
+	var ssp, sso samples
+	for _, q := range searches {
+		search := func(s *app.Session) func() error {
+			return func() error { _, err := s.Search(ctx, q, 20); return err }
+		}
+		a, b, err := alternate(1, search(para), search(owner))
+		if err != nil {
+			x.fail("app search", err)
+			return
+		}
+		ssp, sso = append(ssp, a...), append(sso, b...)
+	}
+	x.row(spanRow("app: search (20 hits), owner", sso, "-", fmt.Sprintf("Session.Search of %d surnames: role check, store, audit entry", len(searches))))
+	x.row(spanRow("app: search (20 hits), paralegal", ssp, "-", "the same as the paralegal"))
+	x.ratioCheck("app: search, the paralegal ≤ 10 % over the owner", ssp, sso, 1.10)
 }
 
 func (x *peopleRunner) ratioCheck(target string, a, b samples, limit float64) {
