@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"hash"
 	"time"
@@ -27,11 +29,27 @@ func BulkAudit(ctx context.Context, v *vault.Vault, st *store.Store, n, batch in
 	if batch <= 0 {
 		batch = 10000
 	}
-	return v.WithMAC("audit", func(newMAC func() hash.Hash) error {
+	// The chain's key: the stored one once the data key has been changed
+	// (keys.go), else the data key's K_audit.
+	var key []byte
+	if err := st.ViewAs(ctx, store.Everyone, func(tx *store.Tx) error {
+		var err error
+		key, err = auditMACKey(tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	withMAC := func(fn func(newMAC func() hash.Hash) error) error { return v.WithMAC("audit", fn) }
+	if key != nil {
+		withMAC = func(fn func(newMAC func() hash.Hash) error) error {
+			return fn(func() hash.Hash { return hmac.New(sha256.New, key) })
+		}
+	}
+	return withMAC(func(newMAC func() hash.Hash) error {
 		m := newMAC()
 		var buf []byte
 		for i := 0; i < n; i += batch {
-			err := st.Update(ctx, func(tx *store.Tx) error {
+			err := st.UpdateAs(ctx, store.Everyone, func(tx *store.Tx) error {
 				lastID, lastHash, err := tx.AuditHead()
 				if err != nil {
 					return err

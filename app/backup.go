@@ -218,6 +218,8 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 				r.Close()
 				return nil, kerr
 			}
+		} else if kerr := s.oldKeyRepo(ctx, target, err); kerr != nil {
+			return nil, kerr
 		}
 	} else {
 		r, err = backup.Init(ctx, target, s.v.Keys(), src.Capture.Header, s.repoOptions(o))
@@ -255,8 +257,8 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	if err != nil {
 		// A repository this vault never recorded (made by a copy of it,
 		// say) fails only here when its keys come from the earlier key.
-		if at, changed := s.keyChanged(ctx); changed && exists && errors.Is(err, ErrBackupDamaged) {
-			return nil, fmt.Errorf("%w (%v)", &KeyChangedError{Target: target, Changed: at, Sibling: siblingTarget(target, pathExists)}, err)
+		if kerr := s.oldKeyRepo(ctx, target, err); exists && kerr != nil {
+			return nil, kerr
 		}
 		return nil, err
 	}

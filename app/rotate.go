@@ -161,6 +161,17 @@ func (s *Session) checkRepoKey(ctx context.Context, target, repoID string) error
 	return &KeyChangedError{Target: target, Changed: changed, Sibling: siblingTarget(target, pathExists)}
 }
 
+// oldKeyRepo turns a backup repository that fails to authenticate, after
+// the vault key was changed, into a KeyChangedError: its keys most likely
+// come from the earlier key (the error says what failed). nil otherwise.
+func (s *Session) oldKeyRepo(ctx context.Context, target string, err error) error {
+	at, changed := s.keyChanged(ctx)
+	if !changed || !errors.Is(err, ErrBackupDamaged) {
+		return nil
+	}
+	return fmt.Errorf("%w (%v)", &KeyChangedError{Target: target, Changed: at, Sibling: siblingTarget(target, pathExists)}, err)
+}
+
 // keyChanged reports whether the vault key was ever changed, and when.
 func (s *Session) keyChanged(ctx context.Context) (time.Time, bool) {
 	var at time.Time

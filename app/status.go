@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"path/filepath"
 	"time"
@@ -76,17 +75,17 @@ func (st *Status) MarshalJSON() ([]byte, error) {
 	}{(*alias)(st), map[string]uint32{"time": st.KDF.Time, "memory_kib": st.KDF.MemoryKiB, "threads": uint32(st.KDF.Threads)}})
 }
 
-// ChangePassphrase rewraps the passphrase key slot. The caller checks the
-// new passphrase against the policy (app/policy) and has already proven the
-// old one by unlocking.
+// ChangePassphrase rewraps the key slot that opened the vault (the owner's
+// after the recovery key), with new KDF parameters if params is set. The
+// caller checks the new passphrase against the policy (app/policy, or
+// CheckNewPassphrase) and has already proven the old one by unlocking; the
+// vault's reuse rule still applies. A slot that needs a key file is changed
+// with ChangeOwnPassphrase, which takes the key file.
 func (s *Session) ChangePassphrase(ctx context.Context, newPass []byte, params *vault.KDFParams) error {
-	if err := s.v.ChangePassphrase(newPass, params); err != nil {
-		return err
+	if s.currentUser().keyFile {
+		return &FieldError{"key_file", "Your passphrase works with a key file: change it where the key file can be given too (casevault user passwd --new-key-file, or the window's Change passphrase)"}
 	}
-	if err := s.audit(ctx, "passphrase.change", "", ""); err != nil {
-		return fmt.Errorf("the passphrase WAS changed (use the new one from now on), but recording the change in the audit trail failed: %w", err)
-	}
-	return nil
+	return s.changeOwn(ctx, newPass, nil, params, false)
 }
 
 // KDF returns the passphrase slot's parameters.
