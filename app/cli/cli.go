@@ -216,6 +216,14 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 		return ExitOK
 	}
 	msg := message(err, r.repo, r.vault)
+	switch {
+	case errors.Is(err, app.ErrKeyFileNeeded):
+		msg += ": give it with --key-file PATH, e.g. casevault" + r.userFlag() + " --key-file /media/usb/key client list" + vaultOpt(r.vault)
+	case (errors.Is(err, app.ErrUnknownUser) || errors.Is(err, app.ErrWrongCredential)) && r.user != "" && !r.userSet && !r.recov:
+		msg += ".\nThis was tried as " + r.user + ", the last user of this vault on this computer; for someone else give --user NAME (the owner too)"
+	}
+	// The window's words for a key change that failed after a removal.
+	msg = strings.ReplaceAll(msg, "(change it again from Users)", "(change it with: casevault key change"+vaultOpt(r.vault)+")")
 	if errors.Is(err, app.ErrMustChangePassphrase) {
 		msg += ".\nTo choose it now: casevault passwd" + r.userFlag() + vaultOpt(r.vault)
 	}
@@ -233,7 +241,8 @@ func exitCode(err error) int {
 	switch {
 	case errors.As(err, &ue):
 		return ExitUsage
-	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey):
+	case errors.Is(err, app.ErrWrongCredential), errors.Is(err, app.ErrBadRecoveryKey), errors.Is(err, app.ErrUnknownUser),
+		errors.Is(err, app.ErrKeyFileNeeded):
 		return ExitWrongKey
 	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed),
 		errors.Is(err, app.ErrCheckFailed):
