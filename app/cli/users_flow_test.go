@@ -11,11 +11,11 @@ import (
 	"testing"
 )
 
-var oneTimeRE = regexp.MustCompile(`\n    ([a-z0-9]{5}(-[a-z0-9]{5}){4})\n`)
+var oneTimeLineRE = regexp.MustCompile(`\n    ([a-z0-9]{5}(-[a-z0-9]{5}){4})\n`)
 
 // as runs a command as user with the passphrase pass (and more lines of
 // standard input after it).
-func (v *tv) as(user, pass string, args ...string) (string, string, int) {
+func (v *tv) asUser(user, pass string, args ...string) (string, string, int) {
 	v.t.Helper()
 	return v.with(pass+"\n", append([]string{"--user", user}, args...)...)
 }
@@ -24,7 +24,7 @@ func (v *tv) as(user, pass string, args ...string) (string, string, int) {
 func (v *tv) addUser(name, role string, extra ...string) string {
 	v.t.Helper()
 	out := v.ok(append([]string{"user", "add", name, "--role", role}, extra...)...)
-	m := oneTimeRE.FindStringSubmatch(out)
+	m := oneTimeLineRE.FindStringSubmatch(out)
 	if m == nil {
 		v.t.Fatalf("user add printed no one-time passphrase:\n%s", out)
 	}
@@ -64,21 +64,21 @@ func TestUserFlow(t *testing.T) {
 	}
 
 	// First unlock: anything but passwd is refused with exit 7 and the way out.
-	_, errs, code := v.as("Pat", one, "client", "list")
+	_, errs, code := v.asUser("Pat", one, "client", "list")
 	if code != ExitMustChange || !strings.Contains(errs, "casevault passwd --user Pat") {
 		t.Fatalf("Pat's first client list: exit %d %q", code, errs)
 	}
 	// A new passphrase the policy refuses changes nothing.
-	if _, errs, code := v.as("Pat", one+"\nshort", "passwd"); code == 0 || !strings.Contains(errs, "not changed") {
+	if _, errs, code := v.asUser("Pat", one+"\nshort", "passwd"); code == 0 || !strings.Contains(errs, "not changed") {
 		t.Errorf("passwd with a short passphrase: exit %d %q", code, errs)
 	}
-	if out, errs, code := v.as("Pat", one+"\n"+patPass, "passwd"); code != 0 || !strings.Contains(out, "Passphrase changed") || strings.Contains(out+errs, patPass) {
+	if out, errs, code := v.asUser("Pat", one+"\n"+patPass, "passwd"); code != 0 || !strings.Contains(out, "Passphrase changed") || strings.Contains(out+errs, patPass) {
 		t.Fatalf("Pat's passwd: exit %d %q %q", code, out, errs)
 	}
-	if _, _, code := v.as("Pat", one, "client", "list"); code != ExitWrongKey {
+	if _, _, code := v.asUser("Pat", one, "client", "list"); code != ExitWrongKey {
 		t.Errorf("the one-time passphrase still works after passwd: exit %d", code)
 	}
-	out, errs, code := v.as("Pat", patPass, "client", "list")
+	out, errs, code := v.asUser("Pat", patPass, "client", "list")
 	if code != 0 || !strings.Contains(out, "Jane Roe") {
 		t.Fatalf("Pat's client list: exit %d %q %q", code, out, errs)
 	}
@@ -92,7 +92,7 @@ func TestUserFlow(t *testing.T) {
 		{[]string{"audit", "list"}, "Your role (Paralegal) cannot"},
 		{[]string{"user", "add", "Sam", "--role", "Owner"}, "Your role (Paralegal) cannot"},
 	} {
-		_, errs, code := v.as("Pat", patPass, c.args...)
+		_, errs, code := v.asUser("Pat", patPass, c.args...)
 		if code != ExitDenied || !strings.Contains(errs, c.want) {
 			t.Errorf("Pat %v: exit %d %q, want %d and %q", c.args, code, errs, ExitDenied, c.want)
 		}
@@ -107,27 +107,27 @@ func TestUserFlow(t *testing.T) {
 	}
 
 	// Unknown user, wrong role name.
-	if _, errs, code := v.as("Nobody", patPass, "client", "list"); code == 0 || !strings.Contains(errs, "Nobody") {
+	if _, errs, code := v.asUser("Nobody", patPass, "client", "list"); code == 0 || !strings.Contains(errs, "Nobody") {
 		t.Errorf("unknown user: exit %d %q", code, errs)
 	}
 	if _, errs, code := v.do("user", "role", "Pat", "Paralegul"); code == 0 || !strings.Contains(errs, "Paralegal") {
 		t.Errorf("user role with a wrong role: exit %d %q", code, errs)
 	}
 	v.ok("user", "role", "Pat", "Read-only")
-	if _, errs, code := v.as("Pat", patPass, "note", "add", "--matter", "1", "--text", "x"); code != ExitDenied || !strings.Contains(errs, "Read-only") {
+	if _, errs, code := v.asUser("Pat", patPass, "note", "add", "--matter", "1", "--text", "x"); code != ExitDenied || !strings.Contains(errs, "Read-only") {
 		t.Errorf("after the role change: exit %d %q", code, errs)
 	}
 
 	// Reset: a new one-time passphrase, the old passphrase gone.
 	out = v.ok("user", "reset", "Pat")
-	m := oneTimeRE.FindStringSubmatch(out)
+	m := oneTimeLineRE.FindStringSubmatch(out)
 	if m == nil || m[1] == one {
 		t.Fatalf("user reset:\n%s", out)
 	}
-	if _, _, code := v.as("Pat", patPass, "client", "list"); code != ExitWrongKey {
+	if _, _, code := v.asUser("Pat", patPass, "client", "list"); code != ExitWrongKey {
 		t.Errorf("Pat's passphrase still works after a reset: exit %d", code)
 	}
-	if _, _, code := v.as("Pat", m[1], "client", "list"); code != ExitMustChange {
+	if _, _, code := v.asUser("Pat", m[1], "client", "list"); code != ExitMustChange {
 		t.Errorf("after a reset: exit %d, want %d", code, ExitMustChange)
 	}
 
@@ -136,7 +136,7 @@ func TestUserFlow(t *testing.T) {
 	if !strings.Contains(out, "--change-key") {
 		t.Errorf("user remove does not explain changing the key:\n%s", out)
 	}
-	if _, _, code := v.as("Pat", m[1], "client", "list"); code == 0 {
+	if _, _, code := v.asUser("Pat", m[1], "client", "list"); code == 0 {
 		t.Error("a removed user unlocks")
 	}
 }
@@ -151,18 +151,18 @@ func TestKeyFileFlow(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 32 {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	if _, errs, code := v.as("Kim", one, "client", "list"); code == 0 || !strings.Contains(errs, "key file") {
+	if _, errs, code := v.asUser("Kim", one, "client", "list"); code == 0 || !strings.Contains(errs, "key file") {
 		t.Errorf("without the key file: exit %d %q", code, errs)
 	}
 	other := filepath.Join(t.TempDir(), "other.key")
 	os.WriteFile(other, bytes.Repeat([]byte("x"), 64), 0o600)
-	if _, errs, code := v.as("Kim", one, "--key-file", other, "client", "list"); code != ExitWrongKey {
+	if _, errs, code := v.asUser("Kim", one, "--key-file", other, "client", "list"); code != ExitWrongKey {
 		t.Errorf("with the wrong key file: exit %d %q", code, errs)
 	}
-	if _, errs, code := v.as("Kim", one+"\n"+patPass, "--key-file", kf, "passwd"); code != 0 {
+	if _, errs, code := v.asUser("Kim", one+"\n"+patPass, "--key-file", kf, "passwd"); code != 0 {
 		t.Fatalf("Kim's passwd with the key file: exit %d %q", code, errs)
 	}
-	if _, errs, code := v.as("Kim", patPass, "--key-file", kf, "client", "list"); code != 0 {
+	if _, errs, code := v.asUser("Kim", patPass, "--key-file", kf, "client", "list"); code != 0 {
 		t.Errorf("Kim with the key file: exit %d %q", code, errs)
 	}
 	// A key file path that exists is never overwritten.
@@ -186,7 +186,7 @@ func TestWallCanaryInReports(t *testing.T) {
 	v.ok("search", canary)
 	one := v.addUser("Sam", "Attorney") // reads the audit trail
 	v.ok("matter", "wall", "2", "--users", "Sam")
-	v.as("Sam", one+"\n"+patPass, "passwd")
+	v.asUser("Sam", one+"\n"+patPass, "passwd")
 
 	dir := t.TempDir()
 	for i, args := range [][]string{
@@ -201,7 +201,7 @@ func TestWallCanaryInReports(t *testing.T) {
 		{"matter", "list"},
 		{"search", "CANARY"},
 	} {
-		out, errs, code := v.as("Sam", patPass, args...)
+		out, errs, code := v.asUser("Sam", patPass, args...)
 		if code != 0 {
 			t.Errorf("Sam %v: exit %d %q", args, code, errs)
 			continue
