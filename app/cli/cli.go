@@ -98,8 +98,10 @@ type runner struct {
 	userSet   bool   // --user was given (else user is the remembered one)
 	keyFile   string // --key-file: the user's key file
 	kf        []byte // its content, once read (for passwd, which keeps it)
-	// vaultUnlock: the credential asked for is the vault's (open), where
-	// the user and key file apply, not a backup repository's.
+	// vaultUnlock: the credential asked for is the vault's (open), whose
+	// wrong attempts count against the user's lockout; a backup
+	// repository's count in its own folder. The user and key file apply
+	// to both: a repository holds the vault's header, every user's slot.
 	vaultUnlock bool
 	changing    bool // passwd: the one command a must-change user may run
 }
@@ -566,16 +568,6 @@ func (r *runner) credential() (app.Credential, error) {
 		return app.Recovery(string(b))
 	}
 	prompt := "Passphrase: "
-	if !r.vaultUnlock {
-		b, err := r.readSecret(prompt)
-		if err != nil {
-			return app.Credential{}, err
-		}
-		if len(b) == 0 {
-			return app.Credential{}, fmt.Errorf("%w: the passphrase is empty", app.ErrWrongCredential)
-		}
-		return app.Passphrase(b), nil
-	}
 	if r.user != "" {
 		prompt = "Passphrase for " + human.Escape(r.user) + ": "
 	}
