@@ -150,6 +150,10 @@ func (s *Session) Backup(ctx context.Context, target string, o BackupOptions) (*
 	}
 	detail := fmt.Sprintf("snapshot %s to %s: %s added, %s", rep.Snapshot.Short(), rep.Target,
 		human.Size(rep.Snapshot.AddedBytes), human.Count(rep.Snapshot.Counts["clients"], "client", "clients"))
+	if s.hidesCounts(ctx) {
+		detail = fmt.Sprintf("snapshot %s to %s: %s added", rep.Snapshot.Short(), rep.Target, human.Size(rep.Snapshot.AddedBytes))
+		rep.Snapshot = withoutCounts(rep.Snapshot)
+	}
 	if err := s.audit(ctx, "backup", "", detail); err != nil {
 		return &rep.BackupReport, fmt.Errorf("the backup succeeded but recording it in the audit trail failed: %w", err)
 	}
@@ -358,7 +362,13 @@ func (b *Backups) ConfigMissing() bool { return b.r.ConfigMissing() }
 
 // Snapshots lists the snapshots, oldest first, and damaged snapshot files.
 func (b *Backups) Snapshots(ctx context.Context) ([]*Snapshot, []error, error) {
-	return b.r.Snapshots(ctx)
+	snaps, bad, err := b.r.Snapshots(ctx)
+	if b.s != nil && b.s.hidesCounts(ctx) {
+		for i, sn := range snaps {
+			snaps[i] = withoutCounts(sn)
+		}
+	}
+	return snaps, bad, err
 }
 
 // Drills lists the recorded restore drills, oldest first.
@@ -631,9 +641,18 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		}
 	}
 	want := recordCounts(snap.Counts["clients"], snap.Counts["matters"], snap.Counts["parties"], snap.Counts["notes"], snap.Counts["audit"])
-	if same {
+	switch {
+	case b.s != nil && b.s.hidesCounts(ctx):
+		// The user may not see every record: the counts would tell how
+		// many are hidden from them.
+		if same {
+			check("Record counts", true, "as recorded")
+		} else {
+			check("Record counts", false, "the restored vault's counts differ from what the snapshot recorded")
+		}
+	case same:
 		check("Record counts", true, "%s, as recorded", want)
-	} else {
+	default:
 		check("Record counts", false, "the restored vault has %s; the snapshot recorded %s",
 			recordCounts(counts.Clients, counts.Matters, counts.Parties, counts.Notes, counts.Audit), want)
 	}
@@ -718,3 +737,14 @@ func (s *Session) recordRestore(ctx context.Context) error {
 const SystemDiskWarning = "This backup is on the laptop's own disk, not on a separate drive. " +
 	"It is lost with the laptop (theft, loss, fire, a failed disk) and does not protect against that: " +
 	"back up to a USB drive as well, and keep it away from the laptop."
+
+// withoutCounts is a copy of sn without its record counts, for a user who
+// may not see every record (Session.hidesCounts).
+func withoutCounts(sn *Snapshot) *Snapshot {
+	if sn == nil {
+		return nil
+	}
+	c := *sn
+	c.Counts = nil
+	return &c
+}

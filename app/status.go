@@ -52,6 +52,9 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.hidesCounts(ctx) {
+		st.LastWrite = time.Time{} // it could be a hidden record's change
+	}
 	filepath.WalkDir(s.v.Dir(), func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			if fi, err := d.Info(); err == nil {

@@ -925,3 +925,23 @@ func (s *Session) changeOwn(ctx context.Context, newPass, keyFile []byte, params
 	}
 	return nil
 }
+
+// hidesCounts reports whether the session's user sees fewer clients,
+// matters, parties or notes than the vault holds: whole-vault counts
+// (a snapshot's, a drill's, the vault's last change) would then tell them
+// how many records are hidden from them, so those reports leave them out.
+func (s *Session) hidesCounts(ctx context.Context) bool {
+	if s.currentUser().owner {
+		return false
+	}
+	var mine, all store.Counts
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if mine, err = tx.Counts(); err != nil {
+			return err
+		}
+		all, err = tx.As(store.Everyone).Counts()
+		return err
+	})
+	return err != nil || mine != all
+}

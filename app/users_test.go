@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,64 @@ func TestWallKeepsConflictHidden(t *testing.T) {
 	res, err = owner.CheckConflicts(ctx, []string{"Ostrava Mining"})
 	if err != nil || len(res.Hits) == 0 || res.Hits[0].Hidden || res.Hits[0].MatterTitle != "Larkspur merger" {
 		t.Errorf("the owner's check: %+v %v", res, err)
+	}
+}
+
+// Whole-vault counts (a snapshot's, a drill's, the last change) would tell
+// a walled user how many records are hidden: their backups and drills
+// leave them out, the owner's keep them.
+func TestBackupCountsHiddenFromWalledUser(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	cid, _ := owner.AddClient(ctx, ClientInput{Name: ptr("Hidden Heron")})
+	owner.AddClient(ctx, ClientInput{Name: ptr("Open Osprey")})
+	patPass := addUser(t, owner, dir, "pat", access.AttorneyRole)
+	owner = openTest(t, dir)
+	if err := owner.SetSecurityClass(ctx, "client", cid, ClassRestricted, nil); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	repo := filepath.Join(t.TempDir(), "backup")
+	s, err := openUser(t, dir, "pat", patPass, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Backup(ctx, repo, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Snapshot.Counts != nil || strings.Contains(lastAudit(t, s).Detail, "client") {
+		t.Errorf("pat's backup shows counts %v / %q", rep.Snapshot.Counts, lastAudit(t, s).Detail)
+	}
+	st, err := s.Status(ctx)
+	if err != nil || st.Counts.Clients != 1 || !st.LastWrite.IsZero() {
+		t.Errorf("pat's status %+v %v", st, err)
+	}
+	b, err := s.OpenBackups(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, _, err := b.Snapshots(ctx)
+	if err != nil || len(snaps) != 1 || snaps[0].Counts != nil {
+		t.Errorf("pat's snapshots %+v %v", snaps, err)
+	}
+	dr, err := b.Drill(ctx, DrillOptions{ScratchDir: t.TempDir(), Session: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range dr.Checks {
+		if c.Name == "Record counts" && (c.Detail != "as recorded" || !c.OK) {
+			t.Errorf("pat's drill counts: %+v", c)
+		}
+	}
+	b.Close()
+	s.Close(ctx)
+	owner = openTest(t, dir)
+	b, err = owner.OpenBackups(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if snaps, _, _ := b.Snapshots(ctx); len(snaps) != 1 || snaps[0].Counts["clients"] != 2 {
+		t.Errorf("the owner's snapshots %+v", snaps)
 	}
 }
