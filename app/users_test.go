@@ -344,3 +344,102 @@ func TestBackupCountsHiddenFromWalledUser(t *testing.T) {
 		t.Errorf("the owner's snapshots %+v", snaps)
 	}
 }
+
+// A key file is a second factor per user; the policy can require one.
+func TestUserKeyFile(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	kf, err := NewKeyFile()
+	if err != nil || len(kf) != 64 {
+		t.Fatalf("NewKeyFile: %d bytes, %v", len(kf), err)
+	}
+	if err := owner.SetPassPolicy(ctx, PassPolicy{MinLength: 12, RequireKeyFile: true, LockoutAfter: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.AddUser(ctx, "kim", access.AttorneyRole, AddUserOptions{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a user without a key file under a policy that requires one: %v", err)
+	}
+	otp, err := owner.AddUser(ctx, "kim", access.AttorneyRole, AddUserOptions{KeyFile: kf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	if need, err := UserNeedsKeyFile(dir, "kim"); err != nil || !need {
+		t.Errorf("UserNeedsKeyFile(kim) = %v, %v", need, err)
+	}
+	if _, err := Open(ctx, dir, Passphrase([]byte(otp)).ForUser("kim"), Options{}); !errors.Is(err, ErrKeyFileNeeded) {
+		t.Errorf("without the key file: %v", err)
+	}
+	other, _ := NewKeyFile()
+	if _, err := Open(ctx, dir, Passphrase([]byte(otp)).ForUser("kim").WithKeyFile(other), Options{}); !errors.Is(err, ErrWrongCredential) || !strings.Contains(Message(err), "key file") {
+		t.Errorf("another key file: %v (%s)", err, Message(err))
+	}
+	s, err := Open(ctx, dir, Passphrase([]byte(otp)).ForUser("kim").WithKeyFile(kf), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if u := s.User(); !u.KeyFile || !u.MustChange {
+		t.Errorf("kim: %+v", u)
+	}
+	own := []byte("copper lantern tidal orchard")
+	if err := s.ChangeOwnPassphrase(ctx, own, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("dropping the key file under the policy: %v", err)
+	}
+	if err := s.ChangePassphrase(ctx, own, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("the old ChangePassphrase on a key-file slot: %v", err)
+	}
+	if err := s.ChangeOwnPassphrase(ctx, own, kf); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+	s, err = Open(ctx, dir, Passphrase(own).ForUser("kim").WithKeyFile(kf), Options{})
+	if err != nil {
+		t.Fatalf("kim's own passphrase and key file: %v", err)
+	}
+	s.Close(ctx)
+}
+
+// Custom roles: saved, given, refused while in use, deleted.
+func TestCustomRoles(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	clerk := access.Role{Name: "Clerk", Perms: access.Perms{access.Clients: access.Read, access.Notes: access.Edit}}
+	if err := owner.SaveRole(ctx, clerk); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SaveRole(ctx, access.Role{Name: "Attorney"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("overwriting a built-in role: %v", err)
+	}
+	rs, err := owner.ListRoles(ctx)
+	if err != nil || len(rs) != 6 || rs[5].Name != "Clerk" || rs[5].Builtin || rs[5].Perms.Level(access.Notes) != access.Edit {
+		t.Fatalf("roles %+v %v", rs, err)
+	}
+	pass := addUser(t, owner, dir, "cleo", "clerk")
+	owner = openTest(t, dir)
+	if err := owner.DeleteRole(ctx, "Clerk"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("deleting a role in use: %v", err)
+	}
+	// Lower the role: cleo's next session reads notes only.
+	clerk.Perms[access.Notes] = access.Read
+	if err := owner.SaveRole(ctx, clerk); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	s, err := openUser(t, dir, "cleo", pass, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := s.User(); u.Role != "Clerk" || s.Can(access.Notes, access.Edit) || !s.Can(access.Notes, access.Read) {
+		t.Errorf("cleo: %+v", u)
+	}
+	if _, err := s.AddNote(ctx, 1, "x"); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "Your role (Clerk) cannot add notes") {
+		t.Errorf("cleo adds a note: %v", err)
+	}
+	s.Close(ctx)
+	owner = openTest(t, dir)
+	if err := owner.SetUserRole(ctx, "cleo", access.AssistantRole); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.DeleteRole(ctx, "clerk"); err != nil {
+		t.Errorf("deleting the unused role: %v", err)
+	}
+}
