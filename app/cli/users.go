@@ -644,9 +644,10 @@ func (r *runner) cmdPolicy(args []string) error {
 			if err := s.SetPassPolicy(r.ctx, p); err != nil {
 				return err
 			}
-			fmt.Fprintln(r.env.Stdout, "Passphrase policy changed:")
-			policyLines(r.env.Stdout, p)
-			return nil
+			return r.out(p, func(w io.Writer) {
+				fmt.Fprintln(w, "Passphrase policy changed:")
+				policyLines(w, p)
+			})
 		})
 	}
 	return usagef("unknown policy subcommand %q (show, set)", args[0])

@@ -66,6 +66,26 @@ func TestRoleCommands(t *testing.T) {
 	if code != ExitError || !strings.Contains(errs, `there is no role "Nobody"`) {
 		t.Errorf("role add --from a wrong name: exit %d %q", code, errs)
 	}
+	// A custom role: from a built-in one, changed, given, deleted.
+	v.ok("role", "add", "Clerk", "--from", "Paralegal", "--notes", "read")
+	clerk := okJSON[[]access.Role](v, "role", "show", "clerk")
+	if len(clerk) != 1 || clerk[0].Name != "Clerk" || clerk[0].Perms.Level(access.Notes) != access.Read || clerk[0].Perms.Level(access.Clients) != access.Edit {
+		t.Errorf("role show clerk: %+v", clerk)
+	}
+	v.ok("role", "set", "Clerk", "--audit", "read")
+	if c := okJSON[[]access.Role](v, "role", "show", "Clerk"); c[0].Perms.Level(access.Audit) != access.Read {
+		t.Errorf("after role set --audit read: %+v", c)
+	}
+	if _, errs, code := v.do("role", "add", "clerk"); code != ExitError || !strings.Contains(errs, "already a role") {
+		t.Errorf("role add of an existing name: exit %d %q", code, errs)
+	}
+	if _, errs, code := v.do("role", "set", "Paralegal", "--notes", "read"); code == 0 {
+		t.Errorf("a built-in role changed: %q", errs)
+	}
+	v.ok("role", "delete", "Clerk")
+	if _, errs, code := v.do("role", "show", "Clerk"); code != ExitError {
+		t.Errorf("role show after delete: exit %d %q", code, errs)
+	}
 	for _, args := range [][]string{
 		{"role", "set", "Clerk"},                      // no level
 		{"role", "add", "Clerk", "--notes", "maybe"},  // not a level
@@ -94,6 +114,16 @@ func TestPolicyCommands(t *testing.T) {
 	p := okJSON[app.PassPolicy](v, "policy", "show")
 	if p.MinLength != 12 || p.LockoutAfter != 5 {
 		t.Errorf("policy show --json: %+v", p)
+	}
+	out = v.ok("policy", "set", "--min-length", "14", "--expiry-days", "365")
+	if !strings.Contains(out, "14 characters") || !strings.Contains(out, "after 365 days") || strings.Contains(out, "\t") {
+		t.Errorf("policy set:\n%s", out)
+	}
+	if p := okJSON[app.PassPolicy](v, "policy", "show"); p.MinLength != 14 || p.ExpiryDays != 365 || p.LockoutAfter != 5 {
+		t.Errorf("policy after set: %+v", p)
+	}
+	if _, errs, code := v.do("policy", "set", "--min-length", "3"); code != ExitError || !strings.Contains(errs, "minimum length") {
+		t.Errorf("policy set --min-length 3: exit %d %q", code, errs)
 	}
 	for _, args := range [][]string{
 		{"policy", "set"}, {"policy", "set", "--min-length", "x"}, {"policy", "set", "--require-key-file", "maybe"}, {"policy", "nope"},
@@ -148,5 +178,33 @@ func TestPeopleHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(out+errs, "Example") {
 			t.Errorf("%v --help: exit %d, no example:\n%s%s", args, code, out, errs)
 		}
+	}
+}
+
+// TestRemoveWithKeyChange: removing a user with --change-key changes the
+// vault key, says what that does, and the vault opens as before for the
+// others with everything in it.
+func TestRemoveWithKeyChange(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Jane Roe")
+	v.ok("user", "add", "Pat", "--role", "Paralegal")
+	out := v.ok("user", "remove", "Pat", "--change-key")
+	for _, want := range []string{"User Pat removed", "The vault key was changed", "Old copies of the vault folder"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("user remove --change-key lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "Your recovery key still works") && !strings.Contains(out, "NEW RECOVERY KEY") {
+		t.Errorf("user remove --change-key says nothing of the recovery key:\n%s", out)
+	}
+	if out := v.ok("client", "list"); !strings.Contains(out, "Jane Roe") {
+		t.Errorf("after the key change:\n%s", out)
+	}
+	if out := v.ok("key", "change"); !strings.Contains(out, "The vault key was changed") {
+		t.Errorf("key change:\n%s", out)
+	}
+	if _, errs, code := v.do("user", "remove", "Nobody"); code == 0 || !strings.Contains(errs, "Nobody") {
+		t.Errorf("remove of an unknown user: exit %d %q", code, errs)
 	}
 }
