@@ -60,9 +60,18 @@ func writeLockoutAfter(dir string, n int) error {
 // NFC). The name is not in the file name; like the header's user tags, the
 // file name can be matched against a list of guessed names by someone who
 // has the folder.
+//
+// The count guards a key slot, not what was typed: a name that reaches the
+// owner's slot (the owner's own name in any case, or, while the owner's
+// slot has the zero tag, any name that is no user's) counts in the owner's
+// file. Otherwise each made-up name would have its own count and guesses
+// at the owner's passphrase would never wait.
 func unlockDelayFile(dir, user string) string {
 	user = strings.TrimSpace(user)
 	if user == "" {
+		return UnlockDelayFile
+	}
+	if si, err := vault.UserSlot(dir, user); err == nil && si.Owner {
 		return UnlockDelayFile
 	}
 	var id [16]byte

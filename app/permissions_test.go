@@ -170,7 +170,15 @@ func TestPassPolicyValidate(t *testing.T) {
 // Each user of a vault has their own wrong-unlock count; the owner's is the
 // file vaults had before users; the vault's lockout-after applies to all.
 func TestPerUserUnlockFailures(t *testing.T) {
-	dir, _ := newTestVault(t)
+	// Pat and sam must be users: a name that is no user's reaches the
+	// owner's zero-tag slot and counts as the owner's (TestLockoutCountsTheSlotNotTheTypedName).
+	owner, dir, _ := testSession(t)
+	for _, name := range []string{"Pat", "sam"} {
+		if _, err := owner.AddUser(ctx, name, access.ParalegalRole, AddUserOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owner.Close(ctx)
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < DefaultLockoutAfter+1; i++ {
 		RecordUserUnlockFailure(dir, "Pat", now)

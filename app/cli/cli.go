@@ -797,7 +797,7 @@ func (r *runner) cmdInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	rk, err := app.Init(r.ctx, r.vault, pass, app.InitOptions{KDF: params, Store: r.env.Store})
+	rk, err := app.Init(r.ctx, r.vault, pass, app.InitOptions{KDF: params, Store: r.env.Store, Owner: r.user})
 	if err != nil {
 		return err
 	}
