@@ -443,3 +443,21 @@ func TestCustomRoles(t *testing.T) {
 		t.Errorf("deleting the unused role: %v", err)
 	}
 }
+
+// A vault whose owner slot has no name (made without one, or converted)
+// opens the owner's slot for a name that is no user's: the session is the
+// owner's, never a user of that name, and says so.
+func TestUnknownNameOpensAsOwner(t *testing.T) {
+	dir, _ := newTestVault(t)
+	s, err := Open(ctx, dir, Passphrase([]byte(testPass)).ForUser("Nobody"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if u := s.User(); !u.Owner || u.Name == "Nobody" || s.Actor() == "Nobody" {
+		t.Errorf("session %+v actor %q", u, s.Actor())
+	}
+	if n := s.Notices(); len(n) != 1 || !strings.Contains(n[0], `There is no user "Nobody"`) {
+		t.Errorf("notices %q", n)
+	}
+}
