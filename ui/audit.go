@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -23,11 +24,18 @@ type auditScreen struct {
 	from, to *entry
 	action   *entry
 	record   *entry
-	entries  []*app.AuditEntry
-	table    *widget.Table
-	status   *widget.Label
-	filtErr  *widget.Label
-	verified *widget.Label
+	who      *widget.SelectEntry // a user's name (the list of users when the role may see them)
+	client   *entry              // a client's name
+	matter   *entry              // a matter's title
+	// clientID / matterID: the record chosen from its page (filterClient),
+	// while the field still shows its name.
+	clientID, matterID     int64
+	clientName, matterName string
+	entries                []*app.AuditEntry
+	table                  *widget.Table
+	status                 *widget.Label
+	filtErr                *widget.Label
+	verified               *widget.Label
 }
 
 var auditCols = []struct {
@@ -39,8 +47,27 @@ func newAuditScreen(u *UI) *auditScreen {
 	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), verified: wrapped("")}
 	a.from, a.to = u.newEntry("From YYYY-MM-DD"), u.newEntry("To YYYY-MM-DD")
 	a.action, a.record = u.newEntry("Action, e.g. client.edit"), u.newEntry("Record, e.g. client:12")
-	for _, e := range []*entry{a.from, a.to, a.action, a.record} {
+	a.client, a.matter = u.newEntry("Client's name"), u.newEntry("Matter's title")
+	for _, e := range []*entry{a.from, a.to, a.action, a.record, a.client, a.matter} {
 		e.OnSubmitted = func(string) { a.reload() }
+	}
+	a.who = widget.NewSelectEntry(nil)
+	a.who.SetPlaceHolder("Who: a user's name")
+	a.who.OnSubmitted = func(string) { a.reload() }
+	if u.sess.CanDo(access.ListUsers) {
+		s := u.sess
+		run(u, func(ctx context.Context) ([]string, error) {
+			us, err := s.ListUsers(ctx)
+			var names []string
+			for _, x := range us {
+				names = append(names, x.Name)
+			}
+			return names, err
+		}, func(names []string, err error) {
+			if err == nil {
+				a.who.SetOptions(names)
+			}
+		})
 	}
 	a.table = widget.NewTable(func() (int, int) { return len(a.entries), len(auditCols) },
 		func() fyne.CanvasObject {
@@ -68,7 +95,7 @@ func newAuditScreen(u *UI) *auditScreen {
 	apply := u.button("Apply filters", theme.SearchIcon(), a.reload)
 	verify := u.button("Verify chain", theme.ConfirmIcon(), a.verify)
 	export := u.button("Export CSV…", theme.DocumentSaveIcon(), a.export)
-	filters := container.NewGridWithColumns(4, a.from, a.to, a.action, a.record)
+	filters := container.NewGridWithColumns(4, a.from, a.to, a.who, a.action, a.client, a.matter, a.record)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, heading("Audit trail"), container.NewHBox(verify, export)),
 		a.verified,
@@ -122,7 +149,79 @@ func (a *auditScreen) filter() (app.AuditFilter, error) {
 	}
 	f.Action = strings.TrimSpace(a.action.Text)
 	f.Record = strings.TrimSpace(a.record.Text)
+	f.Actor = strings.TrimSpace(a.who.Text)
 	return f, nil
+}
+
+// resolveRecords finds the client and matter the fields name (by name or
+// title, any case, among those this user can see): the store filters by
+// id. pinnedClient/pinnedMatter: the record chosen from its page, whose
+// name the field still shows.
+func resolveRecords(ctx context.Context, s *app.Session, f *app.AuditFilter, client, matter string, pinnedClient, pinnedMatter int64) error {
+	if client != "" {
+		if pinnedClient != 0 {
+			f.ClientID = pinnedClient
+		} else {
+			cs, err := s.ListClientSummaries(ctx, app.ByName)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for _, c := range cs {
+				if strings.EqualFold(strings.TrimSpace(c.Name), client) {
+					ids = append(ids, c.ID)
+				}
+			}
+			switch len(ids) {
+			case 0:
+				return fmt.Errorf("there is no client named %q: type the name as the client list shows it", client)
+			case 1:
+				f.ClientID = ids[0]
+			default:
+				return fmt.Errorf("%d clients are named %q: open the one you mean and choose Audit trail on its page", len(ids), client)
+			}
+		}
+	}
+	if matter != "" {
+		if pinnedMatter != 0 {
+			f.MatterID = pinnedMatter
+			return nil
+		}
+		ms, err := s.ListMatters(ctx, f.ClientID, "")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, m := range ms {
+			if strings.EqualFold(strings.TrimSpace(m.Title), matter) {
+				ids = append(ids, m.ID)
+			}
+		}
+		switch len(ids) {
+		case 0:
+			return fmt.Errorf("there is no matter titled %q: type the title as the matter list shows it", matter)
+		case 1:
+			f.MatterID = ids[0]
+		default:
+			return fmt.Errorf("%d matters are titled %q: open the one you mean and choose Audit trail on its page", len(ids), matter)
+		}
+	}
+	return nil
+}
+
+// filterRecord shows the audit trail of one client or matter (kind
+// "client" or "matter"), from its page.
+func (a *auditScreen) filterRecord(kind string, id int64, name string) {
+	a.client.SetText("")
+	a.matter.SetText("")
+	a.clientID, a.matterID = 0, 0
+	if kind == "client" {
+		a.client.SetText(name)
+		a.clientID, a.clientName = id, name
+	} else {
+		a.matter.SetText(name)
+		a.matterID, a.matterName = id, name
+	}
 }
 
 func (a *auditScreen) reload() {
@@ -134,9 +233,31 @@ func (a *auditScreen) reload() {
 	}
 	setMsg(a.filtErr, "")
 	a.status.SetText("Loading…")
-	run(u, func(ctx context.Context) ([]*app.AuditEntry, error) {
-		return s.AuditList(ctx, f)
-	}, func(es []*app.AuditEntry, err error) {
+	client, matter := strings.TrimSpace(a.client.Text), strings.TrimSpace(a.matter.Text)
+	type filtered struct {
+		es  []*app.AuditEntry
+		bad error // a filter naming no record
+	}
+	var pc, pm int64
+	if a.clientID != 0 && strings.EqualFold(client, a.clientName) {
+		pc = a.clientID
+	}
+	if a.matterID != 0 && strings.EqualFold(matter, a.matterName) {
+		pm = a.matterID
+	}
+	run(u, func(ctx context.Context) (filtered, error) {
+		if err := resolveRecords(ctx, s, &f, client, matter, pc, pm); err != nil {
+			return filtered{bad: err}, nil
+		}
+		es, err := s.AuditList(ctx, f)
+		return filtered{es: es}, err
+	}, func(r filtered, err error) {
+		if r.bad != nil {
+			a.status.SetText("")
+			setMsg(a.filtErr, human.Capitalize(r.bad.Error())+".")
+			return
+		}
+		es := r.es
 		if err != nil {
 			a.status.SetText("The trail could not be read: " + app.Message(err))
 			return

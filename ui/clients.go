@@ -14,25 +14,27 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
 // clientsScreen: the client list (virtualised, sortable) and a detail pane
 // that also holds the new/edit form.
 type clientsScreen struct {
-	u       *UI
-	obj     fyne.CanvasObject
-	order   app.ClientOrder
-	all     []*app.Client
-	list    *widget.List
-	sortSel *widget.Select
-	count   *widget.Label
-	right   *fyne.Container
-	cur     *app.ClientDetail
-	form    *clientForm
-	mform   *matterForm // the new-matter form, while shown
-	msg     *widget.Label
-	loading bool
+	u        *UI
+	obj      fyne.CanvasObject
+	order    app.ClientOrder
+	all      []*app.Client
+	list     *widget.List
+	sortSel  *widget.Select
+	count    *widget.Label
+	right    *fyne.Container
+	cur      *app.ClientDetail
+	form     *clientForm
+	mform    *matterForm // the new-matter form, while shown
+	msg      *widget.Label
+	security *securityBox // of the client shown
+	loading  bool
 }
 
 func newClientsScreen(u *UI) *clientsScreen {
@@ -69,6 +71,9 @@ func newClientsScreen(u *UI) *clientsScreen {
 	c.sortSel.SetSelectedIndex(0)
 	newB := u.button("New client", theme.ContentAddIcon(), func() { c.edit(nil) })
 	newB.Importance = widget.HighImportance
+	if !u.sess.CanDo(access.AddClient) {
+		newB.Disable() // the count line below says why
+	}
 	head := container.NewVBox(
 		container.NewBorder(nil, nil, heading("Clients"), newB),
 		container.NewBorder(nil, nil, widget.NewLabel("Sort by"), nil, c.sortSel),
@@ -176,6 +181,20 @@ func (c *clientsScreen) showDetail(d *app.ClientDetail) {
 	matterB := u.button("New matter", theme.FolderNewIcon(), func() { c.newMatter(d) })
 	delB := u.button("Delete", theme.DeleteIcon(), func() { c.confirmDelete(d) })
 	delB.Importance = widget.DangerImportance
+	reportB := u.button("Access report…", theme.DocumentIcon(), func() { u.accessReport(d.ID, d.Name) })
+	// What the role may not do is disabled, and the line under the
+	// buttons says why (the app refuses it all the same).
+	why := hint("")
+	why.Hide()
+	u.allow(editB, access.EditClient, why)
+	u.allow(matterB, access.AddMatter, why)
+	u.allow(delB, access.DeleteClient, why)
+	auditB := u.button("Audit trail", theme.ListIcon(), func() { u.main.showAuditOf("client", d.ID, d.Name) })
+	if !u.sess.CanDo(access.Reports) {
+		reportB.Hide()
+		auditB.Hide()
+	}
+	c.security = u.newSecurityBox("client", d.ID)
 	matters := container.NewVBox()
 	if len(d.Matters) == 0 {
 		matters.Add(quiet("No matters yet."))
@@ -190,12 +209,15 @@ func (c *clientsScreen) showDetail(d *app.ClientDetail) {
 	}
 	body := container.NewVBox(
 		heading(d.Name),
-		container.NewHBox(editB, matterB, delB),
+		container.NewHBox(editB, matterB, delB, layout.NewSpacer(), auditB, reportB),
+		why,
 		widget.NewSeparator(),
 		grid,
 		widget.NewSeparator(),
 		bold("Matters"),
 		matters,
+		widget.NewSeparator(),
+		c.security.obj,
 	)
 	c.setRight(container.NewVScroll(container.NewPadded(body)))
 }

@@ -8,10 +8,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/human"
 )
 
 // conflictScreen: names in, ranked hits out, and the decision.
@@ -48,6 +50,14 @@ func newConflictScreen(u *UI) *conflictScreen {
 			}
 			h := c.hits[id]
 			b := o.(*fyne.Container)
+			if h.Hidden {
+				// A match in a record this user may not see: that it
+				// exists, never what it is (a wall must not hide a conflict).
+				b.Objects[0].(*widget.Label).SetText(human.Capitalize(app.RestrictedConflict))
+				b.Objects[1].(*widget.Label).SetText(fmt.Sprintf("For “%s” · %d%% %s match", h.Query, int(h.Score*100+0.5), h.Match))
+				b.Objects[2].(*widget.Label).SetText("Only the owner can see the record; record no decision before asking them.")
+				return
+			}
 			b.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %d%% %s match for “%s”", h.Name, int(h.Score*100+0.5), h.Match, h.Query))
 			where := app.RoleLabel(h.Role) + " of client " + h.ClientName
 			if h.Role == "client" || h.Role == "alias" {
@@ -66,7 +76,11 @@ func newConflictScreen(u *UI) *conflictScreen {
 	c.list.OnSelected = func(id widget.ListItemID) {
 		u.touch()
 		c.list.UnselectAll()
-		if h := c.hits[id]; h.MatterID != 0 {
+		if h := c.hits[id]; h.Hidden {
+			dialog.ShowInformation("A possible conflict you cannot see",
+				human.Capitalize(app.RestrictedConflict)+". The match is in a client or matter restricted from you, "+
+					"so only the owner can tell whether it is a conflict.", u.w)
+		} else if h.MatterID != 0 {
 			u.main.showMatter(h.MatterID)
 		} else {
 			u.main.showClient(h.ClientID)
@@ -127,8 +141,8 @@ func (c *conflictScreen) check() {
 		if len(c.hits) == 0 {
 			c.summary.SetText(fmt.Sprintf("No matches for %s (check %d). Record the decision below.", strings.Join(r.Names, ", "), r.CheckID))
 		} else {
-			c.summary.SetText(fmt.Sprintf("%d possible conflicts for %s (check %d), best match first. Click one to open it; record the decision below.",
-				len(c.hits), strings.Join(r.Names, ", "), r.CheckID))
+			c.summary.SetText(fmt.Sprintf("%s for %s (check %d), best match first. Click one to open it; record the decision below.",
+				human.Count(len(c.hits), "possible conflict", "possible conflicts"), strings.Join(r.Names, ", "), r.CheckID))
 		}
 		c.list.Refresh()
 		c.updateDecide()

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -23,13 +24,33 @@ const (
 	navAudit
 	navBackups
 	navSettings
+	navUsers
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
-	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(), theme.SettingsIcon()}[id]
+	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(), theme.SettingsIcon(), theme.GridIcon()}[id]
+}
+
+// navFor is the sidebar of a user: Users only for who may manage users
+// (the owner, or a role the owner gave users: edit); the others never see
+// it. Audit trail and Backups only for roles that may see them.
+func navFor(u *UI) []int {
+	items := []int{navClients, navMatters, navConflicts}
+	// What the role may not open at all is not offered (the app refuses
+	// it all the same).
+	if u.sess.CanDo(access.ListAudit) {
+		items = append(items, navAudit)
+	}
+	if u.sess.CanDo(access.ListBackups) {
+		items = append(items, navBackups)
+	}
+	if u.can(access.Users, access.Edit) {
+		items = append(items, navUsers)
+	}
+	return append(items, navSettings)
 }
 
 // mainScreen is the unlocked window: sidebar, search, lock, the backup
@@ -38,8 +59,9 @@ type mainScreen struct {
 	u       *UI
 	obj     fyne.CanvasObject
 	nav     *widget.List
-	navSel  int // last sidebar entry shown
-	showing int // what the content shows now: a sidebar entry, or -1 for search results
+	items   []int // the sidebar's entries (navFor)
+	navSel  int   // last sidebar entry shown
+	showing int   // what the content shows now: a sidebar entry, or -1 for search results
 	search  *entry
 	lockB   *widget.Button
 	content *fyne.Container
@@ -52,6 +74,7 @@ type mainScreen struct {
 	audit     *auditScreen
 	backups   *backupsScreen
 	settings  *settingsScreen
+	users     *usersScreen
 	results   *searchScreen
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
@@ -99,18 +122,19 @@ func (m *mainScreen) searchTick(now time.Time) {
 
 func newMainScreen(u *UI) *mainScreen {
 	m := &mainScreen{u: u, content: container.NewStack(), navSel: -1, showing: -1}
-	m.nav = widget.NewList(func() int { return len(navNames) },
+	m.items = navFor(u)
+	m.nav = widget.NewList(func() int { return len(m.items) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Conflict check"))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Icon).SetResource(navIcon(id))
-			c.Objects[1].(*widget.Label).SetText(navNames[id])
+			c.Objects[0].(*widget.Icon).SetResource(navIcon(m.items[id]))
+			c.Objects[1].(*widget.Label).SetText(navNames[m.items[id]])
 		})
-	m.nav.OnSelected = func(id widget.ListItemID) {
+	m.nav.OnSelected = func(i widget.ListItemID) {
 		u.touch()
-		if id != m.showing {
+		if id := m.items[i]; id != m.showing {
 			m.show(id)
 		}
 	}
@@ -120,7 +144,7 @@ func newMainScreen(u *UI) *mainScreen {
 	m.lockB.Importance = widget.WarningImportance
 	m.bstatus = quiet("")
 	m.bstatus.Hide()
-	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, quiet("Ctrl+L"), m.lockB), m.search)
+	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, quiet(whoLabel(u.sess.User())), quiet("Ctrl+L"), m.lockB), m.search)
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), m.nav)
 	m.banner = newBackupBanner(u)
 	m.obj = container.NewBorder(container.NewVBox(top, m.banner.obj, widget.NewSeparator()), nil, side, nil, m.content)
@@ -135,7 +159,11 @@ func (m *mainScreen) show(id int) {
 	u := m.u
 	m.settleSearch() // the results are left (or were not showing)
 	m.navSel, m.showing = id, id
-	m.nav.Select(id)
+	for i, x := range m.items {
+		if x == id {
+			m.nav.Select(i)
+		}
+	}
 	var o fyne.CanvasObject
 	switch id {
 	case navClients:
@@ -166,6 +194,12 @@ func (m *mainScreen) show(id int) {
 	case navSettings:
 		m.settings = newSettingsScreen(u)
 		o = m.settings.obj
+	case navUsers:
+		if !u.can(access.Users, access.Edit) {
+			return
+		}
+		m.users = newUsersScreen(u)
+		o = m.users.obj
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()
@@ -175,6 +209,16 @@ func (m *mainScreen) show(id int) {
 func (m *mainScreen) showClient(id int64) {
 	m.show(navClients)
 	m.clients.open(id)
+}
+
+// showAuditOf shows the audit trail of one client or matter (kind
+// "client" or "matter").
+func (m *mainScreen) showAuditOf(kind string, id int64, name string) {
+	if m.audit == nil {
+		m.audit = newAuditScreen(m.u)
+	}
+	m.audit.filterRecord(kind, id, name)
+	m.show(navAudit)
 }
 
 // showMatter opens a matter's detail in the Matters screen.

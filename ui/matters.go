@@ -13,21 +13,23 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
 // mattersScreen: matters with an open/closed filter, and a detail pane.
 type mattersScreen struct {
-	u      *UI
-	obj    fyne.CanvasObject
-	status string // "open", "closed" or "" for both
-	all    []*app.Matter
-	list   *widget.List
-	filter *widget.RadioGroup
-	count  *widget.Label
-	right  *fyne.Container
-	cur    *app.MatterDetail
-	msg    *widget.Label
+	u        *UI
+	obj      fyne.CanvasObject
+	status   string // "open", "closed" or "" for both
+	all      []*app.Matter
+	list     *widget.List
+	filter   *widget.RadioGroup
+	count    *widget.Label
+	right    *fyne.Container
+	cur      *app.MatterDetail
+	msg      *widget.Label
+	security *securityBox // of the matter shown
 }
 
 func newMattersScreen(u *UI) *mattersScreen {
@@ -174,10 +176,24 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 				m.open(id)
 			})
 	})
+	why := hint("")
+	why.Hide()
+	u.allow(toggle, access.CloseMatter, why)
+	u.allow(addB, access.AddNote, why)
+	if addB.Disabled() {
+		noteIn.Hide()
+		addB.Hide()
+	}
+	m.security = u.newSecurityBox("matter", d.ID)
+	auditB := u.button("Audit trail", theme.ListIcon(), func() { u.main.showAuditOf("matter", d.ID, d.Title) })
+	if !u.sess.CanDo(access.ListAudit) {
+		auditB.Hide()
+	}
 	body := container.NewVBox(
 		heading(d.Title),
 		quiet(d.PracticeArea+" · "+status),
-		container.NewHBox(toggle),
+		container.NewHBox(toggle, layout.NewSpacer(), auditB),
+		why,
 		widget.NewSeparator(),
 		bold("Parties"),
 		parties,
@@ -186,6 +202,8 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		noteBox,
 		noteIn, noteErr,
 		container.NewHBox(addB),
+		widget.NewSeparator(),
+		m.security.obj,
 	)
 	m.setRight(container.NewVScroll(container.NewPadded(body)))
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +23,7 @@ type settingsScreen struct {
 	clipSel *widget.Select
 	saved   *widget.Label
 	np      *newPassPair
+	keyFile *keyFileRow // the user's key file, when their slot needs one
 	changeB *widget.Button
 	passMsg *widget.Label
 	kdf     *widget.Label
@@ -89,6 +91,11 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		}
 	})
 	sess := u.sess
+	s.np.sess = sess
+	s.keyFile = u.newKeyFileRow()
+	if sess.User().KeyFile {
+		s.keyFile.show("You unlock with a key file too: choose it again (or a new one) to keep it with the new passphrase.")
+	}
 	s.kdf = widget.NewLabel(sess.KDF().String())
 	prefs := container.New(layout.NewFormLayout(),
 		bold("Lock the vault"), s.lockSel,
@@ -101,7 +108,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewSeparator(),
 		bold("Change the passphrase"),
 		hint("Your recovery key keeps working. The data is not re-encrypted, so this takes a second."),
-		s.np.obj, container.NewHBox(s.changeB), s.passMsg,
+		s.np.obj, s.keyFile.obj, container.NewHBox(s.changeB), s.passMsg,
 		widget.NewSeparator(),
 		bold("This vault"),
 		container.New(layout.NewFormLayout(),
@@ -147,14 +154,21 @@ func (s *settingsScreen) change() {
 	if !s.np.check() {
 		return
 	}
+	if s.keyFile.needed && s.keyFile.content == nil {
+		s.passMsg.Importance = widget.DangerImportance
+		s.passMsg.SetText("Choose your key file first (Key file…): the new passphrase works only together with it.")
+		s.passMsg.Refresh()
+		return
+	}
 	pass := []byte(s.np.p1.Text)
+	kf := slices.Clone(s.keyFile.content)
 	s.np.clear()
 	s.changeB.Disable()
 	s.passMsg.Importance = widget.MediumImportance
 	s.passMsg.SetText("Changing the passphrase…")
 	run(u, func(ctx context.Context) (struct{}, error) {
 		defer clear(pass)
-		return struct{}{}, sess.ChangePassphrase(ctx, pass, nil)
+		return struct{}{}, sess.ChangeOwnPassphrase(ctx, pass, kf)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.passMsg.Importance = widget.DangerImportance

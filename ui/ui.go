@@ -79,6 +79,8 @@ type Options struct {
 	closeProgressAfter time.Duration
 	// backupVolume replaces the drive identification of backups (tests).
 	backupVolume func(string) (app.Drive, error)
+	// openBrowser replaces app.OpenInBrowser for report pages (tests).
+	openBrowser func(path string) error
 }
 
 // Run opens the casevault window on the vault in dir ("" = the default
@@ -135,6 +137,7 @@ type UI struct {
 	clipExpiry time.Time
 
 	unlock  *unlockScreen
+	change  *mustChangeScreen // a user who must choose a new passphrase first (unlock_user.go)
 	setup   *setupScreen
 	restore *restoreScreen // restore from a backup, before any vault is open (restore.go)
 	main    *mainScreen
@@ -146,6 +149,11 @@ type UI struct {
 	job      *backupJob
 	lockWait *lockWait
 	bannerAt time.Time
+
+	// reportFiles remove the report pages opened to print (reports.go),
+	// on lock; lastReport is the last report's page or file (tests).
+	reportFiles []func()
+	lastReport  string
 
 	stopTick chan struct{}
 }
@@ -236,6 +244,7 @@ func (u *UI) shutdown() {
 		u.restore.stop()
 	}
 	u.lock("", false, nil) // the window is gone: no backup on lock now
+	u.removeReports()
 	u.closing.Wait()
 }
 
@@ -370,8 +379,9 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 	for _, o := range u.w.Canvas().Overlays().List() {
 		u.w.Canvas().Overlays().Remove(o)
 	}
-	u.main = nil
+	u.main, u.change = nil, nil
 	u.w.SetMainMenu(nil)
+	u.removeReports()
 	u.clearClipboard()
 	j := u.lockBackup(s, backup)
 	var aj *app.BackupJob

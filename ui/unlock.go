@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,6 +24,9 @@ import (
 // unlockScreen asks for the passphrase (or the recovery key).
 type unlockScreen struct {
 	u        *UI
+	user     *entry // "" = the owner (a vault made before users, or the owner who leaves it empty)
+	keyFile  *keyFileRow
+	useKeyB  *widget.Button // I use a key file, while the key file row is hidden
 	pass     *entry
 	recovery bool
 	unlockB  *widget.Button
@@ -41,6 +46,14 @@ func (u *UI) showUnlock(reason string) {
 	u.unlock, u.setup, u.restore = s, nil, nil
 	s.pass = u.newPassword("Passphrase")
 	s.pass.OnSubmitted = func(string) { s.submit() }
+	s.user = u.newEntry("Your user name (leave empty if you created this vault)")
+	s.user.SetText(app.LastUser(u.opts.Dir))
+	s.user.OnSubmitted = func(string) { u.w.Canvas().Focus(s.pass) }
+	s.user.OnChanged = func(string) { s.userChanged() }
+	s.keyFile = u.newKeyFileRow()
+	s.useKeyB = u.button("I use a key file", theme.FileIcon(), func() { s.keyFile.show("") })
+	s.useKeyB.Importance = widget.LowImportance
+	s.keyFile.onShow = func(shown bool) { s.useKeyB.Hidden = shown; s.useKeyB.Refresh() }
 	s.unlockB = u.button("Unlock", theme.LoginIcon(), s.submit)
 	s.unlockB.Importance = widget.HighImportance
 	s.checkB = u.button("Unlock and check…", theme.SearchIcon(), func() { s.open(true) })
@@ -63,17 +76,61 @@ func (u *UI) showUnlock(reason string) {
 		heading("Unlock your vault"),
 		hint("Vault folder: "+u.opts.Dir),
 		s.info,
-		s.pass,
+		container.New(layout.NewFormLayout(), bold("User"), s.user, bold("Passphrase"), s.pass),
+		s.keyFile.obj,
 		container.NewHBox(s.unlockB, s.checkB, s.spinner, s.status),
 		s.errMsg,
 		s.salvage,
-		container.NewHBox(s.switchB),
+		container.NewHBox(s.switchB, s.useKeyB),
 		widget.NewSeparator(),
 		container.NewHBox(u.restoreButton(func() { u.showUnlock("") })),
 	)
-	u.w.SetContent(centered(460, form))
+	u.w.SetContent(centered(500, form))
 	s.tick(u.now())
+	s.userChanged()
 	u.w.Canvas().Focus(s.pass)
+}
+
+// userName is the typed user name, trimmed; "" = the owner.
+func (s *unlockScreen) userName() string { return strings.TrimSpace(s.user.Text) }
+
+// userChanged shows the typed user's wait after wrong attempts (each
+// user has their own) and asks the vault, in the background (it reads the
+// header and derives nothing), whether that user needs a key file: the
+// key file row shows then. A wrong guess here costs nothing: the unlock
+// says app.ErrKeyFileNeeded, before any key derivation, and shows it too.
+func (s *unlockScreen) userChanged() {
+	u := s.u
+	name, dir := s.userName(), u.opts.Dir
+	s.tick(u.now())
+	if s.recovery {
+		return
+	}
+	run(u, func(context.Context) (bool, error) { return app.UserNeedsKeyFile(dir, name) },
+		func(need bool, err error) {
+			if u.unlock != s || s.userName() != name || s.recovery {
+				return
+			}
+			switch {
+			case err == nil && need:
+				who := "You unlock"
+				if name != "" {
+					who = name + " unlocks"
+				}
+				s.keyFile.show(who + " with a key file as well as the passphrase: choose it (usually on your USB stick).")
+			case err == nil && s.keyFile.needed && s.keyFile.content == nil:
+				s.keyFile.hide() // another name, who needs none
+			}
+		})
+}
+
+// who is the user the typed credential is for: none for the recovery key
+// (it is the owner's).
+func (s *unlockScreen) who() string {
+	if s.recovery {
+		return ""
+	}
+	return s.userName()
 }
 
 // toggle switches between passphrase and recovery key.
@@ -85,7 +142,13 @@ func (s *unlockScreen) toggle() {
 		s.pass.Password = false
 		s.pass.SetPlaceHolder("Recovery key: 9 groups of 4, like 7K3M-Q0ZD-…")
 		s.switchB.SetText("Use the passphrase instead")
+		s.user.Disable()
+		s.keyFile.hide()
+		s.useKeyB.Hide()
 	} else {
+		s.user.Enable()
+		s.useKeyB.Show()
+		s.userChanged()
 		s.pass.Password = true
 		s.pass.SetPlaceHolder("Passphrase")
 		s.switchB.SetText("Use the recovery key instead")
@@ -99,12 +162,16 @@ func (s *unlockScreen) tick(now time.Time) {
 	if s.busy {
 		return
 	}
-	f := app.LoadUnlockFailures(s.u.opts.Dir)
+	f := unlockFailures(s.u.opts.Dir, s.who())
 	if w := f.Wait(now); w > 0 {
 		s.waitTill = now.Add(w)
 		s.unlockB.Disable()
 		s.checkB.Disable()
-		s.status.SetText(fmt.Sprintf("%d wrong attempts: wait %s before the next try.", f.Count, human.Duration(w)))
+		who := ""
+		if n := s.who(); n != "" {
+			who = " for " + n
+		}
+		s.status.SetText(fmt.Sprintf("%d wrong attempts%s: wait %s before the next try.", f.Count, who, human.Duration(w)))
 		return
 	}
 	s.waitTill = time.Time{}
@@ -135,6 +202,7 @@ func (s *unlockScreen) open(check bool) {
 		return
 	}
 	var cred app.Credential
+	name := s.who()
 	if s.recovery {
 		c, err := app.Recovery(text)
 		if err != nil {
@@ -143,11 +211,17 @@ func (s *unlockScreen) open(check bool) {
 		}
 		cred = c
 	} else {
-		cred = app.Passphrase([]byte(text))
+		if s.keyFile.needed && s.keyFile.content == nil {
+			setMsg(s.errMsg, "Choose the key file first (Key file…).")
+			return
+		}
+		cred = userCredential([]byte(text), name, s.keyFile.content)
 	}
+	keyFile := slices.Clone(s.keyFile.content) // for the change screen (ChangeOwnPassphrase keeps the key file)
 	s.pass.SetText("")
 	s.hideSalvage()
 	s.busy = true
+	s.user.Disable()
 	s.pass.Disable()
 	s.unlockB.Disable()
 	s.checkB.Disable()
@@ -175,11 +249,21 @@ func (s *unlockScreen) open(check bool) {
 		s.spinner.Stop()
 		s.spinner.Hide()
 		s.pass.Enable()
+		if !s.recovery {
+			s.user.Enable()
+		}
 		s.switchB.Enable()
 		s.checkB.Enable()
 		if err == nil {
-			app.ResetUnlockFailures(dir)
+			resetUnlockFailures(dir, name)
+			if !s.recovery {
+				app.RememberUser(dir, name)
+			}
 			recovered := s.recovery
+			if info := sess.User(); info.MustChange || info.Expired {
+				u.showMustChange(sess, keyFile)
+				return
+			}
 			u.opened(sess)
 			if check {
 				u.checkNow()
@@ -191,9 +275,12 @@ func (s *unlockScreen) open(check bool) {
 			}
 			return
 		}
-		msg := app.Message(err)
+		msg := unlockMessage(err, name, s.keyFile.content != nil)
+		if errors.Is(err, app.ErrKeyFileNeeded) {
+			s.keyFile.show("")
+		}
 		if isWrongKey(err) {
-			f, _ := app.RecordUnlockFailure(dir, u.now())
+			f, _ := recordUnlockFailure(dir, name, u.now())
 			if w := f.Wait(u.now()); w > 0 {
 				msg += fmt.Sprintf(" After %d wrong attempts, each new try waits a little longer.", f.Count)
 			}

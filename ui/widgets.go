@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -98,6 +100,8 @@ type newPassPair struct {
 	p1, p2   *entry
 	meter    *meter
 	problems *widget.Label
+	policy   app.PassPolicy // the vault's policy, when a vault is open (zero: the built-in one)
+	sess     *app.Session   // the open vault's session: its policy checks (CheckNewPassphrase); nil = the built-in policy
 	onChange func(ok bool)
 	obj      fyne.CanvasObject
 }
@@ -123,12 +127,12 @@ func (np *newPassPair) check() bool {
 	} else {
 		score, label := policy.Strength(b, app.UserNames()...)
 		np.meter.set(score, label)
-		probs := policy.Check(b, app.UserNames()...)
+		probs := passProblems(np.sess, b)
 		for _, p := range probs {
 			if msg != "" {
 				msg += "\n"
 			}
-			msg += p.Message
+			msg += p
 		}
 		switch {
 		case len(probs) > 0:
@@ -190,4 +194,18 @@ func (m *meter) set(score int, label string) {
 	} else {
 		m.label.SetText("Strength: " + label)
 	}
+}
+
+// passProblems is why the policy refuses pass (the open vault's policy
+// when s is not nil); none = accepted.
+func passProblems(s *app.Session, pass []byte) []string {
+	probs := policy.Check(pass, app.UserNames()...)
+	if s != nil {
+		probs = s.CheckNewPassphrase(context.Background(), pass)
+	}
+	var out []string
+	for _, pr := range probs {
+		out = append(out, pr.Message)
+	}
+	return out
 }

@@ -1,0 +1,347 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"casevault/app"
+	"casevault/app/access"
+)
+
+// usersWired skips a test of several users while the vault has none
+// (app.ErrUsersUnavailable: issue 10's vault and store parts not landed
+// in this build); it runs, and can fail, as soon as they are.
+func usersWired(t *testing.T, msg string) {
+	t.Helper()
+	if strings.Contains(msg, app.Message(app.ErrUsersUnavailable)) {
+		t.Skip("users are not wired to the vault in this build yet: " + msg)
+	}
+}
+
+func TestOwnerSeesUsersScreen(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	m := h.u.main
+	if !contains(h.u.w.Canvas(), "Users") {
+		t.Fatalf("the owner's sidebar has no Users; texts %q", texts(h.u.w.Canvas()))
+	}
+	m.show(navUsers)
+	h.u.wait()
+	us := m.users
+	if us == nil || len(us.users) == 0 || !us.users[0].Owner {
+		t.Fatalf("users screen: %+v", us)
+	}
+	// The built-in roles are listed and cannot be changed.
+	us.tabs.SelectIndex(1)
+	r := us.rolesTab
+	if len(r.pick.Options) < 5 {
+		t.Fatalf("roles = %v", r.pick.Options)
+	}
+	r.pick.SetSelected("Paralegal")
+	if r.cur == nil || !r.cur.Builtin || !r.saveB.Disabled() || !r.radios[access.Clients].Disabled() {
+		t.Fatalf("a built-in role is editable: %+v", r.cur)
+	}
+	if got := r.radios[access.Users].Selected; got != levelWords[0] {
+		t.Errorf("Paralegal on users = %q, want %q", got, levelWords[0])
+	}
+	// The policy tab shows the vault's policy (the default).
+	if p := us.policyTab; p.minLen.Selected != "12 characters" || p.expiry.Selected != "never (recommended)" {
+		t.Errorf("policy shown: %q, %q", p.minLen.Selected, p.expiry.Selected)
+	}
+}
+
+func TestAddUserShowsOneTimePassphrase(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	h.u.main.show(navUsers)
+	h.u.wait()
+	cv := h.u.w.Canvas()
+	test.Tap(button(t, cv, "Add user…"))
+	var name *entry
+	for _, o := range test.LaidOutObjects(cv.Overlays().Top()) {
+		if e, ok := o.(*entry); ok && strings.Contains(e.PlaceHolder, "Maria") {
+			name = e
+		}
+	}
+	if name == nil {
+		t.Fatalf("no name field; texts %q", texts(cv))
+	}
+	test.Type(name, "Pat Jones")
+	test.Tap(button(t, cv, "Add"))
+	h.u.wait()
+	us := h.u.main.users
+	if us.oneTime == "" {
+		all := strings.Join(texts(cv), "\n")
+		usersWired(t, all)
+		t.Fatalf("no one-time passphrase shown; texts:\n%s", all)
+	}
+	if !contains(cv, us.oneTime) || !contains(cv, "in person or by phone") {
+		t.Fatalf("the one-time passphrase or its hand-over words are not shown; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "Copy"))
+	if h.u.a.Clipboard().Content() != us.oneTime {
+		t.Error("Copy did not copy the one-time passphrase")
+	}
+	test.Tap(button(t, cv, "Done: I have handed it over"))
+	if h.u.a.Clipboard().Content() != "" || contains(cv, "in person or by phone") {
+		t.Error("the one-time passphrase stays on the clipboard or on screen")
+	}
+	found := false
+	for _, x := range us.users {
+		found = found || (x.Name == "Pat Jones" && x.Role == "Paralegal" && x.MustChange)
+	}
+	if !found {
+		t.Fatalf("users after add: %+v", us.users)
+	}
+}
+
+func TestAccessReportOpensInBrowser(t *testing.T) {
+	var opened []string
+	h := newHarness(t, true, func(o *Options) {
+		o.openBrowser = func(p string) error { opened = append(opened, p); return nil }
+	})
+	h.unlocked()
+	h.u.wait()
+	h.addClient(canary)
+	cv := h.u.w.Canvas()
+	test.Tap(button(t, cv, "Access report…"))
+	if !contains(cv, "Every time someone opened or changed") {
+		t.Fatalf("no report dialog; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "Open to print"))
+	h.u.wait()
+	if len(opened) != 1 {
+		t.Fatalf("pages opened: %v", opened)
+	}
+	b, err := os.ReadFile(opened[0])
+	if err != nil || !strings.Contains(string(b), canary) {
+		t.Fatalf("the report page does not name the client (%v): %.300s", err, b)
+	}
+	// Locking removes the page.
+	h.u.lockNow("")
+	h.u.wait()
+	if _, err := os.Stat(opened[0]); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the report page outlived the lock: %v", err)
+	}
+}
+
+func TestWhoCanSeeThis(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	h.addClient(canary)
+	cv := h.u.w.Canvas()
+	sb := h.u.main.clients.security
+	if sb == nil || !strings.Contains(sb.line.Text, "Everyone") {
+		t.Fatalf("who-can-see line: %+v", sb)
+	}
+	test.Tap(button(t, cv, "Who can see this…"))
+	h.u.wait()
+	if sb.class == nil || sb.class.Selected != seeEveryone || !sb.pick.Disabled() {
+		t.Fatalf("class dialog: %+v", sb.class)
+	}
+	sb.class.SetSelected(seeOnly)
+	if sb.pick.Disabled() {
+		t.Error("the people picker stays disabled for Only these people")
+	}
+	test.Tap(button(t, cv, "Apply"))
+	h.u.wait()
+	if !strings.Contains(sb.line.Text, "Only") {
+		all := strings.Join(texts(cv), "\n")
+		usersWired(t, all)
+		t.Fatalf("after Apply: %q; texts:\n%s", sb.line.Text, all)
+	}
+}
+
+func TestDeniedHintWords(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	b := widget.NewButton("x", nil)
+	note := hint("")
+	note.Hide()
+	h.u.allow(b, access.DeleteClient, note)
+	if b.Disabled() || note.Visible() {
+		t.Fatal("the owner is refused deleting clients")
+	}
+	if got, want := (&access.DeniedError{Role: "Paralegal", Verb: access.DeleteClient.Words}).Error(),
+		"Your role (Paralegal) cannot delete clients; ask the owner"; got != want {
+		t.Fatalf("denied words = %q", got)
+	}
+}
+
+// addUsers adds users (name → role) through the app as the owner and
+// returns their one-time passphrases.
+func addUsers(t *testing.T, dir string, users ...[2]string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	s, err := app.Open(ctx, dir, app.Passphrase([]byte(testPass)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	out := map[string]string{}
+	for _, u := range users {
+		p, err := s.AddUser(ctx, u[0], u[1], app.AddUserOptions{})
+		if err != nil {
+			t.Fatalf("AddUser %s: %v", u[0], err)
+		}
+		out[u[0]] = p
+	}
+	return out
+}
+
+// unlockAs unlocks the window as user name with pass.
+func (h *harness) unlockAs(name, pass string) {
+	h.t.Helper()
+	s := h.u.unlock
+	if s == nil {
+		h.t.Fatalf("not on the unlock screen; texts %q", texts(h.u.w.Canvas()))
+	}
+	s.user.SetText(name)
+	h.u.wait()
+	h.unlock(pass)
+}
+
+const patPass = "quartz meadow plover lantern"
+
+func TestUnlockAsUserForcedChange(t *testing.T) {
+	h := newHarness(t, true)
+	one := addUsers(t, h.dir, [2]string{"Pat Jones", "Paralegal"})["Pat Jones"]
+	// An unknown name is refused, and the message says to check the name.
+	h.unlockAs("Nobody Here", one)
+	if h.u.sess != nil || !strings.Contains(h.u.unlock.errMsg.Text, "Nobody Here") {
+		t.Fatalf("unknown user: session %v, message %q", h.u.sess != nil, h.u.unlock.errMsg.Text)
+	}
+	// Pat with the one-time passphrase: the change screen and nothing else.
+	h.unlockAs("Pat Jones", one)
+	if h.u.sess == nil || h.u.change == nil || h.u.main != nil {
+		t.Fatalf("not on the forced change screen; texts %q", texts(h.u.w.Canvas()))
+	}
+	cv := h.u.w.Canvas()
+	if contains(cv, "Clients") || !contains(cv, "one-time passphrase") || !contains(cv, "At least 12 characters") {
+		t.Fatalf("change screen shows: %q", texts(cv))
+	}
+	c := h.u.change
+	test.Type(c.np.p1, "short")
+	if !c.saveB.Disabled() || !c.np.problems.Visible() {
+		t.Fatal("a too-short passphrase can be saved")
+	}
+	c.np.p1.SetText(patPass)
+	c.np.p2.SetText(patPass)
+	if c.np.meter.Value < 3 || c.saveB.Disabled() {
+		t.Fatalf("good passphrase refused: meter %d, %q", c.np.meter.Value, c.np.problems.Text)
+	}
+	test.Tap(c.saveB)
+	h.u.wait()
+	if h.u.main == nil || h.u.change != nil {
+		t.Fatalf("not in the main window after the change; texts %q", texts(cv))
+	}
+	if !contains(cv, "Pat Jones (Paralegal)") {
+		t.Errorf("the top bar does not say who is signed in; texts %q", texts(cv))
+	}
+	// The Users screen is not offered to a paralegal.
+	for _, id := range h.u.main.items {
+		if id == navUsers {
+			t.Fatal("a paralegal's sidebar has Users")
+		}
+	}
+	h.u.main.show(navUsers)
+	if h.u.main.users != nil {
+		t.Fatal("the Users screen opened for a paralegal")
+	}
+	// The next unlock remembers Pat, and Pat's own passphrase works.
+	h.u.lockNow("")
+	h.u.wait()
+	if got := h.u.unlock.user.Text; got != "Pat Jones" {
+		t.Errorf("remembered user = %q", got)
+	}
+	h.unlock(patPass)
+	if h.u.main == nil {
+		t.Fatalf("Pat's new passphrase did not unlock: %q", h.u.unlock.errMsg.Text)
+	}
+}
+
+func TestParalegalDeniedAndWall(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	// The owner: a client with a matter, walled off from Pat; another client Pat may see.
+	one := addUsers(t, h.dir, [2]string{"Pat Jones", "Paralegal"})["Pat Jones"]
+	s, err := app.Open(ctx, h.dir, app.Passphrase([]byte(testPass)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	walled, err := s.AddClient(ctx, app.ClientInput{Name: ptr(canary)})
+	if err == nil {
+		_, err = s.AddMatter(ctx, app.MatterInput{ClientID: walled, Title: "Secret merger", Adverse: []string{"Brightwater Holdings"}})
+	}
+	if err == nil {
+		_, err = s.AddClient(ctx, app.ClientInput{Name: ptr("Anna Keller")})
+	}
+	if err == nil {
+		err = s.SetSecurityClass(ctx, "client", walled, app.ClassWalled, []string{"Pat Jones"})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx)
+
+	h.unlockAs("Pat Jones", one)
+	c := h.u.change
+	if c == nil {
+		t.Fatalf("no change screen; texts %q", texts(h.u.w.Canvas()))
+	}
+	c.np.p1.SetText(patPass)
+	c.np.p2.SetText(patPass)
+	test.Tap(c.saveB)
+	h.u.wait()
+	cv := h.u.w.Canvas()
+	cl := h.u.main.clients
+	if len(cl.all) != 1 || cl.all[0].Name != "Anna Keller" || contains(cv, canary) {
+		t.Fatalf("Pat's client list: %v", cl.all)
+	}
+	cl.list.Select(0)
+	h.u.wait()
+	// Deleting is not for a paralegal: disabled, with the reason beside it.
+	if !button(t, cv, "Delete").Disabled() || !contains(cv, "Your role (Paralegal) cannot delete clients; ask the owner") {
+		t.Fatalf("delete not disabled with its reason; texts %q", texts(cv))
+	}
+	if b := button(t, cv, "Edit"); b.Disabled() {
+		t.Error("a paralegal cannot edit clients")
+	}
+	// No "Who can see this…" for a paralegal.
+	for _, o := range test.LaidOutObjects(cv.Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Who can see this…" && b.Visible() {
+			t.Fatal("a paralegal is offered Who can see this…")
+		}
+	}
+	// A denied call says the plain message (the app refuses it whatever the window shows).
+	cur := cl.cur
+	cl.confirmDelete(cur)
+	test.Tap(button(t, cv, "Delete")) // the confirmation's
+	h.u.wait()
+	if !strings.Contains(cl.msg.Text, "Your role (Paralegal) cannot delete clients; ask the owner") {
+		t.Fatalf("denied message = %q", cl.msg.Text)
+	}
+	// The conflict check still says a match exists behind the wall, without names.
+	h.u.main.show(navConflicts)
+	cs := h.u.main.conflicts
+	test.Type(cs.names, "Brightwater Holdings")
+	test.Tap(cs.checkB)
+	h.u.wait()
+	if !contains(cv, "possible conflict in a restricted matter: ask the owner") {
+		t.Fatalf("no restricted-conflict row; texts %q", texts(cv))
+	}
+	for _, t2 := range texts(cv) {
+		if strings.Contains(t2, canary) || strings.Contains(t2, "Secret merger") {
+			t.Fatalf("the walled client shows in the conflict check: %q", t2)
+		}
+	}
+}
