@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -311,5 +312,34 @@ func TestOpenInBrowser(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no opener at all
 	if err := OpenInBrowser("/x.html"); !errors.Is(err, ErrNoBrowser) || !strings.Contains(err.Error(), "/x.html") {
 		t.Errorf("without an opener: %v", err)
+	}
+}
+
+// TestEveryActionHasWords: every audit action this package writes reads in
+// a lawyer's words in the reports (a new action without words fails here).
+func TestEveryActionHasWords(t *testing.T) {
+	re := regexp.MustCompile(`s\.(?:update|view|audit|updateAs|viewAs)\(ctx, "([a-z_.-]+)"`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			seen++
+			if _, ok := actionWords[m[1]]; !ok {
+				t.Errorf("%s: action %q has no words for the reports (actionWords)", f, m[1])
+			}
+		}
+	}
+	if seen < 30 {
+		t.Errorf("found only %d actions: the pattern no longer matches how actions are written", seen)
 	}
 }
