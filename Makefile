@@ -72,9 +72,9 @@ check: test
 	CASEVAULT_HEAVY=1 go test -tags $(TAGS),heavy -count=1 -timeout 30m ./...
 	bash .ci/govulncheck.sh # known vulnerabilities the code calls, from a database built offline
 
-## bench: run the benchmark report
+## bench: run the benchmark report (BENCHFLAGS="-only people" for one section; see app/internal/benchreport)
 bench: deps
-	go run -tags $(TAGS) ./app/internal/benchreport
+	go run -tags $(TAGS) ./app/internal/benchreport $(BENCHFLAGS)
 
 ## screenshots: PNGs of every main screen of the real window (Xvfb, demo vault) into docs/screenshots/
 screenshots: deps
