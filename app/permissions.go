@@ -25,10 +25,16 @@ var (
 
 // MustChangeError says why the user must choose a passphrase now.
 type MustChangeError struct {
-	Expired bool // the passphrase is older than the policy allows; else it was a one-time passphrase
+	Expired bool // the passphrase is older than the policy allows
+	// KeyFile: the policy now requires a key file and the user's slot has
+	// none. Neither: it was a one-time passphrase.
+	KeyFile bool
 }
 
 func (e *MustChangeError) Error() string {
+	if e.KeyFile {
+		return "This vault's passphrase policy now asks for a key file with every passphrase: choose your passphrase again, with a key file, before anything else"
+	}
 	if e.Expired {
 		return "Your passphrase has expired under this vault's passphrase policy: choose a new one before anything else"
 	}
@@ -40,13 +46,14 @@ func (e *MustChangeError) Is(target error) bool { return target == ErrMustChange
 
 // UserInfo is who a session acts as, for the window and the command line.
 type UserInfo struct {
-	Name       string       `json:"name"`
-	Role       string       `json:"role"`
-	Owner      bool         `json:"owner"`
-	Perms      access.Perms `json:"perms"`
-	MustChange bool         `json:"must_change"` // a one-time passphrase: only ChangeOwnPassphrase, Close and User work
-	Expired    bool         `json:"expired"`     // the passphrase expired: the same
-	KeyFile    bool         `json:"key_file"`    // the user's slot needs a key file
+	Name        string       `json:"name"`
+	Role        string       `json:"role"`
+	Owner       bool         `json:"owner"`
+	Perms       access.Perms `json:"perms"`
+	MustChange  bool         `json:"must_change"`   // a one-time passphrase: only ChangeOwnPassphrase, Close and User work
+	Expired     bool         `json:"expired"`       // the passphrase expired: the same
+	NeedKeyFile bool         `json:"need_key_file"` // the policy requires a key file the slot lacks: the same
+	KeyFile     bool         `json:"key_file"`      // the user's slot needs a key file
 }
 
 // sessionUser is the session's user and role; guarded by Session.userMu.
@@ -57,6 +64,7 @@ type sessionUser struct {
 	owner      bool
 	mustChange bool
 	expired    bool
+	needKey    bool // the policy requires a key file and the slot has none
 	keyFile    bool
 }
 
@@ -66,6 +74,9 @@ func ownerUser(name string) sessionUser {
 	r, _ := access.BuiltinRole(access.OwnerRole)
 	return sessionUser{name: name, role: r, owner: true}
 }
+
+// blocked: the user must choose a passphrase before anything else.
+func (u sessionUser) blocked() bool { return u.mustChange || u.expired || u.needKey }
 
 // userState holds the session's user; a separate mutex from Session.mu
 // because permission checks run inside methods that take that one.
@@ -84,7 +95,7 @@ func (s *Session) currentUser() sessionUser {
 func (s *Session) User() UserInfo {
 	u := s.currentUser()
 	return UserInfo{Name: u.name, Role: u.role.Name, Owner: u.owner, Perms: u.role.Perms.Clone(),
-		MustChange: u.mustChange, Expired: u.expired, KeyFile: u.keyFile}
+		MustChange: u.mustChange, Expired: u.expired, NeedKeyFile: u.needKey, KeyFile: u.keyFile}
 }
 
 // Can reports whether the session's user may do at least level on kind, for
@@ -93,13 +104,13 @@ func (s *Session) User() UserInfo {
 // shows. A user who must change their passphrase can do nothing else.
 func (s *Session) Can(kind access.Kind, level access.Level) bool {
 	u := s.currentUser()
-	return !u.mustChange && !u.expired && u.role.Allows(kind, level)
+	return !u.blocked() && u.role.Allows(kind, level)
 }
 
 // CanDo is Can for one operation (which may need two grants).
 func (s *Session) CanDo(v access.Verb) bool {
 	u := s.currentUser()
-	return !u.mustChange && !u.expired && u.role.AllowsVerb(v)
+	return !u.blocked() && u.role.AllowsVerb(v)
 }
 
 // allow checks that the session's user may do v before an operation. A
@@ -109,8 +120,8 @@ func (s *Session) CanDo(v access.Verb) bool {
 // gets a *MustChangeError (not recorded: it is not an attempt at data).
 func (s *Session) allow(ctx context.Context, v access.Verb, records ...string) error {
 	u := s.currentUser()
-	if u.mustChange || u.expired {
-		return &MustChangeError{Expired: u.expired && !u.mustChange}
+	if u.blocked() {
+		return &MustChangeError{Expired: u.expired && !u.mustChange, KeyFile: u.needKey && !u.mustChange && !u.expired}
 	}
 	err := access.Check(u.role, v)
 	if err == nil {

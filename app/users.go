@@ -286,6 +286,7 @@ func (s *Session) loadUser(ctx context.Context, cred vault.Credential, actor str
 			return err
 		}
 		su.expired = !cred.Type().IsRecovery() && pol.expired(u.PassChangedAt, s.now())
+		su.needKey = !cred.Type().IsRecovery() && pol.RequireKeyFile && !slot.KeyFile
 		return nil
 	})
 	if err != nil {
@@ -899,7 +900,7 @@ func (s *Session) changeOwn(ctx context.Context, newPass, keyFile []byte, params
 		return err
 	}
 	s.userMu.Lock()
-	s.user.mustChange, s.user.expired, s.user.keyFile = false, false, keyFile != nil
+	s.user.mustChange, s.user.expired, s.user.needKey, s.user.keyFile = false, false, false, keyFile != nil
 	s.userMu.Unlock()
 	err = s.update(ctx, "passphrase.change", func(tx *store.Tx) (string, string, error) {
 		tx = tx.As(store.Everyone)

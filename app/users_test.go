@@ -397,6 +397,19 @@ func TestUserKeyFile(t *testing.T) {
 		t.Fatalf("kim's own passphrase and key file: %v", err)
 	}
 	s.Close(ctx)
+	// The owner, whose slot has no key file, must add one at the next
+	// unlock; the recovery key is never held to it.
+	owner = openTest(t, dir)
+	var mc *MustChangeError
+	if _, err := owner.ListClients(ctx, ByName); !errors.As(err, &mc) || !mc.KeyFile || !owner.User().NeedKeyFile {
+		t.Errorf("the owner without a key file under the policy: %v", err)
+	}
+	if err := owner.ChangeOwnPassphrase(ctx, []byte(testPass), kf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.ListClients(ctx, ByName); err != nil {
+		t.Errorf("after adding a key file: %v", err)
+	}
 }
 
 // Custom roles: saved, given, refused while in use, deleted.
