@@ -74,6 +74,7 @@ func cliOps() []cliOp {
 		{a("matter list"), v(access.ListMatters)},
 		{a("matter show {matter}"), v(access.ViewMatter)},
 		{a("matter add --client {client} --title Added_matter"), v(access.AddMatter)},
+		{a("matter add --client {client} --title Added_matter --adverse Orla_Vantage"), v(access.AddMatter, access.AddParties)},
 		{a("matter close {new-matter}"), v(access.CloseMatter)},
 		{a("matter reopen {closed-matter}"), v(access.CloseMatter)},
 		{a("note add --matter {matter} --text a_note"), v(access.AddNote)},
@@ -99,6 +100,7 @@ func cliOps() []cliOp {
 }
 
 func TestCLIPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	v := newTV(t)
 	client := v.id("client", "add", "--name", "Quillon Marsh")
 	matter := v.id("matter", "add", "--client", client, "--title", "Quillon v. Harrow", "--adverse", "Harrow Quillon")

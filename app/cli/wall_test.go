@@ -18,6 +18,7 @@ import (
 const canary = "Qzvkanary"
 
 func TestCLIWall(t *testing.T) {
+	t.Parallel()
 	v := newTV(t)
 	general := v.id("client", "add", "--name", "Garnet Holloway")
 	open := v.id("matter", "add", "--client", general, "--title", "Holloway lease renewal")
