@@ -403,11 +403,10 @@ func (s *Session) ListUsers(ctx context.Context) ([]UserSummary, error) {
 			if owner {
 				role = access.OwnerRole
 			}
-			lockName := u.Name
-			if owner {
-				lockName = ""
+			f := LoadUserUnlockFailures(s.Dir(), u.Name)
+			if g := LoadUserUnlockFailures(s.Dir(), ""); owner && g.Count > f.Count {
+				f = g // the owner types their name, or none
 			}
-			f := LoadUserUnlockFailures(s.Dir(), lockName)
 			sum := UserSummary{Name: u.Name, Role: role, Owner: owner, Status: u.Status, Removed: u.Status == store.UserRemoved,
 				MustChange: u.MustChange, KeyFile: u.KeyFile, PassChangedAt: u.PassChangedAt, Created: u.CreatedAt,
 				Expired: pol.expired(u.PassChangedAt, now), Failures: f.Count}
@@ -622,11 +621,12 @@ func (s *Session) ClearLockout(ctx context.Context, name string) error {
 		if err != nil {
 			return "", "", err
 		}
-		file := u.Name
-		if isOwnerRow(u) {
-			file = ""
+		if isOwnerRow(u) { // the owner types their name, or none
+			if err := ResetUserUnlockFailures(s.Dir(), ""); err != nil {
+				return "", "", err
+			}
 		}
-		return userRef(u.ID), u.Name, ResetUserUnlockFailures(s.Dir(), file)
+		return userRef(u.ID), u.Name, ResetUserUnlockFailures(s.Dir(), u.Name)
 	})
 }
 
