@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -167,29 +168,53 @@ func parseRefs(records string) map[string][]int64 {
 	return out
 }
 
-// reportNames resolves record ids to names from what the viewer may read.
+// reportNames resolves record ids to names from what the viewer may read,
+// one lookup per record the trail names (cached), not a list of the whole
+// vault: a report over a few entries of a 10,000-client vault reads a few
+// records.
 type reportNames struct {
-	clients map[int64]string
-	matters map[int64]*store.Matter // visible matters
+	tx      *store.Tx
+	clients map[int64]string        // looked up; missing: not looked up yet
+	matters map[int64]*store.Matter // looked up; nil: hidden from the viewer (or gone)
 }
 
-func loadReportNames(tx *store.Tx) (*reportNames, error) {
-	n := &reportNames{clients: map[int64]string{}, matters: map[int64]*store.Matter{}}
-	cs, err := tx.ListClientSummaries(store.ByName)
-	if err != nil {
-		return nil, err
+func newReportNames(tx *store.Tx) *reportNames {
+	return &reportNames{tx: tx, clients: map[int64]string{}, matters: map[int64]*store.Matter{}}
+}
+
+// resolve looks up the records refs names that are not looked up yet. A
+// client that is gone is named "deleted"; a matter the viewer cannot see
+// is nil.
+func (n *reportNames) resolve(refs map[string][]int64) error {
+	for _, id := range refs["client"] {
+		if _, ok := n.clients[id]; ok {
+			continue
+		}
+		c, err := n.tx.GetClient(id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			n.clients[id] = ""
+		case err != nil:
+			return fmt.Errorf("client %d: %w", id, err)
+		default:
+			n.clients[id] = c.Name
+		}
 	}
-	for _, c := range cs {
-		n.clients[c.ID] = c.Name
+	for _, id := range refs["matter"] {
+		if _, ok := n.matters[id]; ok {
+			continue
+		}
+		m, err := n.tx.GetMatter(id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			n.matters[id] = nil
+		case err != nil:
+			return fmt.Errorf("matter %d: %w", id, err)
+		default:
+			n.matters[id] = m
+		}
 	}
-	ms, err := tx.ListMatters(0, "")
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range ms {
-		n.matters[m.ID] = m
-	}
-	return n, nil
+	return nil
 }
 
 // hidden says whether an entry names a matter the viewer cannot see: such
@@ -208,7 +233,7 @@ func (n *reportNames) hidden(refs map[string][]int64) bool {
 func (n *reportNames) describe(refs map[string][]int64) string {
 	var parts []string
 	for _, id := range refs["client"] {
-		if name, ok := n.clients[id]; ok {
+		if name := n.clients[id]; name != "" {
 			parts = append(parts, fmt.Sprintf("client %d (%s)", id, name))
 		} else {
 			parts = append(parts, fmt.Sprintf("client %d (deleted)", id))
@@ -312,15 +337,16 @@ func (s *Session) AccessReport(ctx context.Context, clientID int64, from, to tim
 		if err != nil {
 			return "", "", fmt.Errorf("client %d: %w", clientID, err)
 		}
-		names, err := loadReportNames(tx)
+		names := newReportNames(tx)
+		names.clients[clientID] = c.Name
+		ms, err := tx.ListMatters(clientID, "")
 		if err != nil {
 			return "", "", err
 		}
 		mine := map[int64]bool{} // this client's visible matters
-		for id, m := range names.matters {
-			if m.ClientID == clientID {
-				mine[id] = true
-			}
+		for _, m := range ms {
+			mine[m.ID] = true
+			names.matters[m.ID] = m
 		}
 		checks := map[int64]bool{}
 		ids, ok, err := conflictChecksNaming(tx, clientID)
@@ -339,7 +365,13 @@ func (s *Session) AccessReport(ctx context.Context, clientID int64, from, to tim
 		}
 		for _, e := range entries {
 			refs := parseRefs(e.Records)
-			if names.hidden(refs) || !concerns(refs, clientID, mine, checks) {
+			if !concerns(refs, clientID, mine, checks) {
+				continue
+			}
+			if err := names.resolve(refs); err != nil {
+				return "", "", err
+			}
+			if names.hidden(refs) {
 				continue
 			}
 			rep.Rows = append(rep.Rows, names.row(e, refs))
@@ -404,10 +436,7 @@ func (s *Session) ActivityReport(ctx context.Context, user string, from, to time
 	}
 	rep := &ActivityReport{User: user}
 	err := s.view(ctx, "report.activity", func(tx *store.Tx) (string, string, error) {
-		names, err := loadReportNames(tx)
-		if err != nil {
-			return "", "", err
-		}
+		names := newReportNames(tx)
 		entries, err := tx.ListAudit(store.AuditFilter{From: from, To: to})
 		if err != nil {
 			return "", "", err
@@ -417,6 +446,9 @@ func (s *Session) ActivityReport(ctx context.Context, user string, from, to time
 				continue
 			}
 			refs := parseRefs(e.Records)
+			if err := names.resolve(refs); err != nil {
+				return "", "", err
+			}
 			if names.hidden(refs) {
 				continue
 			}

@@ -184,7 +184,7 @@ func TestIsActor(t *testing.T) {
 // TestReportHidesUnseenMatters: an entry naming a matter the viewer cannot
 // see (not in its list of matters) is left out whole, detail included.
 func TestReportHidesUnseenMatters(t *testing.T) {
-	n := &reportNames{clients: map[int64]string{1: "A"}, matters: map[int64]*store.Matter{3: {ID: 3, ClientID: 1, Title: "Seen"}}}
+	n := &reportNames{clients: map[int64]string{1: "A", 2: ""}, matters: map[int64]*store.Matter{3: {ID: 3, ClientID: 1, Title: "Seen"}, 4: nil}}
 	if n.hidden(parseRefs("client:1 matter:3")) {
 		t.Error("a visible matter hidden")
 	}
