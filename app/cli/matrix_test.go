@@ -92,10 +92,19 @@ func cliOps() []cliOp {
 		{a("backup --repo {tmp}/repo"), v(access.Backup)},
 		{a("user list"), v(access.ListUsers)},
 		{a("user add {user}2 --role Assistant"), v(access.ManageUsers)},
+		{a("user role {user}2 Read-only"), v(access.ManageUsers)},
+		{a("user reset {user}2"), v(access.ManageUsers)},
+		{a("user unlock {user}2"), v(access.ManageUsers)},
+		{a("user remove {user}2"), v(access.ManageUsers)},
 		{a("role list"), v(access.ListRoles)},
+		{a("role show Paralegal"), v(access.ListRoles)},
 		{a("role add Clerk{user} --clients read"), v(access.ListRoles, access.ManageRoles)}, // reads the roles first
+		{a("policy show"), v()}, // every user reads the policy their passphrase must meet
 		{a("policy set --min-length 14"), v(access.SetPolicy)},
 		{a("matter wall {new-matter} --users {user}"), v(access.SetClassOf)},
+		{a("client restrict {new-client} --users {user}"), v(access.SetClassOf)},
+		{a("client open {client}"), v(access.SetClassOf)},
+		{a("key change"), v(access.RotateKey)}, // last: the vault key changes
 	}
 }
 
