@@ -107,7 +107,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		hint("The vault also locks when this window is closed, and at once with Ctrl+L or the Lock button."),
 		widget.NewSeparator(),
 		bold("Change the passphrase"),
-		hint("Your recovery key keeps working. The data is not re-encrypted, so this takes a second."),
+		hint(passChangeHint(sess.User())),
 		s.np.obj, s.keyFile.obj, container.NewHBox(s.changeB), s.passMsg,
 		widget.NewSeparator(),
 		bold("This vault"),
@@ -179,4 +179,12 @@ func (s *settingsScreen) change() {
 		}
 		s.passMsg.Refresh()
 	})
+}
+
+// passChangeHint says what changing one's passphrase changes.
+func passChangeHint(i app.UserInfo) string {
+	if i.Owner {
+		return "Your recovery key keeps working. The data is not re-encrypted, so this takes a second."
+	}
+	return "Only your own passphrase changes; nobody else's, and the data is not re-encrypted, so this takes a second."
 }

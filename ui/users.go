@@ -46,7 +46,7 @@ type usersScreen struct {
 var userCols = []struct {
 	title string
 	width float32
-}{{"Name", 170}, {"Role", 120}, {"Status", 190}, {"Key file", 80}, {"Passphrase changed", 160}, {"Unlock attempts", 200}}
+}{{"Name", 160}, {"Role", 110}, {"Status", 230}, {"Key file", 75}, {"Passphrase changed", 160}, {"Unlock attempts", 190}}
 
 func newUsersScreen(u *UI) *usersScreen {
 	us := &usersScreen{u: u, sel: -1, detail: container.NewStack(), count: quiet("Loading…"), msg: errLabel()}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -343,5 +344,107 @@ func TestParalegalDeniedAndWall(t *testing.T) {
 		if strings.Contains(t2, canary) || strings.Contains(t2, "Secret merger") {
 			t.Fatalf("the walled client shows in the conflict check: %q", t2)
 		}
+	}
+}
+
+func TestRemoveUserAndChangeKey(t *testing.T) {
+	h := newHarness(t, true)
+	one := addUsers(t, h.dir, [2]string{"Pat Jones", "Paralegal"}, [2]string{"Sam Lee", "Attorney"})
+	h.unlocked()
+	h.u.wait()
+	h.u.main.show(navUsers)
+	h.u.wait()
+	us := h.u.main.users
+	cv := h.u.w.Canvas()
+	row := -1
+	for i, x := range us.users {
+		if x.Name == "Pat Jones" {
+			row = i
+		}
+	}
+	if row < 0 {
+		t.Fatalf("Pat not listed: %+v", us.users)
+	}
+	us.table.Select(widget.TableCellID{Row: row, Col: 0})
+	test.Tap(button(t, cv, "Remove…"))
+	if !contains(cv, "Remove and change the vault key") || !contains(cv, "copied the vault folder") {
+		t.Fatalf("the remove dialog does not explain the choice; texts %q", texts(cv))
+	}
+	test.Tap(button(t, cv, "Remove and change the vault key"))
+	if !us.rotating || !contains(cv, "Changing the vault key") {
+		t.Fatalf("no progress while the key changes; texts %q", texts(cv))
+	}
+	h.u.wait()
+	if us.rotating {
+		t.Fatal("still changing the key after the work ended")
+	}
+	switch {
+	case us.newKey != "":
+		// A new recovery key: Done only once it is confirmed written down.
+		done := button(t, cv, "Done")
+		if !done.Disabled() {
+			t.Fatal("Done enabled before the new recovery key was confirmed")
+		}
+	case !contains(cv, "Vault key changed"):
+		t.Fatalf("no result after the key change; texts %q", texts(cv))
+	}
+	for _, x := range us.users {
+		if x.Name == "Pat Jones" && !x.Removed {
+			t.Fatalf("Pat still active: %+v", x)
+		}
+	}
+	// Pat's one-time passphrase no longer opens the vault; Sam's does.
+	h.u.lockNow("")
+	h.u.wait()
+	h.unlockAs("Pat Jones", one["Pat Jones"])
+	if h.u.sess != nil {
+		t.Fatal("the removed user's passphrase still opens the vault")
+	}
+	h.unlockAs("Sam Lee", one["Sam Lee"])
+	if h.u.sess == nil || h.u.change == nil {
+		t.Fatalf("Sam cannot unlock after the key change: %q", h.u.unlock.errMsg.Text)
+	}
+}
+
+func TestAuditFiltersByClientAndUser(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	h.addClient("Anna Keller")
+	h.addClient(canary)
+	cv := h.u.w.Canvas()
+	// From the client's page: only entries naming this client.
+	test.Tap(button(t, cv, "Audit trail"))
+	h.u.wait()
+	a := h.u.main.audit
+	if a.client.Text != canary || len(a.entries) == 0 {
+		t.Fatalf("client filter %q, %d entries; %q", a.client.Text, len(a.entries), a.status.Text)
+	}
+	id := h.u.main.clients.cur.ID
+	for _, e := range a.entries {
+		if !strings.Contains(" "+e.Records+" ", fmt.Sprintf(" client:%d ", id)) {
+			t.Fatalf("entry not about the client: %+v", e)
+		}
+	}
+	// By name, typed; a name that is no client's is said so.
+	a.client.SetText("Anna Keller")
+	a.reload()
+	h.u.wait()
+	if len(a.entries) == 0 || a.filtErr.Visible() {
+		t.Fatalf("typed client name: %d entries, %q", len(a.entries), a.filtErr.Text)
+	}
+	a.client.SetText("Nobody Known")
+	a.reload()
+	h.u.wait()
+	if !a.filtErr.Visible() || !strings.Contains(a.filtErr.Text, "no client named") {
+		t.Fatalf("unknown client: %q", a.filtErr.Text)
+	}
+	// Who: someone who did nothing has no entries.
+	a.client.SetText("")
+	a.who.SetText("Pat Jones")
+	a.reload()
+	h.u.wait()
+	if len(a.entries) != 0 {
+		t.Fatalf("entries of a user who did nothing: %d", len(a.entries))
 	}
 }

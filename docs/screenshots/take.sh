@@ -71,7 +71,7 @@ shot conflict-check
 click 60 184 # Audit trail
 click 900 73 # Verify chain
 shot audit
-click 60 262 # Settings
+click 60 301 # Settings (Users is above it, for the owner)
 shot settings
 click 60 223 # Backups
 click 476 115 # Back up now
