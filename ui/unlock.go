@@ -260,7 +260,7 @@ func (s *unlockScreen) open(check bool) {
 				app.RememberUser(dir, name)
 			}
 			recovered := s.recovery
-			if info := sess.User(); info.MustChange || info.Expired {
+			if info := sess.User(); info.MustChange || info.Expired || info.NeedKeyFile {
 				u.showMustChange(sess, keyFile)
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -159,6 +160,7 @@ func (r *keyFileRow) choose() {
 // this until the new passphrase is saved, or the vault locked.
 type mustChangeScreen struct {
 	np      *newPassPair
+	kf      *keyFileRow // when the owner's rules ask for a key file this user has not got yet
 	saveB   *widget.Button
 	errMsg  *widget.Label
 	keyFile []byte
@@ -190,9 +192,19 @@ func (u *UI) showMustChange(sess *app.Session, keyFile []byte) {
 	}
 	why := "You unlocked with the one-time passphrase the owner gave you. Choose your own now: " +
 		"nobody else, not even the owner, will know it. The one-time passphrase stops working."
-	if info.Expired && !info.MustChange {
+	switch {
+	case info.MustChange:
+	case info.Expired:
 		why = "Your passphrase has expired: the vault's owner asks everyone to choose a new one every " +
 			policyExpiry(s.np.policy) + ". Choose a new one to go on; it may not be one you used before."
+	case info.NeedKeyFile:
+		why = "The vault's owner now asks everyone to unlock with a key file as well as the passphrase. " +
+			"Choose your key file (any file on a USB stick that you keep with you; the owner may have given you one) and a new passphrase."
+	}
+	s.kf = u.newKeyFileRow()
+	if info.NeedKeyFile {
+		s.kf.show("Your key file: from now on you choose it at every unlock, with your passphrase. Keep it off this laptop.")
+		s.keyFile = nil
 	}
 	lockB := u.button("Lock", theme.LogoutIcon(), func() { u.lockNow("") })
 	u.w.SetContent(newActivityArea(centered(560, container.NewVBox(
@@ -201,6 +213,7 @@ func (u *UI) showMustChange(sess *app.Session, keyFile []byte) {
 		bold("What makes a good passphrase"),
 		hint(policyHints(s.np.policy)),
 		s.np.obj,
+		s.kf.obj,
 		container.NewHBox(s.saveB, lockB),
 		s.errMsg,
 	)), u.touch))
@@ -211,11 +224,18 @@ func (s *mustChangeScreen) save(u *UI, sess *app.Session) {
 	if !s.np.check() || u.change != s || u.sess != sess {
 		return
 	}
+	kf := s.keyFile
+	if s.kf.needed {
+		if s.kf.content == nil {
+			setMsg(s.errMsg, "Choose your key file first (Key file…).")
+			return
+		}
+		kf = slices.Clone(s.kf.content)
+	}
 	pass := []byte(s.np.p1.Text)
 	s.np.clear()
 	s.saveB.Disable()
 	setMsg(s.errMsg, "")
-	kf := s.keyFile
 	run(u, func(ctx context.Context) (struct{}, error) {
 		defer clear(pass)
 		return struct{}{}, sess.ChangeOwnPassphrase(ctx, pass, kf)

@@ -448,3 +448,58 @@ func TestAuditFiltersByClientAndUser(t *testing.T) {
 		t.Fatalf("entries of a user who did nothing: %d", len(a.entries))
 	}
 }
+
+func TestPolicyRequiresKeyFile(t *testing.T) {
+	h := newHarness(t, true)
+	ctx := context.Background()
+	s, err := app.Open(ctx, h.dir, app.Passphrase([]byte(testPass)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.PassPolicy(ctx)
+	if err == nil {
+		p.RequireKeyFile = true
+		err = s.SetPassPolicy(ctx, p)
+	}
+	s.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The owner's next unlock: only the change screen, asking for a key file.
+	h.unlock(testPass)
+	c := h.u.change
+	if c == nil || !c.kf.obj.Visible() || h.u.main != nil {
+		t.Fatalf("no change screen with a key file; texts %q", texts(h.u.w.Canvas()))
+	}
+	c.np.p1.SetText(patPass)
+	c.np.p2.SetText(patPass)
+	test.Tap(c.saveB)
+	if !strings.Contains(c.errMsg.Text, "key file") || h.u.main != nil {
+		t.Fatalf("saved without a key file: %q", c.errMsg.Text)
+	}
+	key := []byte("the content of a key file on a USB stick")
+	c.kf.set("usb.key", append([]byte(nil), key...))
+	c.np.p1.SetText(patPass)
+	c.np.p2.SetText(patPass)
+	test.Tap(c.saveB)
+	h.u.wait()
+	if h.u.main == nil {
+		t.Fatalf("not opened after choosing a key file: %q", c.errMsg.Text)
+	}
+	// From now on the unlock screen asks for the key file by itself.
+	h.u.lockNow("")
+	h.u.wait()
+	us := h.u.unlock
+	if !us.keyFile.obj.Visible() || !us.keyFile.needed {
+		t.Fatalf("the unlock screen does not ask for the key file; texts %q", texts(h.u.w.Canvas()))
+	}
+	h.unlock(patPass)
+	if h.u.sess != nil || !strings.Contains(h.u.unlock.errMsg.Text, "key file") {
+		t.Fatalf("unlocked without the key file, or no word of it: %q", h.u.unlock.errMsg.Text)
+	}
+	h.u.unlock.keyFile.set("usb.key", append([]byte(nil), key...))
+	h.unlock(patPass)
+	if h.u.main == nil {
+		t.Fatalf("the passphrase and key file did not unlock: %q", h.u.unlock.errMsg.Text)
+	}
+}
