@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -203,6 +205,33 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 	put("RecordedAuditHead", head, err)
 	us, err := tx.ListUsers()
 	put("ListUsers", us, err)
+	for _, u := range us {
+		pu, err := tx.GetUser(u.ID)
+		put(fmt.Sprintf("GetUser(%d)", u.ID), pu, err)
+		pu, err = tx.UserByName(u.Name)
+		put("UserByName("+u.Name+")", pu, err)
+		ph, err := tx.PassHistory(u.ID, 0)
+		put(fmt.Sprintf("PassHistory(%d)", u.ID), ph, err)
+	}
+	ou, err := tx.OwnerUser()
+	put("OwnerUser", ou, err)
+	r, err := tx.GetRole("Paralegal")
+	put("GetRole", r, err)
+	sv, err := tx.Setting("x")
+	put("Setting", sv, err)
+	for _, id := range clients {
+		ck, err := tx.ConflictChecksNaming(id)
+		put(fmt.Sprintf("ConflictChecksNaming(%d)", id), ck, err)
+	}
+	cn, err := tx.ConflictNames()
+	var shown []Name
+	for _, n := range cn {
+		if !n.Hidden {
+			shown = append(shown, n)
+		}
+	}
+	put("ConflictNames (shown)", shown, err)
+	out[readMethodsKey] = "read"
 	rs, err := tx.ListRoles()
 	put("ListRoles", rs, err)
 	set, err := tx.Settings()
@@ -212,6 +241,65 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 	p, err := tx.IntegrityCheck()
 	put("IntegrityCheck", p, err)
 	return out
+}
+
+// readMethodsKey marks the map readEverything returns as complete.
+const readMethodsKey = "(every read method)"
+
+// txReads and txWrites name every exported method of Tx (beyond the
+// engine's Exec, Query, QueryRow, ...); readEverything calls every read.
+// A new method must be put in one of them: TestTxMethodsClassified.
+var (
+	txReads = []string{"Access", "AuditHead", "AuditSegments", "ConflictChecksNaming", "ConflictNames", "ContentDigest", "Counts",
+		"GetClient", "GetMatter", "GetRole", "GetUser", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
+		"ListClients", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "OwnerUser", "PassHistory", "ReadAuditSegment",
+		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
+	txWrites = []string{"AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteRole", "DeleteSetting", "InsertAudit",
+		"InsertClient", "InsertConflictCheck", "InsertMatter", "InsertNote", "InsertRole", "InsertUser", "SetMatterStatus",
+		"SetSecurityClass", "SetSetting", "TrimPassHistory", "UpdateClient", "UpdateRole", "UpdateUser"}
+	txOther = []string{"As", "Viewer"} // not reads of records
+)
+
+// TestTxMethodsClassified: every exported method of Tx is a read (which
+// TestWallCanary runs as a user behind a wall), a write, or named in
+// txOther, so a new query cannot skip the wall test unnoticed.
+func TestTxMethodsClassified(t *testing.T) {
+	engineMethods := map[string]bool{}
+	et := reflect.TypeOf((*Tx)(nil)).Elem().Field(0).Type // *engine.Tx
+	for i := range et.NumMethod() {
+		engineMethods[et.Method(i).Name] = true
+	}
+	known := map[string]bool{}
+	for _, l := range [][]string{txReads, txWrites, txOther} {
+		for _, m := range l {
+			known[m] = true
+		}
+	}
+	tt := reflect.TypeOf((*Tx)(nil))
+	for i := range tt.NumMethod() {
+		m := tt.Method(i).Name
+		if !engineMethods[m] && !known[m] {
+			t.Errorf("Tx.%s is neither in txReads (and readEverything) nor in txWrites", m)
+		}
+		delete(known, m)
+	}
+	for m := range known {
+		t.Errorf("%s is listed but Tx has no such method", m)
+	}
+	// readEverything calls each read.
+	src, err := os.ReadFile("access_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(src)
+	start := strings.Index(body, "func (f *wallFixture) readEverything(")
+	body = body[start:]
+	body = body[:strings.Index(body, "\n}\n")]
+	for _, m := range txReads {
+		if !strings.Contains(body, "tx."+m+"(") {
+			t.Errorf("readEverything does not call tx.%s", m)
+		}
+	}
 }
 
 // deref prints the values behind pointers (fmt prints a []*T as addresses).
