@@ -149,6 +149,10 @@ func Repair(ctx context.Context, dir string, cred vault.Credential, opts Options
 		rep.Log, rep.LogKept = d, kept
 	}
 	s := newSession(v, st, opts)
+	if err := s.loadUser(ctx, cred, opts.Actor); err != nil && !v.OpenedBy().Owner {
+		s.close(ctx, false)
+		return rep, err
+	}
 	if rep.Changed() {
 		err = s.audit(ctx, "vault.repair", "", strings.Join(rep.Lines(), " "))
 	}
@@ -269,6 +273,12 @@ func OpenReadOnly(ctx context.Context, dir string, cred vault.Credential, opts O
 	}
 	s := newSession(v, st, opts)
 	s.readOnly = true
+	// The user and their role hold in a salvage as anywhere: a read-only
+	// session that forgot them would be the owner's.
+	if err := s.loadUser(ctx, cred, opts.Actor); err != nil && !v.OpenedBy().Owner {
+		s.close(ctx, false)
+		return nil, err
+	}
 	note := "This vault is open read-only: nothing can be changed, and what you do now is not recorded in the audit trail. "
 	if d := v.LogDamage(); d != nil {
 		note += "Its log of recent changes is damaged (" + d.Reason + "). " + salvageCounts(d) + " " + lostChanges(d) + " "

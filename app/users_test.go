@@ -474,3 +474,32 @@ func TestUnknownNameOpensAsOwner(t *testing.T) {
 		t.Errorf("notices %q", n)
 	}
 }
+
+// A read-only (salvage) session keeps the user's role and view: it is not
+// the owner's.
+func TestReadOnlyKeepsTheUser(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	cid, _ := owner.AddClient(ctx, ClientInput{Name: ptr("Secret Sparrow")})
+	owner.AddClient(ctx, ClientInput{Name: ptr("Plain Pigeon")})
+	pass := addUser(t, owner, dir, "pat", access.ParalegalRole)
+	owner = openTest(t, dir)
+	if err := owner.SetSecurityClass(ctx, "client", cid, ClassRestricted, nil); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	s, err := OpenReadOnly(ctx, dir, Passphrase([]byte(pass)).ForUser("pat"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if u := s.User(); u.Owner || u.Role != access.ParalegalRole {
+		t.Fatalf("read-only session: %+v", u)
+	}
+	cs, err := s.ListClients(ctx, ByName)
+	if err != nil || len(cs) != 1 || cs[0].Name != "Plain Pigeon" {
+		t.Errorf("pat's read-only clients: %v %v", cs, err)
+	}
+	if _, err := s.Backup(ctx, filepath.Join(t.TempDir(), "b"), BackupOptions{}); !errors.Is(err, ErrDenied) {
+		t.Errorf("pat backs up a read-only vault: %v", err)
+	}
+}
