@@ -15,7 +15,15 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Tests never touch the real ~/.config (the last user of a vault, wrong-
+	// passphrase counts): every test binary gets its own config folder.
+	cfg, err := os.MkdirTemp("", "casevault-test-config")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", cfg)
 	code := m.Run()
+	os.RemoveAll(cfg)
 	if bigVault.dir != "" {
 		os.RemoveAll(filepath.Dir(bigVault.dir))
 	}

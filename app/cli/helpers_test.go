@@ -166,7 +166,15 @@ func TestMain(m *testing.M) {
 	if helperMain() {
 		return
 	}
+	// Tests never touch the real ~/.config (the last user of a vault, wrong-
+	// passphrase counts): every test binary gets its own config folder.
+	cfg, err := os.MkdirTemp("", "casevault-test-config")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", cfg)
 	code := m.Run()
+	os.RemoveAll(cfg)
 	if template.dir != "" {
 		os.RemoveAll(filepath.Dir(template.dir))
 	}
