@@ -32,6 +32,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -147,6 +148,9 @@ func (u *UI) backupTick(now time.Time) {
 		u.bannerAt = now
 		u.main.banner.refresh()
 	}
+	if !u.sess.CanDo(access.Backup) {
+		return // the role may not back up: no interval backup in its name
+	}
 	s := u.sess
 	u.jobStart(app.BackupOptions{}, func(o app.BackupOptions, h app.JobHooks) *app.BackupJob {
 		return u.jobs.Tick(s, now, o, h)
@@ -163,6 +167,11 @@ func (u *UI) lockBackup(s *app.Session, want bool) *backupJob {
 		}
 		u.jobs.ForLock(s, false, app.BackupOptions{}, app.JobHooks{}) // marks it JobLock if it still runs
 		return j
+	}
+	if !s.CanDo(access.Backup) {
+		// A role that may not back up (or a user who must first choose a
+		// passphrase) makes no backup on lock: it would only be refused.
+		return nil
 	}
 	return u.jobStart(app.BackupOptions{}, func(o app.BackupOptions, h app.JobHooks) *app.BackupJob {
 		return u.jobs.ForLock(s, want, o, h)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -93,7 +94,9 @@ func (b *backupBanner) refresh() {
 			"then lock it and choose Repair… on the unlock screen to work again.")
 		backupDue = true
 	}
-	if !now.Before(set.DismissedUntil) && !u.sess.ReadOnly() {
+	// Reminders are for who can act on them: a role that may not back up
+	// (access.Backup) is not nagged about backups it cannot make.
+	if !now.Before(set.DismissedUntil) && !u.sess.ReadOnly() && u.sess.CanDo(access.Backup) {
 		if lastFailure(set) != "" { // the reason is on the Backups screen
 			parts = append(parts, "The last backup, "+human.Time(set.LastErrorAt)+", failed. Open Backups to see why.")
 			backupDue = true
