@@ -141,6 +141,11 @@ func Message(err error) string {
 		return strings.TrimSuffix(err.Error(), ".") + "."
 	case errors.Is(err, ErrKeyChanged):
 		return human.Capitalize(err.Error()) + "."
+	case errors.Is(err, vault.ErrOwnerPassphraseNeeded):
+		return "This vault was unlocked with the recovery key, and adding its first user needs the owner's passphrase: " +
+			"choose a new passphrase first (Change passphrase, or casevault passwd), then add the user. Nothing was changed."
+	case errors.Is(err, vault.ErrRotationBusy):
+		return "A backup is running: change the vault key when it has finished. Nothing was changed."
 	case errors.Is(err, vault.ErrKeyFileNeeded):
 		return "This user's passphrase works only together with their key file: choose the key file, then try again."
 	case errors.Is(err, vault.ErrUnknownUser):

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -501,5 +502,23 @@ func TestReadOnlyKeepsTheUser(t *testing.T) {
 	}
 	if _, err := s.Backup(ctx, filepath.Join(t.TempDir(), "b"), BackupOptions{}); !errors.Is(err, ErrDenied) {
 		t.Errorf("pat backs up a read-only vault: %v", err)
+	}
+}
+
+func TestUserMessages(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("adding pat's key slot: %w", vault.ErrOwnerPassphraseNeeded), "needs the owner's passphrase"},
+		{fmt.Errorf("changing the vault key: %w", vault.ErrRotationBusy), "A backup is running"},
+		{&access.DeniedError{Role: "Paralegal", Verb: "delete clients"}, "Your role (Paralegal) cannot delete clients; ask the owner."},
+		{&MustChangeError{}, "one-time passphrase"},
+		{&KeyChangedError{Target: "/b", Sibling: "/b after key change"}, "such as /b after key change."},
+		{ErrKeyFileNeeded, "key file"},
+	} {
+		if got := Message(c.err); !strings.Contains(got, c.want) {
+			t.Errorf("Message(%v) = %q, want it to contain %q", c.err, got, c.want)
+		}
 	}
 }
