@@ -188,8 +188,13 @@ func (tx *Tx) InsertConflictCheck(c *ConflictCheck) (int64, error) {
 	return res.LastInsertId()
 }
 
-// DecideConflictCheck records the decision on a check.
+// DecideConflictCheck records the decision on a check. A check whose
+// recorded hits name a client or matter the viewer cannot see is
+// ErrNotFound to them, as the records are.
 func (tx *Tx) DecideConflictCheck(id int64, decision, note string, now time.Time) error {
+	if err := tx.mustSeeConflictCheck(id); err != nil {
+		return err
+	}
 	res, err := tx.Exec("UPDATE conflict_checks SET decision = ?, decision_note = ?, decided_at = ? WHERE id = ?", decision, note, ms(now), id)
 	if err != nil {
 		return err
@@ -226,4 +231,29 @@ func (tx *Tx) ConflictChecksNaming(clientID int64) ([]int64, error) {
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// mustSeeConflictCheck is ErrNotFound when the check's hits (app's JSON
+// array of objects with "client_id" and "matter_id") name a client or
+// matter hidden from the viewer. A check run by such a viewer recorded its
+// hidden hits without ids, so it stays theirs to decide.
+func (tx *Tx) mustSeeConflictCheck(id int64) error {
+	h, err := tx.hidden()
+	if err != nil || !h.any() {
+		return err
+	}
+	var n int
+	err = tx.QueryRow(`SELECT count(*) FROM conflict_checks c,
+		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
+		WHERE c.id = ? AND h.type = 'object' AND (
+			json_extract(h.value, '$.client_id') IN (SELECT value FROM json_each(?)) OR
+			json_extract(h.value, '$.matter_id') IN (SELECT value FROM json_each(?)))`,
+		id, idsJSON(h.clients), idsJSON(h.matters)).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("reading conflict check %d: %w", id, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("conflict check %d: %w", id, ErrNotFound)
+	}
+	return nil
 }
