@@ -46,6 +46,18 @@ func (s samples) median() float64 {
 
 func (s samples) p90() float64 { return s.quantile(0.9) }
 
+// mean is the average (NaN when empty).
+func (s samples) mean() float64 {
+	if len(s) == 0 {
+		return math.NaN()
+	}
+	var t float64
+	for _, v := range s {
+		t += v
+	}
+	return t / float64(len(s))
+}
+
 // timeIt runs f and returns its duration in seconds.
 func timeIt(f func() error) (float64, error) {
 	start := time.Now()
