@@ -43,6 +43,7 @@ func (s *Session) rotate(ctx context.Context, removed string) (*RotationReport, 
 	}
 	start := time.Now()
 	rep := &RotationReport{Removed: removed}
+	var keep [][16]byte
 	// The audit chain and the passphrase history keep their keys across
 	// the change (keys.go): store the chain's key before the old one goes.
 	err := s.st.UpdateAs(ctx, store.Everyone, func(tx *store.Tx) error {
@@ -51,8 +52,28 @@ func (s *Session) rotate(ctx context.Context, removed string) (*RotationReport, 
 		}
 		c, err := tx.Counts()
 		rep.Clients = c.Clients
-		return err
+		if err != nil {
+			return err
+		}
+		us, err := tx.ListUsers()
+		if err != nil {
+			return err
+		}
+		vid := s.v.Info().VaultID
+		for _, u := range us {
+			if u.Status == store.UserActive {
+				keep = append(keep, vault.UserTag(vid, u.Name))
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("preparing the change of the vault key: %w", err)
+	}
+	// Every user holds the data key and could have added a slot of their
+	// own to the header: the new key goes only to the owner, the recovery
+	// key and the active users (vault.RemoveSlotsExcept).
+	strays, err := s.v.RemoveSlotsExcept(keep)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the change of the vault key: %w", err)
 	}
@@ -87,6 +108,9 @@ func (s *Session) rotate(ctx context.Context, removed string) (*RotationReport, 
 		}
 		if rk != "" {
 			detail += "; a new recovery key was made"
+		}
+		if strays > 0 {
+			detail += "; " + human.Count(strays, "key slot that no user owns was", "key slots that no user owns were") + " removed first"
 		}
 		return "", detail, nil
 	})
