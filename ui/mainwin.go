@@ -92,9 +92,18 @@ const DefaultSearchSettle = 2 * time.Second
 // audit entry (app.Session.SettleSearch): the typing paused, the field was
 // cleared, the results were left or one was opened. Locking records it
 // too (app.Session.Close).
-func (m *mainScreen) settleSearch() {
+func (m *mainScreen) settleSearch() { m.settleSearchThen(nil) }
+
+// settleSearchThen settles the search, then runs next (when not nil) on
+// the UI goroutine: at once when there is nothing to settle, else once the
+// search is recorded, so that what next records (opening a result) comes
+// after it in the audit trail.
+func (m *mainScreen) settleSearchThen(next func()) {
 	u := m.u
 	if !m.searchOpen || u.sess == nil {
+		if next != nil {
+			next()
+		}
 		return
 	}
 	m.searchOpen = false
@@ -104,6 +113,9 @@ func (m *mainScreen) settleSearch() {
 	}, func(_ struct{}, err error) {
 		if err != nil && u.main == m {
 			dialog.ShowError(fmt.Errorf("the search could not be recorded in the audit trail: %s", app.Message(err)), u.w)
+		}
+		if next != nil && u.main == m {
+			next()
 		}
 	})
 }
@@ -264,13 +276,15 @@ func (m *mainScreen) searchChanged() {
 			u.touch()
 			h := r.hits[id]
 			r.list.UnselectAll()
-			m.settleSearch() // before the record's own entry
-			m.search.SetText("")
-			if h.MatterID != 0 && (h.Kind == "matter" || h.Kind == "note") {
-				m.showMatter(h.MatterID)
-			} else {
-				m.showClient(h.ClientID)
-			}
+			// The search is recorded before the record's own entry.
+			m.settleSearchThen(func() {
+				m.search.SetText("")
+				if h.MatterID != 0 && (h.Kind == "matter" || h.Kind == "note") {
+					m.showMatter(h.MatterID)
+				} else {
+					m.showClient(h.ClientID)
+				}
+			})
 		}
 		r.obj = container.NewBorder(r.title, nil, nil, nil, r.list)
 		m.results = r

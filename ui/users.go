@@ -394,6 +394,8 @@ func (us *usersScreen) showOneTime(name, pass string, keyFile []byte, reset bool
 	doneB := u.button("Done: I have handed it over", theme.ConfirmIcon(), func() {
 		u.clearClipboard()
 		us.oneTime = ""
+		us.keyFileSave = nil
+		clear(keyFile) // saved on their USB stick; no copy stays in memory
 		d.Hide()
 	})
 	doneB.Importance = widget.HighImportance

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -541,5 +543,73 @@ func TestCustomRoleAndPolicySaved(t *testing.T) {
 	got, err := h.u.sess.PassPolicy(context.Background())
 	if err != nil || got.MinLength != 16 || got.NoReuse != 5 {
 		t.Fatalf("policy after save = %+v, %v (%q)", got, err, p.msg.Text)
+	}
+}
+
+func TestAddUserWithKeyFile(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	h.u.main.show(navUsers)
+	h.u.wait()
+	cv := h.u.w.Canvas()
+	test.Tap(button(t, cv, "Add user…"))
+	var name *entry
+	var needKF *widget.Check
+	for _, o := range test.LaidOutObjects(cv.Overlays().Top()) {
+		if e, ok := o.(*entry); ok && strings.Contains(e.PlaceHolder, "Maria") {
+			name = e
+		}
+		if c, ok := o.(*widget.Check); ok && strings.Contains(c.Text, "key file") {
+			needKF = c
+		}
+	}
+	if name == nil || needKF == nil {
+		t.Fatalf("no name field or key file choice; texts %q", texts(cv))
+	}
+	test.Type(name, "Sam Lee")
+	needKF.SetChecked(true)
+	test.Tap(button(t, cv, "Add"))
+	h.u.wait()
+	us := h.u.main.users
+	one := us.oneTime
+	if one == "" || us.keyFileSave == nil {
+		t.Fatalf("no one-time passphrase or key file to save; texts %q", texts(cv))
+	}
+	done := button(t, cv, "Done: I have handed it over")
+	if !done.Disabled() {
+		t.Fatal("Done before the key file was saved")
+	}
+	path := filepath.Join(t.TempDir(), "sam.key")
+	w, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	us.keyFileSave(w)
+	if done.Disabled() {
+		t.Fatal("Done still disabled after the key file was saved")
+	}
+	test.Tap(done)
+	key, err := os.ReadFile(path)
+	if err != nil || len(key) < 32 {
+		t.Fatalf("key file: %d bytes, %v", len(key), err)
+	}
+	// Sam: the unlock screen asks for the key file; with it, the change screen.
+	h.u.lockNow("")
+	h.u.wait()
+	h.u.unlock.user.SetText("Sam Lee")
+	h.u.wait()
+	if !h.u.unlock.keyFile.obj.Visible() {
+		t.Fatalf("no key file row for Sam; texts %q", texts(cv))
+	}
+	h.u.unlock.keyFile.set("sam.key", []byte("not the key file"))
+	h.unlock(one)
+	if h.u.sess != nil || !strings.Contains(h.u.unlock.errMsg.Text, "key file") {
+		t.Fatalf("a wrong key file: session %v, %q", h.u.sess != nil, h.u.unlock.errMsg.Text)
+	}
+	h.u.unlock.keyFile.set("sam.key", key)
+	h.unlock(one)
+	if h.u.change == nil {
+		t.Fatalf("Sam with the key file is not on the change screen: %q", h.u.unlock.errMsg.Text)
 	}
 }
