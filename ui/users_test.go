@@ -613,3 +613,40 @@ func TestAddUserWithKeyFile(t *testing.T) {
 		t.Fatalf("Sam with the key file is not on the change screen: %q", h.u.unlock.errMsg.Text)
 	}
 }
+
+func TestActivityReportFromUsers(t *testing.T) {
+	var opened []string
+	h := newHarness(t, true, func(o *Options) {
+		o.openBrowser = func(p string) error { opened = append(opened, p); return nil }
+	})
+	h.unlocked()
+	h.u.wait()
+	h.addClient(canary)
+	h.u.main.show(navUsers)
+	h.u.wait()
+	us := h.u.main.users
+	us.table.Select(widget.TableCellID{Row: 0, Col: 0}) // the owner
+	cv := h.u.w.Canvas()
+	test.Tap(button(t, cv, "Activity report…"))
+	// The window's clock is the test's (March 2026), the trail's the real one:
+	// no dates = the whole trail.
+	n := 0
+	for _, o := range test.LaidOutObjects(cv.Overlays().Top()) {
+		if e, ok := o.(*entry); ok && e.PlaceHolder == "YYYY-MM-DD" {
+			e.SetText("")
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("date fields = %d; texts %q", n, texts(cv))
+	}
+	test.Tap(button(t, cv, "Open to print"))
+	h.u.wait()
+	if len(opened) != 1 {
+		t.Fatalf("pages opened: %v; texts %q", opened, texts(cv))
+	}
+	b, err := os.ReadFile(opened[0])
+	if err != nil || !strings.Contains(string(b), canary) {
+		t.Fatalf("the owner's activity does not show adding the client (%v): %.300s", err, b)
+	}
+}
