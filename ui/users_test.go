@@ -650,3 +650,50 @@ func TestActivityReportFromUsers(t *testing.T) {
 		t.Fatalf("the owner's activity does not show adding the client (%v): %.300s", err, b)
 	}
 }
+
+func TestLockoutPerUserAndCleared(t *testing.T) {
+	h := newHarness(t, true)
+	addUsers(t, h.dir, [2]string{"Pat Jones", "Paralegal"})
+	for i := 0; i <= app.DefaultLockoutAfter; i++ {
+		h.unlockAs("Pat Jones", "not pat's passphrase at all")
+	}
+	s := h.u.unlock
+	if !s.unlockB.Disabled() || !strings.Contains(s.status.Text, "for Pat Jones") {
+		t.Fatalf("Pat not waiting: disabled %v, %q", s.unlockB.Disabled(), s.status.Text)
+	}
+	// Pat's wrong attempts do not make the owner wait.
+	s.user.SetText("")
+	h.u.wait()
+	if s.unlockB.Disabled() {
+		t.Fatalf("the owner waits for Pat's attempts: %q", s.status.Text)
+	}
+	h.unlocked()
+	h.u.wait()
+	h.u.main.show(navUsers)
+	h.u.wait()
+	us := h.u.main.users
+	row := -1
+	for i, x := range us.users {
+		if x.Name == "Pat Jones" {
+			row = i
+		}
+	}
+	if row < 0 || us.users[row].Failures == 0 || !strings.Contains(userCell(us.users[row], 5, h.u.now()), "wrong") {
+		t.Fatalf("Pat's attempts not shown: %+v", us.users)
+	}
+	us.table.Select(widget.TableCellID{Row: row, Col: 0})
+	test.Tap(button(t, h.u.w.Canvas(), "Clear lockout"))
+	h.u.wait()
+	for _, x := range us.users {
+		if x.Name == "Pat Jones" && (x.Failures != 0 || x.LockedFor != 0) {
+			t.Fatalf("lockout not cleared: %+v", x)
+		}
+	}
+	h.u.lockNow("")
+	h.u.wait()
+	h.u.unlock.user.SetText("Pat Jones")
+	h.u.wait()
+	if h.u.unlock.unlockB.Disabled() {
+		t.Fatalf("Pat still waits after Clear lockout: %q", h.u.unlock.status.Text)
+	}
+}
