@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,6 +293,10 @@ func countsMap(c store.Counts) backup.Counts {
 type Backups struct {
 	r *backup.Repo
 	s *Session // set when opened through a session: actions are audited
+	// user: opened without a session by a user's passphrase (not the
+	// owner's, not the recovery key): no role is known, so what changes
+	// the backup or recreates the vault is refused (allow).
+	user bool
 }
 
 // OpenBackups opens the repository in dir with the passphrase or recovery
@@ -301,7 +306,7 @@ func OpenBackups(ctx context.Context, dir string, cred Credential) (*Backups, er
 	if err != nil {
 		return nil, err
 	}
-	return &Backups{r: r}, nil
+	return &Backups{r: r, user: !r.OpenedBy().Owner}, nil
 }
 
 // OpenBackups opens the repository in dir with the open vault's keys.
@@ -319,8 +324,17 @@ func (s *Session) OpenBackups(ctx context.Context, dir string) (*Backups, error)
 // allow checks the session's permission when the repository was opened
 // through one (Session.OpenBackups); a repository opened with its own
 // passphrase or recovery key (OpenBackups, no vault) has no user.
+//
+// Opened without a session by a user who is not the owner, forgetting,
+// pruning and restoring are refused: the user's role is in the vault, not
+// in the backup, and every user's passphrase opens the backup's copy of
+// the header. (Listing and verifying stay: they change nothing.) What
+// needs backups:edit is refused: forgetting, pruning, restoring.
 func (b *Backups) allow(ctx context.Context, v access.Verb) error {
 	if b.s == nil {
+		if b.user && slices.Contains(v.Needs, access.Need{Kind: access.Backups, Level: access.Edit}) {
+			return fmt.Errorf("%w: without the vault, only the owner's passphrase or the recovery key can %s; ask the owner", ErrDenied, v.Words)
+		}
 		return nil
 	}
 	return b.s.allow(ctx, v)

@@ -267,6 +267,10 @@ func Open(ctx context.Context, dir string, keys *vault.Keys, opts Options) (*Rep
 	return r, nil
 }
 
+// OpenedBy says which key slot of the vault's header opened the backup
+// (vault.Keys.OpenedBy).
+func (r *Repo) OpenedBy() vault.SlotInfo { return r.keys.OpenedBy() }
+
 // OpenWithCredential opens the repository in dir with the passphrase or
 // recovery key alone, through its copies of the vault header (to restore on
 // a new laptop). The key files are tried cheapest first (loadKeyFiles).

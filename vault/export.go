@@ -118,25 +118,31 @@ type Keys struct {
 	vaultID [16]byte
 	own     *keyring // set for keys from UnlockHeader
 	header  []byte   // the header they were unlocked from (own keys)
+	opened  SlotInfo // the slot that opened them (UnlockHeader) or the vault's
 }
+
+// OpenedBy says which slot of the header the keys were unlocked with (for
+// an open vault's keys, the slot that opened the vault when Keys was called).
+func (k *Keys) OpenedBy() SlotInfo { return k.opened }
 
 // Keys returns the open vault's keys. They stop working (ErrClosed) when the
 // vault is closed; Close on them does nothing.
 func (v *Vault) Keys() *Keys {
 	v.mu.Lock()
-	id := v.hdr.VaultID
+	id, opened := v.hdr.VaultID, v.opened
 	v.mu.Unlock()
-	return &Keys{mu: &v.mu, get: func() *keyring { return v.keys }, vaultID: id}
+	return &Keys{mu: &v.mu, get: func() *keyring { return v.keys }, vaultID: id, opened: opened}
 }
 
 // UnlockHeader opens a copy of a vault header with a credential. name says
 // where the bytes came from, for messages. The caller must Close the keys.
 func UnlockHeader(name string, header []byte, cred Credential) (*Keys, error) {
-	h, kr, err := unlockHeader(name, header, cred)
+	u, err := unlockFull(name, header, cred, nil, false)
 	if err != nil {
 		return nil, err
 	}
-	k := &Keys{mu: &sync.Mutex{}, vaultID: h.VaultID, own: kr, header: append([]byte(nil), header...)}
+	h, kr := u.h, u.keys
+	k := &Keys{mu: &sync.Mutex{}, vaultID: h.VaultID, own: kr, header: append([]byte(nil), header...), opened: h.Slots[u.slot].info()}
 	k.get = func() *keyring { return k.own }
 	return k, nil
 }

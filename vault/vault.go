@@ -465,17 +465,6 @@ func newOpened(dir string, u *unlocked) *Vault {
 	return &Vault{dir: dir, fs: osFS{}, hdr: u.h, keys: u.keys, opened: u.h.Slots[u.slot].info(), seed: maphash.MakeSeed(), pins: map[*Checkpoint]int{}}
 }
 
-// unlockHeader parses header bytes (file names them in errors), opens a key
-// slot with cred and checks the header MAC. On success the caller owns the
-// keyring and must end it with vaultClosed after destroying it.
-func unlockHeader(file string, b []byte, cred Credential) (*header, *keyring, error) {
-	u, err := unlockFull(file, b, cred, nil, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	return u.h, u.keys, nil
-}
-
 func checkHeaderMAC(file string, h *header, keys *keyring) error {
 	var macOK bool
 	if err := keys.with(keys.header, func(k []byte) error {
