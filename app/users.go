@@ -285,6 +285,17 @@ func (s *Session) loadUser(ctx context.Context, cred vault.Credential, actor str
 		if pol, err = loadPassPolicy(tx); err != nil {
 			return err
 		}
+		if slot.Owner {
+			if n, err := s.straySlots(tx); err != nil {
+				return err
+			} else if n > 0 {
+				// Someone who held the data key (a user, or a copy of the
+				// folder) added slots of their own to the header.
+				s.notices = append(s.notices, fmt.Sprintf("This vault's header has %s that no user of the vault owns: "+
+					"someone who could unlock it may have added a way in of their own. Change the vault key (casevault key change, "+
+					"or Users → Change the vault key) to remove %s.", human.Count(n, "key slot", "key slots"), map[bool]string{true: "it", false: "them"}[n == 1]))
+			}
+		}
 		su.expired = !cred.Type().IsRecovery() && pol.expired(u.PassChangedAt, s.now())
 		su.needKey = !cred.Type().IsRecovery() && pol.RequireKeyFile && !slot.KeyFile
 		return nil
@@ -322,6 +333,30 @@ func (s *Session) nameOwner(ctx context.Context, name string) error {
 		u.Name = name
 		return tx.UpdateUser(u)
 	})
+}
+
+// straySlots counts the header's user slots that are neither the owner's
+// nor an active user's (vault.RemoveSlotsExcept removes them at the next
+// change of the vault key).
+func (s *Session) straySlots(tx *store.Tx) (int, error) {
+	us, err := tx.ListUsers()
+	if err != nil {
+		return 0, err
+	}
+	vid := s.v.Info().VaultID
+	known := map[[16]byte]bool{}
+	for _, u := range us {
+		if u.Status == store.UserActive {
+			known[vault.UserTag(vid, u.Name)] = true
+		}
+	}
+	n := 0
+	for _, si := range s.v.Slots() {
+		if !si.Owner && !known[si.Tag] {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // UserNeedsKeyFile reports, before any unlock attempt, whether the slot of

@@ -522,3 +522,44 @@ func TestUserMessages(t *testing.T) {
 		}
 	}
 }
+
+// A slot that no user owns (planted by someone who held the data key) is
+// pointed out to the owner at unlock, until a change of the vault key
+// removes it.
+func TestStraySlotNoticed(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	patPass := addUser(t, owner, dir, "Pat", access.ParalegalRole)
+	owner = openTest(t, dir)
+	if n := owner.Notices(); len(n) != 0 {
+		t.Fatalf("notices before: %q", n)
+	}
+	owner.Close(ctx)
+	v, err := vault.Open(dir, vault.Passphrase([]byte(patPass)).ForUser("Pat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddUserSlot("shadow", []byte("a slot nobody was given"), nil, testKDF); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	s, err := openUser(t, dir, "Pat", patPass, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Notices(); len(n) != 0 {
+		t.Errorf("a user is told of slots: %q", n)
+	}
+	s.Close(ctx)
+	owner = openTest(t, dir)
+	n := owner.Notices()
+	if len(n) != 1 || !strings.Contains(n[0], "1 key slot that no user of the vault owns") || !strings.Contains(n[0], "Change the vault key") {
+		t.Fatalf("owner's notices: %q", n)
+	}
+	if _, err := owner.RotateDataKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	owner.Close(ctx)
+	if n := openTest(t, dir).Notices(); len(n) != 0 {
+		t.Errorf("notices after the change of key: %q", n)
+	}
+}
