@@ -377,7 +377,9 @@ func (b *Backups) ConfigMissing() bool { return b.r.ConfigMissing() }
 // Snapshots lists the snapshots, oldest first, and damaged snapshot files.
 func (b *Backups) Snapshots(ctx context.Context) ([]*Snapshot, []error, error) {
 	snaps, bad, err := b.r.Snapshots(ctx)
-	if b.s != nil && b.s.hidesCounts(ctx) {
+	// A user's passphrase without the vault: nothing says which records
+	// they may see, so no whole-vault counts either.
+	if b.user || (b.s != nil && b.s.hidesCounts(ctx)) {
 		for i, sn := range snaps {
 			snaps[i] = withoutCounts(sn)
 		}

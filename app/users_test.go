@@ -563,3 +563,32 @@ func TestStraySlotNoticed(t *testing.T) {
 		t.Errorf("notices after the change of key: %q", n)
 	}
 }
+
+// A backup opened with a user's passphrase alone lists snapshots without
+// whole-vault counts (nothing says which records that user may see).
+func TestUserBackupWithoutVaultHidesCounts(t *testing.T) {
+	owner, dir, _ := testSession(t)
+	owner.AddClient(ctx, ClientInput{Name: ptr("Counted Crane")})
+	patPass := addUser(t, owner, dir, "Pat", access.AttorneyRole)
+	owner = openTest(t, dir)
+	repo := filepath.Join(t.TempDir(), "backup")
+	if _, err := owner.Backup(ctx, repo, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenBackups(ctx, repo, vault.Passphrase([]byte(patPass)).ForUser("Pat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if snaps, _, err := b.Snapshots(ctx); err != nil || len(snaps) != 1 || snaps[0].Counts != nil {
+		t.Errorf("Pat's snapshot list: %+v %v", snaps, err)
+	}
+	ob, err := OpenBackups(ctx, repo, vault.Passphrase([]byte(testPass)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
+	if snaps, _, err := ob.Snapshots(ctx); err != nil || len(snaps) != 1 || snaps[0].Counts["clients"] != 1 {
+		t.Errorf("the owner's snapshot list: %+v %v", snaps, err)
+	}
+}
