@@ -1,10 +1,14 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 )
 
 // Who sees what (docs/FORMAT.md §6.3). Clients and matters carry a security
@@ -59,23 +63,56 @@ var Everyone = Viewer{All: true}
 
 // As returns a transaction over the same database transaction that reads
 // for v (for instance tx.As(store.Everyone) where the vault's own work
-// needs every row: verifying the audit chain, a backup's counts).
+// needs every row: verifying the audit chain, a backup's counts). Both
+// share what they cached of visibility, so a write through either makes
+// the other forget what it may change.
 func (tx *Tx) As(v Viewer) *Tx {
-	return &Tx{Tx: tx.Tx, v: tx.v, viewer: v}
+	return &Tx{Tx: tx.Tx, v: tx.v, viewer: v, vis: tx.vis}
 }
 
 // Viewer is who this transaction reads for.
 func (tx *Tx) Viewer() Viewer { return tx.viewer }
 
+// Exec is the engine's Exec (a statement that changes data, only inside
+// Update); first the transaction forgets the hidden sets that the change
+// might make wrong: every viewer's but its own, whose records it may only
+// write when it sees them (a change of class forgets them all:
+// forgetClasses). Everyone's writes forget every set.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	tx.vis.wrote(tx.viewer)
+	if !rowStatement(query) {
+		tx.vis.ddl = true
+	}
+	return tx.Tx.Exec(query, args...)
+}
+
+// rowStatement: the statement begins with INSERT, UPDATE or DELETE (the
+// engine captures its row changes); anything else (DDL) is a change of
+// schema for Store.wrote.
+func rowStatement(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	for _, kw := range []string{"INSERT", "UPDATE", "DELETE"} {
+		if len(q) >= len(kw) && strings.EqualFold(q[:len(kw)], kw) {
+			return true
+		}
+	}
+	return false
+}
+
 // filtering reports whether the viewer's queries need the visibility
 // conditions: not for Everyone, and not while every client and matter is
 // general (one look at two small partial indexes, cached for the
-// transaction; SetSecurityClass and the writes that set a class forget it).
+// transaction and, in a read transaction, in the Store until the next
+// write; SetSecurityClass and the writes that set a class forget it).
 func (tx *Tx) filtering() (bool, error) {
 	if tx.viewer.All {
 		return false, nil
 	}
-	switch tx.classes {
+	vis := tx.vis
+	if vis.classes == classesUnknown {
+		vis.classes = vis.cachedClasses()
+	}
+	switch vis.classes {
 	case classesNone:
 		return false, nil
 	case classesUsed:
@@ -87,18 +124,125 @@ func (tx *Tx) filtering() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reading security classes: %w", err)
 	}
-	tx.classes = classesNone
+	vis.classes = classesNone
 	if used {
-		tx.classes = classesUsed
+		vis.classes = classesUsed
 	}
+	vis.publish(vis.classes, 0, nil)
 	return used, nil
 }
 
 // forgetClasses drops what filtering and hidden cached: a class or an
 // access list changed in this transaction.
 func (tx *Tx) forgetClasses() {
-	tx.classes = classesUnknown
-	tx.hiddenCache = nil
+	tx.vis.classes = classesUnknown
+	tx.vis.hidden = nil
+}
+
+// txVis is what one database transaction (and the Txs tx.As makes over it)
+// knows of visibility: whether classes are in use, and each viewer's
+// hidden sets by user id. A read transaction's comes from and goes to its
+// Store's viewCache at the transaction's generation; a write
+// transaction's starts from the cache of the state before it and keeps
+// what it learns to itself (its changes may not commit).
+type txVis struct {
+	ddl     bool // a statement other than INSERT, UPDATE, DELETE ran (Tx.Exec)
+	classes int
+	hidden  map[int64]*hiddenSets
+	cache   *viewCache // nil: a write transaction, or the vault's own work
+	gen     uint64
+}
+
+// wrote: a statement of viewer v changes data (Tx.Exec).
+func (vis *txVis) wrote(v Viewer) {
+	if len(vis.hidden) == 0 {
+		return
+	}
+	if v.All {
+		vis.hidden = nil
+		return
+	}
+	for uid := range vis.hidden {
+		if uid != v.UserID {
+			delete(vis.hidden, uid)
+		}
+	}
+}
+
+func (vis *txVis) cachedClasses() int {
+	if vis.cache == nil {
+		return classesUnknown
+	}
+	vis.cache.mu.Lock()
+	defer vis.cache.mu.Unlock()
+	if vis.cache.gen != vis.gen {
+		return classesUnknown
+	}
+	return vis.cache.classes
+}
+
+func (vis *txVis) cachedHidden(uid int64) *hiddenSets {
+	if vis.cache == nil {
+		return nil
+	}
+	vis.cache.mu.Lock()
+	defer vis.cache.mu.Unlock()
+	if vis.cache.gen != vis.gen {
+		return nil
+	}
+	return vis.cache.hidden[uid]
+}
+
+// publish puts what a read transaction computed into the Store's cache
+// (classes; and h, user uid's hidden sets, when not nil).
+func (vis *txVis) publish(classes int, uid int64, h *hiddenSets) {
+	c := vis.cache
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case vis.gen < c.gen:
+		return // cannot happen (reads and writes take the engine's lock), but never go back
+	case vis.gen > c.gen:
+		c.gen, c.classes, c.hidden = vis.gen, classesUnknown, nil
+	}
+	c.classes = classes
+	if h != nil {
+		if c.hidden == nil {
+			c.hidden = map[int64]*hiddenSets{}
+		}
+		c.hidden[uid] = h
+	}
+}
+
+// viewCache is a Store's visibility (txVis) as read transactions computed
+// it at generation gen: valid while no write transaction has begun since.
+// The hidden sets are never changed once made, so transactions share them.
+type viewCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	classes int
+	hidden  map[int64]*hiddenSets
+}
+
+// reader is the txVis of a read transaction at generation gen.
+func (c *viewCache) reader(gen uint64) *txVis { return &txVis{cache: c, gen: gen} }
+
+// writer is the txVis of a write transaction that began after generation
+// prev: what the cache knew at prev, copied.
+func (c *viewCache) writer(prev uint64) *txVis {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vis := &txVis{}
+	if c.gen == prev {
+		vis.classes = c.classes
+		if len(c.hidden) > 0 {
+			vis.hidden = maps.Clone(c.hidden)
+		}
+	}
+	return vis
 }
 
 // Values of Tx.classes.
@@ -126,7 +270,7 @@ func (tx *Tx) clientCond(c string) (string, error) {
 	if err != nil || h == nil || len(h.clients) == 0 {
 		return "", err
 	}
-	return c + ".id NOT IN " + inList(h.clients), nil
+	return c + ".id NOT IN " + h.clientList, nil
 }
 
 // matterCond is the condition on a matters row aliased m ("" when the
@@ -137,7 +281,7 @@ func (tx *Tx) matterCond(m, c string) (string, error) {
 	if err != nil || h == nil || len(h.matters) == 0 {
 		return "", err
 	}
-	return m + ".id NOT IN " + inList(h.matters), nil
+	return m + ".id NOT IN " + h.matterList, nil
 }
 
 // inList is the SQL list "(1,2,3)" of the set's ids, ascending.
@@ -340,7 +484,9 @@ func (tx *Tx) Access(kind string, id int64) (class string, userIDs []int64, err 
 // records of a class other than general and what hangs on them.
 type hiddenSets struct {
 	clients, matters, notes map[int64]bool
-	searchRows              string // JSON array of the search index's hidden rowids
+	clientList, matterList  string         // inList of clients, matters
+	searchRows              map[int64]bool // the search index's hidden rowids
+	searchJSON              string         // the same as a JSON array
 }
 
 func (h *hiddenSets) any() bool { return h != nil && len(h.clients)+len(h.matters)+len(h.notes) > 0 }
@@ -359,16 +505,23 @@ func idsJSON(set map[int64]bool) string {
 }
 
 // hidden returns the viewer's hidden ids (nil when it sees everything),
-// cached for the transaction until a class changes. Each query reads only
+// cached for the transaction until a class changes, and in the Store for
+// every read transaction until the next write. Each query reads only
 // what it must: the non-general rows through the partial indexes, then
-// what hangs on the hidden ones through their parent's index.
+// what hangs on the hidden ones through their parent's index. The sets
+// are shared: never change them.
 func (tx *Tx) hidden() (*hiddenSets, error) {
 	on, err := tx.filtering()
 	if err != nil || !on {
 		return nil, err
 	}
-	if tx.hiddenCache != nil {
-		return tx.hiddenCache, nil
+	vis := tx.vis
+	if h := vis.hidden[tx.viewer.UserID]; h != nil {
+		return h, nil
+	}
+	if h := vis.cachedHidden(tx.viewer.UserID); h != nil {
+		vis.keep(tx.viewer.UserID, h)
+		return h, nil
 	}
 	uid := tx.viewer.UserID
 	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
@@ -404,9 +557,18 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 			rows[kind<<40|id] = true
 		}
 	}
-	h.searchRows = idsJSON(rows)
-	tx.hiddenCache = h
+	h.searchRows, h.searchJSON = rows, idsJSON(rows)
+	h.clientList, h.matterList = inList(h.clients), inList(h.matters)
+	vis.keep(uid, h)
+	vis.publish(vis.classes, uid, h)
 	return h, nil
+}
+
+func (vis *txVis) keep(uid int64, h *hiddenSets) {
+	if vis.hidden == nil {
+		vis.hidden = map[int64]*hiddenSets{}
+	}
+	vis.hidden[uid] = h
 }
 
 func (tx *Tx) collectIDs(q string, set map[int64]bool, args ...any) error {

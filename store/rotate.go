@@ -15,7 +15,14 @@ import (
 // returns the new recovery key when the old one could not be kept (to be
 // shown once), else "". Remove the departing user's slot first.
 func (s *Store) RotateKey(ctx context.Context) (vault.RecoveryKey, error) {
-	return s.db.RotateKey(ctx, engine.RotateHooks{Rekey: rekeyAudit})
+	// A new generation before and after: the rotation's transaction writes
+	// (audit segments' rows only, but no cache outlives a write).
+	s.gen.Add(1)
+	defer s.gen.Add(1)
+	return s.db.RotateKey(ctx, engine.RotateHooks{Rekey: func(etx *engine.Tx, reput func(vault.Kind, vault.ID) (vault.ID, error)) error {
+		s.gen.Add(1)
+		return rekeyAudit(etx, reput)
+	}})
 }
 
 // rekeyAudit is the rotation's Rekey hook: every audit_segments row gets

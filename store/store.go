@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"casevault/store/engine"
 	"casevault/vault"
@@ -66,16 +67,16 @@ type Options struct {
 // (Exec, Query, QueryRow) with casevault's typed queries.
 type Tx struct {
 	*engine.Tx
-	v       *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
-	viewer  Viewer       // whose visibility the queries apply (access.go)
-	classes int          // classesUnknown, classesNone, classesUsed: cached by filtering
-	// hiddenCache: the viewer's hidden ids, cached by hidden.
-	hiddenCache *hiddenSets
+	v      *vault.Vault // to read sealed audit segments; nil inside a checkpoint's hooks
+	viewer Viewer       // whose visibility the queries apply (access.go)
+	// vis: what filtering and hidden cached, shared by the Txs that tx.As
+	// makes over the same database transaction (access.go).
+	vis *txVis
 }
 
 // sysTx is the transaction of the vault's own work (checkpoint hooks,
 // sealing): it sees everything.
-func sysTx(etx *engine.Tx) *Tx { return &Tx{Tx: etx, viewer: Everyone} }
+func sysTx(etx *engine.Tx) *Tx { return &Tx{Tx: etx, viewer: Everyone, vis: &txVis{}} }
 
 // Store is the typed database of one vault. Safe for concurrent use; calls
 // are serialised.
@@ -84,6 +85,13 @@ type Store struct {
 
 	mu     sync.Mutex
 	viewer Viewer // for View, Update and Capture
+
+	// gen counts the write transactions that changed what visibility
+	// reads (wrote: under the engine's lock, so a read transaction never
+	// runs between such a write and its count); vc holds the visibility
+	// that read transactions computed at one gen (access.go: viewCache).
+	gen atomic.Uint64
+	vc  viewCache
 }
 
 // Open opens the database over an unlocked vault and brings its schema up
@@ -134,7 +142,37 @@ func (s *Store) Viewer() Viewer {
 	return s.viewer
 }
 
-func (s *Store) tx(etx *engine.Tx, v Viewer) *Tx { return &Tx{Tx: etx, v: s.db.Vault(), viewer: v} }
+// readTx is a read-only transaction's Tx: its visibility comes from, and
+// goes to, the Store's cache at the current generation.
+func (s *Store) readTx(etx *engine.Tx, v Viewer) *Tx {
+	return &Tx{Tx: etx, v: s.db.Vault(), viewer: v, vis: s.vc.reader(s.gen.Load())}
+}
+
+// writeTx is a write transaction's Tx: it starts from what the cache knew
+// of the state before it, and keeps what it learns to itself (its changes
+// may not commit).
+func (s *Store) writeTx(etx *engine.Tx, v Viewer) *Tx {
+	return &Tx{Tx: etx, v: s.db.Vault(), viewer: v, vis: s.vc.writer(s.gen.Load())}
+}
+
+// wrote ends a write transaction's fn (under the engine's lock, before the
+// commit): a new generation when it changed rows of a table that
+// visibility reads, or the schema, so that no read transaction after it
+// uses hidden sets of the state before (whether it commits or not). A
+// write of the audit trail alone (every read's audit entry) keeps them.
+func (s *Store) wrote(tx *Tx) {
+	if tx.vis.ddl || tx.Tx.ChangedAny(func(table string) bool { return !visibilityNeutral[table] }) {
+		s.gen.Add(1)
+	}
+}
+
+// visibilityNeutral are the tables whose rows decide nothing of who sees
+// what (access.go): changing them keeps the cached hidden sets. Every
+// other table, and any table added later, counts as a change.
+var visibilityNeutral = map[string]bool{
+	"meta": true, "conflict_checks": true, "audit": true, "audit_segments": true,
+	"roles": true, "pass_history": true, "settings": true,
+}
 
 // View runs fn in a read-only transaction for the Store's viewer.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
@@ -143,7 +181,7 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 
 // ViewAs is View for the viewer v.
 func (s *Store) ViewAs(ctx context.Context, v Viewer, fn func(tx *Tx) error) error {
-	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(s.tx(tx, v)) })
+	return s.db.View(ctx, func(tx *engine.Tx) error { return fn(s.readTx(tx, v)) })
 }
 
 // Update runs fn in a write transaction. It returns nil only when the change
@@ -156,7 +194,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 
 // UpdateAs is Update for the viewer v.
 func (s *Store) UpdateAs(ctx context.Context, v Viewer, fn func(tx *Tx) error) error {
-	return s.db.Update(ctx, func(tx *engine.Tx) error { return fn(s.tx(tx, v)) })
+	return s.db.Update(ctx, func(etx *engine.Tx) error {
+		tx := s.writeTx(etx, v)
+		defer s.wrote(tx)
+		return fn(tx)
+	})
 }
 
 // Capture copies the vault's bytes at rest for a backup under the
@@ -167,7 +209,7 @@ func (s *Store) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Ca
 	var efn func(tx *engine.Tx) error
 	if fn != nil {
 		v := s.Viewer()
-		efn = func(tx *engine.Tx) error { return fn(s.tx(tx, v)) }
+		efn = func(tx *engine.Tx) error { return fn(s.readTx(tx, v)) }
 	}
 	return s.db.Capture(ctx, efn)
 }

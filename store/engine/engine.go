@@ -518,6 +518,27 @@ type Tx struct {
 	tx    *sql.Tx
 	write bool
 	err   error
+	cap   *capture // a write transaction's row changes
+}
+
+// ChangedAny reports whether this write transaction has so far changed a
+// row (by a statement; what triggers and foreign keys do follows from it)
+// of a table for which match is true; true, too, when its changes could
+// not all be captured (it will not commit). False in a read transaction.
+// Schema changes (DDL) are not row changes.
+func (t *Tx) ChangedAny(match func(table string) bool) bool {
+	if t.cap == nil {
+		return false
+	}
+	if t.cap.err != nil {
+		return true
+	}
+	for _, ch := range t.cap.changes {
+		if match(ch.Table) {
+			return true
+		}
+	}
+	return false
 }
 
 // Exec runs a statement that changes data (only inside Update).
@@ -613,7 +634,7 @@ func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	d.capture = &capture{}
-	t := &Tx{ctx: ctx, tx: stx, write: true}
+	t := &Tx{ctx: ctx, tx: stx, write: true, cap: d.capture}
 	ferr := fn(t)
 	c := d.capture
 	d.capture = nil
@@ -777,7 +798,7 @@ func (d *DB) sealLocked(ctx context.Context) error {
 		return err
 	}
 	defer stx.Rollback()
-	t := &Tx{ctx: ctx, tx: stx, write: true}
+	t := &Tx{ctx: ctx, tx: stx, write: true, cap: d.capture}
 	if err := d.opts.Seal(t, d.v.PutObject); err != nil {
 		return err
 	}
