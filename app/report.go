@@ -129,6 +129,7 @@ var actionWords = map[string]struct{ what, kind string }{
 	"policy.set":        {"Changed the passphrase rules", "change"},
 	"key.rotate":        {"Changed the vault key", "change"},
 	"user.list":         {"Listed the users", "read"},
+	"demo.fill":         {"Filled the vault with made-up clients", "change"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),

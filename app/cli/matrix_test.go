@@ -99,7 +99,7 @@ func cliOps() []cliOp {
 		{a("role list"), v(access.ListRoles)},
 		{a("role show Paralegal"), v(access.ListRoles)},
 		{a("role add Clerk{user} --clients read"), v(access.ListRoles, access.ManageRoles)}, // reads the roles first
-		{a("policy show"), v()}, // every user reads the policy their passphrase must meet
+		{a("policy show"), v()},                                                             // every user reads the policy their passphrase must meet
 		{a("policy set --min-length 14"), v(access.SetPolicy)},
 		{a("matter wall {new-matter} --users {user}"), v(access.SetClassOf)},
 		{a("client restrict {new-client} --users {user}"), v(access.SetClassOf)},
