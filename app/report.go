@@ -335,6 +335,9 @@ func (s *Session) AccessReport(ctx context.Context, clientID int64, from, to tim
 	rep := &AccessReport{ClientID: clientID}
 	err := s.view(ctx, "report.access", func(tx *store.Tx) (string, string, error) {
 		c, err := tx.GetClient(clientID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", "", err // "client 2: not found" from the store
+		}
 		if err != nil {
 			return "", "", fmt.Errorf("client %d: %w", clientID, err)
 		}

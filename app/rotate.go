@@ -83,7 +83,10 @@ func (s *Session) rotate(ctx context.Context, removed string) (*RotationReport, 
 	}
 	rk, err := rot.RotateKey(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("changing the vault key: %w", err)
+		if !strings.Contains(err.Error(), "vault key") { // the store's and the vault's errors say "changing the vault key: ..." already
+			err = fmt.Errorf("changing the vault key: %w", err)
+		}
+		return nil, err
 	}
 	rep.NewRecoveryKey = rk
 	rep.Took = time.Since(start)

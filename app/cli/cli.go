@@ -320,7 +320,11 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	fs.BoolVar(&r.ro, "read-only", false, "open a damaged vault read-only, to back it up or export (nothing can be changed)")
 	r.user, r.userSet = r.global.user, r.global.userSet
 	if name != "audit list" { // there --user picks whose entries to show
-		fs.Func("user", "unlock as this user (default: the last user of this vault on this computer, or the owner)", func(v string) error {
+		usage := "unlock as this user (default: the last user of this vault on this computer, or the owner)"
+		if name == "init" {
+			usage = "the owner's user name (default: owner)"
+		}
+		fs.Func("user", usage, func(v string) error {
 			if strings.TrimSpace(v) == "" {
 				return errors.New("--user needs a user's name")
 			}
@@ -980,7 +984,7 @@ Flags:
 			}
 			var pe *app.PolicyError
 			if errors.As(err, &pe) {
-				return fmt.Errorf("%w. The passphrase was not changed", err)
+				return &saidError{strings.TrimSuffix(err.Error(), ".") + ". The passphrase was not changed.", err}
 			}
 			return err
 		}

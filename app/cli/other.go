@@ -109,6 +109,10 @@ func (r *runner) conflicts(args []string) error {
 				fmt.Fprintf(w, "\n%q: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
 				fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
 				for _, h := range hits {
+					if h.Hidden { // no client, matter or name: only that there is something to ask about
+						fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", cell(h.Match), cell(h.Why))
+						continue
+					}
 					matter := "-"
 					if h.MatterID != 0 {
 						st := "open"

@@ -346,7 +346,7 @@ func (r *runner) userRemove(args []string) error {
 		return err
 	}
 	return r.open(func(s *app.Session) error {
-		if *rotate {
+		if *rotate && s.CanDo(access.ManageUsers) && s.CanDo(access.RotateKey) {
 			fmt.Fprintln(r.env.Stderr, "Removing the user and changing the vault key: everything in the vault is sealed again under a new key (this can take a while)...")
 		}
 		rep, err := s.RemoveUser(r.ctx, name, *rotate)
@@ -400,6 +400,10 @@ func (r *runner) cmdKey(args []string) error {
 		return err
 	}
 	return r.open(func(s *app.Session) error {
+		if !s.CanDo(access.RotateKey) { // the refusal (recorded) before the "this can take a while"
+			_, err := s.RotateDataKey(r.ctx)
+			return err
+		}
 		fmt.Fprintln(r.env.Stderr, "Changing the vault key: everything in the vault is sealed again under a new key (this can take a while)...")
 		rep, err := s.RotateDataKey(r.ctx)
 		if err != nil {

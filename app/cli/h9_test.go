@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"casevault/app/access"
+)
+
+// TestH9Wording: what h7 read in the CLI's words after issue 10. A hidden
+// conflict hit shows no client (not "0"); "client N" is said once; the
+// passphrase rule's sentence ends with one full stop; a role that may not
+// change the key is refused before "this can take a while"; init's --user
+// names the owner.
+func TestH9Wording(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	c := v.id("client", "add", "--name", "Garnet Holloway")
+	m := v.id("matter", "add", "--client", c, "--title", "Holloway lease", "--adverse", "Thaddeus Vornholt")
+	hidden := v.id("client", "add", "--name", "Quill Estate")
+	olga := addCLIUser(t, v, "olga", access.AttorneyRole)
+	pat := addCLIUser(t, v, "pat", access.ParalegalRole)
+	v.ok("matter", "wall", m, "--users", "olga") // olga is walled off
+	v.ok("client", "restrict", hidden, "--users", "pat")
+
+	out, errs, code := v.as(olga, "conflicts", "Thaddeus Vornholt")
+	if code != 0 || !strings.Contains(out, "restricted") {
+		t.Fatalf("olga's conflict check: exit %d\n%s%s", code, out, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "restricted") && regexp.MustCompile(`(^|\s)0(\s|$)`).MatchString(line) {
+			t.Errorf("a hidden hit shows client 0: %q", line)
+		}
+	}
+
+	_, errs, code = v.as(olga, "report", "access", hidden)
+	if code == 0 || strings.Contains(errs, "client "+hidden+": client "+hidden) {
+		t.Errorf("report access on a hidden client: exit %d: %s", code, errs)
+	}
+
+	_, errs, code = v.as(pat, "key", "change")
+	if code != ExitDenied || strings.Contains(errs, "take a while") {
+		t.Errorf("key change by a paralegal: exit %d: %s", code, errs)
+	}
+	_, errs, code = v.as(pat, "user", "remove", "olga", "--change-key")
+	if code != ExitDenied || strings.Contains(errs, "take a while") {
+		t.Errorf("user remove --change-key by a paralegal: exit %d: %s", code, errs)
+	}
+
+	_, errs, code = v.with(olga.pass+"\nolga winter lantern orbit velvet\nolga winter lantern orbit velvet\n", "--user", "olga", "passwd")
+	if code == 0 || !strings.Contains(errs, "name out") || strings.Contains(errs, "..") {
+		t.Errorf("passwd with the user's name in it: exit %d: %s", code, errs)
+	}
+
+	out, errs, _ = run(t, "", "init", "--help")
+	if strings.Contains(out+errs, "unlock as this user") || !strings.Contains(out+errs, "owner's user name") {
+		t.Errorf("init --help on --user:\n%s%s", out, errs)
+	}
+}
