@@ -63,6 +63,11 @@ func TestRemoveUserAndChangeKey(t *testing.T) {
 	if !errors.Is(err, ErrKeyChanged) || !errors.As(err, &kc) || kc.Sibling == "" || !strings.Contains(Message(err), "new folder") {
 		t.Fatalf("backup to the old folder: %v", err)
 	}
+	// Its config is not damaged, only keyed by the old key: the plain words
+	// do not say "damaged" (h7); err.Error() keeps what failed.
+	if m := Message(err); strings.Contains(m, "damaged") || strings.Contains(m, "authentication") {
+		t.Errorf("the refusal's words: %s", m)
+	}
 	if _, err := owner.Backup(ctx, kc.Sibling, BackupOptions{}); err != nil {
 		t.Fatalf("backup to %s: %v", kc.Sibling, err)
 	}

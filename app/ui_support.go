@@ -140,6 +140,12 @@ func Message(err error) string {
 	case errors.Is(err, ErrDenied), errors.Is(err, ErrMustChangePassphrase):
 		return strings.TrimSuffix(err.Error(), ".") + "."
 	case errors.Is(err, ErrKeyChanged):
+		// Its own words only: the wrapped "(backup file config is damaged:
+		// authentication failed)" is what failed, not damage (oldKeyRepo).
+		var kc *KeyChangedError
+		if errors.As(err, &kc) {
+			return human.Capitalize(kc.Error()) + "."
+		}
 		return human.Capitalize(err.Error()) + "."
 	case errors.Is(err, vault.ErrOwnerPassphraseNeeded):
 		return "This vault was unlocked with the recovery key, and adding its first user needs the owner's passphrase: " +

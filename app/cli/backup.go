@@ -139,7 +139,7 @@ func backupMessage(err error, repo, vault string) (string, bool) {
 		return human.Capitalize(err.Error()) + "; the snapshots are listed by \"casevault snapshots --repo " + dir + "\".", true
 	case errors.Is(err, app.ErrTargetMissing), errors.Is(err, app.ErrWrongVolume), errors.Is(err, app.ErrTargetGone),
 		errors.Is(err, app.ErrTargetReadOnly), errors.Is(err, app.ErrRepoBusy), errors.Is(err, app.ErrWrongVault),
-		errors.Is(err, app.ErrNotEmpty):
+		errors.Is(err, app.ErrNotEmpty), errors.Is(err, app.ErrKeyChanged):
 		return app.Message(err), true
 	}
 	return "", false

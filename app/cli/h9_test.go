@@ -58,3 +58,19 @@ func TestH9Wording(t *testing.T) {
 		t.Errorf("init --help on --user:\n%s%s", out, errs)
 	}
 }
+
+// TestH9BackupAfterKeyChangeNotDamaged: a backup to a repository made
+// before a key change is refused (exit 1, not 4) without saying its config
+// is damaged: it is keyed by the old key.
+func TestH9BackupAfterKeyChangeNotDamaged(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Garnet Holloway")
+	repo := t.TempDir() + "/b"
+	v.ok("backup", "--repo", repo)
+	v.ok("key", "change")
+	_, errs, code := v.do("backup", "--repo", repo)
+	if code != ExitError || !strings.Contains(errs, "before the vault key was changed") || strings.Contains(errs, "damaged") {
+		t.Errorf("backup to the old repository: exit %d: %s", code, errs)
+	}
+}
