@@ -263,24 +263,37 @@ func TestRepoVectors(t *testing.T) {
 		return
 	}
 	t.Parallel() // the builds run in child processes
-	built := buildRepoVectorsInChild(t)
-	if again := buildRepoVectorsInChild(t); !sameTree(built, again) {
-		var diff []string
-		for n := range built {
-			if !bytes.Equal(built[n], again[n]) {
-				diff = append(diff, n)
+	stored, err := testkit.ReadTree(repoVectorsDir, repoVectorSubs...)
+	if err != nil && !*updateVectors {
+		t.Fatalf("reading %s: %v (run: go test ./backup/ -run '^TestRepoVectors$' -update)", repoVectorsDir, err)
+	}
+	// memguard re-keys its own key every 500 ms from crypto/rand, which the
+	// child's deterministic source also feeds: a re-key inside a build (a
+	// slow, loaded machine) shifts every random byte after it. So a build
+	// that differs from the stored vectors is made again, up to three
+	// times; a writer that really changed differs every time. With -update,
+	// two builds must agree before they are stored.
+	var built map[string][]byte
+	for try := 1; try <= 3; try++ {
+		built = buildRepoVectorsInChild(t)
+		if *updateVectors {
+			if again := buildRepoVectorsInChild(t); !sameTree(built, again) {
+				if try == 3 {
+					t.Fatal("two builds from the same inputs differ three times: the vectors are not deterministic")
+				}
+				continue
 			}
+			break
 		}
-		sort.Strings(diff)
-		t.Fatalf("two builds from the same inputs differ (%d and %d files; differing: %v): the vectors are not deterministic",
-			len(built), len(again), diff)
+		if sameTree(built, stored) {
+			break
+		}
 	}
 	if *updateVectors {
 		testkit.WriteTree(t, repoVectorsDir, built, repoVectorSubs...)
-	}
-	stored, err := testkit.ReadTree(repoVectorsDir, repoVectorSubs...)
-	if err != nil {
-		t.Fatalf("reading %s: %v (run: go test ./backup/ -run '^TestRepoVectors$' -update)", repoVectorsDir, err)
+		if stored, err = testkit.ReadTree(repoVectorsDir, repoVectorSubs...); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var names []string
 	for n := range built {
