@@ -54,7 +54,7 @@ test: deps
 	else \
 		echo "staticcheck not installed ($$staticcheck); skipping it"; \
 	fi
-	go test -tags $(TAGS) -race -count=1 ./...
+	go test -tags $(TAGS) -race -count=1 -timeout 20m ./...
 
 ## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, then govulncheck
 check: test
