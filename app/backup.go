@@ -340,6 +340,10 @@ func (b *Backups) allow(ctx context.Context, v access.Verb) error {
 	return b.s.allow(ctx, v)
 }
 
+// ByUser reports whether the repository was opened without the vault by a
+// user who is not the owner (its edits are refused: see allow).
+func (b *Backups) ByUser() bool { return b.s == nil && b.user }
+
 // Close wipes the keys the repository was opened with (when not the vault's).
 func (b *Backups) Close() { b.r.Close() }
 

@@ -97,7 +97,25 @@ func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error)
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer func() { b.Close() }()
+	if b.ByUser() && r.vault != "" && app.VaultExists(r.vault) {
+		// A user who is not the owner: their role is in the vault. With the
+		// vault there, open the backup through it, so the role decides
+		// (an Attorney may forget and restore, a Paralegal is refused and
+		// the refusal recorded). Without it, or when the vault does not
+		// open, the backup stays opened without a role (edits refused).
+		if s, err := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store, CommandLine: true}); err == nil {
+			defer s.Close(r.ctx)
+			sb, err := s.OpenBackups(r.ctx, r.repo)
+			if errors.Is(err, app.ErrDenied) {
+				return err
+			}
+			if err == nil {
+				b.Close()
+				b = sb
+			}
+		}
+	}
 	for _, f := range b.RefusedKeyFiles() {
 		fmt.Fprintf(r.env.Stderr, "Warning: the key file %s in the backup was refused and not tried: casevault never writes one like it, so someone may have tampered with the backup drive. The backup opened with another key file. (Technical details: %s.)\n", f.Name, f.Reason)
 	}

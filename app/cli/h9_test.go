@@ -74,3 +74,23 @@ func TestH9BackupAfterKeyChangeNotDamaged(t *testing.T) {
 		t.Errorf("backup to the old repository: exit %d: %s", code, errs)
 	}
 }
+
+// TestH9UserBackupThroughVault: with the vault there, a user's backup
+// commands go through the vault, so the role decides: an Attorney
+// (backups:edit) forgets, a Paralegal is refused (exit 6).
+func TestH9UserBackupThroughVault(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Garnet Holloway")
+	olga := addCLIUser(t, v, "olga", access.AttorneyRole)
+	pat := addCLIUser(t, v, "pat", access.ParalegalRole)
+	repo := t.TempDir() + "/b"
+	v.ok("backup", "--repo", repo)
+	v.ok("backup", "--repo", repo)
+	if _, errs, code := v.as(pat, "forget", "--repo", repo, "--keep-last", "1"); code != ExitDenied {
+		t.Errorf("a paralegal's forget: exit %d: %s", code, errs)
+	}
+	if out, errs, code := v.as(olga, "forget", "--repo", repo, "--keep-last", "1"); code != 0 {
+		t.Errorf("an attorney's forget: exit %d: %s%s", code, out, errs)
+	}
+}
