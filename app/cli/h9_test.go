@@ -87,10 +87,18 @@ func TestH9UserBackupThroughVault(t *testing.T) {
 	repo := t.TempDir() + "/b"
 	v.ok("backup", "--repo", repo)
 	v.ok("backup", "--repo", repo)
+	before := v.audit()
 	if _, errs, code := v.as(pat, "forget", "--repo", repo, "--keep-last", "1"); code != ExitDenied {
 		t.Errorf("a paralegal's forget: exit %d: %s", code, errs)
 	}
+	if n := v.audit(); n <= before {
+		t.Errorf("the paralegal's refusal is not in the audit trail (%d entries, %d before)", n, before)
+	}
+	before = v.audit()
 	if out, errs, code := v.as(olga, "forget", "--repo", repo, "--keep-last", "1"); code != 0 {
 		t.Errorf("an attorney's forget: exit %d: %s%s", code, out, errs)
+	}
+	if n := v.audit(); n <= before {
+		t.Errorf("the attorney's forget is not in the audit trail (%d entries, %d before)", n, before)
 	}
 }
