@@ -847,25 +847,31 @@ func (d *DB) restoreLocked(ctx context.Context, image []byte) error {
 	return d.loadTables(ctx)
 }
 
-func (d *DB) writeCheckpointLocked(ctx context.Context) error {
-	var meta json.RawMessage
-	var objects []vault.ObjectRef
-	if d.opts.Meta != nil || d.opts.Objects != nil {
-		err := d.viewLocked(ctx, func(tx *Tx) error {
-			var err error
-			if d.opts.Meta != nil {
-				if meta, err = d.opts.Meta(tx); err != nil {
-					return err
-				}
+// checkpointInputsLocked reads what a checkpoint records besides the image:
+// the meta (Options.Meta) and the objects it keeps (Options.Objects).
+func (d *DB) checkpointInputsLocked(ctx context.Context) (meta json.RawMessage, objects []vault.ObjectRef, err error) {
+	if d.opts.Meta == nil && d.opts.Objects == nil {
+		return nil, nil, nil
+	}
+	err = d.viewLocked(ctx, func(tx *Tx) error {
+		var err error
+		if d.opts.Meta != nil {
+			if meta, err = d.opts.Meta(tx); err != nil {
+				return err
 			}
-			if d.opts.Objects != nil {
-				objects, err = d.opts.Objects(tx)
-			}
-			return err
-		})
-		if err != nil {
-			return err
 		}
+		if d.opts.Objects != nil {
+			objects, err = d.opts.Objects(tx)
+		}
+		return err
+	})
+	return meta, objects, err
+}
+
+func (d *DB) writeCheckpointLocked(ctx context.Context) error {
+	meta, objects, err := d.checkpointInputsLocked(ctx)
+	if err != nil {
+		return err
 	}
 	// The image is read in place (withImage): nothing writes while d.mu is
 	// held, and WriteCheckpoint keeps no reference to it.

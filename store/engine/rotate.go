@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"casevault/vault"
@@ -57,28 +56,13 @@ func (d *DB) RotateKey(ctx context.Context, hooks RotateHooks) (vault.RecoveryKe
 			return "", d.undoSealLocked(ctx, pre, fmt.Errorf("changing the vault key: %w", err))
 		}
 	}
-	var meta json.RawMessage
-	var objects []vault.ObjectRef
-	if d.opts.Meta != nil || d.opts.Objects != nil {
-		err := d.viewLocked(ctx, func(tx *Tx) error {
-			var err error
-			if d.opts.Meta != nil {
-				if meta, err = d.opts.Meta(tx); err != nil {
-					return err
-				}
-			}
-			if d.opts.Objects != nil {
-				objects, err = d.opts.Objects(tx)
-			}
-			return err
-		})
-		if err != nil {
-			rot.Abort()
-			if pre != nil {
-				return "", d.undoSealLocked(ctx, pre, err)
-			}
-			return "", err
+	meta, objects, err := d.checkpointInputsLocked(ctx)
+	if err != nil {
+		rot.Abort()
+		if pre != nil {
+			return "", d.undoSealLocked(ctx, pre, err)
 		}
+		return "", err
 	}
 	var rk vault.RecoveryKey
 	err = d.conn.Raw(func(dc any) error {
