@@ -348,6 +348,7 @@ var matrixNoCheck = map[string]string{
 	"Backups.Volume":              "the drive's label",
 	"Backups.OnSystemDisk":        "a flag about the drive",
 	"Backups.ConfigMissing":       "a flag about the repository",
+	"Backups.ByUser":              "a flag: opened without the vault by a user who is not the owner (the CLI then goes through the vault so the role decides)",
 	"Backups.Snapshots":           "only on a Backups that Session.OpenBackups allowed (backups:read)",
 	"Backups.Drills":              "only on a Backups that Session.OpenBackups allowed (backups:read)",
 	"Backups.Verify":              "only on a Backups that Session.OpenBackups allowed (backups:read); reads, changes nothing",
