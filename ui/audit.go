@@ -166,20 +166,13 @@ func resolveRecords(ctx context.Context, s *app.Session, f *app.AuditFilter, cli
 			if err != nil {
 				return err
 			}
-			var ids []int64
-			for _, c := range cs {
-				if strings.EqualFold(strings.TrimSpace(c.Name), client) {
-					ids = append(ids, c.ID)
-				}
+			id, err := onlyOne(cs, client, func(c *app.Client) (int64, string) { return c.ID, c.Name },
+				"there is no client named %q: type the name as the client list shows it",
+				"%d clients are named %q: open the one you mean and choose Audit trail on its page")
+			if err != nil {
+				return err
 			}
-			switch len(ids) {
-			case 0:
-				return fmt.Errorf("there is no client named %q: type the name as the client list shows it", client)
-			case 1:
-				f.ClientID = ids[0]
-			default:
-				return fmt.Errorf("%d clients are named %q: open the one you mean and choose Audit trail on its page", len(ids), client)
-			}
+			f.ClientID = id
 		}
 	}
 	if matter != "" {
@@ -191,22 +184,34 @@ func resolveRecords(ctx context.Context, s *app.Session, f *app.AuditFilter, cli
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for _, m := range ms {
-			if strings.EqualFold(strings.TrimSpace(m.Title), matter) {
-				ids = append(ids, m.ID)
-			}
+		id, err := onlyOne(ms, matter, func(m *app.Matter) (int64, string) { return m.ID, m.Title },
+			"there is no matter titled %q: type the title as the matter list shows it",
+			"%d matters are titled %q: open the one you mean and choose Audit trail on its page")
+		if err != nil {
+			return err
 		}
-		switch len(ids) {
-		case 0:
-			return fmt.Errorf("there is no matter titled %q: type the title as the matter list shows it", matter)
-		case 1:
-			f.MatterID = ids[0]
-		default:
-			return fmt.Errorf("%d matters are titled %q: open the one you mean and choose Audit trail on its page", len(ids), matter)
-		}
+		f.MatterID = id
 	}
 	return nil
+}
+
+// onlyOne is the id of the one record whose name (ignoring case and the
+// spaces around it) is name; none (with %q for name) when there is no such
+// record, many (with %d and %q) when there are several.
+func onlyOne[T any](records []T, name string, idName func(T) (int64, string), none, many string) (int64, error) {
+	var ids []int64
+	for _, r := range records {
+		if id, n := idName(r); strings.EqualFold(strings.TrimSpace(n), name) {
+			ids = append(ids, id)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return 0, fmt.Errorf(none, name)
+	case 1:
+		return ids[0], nil
+	}
+	return 0, fmt.Errorf(many, len(ids), name)
 }
 
 // filterRecord shows the audit trail of one client or matter (kind
