@@ -40,7 +40,7 @@ func newBackupBanner(u *UI) *backupBanner {
 	})
 	b.laterB = u.button("Remind me tomorrow", nil, b.dismiss)
 	b.laterB.Importance = widget.LowImportance
-	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), 0x38))
+	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), bannerTint))
 	bg.CornerRadius = theme.InputRadiusSize()
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
 	row := container.NewBorder(nil, nil, container.NewCenter(icon),
@@ -72,6 +72,10 @@ func (l minWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	return m
 }
+
+// bannerTint is the alpha of the warning colour under the banner's text
+// (theme_test.go checks the text on it).
+const bannerTint = 0x30
 
 func tint(c color.Color, alpha uint8) color.Color {
 	r, g, b, _ := c.RGBA()

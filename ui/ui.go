@@ -177,6 +177,7 @@ func New(a fyne.App, opts Options) *UI {
 	} else {
 		u.set = app.LoadSettings(opts.Dir)
 	}
+	a.Settings().SetTheme(newVaultTheme()) // readable text in both variants (theme.go)
 	u.w = a.NewWindow(Title)
 	u.w.Resize(fyne.NewSize(1100, 720))
 	u.w.CenterOnScreen()
