@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"casevault/app/human"
 	"casevault/store"
 	"casevault/vault"
 )
@@ -48,8 +49,16 @@ func DemoName(r *rand.Rand) string {
 	return demoWord(r, 2+r.IntN(2)) + " " + demoWord(r, 2+r.IntN(2))
 }
 
+// demoSpan is how far back the invented records go: clients arrive and
+// matters open evenly over the last three years.
+const demoSpan = 3 * 365 * 24 * time.Hour
+
 // Demo creates a vault in dir filled with n invented clients (about one in
 // three with a matter, parties and notes), opened by DemoPassphrase.
+// Nothing in it lies in the future of now(): clients arrive and matters
+// open over the last three years, a matter's notes and its closing come
+// after its opening and before now, and everyone is born between 86 and 27
+// years before now's year.
 func Demo(ctx context.Context, dir string, n int, kdf KDFParams, now func() time.Time) error {
 	if now == nil {
 		now = time.Now
@@ -66,20 +75,25 @@ func Demo(ctx context.Context, dir string, n int, kdf KDFParams, now func() time
 		return err
 	}
 	r := rand.New(rand.NewPCG(uint64(n), 42))
-	base := now().Add(-time.Duration(n) * time.Minute)
+	// The newest record is a minute old; record i arrives at start + i*step.
+	newest := now().Add(-time.Minute)
+	step := demoSpan / time.Duration(max(n, 1))
+	first := newest.Add(-demoSpan)
+	bornBefore := now().Year() - 86 // 1940 to 1999 when now is in 2026
 	const batch = 500
 	for start := 0; start < n && err == nil; start += batch {
 		end := min(start+batch, n)
 		err = s.st.Update(ctx, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
-				at := base.Add(time.Duration(i) * time.Minute)
+				at := first.Add(time.Duration(i) * step)
+				later := newest.Sub(at) // how long after at notes and closings may come
 				name := DemoName(r)
 				first, last, _ := strings.Cut(name, " ")
 				c := &store.Client{
 					Name:  name,
 					Email: strings.ToLower(first+"."+last) + "@example.com",
 					Phone: fmt.Sprintf("+1 555 01%02d %03d", r.IntN(100), r.IntN(1000)),
-					DOB: time.Date(1940+r.IntN(60), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC).
+					DOB: time.Date(bornBefore+r.IntN(60), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC).
 						Format("2006-01-02"),
 					Address: fmt.Sprintf("%d %s Street, %s", 1+r.IntN(200), demoWord(r, 2), demoWord(r, 3)),
 				}
@@ -107,12 +121,12 @@ func Demo(ctx context.Context, dir string, n int, kdf KDFParams, now func() time
 				}
 				for k := 0; k < 1+r.IntN(3); k++ {
 					if _, err := tx.InsertNote(&store.Note{MatterID: mid, Text: demoNotes[r.IntN(len(demoNotes))], Author: "demo"},
-						at.Add(time.Duration(k)*time.Hour)); err != nil {
+						at.Add(later/8*time.Duration(k+1))); err != nil { // k < 3: in the first 3/8 of the way to now
 						return err
 					}
 				}
 				if r.IntN(4) == 0 {
-					if err := tx.SetMatterStatus(mid, "closed", at.Add(24*time.Hour)); err != nil {
+					if err := tx.SetMatterStatus(mid, "closed", at.Add(later/4*3)); err != nil {
 						return err
 					}
 				}
@@ -157,7 +171,8 @@ func DemoMain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "casevault demo:", Message(err))
 		return 1
 	}
-	fmt.Fprintf(stdout, "Demo vault with %d invented clients created in %s (%.1fs).\n", *n, *dir, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "Demo vault with %s created in %s (%s).\n", human.Count(*n, "invented client", "invented clients"), *dir,
+		human.Duration(time.Since(start)))
 	fmt.Fprintf(stdout, "Its passphrase is: %s\n", DemoPassphrase)
 	fmt.Fprintf(stdout, "Open it with: casevault --vault %s\n", *dir)
 	fmt.Fprintln(stdout, "Everything in it is invented. Its key derivation is deliberately light (64 MiB): never keep real client data in it.")
