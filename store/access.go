@@ -525,7 +525,7 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 	}
 	uid := tx.viewer.UserID
 	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
-	aliases := map[int64]bool{}
+	aliases, parties, partyAliases := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	for _, q := range []struct {
 		sql  string
 		set  map[int64]bool
@@ -541,6 +541,10 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 			func() []any { return []any{idsJSON(h.clients)} }},
 		{"SELECT id FROM notes WHERE matter_id IN (SELECT value FROM json_each(?))", h.notes,
 			func() []any { return []any{idsJSON(h.matters)} }},
+		{"SELECT id FROM parties WHERE matter_id IN (SELECT value FROM json_each(?))", parties,
+			func() []any { return []any{idsJSON(h.matters)} }},
+		{"SELECT id FROM party_aliases WHERE party_id IN (SELECT value FROM json_each(?))", partyAliases,
+			func() []any { return []any{idsJSON(parties)} }},
 	} {
 		var args []any
 		if q.args != nil {
@@ -552,7 +556,7 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 	}
 	// The search index's rowids are kind<<40 | id (schema.go).
 	rows := map[int64]bool{}
-	for kind, set := range map[int64]map[int64]bool{1: h.clients, 2: aliases, 3: h.matters, 4: h.notes} {
+	for kind, set := range map[int64]map[int64]bool{1: h.clients, 2: aliases, 3: h.matters, 4: h.notes, 5: parties, 6: partyAliases} {
 		for id := range set {
 			rows[kind<<40|id] = true
 		}

@@ -11,13 +11,19 @@ import (
 
 // Name is one name a conflict check compares against.
 type Name struct {
-	Name        string
-	Role        string // client, alias, adverse, related, opposing_counsel
-	ClientID    int64
+	Name string
+	// Role: client, alias (a client's), joint_client (a client of a
+	// matter it shares with the lead client, ClientID), or the party's
+	// role: adverse, related, opposing_counsel, co_counsel, witness.
+	Role        string
+	ClientID    int64 // the client, or the matter's lead client
 	ClientName  string
 	MatterID    int64
 	MatterTitle string
 	MatterOpen  bool
+	PartyID     int64  // a party's names: the party
+	PartyName   string // a party's alias or former name: the party's name
+	NameKind    string // a party's names: "" (its name), "alias" or "former"
 	// Hidden: the name belongs to a client or matter the viewer cannot
 	// see. Only Name and Role are then set (the rest is zero), so that a
 	// conflict check can say "a possible conflict in a restricted matter:
@@ -25,9 +31,10 @@ type Name struct {
 	Hidden bool
 }
 
-// ConflictNames lists every client, alias and matter party, in open and
-// closed matters, whoever may see them: a wall never hides a conflict.
-// Those the viewer cannot see are Hidden, with only their name and role.
+// ConflictNames lists every client, alias, joint client of a matter and
+// matter party with its aliases and former names, in open and closed
+// matters, whoever may see them: a wall never hides a conflict. Those the
+// viewer cannot see are Hidden, with only their name and role.
 func (tx *Tx) ConflictNames() ([]Name, error) {
 	hc, hm := "0", "0"
 	cc, err := tx.clientCond("c")
@@ -44,21 +51,36 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	if mc != "" {
 		hm = "NOT (" + mc + ")"
 	}
+	jc := "0" // a joint client's own visibility
+	if cc != "" {
+		if jc, err = tx.clientCond("j"); err != nil {
+			return nil, err
+		}
+		jc = "NOT (" + jc + ")"
+	}
 	rows, err := tx.Query(`
-		SELECT c.name, 'client', c.id, c.name, 0, '', 0, ` + hc + ` FROM clients c
+		SELECT c.name, 'client', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + ` FROM clients c
 		UNION ALL
-		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, ` + hc + ` FROM client_aliases a JOIN clients c ON c.id = a.client_id
+		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + ` FROM client_aliases a JOIN clients c ON c.id = a.client_id
 		UNION ALL
-		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', ` + hm + `
-		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id`)
+		SELECT j.name, 'joint_client', j.id, j.name, m.id, m.title, m.status = 'open', 0, '', '', (` + hm + `) OR (` + jc + `)
+		FROM matter_clients mc JOIN matters m ON m.id = mc.matter_id JOIN clients c ON c.id = m.client_id
+		JOIN clients j ON j.id = mc.client_id WHERE mc.client_id <> m.client_id
+		UNION ALL
+		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, '', '', ` + hm + `
+		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id
+		UNION ALL
+		SELECT pa.alias, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, p.name, pa.kind, ` + hm + `
+		FROM party_aliases pa JOIN parties p ON p.id = pa.party_id JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the names for a conflict check: %w", err)
 	}
 	defer rows.Close()
 	var out []Name
 	for rows.Next() {
 		var n Name
-		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen, &n.Hidden); err != nil {
+		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen,
+			&n.PartyID, &n.PartyName, &n.NameKind, &n.Hidden); err != nil {
 			return nil, err
 		}
 		if n.Hidden {

@@ -30,33 +30,27 @@ type Client struct {
 	UpdatedAt     time.Time
 }
 
-// Matter is one matter with its parties.
+// Matter is one matter with its clients and parties.
 type Matter struct {
 	ID            int64
-	ClientID      int64
-	ClientName    string
+	ClientID      int64  // the lead client
+	ClientName    string // the lead client's name
+	Number        string // "2026-0004" by default; the lawyer's own scheme allowed; unique
 	Title         string
 	PracticeArea  string
 	Status        string // "open" or "closed"
 	OpenedAt      time.Time
 	ClosedAt      *time.Time
 	SecurityClass string
-	Parties       []Party
+	Clients       []MatterClient // every client, the lead first (GetMatter; InsertMatter adds those after the lead)
+	Parties       []Party        // GetMatter fills them
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
 
-// Party roles.
-const (
-	RoleAdverse         = "adverse"
-	RoleRelated         = "related"
-	RoleOpposingCounsel = "opposing_counsel"
-)
-
-// Party is a person or organisation in a matter other than the client.
-type Party struct {
+// MatterClient is one of a matter's clients (joint representation).
+type MatterClient struct {
 	ID   int64
-	Role string
 	Name string
 }
 
@@ -149,7 +143,7 @@ func (tx *Tx) DeleteClient(id int64) error {
 		return err
 	}
 	var n int
-	if err := tx.QueryRow("SELECT count(*) FROM matters WHERE client_id = ?", id).Scan(&n); err != nil {
+	if err := tx.QueryRow("SELECT count(*) FROM matter_clients WHERE client_id = ?", id).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -265,21 +259,28 @@ func (tx *Tx) listClients(cols string, order ClientOrder) ([]*Client, error) {
 }
 
 // InsertMatter adds a matter with its parties to a client the viewer sees
-// (ErrNotFound otherwise).
+// (ErrNotFound otherwise), with the joint clients of m.Clients (each one the
+// viewer sees; the lead, m.ClientID, is left out there if listed). An empty
+// m.Number gets the next number of the year opened ("2026-0004").
 func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
 	if !ValidClass(orGeneral(m.SecurityClass)) {
 		return 0, fmt.Errorf("matter %q: %w", m.Title, ErrBadClass)
 	}
-	if ok, err := tx.clientVisible(m.ClientID); err != nil {
+	if err := tx.needClient(m.ClientID); err != nil {
 		return 0, err
-	} else if !ok {
-		return 0, fmt.Errorf("client %d: %w", m.ClientID, ErrNotFound)
 	}
 	if orGeneral(m.SecurityClass) != ClassGeneral {
 		tx.forgetClasses()
 	}
-	res, err := tx.Exec(`INSERT INTO matters(client_id, title, practice_area, status, opened_at, security_class, created_at, updated_at)
-		VALUES (?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))
+	number := m.Number
+	if number == "" {
+		var err error
+		if number, err = tx.NextMatterNumber(now); err != nil {
+			return 0, err
+		}
+	}
+	res, err := tx.Exec(`INSERT INTO matters(client_id, number, title, practice_area, status, opened_at, security_class, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, number, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))
 	if err != nil {
 		return 0, fmt.Errorf("adding matter: %w", err)
 	}
@@ -287,9 +288,23 @@ func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range m.Parties {
-		if _, err := tx.Exec("INSERT INTO parties(matter_id, role, name) VALUES (?, ?, ?)", id, p.Role, p.Name); err != nil {
-			return 0, fmt.Errorf("adding party %q: %w", p.Name, err)
+	if err := tx.insertMatterClient(id, m.ClientID); err != nil {
+		return 0, err
+	}
+	for _, c := range m.Clients {
+		if c.ID == m.ClientID {
+			continue
+		}
+		if err := tx.needClient(c.ID); err != nil {
+			return 0, err
+		}
+		if err := tx.insertMatterClient(id, c.ID); err != nil {
+			return 0, err
+		}
+	}
+	for i := range m.Parties {
+		if _, err := tx.insertParty(id, &m.Parties[i], now); err != nil {
+			return 0, err
 		}
 	}
 	return id, nil
@@ -315,14 +330,14 @@ func (tx *Tx) SetMatterStatus(id int64, status string, now time.Time) error {
 	return nil
 }
 
-const matterCols = `m.id, m.client_id, c.name, m.title, m.practice_area, m.status, m.opened_at, m.closed_at,
+const matterCols = `m.id, m.client_id, c.name, m.number, m.title, m.practice_area, m.status, m.opened_at, m.closed_at,
 	m.security_class, m.created_at, m.updated_at`
 
 func scanMatter(sc interface{ Scan(...any) error }) (*Matter, error) {
 	var m Matter
 	var opened, created, updated int64
 	var closed sql.NullInt64
-	if err := sc.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Title, &m.PracticeArea, &m.Status, &opened, &closed,
+	if err := sc.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Number, &m.Title, &m.PracticeArea, &m.Status, &opened, &closed,
 		&m.SecurityClass, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -348,30 +363,23 @@ func (tx *Tx) GetMatter(id int64) (*Matter, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query("SELECT id, role, name FROM parties WHERE matter_id = ? ORDER BY role, id", id)
-	if err != nil {
+	if m.Clients, err = tx.matterClients(id); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Party
-		if err := rows.Scan(&p.ID, &p.Role, &p.Name); err != nil {
-			return nil, err
-		}
-		m.Parties = append(m.Parties, p)
-	}
-	return m, rows.Err()
+	m.Parties, err = tx.matterParties(id)
+	return m, err
 }
 
-// ListMatters returns the matters the viewer sees (without parties),
-// newest first; clientID 0 lists all; status "" lists open and closed.
+// ListMatters returns the matters the viewer sees (without clients and
+// parties), newest first; clientID 0 lists all, else those where the client
+// is one of the clients (lead or joint); status "" lists open and closed.
 func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
 	cond, err := tx.matterCond("m", "c")
 	if err != nil {
 		return nil, err
 	}
 	rows, err := tx.Query("SELECT "+matterCols+` FROM matters m JOIN clients c ON c.id = m.client_id
-		WHERE (?1 = 0 OR m.client_id = ?1) AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
+		WHERE (?1 = 0 OR m.client_id = ?1 OR m.id IN (SELECT matter_id FROM matter_clients WHERE client_id = ?1)) AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
 	if err != nil {
 		return nil, err
 	}

@@ -224,6 +224,108 @@ INSERT INTO users(id, name, name_key, role, status, must_change, key_file, pass_
 	VALUES (1, 'owner', 'owner', 'owner', 'active', 0, 0,
 		CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) * 1000);
 `,
+	// 4: editable matters with numbers, joint clients, parties with more
+	// roles, kinds, organisations, notes, aliases and former names; search
+	// over matter numbers and parties (rowids 5 party, 6 party alias) with a
+	// vocabulary for typo tolerance; conflict decisions kept as made; the
+	// display name that signs notes (docs/FORMAT.md §6.4). matter_clients is
+	// a rowid table (the engine replays only rowid tables).
+	`
+ALTER TABLE matters ADD COLUMN number TEXT NOT NULL DEFAULT '';
+UPDATE matters SET number = x.n FROM (
+	SELECT id, strftime('%Y', opened_at / 1000, 'unixepoch') || '-' ||
+		printf('%04d', row_number() OVER (PARTITION BY strftime('%Y', opened_at / 1000, 'unixepoch') ORDER BY id)) AS n
+	FROM matters) AS x WHERE x.id = matters.id;
+CREATE UNIQUE INDEX matters_by_number ON matters(number COLLATE NOCASE) WHERE number <> '';
+CREATE TABLE matter_clients (
+	id        INTEGER PRIMARY KEY,
+	matter_id INTEGER NOT NULL REFERENCES matters(id) ON DELETE CASCADE,
+	client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE RESTRICT,
+	UNIQUE (matter_id, client_id)
+);
+CREATE INDEX matter_clients_by_client ON matter_clients(client_id, matter_id);
+INSERT INTO matter_clients(matter_id, client_id) SELECT id, client_id FROM matters ORDER BY id;
+CREATE TABLE parties4 (
+	id           INTEGER PRIMARY KEY,
+	matter_id    INTEGER NOT NULL REFERENCES matters(id) ON DELETE CASCADE,
+	role         TEXT NOT NULL CHECK (role IN ('adverse', 'related', 'opposing_counsel', 'co_counsel', 'witness')),
+	name         TEXT NOT NULL CHECK (length(trim(name)) > 0),
+	kind         TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'organisation')),
+	organisation TEXT NOT NULL DEFAULT '',
+	note         TEXT NOT NULL DEFAULT '',
+	created_at   INTEGER NOT NULL DEFAULT 0,
+	updated_at   INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO parties4(id, matter_id, role, name) SELECT id, matter_id, role, name FROM parties ORDER BY id;
+DROP TABLE parties;
+ALTER TABLE parties4 RENAME TO parties;
+CREATE INDEX parties_by_matter ON parties(matter_id);
+CREATE TABLE party_aliases (
+	id       INTEGER PRIMARY KEY,
+	party_id INTEGER NOT NULL REFERENCES parties(id) ON DELETE CASCADE,
+	alias    TEXT NOT NULL CHECK (length(trim(alias)) > 0),
+	kind     TEXT NOT NULL DEFAULT 'alias' CHECK (kind IN ('alias', 'former'))
+);
+CREATE INDEX party_aliases_by_party ON party_aliases(party_id);
+DROP TRIGGER matters_fts_ai;
+DROP TRIGGER matters_fts_au;
+CREATE TRIGGER matters_fts_ai AFTER INSERT ON matters BEGIN
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((3 << 40) | new.id, 'matter', new.id, new.title || ' ' || new.number, new.practice_area);
+END;
+CREATE TRIGGER matters_fts_au AFTER UPDATE ON matters
+	WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.number IS NOT new.number OR old.practice_area IS NOT new.practice_area BEGIN
+	DELETE FROM search WHERE rowid = (3 << 40) | old.id;
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((3 << 40) | new.id, 'matter', new.id, new.title || ' ' || new.number, new.practice_area);
+END;
+DELETE FROM search WHERE rowid BETWEEN (3 << 40) AND (4 << 40) - 1;
+INSERT INTO search(rowid, kind, ref, name, body) SELECT (3 << 40) | id, 'matter', id, title || ' ' || number, practice_area FROM matters;
+CREATE TRIGGER parties_fts_ai AFTER INSERT ON parties BEGIN
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((5 << 40) | new.id, 'party', new.id, new.name || ' ' || new.organisation, new.note);
+END;
+CREATE TRIGGER parties_fts_au AFTER UPDATE ON parties
+	WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.organisation IS NOT new.organisation OR old.note IS NOT new.note BEGIN
+	DELETE FROM search WHERE rowid = (5 << 40) | old.id;
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((5 << 40) | new.id, 'party', new.id, new.name || ' ' || new.organisation, new.note);
+END;
+CREATE TRIGGER parties_fts_ad AFTER DELETE ON parties BEGIN
+	DELETE FROM search WHERE rowid = (5 << 40) | old.id;
+END;
+INSERT INTO search(rowid, kind, ref, name, body) SELECT (5 << 40) | id, 'party', id, name || ' ' || organisation, note FROM parties;
+CREATE TRIGGER party_aliases_fts_ai AFTER INSERT ON party_aliases BEGIN
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((6 << 40) | new.id, 'party_alias', new.party_id, new.alias, '');
+END;
+CREATE TRIGGER party_aliases_fts_au AFTER UPDATE ON party_aliases
+	WHEN old.id IS NOT new.id OR old.alias IS NOT new.alias OR old.party_id IS NOT new.party_id BEGIN
+	DELETE FROM search WHERE rowid = (6 << 40) | old.id;
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((6 << 40) | new.id, 'party_alias', new.party_id, new.alias, '');
+END;
+CREATE TRIGGER party_aliases_fts_ad AFTER DELETE ON party_aliases BEGIN
+	DELETE FROM search WHERE rowid = (6 << 40) | old.id;
+END;
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search, row);
+ALTER TABLE conflict_checks ADD COLUMN context TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflict_checks ADD COLUMN hit_count INTEGER NOT NULL DEFAULT 0;
+UPDATE conflict_checks SET hit_count = json_array_length(hits) WHERE json_valid(hits) AND json_type(hits) = 'array';
+CREATE INDEX conflict_checks_by_at ON conflict_checks(at, id);
+CREATE TABLE conflict_decisions (
+	id       INTEGER PRIMARY KEY,
+	check_id INTEGER NOT NULL REFERENCES conflict_checks(id),
+	at       INTEGER NOT NULL,
+	actor    TEXT NOT NULL,
+	decision TEXT NOT NULL CHECK (decision IN ('clear', 'conflict', 'waived')),
+	note     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX conflict_decisions_by_check ON conflict_decisions(check_id, id);
+INSERT INTO conflict_decisions(check_id, at, actor, decision, note)
+	SELECT id, COALESCE(decided_at, at), '', decision, decision_note FROM conflict_checks WHERE decision <> '' ORDER BY id;
+CREATE TRIGGER conflict_decisions_no_update BEFORE UPDATE ON conflict_decisions BEGIN
+	SELECT RAISE(ABORT, 'conflict decisions are kept as made');
+END;
+CREATE TRIGGER conflict_decisions_no_delete BEFORE DELETE ON conflict_decisions BEGIN
+	SELECT RAISE(ABORT, 'conflict decisions are kept as made');
+END;
+ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.

@@ -7,9 +7,10 @@ import (
 
 // SearchHit is one full-text match.
 type SearchHit struct {
-	Kind     string // client, alias, matter, note
+	Kind     string // client, alias, matter, note, party, party_alias
 	ClientID int64
 	MatterID int64
+	PartyID  int64  // a party's or party alias's hit: the party
 	Title    string // client name or matter title
 	Snippet  string // the matching text with the match in [brackets]
 	Rank     float64
@@ -60,6 +61,11 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 		h := &hits[i]
 		if h.Kind == "note" {
 			if err := tx.QueryRow("SELECT matter_id FROM notes WHERE id = ?", -h.MatterID).Scan(&h.MatterID); err != nil {
+				return nil, err
+			}
+		}
+		if h.PartyID != 0 {
+			if err := tx.QueryRow("SELECT matter_id FROM parties WHERE id = ?", h.PartyID).Scan(&h.MatterID); err != nil {
 				return nil, err
 			}
 		}
@@ -137,6 +143,8 @@ func (tx *Tx) searchRows(query string, args ...any) (hits []SearchHit, rowids []
 			h.MatterID = ref
 		case "note":
 			h.MatterID = -ref // resolved by Search
+		case "party", "party_alias":
+			h.PartyID = ref // its matter resolved by Search
 		}
 		hits = append(hits, h)
 	}

@@ -51,19 +51,20 @@ type User struct {
 	PassChangedAt time.Time
 	CreatedAt     time.Time
 	RemovedAt     *time.Time
+	DisplayName   string // signs notes and reports; "" = the user name (schema 4)
 }
 
 // FoldName is the form of a user name that uniqueness compares:
 // NFC(lower-case(name)), as the vault's user tags (vault.UserTag) fold it.
 func FoldName(name string) string { return norm.NFC.String(strings.ToLower(norm.NFC.String(name))) }
 
-const userCols = "id, name, role, status, must_change, key_file, pass_changed_at, created_at, removed_at"
+const userCols = "id, name, role, status, must_change, key_file, pass_changed_at, created_at, removed_at, display_name"
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var changed, created int64
 	var removed sql.NullInt64
-	if err := sc.Scan(&u.ID, &u.Name, &u.Role, &u.Status, &u.MustChange, &u.KeyFile, &changed, &created, &removed); err != nil {
+	if err := sc.Scan(&u.ID, &u.Name, &u.Role, &u.Status, &u.MustChange, &u.KeyFile, &changed, &created, &removed, &u.DisplayName); err != nil {
 		return nil, err
 	}
 	u.PassChangedAt, u.CreatedAt = fromMS(changed), fromMS(created)
