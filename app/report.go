@@ -130,6 +130,14 @@ var actionWords = map[string]struct{ what, kind string }{
 	"key.rotate":        {"Changed the vault key", "change"},
 	"user.list":         {"Listed the users", "read"},
 	"demo.fill":         {"Filled the vault with made-up clients", "change"},
+	// issue 11 (matters and parties, display names)
+	"matter.edit":          {"Changed matter", "change"},
+	"party.add":            {"Added a party to matter", "change"},
+	"party.edit":           {"Changed a party of matter", "change"},
+	"party.remove":         {"Removed a party from matter", "change"},
+	"matter.client.add":    {"Added a client to matter", "change"},
+	"matter.client.remove": {"Removed a client from matter", "change"},
+	"user.display_name":    {"Changed the name that signs notes", "change"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),
@@ -142,6 +150,31 @@ func ActionWords(action string) string {
 		return "Was refused"
 	}
 	return "Other (" + action + ")"
+}
+
+// AuditAction is an audit action's code and its words, for a filter that
+// offers the actions in words.
+type AuditAction struct{ Code, Words string }
+
+// AuditActions is every action with words, sorted by its words; actions
+// that share words ("Restored a backup") are listed once, with the first
+// code in code order.
+func AuditActions() []AuditAction {
+	codes := make([]string, 0, len(actionWords))
+	for c := range actionWords {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	seen := map[string]bool{}
+	var out []AuditAction
+	for _, c := range codes {
+		if w := actionWords[c].what; !seen[w] {
+			seen[w] = true
+			out = append(out, AuditAction{Code: c, Words: w})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Words < out[j].Words })
+	return out
 }
 
 func actionKind(action string) string {

@@ -17,13 +17,14 @@ import (
 	"casevault/app/human"
 )
 
-// auditScreen: the trail in a table with filters, verify and CSV export.
+// auditScreen: the trail in a lawyer's words (app.AuditView) in a table
+// with filters, a pane with the selected entry in full, verify and CSV
+// export.
 type auditScreen struct {
 	u        *UI
 	obj      fyne.CanvasObject
 	from, to *entry
-	action   *entry
-	record   *entry
+	action   *widget.Select      // what happened, in words (app.AuditActions)
 	who      *widget.SelectEntry // a user's name (the list of users when the role may see them)
 	client   *entry              // a client's name
 	matter   *entry              // a matter's title
@@ -31,26 +32,38 @@ type auditScreen struct {
 	// while the field still shows its name.
 	clientID, matterID     int64
 	clientName, matterName string
-	entries                []*app.AuditEntry
+	entries                []app.AuditLine // newest first
 	table                  *widget.Table
 	status                 *widget.Label
 	filtErr                *widget.Label
 	verified               *widget.Label
+	detail                 *auditDetail
+	widths                 []float32 // the columns' widths (fitColumns)
 }
 
+// auditCols are the table's columns; their widths follow what they hold
+// (fitColumns), between a floor and a ceiling.
 var auditCols = []struct {
-	title string
-	width float32
-}{{"#", 60}, {"Time", 150}, {"Who", 160}, {"Action", 130}, {"Records", 170}, {"Detail", 420}}
+	title    string
+	min, max float32
+}{{"When", 120, 200}, {"Who", 80, 220}, {"What happened", 160, 460}, {"Details", 200, 600}}
+
+// anyAction is the action filter's first choice.
+const anyAction = "Anything"
 
 func newAuditScreen(u *UI) *auditScreen {
-	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), verified: wrapped("")}
+	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), verified: wrapped(""), detail: newAuditDetail()}
 	a.from, a.to = u.newEntry("From YYYY-MM-DD"), u.newEntry("To YYYY-MM-DD")
-	a.action, a.record = u.newEntry("Action, e.g. client.edit"), u.newEntry("Record, e.g. client:12")
 	a.client, a.matter = u.newEntry("Client's name"), u.newEntry("Matter's title")
-	for _, e := range []*entry{a.from, a.to, a.action, a.record, a.client, a.matter} {
+	for _, e := range []*entry{a.from, a.to, a.client, a.matter} {
 		e.OnSubmitted = func(string) { a.reload() }
 	}
+	opts := []string{anyAction}
+	for _, x := range app.AuditActions() {
+		opts = append(opts, x.Words)
+	}
+	a.action = widget.NewSelect(opts, func(string) {})
+	a.action.PlaceHolder = "What happened"
 	a.who = widget.NewSelectEntry(nil)
 	a.who.SetPlaceHolder("Who: a user's name")
 	a.who.OnSubmitted = func(string) { a.reload() }
@@ -79,8 +92,7 @@ func newAuditScreen(u *UI) *auditScreen {
 			if id.Row >= len(a.entries) {
 				return
 			}
-			e := a.entries[id.Row]
-			o.(*widget.Label).SetText(auditCell(e, id.Col))
+			o.(*widget.Label).SetText(auditCell(&a.entries[id.Row], id.Col))
 		})
 	a.table.ShowHeaderRow = true
 	a.table.CreateHeader = func() fyne.CanvasObject { return bold("") }
@@ -89,13 +101,17 @@ func newAuditScreen(u *UI) *auditScreen {
 			o.(*widget.Label).SetText(auditCols[id.Col].title)
 		}
 	}
-	for i, c := range auditCols {
-		a.table.SetColumnWidth(i, c.width)
+	a.table.OnSelected = func(id widget.TableCellID) {
+		u.touch()
+		if id.Row >= 0 && id.Row < len(a.entries) {
+			a.detail.show(&a.entries[id.Row])
+		}
 	}
+	a.fitColumns()
 	apply := u.button("Apply filters", theme.SearchIcon(), a.reload)
 	verify := u.button("Verify chain", theme.ConfirmIcon(), a.verify)
 	export := u.button("Export CSV…", theme.DocumentSaveIcon(), a.export)
-	filters := container.NewGridWithColumns(4, a.from, a.to, a.who, a.action, a.client, a.matter, a.record)
+	filters := container.NewGridWithColumns(3, a.from, a.to, a.who, a.action, a.client, a.matter)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, heading("Audit trail"), container.NewHBox(verify, export)),
 		a.verified,
@@ -103,24 +119,94 @@ func newAuditScreen(u *UI) *auditScreen {
 		a.filtErr,
 		a.status,
 	)
-	a.obj = container.NewPadded(container.NewBorder(top, nil, nil, nil, a.table))
+	split := container.NewVSplit(a.table, a.detail.obj)
+	split.SetOffset(0.68)
+	a.obj = container.NewPadded(container.NewBorder(top, nil, nil, nil, split))
 	return a
 }
 
-func auditCell(e *app.AuditEntry, col int) string {
+func auditCell(e *app.AuditLine, col int) string {
 	switch col {
 	case 0:
-		return fmt.Sprint(e.ID)
-	case 1:
 		return human.Stamp(e.At)
+	case 1:
+		return e.Who
 	case 2:
-		return e.Actor
-	case 3:
-		return e.Action
-	case 4:
-		return e.Records
+		return e.What
 	}
-	return e.Detail
+	d := e.Detail
+	if e.About != "" && !strings.HasSuffix(e.What, strings.TrimPrefix(strings.TrimPrefix(e.About, "Client "), "Matter ")) {
+		d = strings.TrimSpace(e.About + ". " + d)
+	}
+	return firstLine(d)
+}
+
+// firstLine is s up to its first line break (the pane shows the rest).
+func firstLine(s string) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
+}
+
+// fitColumns sizes each column to its widest cell (header included),
+// between the column's floor and ceiling: nothing is cut off that fits.
+func (a *auditScreen) fitColumns() {
+	pad := 2*theme.Padding() + 2*theme.InnerPadding()
+	a.widths = make([]float32, len(auditCols))
+	for i, c := range auditCols {
+		w := fyne.MeasureText(c.title, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+		for j := range a.entries {
+			w = max(w, fyne.MeasureText(auditCell(&a.entries[j], i), theme.TextSize(), fyne.TextStyle{}).Width)
+		}
+		a.widths[i] = min(max(w+pad, c.min), c.max)
+		a.table.SetColumnWidth(i, a.widths[i])
+	}
+}
+
+// auditDetail is the pane under the table: the selected entry in full, in
+// words, with its technical form folded away.
+type auditDetail struct {
+	what, when, about, detail *widget.Label
+	tech                      *widget.Label
+	techA                     *widget.Accordion
+	body                      fyne.CanvasObject
+	empty                     *widget.Label
+	obj                       fyne.CanvasObject
+}
+
+func newAuditDetail() *auditDetail {
+	d := &auditDetail{what: bold(""), when: quiet(""), about: wrapped(""), detail: wrapped(""), tech: widget.NewLabel(""),
+		empty: hint("Choose an entry to read it in full.")}
+	d.what.Wrapping = fyne.TextWrapWord
+	d.detail.Wrapping = fyne.TextWrapBreak
+	d.tech.TextStyle = fyne.TextStyle{Monospace: true}
+	d.tech.Wrapping = fyne.TextWrapBreak
+	d.techA = widget.NewAccordion(widget.NewAccordionItem("Technical details", d.tech))
+	d.body = container.NewVBox(d.what, d.when, d.about, d.detail, d.techA)
+	d.body.Hide()
+	d.obj = container.NewVScroll(container.NewPadded(container.NewStack(d.empty, d.body)))
+	return d
+}
+
+func (d *auditDetail) show(e *app.AuditLine) {
+	d.what.SetText(e.What)
+	d.when.SetText(human.Stamp(e.At) + " by " + e.Who)
+	setMsg(d.about, e.About)
+	setMsg(d.detail, e.Detail)
+	tech := fmt.Sprintf("Entry no. %d\nAction: %s", e.ID, e.Action)
+	if e.Records != "" {
+		tech += "\nRecords: " + e.Records
+	}
+	d.tech.SetText(tech)
+	d.techA.CloseAll()
+	d.empty.Hide()
+	d.body.Show()
+}
+
+func (d *auditDetail) clear() {
+	d.body.Hide()
+	d.empty.Show()
 }
 
 // filter reads the filter fields; an error names the bad one.
@@ -147,8 +233,13 @@ func (a *auditScreen) filter() (app.AuditFilter, error) {
 	if !f.To.IsZero() {
 		f.To = f.To.Add(24*time.Hour - time.Millisecond) // the whole day
 	}
-	f.Action = strings.TrimSpace(a.action.Text)
-	f.Record = strings.TrimSpace(a.record.Text)
+	if sel := a.action.Selected; sel != "" && sel != anyAction {
+		for _, x := range app.AuditActions() {
+			if x.Words == sel {
+				f.Action = x.Code
+			}
+		}
+	}
 	f.Actor = strings.TrimSpace(a.who.Text)
 	return f, nil
 }
@@ -240,7 +331,7 @@ func (a *auditScreen) reload() {
 	a.status.SetText("Loading…")
 	client, matter := strings.TrimSpace(a.client.Text), strings.TrimSpace(a.matter.Text)
 	type filtered struct {
-		es  []*app.AuditEntry
+		es  []app.AuditLine
 		bad error // a filter naming no record
 	}
 	var pc, pm int64
@@ -254,7 +345,7 @@ func (a *auditScreen) reload() {
 		if err := resolveRecords(ctx, s, &f, client, matter, pc, pm); err != nil {
 			return filtered{bad: err}, nil
 		}
-		es, err := s.AuditList(ctx, f)
+		es, err := s.AuditView(ctx, f)
 		return filtered{es: es}, err
 	}, func(r filtered, err error) {
 		if r.bad != nil {
@@ -271,7 +362,10 @@ func (a *auditScreen) reload() {
 			es[i], es[j] = es[j], es[i]
 		}
 		a.entries = es
-		a.status.SetText(human.Count(len(es), "entry", "entries") + ", newest first")
+		a.status.SetText(human.Count(len(es), "entry", "entries") + ", newest first. Choose one to read it in full.")
+		a.table.UnselectAll()
+		a.detail.clear()
+		a.fitColumns()
 		a.table.Refresh()
 	})
 }

@@ -152,6 +152,10 @@ type UI struct {
 
 	// reportFiles remove the report pages opened to print (reports.go),
 	// on lock; lastReport is the last report's page or file (tests).
+	// escButtons are the buttons Escape presses when their dialog is on
+	// top (keys.go escCloses).
+	escButtons map[*widget.Button]bool
+
 	reportFiles []func()
 	lastReport  string
 
@@ -186,7 +190,7 @@ func New(a fyne.App, opts Options) *UI {
 		u.w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},
 			func(s fyne.Shortcut) { u.shortcut(s) })
 	}
-	u.w.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { u.touch() })
+	u.w.Canvas().SetOnTypedKey(u.typedKey) // keys.go: Escape closes the dialog on top
 	u.w.Canvas().SetOnTypedRune(func(rune) { u.touch() })
 	if opts.Desktop != nil {
 		go u.watchDesktop(opts.Desktop)
@@ -381,6 +385,7 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 		u.w.Canvas().Overlays().Remove(o)
 	}
 	u.main, u.change = nil, nil
+	u.escButtons = nil
 	u.w.SetMainMenu(nil)
 	u.removeReports()
 	u.clearClipboard()
@@ -481,7 +486,13 @@ func (u *UI) newPassword(placeholder string) *entry {
 
 func (e *entry) TypedRune(r rune) { e.u.touch(); e.Entry.TypedRune(r) }
 
-func (e *entry) TypedKey(k *fyne.KeyEvent) { e.u.touch(); e.Entry.TypedKey(k) }
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	e.u.touch()
+	if k.Name == fyne.KeyEscape && e.u.closeTopDialog() {
+		return
+	}
+	e.Entry.TypedKey(k)
+}
 
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	if e.u.shortcut(s) {
