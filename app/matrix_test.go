@@ -197,6 +197,10 @@ func matrixOps() []matrixOp {
 			_, err := s.AuditList(ctx, store.AuditFilter{})
 			return err
 		}},
+		{name: "Session.AuditView", verbs: vs(access.ListAudit), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, err := s.AuditView(ctx, store.AuditFilter{})
+			return err
+		}},
 		{name: "Session.AuditVerify", verbs: vs(access.VerifyAudit), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.AuditVerify(ctx)
 			return err
@@ -341,6 +345,7 @@ var matrixNoCheck = map[string]string{
 	"Session.PassPolicy":          "every user needs the policy to choose their own passphrase",
 	"Session.CheckNewPassphrase":  "checks a passphrase the user is choosing against the policy",
 	"Session.ChangeOwnPassphrase": "the user's own slot: the one thing a must-change user may do",
+	"Session.CheckOwnPassphrase":  "the user's own slot, read only: the window checks the current passphrase before ChangeOwnPassphrase",
 	"Session.ChangePassphrase":    "the opened slot's own passphrase (older API of ChangeOwnPassphrase)",
 	"Backups.Close":               "wipes the repository's keys",
 	"Backups.RefusedKeyFiles":     "names of files in the repository, no record",
@@ -477,7 +482,7 @@ func TestPermissionMatrixBuiltinRoles(t *testing.T) {
 	// what each built-in role may and may not do.
 	want := map[string][]string{
 		access.AttorneyRole:  {"Session.AddUser", "Session.ClearLockout", "Session.DeleteRole", "Session.ListRoles", "Session.ListUsers", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
-		access.ParalegalRole: {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AccessReport", "Session.ActivityReport", "Session.AddUser", "Session.AuditList", "Session.AuditVerify", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
+		access.ParalegalRole: {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AccessReport", "Session.ActivityReport", "Session.AddUser", "Session.AuditList", "Session.AuditVerify", "Session.AuditView", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddNote", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 	}
 	for role, denied := range want {
