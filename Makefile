@@ -17,26 +17,61 @@ export GOTOOLCHAIN := go1.26.10
 TAGS        := migrated_fynedo
 BINARY      := casevault
 FUZZTIME    ?= 30s
+# The version the program reports (casevault --version) and the packages carry:
+# 0.0.DATE+gCOMMIT of the last commit, or give one: make dist VERSION=1.0.0
+VERSION     ?= $(shell d=$$(git log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null) && \
+                 c=$$(git rev-parse --short=7 HEAD 2>/dev/null) && echo "0.0.$$d+g$$c" || echo 0.0.0+dev)
+LDFLAGS     := -X main.version=$(VERSION)
+# make install/uninstall: where (default ~/.local of the user running make); see packaging/install.sh
+PREFIX      ?=
 
 # Fyne reads the locale from LANG; without it, it logs an error about locale "C".
 test check run bench screenshots: export LANG := en_US.UTF-8
 
-.PHONY: deps build run test check bench screenshots fmt clean goversion
+.PHONY: help deps build run install uninstall dist test check bench screenshots icons fmt clean goversion
+.DEFAULT_GOAL := help
 
-## deps: install the system packages and tools that are missing (Debian 12)
+## help: list these targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST) | sed 's/^\([a-z]*\):/  make \1\t/' | expand -t 20
+
+## deps: install the system packages and tools that are missing (Debian 12); PROFILE=build|test|bench|screenshots|dist|all (default test)
 deps:
-	bash .ci/install-deps.sh
+	bash .ci/install-deps.sh $(or $(PROFILE),test)
 
 ## build: build the casevault binary
 build:
-	go build -tags $(TAGS) -o $(BINARY) .
+	go build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BINARY) .
 
-## run: build and start casevault
-run: deps build
+## run: build and start casevault (installs only what building needs)
+run:
+	bash .ci/install-deps.sh build
+	$(MAKE) -s build
 	./$(BINARY)
 
-## test: vet, staticcheck (when installed; required under CI=true) and the tests with the race detector
-test: deps
+## install: build, then put casevault in ~/.local/bin (or PREFIX/bin) with its menu entry and icon; never touches the vault
+install: $(if $(BINARY_PREBUILT),,build)
+	PREFIX="$(PREFIX)" bash packaging/install.sh --binary "$(or $(BINARY_PREBUILT),./$(BINARY))"
+
+## uninstall: remove exactly what make install put (same PREFIX); never the vault or backups
+uninstall:
+	PREFIX="$(PREFIX)" bash packaging/install.sh --uninstall
+
+## dist: a Debian package (dpkg-deb) and a tarball with install.sh, in dist/, checked
+dist:
+	bash .ci/install-deps.sh dist
+	mkdir -p dist
+	go build -trimpath -tags $(TAGS) -ldflags "-s -w $(LDFLAGS)" -o dist/$(BINARY) .
+	bash packaging/dist.sh "$(VERSION)" dist/$(BINARY) dist
+	bash .ci/packaging.sh dist dist/$(BINARY)
+
+## icons: redraw the PNG icons from packaging/icons/casevault.svg
+icons:
+	go run packaging/icons/render.go
+
+## test: vet, staticcheck (when installed; required under CI=true), the install check and the tests with the race detector
+test:
+	bash .ci/install-deps.sh test
 	go test -count=1 ./layers_test.go # the layering rules first: needs no other package to compile
 	@# go.mod/go.sum must be what `go mod tidy` makes them (direct dependencies not marked indirect).
 	if ! diff="$$(go mod tidy -diff)"; then \
@@ -45,6 +80,7 @@ test: deps
 		exit 1; \
 	fi
 	bash .ci/vectors.sh # the independent readers of the test vectors (docs/FORMAT.md)
+	bash .ci/packaging.sh install # make install/uninstall with a fake home
 	go vet -tags $(TAGS) ./...
 	staticcheck="$$(go env GOPATH)/bin/staticcheck"; \
 	if [[ -x "$$staticcheck" ]]; then \
@@ -56,7 +92,7 @@ test: deps
 	fi
 	go test -tags $(TAGS) -race -count=1 -timeout 20m ./...
 
-## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, then govulncheck
+## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, govulncheck and make dist
 check: test
 	found=0; \
 	while IFS= read -r file; do \
@@ -71,22 +107,27 @@ check: test
 	echo "fuzzed $$found targets"
 	CASEVAULT_HEAVY=1 go test -tags $(TAGS),heavy -count=1 -timeout 30m ./...
 	bash .ci/govulncheck.sh # known vulnerabilities the code calls, from a database built offline
+	$(MAKE) -s dist # the .deb and the tarball, checked with dpkg-deb and a fake home
 
 ## bench: run the benchmark report (BENCHFLAGS="-only people" for one section; see app/internal/benchreport)
-bench: deps
+bench:
+	bash .ci/install-deps.sh bench
 	go run -tags $(TAGS) ./app/internal/benchreport $(BENCHFLAGS)
 
-## screenshots: PNGs of every main screen of the real window (Xvfb, demo vault) into docs/screenshots/
-screenshots: deps
+## screenshots: PNGs of every main screen of the real window (Xvfb, demo vault) into docs/screenshots/, and the quiet-start check
+screenshots:
+	bash .ci/install-deps.sh screenshots
 	bash docs/screenshots/take.sh
+	bash .ci/window-quiet.sh # the real window starts without a word on the terminal
 
 ## fmt: gofmt every Go file
 fmt:
 	gofmt -l -w $$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './vendor/*')
 
-## clean: remove the built binary
+## clean: remove the built binary and dist/
 clean:
 	rm -f $(BINARY)
+	rm -rf dist
 
 ## goversion: the Go release the other targets build with (GOTOOLCHAIN above)
 goversion:

@@ -1,29 +1,48 @@
 #!/usr/bin/env bash
-# Installs what building, testing and benchmarking casevault needs on Debian 12,
-# and only what is missing. Used by `make deps` and by .ci/run. Never prompts.
+# Installs what one task needs on Debian 12, and only what is missing. Never prompts.
+#   bash .ci/install-deps.sh [PROFILE]
+# PROFILE (default test):
+#   build        compile casevault (cgo + Fyne's OpenGL/X11 driver): make build, make run, make install
+#   test         build + what the tests use (python3 for .ci/vectors.sh, dbus-daemon, staticcheck): make test, .ci/run
+#   bench        build + the programs the benchmarks compare with (sqlcipher, restic): make bench
+#   screenshots  build + a virtual display and screen capture (xvfb, xdotool, x11-utils, imagemagick): make screenshots
+#   dist         build + the Debian packaging tools (dpkg-dev, desktop-file-utils): make dist
+#   all          all of the above
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-# Needed to build and test (cgo + Fyne's OpenGL/X11 driver, and make itself).
-required=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
-	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev
-	python3 python3-cryptography python3-argon2 # .ci/vectors.sh
+profile=${1:-test}
+build=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
+test_=(python3 python3-cryptography python3-argon2 # .ci/vectors.sh
 	dbus-daemon) # app/desktop's test of the D-Bus watcher on a private bus
-# Used by benchmarks and screenshots, not by the tests.
-optional=(sqlcipher restic xvfb xdotool imagemagick)
+bench=(sqlcipher restic)
+screenshots=(xvfb xdotool x11-utils imagemagick)
+dist=(dpkg-dev desktop-file-utils)
+want_staticcheck=false
+case $profile in
+build) required=("${build[@]}") ;;
+test) required=("${build[@]}" "${test_[@]}") want_staticcheck=true ;;
+bench) required=("${build[@]}" "${bench[@]}") ;;
+screenshots) required=("${build[@]}" "${screenshots[@]}") ;;
+dist) required=("${build[@]}" "${dist[@]}") ;;
+all) required=("${build[@]}" "${test_[@]}" "${bench[@]}" "${screenshots[@]}" "${dist[@]}") want_staticcheck=true ;;
+*)
+	echo "install-deps: unknown profile $profile (build, test, bench, screenshots, dist or all)" >&2
+	exit 2
+	;;
+esac
 
 # The staticcheck release checked to work with Go 1.26.
 STATICCHECK_VERSION=${STATICCHECK_VERSION:-v0.8.2}
 
 installed() { dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'; }
 
-missing_required=()
-missing_optional=()
-for p in "${required[@]}"; do installed "$p" || missing_required+=("$p"); done
-for p in "${optional[@]}"; do installed "$p" || missing_optional+=("$p"); done
+missing=()
+for p in "${required[@]}"; do installed "$p" || missing+=("$p"); done
 
-if ((${#missing_required[@]} + ${#missing_optional[@]} > 0)); then
+if ((${#missing[@]} > 0)); then
 	as_root=()
 	can_install=true
 	if ! command -v apt-get >/dev/null 2>&1; then
@@ -38,21 +57,14 @@ if ((${#missing_required[@]} + ${#missing_optional[@]} > 0)); then
 
 	if ! $can_install; then
 		echo "install-deps: cannot install packages here (needs apt-get and root or password-less sudo);" \
-			"please install: ${missing_required[*]} ${missing_optional[*]}" >&2
-		((${#missing_required[@]} == 0)) || exit 1
-	else
-		echo "install-deps: installing ${missing_required[*]} ${missing_optional[*]}"
-		apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y
-			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-		"${apt_get[@]}" update </dev/null # once, and only because something is missing
-		if ((${#missing_required[@]} > 0)); then
-			"${apt_get[@]}" install --no-install-recommends "${missing_required[@]}" </dev/null
-		fi
-		if ((${#missing_optional[@]} > 0)); then
-			"${apt_get[@]}" install --no-install-recommends "${missing_optional[@]}" </dev/null ||
-				echo "install-deps: warning: could not install ${missing_optional[*]} (not needed by the tests)" >&2
-		fi
+			"please install: ${missing[*]}" >&2
+		exit 1
 	fi
+	echo "install-deps ($profile): installing ${missing[*]}"
+	apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+	"${apt_get[@]}" update </dev/null # once, and only because something is missing
+	"${apt_get[@]}" install --no-install-recommends "${missing[@]}" </dev/null
 fi
 
 # Go: the toolchain lives in /usr/local/go on these machines.
@@ -65,9 +77,9 @@ if ! command -v go >/dev/null 2>&1; then
 	fi
 fi
 
-# staticcheck, if it is not there yet. Not fatal here: `make test` skips it when missing, except under CI (CI=true).
+# staticcheck (test profile), if it is not there yet. Not fatal here: `make test` skips it when missing, except under CI (CI=true).
 staticcheck="$(go env GOPATH)/bin/staticcheck"
-if [[ ! -x $staticcheck ]]; then
+if $want_staticcheck && [[ ! -x $staticcheck ]]; then
 	echo "install-deps: installing staticcheck $STATICCHECK_VERSION"
 	GOFLAGS=-buildvcs=false go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" </dev/null ||
 		echo "install-deps: warning: could not install staticcheck; make test will skip it (and fail under CI=true)" >&2

@@ -95,9 +95,11 @@ func Run(version, dir string) error {
 	if dir == "" {
 		return app.ErrNoDefaultDir
 	}
-	// app.New (no unique ID) keeps Fyne from creating a preferences folder:
-	// the window's few settings live next to the vault (app.SettingsFile).
-	a := fyneapp.New()
+	// The window's own settings live next to the vault (app.SettingsFile);
+	// the ID only names Fyne's file-chooser preferences (see AppID).
+	quietenFyne(os.Stderr)
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(AppIcon)
 	u := New(a, Options{Dir: dir, Version: version, Tick: time.Second})
 	// Without D-Bus (or on macOS and Windows) Watch gives a watcher that
 	// never reports; it runs apart so that a slow bus never holds the
