@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,103 +14,76 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
-// conflictScreen: names in, ranked hits out, and the decision.
+// conflictScreen: names in, ranked hits out, and the decision. The names
+// and the decision are on the left; the hits take the whole height on the
+// right (at least six show at once in a 1280×800 screen).
 type conflictScreen struct {
-	u        *UI
-	obj      fyne.CanvasObject
-	names    *entry
-	checkB   *widget.Button
-	spinner  *widget.Activity
-	summary  *widget.Label
-	hits     []app.ConflictHit
-	list     *widget.List
-	result   *app.ConflictResult
-	decision *widget.RadioGroup
-	note     *entry
-	decideB  *widget.Button
-	decided  *widget.Label
+	u       *UI
+	obj     fyne.CanvasObject
+	names   *entry
+	checkB  *widget.Button
+	spinner *widget.Activity
+	summary *widget.Label
+	hits    *hitList
+	result  *app.ConflictResult
+	dec     *decisionForm
 }
 
 func newConflictScreen(u *UI) *conflictScreen {
-	c := &conflictScreen{u: u, spinner: widget.NewActivity(), summary: wrapped("Type one or more names above, then click “Check for conflicts”."), decided: wrapped("")}
-	c.names = u.newMultiLine("One name per line: the prospective client, the other side, related people…")
-	c.names.SetMinRowsVisible(3)
+	c := &conflictScreen{u: u, spinner: widget.NewActivity(), summary: wrapped("Type one or more names above, then click “Check for conflicts”.")}
 	c.checkB = u.button("Check for conflicts", theme.SearchIcon(), c.check)
 	c.checkB.Importance = widget.HighImportance
 	c.spinner.Hide()
-	c.list = widget.NewList(func() int { return len(c.hits) },
-		func() fyne.CanvasObject {
-			return container.NewVBox(line("name", false), line("role and matter", true), line("why", true))
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(c.hits) {
-				return
-			}
-			h := c.hits[id]
-			b := o.(*fyne.Container)
-			if h.Hidden {
-				// A match in a record this user may not see: that it
-				// exists, never what it is (a wall must not hide a conflict).
-				b.Objects[0].(*widget.Label).SetText(human.Capitalize(app.RestrictedConflict))
-				b.Objects[1].(*widget.Label).SetText(fmt.Sprintf("For “%s” · %d%% %s match", h.Query, int(h.Score*100+0.5), h.Match))
-				b.Objects[2].(*widget.Label).SetText("Only the owner can see the record; record no decision before asking them.")
-				return
-			}
-			b.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s — %d%% %s match for “%s”", h.Name, int(h.Score*100+0.5), h.Match, h.Query))
-			where := app.RoleLabel(h.Role) + " of client " + h.ClientName
-			if h.Role == "client" || h.Role == "alias" {
-				where = app.RoleLabel(h.Role)
-			}
-			if h.MatterID != 0 {
-				state := "closed"
-				if h.MatterOpen {
-					state = "open"
-				}
-				where += fmt.Sprintf(" · matter “%s” (%s)", h.MatterTitle, state)
-			}
-			b.Objects[1].(*widget.Label).SetText(where)
-			b.Objects[2].(*widget.Label).SetText("Why: " + h.Why)
-		})
-	c.list.OnSelected = func(id widget.ListItemID) {
-		u.touch()
-		c.list.UnselectAll()
-		if h := c.hits[id]; h.Hidden {
-			dialog.ShowInformation("A possible conflict you cannot see",
-				human.Capitalize(app.RestrictedConflict)+". The match is in a client or matter restricted from you, "+
-					"so only the owner can tell whether it is a conflict.", u.w)
-		} else if h.MatterID != 0 {
-			u.main.showMatter(h.MatterID)
-		} else {
-			u.main.showClient(h.ClientID)
-		}
-	}
-	c.decision = widget.NewRadioGroup([]string{"clear", "conflict", "waived"}, func(string) { u.touch(); c.updateDecide() })
-	c.decision.Horizontal = true
-	c.note = u.newEntry("Note on the decision (why, who agreed, where the waiver is filed)")
-	c.decideB = u.button("Record decision", theme.ConfirmIcon(), c.decide)
-	c.decideB.Disable()
-	top := container.NewVBox(
+	c.hits = u.newHitList(nil)
+	c.dec = u.newDecisionForm(nil)
+	left := container.NewVBox()
+	c.names = u.newNamesBox("One name per line: the prospective client, the other side, related people…", left)
+	left.Objects = []fyne.CanvasObject{
 		heading("Conflict check"),
 		hint("Every name is compared with every client, alias and party in open and closed matters. The check is recorded."),
 		c.names,
 		container.NewHBox(c.checkB, c.spinner),
 		c.summary,
-	)
-	bottom := container.NewVBox(widget.NewSeparator(), bold("Decision"),
-		container.NewBorder(nil, nil, c.decision, c.decideB, c.note), c.decided)
-	c.obj = container.NewPadded(container.NewBorder(top, bottom, nil, nil, c.list))
+		widget.NewSeparator(),
+		c.dec.obj,
+	}
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), c.hits.obj)
+	split.Offset = 0.4
+	c.obj = split
 	return c
 }
 
-func (c *conflictScreen) updateDecide() {
-	if c.result != nil && c.decision.Selected != "" {
-		c.decideB.Enable()
-	} else {
-		c.decideB.Disable()
+// newNamesBox is a box for names, one a line, that grows with its lines
+// (from 4 up to 12 rows, then it scrolls): every name typed stays in view.
+// Its container is laid out again (*relayout, when set) as it grows.
+func (u *UI) newNamesBox(placeholder string, relayout *fyne.Container) *entry {
+	e := u.newMultiLine(placeholder)
+	e.Wrapping = fyne.TextWrapOff
+	e.SetMinRowsVisible(namesMinRows)
+	rows := namesMinRows
+	e.OnChanged = func(string) {
+		if had := rows; fitRows(e, &rows) != had && relayout != nil {
+			relayout.Refresh()
+		}
 	}
+	return e
+}
+
+const namesMinRows, namesMaxRows = 4, 12
+
+// fitRows makes a names box of *rows rows as tall as its lines, plus one
+// for the next; it returns (and keeps in *rows) the rows it has now.
+func fitRows(e *entry, rows *int) int {
+	n := min(max(strings.Count(e.Text, "\n")+2, namesMinRows), namesMaxRows)
+	if n != *rows {
+		*rows = n
+		e.SetMinRowsVisible(n)
+	}
+	return n
 }
 
 func (c *conflictScreen) check() {
@@ -125,45 +99,268 @@ func (c *conflictScreen) check() {
 		c.checkB.Enable()
 		c.spinner.Stop()
 		c.spinner.Hide()
-		c.decision.SetSelected("")
-		c.note.SetText("")
-		c.decided.SetText("")
 		if err != nil {
-			c.result, c.hits = nil, nil
+			c.result = nil
+			c.hits.set(nil)
+			c.dec.reset(0)
 			c.summary.SetText(app.Message(err))
-			c.list.Refresh()
-			c.updateDecide()
 			return
 		}
 		c.result = r
-		c.hits = append([]app.ConflictHit(nil), r.Hits...)
-		sort.SliceStable(c.hits, func(i, j int) bool { return c.hits[i].Score > c.hits[j].Score })
-		if len(c.hits) == 0 {
-			c.summary.SetText(fmt.Sprintf("No matches for %s (check %d). Record the decision below.", strings.Join(r.Names, ", "), r.CheckID))
-		} else {
-			c.summary.SetText(fmt.Sprintf("%s for %s (check %d), best match first. Click one to open it; record the decision below.",
-				human.Count(len(c.hits), "possible conflict", "possible conflicts"), strings.Join(r.Names, ", "), r.CheckID))
-		}
-		c.list.Refresh()
-		c.updateDecide()
+		c.hits.set(r.Hits)
+		c.dec.reset(r.CheckID)
+		c.summary.SetText(resultSummary(r))
 	})
 }
 
-func (c *conflictScreen) decide() {
-	u, s := c.u, c.u.sess
-	if c.result == nil || c.decision.Selected == "" {
+// resultSummary says what a check found, in a sentence.
+func resultSummary(r *app.ConflictResult) string {
+	names := quoteNames(r.Names)
+	if len(r.Hits) == 0 {
+		return fmt.Sprintf("No matches for %s (check %d). Record the decision below.", names, r.CheckID)
+	}
+	return fmt.Sprintf("%s for %s (check %d), best match first. Click one to open it; record the decision below.",
+		human.Count(len(r.Hits), "possible conflict", "possible conflicts"), names, r.CheckID)
+}
+
+// quoteNames writes names as “A”, “B” and “C” (at most 10, then how many more).
+func quoteNames(names []string) string {
+	const most = 10
+	var q []string
+	for i, n := range names {
+		if i == most {
+			break
+		}
+		q = append(q, "“"+oneLine(n)+"”")
+	}
+	s := strings.Join(q, ", ")
+	if len(names) > most {
+		s += fmt.Sprintf(" and %s", human.Count(len(names)-most, "more", "more"))
+	} else if len(q) > 1 {
+		s = strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+	}
+	return s
+}
+
+// hitList shows conflict hits, best first, three lines each in one text
+// (compact: a row of three Labels would let only four fit). Clicking a hit
+// opens its record (after onOpen, e.g. closing the dialog it is in).
+type hitList struct {
+	u      *UI
+	hits   []app.ConflictHit
+	list   *widget.List
+	empty  *widget.Label
+	onOpen func()
+	obj    fyne.CanvasObject
+}
+
+func (u *UI) newHitList(onOpen func()) *hitList {
+	l := &hitList{u: u, onOpen: onOpen, empty: quiet("The possible conflicts will be listed here.")}
+	l.list = widget.NewList(func() int { return len(l.hits) },
+		func() fyne.CanvasObject { return newRows(3) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(l.hits) {
+				setRows(o.(*widget.RichText), hitLines(l.hits[id])...)
+			}
+		})
+	l.list.OnSelected = func(id widget.ListItemID) {
+		u.touch()
+		l.list.UnselectAll()
+		if id < len(l.hits) {
+			l.open(l.hits[id])
+		}
+	}
+	l.obj = container.NewStack(l.list, container.NewCenter(l.empty))
+	return l
+}
+
+// set shows hits, best match first.
+func (l *hitList) set(hits []app.ConflictHit) {
+	l.hits = append([]app.ConflictHit(nil), hits...)
+	sort.SliceStable(l.hits, func(i, j int) bool { return l.hits[i].Score > l.hits[j].Score })
+	if len(l.hits) == 0 {
+		l.empty.Show()
+	} else {
+		l.empty.Hide()
+	}
+	l.list.UnselectAll()
+	l.list.ScrollToTop()
+	l.list.Refresh()
+}
+
+// hitLines is a hit in three lines: the name and how well it matched;
+// where it is (role, client, matter); why it matched.
+func hitLines(h app.ConflictHit) [][]part {
+	score := fmt.Sprintf(" — %d%% %s match for “%s”", int(h.Score*100+0.5), h.Match, h.Query)
+	if h.Hidden {
+		// A match in a record this user may not see: that it exists,
+		// never what it is (a wall must not hide a conflict).
+		return [][]part{
+			{strongColored(human.Capitalize(app.RestrictedConflict), widget.WarningImportance)},
+			{plain(fmt.Sprintf("For “%s” · %d%% %s match", h.Query, int(h.Score*100+0.5), h.Match))},
+			{low("Only the owner can see the record; record no decision before asking them.")},
+		}
+	}
+	where := app.RoleLabel(h.Role) + " of client " + h.ClientName
+	if h.Role == "client" || h.Role == "alias" {
+		where = app.RoleLabel(h.Role)
+	}
+	if h.MatterID != 0 {
+		state := "closed"
+		if h.MatterOpen {
+			state = "open"
+		}
+		where += fmt.Sprintf(" · matter “%s” (%s)", h.MatterTitle, state)
+	}
+	return [][]part{
+		{strong(h.Name), plain(score)},
+		{plain(where)},
+		{low("Why: " + h.Why)},
+	}
+}
+
+func (l *hitList) open(h app.ConflictHit) {
+	u := l.u
+	if h.Hidden {
+		dialog.ShowInformation("A possible conflict you cannot see",
+			human.Capitalize(app.RestrictedConflict)+". The match is in a client or matter restricted from you, "+
+				"so only the owner can tell whether it is a conflict.", u.w)
 		return
 	}
-	id, decision, note := c.result.CheckID, c.decision.Selected, c.note.Text
-	c.decideB.Disable()
+	if l.onOpen != nil {
+		l.onOpen()
+	}
+	if u.main == nil {
+		return
+	}
+	if h.MatterID != 0 {
+		u.main.showMatter(h.MatterID)
+	} else {
+		u.main.showClient(h.ClientID)
+	}
+}
+
+// decisionForm records the decision on one conflict check: clear,
+// conflict, or waived (which needs a note: where the written consent is
+// filed). A role that may not decide sees why instead of the controls.
+type decisionForm struct {
+	u       *UI
+	checkID int64
+	title   *widget.Label
+	choice  *widget.RadioGroup
+	noteLbl *widget.Label
+	note    *entry
+	noteErr *widget.Label
+	recordB *widget.Button
+	result  *widget.Label
+	why     *widget.Label
+	onDone  func(decision, note string)
+	obj     fyne.CanvasObject
+}
+
+// decisionWords are the choices as the form shows them, in app.Decisions' order.
+var decisionWords = map[string]string{"clear": "Clear", "conflict": "Conflict", "waived": "Waived"}
+
+const (
+	noteHint       = "Why, who agreed (optional)"
+	waivedNoteHint = "Required for a waiver: where the client’s written consent is filed"
+	// WaiverNeedsNote is what the form says when "Waived" has no note.
+	WaiverNeedsNote = "A waiver needs a note: say where the client’s written consent is filed."
+)
+
+func (u *UI) newDecisionForm(onDone func(decision, note string)) *decisionForm {
+	d := &decisionForm{u: u, onDone: onDone, title: bold("Decision"), noteLbl: bold("Note"), noteErr: errLabel(), result: wrapped(""), why: hint("")}
+	var opts []string
+	for _, x := range app.Decisions {
+		opts = append(opts, decisionWords[x])
+	}
+	d.choice = widget.NewRadioGroup(opts, func(string) { u.touch(); d.update() })
+	d.choice.Horizontal = true
+	d.note = u.newEntry(noteHint)
+	d.note.OnChanged = func(string) {
+		if strings.TrimSpace(d.note.Text) != "" {
+			setMsg(d.noteErr, "")
+		}
+	}
+	d.note.OnSubmitted = func(string) { d.record() }
+	d.recordB = u.button("Record decision", theme.ConfirmIcon(), d.record)
+	d.recordB.Importance = widget.HighImportance
+	d.why.Hide()
+	d.obj = container.NewVBox(d.title, d.choice, d.noteLbl, d.note, d.noteErr,
+		container.NewHBox(d.recordB), d.result, d.why)
+	d.reset(0)
+	return d
+}
+
+// decision is the chosen decision as app.DecideConflict takes it.
+func (d *decisionForm) decision() string { return strings.ToLower(d.choice.Selected) }
+
+// reset shows the form for a new check (0: none yet).
+func (d *decisionForm) reset(checkID int64) {
+	d.checkID = checkID
+	d.choice.SetSelected("")
+	d.note.SetText("")
+	setMsg(d.noteErr, "")
+	d.result.SetText("")
+	d.update()
+}
+
+// update enables what can be used now and says when a note is required.
+func (d *decisionForm) update() {
+	if d.decision() == "waived" {
+		d.noteLbl.SetText("Note * (required for a waiver)")
+		d.note.SetPlaceHolder(waivedNoteHint)
+	} else {
+		d.noteLbl.SetText("Note")
+		d.note.SetPlaceHolder(noteHint)
+		setMsg(d.noteErr, "")
+	}
+	if !d.u.sess.CanDo(access.DecideConfl) {
+		// Nothing to fill in that would be refused: the reason instead.
+		d.choice.Hide()
+		d.noteLbl.Hide()
+		d.note.Hide()
+		d.recordB.Hide()
+		d.why.SetText(d.u.deniedHint(access.DecideConfl.Words))
+		d.why.Show()
+		return
+	}
+	if d.checkID != 0 && d.choice.Selected != "" {
+		d.recordB.Enable()
+	} else {
+		d.recordB.Disable()
+	}
+}
+
+func (d *decisionForm) record() {
+	u, s := d.u, d.u.sess
+	if d.checkID == 0 || d.choice.Selected == "" || d.recordB.Disabled() {
+		return
+	}
+	id, decision, note := d.checkID, d.decision(), d.note.Text
+	if decision == "waived" && strings.TrimSpace(note) == "" {
+		setMsg(d.noteErr, WaiverNeedsNote)
+		u.w.Canvas().Focus(d.note)
+		return
+	}
+	d.recordB.Disable()
 	run(u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.DecideConflict(ctx, id, decision, note)
 	}, func(_ struct{}, err error) {
-		c.decideB.Enable()
-		if err != nil {
-			c.decided.SetText("The decision was not recorded: " + app.Message(err))
-			return
+		d.update()
+		var fe *app.FieldError
+		switch {
+		case errors.As(err, &fe) && fe.Field == "note":
+			setMsg(d.noteErr, fe.Message)
+		case err != nil:
+			d.result.Importance = widget.DangerImportance
+			d.result.SetText("The decision was not recorded: " + app.Message(err))
+		default:
+			d.result.Importance = widget.SuccessImportance
+			d.result.SetText(fmt.Sprintf("Decision “%s” recorded for check %d.", decision, id))
+			if d.onDone != nil {
+				d.onDone(decision, note)
+			}
 		}
-		c.decided.SetText(fmt.Sprintf("Decision “%s” recorded for check %d.", decision, id))
 	})
 }

@@ -174,28 +174,28 @@ func TestConflictCheckAndDecision(t *testing.T) {
 	h.unlocked()
 	h.u.main.show(navConflicts)
 	cs := h.u.main.conflicts
-	if !cs.decideB.Disabled() {
+	if !cs.dec.recordB.Disabled() {
 		t.Error("decision possible before a check")
 	}
 	test.Type(cs.names, "Brightwater Holding")
 	test.Tap(cs.checkB)
 	h.u.wait()
-	if cs.result == nil || len(cs.hits) == 0 {
+	if cs.result == nil || len(cs.hits.hits) == 0 {
 		t.Fatalf("no hits; summary %q", cs.summary.Text)
 	}
-	top := cs.hits[0]
+	top := cs.hits.hits[0]
 	if top.Name != "Brightwater Holdings" || top.MatterTitle != "Lease dispute" || top.Role != app.RoleAdverse || top.Why == "" {
 		t.Fatalf("top hit = %+v", top)
 	}
 	if !contains(h.u.w.Canvas(), "Adverse party of client Anna Keller") {
 		t.Errorf("hit row does not say role and matter; texts %q", texts(h.u.w.Canvas()))
 	}
-	cs.decision.SetSelected("conflict")
-	test.Type(cs.note, "acted for the landlord")
-	test.Tap(cs.decideB)
+	cs.dec.choice.SetSelected("Conflict")
+	test.Type(cs.dec.note, "acted for the landlord")
+	test.Tap(cs.dec.recordB)
 	h.u.wait()
-	if !strings.Contains(cs.decided.Text, "recorded") {
-		t.Fatalf("decision message = %q", cs.decided.Text)
+	if !strings.Contains(cs.dec.result.Text, "recorded") {
+		t.Fatalf("decision message = %q", cs.dec.result.Text)
 	}
 	// The check and the decision are in the audit trail.
 	h.u.main.show(navAudit)

@@ -150,7 +150,7 @@ func newMainScreen(u *UI) *mainScreen {
 			m.show(id)
 		}
 	}
-	m.search = u.newEntry("Search clients, matters and notes (Ctrl+F)")
+	m.search = u.newEntry("Search clients, matters, parties and notes (Ctrl+F)")
 	m.search.OnChanged = func(string) { m.searchChanged() }
 	m.lockB = u.button("Lock", theme.LogoutIcon(), func() { u.lockNow("") })
 	m.lockB.Importance = widget.WarningImportance
@@ -263,14 +263,11 @@ func (m *mainScreen) searchChanged() {
 	if m.results == nil {
 		r := &searchScreen{title: bold("")}
 		r.list = widget.NewList(func() int { return len(r.hits) },
-			func() fyne.CanvasObject {
-				return container.NewVBox(line("title", false), line("snippet", true))
-			},
+			func() fyne.CanvasObject { return newRows(2) },
 			func(id widget.ListItemID, o fyne.CanvasObject) {
-				c := o.(*fyne.Container)
-				h := r.hits[id]
-				c.Objects[0].(*widget.Label).SetText(kindLabel(h.Kind) + ": " + h.Title)
-				c.Objects[1].(*widget.Label).SetText(h.Snippet)
+				if id < len(r.hits) {
+					setRows(o.(*widget.RichText), hitRows(r.hits[id])...)
+				}
 			})
 		r.list.OnSelected = func(id widget.ListItemID) {
 			u.touch()
@@ -279,7 +276,7 @@ func (m *mainScreen) searchChanged() {
 			// The search is recorded before the record's own entry.
 			m.settleSearchThen(func() {
 				m.search.SetText("")
-				if h.MatterID != 0 && (h.Kind == "matter" || h.Kind == "note") {
+				if opensMatter(h) {
 					m.showMatter(h.MatterID)
 				} else {
 					m.showClient(h.ClientID)
@@ -322,16 +319,39 @@ func (m *mainScreen) searchChanged() {
 	})
 }
 
+// opensMatter reports whether a search hit opens its matter (a matter, a
+// note, a party) rather than its client.
+func opensMatter(h app.SearchHit) bool {
+	switch h.Kind {
+	case "matter", "note", "party", "party_alias":
+		return h.MatterID != 0
+	}
+	return false
+}
+
+// hitRows is a search hit in two lines: what it is and its name; the text
+// that matched, the match in bold (snippetParts).
+func hitRows(h app.SearchHit) [][]part {
+	return [][]part{
+		{strong(kindLabel(h.Kind) + ": "), plain(h.Title)},
+		snippetParts(h.Snippet, widget.LowImportance),
+	}
+}
+
 func kindLabel(k string) string {
 	switch k {
 	case "client":
 		return "Client"
 	case "alias":
-		return "Client (alias)"
+		return "Client (other name)"
 	case "matter":
 		return "Matter"
 	case "note":
 		return "Note"
+	case "party":
+		return "Party"
+	case "party_alias":
+		return "Party (other name)"
 	}
 	return k
 }
