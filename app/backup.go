@@ -417,9 +417,9 @@ func (b *Backups) Forget(ctx context.Context, p RetentionPolicy, prune bool) (*F
 	}
 	res, err := b.r.Forget(ctx, p, time.Local, prune)
 	if b.s != nil && res != nil {
-		detail := fmt.Sprintf("%s: keep %s; %d snapshot(s) removed", b.r.Dir(), p, len(res.Removed))
+		detail := fmt.Sprintf("%s: keep %s; %s removed", b.r.Dir(), p, human.Count(len(res.Removed), "snapshot", "snapshots"))
 		if len(res.SetAside) > 0 {
-			detail += fmt.Sprintf("; %d damaged snapshot file(s) set aside", len(res.SetAside))
+			detail += "; " + human.Count(len(res.SetAside), "damaged snapshot file", "damaged snapshot files") + " set aside"
 		}
 		b.s.audit(ctx, "backup.forget", "", detail)
 	}
@@ -649,7 +649,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		return
 	}
 	if len(problems) > 0 {
-		check("Database integrity check", false, "%d problem(s), the first: %s", len(problems), problems[0])
+		check("Database integrity check", false, "%s, the first: %s", human.Count(len(problems), "problem", "problems"), problems[0])
 	} else {
 		check("Database integrity check", true, "PRAGMA integrity_check and foreign_key_check: ok")
 	}

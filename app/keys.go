@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
 
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -50,7 +51,7 @@ func auditMACKey(tx *store.Tx) ([]byte, error) {
 	}
 	k, err := hex.DecodeString(v)
 	if err != nil || len(k) != 32 {
-		return nil, fmt.Errorf("the audit trail's key in the vault is damaged (%d bytes)", len(k))
+		return nil, fmt.Errorf("the audit trail's key in the vault is damaged (%s instead of 32 bytes)", human.Size(int64(len(k))))
 	}
 	return k, nil
 }

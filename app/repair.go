@@ -222,8 +222,8 @@ func tornTailNotice(tt *vault.TornTail) string {
 }
 
 func tornTailAudit(tt *vault.TornTail) string {
-	return fmt.Sprintf("an incomplete change (record %d after the last checkpoint, %d bytes on disk, log last written %s) was dropped at unlock",
-		tt.Record, tt.Bytes, tt.Written.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("an incomplete change (record %d after the last checkpoint, %s on disk, log last written %s) was dropped at unlock",
+		tt.Record, human.Count(int(tt.Bytes), "byte", "bytes"), tt.Written.UTC().Format(time.RFC3339))
 }
 
 // repairFailed explains damage that a repair cannot work around: the

@@ -166,15 +166,15 @@ func (b *backupsScreen) check() {
 			for _, p := range rep.Problems {
 				ps = append(ps, "• "+p.String())
 			}
-			text = fmt.Sprintf("Check FAILED: %d problem(s) found.\n%s\nSnapshots without problems: %d of %d. Back up now to make a good new snapshot; if the problems stay, back up to another drive.",
-				len(rep.Problems), strings.Join(ps, "\n"), len(rep.Healthy), rep.Snapshots)
+			text = fmt.Sprintf("Check FAILED: %s found.\n%s\nSnapshots without problems: %d of %d. Back up now to make a good new snapshot; if the problems stay, back up to another drive.",
+				human.Count(len(rep.Problems), "problem", "problems"), strings.Join(ps, "\n"), len(rep.Healthy), rep.Snapshots)
 		case err != nil:
 			b.checked.Importance = widget.DangerImportance
 			text = "The backup could not be checked: " + app.Message(err)
 		default:
 			b.checked.Importance = widget.SuccessImportance
-			text = fmt.Sprintf("Check passed: %d snapshot(s); all %d stored pieces (%s) read back and authenticated in %s.",
-				rep.Snapshots, rep.Blobs, human.Size(rep.BytesRead), human.Duration(rep.Duration))
+			text = fmt.Sprintf("Check passed: %s; all %s (%s) read back and authenticated in %s.",
+				human.Count(rep.Snapshots, "snapshot", "snapshots"), human.Count(rep.Blobs, "stored piece", "stored pieces"), human.Size(rep.BytesRead), human.Duration(rep.Duration))
 		}
 		setMsg(b.checked, text)
 		b.checked.Refresh()

@@ -179,7 +179,7 @@ func (v *progressView) set(p app.BackupProgress) {
 		parts = append(parts, human.Size(p.Bytes)+" of "+human.Size(p.TotalBytes))
 	}
 	if p.TotalObjects > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d objects", p.Objects, p.TotalObjects))
+		parts = append(parts, human.Of(p.Objects, p.TotalObjects, "object", "objects"))
 	}
 	if left := timeLeft(f, time.Since(v.since)); left != "" {
 		parts = append(parts, left)
@@ -217,5 +217,5 @@ func timeLeft(f float64, elapsed time.Duration) string {
 		}
 		return fmt.Sprintf("about %d minutes left", n)
 	}
-	return fmt.Sprintf("about %.1f hours left", left.Hours())
+	return "about " + human.Duration(left.Round(5*time.Minute)) + " left"
 }

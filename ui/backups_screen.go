@@ -276,7 +276,7 @@ func (b *backupsScreen) reload() {
 			b.snapMsg.SetText(human.Count(len(b.snaps), "snapshot", "snapshots") + ", newest first. Each one restores the vault as it was then.")
 		}
 		if l.bad > 0 {
-			b.snapMsg.SetText(b.snapMsg.Text + fmt.Sprintf(" %d damaged snapshot file(s): choose Check backup.", l.bad))
+			b.snapMsg.SetText(b.snapMsg.Text + " " + human.Count(l.bad, "damaged snapshot file", "damaged snapshot files") + ": choose Check backup.")
 		}
 	})
 }

@@ -272,7 +272,10 @@ func policyHints(p app.PassPolicy) string {
 	if p.MinClasses > 1 {
 		parts = append(parts, fmt.Sprintf("It must mix at least %d kinds of characters: small letters, capitals, digits, symbols.", p.MinClasses))
 	}
-	if p.NoReuse > 0 {
+	switch {
+	case p.NoReuse == 1:
+		parts = append(parts, "Not your last passphrase.")
+	case p.NoReuse > 1:
 		parts = append(parts, fmt.Sprintf("Not one of your last %d passphrases.", p.NoReuse))
 	}
 	return strings.Join(parts, " ")

@@ -14,6 +14,7 @@ import (
 
 	"casevault/app"
 	"casevault/app/access"
+	"casevault/app/human"
 )
 
 // levelWords are the three choices of a role for a kind of record.
@@ -289,7 +290,7 @@ func newPolicyEditor(us *usersScreen) *policyEditor {
 		if n == 0 {
 			return "never (recommended)"
 		}
-		return fmt.Sprintf("after %d days", n)
+		return "after " + human.Count(n, "day", "days")
 	}), nil)
 	p.reuse = widget.NewSelect(words(reuseChoices, func(n int) string {
 		if n == 0 {

@@ -260,7 +260,7 @@ func progressText(p app.BackupProgress, elapsed time.Duration) string {
 		sep = ", "
 	}
 	if p.TotalObjects > 0 {
-		fmt.Fprintf(&b, "%s%d of %d objects", sep, p.Objects, p.TotalObjects)
+		fmt.Fprintf(&b, "%s%s", sep, human.Of(p.Objects, p.TotalObjects, "object", "objects"))
 	}
 	done, total := float64(p.Bytes), float64(p.TotalBytes)
 	if total <= 0 {

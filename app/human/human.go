@@ -54,6 +54,12 @@ func Count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// Of writes progress through a counted whole with the noun agreeing with
+// the whole: "3 of 12 objects", "1 of 1 object", "0 of 2 objects".
+func Of(n, total int, one, many string) string {
+	return fmt.Sprintf("%d of %s", n, Count(total, one, many))
+}
+
 // Noun is one or many for n, without the number.
 func Noun(n int, one, many string) string {
 	if n == 1 || n == -1 {

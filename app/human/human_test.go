@@ -177,3 +177,14 @@ func TestTrimInvisibleKeepsControls(t *testing.T) {
 		t.Errorf("TrimInvisible dropped a control character: %q", got)
 	}
 }
+
+func TestOf(t *testing.T) {
+	for _, c := range []struct {
+		n, total int
+		want     string
+	}{{3, 12, "3 of 12 objects"}, {1, 1, "1 of 1 object"}, {0, 2, "0 of 2 objects"}, {0, 0, "0 of 0 objects"}} {
+		if got := Of(c.n, c.total, "object", "objects"); got != c.want {
+			t.Errorf("Of(%d, %d) = %q, want %q", c.n, c.total, got, c.want)
+		}
+	}
+}
