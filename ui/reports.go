@@ -15,6 +15,7 @@ import (
 
 	"casevault/app"
 	"casevault/app/access"
+	"casevault/app/human"
 )
 
 // This file: the printable reports: who read and changed one client's
@@ -30,8 +31,8 @@ func (u *UI) reportDialog(title, what, fileName string, build func(ctx context.C
 	now := u.now()
 	from := u.newEntry("YYYY-MM-DD")
 	to := u.newEntry("YYYY-MM-DD")
-	from.SetText(now.AddDate(0, 0, -90).Format("2006-01-02"))
-	to.SetText(now.Format("2006-01-02"))
+	from.SetText(human.Date(now.AddDate(0, 0, -90)))
+	to.SetText(human.Date(now))
 	errMsg := errLabel()
 	var d dialog.Dialog
 	dates := func() (time.Time, time.Time, bool) {
@@ -160,9 +161,9 @@ func parseDay(name, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	t, err := human.ParseDate(s)
 	if err != nil {
-		return t, fmt.Errorf("%q in “%s” is not a date like 2026-01-31", s, name)
+		return t, fmt.Errorf("“%s”: %w", human.Capitalize(name), err)
 	}
 	return t, nil
 }
