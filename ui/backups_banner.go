@@ -18,7 +18,11 @@ import (
 	"casevault/app/human"
 )
 
-// backupBanner is the strip above every screen saying what is due.
+// backupBanner is the card at the foot of the sidebar saying what is due.
+// It sits there, not above the screens, so that it appearing or going
+// away (after a backup, Remind me tomorrow) moves nothing the person is
+// about to click: the sidebar keeps its width (sideWidth) and its entries
+// their places, and the screens do not move at all (TestBannerMovesNothing).
 type backupBanner struct {
 	u       *UI
 	text    *widget.Label
@@ -27,6 +31,9 @@ type backupBanner struct {
 	laterB  *widget.Button
 	obj     fyne.CanvasObject
 }
+
+// sideWidth is the sidebar's width, with or without the banner.
+const sideWidth = 230
 
 func newBackupBanner(u *UI) *backupBanner {
 	b := &backupBanner{u: u, text: wrapped("")}
@@ -43,10 +50,12 @@ func newBackupBanner(u *UI) *backupBanner {
 	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), bannerTint))
 	bg.CornerRadius = theme.InputRadiusSize()
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
-	row := container.NewBorder(nil, nil, container.NewCenter(icon),
-		container.NewCenter(container.NewHBox(b.backupB, b.drillB, b.laterB)),
-		container.New(minWidthLayout{240}, b.text))
-	b.obj = container.NewPadded(container.NewStack(bg, row))
+	card := container.NewVBox(
+		container.NewHBox(icon, bold("Backups")),
+		container.New(minWidthLayout{sideWidth - 4*theme.Padding()}, b.text),
+		b.backupB, b.drillB, b.laterB,
+	)
+	b.obj = container.NewPadded(container.NewStack(bg, container.NewPadded(card)))
 	b.obj.Hide()
 	return b
 }
@@ -54,6 +63,7 @@ func newBackupBanner(u *UI) *backupBanner {
 // minWidthLayout lays its objects out at least w wide. A wrapped label
 // laid out narrower, as in a passing layout before the window has its size,
 // asks for one word per line, and the window grows to that height for good.
+// Its minimum width is w: the sidebar keeps its width.
 type minWidthLayout struct{ w float32 }
 
 func (l minWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -70,6 +80,7 @@ func (l minWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			m = m.Max(o.MinSize())
 		}
 	}
+	m.Width = l.w
 	return m
 }
 

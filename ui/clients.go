@@ -327,8 +327,11 @@ func (c *clientsScreen) edit(d *app.ClientDetail) {
 		}
 	})
 	c.form, c.cur = f, nil
-	body := container.NewVBox(heading(title), hint("Fields marked * are required."), grid, f.formErr, container.NewHBox(f.saveB, cancel))
-	c.setRight(container.NewVScroll(container.NewPadded(body)))
+	body := container.NewVBox(heading(title), hint("Fields marked * are required."), grid)
+	// Save and Cancel stay at the foot of the pane, under the scrolling
+	// fields: an error appearing under a field never moves them.
+	foot := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, container.NewHBox(f.saveB, cancel), nil, f.formErr))
+	c.setRight(container.NewBorder(nil, container.NewPadded(foot), nil, nil, container.NewVScroll(container.NewPadded(body))))
 	u.w.Canvas().Focus(f.fields["name"])
 }
 
@@ -339,7 +342,20 @@ func (f *clientForm) validate(key string) string {
 		msg = ""
 	}
 	setMsg(f.errs[key], msg)
+	if msg == "" && f.formErr.Visible() && f.fieldsOK() {
+		setMsg(f.formErr, "") // the last field marked in red is right now
+	}
 	return msg
+}
+
+// fieldsOK: no field shows an error.
+func (f *clientForm) fieldsOK() bool {
+	for _, e := range f.errs {
+		if e.Visible() {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *clientForm) save() {

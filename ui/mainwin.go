@@ -157,9 +157,12 @@ func newMainScreen(u *UI) *mainScreen {
 	m.bstatus = quiet("")
 	m.bstatus.Hide()
 	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, quiet(whoLabel(u.sess.User())), quiet("Ctrl+L"), m.lockB), m.search)
-	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), m.nav)
 	m.banner = newBackupBanner(u)
-	m.obj = container.NewBorder(container.NewVBox(top, m.banner.obj, widget.NewSeparator()), nil, side, nil, m.content)
+	// The banner at the foot of the sidebar, whose width is fixed: it
+	// coming and going moves nothing (backups_banner.go).
+	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(),
+		container.NewStack(&widthBox{width: sideWidth}, container.NewBorder(nil, m.banner.obj, nil, nil, m.nav)))
+	m.obj = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, side, nil, m.content)
 	u.bannerAt = u.now()
 	u.jobs.DeferTick(u.now())
 	m.banner.refresh()

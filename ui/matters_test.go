@@ -103,6 +103,7 @@ func TestSettings(t *testing.T) {
 
 	// Change the passphrase; the old one no longer opens the vault.
 	const newPass = "quartz meadow plover ember"
+	st.current.SetText(testPass)
 	st.np.p1.SetText(newPass)
 	if !st.changeB.Disabled() {
 		t.Error("change enabled before the repeat")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -22,6 +23,7 @@ type settingsScreen struct {
 	lockSel *widget.Select
 	clipSel *widget.Select
 	saved   *widget.Label
+	current *entry // the current passphrase, asked before a change
 	np      *newPassPair
 	keyFile *keyFileRow // the user's key file, when their slot needs one
 	changeB *widget.Button
@@ -83,13 +85,15 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.saved.Hide()
 	s.changeB = u.button("Change passphrase", theme.ConfirmIcon(), s.change)
 	s.changeB.Disable()
-	s.np = u.newPassPair(func(ok bool) {
-		if ok {
-			s.changeB.Enable()
-		} else {
-			s.changeB.Disable()
+	s.current = u.newPassword("Current passphrase")
+	s.np = u.newPassPair(func(bool) { s.enableChange() })
+	s.current.OnChanged = func(string) {
+		if s.passMsg.Importance == widget.DangerImportance {
+			s.passMsg.SetText("") // the refusal was about the current passphrase: retyped now
 		}
-	})
+		s.enableChange()
+	}
+	submitOn(s.changeB, s.current, s.np.p1, s.np.p2)
 	sess := u.sess
 	s.np.sess = sess
 	s.keyFile = u.newKeyFileRow()
@@ -108,7 +112,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		widget.NewSeparator(),
 		bold("Change the passphrase"),
 		hint(passChangeHint(sess.User())),
-		s.np.obj, s.keyFile.obj, container.NewHBox(s.changeB), s.passMsg,
+		s.current, s.np.obj, s.keyFile.obj, container.NewHBox(s.changeB), s.np.problems, s.passMsg,
 		widget.NewSeparator(),
 		bold("This vault"),
 		container.New(layout.NewFormLayout(),
@@ -149,9 +153,32 @@ func (s *settingsScreen) save(change func(*app.Settings)) {
 	s.saved.Show()
 }
 
+// enableChange: Change passphrase is offered once the current passphrase
+// is typed and the new one passes the rules, twice the same.
+func (s *settingsScreen) enableChange() {
+	if s.current.Text != "" && s.np.p1.Text != "" && s.np.problems.Text == "" && s.np.p1.Text == s.np.p2.Text {
+		s.changeB.Enable()
+	} else {
+		s.changeB.Disable()
+	}
+}
+
+// change checks the current passphrase (app.CheckOwnPassphrase: someone
+// at a vault left unlocked cannot change it), refuses the same one again,
+// then changes it.
 func (s *settingsScreen) change() {
 	u, sess := s.u, s.u.sess
 	if !s.np.check() {
+		return
+	}
+	if s.current.Text == "" {
+		s.refuse("Type your current passphrase first.")
+		u.w.Canvas().Focus(s.current)
+		return
+	}
+	if s.current.Text == s.np.p1.Text {
+		s.refuse("The new passphrase is the one you have now: choose a different one.")
+		u.w.Canvas().Focus(s.np.p1)
 		return
 	}
 	if s.keyFile.needed && s.keyFile.content == nil {
@@ -160,16 +187,35 @@ func (s *settingsScreen) change() {
 		s.passMsg.Refresh()
 		return
 	}
-	pass := []byte(s.np.p1.Text)
+	pass, cur := []byte(s.np.p1.Text), []byte(s.current.Text)
 	kf := slices.Clone(s.keyFile.content)
-	s.np.clear()
 	s.changeB.Disable()
 	s.passMsg.Importance = widget.MediumImportance
-	s.passMsg.SetText("Changing the passphrase…")
+	s.passMsg.SetText("Checking your current passphrase…")
+	s.passMsg.Refresh()
 	run(u, func(ctx context.Context) (struct{}, error) {
 		defer clear(pass)
+		defer clear(cur)
+		if err := sess.CheckOwnPassphrase(ctx, cur, kf); err != nil {
+			return struct{}{}, err
+		}
 		return struct{}{}, sess.ChangeOwnPassphrase(ctx, pass, kf)
 	}, func(_ struct{}, err error) {
+		if errors.Is(err, app.ErrNotCurrentPassphrase) {
+			msg := "This is not your current passphrase: nothing was changed. Type the one you unlocked with."
+			if s.keyFile.needed {
+				msg = "This is not your current passphrase, or not with this key file: nothing was changed. " +
+					"Type the passphrase you unlocked with and choose the key file you unlock with."
+			}
+			s.refuse(msg)
+			s.current.SetText("")
+			s.passMsg.SetText(msg) // SetText("") above cleared it
+			u.w.Canvas().Focus(s.current)
+			s.enableChange()
+			return
+		}
+		s.np.clear()
+		s.current.SetText("")
 		if err != nil {
 			s.passMsg.Importance = widget.DangerImportance
 			s.passMsg.SetText("The passphrase was not changed: " + app.Message(err))
@@ -179,6 +225,13 @@ func (s *settingsScreen) change() {
 		}
 		s.passMsg.Refresh()
 	})
+}
+
+// refuse says why the passphrase was not changed, in red.
+func (s *settingsScreen) refuse(msg string) {
+	s.passMsg.Importance = widget.DangerImportance
+	s.passMsg.SetText(msg)
+	s.passMsg.Refresh()
 }
 
 // passChangeHint says what changing one's passphrase changes.

@@ -344,6 +344,7 @@ func (u *UI) showSetup() {
 		hint("A few unrelated words make a good one, e.g. \"lantern orbit velvet cactus\" (not this one)."),
 		s.np.obj,
 		container.NewHBox(s.create),
+		s.np.problems,
 		s.errMsg,
 		widget.NewSeparator(),
 		bold("Moving to a new laptop, or lost the vault?"),

@@ -215,6 +215,7 @@ func (u *UI) showMustChange(sess *app.Session, keyFile []byte) {
 		s.np.obj,
 		s.kf.obj,
 		container.NewHBox(s.saveB, lockB),
+		s.np.problems,
 		s.errMsg,
 	)), u.touch))
 	u.w.Canvas().Focus(s.np.p1)

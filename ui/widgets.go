@@ -95,7 +95,8 @@ func (w *widthBox) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // newPassPair is a new passphrase typed twice, with a live strength meter
-// and the policy's reasons.
+// and the policy's reasons (problems, placed by the screen under its
+// button).
 type newPassPair struct {
 	p1, p2   *entry
 	meter    *meter
@@ -111,7 +112,9 @@ func (u *UI) newPassPair(onChange func(ok bool)) *newPassPair {
 		meter: newMeter(), problems: errLabel(), onChange: onChange}
 	np.p1.OnChanged = func(string) { np.check() }
 	np.p2.OnChanged = func(string) { np.check() }
-	np.obj = container.NewVBox(np.p1, np.p2, np.meter.obj, np.problems)
+	// The reasons are not in obj: each screen puts np.problems under its
+	// button, so that they appearing as the person types never move it.
+	np.obj = container.NewVBox(np.p1, np.p2, np.meter.obj)
 	return np
 }
 
