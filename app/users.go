@@ -879,6 +879,18 @@ func (s *Session) passNames() []string {
 	return append(UserNames(), s.currentUser().name)
 }
 
+// sameMessage refuses a new passphrase that is the one the user has now
+// (a *FieldError for the field "passphrase"; IsSamePassphrase tells it
+// apart).
+const sameMessage = "This is the passphrase you have now: choose a new one"
+
+// IsSamePassphrase reports whether err refused a new passphrase because it
+// is the one the user has now.
+func IsSamePassphrase(err error) bool {
+	var fe *FieldError
+	return errors.As(err, &fe) && fe.Field == "passphrase" && fe.Message == sameMessage
+}
+
 // ChangeOwnPassphrase sets the session's user's passphrase and key file
 // (nil = none; a slot that had one then no longer needs it) after checking
 // them against the policy: its rules, a key file if it requires one, and
@@ -923,6 +935,20 @@ func (s *Session) changeOwn(ctx context.Context, newPass, keyFile []byte, params
 				return &FieldError{"passphrase", fmt.Sprintf("You have used this passphrase before; this vault's policy asks for one that is not among your last %s",
 					human.Count(pol.NoReuse, "passphrase", "passphrases"))}
 			}
+		}
+	}
+	// Not the passphrase the user has now (with the same key file, or
+	// none as now: adding, dropping or replacing a key file is a change):
+	// tried on a copy of the header as an unlock would (CheckOwnPassphrase:
+	// one derivation of the slot's key whatever the answer, nothing
+	// written, no wrong attempt counted). The passphrase history cannot
+	// say it: a passphrase set at init or by a reset is not in it.
+	if u.keyFile == (keyFile != nil) {
+		switch err := s.CheckOwnPassphrase(ctx, newPass, keyFile); {
+		case err == nil:
+			return &FieldError{"passphrase", sameMessage}
+		case !errors.Is(err, ErrNotCurrentPassphrase):
+			return fmt.Errorf("comparing the new passphrase with the one you have now: %w", err)
 		}
 	}
 	verifier := newVerifier(hkey, u.id, newPass)

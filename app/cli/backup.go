@@ -74,6 +74,9 @@ func (r *runner) repoThere() error {
 // openBackups opens the backup in --repo with the passphrase or recovery
 // key alone (no vault needed), runs fn and closes it.
 func (r *runner) openBackups(fn func(b *app.Backups, cred app.Credential) error) error {
+	if r.dry {
+		return errDryRun
+	}
 	if err := r.repoThere(); err != nil {
 		return err
 	}

@@ -497,8 +497,8 @@ func TestBackupUsageErrors(t *testing.T) {
 		t.Errorf("--help lacks the backup commands: %q", out)
 	}
 	for _, cmd := range []string{"backup", "snapshots", "restore", "verify", "forget", "drill"} {
-		if _, errs, code := run(t, "", cmd, "--help"); code != 0 || !strings.Contains(errs, "-repo") {
-			t.Errorf("%s --help: exit %d %q", cmd, code, errs)
+		if out, _, code := run(t, "", cmd, "--help"); code != 0 || !strings.Contains(out, "--repo DIR") {
+			t.Errorf("%s --help: exit %d %q", cmd, code, out)
 		}
 	}
 }

@@ -72,6 +72,9 @@ type Env struct {
 	// OpenBrowser opens a report's page (report --open); nil:
 	// app.OpenInBrowser. Tests record the path instead.
 	OpenBrowser func(path string) error
+	// passTries: tests ask for a new passphrase from standard input this
+	// many times, as a terminal does (0: once, as a script gets).
+	passTries int
 }
 
 // OSEnv is the real process environment.
@@ -104,96 +107,20 @@ type runner struct {
 	// to both: a repository holds the vault's header, every user's slot.
 	vaultUnlock bool
 	changing    bool // passwd: the one command a must-change user may run
+	// dry: check the command line only, up to where the command would ask
+	// for a passphrase or open anything (errDryRun there); the help test
+	// runs every example of every page this way.
+	dry bool
 }
+
+// errDryRun stops a dry run where the command would start its work.
+var errDryRun = errors.New("dry run: the command line is fine")
 
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
-const usage = `casevault keeps client files encrypted on this computer.
-
-Usage: casevault [--vault DIR] [command] [flags]
-
-With no command (or only --vault DIR), casevault opens its window.
-
-Commands:
-  init                     create a vault (asks for a new passphrase, prints the recovery key)
-  client add|list|show|edit|delete
-  matter add|list|show|close|reopen
-  note add --matter ID --text T
-  search QUERY             full-text search over names, aliases, notes and matter titles
-  conflicts NAME...        conflict check against every client, alias and party
-  conflicts decide CHECK --decision clear|conflict|waived [--note T]
-  passwd                   change your passphrase (the recovery key keeps working)
-  status                   where the vault is, its size, counts, key settings
-  check                    read every file of the vault back and check it and its database
-                           (exit 4 when damaged; with --read-only, a damaged vault too)
-  repair                   bring a vault that does not open back into use; files that
-                           cannot be used are moved to the vault's quarantine folder,
-                           never deleted
-  audit list|verify        show the audit trail, or check that nothing in it was altered
-  report access CLIENT-ID | activity USER [--from DAY] [--to DAY] [--html FILE|--csv FILE|--open]
-                           who read or changed a client's data, or what a user did
-                           ("casevault report --help")
-  demo --vault DIR [--clients N]
-                           create a demo vault of invented clients (prints its passphrase)
-
-People and permissions (the owner's; "casevault user --help", "role --help", "policy --help"):
-  user add NAME --role ROLE [--new-key-file PATH]
-                           add a user; prints their one-time passphrase, once
-  user list | role NAME ROLE | reset NAME | unlock NAME | remove NAME [--change-key]
-  role list|show|add|set|delete
-                           what each role may do with each kind of record
-  policy show|set          the passphrase policy (length, expiry, reuse, lockout, key file)
-  client|matter restrict|wall|open ID [--users a,b]
-                           only these users see it / everyone but them / everyone
-  key change               change the vault key (everyone keeps their passphrase)
-
-Backups (to a folder on a USB drive; all but backup need only the passphrase
-or recovery key, not the vault, so they work on a new laptop):
-  backup --repo DIR [--new] [--moved]
-                           back the vault up to DIR (the first backup sets DIR up)
-  snapshots --repo DIR     list the snapshots in DIR and the last restore drill
-  restore --repo DIR --to NEWDIR [--snapshot ID]
-                           recreate the vault from a snapshot in a new folder
-  verify --repo DIR [--read-data | --read-data-subset PERCENT]
-                           check the backup for damage (exit 4 when damaged)
-  forget --repo DIR [--keep-last N] [--keep-daily N] [--keep-weekly N]
-         [--keep-monthly N] [--prune]
-                           remove the snapshots no rule keeps (give at least one);
-                           --prune then frees the space they took
-  drill --repo DIR [--snapshot ID]
-                           restore a snapshot to a scratch folder, check it, delete it
-
-Flags every command takes (before or after the command):
-  --vault DIR              vault folder (default: %s)
-  --recovery               unlock with the recovery key instead of the passphrase
-  --passphrase-stdin       read passphrases from standard input, one per line
-  --user NAME              unlock as this user, with their passphrase (default: the last user
-                           of this vault on this computer, or the owner); in "audit list", give it
-                           before the command: after it, --user picks whose entries to show
-  --key-file PATH          the user's key file, when their passphrase needs one
-  --json                   machine-readable output (read commands)
-  --read-only              (after the command) open a damaged vault read-only: see and back
-                           up everything saved before the damage; nothing can be changed
-
-Client details typed as flags (--name, --notes, --text, names to check...) can be
-seen by other users of this computer while the command runs, and stay in the
-shell history. For anything confidential, read them from a file instead:
-every such flag has a --...-file twin (--name-file, --notes-file, --text-file,
---title-file, --names-file, --query-file...), and - reads standard input, e.g.
-  casevault note add --matter 4 --text-file -
-(then the passphrase is typed at the terminal, not given with --passphrase-stdin).
-
-Exit codes: 0 done, 1 error, 2 wrong usage, 3 wrong passphrase, key file or recovery
-key, 4 damaged, 5 in use by another process, 6 refused by your role ("Your role (...)
-cannot ...; ask the owner"), 7 you must choose your own passphrase first
-(casevault passwd --user NAME).
-
-Run "casevault COMMAND --help" for a command's flags.
-`
 
 // Run runs one command line (args without the program name) and returns the
 // exit code.
@@ -216,6 +143,10 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
+	}
+	var qe *quietError
+	if errors.As(err, &qe) {
+		return qe.code
 	}
 	msg := message(err, r.repo, r.vault)
 	switch {
@@ -313,11 +244,11 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	if r.global.vaultSet {
 		dir = r.global.vault
 	}
-	fs.StringVar(&r.vault, "vault", dir, "vault folder")
-	fs.BoolVar(&r.json, "json", r.global.json, "machine-readable output")
-	fs.BoolVar(&r.stdinP, "passphrase-stdin", r.global.stdinP, "read passphrases from standard input, one per line")
-	fs.BoolVar(&r.recov, "recovery", r.global.recov, "unlock with the recovery key")
-	fs.BoolVar(&r.ro, "read-only", false, "open a damaged vault read-only, to back it up or export (nothing can be changed)")
+	fs.StringVar(&r.vault, "vault", dir, "the vault's folder")
+	fs.BoolVar(&r.json, "json", r.global.json, "print data for a program (JSON) instead of text for a person")
+	fs.BoolVar(&r.stdinP, "passphrase-stdin", r.global.stdinP, "read passphrases from standard input, one per line, instead of asking at the terminal")
+	fs.BoolVar(&r.recov, "recovery", r.global.recov, "unlock with the recovery key instead of the passphrase")
+	fs.BoolVar(&r.ro, "read-only", false, "(after the command) open a damaged vault read-only, to see it or back it up; nothing can be changed")
 	r.user, r.userSet = r.global.user, r.global.userSet
 	if name != "audit list" { // there --user picks whose entries to show
 		usage := "unlock as this user (default: the last user of this vault on this computer, or the owner)"
@@ -334,6 +265,10 @@ func (r *runner) flags(name string) *flag.FlagSet {
 	}
 	fs.StringVar(&r.keyFile, "key-file", r.global.keyFile, "the user's key file, when their passphrase needs one")
 	r.fs = fs
+	// --help prints the command's page from the table, with these flags.
+	if c := lookup(name); c != nil {
+		fs.Usage = func() { r.page(c, fs) }
+	}
 	return fs
 }
 
@@ -399,135 +334,12 @@ type strList []string
 func (s *strList) String() string     { return strings.Join(*s, ", ") }
 func (s *strList) Set(v string) error { *s = append(*s, v); return nil }
 
-func (r *runner) dispatch(args []string) error {
-	if len(args) == 0 {
-		return usagef("no command")
-	}
-	cmd, rest := args[0], args[1:]
-	sub := func() (string, []string, error) {
-		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-			return "", nil, usagef("%s needs a subcommand", cmd)
-		}
-		return rest[0], rest[1:], nil
-	}
-	switch cmd {
-	case "-h", "--help", "help", "-help":
-		dir := app.DefaultDir()
-		if dir == "" {
-			dir = "none: HOME is not set, so give --vault DIR"
-		}
-		fmt.Fprintf(r.env.Stdout, usage, dir)
-		return nil
-	case "init":
-		return r.cmdInit(rest)
-	case "client":
-		s, a, err := sub()
-		if err != nil {
-			return err
-		}
-		switch s {
-		case "add":
-			return r.clientAdd(a)
-		case "list":
-			return r.clientList(a)
-		case "show":
-			return r.clientShow(a)
-		case "edit":
-			return r.clientEdit(a)
-		case "delete":
-			return r.clientDelete(a)
-		case "restrict", "wall", "open":
-			return r.classCmd("client", s, a)
-		}
-		return usagef("unknown client subcommand %q (add, list, show, edit, delete, restrict, wall, open)", s)
-	case "matter":
-		s, a, err := sub()
-		if err != nil {
-			return err
-		}
-		switch s {
-		case "add":
-			return r.matterAdd(a)
-		case "list":
-			return r.matterList(a)
-		case "show":
-			return r.matterShow(a)
-		case "close":
-			return r.matterStatus(a, false)
-		case "reopen":
-			return r.matterStatus(a, true)
-		case "restrict", "wall", "open":
-			return r.classCmd("matter", s, a)
-		}
-		return usagef("unknown matter subcommand %q (add, list, show, close, reopen, restrict, wall, open)", s)
-	case "note":
-		s, a, err := sub()
-		if err != nil {
-			return err
-		}
-		if s != "add" {
-			return usagef("unknown note subcommand %q (add)", s)
-		}
-		return r.noteAdd(a)
-	case "search":
-		return r.search(rest)
-	case "conflicts":
-		if len(rest) > 0 && rest[0] == "decide" {
-			return r.conflictsDecide(rest[1:])
-		}
-		return r.conflicts(rest)
-	case "passwd":
-		return r.passwd(rest)
-	case "status":
-		return r.status(rest)
-	case "check":
-		return r.check(rest)
-	case "repair":
-		return r.repair(rest)
-	case "backup":
-		return r.cmdBackup(rest)
-	case "snapshots":
-		return r.snapshots(rest)
-	case "restore":
-		return r.restore(rest)
-	case "verify":
-		return r.verify(rest)
-	case "forget":
-		return r.forget(rest)
-	case "drill":
-		return r.drill(rest)
-	case "report":
-		return r.cmdReport(rest)
-	case "user":
-		return r.cmdUser(rest)
-	case "role":
-		return r.cmdRole(rest)
-	case "policy":
-		return r.cmdPolicy(rest)
-	case "key":
-		return r.cmdKey(rest)
-	case "audit":
-		s, a, err := sub()
-		if err != nil {
-			return err
-		}
-		switch s {
-		case "list":
-			return r.auditList(a)
-		case "verify":
-			return r.auditVerify(a)
-		}
-		return usagef("unknown audit subcommand %q (list, verify)", s)
-	}
-	if strings.HasPrefix(cmd, "-") {
-		return usagef("unknown flag %q before the command; only --vault, --user, --key-file, --recovery, --passphrase-stdin and --json may come before it, the others go after it (see \"casevault COMMAND --help\")", cmd)
-	}
-	return usagef("unknown command %q", cmd)
-}
-
 // readSecret reads one secret: from the terminal without echo, or one line
 // from standard input with --passphrase-stdin.
 func (r *runner) readSecret(prompt string) ([]byte, error) {
+	if r.dry {
+		return nil, errDryRun
+	}
 	if r.stdinP {
 		if r.lines == nil {
 			r.lines = bufio.NewReader(r.env.Stdin)
@@ -630,6 +442,9 @@ func (r *runner) rememberUser(u app.UserInfo) {
 
 // open unlocks the vault, runs fn and locks it again.
 func (r *runner) open(fn func(s *app.Session) error) error {
+	if r.dry {
+		return errDryRun
+	}
 	if err := r.needVault(); err != nil {
 		return err
 	}
@@ -701,6 +516,9 @@ func (r *runner) backoff() app.Backoff {
 // in stateDir, asks for the credential, runs try with it and records the
 // outcome there (app.Backoff). stateDir "" counts nothing.
 func (r *runner) unlock(stateDir string, try func(cred app.Credential) error) error {
+	if r.dry {
+		return errDryRun
+	}
 	b := r.backoff()
 	if stateDir != "" {
 		if err := b.Wait(r.ctx, stateDir); err != nil {
@@ -793,7 +611,7 @@ func (r *runner) cmdInit(args []string) error {
 		fmt.Fprintf(r.env.Stderr, "Warning: %d MiB of memory makes the passphrase much cheaper to guess; use at least %d MiB (%d MiB is the default).\n",
 			memKiB/1024, app.WarnMemoryKiB/1024, app.DefaultMemoryKiB/1024)
 	}
-	pass, err := r.newPassphrase("nothing was created")
+	pass, err := r.newPassphrase("nothing was created", func(p []byte) []policy.Problem { return policy.Check(p, app.UserNames()...) })
 	if err != nil {
 		return err
 	}
@@ -812,7 +630,7 @@ func (r *runner) cmdInit(args []string) error {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "Your vault is ready in %s\n(key derivation: %s)\n\n", r.vault, params)
 	fmt.Fprintf(&w, "RECOVERY KEY - shown only this once. Write it on paper now:\n\n    %s\n\n", rk)
-	fmt.Fprintln(&w, "If you forget the passphrase, this key opens the vault (casevault --recovery).")
+	fmt.Fprintf(&w, "If you forget the passphrase, this key opens the vault and lets you choose a new one:\n    casevault passwd --recovery%s\n", r.vaultFlag())
 	fmt.Fprintln(&w, "Keep it away from this laptop - in a safe or a sealed envelope at the office:")
 	fmt.Fprintln(&w, "anyone who has both the laptop and this key can read every client file.")
 	if _, err := r.env.Stdout.Write(w.Bytes()); err != nil {
@@ -868,31 +686,64 @@ func (r *runner) confirmRecoveryKey(key string) error {
 	return fmt.Errorf("the recovery key was not confirmed, so the vault was not finished: run init again (it starts over) and write the new key down")
 }
 
-// newPassphrase reads a new passphrase (twice on a terminal) and checks it
-// against the policy; outcome says what did not happen when it is refused.
-func (r *runner) newPassphrase(outcome string) ([]byte, error) {
-	pass, err := r.readSecret("New passphrase: ")
-	if err != nil {
-		return nil, err
+// passphraseTries is how many times a new passphrase is asked for at a
+// terminal when it is refused or mistyped.
+const passphraseTries = 3
+
+// refusedPassphrase says why a new passphrase cannot be used.
+func refusedPassphrase(probs []policy.Problem) string {
+	var msgs []string
+	for _, p := range probs {
+		msgs = append(msgs, "  - "+p.Message)
 	}
-	if !r.stdinP {
-		again, err := r.readSecret("Repeat the new passphrase: ")
+	return "this passphrase cannot protect client files:\n" + strings.Join(msgs, "\n") +
+		"\nA good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)"
+}
+
+// passTries is how many times a new passphrase is asked for.
+func (r *runner) passTries() int {
+	switch {
+	case !r.stdinP:
+		return passphraseTries
+	case r.env.passTries > 0:
+		return r.env.passTries
+	}
+	return 1
+}
+
+// newPassphrase reads a new passphrase, checks it with check (the
+// problems the policy finds) before asking for it again, and then (on a
+// terminal) asks for it a second time. On a terminal a refused or
+// mistyped passphrase is asked for again, up to passphraseTries times,
+// and nothing else is retyped; from standard input (--passphrase-stdin)
+// it is refused at once. outcome says what did not happen when it is
+// refused.
+func (r *runner) newPassphrase(outcome string, check func(pass []byte) []policy.Problem) ([]byte, error) {
+	for try := 1; ; try++ {
+		pass, err := r.readSecret("New passphrase: ")
 		if err != nil {
 			return nil, err
 		}
-		if string(again) != string(pass) {
-			return nil, fmt.Errorf("the two passphrases differ; %s, try again", outcome)
+		why := ""
+		if probs := check(pass); len(probs) > 0 {
+			why = refusedPassphrase(probs)
+		} else if !r.stdinP {
+			again, err := r.readSecret("Repeat the new passphrase: ")
+			if err != nil {
+				return nil, err
+			}
+			if string(again) != string(pass) {
+				why = "the two passphrases differ"
+			}
 		}
-	}
-	if probs := policy.Check(pass, app.UserNames()...); len(probs) > 0 {
-		var msgs []string
-		for _, p := range probs {
-			msgs = append(msgs, "  - "+p.Message)
+		if why == "" {
+			return pass, nil
 		}
-		return nil, fmt.Errorf("this passphrase cannot protect client files:\n%s\n%s. A good passphrase is four or five unrelated words, e.g. \"lantern orbit velvet cactus\" (not this one)",
-			strings.Join(msgs, "\n"), human.Capitalize(outcome))
+		if try >= r.passTries() {
+			return nil, fmt.Errorf("%s.\n%s", why, human.Capitalize(outcome))
+		}
+		fmt.Fprintf(r.env.Stderr, "%s.\nChoose another one (try %d of %d).\n", human.Capitalize(why), try+1, r.passTries())
 	}
-	return pass, nil
 }
 
 // kdfFlags checks --kdf-memory (MiB) and --kdf-time against the bounds that
@@ -937,20 +788,10 @@ func (r *runner) kdf(memKiB, passes uint32) (app.KDFParams, error) {
 	return app.CalibrateFor(r.ctx, app.DefaultCalibrateFor, mem)
 }
 
-func (r *runner) passwd(args []string) error {
-	fs := r.flags("passwd")
+func (r *runner) passwd(name string, args []string) error {
+	fs := r.flags(name)
 	newKF := fs.String("new-key-file", "", "also need a new key file from now on: write one at PATH (put it on a USB stick)")
 	noKF := fs.Bool("no-key-file", false, "no longer need a key file (unless the policy requires one)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Change your own passphrase (a user who unlocked with a one-time passphrase must do this first).
-
-Example:
-  casevault passwd --user Pat
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -965,26 +806,50 @@ Flags:
 		} else if u.Expired {
 			fmt.Fprintln(r.env.Stderr, "Your passphrase has expired: choose a new one now.")
 		}
-		pass, err := r.newPassphrase("the passphrase was not changed")
-		if err != nil {
-			return err
-		}
 		kf := r.kf // keep the key file the user unlocked with
-		switch {
-		case *noKF:
+		if *noKF {
 			kf = nil
-		case *newKF != "":
-			if kf, err = writeNewKeyFile(*newKF); err != nil {
+		}
+		written := false
+		for try := 1; ; try++ {
+			pass, err := r.newPassphrase("the passphrase was not changed", func(p []byte) []policy.Problem { return s.CheckNewPassphrase(r.ctx, p) })
+			if err != nil {
+				if written {
+					os.Remove(*newKF)
+				}
 				return err
 			}
-		}
-		if err := s.ChangeOwnPassphrase(r.ctx, pass, kf); err != nil {
-			if *newKF != "" {
+			if *newKF != "" && !written {
+				if kf, err = writeNewKeyFile(*newKF); err != nil {
+					return err
+				}
+				written = true
+			}
+			err = s.ChangeOwnPassphrase(r.ctx, pass, kf)
+			if err == nil {
+				break
+			}
+			// What only the vault can say (the passphrase the user has now,
+			// or one of their last ones): at a terminal, asked again.
+			var pe *app.PolicyError
+			var fe *app.FieldError
+			refused := errors.As(err, &pe) || errors.As(err, &fe) && fe.Field == "passphrase"
+			if refused && try < r.passTries() {
+				why := err.Error()
+				if fe != nil {
+					why = fe.Message
+				}
+				fmt.Fprintf(r.env.Stderr, "%s.\nChoose another one (try %d of %d).\n", strings.TrimSuffix(why, "."), try+1, r.passTries())
+				continue
+			}
+			if written {
 				os.Remove(*newKF)
 			}
-			var pe *app.PolicyError
-			if errors.As(err, &pe) {
+			if pe != nil {
 				return &saidError{strings.TrimSuffix(err.Error(), ".") + ". The passphrase was not changed.", err}
+			}
+			if refused {
+				return &saidError{strings.TrimSuffix(fe.Message, ".") + ". The passphrase was not changed.", err}
 			}
 			return err
 		}

@@ -650,7 +650,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 	// Help is not an error.
 	out, _, code := run(t, "", "--help")
-	if code != 0 || !strings.Contains(out, "Commands:") || !strings.Contains(out, "--passphrase-stdin") {
+	if code != 0 || !strings.Contains(out, "Client files:") || !strings.Contains(out, "--passphrase-stdin") {
 		t.Errorf("--help: exit %d %q", code, out)
 	}
 	if _, _, code := run(t, "", "client", "add", "--help"); code != 0 {

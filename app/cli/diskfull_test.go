@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 
 	"casevault/vault/testkit"
 )
-
-var regexpID = regexp.MustCompile(`^[0-9]+$`)
 
 // mountSmallTmpfs mounts a tmpfs of size bytes (root only; the test is
 // skipped otherwise) and returns its folder.
@@ -132,7 +129,7 @@ func TestDiskFullAfterAcknowledgement(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("client add with room for the log only: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
-	if !regexpID.MatchString(strings.TrimSpace(out)) {
+	if !addedRE.MatchString(out) {
 		t.Errorf("client add printed %q, want the new id", out)
 	}
 	if !strings.Contains(errs, "Warning") {

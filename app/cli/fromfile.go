@@ -42,6 +42,12 @@ func (f *fileFlags) add(x, what string, lines bool) {
 	if lines {
 		usage = "read " + what + ", one per line, from FILE (- = standard input) instead of --" + x + ", so they are not in the process list or the shell history"
 	}
+	if f.fs.Lookup(x) == nil { // no --x: the value is otherwise the command's arguments
+		usage = "read " + what + ", one per line, from FILE (- = standard input) instead of the command line, so they are not in the process list or the shell history"
+		if !lines {
+			usage = "read " + what + " from FILE (- = standard input) instead of the command line, so they are not in the process list or the shell history"
+		}
+	}
 	f.names = append(f.names, x)
 	f.what[x] = what
 	f.path[x] = f.fs.String(x+"-file", "", usage)
@@ -85,6 +91,10 @@ func (r *runner) readFiles(f *fileFlags) (map[string]string, error) {
 			continue
 		}
 		p := *f.path[x]
+		if r.dry { // a dry run reads no file: a value stands in
+			out[x] = "value read from " + p
+			continue
+		}
 		var src io.Reader
 		if p == "-" {
 			if r.env.StdinFD >= 0 && term.IsTerminal(r.env.StdinFD) {

@@ -48,10 +48,10 @@ func TestFieldsFromFiles(t *testing.T) {
 	// None of the confidential text was on the command line: the audit
 	// trail shows the search as a query, nothing else to check here; the
 	// help says why the flags exist.
-	_, errs, _ := run(t, "", "client", "add", "--help")
-	for _, want := range []string{"-notes-file", "-name-file", "process list", "shell history"} {
-		if !strings.Contains(errs, want) {
-			t.Errorf("client add --help does not mention %q:\n%s", want, errs)
+	help, _, _ := run(t, "", "client", "add", "--help")
+	for _, want := range []string{"--notes-file", "--name-file", "process list", "shell history"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("client add --help does not mention %q:\n%s", want, help)
 		}
 	}
 	if out, _, _ := run(t, "", "--help"); !strings.Contains(out, "--notes-file") || !strings.Contains(out, "shell history") {

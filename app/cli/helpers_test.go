@@ -144,11 +144,20 @@ func (v *tv) ok(args ...string) string {
 // id runs a command that prints a new id.
 func (v *tv) id(args ...string) string {
 	v.t.Helper()
-	out := strings.TrimSpace(v.ok(args...))
-	if !regexp.MustCompile(`^[0-9]+$`).MatchString(out) {
-		v.t.Fatalf("%v printed %q, want an id", args, out)
+	return addedID(v.t, args, v.ok(args...))
+}
+
+// addedRE is what an add command says: "Client 12 added: Jane Roe".
+var addedRE = regexp.MustCompile(`^(Client|Matter|Note|Party) ([0-9]+) added[ :.]`)
+
+// addedID is the id in what an add command said.
+func addedID(t *testing.T, args []string, out string) string {
+	t.Helper()
+	m := addedRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("%v printed %q, want \"... N added...\"", args, out)
 	}
-	return out
+	return m[2]
 }
 
 // json runs a command with --json and decodes its output into a value of T.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"casevault/app"
 	"casevault/app/human"
 )
 
@@ -35,12 +34,6 @@ var globalBool = map[string]func(g *globals, v bool){
 
 // splitGlobals takes the global flags off the front of args and returns
 // them and the rest (the command and its own arguments).
-// commands are the first words of the commands (see dispatch).
-var commands = map[string]bool{"init": true, "client": true, "matter": true, "note": true, "search": true, "conflicts": true,
-	"passwd": true, "status": true, "repair": true, "audit": true, "demo": true, "backup": true, "snapshots": true,
-	"restore": true, "verify": true, "forget": true, "drill": true, "help": true, "check": true, "report": true,
-	"user": true, "role": true, "policy": true, "key": true}
-
 func splitGlobals(args []string) (globals, []string, error) {
 	var g globals
 	for len(args) > 0 {
@@ -57,7 +50,7 @@ func splitGlobals(args []string) (globals, []string, error) {
 					return g, nil, usagef("--vault needs a folder: casevault --vault DIR [command]")
 				}
 				val, args = args[1], args[1:]
-				if commands[val] {
+				if lookup(val) != nil {
 					if _, err := os.Stat(val); err != nil {
 						// "casevault --vault client list": the folder is missing.
 						return g, nil, usagef("--vault needs a folder before the command, and %q is a command, not a folder: casevault --vault DIR %s",
@@ -131,17 +124,6 @@ func Main(ctx context.Context, args []string, env Env, window func(dir string) e
 			return ExitError
 		}
 		return ExitOK
-	}
-	switch rest[0] {
-	case "--version", "-version", "version":
-		fmt.Fprintln(env.Stdout, "casevault", app.Version)
-		return ExitOK
-	case "demo":
-		demoArgs := rest[1:]
-		if g.vaultSet {
-			demoArgs = append([]string{"--vault", g.vault}, demoArgs...)
-		}
-		return app.DemoMain(ctx, demoArgs, env.Stdout, env.Stderr)
 	}
 	return runCommand(ctx, g, rest, env)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -70,8 +71,10 @@ func (r *runner) search(args []string) error {
 var roleLabel = map[string]string{"client": "client", "alias": "client alias", app.RoleAdverse: "adverse party",
 	app.RoleRelated: "related party", app.RoleOpposingCounsel: "opposing counsel"}
 
-func (r *runner) conflicts(args []string) error {
-	fs := r.flags("conflicts")
+// conflictsCheck is "conflicts check NAME..." (and the old form
+// "conflicts NAME...", when NAME is no subcommand word).
+func (r *runner) conflictsCheck(args []string) error {
+	fs := r.flags("conflicts check")
 	ff := newFileFlags(fs)
 	ff.add("names", "the names to check", true)
 	pos, err := parse(fs, args)
@@ -86,7 +89,7 @@ func (r *runner) conflicts(args []string) error {
 		pos = append(pos, splitFileLines(t)...)
 	}
 	if len(pos) == 0 {
-		return usagef("conflicts needs one or more names, each in quotes: casevault conflicts \"Jane Roe\" \"Acme Ltd\" (or one per line in --names-file FILE)")
+		return usagef("conflicts check needs one or more names, each in quotes: casevault conflicts check \"Jane Roe\" \"Acme Ltd\" (or one per line in --names-file FILE)")
 	}
 	return r.open(func(s *app.Session) error {
 		res, err := s.CheckConflicts(r.ctx, pos)
@@ -188,18 +191,14 @@ func (r *runner) status(args []string) error {
 
 func (r *runner) auditList(args []string) error {
 	fs := r.flags("audit list")
-	from := fs.String("from", "", "first day, YYYY-MM-DD")
-	to := fs.String("to", "", "last day, YYYY-MM-DD (included)")
+	from := fs.String("from", "", "first day, `YYYY-MM-DD`")
+	to := fs.String("to", "", "last day, `YYYY-MM-DD` (included)")
 	action := fs.String("action", "", "only this action, e.g. client.edit")
 	record := fs.String("record", "", "only entries about this record, e.g. client:12")
-	user := fs.String("user", "", "only what this user did (their name)")
+	user := fs.String("user", "", "only what this user did (their `NAME`); to unlock as someone else, give --user before the command")
 	client := fs.Int64("client", 0, "only entries about this client, its matters and their notes (casevault report access ID: as a report)")
 	matter := fs.Int64("matter", 0, "only entries about this matter and its notes")
 	limit := fs.Int("limit", 0, "at most this many entries")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Show the audit trail, oldest first.\n\nExample:\n  casevault audit list --user pat --from 2026-01-01 --to 2026-01-31\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -296,6 +295,9 @@ func (r *runner) repair(args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if r.dry {
+		return errDryRun
+	}
 	if !app.VaultExists(r.vault) {
 		return fmt.Errorf("%w: %s (there is nothing to repair)", app.ErrNoVault, r.vault)
 	}
@@ -380,3 +382,37 @@ func checkNext(rep *app.CheckReport, vflag string) string {
 	}
 	return "keep this folder as it is and run: casevault repair" + vflag
 }
+
+// cmdDemo is "casevault demo --vault DIR [--clients N]": a vault of
+// invented clients (app.Demo), with a light key derivation.
+func (r *runner) cmdDemo(args []string) error {
+	fs := r.flags("demo")
+	n := fs.Int("clients", 200, "how many invented clients")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	switch {
+	case len(pos) > 0:
+		return usagef("demo takes only --vault DIR and --clients N, not %q", pos[0])
+	case !given["vault"] && !r.global.vaultSet:
+		return usagef("demo needs the folder for the new demo vault: casevault demo --vault DIR (never your own vault's folder)")
+	case *n < 0 || *n > 1_000_000:
+		return usagef("--clients must be between 0 and 1000000, not %d", *n)
+	}
+	if r.dry {
+		return errDryRun
+	}
+	if code := app.DemoMain(r.ctx, []string{"--vault", r.vault, "--clients", fmt.Sprint(*n)}, r.env.Stdout, r.env.Stderr); code != 0 {
+		return &quietError{code} // app.DemoMain said why
+	}
+	return nil
+}
+
+// quietError is a failure already said on standard error: only its exit
+// code is left.
+type quietError struct{ code int }
+
+func (e *quietError) Error() string { return fmt.Sprintf("exit %d", e.code) }

@@ -357,10 +357,10 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	step("init")
 
 	// clients
-	cid := strings.TrimSpace(sb.ok(p1, "client", "add", "--name", name, "--alias", alias, "--alias", alias2, "--email", email,
+	cid := addedID(t, nil, sb.ok(p1, "client", "add", "--name", name, "--alias", alias, "--alias", alias2, "--email", email,
 		"--phone", phone, "--dob", "1980-04-23", "--address", address, "--notes", notes))
 	step("client add")
-	did := strings.TrimSpace(sb.ok(p1, "client", "add", "--name", delName))
+	did := addedID(t, nil, sb.ok(p1, "client", "add", "--name", delName))
 	sb.ok(p1, "client", "delete", did)
 	step("client add + delete")
 	for _, args := range [][]string{{"client", "list"}, {"client", "list", "--json"}, {"client", "show", cid}, {"client", "show", cid, "--json"}} {
@@ -385,7 +385,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 
 	// matters and notes
-	mid := strings.TrimSpace(sb.ok(p1, "matter", "add", "--client", cid, "--title", title, "--practice-area", area,
+	mid := addedID(t, nil, sb.ok(p1, "matter", "add", "--client", cid, "--title", title, "--practice-area", area,
 		"--adverse", adverse, "--related", related, "--opposing-counsel", counsel))
 	step("matter add")
 	sb.ok(p1, "note", "add", "--matter", mid, "--text", noteText)
@@ -458,7 +458,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	// A run killed right after it acknowledged a write (the id is printed
 	// before the vault is locked and checkpointed), and one killed at a
 	// random moment.
-	killedID := killRun(t, sb, p2, true, "client", "add", "--name", killName, "--notes", notes2)
+	killedID := addedID(t, nil, killRun(t, sb, p2, true, "client", "add", "--name", killName, "--notes", notes2))
 	step("client add, killed after the id")
 	killRun(t, sb, p2, false, "client", "add", "--name", killName2, "--address", address2)
 	step("client add, killed at a random moment")

@@ -94,8 +94,10 @@ func (r *runner) clientAdd(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(r.env.Stdout, id)
-		return nil
+		name := strings.TrimSpace(*in.Name)
+		return r.out(addedJSON{ID: id, Name: name}, func(w io.Writer) {
+			fmt.Fprintf(w, "Client %d added: %s\n", id, cell(name))
+		})
 	})
 }
 
@@ -142,6 +144,18 @@ func (r *runner) clientDelete(args []string) error {
 		fmt.Fprintf(r.env.Stdout, "Client %d deleted.\n", id)
 		return nil
 	})
+}
+
+// addedJSON is what "add" commands print with --json: the new record's id
+// and what names it.
+type addedJSON struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Number   string `json:"number,omitempty"`
+	ClientID int64  `json:"client_id,omitempty"`
+	MatterID int64  `json:"matter_id,omitempty"`
+	Role     string `json:"role,omitempty"`
 }
 
 // jsonTime is how --json output writes times: UTC, millisecond precision.
@@ -339,8 +353,10 @@ func (r *runner) matterAdd(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(r.env.Stdout, id)
-		return nil
+		t := strings.TrimSpace(*title)
+		return r.out(addedJSON{ID: id, Title: t, ClientID: *client}, func(w io.Writer) {
+			fmt.Fprintf(w, "Matter %d added: %s\n", id, cell(t))
+		})
 	})
 }
 
@@ -475,7 +491,8 @@ func (r *runner) noteAdd(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(r.env.Stdout, id)
-		return nil
+		return r.out(addedJSON{ID: id, MatterID: *matter}, func(w io.Writer) {
+			fmt.Fprintf(w, "Note %d added to matter %d.\n", id, *matter)
+		})
 	})
 }

@@ -20,25 +20,6 @@ import (
 // command line: a table on the terminal, or the printable page (--html
 // FILE), CSV (--csv FILE), or the page opened in the browser (--open).
 
-const reportHelp = `Reports from the audit trail, for a breach assessment or a client's question
-(who saw or changed what, and when).
-
-  casevault report access CLIENT-ID [--from DAY] [--to DAY] [--html FILE | --csv FILE | --open]
-      every read and change of one client's data: the client, its matters, their
-      notes and parties, and the conflict checks that named it; by whom and when
-  casevault report activity USER [--from DAY] [--to DAY] [--html FILE | --csv FILE | --open]
-      what one user opened, changed and exported
-
-Days are YYYY-MM-DD, both included (default: from the first entry to now).
-Without --html, --csv or --open the report is printed here (--json: as data).
---html writes a printable page; --csv a spreadsheet file (- = standard output);
-a file that exists is not overwritten. --open shows the page in your browser
-from a private temporary file that is deleted afterwards.
-
-Example:
-  casevault report access 12 --from 2026-01-01 --to 2026-03-31 --html roe-access.html
-`
-
 type reportOpts struct {
 	from, to   string
 	html, csv  string
@@ -49,12 +30,11 @@ type reportOpts struct {
 func (r *runner) reportFlags(name string, args []string) (*reportOpts, []string, error) {
 	fs := r.flags(name)
 	o := &reportOpts{}
-	fs.StringVar(&o.from, "from", "", "first day, YYYY-MM-DD (default: the first entry)")
-	fs.StringVar(&o.to, "to", "", "last day, YYYY-MM-DD, included (default: now)")
+	fs.StringVar(&o.from, "from", "", "first day, `YYYY-MM-DD` (default: the first entry)")
+	fs.StringVar(&o.to, "to", "", "last day, `YYYY-MM-DD`, included (default: now)")
 	fs.StringVar(&o.html, "html", "", "write the printable page to FILE")
 	fs.StringVar(&o.csv, "csv", "", "write the entries as CSV to FILE (- = standard output)")
 	fs.BoolVar(&o.open, "open", false, "open the printable page in the browser (from a private temporary file, deleted afterwards)")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), reportHelp+"\nFlags:\n"); fs.PrintDefaults() }
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, nil, err
@@ -95,48 +75,39 @@ func dayRange(from, to string) (f, t time.Time, err error) {
 	return f, t, nil
 }
 
-func (r *runner) cmdReport(args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(r.env.Stdout, reportHelp)
-			return nil
-		}
-		return usagef("report needs a subcommand: access CLIENT-ID or activity USER (\"casevault report --help\")")
+func (r *runner) reportAccess(args []string) error {
+	o, pos, err := r.reportFlags("report access", args)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
-	case "access":
-		o, pos, err := r.reportFlags("report access", args[1:])
-		if err != nil {
-			return err
-		}
-		id, err := oneID("client", pos)
-		if err != nil {
-			return err
-		}
-		return r.open(func(s *app.Session) error {
-			rep, err := s.AccessReport(r.ctx, id, o.fromT, o.toT)
-			if err != nil {
-				return err
-			}
-			return r.showReport(s, rep, rep.Rows, rep.Notes, o)
-		})
-	case "activity":
-		o, pos, err := r.reportFlags("report activity", args[1:])
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
-			return usagef("give exactly one user name: casevault report activity NAME")
-		}
-		return r.open(func(s *app.Session) error {
-			rep, err := s.ActivityReport(r.ctx, pos[0], o.fromT, o.toT)
-			if err != nil {
-				return err
-			}
-			return r.showReport(s, rep, rep.Rows, rep.Notes, o)
-		})
+	id, err := oneID("client", pos)
+	if err != nil {
+		return err
 	}
-	return usagef("unknown report %q (access, activity)", args[0])
+	return r.open(func(s *app.Session) error {
+		rep, err := s.AccessReport(r.ctx, id, o.fromT, o.toT)
+		if err != nil {
+			return err
+		}
+		return r.showReport(s, rep, rep.Rows, rep.Notes, o)
+	})
+}
+
+func (r *runner) reportActivity(args []string) error {
+	o, pos, err := r.reportFlags("report activity", args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
+		return usagef("give exactly one user name: casevault report activity NAME")
+	}
+	return r.open(func(s *app.Session) error {
+		rep, err := s.ActivityReport(r.ctx, pos[0], o.fromT, o.toT)
+		if err != nil {
+			return err
+		}
+		return r.showReport(s, rep, rep.Rows, rep.Notes, o)
+	})
 }
 
 func (r *runner) showReport(s *app.Session, rep app.Report, rows []app.ReportRow, notes []string, o *reportOpts) error {

@@ -69,7 +69,7 @@ func TestReportAccess(t *testing.T) {
 	if _, errs, code := v.do("report", "access", "99"); code != ExitError || !strings.Contains(errs, "not found") {
 		t.Errorf("report of client 99: exit %d %q", code, errs)
 	}
-	if out, _, code := v.do("report", "--help"); code != 0 || !strings.Contains(out, "Example:") {
+	if out, _, code := v.do("report", "--help"); code != 0 || !strings.Contains(out, "Examples:") {
 		t.Errorf("report --help: exit %d %q", code, out)
 	}
 }

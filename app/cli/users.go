@@ -18,62 +18,6 @@ import (
 	"casevault/app/human"
 )
 
-const userHelp = `Users of this vault (the owner manages them).
-
-  casevault user add NAME --role ROLE [--new-key-file PATH]
-      add a user; prints their one-time passphrase, shown only this once. Give it
-      to them in person: at their first unlock they must choose their own
-      (casevault passwd --user NAME). --new-key-file writes a new key file at PATH
-      (put it on their USB stick): they will need it with their passphrase.
-  casevault user list
-  casevault user role NAME ROLE          give a user another role ("casevault role list")
-  casevault user reset NAME              a new one-time passphrase for a user who forgot theirs
-  casevault user unlock NAME             clear a user's wait after wrong passphrases
-  casevault user remove NAME [--change-key]
-      remove a user's key. With --change-key the vault key changes too, so a copy of
-      the vault folder they may have taken cannot open what is written from now on.
-  casevault user passwd                  change your own passphrase (as casevault passwd)
-
-Examples:
-  casevault user add Pat --role Paralegal
-  casevault --user Pat client list       (Pat unlocks with Pat's own passphrase)
-`
-
-const roleHelp = `Roles say what a user may do with each kind of record: deny, read or edit.
-
-  casevault role list
-  casevault role show NAME
-  casevault role add NAME [--from ROLE] [--KIND LEVEL ...]
-  casevault role set NAME --KIND LEVEL [--KIND LEVEL ...]
-  casevault role delete NAME             (a role no user has)
-
-KIND is one of: %s.
-LEVEL is deny, read or edit. The built-in roles (Owner, Attorney, Paralegal,
-Assistant, Read-only) cannot be changed; a new role starts from --from ROLE, or
-with everything denied.
-
-Example:
-  casevault role add "Paralegal, no notes" --from Paralegal --notes read
-`
-
-const policyHelp = `The passphrase policy of this vault (the owner's setting).
-
-  casevault policy show
-  casevault policy set [--min-length N] [--classes N] [--expiry-days N] [--no-reuse N]
-                       [--lockout-after N] [--require-key-file true|false]
-
-  --min-length N        shortest passphrase, in characters (default 12)
-  --classes N           how many of lower case, upper case, digits and others it must mix (0: no rule)
-  --expiry-days N       a passphrase must be changed after N days (0: never, the default,
-                        as NIST SP 800-63B advises)
-  --no-reuse N          a new passphrase may not be one of the user's last N
-  --lockout-after N     wrong passphrases before a growing wait (default 5)
-  --require-key-file    every user needs a key file with their passphrase
-
-Example:
-  casevault policy set --min-length 14 --expiry-days 365
-`
-
 // keyFileMax bounds a key file read for --key-file: any file works as a
 // key file, but reading a film into memory is not what was meant.
 const keyFileMax = 16 << 20
@@ -125,55 +69,6 @@ func writeNewKeyFile(path string) ([]byte, error) {
 	return kf, nil
 }
 
-// helpFlags is r.flags with text (the command's words and example) before
-// the flag list of --help.
-func (r *runner) helpFlags(name, text string) *flag.FlagSet {
-	fs := r.flags(name)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), text+"\nFlags:\n"); fs.PrintDefaults() }
-	return fs
-}
-
-const keyHelp = `Change the vault key: a new data key, everything in the vault sealed again
-under it; every user keeps their passphrase. Do it after removing a user who may
-have copied the vault folder (casevault user remove NAME --change-key does both).
-If the recovery key cannot be carried over, a new one is printed, once.
-
-Example:
-  casevault key change
-`
-
-func subHelp(args []string) bool {
-	return len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help")
-}
-
-func (r *runner) cmdUser(args []string) error {
-	if len(args) == 0 || subHelp(args) {
-		fmt.Fprint(r.env.Stdout, userHelp)
-		if len(args) == 0 {
-			return usagef("user needs a subcommand: add, list, role, reset, unlock, remove, passwd")
-		}
-		return nil
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "add":
-		return r.userAdd(rest)
-	case "list":
-		return r.userList(rest)
-	case "role":
-		return r.userRole(rest)
-	case "reset":
-		return r.userReset(rest)
-	case "unlock":
-		return r.userUnlock(rest)
-	case "remove":
-		return r.userRemove(rest)
-	case "passwd":
-		return r.passwd(rest)
-	}
-	return usagef("unknown user subcommand %q (add, list, role, reset, unlock, remove, passwd)", sub)
-}
-
 func oneName(what string, pos []string) (string, error) {
 	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 		return "", usagef("give exactly one %s (in quotes if it has spaces)", what)
@@ -182,7 +77,7 @@ func oneName(what string, pos []string) (string, error) {
 }
 
 func (r *runner) userAdd(args []string) error {
-	fs := r.helpFlags("user add", userHelp)
+	fs := r.flags("user add")
 	role := fs.String("role", "", "the user's role (casevault role list), required")
 	kfPath := fs.String("new-key-file", "", "write a new key file at PATH that the user must present with their passphrase")
 	pos, err := parse(fs, args)
@@ -237,7 +132,7 @@ func (r *runner) showOneTime(name, one, what, kfPath string) error {
 }
 
 func (r *runner) userList(args []string) error {
-	fs := r.helpFlags("user list", userHelp)
+	fs := r.flags("user list")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -279,7 +174,7 @@ func (r *runner) userList(args []string) error {
 }
 
 func (r *runner) userRole(args []string) error {
-	fs := r.helpFlags("user role", userHelp)
+	fs := r.flags("user role")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -297,7 +192,7 @@ func (r *runner) userRole(args []string) error {
 }
 
 func (r *runner) userReset(args []string) error {
-	fs := r.helpFlags("user reset", userHelp)
+	fs := r.flags("user reset")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -316,7 +211,7 @@ func (r *runner) userReset(args []string) error {
 }
 
 func (r *runner) userUnlock(args []string) error {
-	fs := r.helpFlags("user unlock", userHelp)
+	fs := r.flags("user unlock")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -335,7 +230,7 @@ func (r *runner) userUnlock(args []string) error {
 }
 
 func (r *runner) userRemove(args []string) error {
-	fs := r.helpFlags("user remove", userHelp)
+	fs := r.flags("user remove")
 	rotate := fs.Bool("change-key", false, "also change the vault key, so a copy of the vault they may have taken cannot open what is written from now on")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -385,19 +280,16 @@ func (r *runner) rotationLines(w io.Writer, rep *app.RotationReport) {
 	}
 }
 
-// cmdKey: "casevault key change" changes the vault key without removing
+// keyChange: "casevault key change" changes the vault key without removing
 // anyone (after a user was removed without --change-key).
-func (r *runner) cmdKey(args []string) error {
-	if subHelp(args) {
-		fmt.Fprint(r.env.Stdout, keyHelp)
-		return nil
-	}
-	if len(args) == 0 || args[0] != "change" {
-		return usagef("key needs a subcommand: casevault key change (changes the vault key; everyone keeps their passphrase)")
-	}
-	fs := r.helpFlags("key change", keyHelp)
-	if _, err := parse(fs, args[1:]); err != nil {
+func (r *runner) keyChange(args []string) error {
+	fs := r.flags("key change")
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return usagef("key change takes no arguments, not %q", pos[0])
 	}
 	return r.open(func(s *app.Session) error {
 		if !s.CanDo(access.RotateKey) { // the refusal (recorded) before the "this can take a while"
@@ -418,145 +310,138 @@ func (r *runner) cmdKey(args []string) error {
 
 // --- roles
 
-func (r *runner) cmdRole(args []string) error {
-	kinds := make([]string, len(access.Kinds))
-	for i, k := range access.Kinds {
-		kinds[i] = string(k)
+// roleShow is "role list" and "role show NAME".
+func (r *runner) roleShow(sub string, rest []string) error {
+	fs := r.flags("role " + sub)
+	pos, err := parse(fs, rest)
+	if err != nil {
+		return err
 	}
-	help := fmt.Sprintf(roleHelp, strings.Join(kinds, ", "))
-	if len(args) == 0 || subHelp(args) {
-		fmt.Fprint(r.env.Stdout, help)
-		if len(args) == 0 {
-			return usagef("role needs a subcommand: list, show, add, set, delete")
-		}
-		return nil
+	if sub == "show" && len(pos) != 1 {
+		return usagef("give one role: casevault role show NAME")
 	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "list", "show":
-		fs := r.helpFlags("role "+sub, help)
-		pos, err := parse(fs, rest)
+	if sub == "list" && len(pos) > 0 {
+		return usagef("role list takes no arguments, not %q (to see one role: casevault role show NAME)", pos[0])
+	}
+	return r.open(func(s *app.Session) error {
+		roles, err := s.ListRoles(r.ctx)
 		if err != nil {
 			return err
 		}
-		if sub == "show" && len(pos) != 1 {
-			return usagef("give one role: casevault role show NAME")
+		if sub == "show" {
+			ro, ok := findRole(roles, pos[0])
+			if !ok {
+				return unknownRole(pos[0], roles)
+			}
+			roles = []access.Role{ro}
 		}
-		return r.open(func(s *app.Session) error {
-			roles, err := s.ListRoles(r.ctx)
-			if err != nil {
-				return err
+		return r.out(roles, func(w io.Writer) {
+			fmt.Fprint(w, "ROLE")
+			for _, k := range access.Kinds {
+				fmt.Fprintf(w, "\t%s", strings.ToUpper(string(k)))
 			}
-			if sub == "show" {
-				ro, ok := findRole(roles, pos[0])
-				if !ok {
-					return unknownRole(pos[0], roles)
+			fmt.Fprintln(w)
+			for _, ro := range roles {
+				fmt.Fprint(w, cell(ro.Name))
+				if ro.Builtin {
+					fmt.Fprint(w, " (built-in)")
 				}
-				roles = []access.Role{ro}
-			}
-			return r.out(roles, func(w io.Writer) {
-				fmt.Fprint(w, "ROLE")
 				for _, k := range access.Kinds {
-					fmt.Fprintf(w, "\t%s", strings.ToUpper(string(k)))
+					fmt.Fprintf(w, "\t%s", ro.Perms.Level(k))
 				}
 				fmt.Fprintln(w)
-				for _, ro := range roles {
-					fmt.Fprint(w, cell(ro.Name))
-					if ro.Builtin {
-						fmt.Fprint(w, " (built-in)")
-					}
-					for _, k := range access.Kinds {
-						fmt.Fprintf(w, "\t%s", ro.Perms.Level(k))
-					}
-					fmt.Fprintln(w)
-				}
-			})
+			}
 		})
-	case "add", "set":
-		fs := r.helpFlags("role "+sub, help)
-		from := ""
-		if sub == "add" {
-			fs.StringVar(&from, "from", "", "start from this role's levels")
-		}
-		levels := map[access.Kind]*string{}
-		for _, k := range access.Kinds {
-			levels[k] = fs.String(string(k), "", "deny, read or edit for "+k.Label())
-		}
-		pos, err := parse(fs, rest)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
-			return usagef("give one role name: casevault role %s NAME --KIND LEVEL", sub)
-		}
-		set := access.Perms{}
-		for k, v := range levels {
-			if *v == "" {
-				continue
-			}
-			l, err := access.ParseLevel(*v)
-			if err != nil {
-				return usagef("--%s: %v", k, err)
-			}
-			set[k] = l
-		}
-		if sub == "set" && len(set) == 0 {
-			return usagef("role set needs at least one --KIND LEVEL, e.g. --notes read")
-		}
-		return r.open(func(s *app.Session) error {
-			roles, err := s.ListRoles(r.ctx)
-			if err != nil {
-				return err
-			}
-			ro := access.Role{Name: pos[0], Perms: access.Perms{}}
-			existing, exists := findRole(roles, pos[0])
-			switch {
-			case sub == "add" && exists:
-				return fmt.Errorf("%w: there is already a role %s; change it with casevault role set", app.ErrInvalid, existing.Name)
-			case sub == "set" && !exists:
-				return unknownRole(pos[0], roles)
-			case sub == "set":
-				ro = existing
-				ro.Perms = existing.Perms.Clone()
-			case from != "":
-				base, ok := findRole(roles, from)
-				if !ok {
-					return unknownRole(from, roles)
-				}
-				ro.Perms = base.Perms.Clone()
-			}
-			for k, l := range set {
-				ro.Perms[k] = l
-			}
-			ro.Builtin = false
-			if err := s.SaveRole(r.ctx, ro); err != nil {
-				return err
-			}
-			verb := "added"
-			if sub == "set" {
-				verb = "changed"
-			}
-			fmt.Fprintf(r.env.Stdout, "Role %s %s.\n", cell(ro.Name), verb)
-			return nil
-		})
-	case "delete":
-		fs := r.helpFlags("role delete", help)
-		pos, err := parse(fs, rest)
-		if err != nil {
-			return err
-		}
-		if len(pos) != 1 {
-			return usagef("give one role: casevault role delete NAME")
-		}
-		return r.open(func(s *app.Session) error {
-			if err := s.DeleteRole(r.ctx, pos[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(r.env.Stdout, "Role %s deleted.\n", cell(pos[0]))
-			return nil
-		})
+	})
+}
+
+// roleSave is "role add NAME" and "role set NAME".
+func (r *runner) roleSave(sub string, rest []string) error {
+	fs := r.flags("role " + sub)
+	from := ""
+	if sub == "add" {
+		fs.StringVar(&from, "from", "", "start from the levels of this `ROLE` (default: everything denied)")
 	}
-	return usagef("unknown role subcommand %q (list, show, add, set, delete)", sub)
+	levels := map[access.Kind]*string{}
+	for _, k := range access.Kinds {
+		levels[k] = fs.String(string(k), "", "deny, read or edit for "+k.Label())
+	}
+	pos, err := parse(fs, rest)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
+		return usagef("give one role name: casevault role %s NAME --KIND LEVEL", sub)
+	}
+	set := access.Perms{}
+	for k, v := range levels {
+		if *v == "" {
+			continue
+		}
+		l, err := access.ParseLevel(*v)
+		if err != nil {
+			return usagef("--%s: %v", k, err)
+		}
+		set[k] = l
+	}
+	if sub == "set" && len(set) == 0 {
+		return usagef("role set needs at least one --KIND LEVEL, e.g. --notes read")
+	}
+	return r.open(func(s *app.Session) error {
+		roles, err := s.ListRoles(r.ctx)
+		if err != nil {
+			return err
+		}
+		ro := access.Role{Name: pos[0], Perms: access.Perms{}}
+		existing, exists := findRole(roles, pos[0])
+		switch {
+		case sub == "add" && exists:
+			return fmt.Errorf("%w: there is already a role %s; change it with casevault role set", app.ErrInvalid, existing.Name)
+		case sub == "set" && !exists:
+			return unknownRole(pos[0], roles)
+		case sub == "set":
+			ro = existing
+			ro.Perms = existing.Perms.Clone()
+		case from != "":
+			base, ok := findRole(roles, from)
+			if !ok {
+				return unknownRole(from, roles)
+			}
+			ro.Perms = base.Perms.Clone()
+		}
+		for k, l := range set {
+			ro.Perms[k] = l
+		}
+		ro.Builtin = false
+		if err := s.SaveRole(r.ctx, ro); err != nil {
+			return err
+		}
+		verb := "added"
+		if sub == "set" {
+			verb = "changed"
+		}
+		fmt.Fprintf(r.env.Stdout, "Role %s %s.\n", cell(ro.Name), verb)
+		return nil
+	})
+}
+
+// roleDelete is "role delete NAME".
+func (r *runner) roleDelete(rest []string) error {
+	fs := r.flags("role delete")
+	pos, err := parse(fs, rest)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("give one role: casevault role delete NAME")
+	}
+	return r.open(func(s *app.Session) error {
+		if err := s.DeleteRole(r.ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stdout, "Role %s deleted.\n", cell(pos[0]))
+		return nil
+	})
 }
 
 func findRole(roles []access.Role, name string) (access.Role, bool) {
@@ -579,82 +464,80 @@ func unknownRole(name string, roles []access.Role) error {
 
 // --- policy
 
-func (r *runner) cmdPolicy(args []string) error {
-	if len(args) == 0 || subHelp(args) {
-		fmt.Fprint(r.env.Stdout, policyHelp)
-		if len(args) == 0 {
-			return usagef("policy needs a subcommand: show or set")
-		}
-		return nil
+func (r *runner) policyShow(args []string) error {
+	fs := r.flags("policy show")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
-	case "show":
-		fs := r.helpFlags("policy show", policyHelp)
-		if _, err := parse(fs, args[1:]); err != nil {
+	if len(pos) > 0 {
+		return usagef("policy show takes no arguments, not %q", pos[0])
+	}
+	return r.open(func(s *app.Session) error {
+		p, err := s.PassPolicy(r.ctx)
+		if err != nil {
 			return err
 		}
-		return r.open(func(s *app.Session) error {
-			p, err := s.PassPolicy(r.ctx)
-			if err != nil {
-				return err
+		return r.out(p, func(w io.Writer) { policyLines(w, p) })
+	})
+}
+
+func (r *runner) policySet(args []string) error {
+	fs := r.flags("policy set")
+	minLen := fs.Int("min-length", 0, "shortest passphrase, in characters")
+	classes := fs.Int("classes", 0, "how many character classes a passphrase must mix (0: no rule)")
+	expiry := fs.Int("expiry-days", 0, "days before a passphrase must be changed (0: never)")
+	reuse := fs.Int("no-reuse", 0, "a new passphrase may not be one of the user's last N (0: no rule)")
+	lockout := fs.Int("lockout-after", 0, "wrong passphrases before a growing wait")
+	keyFile := fs.String("require-key-file", "", "true: every user needs a key file with their passphrase")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("policy set takes only flags, not %q (\"casevault help policy set\")", pos[0])
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if len(given) == 0 || (len(given) == len(onlyGlobal(given)) && !anyPolicyFlag(given)) {
+		return usagef("policy set needs at least one setting, e.g. --min-length 14 (\"casevault policy --help\")")
+	}
+	var req bool
+	if given["require-key-file"] {
+		switch strings.ToLower(*keyFile) {
+		case "true", "yes", "on", "1":
+			req = true
+		case "false", "no", "off", "0":
+		default:
+			return usagef("--require-key-file takes true or false, not %q", *keyFile)
+		}
+	}
+	return r.open(func(s *app.Session) error {
+		p, err := s.PassPolicy(r.ctx)
+		if err != nil {
+			return err
+		}
+		set := func(name string, dst *int, v int) {
+			if given[name] {
+				*dst = v
 			}
-			return r.out(p, func(w io.Writer) { policyLines(w, p) })
-		})
-	case "set":
-		fs := r.flags("policy set")
-		minLen := fs.Int("min-length", 0, "shortest passphrase, in characters")
-		classes := fs.Int("classes", 0, "how many character classes a passphrase must mix (0: no rule)")
-		expiry := fs.Int("expiry-days", 0, "days before a passphrase must be changed (0: never)")
-		reuse := fs.Int("no-reuse", 0, "a new passphrase may not be one of the user's last N (0: no rule)")
-		lockout := fs.Int("lockout-after", 0, "wrong passphrases before a growing wait")
-		keyFile := fs.String("require-key-file", "", "true: every user needs a key file with their passphrase")
-		fs.Usage = func() { fmt.Fprint(fs.Output(), policyHelp) }
-		if _, err := parse(fs, args[1:]); err != nil {
-			return err
 		}
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		if len(given) == 0 || (len(given) == len(onlyGlobal(given)) && !anyPolicyFlag(given)) {
-			return usagef("policy set needs at least one setting, e.g. --min-length 14 (\"casevault policy --help\")")
-		}
-		var req bool
+		set("min-length", &p.MinLength, *minLen)
+		set("classes", &p.MinClasses, *classes)
+		set("expiry-days", &p.ExpiryDays, *expiry)
+		set("no-reuse", &p.NoReuse, *reuse)
+		set("lockout-after", &p.LockoutAfter, *lockout)
 		if given["require-key-file"] {
-			switch strings.ToLower(*keyFile) {
-			case "true", "yes", "on", "1":
-				req = true
-			case "false", "no", "off", "0":
-			default:
-				return usagef("--require-key-file takes true or false, not %q", *keyFile)
-			}
+			p.RequireKeyFile = req
 		}
-		return r.open(func(s *app.Session) error {
-			p, err := s.PassPolicy(r.ctx)
-			if err != nil {
-				return err
-			}
-			set := func(name string, dst *int, v int) {
-				if given[name] {
-					*dst = v
-				}
-			}
-			set("min-length", &p.MinLength, *minLen)
-			set("classes", &p.MinClasses, *classes)
-			set("expiry-days", &p.ExpiryDays, *expiry)
-			set("no-reuse", &p.NoReuse, *reuse)
-			set("lockout-after", &p.LockoutAfter, *lockout)
-			if given["require-key-file"] {
-				p.RequireKeyFile = req
-			}
-			if err := s.SetPassPolicy(r.ctx, p); err != nil {
-				return err
-			}
-			return r.out(p, func(w io.Writer) {
-				fmt.Fprintln(w, "Passphrase policy changed:")
-				policyLines(w, p)
-			})
+		if err := s.SetPassPolicy(r.ctx, p); err != nil {
+			return err
+		}
+		return r.out(p, func(w io.Writer) {
+			fmt.Fprintln(w, "Passphrase policy changed:")
+			policyLines(w, p)
 		})
-	}
-	return usagef("unknown policy subcommand %q (show, set)", args[0])
+	})
 }
 
 var globalFlagNames = map[string]bool{"vault": true, "json": true, "passphrase-stdin": true, "recovery": true, "read-only": true, "user": true, "key-file": true}
@@ -710,23 +593,6 @@ func (r *runner) classCmd(kind, sub string, args []string) error {
 	class := map[string]string{"restrict": app.ClassRestricted, "wall": app.ClassWalled, "open": app.ClassGeneral}[sub]
 	fs := r.flags(kind + " " + sub)
 	users := fs.String("users", "", "user names, separated by commas")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `Who may see a %[1]s (and, for a client, its matters).
-
-  casevault %[1]s restrict ID --users a,b   only these users (and the owner) see it
-  casevault %[1]s wall ID --users a,b       an ethical wall: everyone except these users sees it
-  casevault %[1]s open ID                   everyone whose role reads %[1]ss sees it again
-
-A conflict check still reports a match inside a %[1]s a user cannot see, without
-names or details ("a possible conflict in a restricted matter: ask the owner").
-
-Example:
-  casevault %[1]s wall 7 --users Pat
-
-Flags:
-`, kind)
-		fs.PrintDefaults()
-	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
