@@ -79,13 +79,11 @@ func DefaultDir() string {
 var ErrNoDefaultDir = errors.New("there is no home folder (HOME is not set), so casevault has no default place for the vault: " +
 	"give the vault's folder with --vault DIR")
 
-// OwnerActor names the vault owner in the audit trail: "owner (login)".
-func OwnerActor() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return "owner (" + u.Username + ")"
-	}
-	return "owner"
-}
+// OwnerActor names in the audit trail a vault owner who has no user name
+// of their own: "owner". The owner acts under their user name, never the
+// operating system's login; entries written before said "owner (login)",
+// and still count as the owner's (IsActor, ActivityReport).
+func OwnerActor() string { return store.OwnerRole }
 
 // UserNames are the login and full name of the person at the keyboard, for
 // the passphrase policy.
@@ -99,7 +97,7 @@ func UserNames() []string {
 
 // Options for Open. The zero value is the production setting.
 type Options struct {
-	Actor string           // who acts, for the audit trail; "" = OwnerActor()
+	Actor string           // who acts, for the audit trail; "" = the user's name
 	Now   func() time.Time // nil = time.Now
 	Store store.Options
 	// CommandLine: the session runs one command of the command line. The
@@ -139,9 +137,12 @@ type InitOptions struct {
 	// gives with --user or on the unlock screen (a credential without a
 	// name is the owner's too).
 	Owner string
-	Actor string
-	Now   func() time.Time
-	Store store.Options
+	// DisplayName is the owner's display name, the name that signs their
+	// notes ("" = their user name; SetDisplayName changes it later).
+	DisplayName string
+	Actor       string
+	Now         func() time.Time
+	Store       store.Options
 }
 
 // Init creates a vault in dir, opens its database once to create the schema,
@@ -158,6 +159,10 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 		if owner, err = ValidateUserName(opts.Owner); err != nil {
 			return "", err
 		}
+	}
+	display, err := ValidateDisplayName(opts.DisplayName)
+	if err != nil {
+		return "", err
 	}
 	v, rk, err := vault.Create(dir, pass, vault.CreateOptions{KDF: opts.KDF, Now: opts.Now, Pending: true, Owner: opts.Owner})
 	if err != nil {
@@ -176,6 +181,9 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 	err = s.nameOwner(ctx, owner)
 	if err == nil {
 		err = s.audit(ctx, "vault.init", "", fmt.Sprintf("created with %s", opts.KDF))
+	}
+	if err == nil && display != "" {
+		err = s.SetDisplayName(ctx, display)
 	}
 	if cerr := s.close(ctx, false); err == nil {
 		err = cerr
@@ -398,7 +406,8 @@ func (s *Session) update(ctx context.Context, action string, fn func(tx *store.T
 // away the cached conflict index.
 var namesChange = map[string]bool{
 	"client.add": true, "client.edit": true, "client.delete": true,
-	"matter.add": true, "matter.close": true, "matter.reopen": true,
+	"matter.add": true, "matter.close": true, "matter.reopen": true, "matter.edit": true,
+	"party.add": true, "party.edit": true, "party.remove": true, "matter.client.add": true, "matter.client.remove": true,
 }
 
 // view runs a read and records it in the audit trail.

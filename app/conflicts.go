@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -29,6 +30,11 @@ type ConflictHit struct {
 	MatterID    int64  `json:"matter_id,omitempty"`
 	MatterTitle string `json:"matter_title,omitempty"`
 	MatterOpen  bool   `json:"matter_open"`
+	// A party's names: the party, and for an alias or former name the
+	// party's own name and which ("alias" or "former").
+	PartyID   int64  `json:"party_id,omitempty"`
+	PartyName string `json:"party_name,omitempty"`
+	NameKind  string `json:"name_kind,omitempty"`
 }
 
 // ConflictResult is a recorded conflict check.
@@ -77,10 +83,69 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 	return ix, nil
 }
 
+// CheckFor says what a conflict check is for (CheckConflictsFor): Context
+// names the records just entered ("client:12", "matter:4", "party:17
+// matter:4"; "" for a check by hand), and the Exclude fields the records
+// just created, which must not match themselves.
+type CheckFor struct {
+	Context        string
+	ExcludeClient  int64   // a client just added: its name, aliases and joint-client rows
+	ExcludeParties []int64 // parties just added: their names, aliases and former names
+}
+
+// contextRE is what CheckFor.Context may hold: record references.
+var contextRE = regexp.MustCompile(`^((client|matter|party):[1-9][0-9]{0,18})( (client|matter|party):[1-9][0-9]{0,18})*$`)
+
 // CheckConflicts compares each name with every client, alias and party in
 // open and closed matters, ranks the hits and records the check.
 func (s *Session) CheckConflicts(ctx context.Context, names []string) (*ConflictResult, error) {
+	return s.CheckConflictsFor(ctx, names, CheckFor{})
+}
+
+// excluded: the name is one of the records f leaves out.
+func (f CheckFor) excluded(n *store.Name) bool {
+	switch n.Role {
+	case "client", "alias", "joint_client":
+		if f.ExcludeClient != 0 && n.ClientID == f.ExcludeClient {
+			return true
+		}
+	}
+	return n.PartyID != 0 && slices.Contains(f.ExcludeParties, n.PartyID)
+}
+
+// checkFor checks f: a context of record references, and parties to leave
+// out that exist, the user sees, and belong to the matter the context
+// names (leaving out a party of another matter would hide a conflict).
+func (s *Session) checkFor(ctx context.Context, f CheckFor) error {
+	if f.Context != "" && !contextRE.MatchString(f.Context) {
+		return &FieldError{"context", fmt.Sprintf("%q does not name records like client:12 or party:17 matter:4", f.Context)}
+	}
+	if len(f.ExcludeParties) == 0 {
+		return nil
+	}
+	matter := parseRefs(f.Context)["matter"]
+	return s.st.View(ctx, func(tx *store.Tx) error {
+		for _, id := range f.ExcludeParties {
+			p, err := tx.GetParty(id)
+			if err != nil {
+				return err
+			}
+			if len(matter) > 0 && !slices.Contains(matter, p.MatterID) {
+				return &FieldError{"context", fmt.Sprintf("Party %d is not a party of matter %d", id, matter[0])}
+			}
+		}
+		return nil
+	})
+}
+
+// CheckConflictsFor is CheckConflicts for names just entered: the check
+// records f.Context, and leaves out the records just created (a new party
+// must not match itself).
+func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f CheckFor) (*ConflictResult, error) {
 	if err := s.allow(ctx, access.CheckConflict); err != nil {
+		return nil, err
+	}
+	if err := s.checkFor(ctx, f); err != nil {
 		return nil, err
 	}
 	var clean []string
@@ -104,6 +169,9 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 		hidden := false
 		for _, h := range ix.Check(q) {
 			n := h.Entry.Ref.(*store.Name)
+			if f.excluded(n) {
+				continue
+			}
 			if n.Hidden {
 				// One row per checked name, however many hidden matches:
 				// their number would say something too.
@@ -116,6 +184,7 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 			res.Hits = append(res.Hits, ConflictHit{
 				Query: q, Name: n.Name, Role: n.Role, Match: h.Kind.String(), Score: h.Score, Why: h.Why,
 				ClientID: n.ClientID, ClientName: n.ClientName, MatterID: n.MatterID, MatterTitle: n.MatterTitle, MatterOpen: n.MatterOpen,
+				PartyID: n.PartyID, PartyName: n.PartyName, NameKind: n.NameKind,
 			})
 		}
 	}
@@ -140,7 +209,8 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 	slices.SortFunc(recs, compareRefs)
 	err = s.update(ctx, "conflict.check", func(tx *store.Tx) (string, string, error) {
 		var err error
-		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON)})
+		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON),
+			Context: f.Context, HitCount: len(res.Hits)})
 		return strings.Join(append([]string{ref("conflict_check", res.CheckID)}, recs...), " "), fmt.Sprintf("names %s, %d hits", namesJSON, len(res.Hits)), err
 	})
 	if err != nil {

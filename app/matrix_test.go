@@ -75,6 +75,13 @@ func matrixOps() []matrixOp {
 			return id
 		}
 	}
+	ownerParty := func(t *testing.T, s *Session, fx *matrixFix) any {
+		id, err := s.AddParty(ctx, fx.matter, PartyInput{Role: "adverse", Name: fmt.Sprintf("Setup party %d", fx.next())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
 	ownerUserName := func(t *testing.T, s *Session, fx *matrixFix) any {
 		name := fmt.Sprintf("user%d", fx.next())
 		if fx.lastUser != "" {
@@ -157,6 +164,31 @@ func matrixOps() []matrixOp {
 		{name: "Session.ReopenMatter", verbs: vs(access.CloseMatter), setup: ownerMatter(true), run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
 			return s.ReopenMatter(ctx, id.(int64))
 		}},
+		{name: "Session.EditMatter", verbs: vs(access.EditMatter), setup: ownerMatter(false), run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			return s.EditMatter(ctx, id.(int64), MatterEdit{Title: fmt.Sprintf("Edited matter %d", fx.next()), Status: "open", OpenedOn: dateOn(time.Now())})
+		}},
+		{name: "Session.AddParty", verbs: vs(access.AddParties), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, err := s.AddParty(ctx, fx.matter, PartyInput{Role: "witness", Name: fmt.Sprintf("Witness %d", fx.next())})
+			return err
+		}},
+		{name: "Session.EditParty", verbs: vs(access.EditParties), setup: ownerParty, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			return s.EditParty(ctx, id.(int64), PartyInput{Role: "related", Name: fmt.Sprintf("Edited party %d", fx.next())})
+		}},
+		{name: "Session.RemoveParty", verbs: vs(access.EditParties), setup: ownerParty, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			return s.RemoveParty(ctx, id.(int64))
+		}},
+		{name: "Session.AddMatterClient", verbs: vs(access.MatterClients), setup: ownerClient, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			return s.AddMatterClient(ctx, fx.matter, id.(int64))
+		}},
+		{name: "Session.RemoveMatterClient", verbs: vs(access.MatterClients), setup: func(t *testing.T, s *Session, fx *matrixFix) any {
+			id := ownerClient(t, s, fx).(int64)
+			if err := s.AddMatterClient(ctx, fx.matter, id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			return s.RemoveMatterClient(ctx, fx.matter, id.(int64))
+		}},
 		{name: "Session.AddNote", verbs: vs(access.AddNote), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.AddNote(ctx, fx.matter, fmt.Sprintf("note %d", fx.next()))
 			return err
@@ -177,6 +209,10 @@ func matrixOps() []matrixOp {
 		}},
 		{name: "Session.CheckConflicts", verbs: vs(access.CheckConflict), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.CheckConflicts(ctx, []string{"Quillon Marsh"})
+			return err
+		}},
+		{name: "Session.CheckConflictsFor", verbs: vs(access.CheckConflict), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, err := s.CheckConflictsFor(ctx, []string{"Quillon Marsh"}, CheckFor{Context: ref("matter", fx.matter)})
 			return err
 		}},
 		{name: "Session.DecideConflict", verbs: vs(access.DecideConfl), setup: func(t *testing.T, s *Session, fx *matrixFix) any {
@@ -333,6 +369,8 @@ var matrixNoCheck = map[string]string{
 	"Session.Close":               "ends the session",
 	"Session.Dir":                 "the vault folder the user opened",
 	"Session.Actor":               "the session's own name",
+	"Session.DisplayName":         "the session's own name",
+	"Session.SetDisplayName":      "the user's own name (a user who must change their passphrase is refused), no record",
 	"Session.User":                "who the session is",
 	"Session.Can":                 "asks the role, reads no record",
 	"Session.CanDo":               "asks the role, reads no record",
@@ -483,7 +521,7 @@ func TestPermissionMatrixBuiltinRoles(t *testing.T) {
 	want := map[string][]string{
 		access.AttorneyRole:  {"Session.AddUser", "Session.ClearLockout", "Session.DeleteRole", "Session.ListRoles", "Session.ListUsers", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 		access.ParalegalRole: {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AccessReport", "Session.ActivityReport", "Session.AddUser", "Session.AuditList", "Session.AuditVerify", "Session.AuditView", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
-		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddNote", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
+		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddMatterClient", "Session.AddNote", "Session.AddParty", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.EditMatter", "Session.EditParty", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveMatterClient", "Session.RemoveParty", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 	}
 	for role, denied := range want {
 		r, _ := access.BuiltinRole(role)

@@ -47,6 +47,7 @@ func (e *MustChangeError) Is(target error) bool { return target == ErrMustChange
 // UserInfo is who a session acts as, for the window and the command line.
 type UserInfo struct {
 	Name        string       `json:"name"`
+	DisplayName string       `json:"display_name,omitempty"` // signs notes; "" = Name (Session.DisplayName gives the one to use)
 	Role        string       `json:"role"`
 	Owner       bool         `json:"owner"`
 	Perms       access.Perms `json:"perms"`
@@ -58,14 +59,15 @@ type UserInfo struct {
 
 // sessionUser is the session's user and role; guarded by Session.userMu.
 type sessionUser struct {
-	id         int64 // users.id; 0 before the vault has a users table (the owner)
-	name       string
-	role       access.Role
-	owner      bool
-	mustChange bool
-	expired    bool
-	needKey    bool // the policy requires a key file and the slot has none
-	keyFile    bool
+	id          int64 // users.id; 0 before the vault has a users table (the owner)
+	name        string
+	displayName string // signs notes; "" = name
+	role        access.Role
+	owner       bool
+	mustChange  bool
+	expired     bool
+	needKey     bool // the policy requires a key file and the slot has none
+	keyFile     bool
 }
 
 // ownerUser is the user of a vault without users: its owner, who may do
@@ -94,7 +96,7 @@ func (s *Session) currentUser() sessionUser {
 // User says who the session acts as.
 func (s *Session) User() UserInfo {
 	u := s.currentUser()
-	return UserInfo{Name: u.name, Role: u.role.Name, Owner: u.owner, Perms: u.role.Perms.Clone(),
+	return UserInfo{Name: u.name, DisplayName: u.displayName, Role: u.role.Name, Owner: u.owner, Perms: u.role.Perms.Clone(),
 		MustChange: u.mustChange, Expired: u.expired, NeedKeyFile: u.needKey, KeyFile: u.keyFile}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -41,6 +42,9 @@ var fieldLabel = map[string]string{
 	"dob": "the date of birth", "address": "the address", "notes": "the notes", "title": "the title",
 	"practice-area": "the practice area", "adverse": "an adverse party's name", "related": "a related party's name",
 	"opposing-counsel": "an opposing counsel's name", "text": "the note", "names": "a name to check", "note": "the note",
+	"organisation": "the organisation", "former-name": "a former name", "party-note": "the note on the party",
+	"number": "the matter number", "opened": "the opening date", "closed": "the closing date", "display-name": "the display name",
+	"co-counsel": "a co-counsel's name", "witness": "a witness's name",
 }
 
 func label(field string) string {
@@ -300,35 +304,65 @@ func (s *Session) listClients(ctx context.Context, order store.ClientOrder, list
 	return out, err
 }
 
-// MatterInput is a new matter.
+// MatterInput is a new matter: its lead client (ClientID), any joint
+// clients, and its parties (Adverse, Related and OpposingCounsel are names
+// of those roles, kept for callers that have only names).
 type MatterInput struct {
 	ClientID        int64
+	ClientIDs       []int64 // joint clients beyond ClientID
 	Title           string
 	PracticeArea    string
+	Number          string // "" = the next number of the year ("2026-0004")
 	Adverse         []string
 	Related         []string
 	OpposingCounsel []string
+	Parties         []PartyInput
 }
 
-// AddMatter validates and adds a matter with its parties.
+// maxNumber is the longest matter number, in characters.
+const maxNumber = 40
+
+// AddMatter validates and adds a matter with its clients and parties.
 func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) {
 	if err := s.allow(ctx, access.AddMatter, ref("client", in.ClientID)); err != nil {
 		return 0, err
 	}
-	if len(in.Adverse)+len(in.Related)+len(in.OpposingCounsel) > 0 {
+	if len(in.Adverse)+len(in.Related)+len(in.OpposingCounsel)+len(in.Parties) > 0 {
 		if err := s.allow(ctx, access.AddParties, ref("client", in.ClientID)); err != nil {
 			return 0, err
 		}
 	}
-	m := &store.Matter{ClientID: in.ClientID, Title: in.Title, PracticeArea: in.PracticeArea}
-	if err := cleanLine("title", &m.Title, true, "A matter needs a title"); err != nil {
+	m, err := matterOf(in)
+	if err != nil {
 		return 0, err
 	}
-	if err := cleanLine("practice-area", &m.PracticeArea, false, ""); err != nil {
-		return 0, err
+	var id int64
+	err = s.update(ctx, "matter.add", func(tx *store.Tx) (string, string, error) {
+		var err error
+		id, err = tx.InsertMatter(m, s.now())
+		recs := ref("matter", id)
+		for _, c := range append([]int64{m.ClientID}, in.ClientIDs...) {
+			recs += " " + ref("client", c)
+		}
+		return recs, "", numberError(err)
+	})
+	return id, err
+}
+
+// matterOf validates a new matter's fields.
+func matterOf(in MatterInput) (*store.Matter, error) {
+	m := &store.Matter{ClientID: in.ClientID, Title: in.Title, PracticeArea: in.PracticeArea, Number: in.Number}
+	if err := validateMatterLines(m); err != nil {
+		return nil, err
 	}
 	if m.ClientID <= 0 {
-		return 0, &FieldError{"client", "A matter needs the id of its client"}
+		return nil, &FieldError{"client", "A matter needs the id of its client"}
+	}
+	for _, c := range in.ClientIDs {
+		if c <= 0 {
+			return nil, &FieldError{"client", fmt.Sprintf("%d is not a client's id", c)}
+		}
+		m.Clients = append(m.Clients, store.MatterClient{ID: c})
 	}
 	for _, g := range []struct {
 		role  string
@@ -336,18 +370,165 @@ func (s *Session) AddMatter(ctx context.Context, in MatterInput) (int64, error) 
 	}{{store.RoleAdverse, in.Adverse}, {store.RoleRelated, in.Related}, {store.RoleOpposingCounsel, in.OpposingCounsel}} {
 		for _, n := range g.names {
 			if err := cleanLine(strings.ReplaceAll(g.role, "_", "-"), &n, true, "A party's name cannot be empty"); err != nil {
-				return 0, err
+				return nil, err
 			}
-			m.Parties = append(m.Parties, store.Party{Role: g.role, Name: n})
+			m.Parties = append(m.Parties, store.Party{Role: g.role, Name: n, Kind: store.PartyPerson})
 		}
 	}
-	var id int64
-	err := s.update(ctx, "matter.add", func(tx *store.Tx) (string, string, error) {
-		var err error
-		id, err = tx.InsertMatter(m, s.now())
-		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
+	for _, pin := range in.Parties {
+		p, err := validateParty(pin)
+		if err != nil {
+			return nil, err
+		}
+		m.Parties = append(m.Parties, *p)
+	}
+	return m, nil
+}
+
+// validateMatterLines cleans a matter's title, practice area and number.
+func validateMatterLines(m *store.Matter) error {
+	if err := cleanLine("title", &m.Title, true, "A matter needs a title"); err != nil {
+		return err
+	}
+	if err := cleanLine("practice-area", &m.PracticeArea, false, ""); err != nil {
+		return err
+	}
+	if err := cleanLine("number", &m.Number, false, ""); err != nil {
+		return err
+	}
+	return tooLong("number", m.Number, maxNumber)
+}
+
+// numberError turns the store's "number already used" into a *FieldError.
+func numberError(err error) error {
+	var nu *store.NumberUsedError
+	if errors.As(err, &nu) {
+		return &FieldError{"number", human.Capitalize(nu.Error())}
+	}
+	return err
+}
+
+// MatterEdit is a matter's editable fields, all of them (EditOf gives a
+// matter's current ones): dates are YYYY-MM-DD; ClosedOn is "" while the
+// matter is open, and "" when closing it means today.
+type MatterEdit struct {
+	Title, PracticeArea, Number, Status, OpenedOn, ClosedOn string
+}
+
+// EditOf is a matter's current fields, to change some and pass to
+// EditMatter.
+func EditOf(m *store.Matter) MatterEdit {
+	e := MatterEdit{Title: m.Title, PracticeArea: m.PracticeArea, Number: m.Number, Status: m.Status, OpenedOn: dateOn(m.OpenedAt)}
+	if m.ClosedAt != nil {
+		e.ClosedOn = dateOn(*m.ClosedAt)
+	}
+	return e
+}
+
+func dateOn(t time.Time) string { return t.Local().Format("2006-01-02") }
+
+// EditMatter replaces a matter's title, practice area, number, status and
+// dates. A matter the user cannot see is ErrNotFound; a number another
+// matter has, a date that is not real, in the future, or a closing before
+// the opening is a *FieldError.
+func (s *Session) EditMatter(ctx context.Context, id int64, in MatterEdit) error {
+	if err := s.allow(ctx, access.EditMatter, ref("matter", id)); err != nil {
+		return err
+	}
+	m := &store.Matter{ID: id, Title: in.Title, PracticeArea: in.PracticeArea, Number: in.Number}
+	if err := validateMatterLines(m); err != nil {
+		return err
+	}
+	return s.update(ctx, "matter.edit", func(tx *store.Tx) (string, string, error) {
+		old, err := tx.GetMatter(id)
+		if err != nil {
+			return "", "", err
+		}
+		if err := matterDates(m, old, in, s.now()); err != nil {
+			return "", "", err
+		}
+		return ref("matter", id) + " " + ref("client", old.ClientID), matterChanges(old, m), numberError(tx.UpdateMatter(m, s.now()))
 	})
-	return id, err
+}
+
+// matterDates sets m's status and dates from in, checked: real days, not
+// after today, the closing not before the opening; a day unchanged keeps
+// old's exact time.
+func matterDates(m, old *store.Matter, in MatterEdit, now time.Time) error {
+	m.Status = strings.ToLower(strings.TrimSpace(in.Status))
+	if m.Status != "open" && m.Status != "closed" {
+		return &FieldError{"status", fmt.Sprintf("%q is not a matter's status: use open or closed", in.Status)}
+	}
+	opened, err := dayOf("opened", in.OpenedOn, old.OpenedAt, now)
+	if err != nil {
+		return err
+	}
+	m.OpenedAt = opened
+	closedOn := strings.TrimSpace(in.ClosedOn)
+	if m.Status == "open" {
+		if closedOn != "" {
+			return &FieldError{"closed", "An open matter has no closing date: clear the closing date, or set the status to closed"}
+		}
+		return nil
+	}
+	prev := now
+	if old.ClosedAt != nil {
+		prev = *old.ClosedAt
+	}
+	if closedOn == "" {
+		closedOn = dateOn(prev)
+	}
+	closed, err := dayOf("closed", closedOn, prev, now)
+	if err != nil {
+		return err
+	}
+	if dateOn(closed) < dateOn(opened) {
+		return &FieldError{"closed", fmt.Sprintf("The closing date %s is before the opening date %s", dateOn(closed), dateOn(opened))}
+	}
+	if closed.Before(opened) { // the same day: keep the order
+		closed = opened
+	}
+	m.ClosedAt = &closed
+	return nil
+}
+
+// dayOf reads a date field: a real day, not after today. The day of keep
+// gives keep itself (its time of day kept); another day, its midnight.
+func dayOf(field, v string, keep, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == dateOn(keep) {
+		return keep, nil
+	}
+	d, err := human.ParseDate(v)
+	if err != nil {
+		return time.Time{}, &FieldError{field, human.Capitalize(err.Error())}
+	}
+	if d.After(now) {
+		return time.Time{}, &FieldError{field, fmt.Sprintf("%s %s is in the future", human.Capitalize(label(field)), v)}
+	}
+	if d.Year() < 1900 {
+		return time.Time{}, &FieldError{field, fmt.Sprintf("%s %s is before 1900", human.Capitalize(label(field)), v)}
+	}
+	return d, nil
+}
+
+// matterChanges names the fields that differ: "fields: title, number".
+func matterChanges(old, m *store.Matter) string {
+	var f []string
+	for _, x := range []struct {
+		n    string
+		same bool
+	}{{"title", old.Title == m.Title}, {"practice area", old.PracticeArea == m.PracticeArea}, {"number", old.Number == m.Number},
+		{"status", old.Status == m.Status}, {"opened", old.OpenedAt.Equal(m.OpenedAt)},
+		{"closed", (old.ClosedAt == nil) == (m.ClosedAt == nil) && (old.ClosedAt == nil || old.ClosedAt.Equal(*m.ClosedAt))}} {
+		if !x.same {
+			f = append(f, x.n)
+		}
+	}
+	if len(f) == 0 {
+		return "nothing changed"
+	}
+	return "fields: " + strings.Join(f, ", ")
 }
 
 // ListMatters lists matters; clientID 0 = all; status "" = open and closed.
@@ -446,7 +627,7 @@ func (s *Session) AddNote(ctx context.Context, matterID int64, text string) (int
 	var id int64
 	err := s.update(ctx, "note.add", func(tx *store.Tx) (string, string, error) {
 		var err error
-		id, err = tx.InsertNote(&store.Note{MatterID: matterID, Text: text, Author: s.actor}, s.now())
+		id, err = tx.InsertNote(&store.Note{MatterID: matterID, Text: text, Author: s.DisplayName()}, s.now())
 		return ref("note", id) + " " + ref("matter", matterID), "", err
 	})
 	return id, err

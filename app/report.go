@@ -460,6 +460,12 @@ func IsActor(actor, user string) bool {
 	return false
 }
 
+// isOldOwnerActor: the owner as the audit trail named them before they
+// acted under their user name, "owner (login)".
+func isOldOwnerActor(actor string) bool {
+	return strings.HasPrefix(actor, "owner (") && strings.HasSuffix(actor, ")")
+}
+
 // ActivityReport builds the activity report of one user (by name, as the
 // audit trail names them) between from (inclusive) and to (exclusive);
 // zero times leave that end open. It is recorded as report.activity.
@@ -478,8 +484,13 @@ func (s *Session) ActivityReport(ctx context.Context, user string, from, to time
 		if err != nil {
 			return "", "", err
 		}
+		owner, err := tx.As(store.Everyone).OwnerUser()
+		if err != nil {
+			return "", "", err
+		}
+		ofOwner := strings.EqualFold(owner.Name, user)
 		for _, e := range entries {
-			if !IsActor(e.Actor, user) {
+			if !IsActor(e.Actor, user) && !(ofOwner && isOldOwnerActor(e.Actor)) {
 				continue
 			}
 			refs := parseRefs(e.Records)

@@ -271,7 +271,8 @@ func (s *Session) loadUser(ctx context.Context, cred vault.Credential, actor str
 		if err != nil {
 			return fmt.Errorf("finding the user who unlocked: %w", err)
 		}
-		su = sessionUser{id: u.ID, name: u.Name, owner: slot.Owner, keyFile: slot.KeyFile, mustChange: u.MustChange && !slot.Owner}
+		su = sessionUser{id: u.ID, name: u.Name, displayName: u.DisplayName, owner: slot.Owner, keyFile: slot.KeyFile,
+			mustChange: u.MustChange && !slot.Owner}
 		if typed := strings.TrimSpace(cred.User()); slot.Owner && typed != "" && store.FoldName(typed) != store.FoldName(u.Name) {
 			// A vault whose owner slot has no name opens for any name
 			// that is no user's: say whose session this is.
@@ -305,7 +306,7 @@ func (s *Session) loadUser(ctx context.Context, cred vault.Credential, actor str
 	}
 	switch {
 	case actor != "":
-	case su.owner && (su.name == "" || strings.EqualFold(su.name, store.OwnerRole)):
+	case su.name == "":
 		actor = OwnerActor()
 	default:
 		actor = su.name

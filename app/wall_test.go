@@ -28,6 +28,7 @@ type wallVault struct {
 	plain, general       int64    // a general client with nothing secret; the client of the walled matter
 	walled, walledPlain  int64    // the walled matter; a general matter of the same client
 	restricted, restrMat int64    // the restricted client and its matter
+	walledParty          int64    // a witness of the walled matter, with other names
 	passes               map[string][]byte
 }
 
@@ -105,6 +106,9 @@ func newWallVault(t *testing.T) *wallVault {
 		PracticeArea: "business", Adverse: []string{"Thaddeus Vornholt", canary + " Holdings"}, Related: []string{canary + " Junior"},
 		OpposingCounsel: []string{"Esq. " + canary}}))
 	must(o.AddNote(ctx, w.walled, "privileged "+canary+" strategy: offer 4.2M"))
+	w.walledParty = must(o.AddParty(ctx, w.walled, PartyInput{Role: "witness", Name: "Wilhelmina " + canary, Kind: "person",
+		Organisation: canary + " Mills Ltd", Note: canary + " saw the signing", Aliases: []string{canary + " W."},
+		FormerNames: []string{"Wilhelmina Brackwater"}}))
 	w.restricted = must(o.AddClient(ctx, ClientInput{Name: ptr(canary + " Estate"), Aliases: &[]string{"The " + canary + " Trust"},
 		Email: ptr(strings.ToLower(canary) + "@example.com"), Phone: ptr("+1 555 0199"), Address: ptr("1 " + canary + " Lane"),
 		Notes: ptr("restricted " + canary + " notes")}))
@@ -209,9 +213,28 @@ func (w *wallVault) outsiderPaths(t *testing.T, s *Session) {
 	if can(access.EditClient) && !errors.Is(err, ErrNotFound) {
 		t.Errorf("%s edits the restricted client: %v", who, err)
 	}
+	// Parties and matter edits by id: the walled matter's are not found.
+	for what, err := range map[string]error{
+		"AddParty":                   func() error { _, err := s.AddParty(ctx, w.walled, PartyInput{Role: "adverse", Name: "x"}); return err }(),
+		"EditParty":                  s.EditParty(ctx, w.walledParty, PartyInput{Role: "adverse", Name: "x"}),
+		"RemoveParty":                s.RemoveParty(ctx, w.walledParty),
+		"EditMatter":                 s.EditMatter(ctx, w.walled, MatterEdit{Title: "x", Status: "open", OpenedOn: "2026-01-01"}),
+		"AddMatterClient":            s.AddMatterClient(ctx, w.walled, w.plain),
+		"AddMatterClient restricted": s.AddMatterClient(ctx, w.walledPlain, w.restricted),
+		"CheckConflictsFor walled party": func() error {
+			_, err := s.CheckConflictsFor(ctx, []string{"x"}, CheckFor{ExcludeParties: []int64{w.walledParty}})
+			return err
+		}(),
+	} {
+		check(what+"(walled)", nil, err)
+		if err == nil || !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrDenied) {
+			t.Errorf("%s %s on a hidden record: %v", who, what, err)
+		}
+	}
 	// Search, as a whole query and as it is typed; none of the queries is
 	// the canary itself (a person's own query is no leak).
-	for _, q := range []string{"Qzvk", "Vornholt", "Holdings", "acquisition", "probate", "Estate", "Trust", "Lane", "contested", "strategy", "Quoddy"} {
+	for _, q := range []string{"Qzvk", "Vornholt", "Holdings", "acquisition", "probate", "Estate", "Trust", "Lane", "contested", "strategy", "Quoddy",
+		"Wilhelmina", "Brackwater", "Mills", "signing"} {
 		hits, err := s.Search(ctx, q, 50)
 		check("Search "+q, hits, err)
 		for i := 1; i <= len(q); i++ {
@@ -225,7 +248,7 @@ func (w *wallVault) outsiderPaths(t *testing.T, s *Session) {
 	// Conflict check: a party of the walled matter, and a name of the
 	// restricted client's matter: a match exists, without names.
 	if can(access.CheckConflict) {
-		for _, q := range []string{"Thaddeus Vornholt", "Mirabel Quoddy"} {
+		for _, q := range []string{"Thaddeus Vornholt", "Mirabel Quoddy", "Wilhelmina Brackwater"} {
 			res, err := s.CheckConflicts(ctx, []string{q})
 			check("CheckConflicts "+q, res, err)
 			hidden := 0

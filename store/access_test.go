@@ -266,7 +266,7 @@ var (
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertMatter", "InsertNote", "InsertParty",
-		"InsertRole", "InsertUser", "RemoveMatterClient", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
+		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser"}
 	txOther = []string{"As", "Viewer"} // not reads of records
 )

@@ -100,12 +100,14 @@ type ConflictCheck struct {
 	Hits         string // JSON array
 	Decision     string // "", clear, conflict, waived
 	DecisionNote string
+	Context      string // what the check was for: "" (by hand), "client:12", "matter:4", "party:17 matter:4"
+	HitCount     int
 }
 
 // InsertConflictCheck records a check.
 func (tx *Tx) InsertConflictCheck(c *ConflictCheck) (int64, error) {
-	res, err := tx.Exec("INSERT INTO conflict_checks(at, actor, names, hits, decision, decision_note) VALUES (?, ?, ?, ?, ?, ?)",
-		ms(c.At), c.Actor, c.Names, c.Hits, c.Decision, c.DecisionNote)
+	res, err := tx.Exec(`INSERT INTO conflict_checks(at, actor, names, hits, decision, decision_note, context, hit_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ms(c.At), c.Actor, c.Names, c.Hits, c.Decision, c.DecisionNote, c.Context, c.HitCount)
 	if err != nil {
 		return 0, err
 	}

@@ -278,6 +278,8 @@ func (tx *Tx) InsertMatter(m *Matter, now time.Time) (int64, error) {
 		if number, err = tx.NextMatterNumber(now); err != nil {
 			return 0, err
 		}
+	} else if err := tx.numberFree(number, 0); err != nil {
+		return 0, err
 	}
 	res, err := tx.Exec(`INSERT INTO matters(client_id, number, title, practice_area, status, opened_at, security_class, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`, m.ClientID, number, m.Title, m.PracticeArea, ms(now), orGeneral(m.SecurityClass), ms(now), ms(now))

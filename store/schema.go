@@ -10,7 +10,8 @@ import (
 )
 
 // The search index's rowids are kind<<40 | id (1 client, 2 alias, 3 matter,
-// 4 note), so one FTS5 table covers every kind of record; see the triggers.
+// 4 note; since schema 4, 5 party, 6 party alias or former name), so one
+// FTS5 table covers every kind of record; see the triggers.
 
 // migrations[i] brings the schema from version i to i+1. Never edit a
 // migration that has shipped; add a new one.
@@ -228,7 +229,7 @@ INSERT INTO users(id, name, name_key, role, status, must_change, key_file, pass_
 	// roles, kinds, organisations, notes, aliases and former names; search
 	// over matter numbers and parties (rowids 5 party, 6 party alias) with a
 	// vocabulary for typo tolerance; conflict decisions kept as made; the
-	// display name that signs notes (docs/FORMAT.md §6.4). matter_clients is
+	// display name that signs notes (docs/FORMAT.md 6.3.2). matter_clients is
 	// a rowid table (the engine replays only rowid tables).
 	`
 ALTER TABLE matters ADD COLUMN number TEXT NOT NULL DEFAULT '';

@@ -419,3 +419,16 @@ func (tx *Tx) Settings() (map[string]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetDisplayName sets a user's display name (the name that signs notes;
+// "" = the user name).
+func (tx *Tx) SetDisplayName(userID int64, name string) error {
+	res, err := tx.Exec("UPDATE users SET display_name = ? WHERE id = ?", name, userID)
+	if err != nil {
+		return fmt.Errorf("setting the display name of user %d: %w", userID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %d: %w", userID, ErrNotFound)
+	}
+	return nil
+}
