@@ -483,9 +483,34 @@ func (b *Backups) Restore(ctx context.Context, to string, o RestoreOptions) (*Re
 
 // DrillCheck is one check of a restore drill.
 type DrillCheck struct {
-	Name   string `json:"name"`
+	Name   string `json:"name"` // the check, technically ("Database integrity check")
 	OK     bool   `json:"ok"`
-	Detail string `json:"detail"`
+	Detail string `json:"detail"` // what it found, technically (for "Technical details")
+	Title  string `json:"title"`  // the check in plain words ("The records are consistent")
+	Said   string `json:"said"`   // what it found in plain words
+}
+
+// drillWords are each drill check's title and what it says when it
+// passes and when it fails, in a lawyer's words; the technical name and
+// detail stay in Name and Detail.
+var drillWords = map[string]struct{ title, ok, fail string }{
+	"Restore": {"Files restored", "Every file of the snapshot came back from the backup intact.",
+		"The snapshot's files could not all be read back from the backup."},
+	"Restored vault opens": {"The copy opens", "The restored copy opens with your keys, with every change up to the backup.",
+		"The restored copy does not open."},
+	"Database readable": {"Records readable", "The restored records can be read.", "The restored records cannot be read."},
+	"Database integrity check": {"Records consistent", "The restored records are whole and consistent.",
+		"The restored records are damaged."},
+	"Record counts": {"Nothing missing", "Every client, matter, party and note that was backed up is there.",
+		"Some records are missing from the restored copy, or it has records the backup did not."},
+	"Content hash": {"Records unchanged", "Every record is exactly as it was backed up.",
+		"Some records differ from what was backed up."},
+	"Audit chain head": {"Audit trail complete", "The audit trail ends where it ended when the backup was made.",
+		"The audit trail does not end where it ended when the backup was made."},
+	"Audit chain": {"Audit trail intact", "Every audit entry is intact and in order.",
+		"The audit trail was altered or damaged."},
+	"Scratch copy deleted": {"Copy deleted", "The temporary copy was deleted.",
+		"The temporary copy could not be deleted; it is in the folder named under Technical details."},
 }
 
 // DrillReport is the outcome of a restore drill.
@@ -537,7 +562,14 @@ func (b *Backups) Drill(ctx context.Context, o DrillOptions) (*DrillReport, erro
 	}
 	rep := &DrillReport{Snapshot: snap, SnapshotID: snap.ID, OK: true}
 	check := func(name string, ok bool, format string, args ...any) {
-		rep.Checks = append(rep.Checks, DrillCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
+		c := DrillCheck{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...), Title: name}
+		if w, known := drillWords[name]; known {
+			c.Title, c.Said = w.title, w.ok
+			if !ok {
+				c.Said = w.fail
+			}
+		}
+		rep.Checks = append(rep.Checks, c)
 		if !ok {
 			rep.OK = false
 		}

@@ -87,37 +87,42 @@ func (b *backupsScreen) startDrill(dd *drillDialog, target string) {
 	})
 }
 
-// showDrillReport lists each check of a drill with a tick or a cross.
+// showDrillReport lists each check of a drill with a tick or a cross, in
+// plain words; the technical names and findings are folded under
+// "Technical details".
 func (u *UI) showDrillReport(rep *app.DrillReport) {
 	rows := container.NewVBox()
 	lineHeight := widget.NewLabel("X").MinSize().Height
 	var firstFail string
+	var tech []string
 	for _, c := range rep.Checks {
 		var icon fyne.Resource = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		if !c.OK {
 			icon = theme.NewErrorThemedResource(theme.ErrorIcon())
 			if firstFail == "" {
-				firstFail = c.Name + ": " + c.Detail
+				firstFail = c.Said
 			}
 		}
 		rt := widget.NewRichText(
-			&widget.TextSegment{Text: c.Name + "  ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-			&widget.TextSegment{Text: c.Detail, Style: widget.RichTextStyleInline},
+			&widget.TextSegment{Text: c.Title + "  ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
+			&widget.TextSegment{Text: c.Said, Style: widget.RichTextStyleInline},
 		)
 		rt.Wrapping = fyne.TextWrapWord
 		// The icon centred on the first line of text.
 		cell := container.NewGridWrap(fyne.NewSize(theme.IconInlineSize(), lineHeight), container.NewCenter(widget.NewIcon(icon)))
 		rows.Add(container.NewBorder(nil, nil, container.NewVBox(cell), nil, rt))
+		tech = append(tech, c.Name+": "+c.Detail)
 	}
 	snap := "the snapshot"
 	if rep.Snapshot != nil {
-		snap = fmt.Sprintf("snapshot %s of %s", rep.Snapshot.Short(), human.Time(rep.Snapshot.Time))
+		snap = "the snapshot of " + human.Time(rep.Snapshot.Time)
+		tech = append([]string{"Snapshot " + rep.Snapshot.Short()}, tech...)
 	}
 	title, summary := "Restore drill passed", wrapped("The backup restores: "+snap+" was restored into a temporary folder, every record was checked, and the copy was deleted.")
 	summary.Importance = widget.SuccessImportance
 	if !rep.OK {
 		title = "Restore drill FAILED"
-		summary = wrapped("The backup did NOT restore as it was recorded (" + firstFail + "). " +
+		summary = wrapped("The backup did NOT restore as it was made: " + strings.TrimSuffix(firstFail, ".") + ". " +
 			"Make a new backup now with Back up now, then run the drill again. If it fails again, keep this drive as it is and back up to another drive.")
 		summary.Importance = widget.DangerImportance
 	}
@@ -128,9 +133,15 @@ func (u *UI) showDrillReport(rep *app.DrillReport) {
 	}
 	recorded += "."
 	if rep.RecordNote != "" {
-		recorded = rep.RecordNote
+		recorded = human.Capitalize(rep.RecordNote) + "."
 	}
-	dialog.NewCustom(title, "Close", textBox(600, summary, rows, times, hint(recorded)), u.w).Show()
+	techL := widget.NewLabel(strings.Join(tech, "\n"))
+	techL.Wrapping = fyne.TextWrapBreak
+	techL.TextStyle = fyne.TextStyle{Monospace: true}
+	techA := widget.NewAccordion(widget.NewAccordionItem("Technical details", techL))
+	d := dialog.NewCustom(title, "Close", container.NewVScroll(textBox(600, summary, rows, times, hint(recorded), techA)), u.w)
+	d.Resize(fyne.NewSize(680, 600))
+	d.Show()
 }
 
 // check reads every stored piece of every snapshot back from the backup

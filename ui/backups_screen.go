@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,6 +42,7 @@ type backupsScreen struct {
 	schedMsg  *widget.Label
 
 	snaps   []*app.Snapshot // newest first
+	widths  []float32       // the snapshot table's column widths (fitColumns)
 	table   *widget.Table
 	snapMsg *widget.Label
 	seq     int
@@ -50,10 +52,9 @@ type backupsScreen struct {
 	restoreD *restoreDialog // the open restore dialog (tests)
 }
 
-var snapCols = []struct {
-	title string
-	width float32
-}{{"Time", 136}, {"Added", 70}, {"Clients", 62}, {"Matters", 64}, {"Snapshot", 78}}
+// snapCols are the snapshot table's columns; fitColumns sizes them to
+// their widest cell.
+var snapCols = []string{"Time", "Added", "Clients", "Matters", "Snapshot"}
 
 func newBackupsScreen(u *UI) *backupsScreen {
 	b := &backupsScreen{u: u, target: wrapped(""), drive: wrapped(""), last: wrapped(""), lastErr: errLabel(),
@@ -114,12 +115,10 @@ func newBackupsScreen(u *UI) *backupsScreen {
 	b.table.CreateHeader = func() fyne.CanvasObject { return bold("") }
 	b.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(snapCols) {
-			o.(*widget.Label).SetText(snapCols[id.Col].title)
+			o.(*widget.Label).SetText(snapCols[id.Col])
 		}
 	}
-	for i, c := range snapCols {
-		b.table.SetColumnWidth(i, c.width)
-	}
+	b.fitColumns()
 
 	state := container.New(layout.NewFormLayout(),
 		bold("Backup folder"), b.target,
@@ -147,6 +146,38 @@ func newBackupsScreen(u *UI) *backupsScreen {
 	b.obj = split
 	b.reload()
 	return b
+}
+
+// newestFirst is a copy of snaps, the newest first (whatever order the
+// backup lists them in).
+func newestFirst(snaps []*app.Snapshot) []*app.Snapshot {
+	out := slices.Clone(snaps)
+	slices.SortStableFunc(out, func(a, b *app.Snapshot) int { return b.Time.Compare(a.Time) })
+	return out
+}
+
+// fitColumns sizes each column of the snapshot table to its widest cell,
+// its title included: nothing is cut off.
+func (b *backupsScreen) fitColumns() {
+	b.widths = fitWidths(snapCols, len(b.snaps), func(row, col int) string { return snapCell(b.snaps[row], col) })
+	for i, w := range b.widths {
+		b.table.SetColumnWidth(i, w)
+	}
+}
+
+// fitWidths is the width of each column of a table of rows: its widest
+// cell or title (in bold), with the cell's padding.
+func fitWidths(titles []string, rows int, cell func(row, col int) string) []float32 {
+	pad := 2*theme.Padding() + 2*theme.InnerPadding()
+	out := make([]float32, len(titles))
+	for c, t := range titles {
+		w := fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
+		for r := 0; r < rows; r++ {
+			w = max(w, fyne.MeasureText(cell(r, c), theme.TextSize(), fyne.TextStyle{}).Width)
+		}
+		out[c] = w + pad
+	}
+	return out
 }
 
 func snapCell(s *app.Snapshot, col int) string {
@@ -259,10 +290,8 @@ func (b *backupsScreen) reload() {
 		if seq != b.seq {
 			return
 		}
-		b.snaps = nil
-		for i := len(l.snaps) - 1; i >= 0; i-- { // newest first
-			b.snaps = append(b.snaps, l.snaps[i])
-		}
+		b.snaps = newestFirst(l.snaps)
+		b.fitColumns()
 		show(b.table, len(b.snaps) > 0)
 		b.table.Refresh()
 		switch {

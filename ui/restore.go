@@ -242,10 +242,7 @@ func (r *restoreScreen) open() {
 			return
 		}
 		r.bk = o.bk
-		r.snaps = make([]*app.Snapshot, 0, len(o.snaps))
-		for i := len(o.snaps) - 1; i >= 0; i-- {
-			r.snaps = append(r.snaps, o.snaps[i])
-		}
+		r.snaps = newestFirst(o.snaps)
 		r.showStep2(dir, o.bad)
 	})
 }
