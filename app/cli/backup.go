@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -403,6 +404,10 @@ func (r *runner) snapshots(args []string) error {
 			return err
 		}
 		drills, derr := b.Drills(r.ctx)
+		// Newest first, on the terminal and in --json alike: the snapshot
+		// one looks for is nearly always the latest.
+		sort.SliceStable(snaps, func(i, j int) bool { return snaps[i].Time.After(snaps[j].Time) })
+		sort.SliceStable(drills, func(i, j int) bool { return drills[i].Time.After(drills[j].Time) })
 		type drillJSON struct {
 			Time      string   `json:"time"`
 			Snapshot  string   `json:"snapshot"`
@@ -446,7 +451,7 @@ func (r *runner) snapshots(args []string) error {
 			if len(snaps) == 0 {
 				fmt.Fprintf(w, "The backup in %s has no snapshots yet.\n", where)
 			} else {
-				fmt.Fprintf(w, "%s in %s, oldest first:\n\n", human.Count(len(snaps), "snapshot", "snapshots"), where)
+				fmt.Fprintf(w, "%s in %s, newest first:\n\n", human.Count(len(snaps), "snapshot", "snapshots"), where)
 				fmt.Fprintln(w, "ID\tTIME\tADDED\tTOTAL\tCLIENTS\tMATTERS\tAUDIT HEAD")
 				for _, s := range snaps {
 					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", cell(s.Short()), human.Time(s.Time), human.Size(s.AddedBytes),
@@ -465,7 +470,7 @@ func (r *runner) snapshots(args []string) error {
 			case len(drills) == 0 && len(snaps) > 0:
 				fmt.Fprintf(w, "\nNo restore drill yet: run \"casevault drill --repo %s\" to prove the backup restores.\n", cell(quoteArg(b.Dir())))
 			case len(drills) > 0:
-				d := drills[len(drills)-1]
+				d := drills[0]
 				result := "passed"
 				if !d.OK {
 					result = "FAILED"

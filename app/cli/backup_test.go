@@ -127,8 +127,12 @@ func TestBackupSnapshotsRestore(t *testing.T) {
 		t.Fatalf("second backup --json: %+v", b2)
 	}
 	list = decode[snapshotsOut](t, "snapshots", v.ok("snapshots", "--repo", repo, "--json"))
-	if len(list.Snapshots) != 2 || list.Snapshots[1].ID != b2.Snapshot.ID || list.Snapshots[0].ID != first.ID {
-		t.Fatalf("snapshots after two backups: %+v", list)
+	if len(list.Snapshots) != 2 || list.Snapshots[0].ID != b2.Snapshot.ID || list.Snapshots[1].ID != first.ID {
+		t.Fatalf("snapshots after two backups, newest first: %+v", list)
+	}
+	if out := v.ok("snapshots", "--repo", repo); !strings.Contains(out, "newest first") ||
+		strings.Index(out, b2.Snapshot.Short) > strings.Index(out, first.Short) {
+		t.Errorf("the snapshots are not listed newest first:\n%s", out)
 	}
 
 	// Restore the latest into a new folder: it opens with the passphrase
@@ -327,7 +331,7 @@ func TestDrill(t *testing.T) {
 	if strings.Contains(out, "FAILED") {
 		t.Errorf("drill failed:\n%s", out)
 	}
-	if out := v.ok("audit", "list", "--action", "backup.drill"); !strings.Contains(out, "backup.drill") || !strings.Contains(out, "passed") {
+	if out := v.ok("audit", "list", "--action", "backup.drill"); !strings.Contains(out, "Ran a restore drill") || !strings.Contains(out, "passed") {
 		t.Errorf("the drill is not in the audit trail:\n%s", out)
 	}
 	if set := app.LoadBackupSettings(v.dir); set.LastDrill.IsZero() || !set.LastDrillOK {

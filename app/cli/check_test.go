@@ -44,7 +44,7 @@ func TestCheckCLI(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(stdout), &js) != nil || !js.OK || len(js.Checks) != 6 || !js.Recorded || js.ReadOnly {
 		t.Fatalf("check --json: exit %d %+v\n%s\n%s", code, js, stdout, errs)
 	}
-	if out := v.ok("audit", "list", "--action", "vault.check"); strings.Count(out, "vault.check") != 2 || !strings.Contains(out, "passed") {
+	if out := v.ok("audit", "list", "--action", "vault.check"); strings.Count(out, "Checked the vault") != 2 || !strings.Contains(out, "passed") {
 		t.Fatalf("audit trail:\n%s", out)
 	}
 	if _, errs, code := v.do("check", "extra"); code != ExitUsage {

@@ -523,7 +523,8 @@ func TestAuditCommands(t *testing.T) {
 		t.Errorf("--record client:2 after a search: %v", rec)
 	}
 	out := v.ok("audit", "list", "--action", "client.view")
-	if !strings.Contains(out, "client.view") || !strings.Contains(out, "client:1") || strings.Contains(out, "client.add") {
+	// In words: what happened to whom; the codes only in --json.
+	if !strings.Contains(out, "Viewed client A Client") || strings.Contains(out, "Added a client") || strings.Contains(out, "client.view") || strings.Contains(out, "client:1") {
 		t.Errorf("audit list text:\n%s", out)
 	}
 	for _, bad := range [][]string{{"--from", "yesterday"}, {"--to", "2026-13-45"}} {

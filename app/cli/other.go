@@ -226,6 +226,9 @@ func (r *runner) auditList(args []string) error {
 		return err
 	}
 	return r.open(func(s *app.Session) error {
+		if !r.json {
+			return r.auditLines(s, f, who, *limit)
+		}
 		list, err := s.AuditList(r.ctx, f)
 		if err != nil {
 			return err
@@ -252,12 +255,36 @@ func (r *runner) auditList(args []string) error {
 		for _, e := range list {
 			js = append(js, entryJSON{e.ID, e.At.Format(jsonTime), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
 		}
-		return r.out(js, func(w io.Writer) {
-			fmt.Fprintln(w, "ID\tTIME\tWHO\tACTION\tRECORDS\tDETAIL")
-			for _, e := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.ID, human.Stamp(e.At), cell(e.Actor), cell(e.Action), cell(e.Records), cell(e.Detail))
+		return r.out(js, nil)
+	})
+}
+
+// auditLines prints the audit trail in a lawyer's words (app.AuditView:
+// "Viewed client Jane Roe"); the action codes and record ids are in
+// --json.
+func (r *runner) auditLines(s *app.Session, f app.AuditFilter, who string, limit int) error {
+	list, err := s.AuditView(r.ctx, f)
+	if err != nil {
+		return err
+	}
+	if who != "" {
+		mine := list[:0]
+		for _, l := range list {
+			if app.IsActor(l.Who, who) && (limit <= 0 || len(mine) < limit) {
+				mine = append(mine, l)
 			}
-		})
+		}
+		list = mine
+	}
+	return r.out(nil, func(w io.Writer) {
+		if len(list) == 0 {
+			fmt.Fprintln(w, "No entries.")
+			return
+		}
+		fmt.Fprintln(w, "NO.\tWHEN\tWHO\tWHAT HAPPENED\tDETAILS")
+		for _, l := range list {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", l.ID, human.Stamp(l.At), cell(l.Who), cell(l.What), cell(l.Detail))
+		}
 	})
 }
 

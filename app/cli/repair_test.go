@@ -57,7 +57,7 @@ func TestCopyBackOlderFolderCLI(t *testing.T) {
 			t.Fatalf("after repair, %s is missing:\n%s", n, list)
 		}
 	}
-	if out := v.ok("audit", "list"); !strings.Contains(out, "vault.repair") {
+	if out := v.ok("audit", "list"); !strings.Contains(out, "Repaired the vault") {
 		t.Fatalf("repair not in the audit trail:\n%s", out)
 	}
 	if out := v.ok("audit", "verify"); !strings.Contains(strings.ToLower(out), "intact") {
@@ -126,7 +126,7 @@ func TestLogCutCLI(t *testing.T) {
 		!strings.Contains(out, names[28]) || strings.Contains(out, names[29]) {
 		t.Fatalf("log cut by one byte: exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
-	if out := v.ok("audit", "list"); !strings.Contains(out, "log.torn") {
+	if out := v.ok("audit", "list"); !strings.Contains(out, "Found an unfinished save") {
 		t.Fatalf("the dropped record is not in the audit trail:\n%s", out)
 	}
 	if _, errs, _ := v.do("client", "list"); strings.Contains(errs, "Note:") {
@@ -246,7 +246,7 @@ func TestDamagedLogSalvageCLI(t *testing.T) {
 		t.Fatalf("after repair:\n%s", list)
 	}
 	v.id("client", "add", "--name", "After Repair")
-	if out := v.ok("audit", "list"); !strings.Contains(out, "vault.repair") {
+	if out := v.ok("audit", "list"); !strings.Contains(out, "Repaired the vault") {
 		t.Fatalf("repair not in the audit trail:\n%s", out)
 	}
 	if out := v.ok("audit", "verify"); !strings.Contains(strings.ToLower(out), "intact") {

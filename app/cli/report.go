@@ -54,18 +54,29 @@ func (r *runner) reportFlags(name string, args []string) (*reportOpts, []string,
 	return o, pos, nil
 }
 
+// dateFlag reads the day given to --name (human.ParseDate: local
+// midnight); a day that does not exist says so ("--opened: 1980-02-30 is
+// not a real date: February 1980 has 29 days").
+func dateFlag(name, v string) (time.Time, error) {
+	d, err := human.ParseDate(v)
+	if err != nil {
+		return d, usagef("--%s: %v", name, err)
+	}
+	return d, nil
+}
+
 // dayRange reads --from and --to days (local time; to is included, so the
 // range ends at the next midnight).
 func dayRange(from, to string) (f, t time.Time, err error) {
 	if from != "" {
-		if f, err = time.ParseInLocation("2006-01-02", from, time.Local); err != nil {
-			return f, t, usagef("--from %q is not a date like 2026-01-31", from)
+		if f, err = dateFlag("from", from); err != nil {
+			return f, t, err
 		}
 	}
 	if to != "" {
-		d, err := time.ParseInLocation("2006-01-02", to, time.Local)
+		d, err := dateFlag("to", to)
 		if err != nil {
-			return f, t, usagef("--to %q is not a date like 2026-01-31", to)
+			return f, t, err
 		}
 		t = d.AddDate(0, 0, 1)
 	}
