@@ -14,6 +14,7 @@ func TestCloseWindowClearsCopiedRecoveryKey(t *testing.T) {
 	if s == nil {
 		t.Fatal("not on the setup screen")
 	}
+	s.name.SetText("Jane Roe")
 	s.np.p1.SetText(testPass)
 	s.np.p2.SetText(testPass)
 	test.Tap(s.create)

@@ -23,6 +23,9 @@ type settingsScreen struct {
 	lockSel *widget.Select
 	clipSel *widget.Select
 	saved   *widget.Label
+	name    *entry // the display name that signs notes
+	nameB   *widget.Button
+	nameMsg *widget.Label
 	current *entry // the current passphrase, asked before a change
 	np      *newPassPair
 	keyFile *keyFileRow // the user's key file, when their slot needs one
@@ -100,6 +103,24 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	if sess.User().KeyFile {
 		s.keyFile.show("You unlock with a key file too: choose it again (or a new one) to keep it with the new passphrase.")
 	}
+	s.name, s.nameMsg = u.newEntry("Your name as it signs your notes, e.g. Jane Roe, Esq."), wrapped("")
+	s.name.SetText(sess.User().DisplayName)
+	s.nameB = u.button("Save name", theme.DocumentSaveIcon(), s.saveName)
+	s.nameB.Disable()
+	s.name.OnChanged = func(t string) {
+		_, err := app.ValidateDisplayName(t)
+		switch {
+		case err != nil:
+			s.nameMsg.Importance = widget.DangerImportance
+			s.nameMsg.SetText(app.Message(err))
+			s.nameB.Disable()
+		default:
+			s.nameMsg.SetText("")
+			s.nameB.Enable()
+		}
+		s.nameMsg.Refresh()
+	}
+	submitOn(s.nameB, s.name)
 	s.kdf = widget.NewLabel(sess.KDF().String())
 	prefs := container.New(layout.NewFormLayout(),
 		bold("Lock the vault"), s.lockSel,
@@ -109,6 +130,10 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		heading("Settings"),
 		prefs, s.saved,
 		hint("The vault also locks when this window is closed, and at once with Ctrl+L or the Lock button."),
+		widget.NewSeparator(),
+		bold("Your name"),
+		hint("Your notes are signed with it, and the vault's reports name you with it. Empty: your user name ("+sess.User().Name+")."),
+		s.name, container.NewHBox(s.nameB), s.nameMsg,
 		widget.NewSeparator(),
 		bold("Change the passphrase"),
 		hint(passChangeHint(sess.User())),
@@ -224,6 +249,26 @@ func (s *settingsScreen) change() {
 			s.passMsg.SetText("Passphrase changed. Use the new one from now on; your recovery key still works.")
 		}
 		s.passMsg.Refresh()
+	})
+}
+
+// saveName saves the display name (app.SetDisplayName).
+func (s *settingsScreen) saveName() {
+	u, sess := s.u, s.u.sess
+	name := s.name.Text
+	s.nameB.Disable()
+	run(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, sess.SetDisplayName(ctx, name)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.nameB.Enable()
+			s.nameMsg.Importance = widget.DangerImportance
+			s.nameMsg.SetText("Your name was not saved: " + app.Message(err))
+		} else {
+			s.nameMsg.Importance = widget.SuccessImportance
+			s.nameMsg.SetText("Saved. Your next notes are signed " + sess.DisplayName() + ".")
+		}
+		s.nameMsg.Refresh()
 	})
 }
 

@@ -69,3 +69,30 @@ func TestChangePassphraseAsksCurrent(t *testing.T) {
 		t.Fatal("the new passphrase does not open the vault")
 	}
 }
+
+// TestSettingsDisplayName: Settings shows the name that signs notes,
+// refuses a bad one as it is typed (Save off), saves a good one with Enter,
+// and the session signs with it.
+func TestSettingsDisplayName(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.main.show(navSettings)
+	h.u.wait()
+	st := h.u.main.settings
+	if !st.nameB.Disabled() {
+		t.Error("Save name on before any change")
+	}
+	st.name.SetText(strings.Repeat("x", 101))
+	if !st.nameB.Disabled() || st.nameMsg.Text == "" {
+		t.Fatalf("a 101-character name: save on %v, message %q", !st.nameB.Disabled(), st.nameMsg.Text)
+	}
+	st.name.SetText("Jane Roe, Esq.")
+	if st.nameB.Disabled() || st.nameMsg.Text != "" {
+		t.Fatalf("a good name: save off %v, message %q", st.nameB.Disabled(), st.nameMsg.Text)
+	}
+	st.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.u.wait()
+	if got := h.u.sess.DisplayName(); got != "Jane Roe, Esq." || !strings.Contains(st.nameMsg.Text, "signed Jane Roe, Esq.") {
+		t.Fatalf("after saving: display name %q, message %q", got, st.nameMsg.Text)
+	}
+}

@@ -22,6 +22,7 @@ func TestSetupClosedBeforeKeyConfirmed(t *testing.T) {
 		if s == nil {
 			t.Fatal("no setup screen")
 		}
+		s.name.SetText("Jane Roe")
 		s.np.p1.SetText(testPass)
 		s.np.p2.SetText(testPass)
 		test.Tap(s.create)

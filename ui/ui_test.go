@@ -293,8 +293,13 @@ func TestSetupFlow(t *testing.T) {
 		t.Errorf("mismatch: create disabled %v, problems %q", s.create.Disabled(), s.np.problems.Text)
 	}
 	s.np.p2.SetText(testPass)
-	if s.create.Disabled() {
-		t.Fatalf("create disabled for a good passphrase: %q", s.np.problems.Text)
+	// The owner's name signs their notes: needed, and checked as typed.
+	if !s.create.Disabled() || !s.nameErr.Visible() {
+		t.Fatalf("create without a name: disabled %v, message %q", s.create.Disabled(), s.nameErr.Text)
+	}
+	test.Type(s.name, "Jane Roe, Esq.")
+	if s.create.Disabled() || s.nameErr.Visible() {
+		t.Fatalf("create disabled for a good name and passphrase: %q %q", s.np.problems.Text, s.nameErr.Text)
 	}
 	test.Tap(s.create)
 	h.u.wait()
@@ -319,4 +324,7 @@ func TestSetupFlow(t *testing.T) {
 		t.Error("recovery key left on the clipboard")
 	}
 	h.unlocked()
+	if got := h.u.sess.DisplayName(); got != "Jane Roe, Esq." {
+		t.Errorf("display name after setup = %q", got)
+	}
 }

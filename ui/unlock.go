@@ -302,6 +302,8 @@ func isWrongKey(err error) bool {
 // progress, then the recovery key.
 type setupScreen struct {
 	u       *UI
+	name    *entry        // the owner's display name: signs their notes
+	nameErr *widget.Label // under the button: it never moves it
 	np      *newPassPair
 	create  *widget.Button
 	errMsg  *widget.Label
@@ -318,19 +320,15 @@ const SetupExplanation = "casevault keeps your clients' files in an encrypted va
 	"Nobody, including us, can recover the files without one of them, so choose a passphrase you will remember."
 
 func (u *UI) showSetup() {
-	s := &setupScreen{u: u, errMsg: errLabel()}
+	s := &setupScreen{u: u, errMsg: errLabel(), nameErr: errLabel()}
 	u.setup, u.unlock, u.restore = s, nil, nil
 	s.create = u.button("Create the vault", theme.ConfirmIcon(), s.submit)
 	s.create.Importance = widget.HighImportance
 	s.create.Disable()
-	s.np = u.newPassPair(func(ok bool) {
-		if ok {
-			s.create.Enable()
-		} else {
-			s.create.Disable()
-		}
-	})
-	s.np.p2.OnSubmitted = func(string) { s.submit() }
+	s.name = u.newEntry("Your name as it signs your notes, e.g. Jane Roe, Esq.")
+	s.np = u.newPassPair(func(bool) { s.ready() })
+	s.name.OnChanged = func(string) { s.ready() }
+	submitOn(s.create, s.name, s.np.p1, s.np.p2)
 	where := hint("The vault will be created in " + u.opts.Dir)
 	if app.VaultHalfMade(u.opts.Dir) {
 		where.SetText("The vault will be created in " + u.opts.Dir + ". A vault was started there before but never finished " +
@@ -340,10 +338,13 @@ func (u *UI) showSetup() {
 		heading("Welcome to casevault"),
 		wrapped(SetupExplanation),
 		where,
+		bold("Your name"),
+		s.name,
 		bold("Choose a passphrase"),
 		hint("A few unrelated words make a good one, e.g. \"lantern orbit velvet cactus\" (not this one)."),
 		s.np.obj,
 		container.NewHBox(s.create),
+		s.nameErr,
 		s.np.problems,
 		s.errMsg,
 		widget.NewSeparator(),
@@ -352,14 +353,36 @@ func (u *UI) showSetup() {
 		container.NewHBox(u.restoreButton(u.showSetup)),
 	)
 	u.w.SetContent(centered(560, form))
-	u.w.Canvas().Focus(s.np.p1)
+	u.w.Canvas().Focus(s.name)
+}
+
+// ready offers Create once the name is a good one and the passphrase
+// passes, and says what is wrong with the name (under the button).
+func (s *setupScreen) ready() bool {
+	_, err := app.ValidateDisplayName(s.name.Text)
+	msg := ""
+	switch {
+	case err != nil:
+		msg = app.Message(err)
+	case strings.TrimSpace(s.name.Text) == "" && s.np.p1.Text != "":
+		msg = "Type your name first: it signs your notes (you can change it later in Settings)."
+	}
+	setMsg(s.nameErr, msg)
+	ok := msg == "" && strings.TrimSpace(s.name.Text) != "" && s.np.problems.Text == "" && s.np.p1.Text != "" && s.np.p1.Text == s.np.p2.Text
+	if ok {
+		s.create.Enable()
+	} else {
+		s.create.Disable()
+	}
+	return ok
 }
 
 func (s *setupScreen) submit() {
 	u := s.u
-	if !s.np.check() || u.setup != s {
+	if !s.np.check() || !s.ready() || u.setup != s {
 		return
 	}
+	name, _ := app.ValidateDisplayName(s.name.Text)
 	pass := []byte(s.np.p1.Text)
 	s.np.clear()
 	bar := widget.NewProgressBarInfinite()
@@ -378,11 +401,12 @@ func (s *setupScreen) submit() {
 			}
 		}
 		u.do(func() { step.SetText("Creating the vault (" + p.String() + ")…") })
-		return app.Init(ctx, dir, pass, app.InitOptions{KDF: p})
+		return app.Init(ctx, dir, pass, app.InitOptions{KDF: p, DisplayName: name})
 	}, func(rk app.RecoveryKey, err error) {
 		bar.Stop()
 		if err != nil {
 			u.showSetup()
+			u.setup.name.SetText(name)
 			setMsg(u.setup.errMsg, "The vault was not created: "+app.Message(err))
 			return
 		}
