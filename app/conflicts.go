@@ -17,7 +17,7 @@ import (
 type ConflictHit struct {
 	Query    string  `json:"query"`
 	Name     string  `json:"name"`
-	Role     string  `json:"role"` // client, alias, adverse, related, opposing_counsel
+	Role     string  `json:"role"` // client, alias, joint_client, or a party's: adverse, related, opposing_counsel, co_counsel, witness
 	Match    string  `json:"match"`
 	Score    float64 `json:"score"`
 	Why      string  `json:"why"`

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -234,6 +235,9 @@ func TestJointClients(t *testing.T) {
 	}
 	if got := ids(); !slices.Equal(got, []int64{a, b}) {
 		t.Errorf("clients = %v", got)
+	}
+	if e := lastAudit(t, s); e.Action != "matter.view" || e.Records != fmt.Sprintf("matter:%d client:%d client:%d", m, a, b) {
+		t.Errorf("a joint matter's view names %q, want both clients", e.Records)
 	}
 	for _, id := range []int64{a, b} {
 		ms, err := s.ListMatters(ctx, id, "")

@@ -447,7 +447,7 @@ func (s *Session) EditMatter(ctx context.Context, id int64, in MatterEdit) error
 		if err := matterDates(m, old, in, s.now()); err != nil {
 			return "", "", err
 		}
-		return ref("matter", id) + " " + ref("client", old.ClientID), matterChanges(old, m), numberError(tx.UpdateMatter(m, s.now()))
+		return matterRecords(old), matterChanges(old, m), numberError(tx.UpdateMatter(m, s.now()))
 	})
 }
 
@@ -585,12 +585,24 @@ func (s *Session) GetMatter(ctx context.Context, id int64) (*MatterDetail, error
 			}
 		}
 		d.AccessUsers, err = s.accessUsers(tx, store.KindMatter, id)
-		return ref("matter", id) + " " + ref("client", m.ClientID), "", err
+		return matterRecords(m), "", err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// matterRecords names a matter and its clients (the lead first) for the
+// audit trail, so that a joint client's access report finds the entry.
+func matterRecords(m *store.Matter) string {
+	recs := ref("matter", m.ID) + " " + ref("client", m.ClientID)
+	for _, c := range m.Clients {
+		if c.ID != m.ClientID {
+			recs += " " + ref("client", c.ID)
+		}
+	}
+	return recs
 }
 
 // CloseMatter closes a matter.
