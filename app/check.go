@@ -194,7 +194,7 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 	}
 	switch {
 	case vr.Manifest != "":
-		add("List of the vault's files", CheckDamaged, "The list of the database's pieces (the manifest) is damaged.", "manifest: "+vr.Manifest)
+		add("List of the vault's files", CheckDamaged, "The list of the database's pieces is damaged.", "manifest: "+vr.Manifest)
 	case vr.Copy != "":
 		add("List of the vault's files", CheckDamaged, "The spare copy of the list of the database's pieces is damaged; the list itself is intact.",
 			fmt.Sprintf("%s/%016x: %s", vault.ManifestsDir, vr.Seq, vr.Copy))
@@ -220,7 +220,7 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 				count(db.counts.Matters, "matter", "matters"), count(db.counts.Notes, "note", "notes")),
 			"PRAGMA integrity_check and foreign_key_check: ok")
 	} else {
-		add("Database consistency", CheckDamaged, "The database is inconsistent: SQLite's own check found problems in it.",
+		add("Database consistency", CheckDamaged, "The database is inconsistent: its own check found problems in it.",
 			fmt.Sprintf("PRAGMA integrity_check / foreign_key_check: %s; the first: %s", human.Count(len(db.problems), "problem", "problems"), human.Truncate(db.problems[0], 300)))
 	}
 	if db.chain.OK {

@@ -123,7 +123,7 @@ func (u *UI) showCheckReport(rep *app.CheckReport) {
 	objs = append(objs, quiet(took), techA)
 
 	var d *dialog.CustomDialog
-	closeB := u.button("Close", theme.CancelIcon(), func() { d.Hide() })
+	closeB := u.escCloses(u.button("Close", theme.CancelIcon(), func() { d.Hide() }))
 	buttons := []fyne.CanvasObject{closeB}
 	if !rep.OK {
 		if rep.ReadOnly || onlyLogDamaged(rep) {

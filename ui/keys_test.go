@@ -107,3 +107,25 @@ func TestEnterSubmits(t *testing.T) {
 		t.Fatalf("button pressed %d times, want 1 (enabled once, then disabled)", n)
 	}
 }
+
+// TestTabOrder: the setup screen starts in its first field and Tab goes
+// down the form in the order it reads: name, passphrase, the same again,
+// then Create once it may be pressed.
+func TestTabOrder(t *testing.T) {
+	h := newHarness(t, false)
+	s := h.u.setup
+	c := h.u.w.Canvas()
+	if c.Focused() != s.name {
+		t.Fatalf("focus at start: %T", c.Focused())
+	}
+	s.name.SetText("Jane Roe")
+	s.np.p1.SetText(testPass)
+	s.np.p2.SetText(testPass)
+	want := []fyne.Focusable{s.np.p1, s.np.p2, s.create}
+	for i, w := range want {
+		c.FocusNext()
+		if c.Focused() != w {
+			t.Fatalf("Tab %d: focus on %T %p, want %T %p", i+1, c.Focused(), c.Focused(), w, w)
+		}
+	}
+}
