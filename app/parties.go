@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"casevault/app/access"
@@ -132,21 +133,70 @@ func (s *Session) AddParty(ctx context.Context, matterID int64, in PartyInput) (
 // aliases and former names (its matter stays). A party of a matter the
 // user cannot see is ErrNotFound.
 func (s *Session) EditParty(ctx context.Context, partyID int64, in PartyInput) error {
+	return s.EditPartyWith(ctx, partyID, func(p *PartyInput) { *p = in })
+}
+
+// EditPartyWith changes a party as change says, in one transaction: change
+// gets the party as it is (PartyInputOf) and changes what the person
+// changed (a command line's flags), then it is checked and saved as
+// EditParty does.
+func (s *Session) EditPartyWith(ctx context.Context, partyID int64, change func(in *PartyInput)) error {
 	if err := s.allow(ctx, access.EditParties, ref("party", partyID)); err != nil {
 		return err
 	}
-	p, err := validateParty(in)
-	if err != nil {
-		return err
-	}
-	p.ID = partyID
 	return s.update(ctx, "party.edit", func(tx *store.Tx) (string, string, error) {
 		old, err := tx.GetParty(partyID)
 		if err != nil {
 			return "", "", err
 		}
+		in := PartyInputOf(old)
+		change(&in)
+		p, err := validateParty(in)
+		if err != nil {
+			return "", "", err
+		}
+		p.ID = partyID
 		return partyRecords(partyID, old.MatterID), partyDetail(p) + ", " + partyChanges(old, p), tx.UpdateParty(p, s.now())
 	})
+}
+
+// PartyInputOf is a party's fields as PartyInput.
+func PartyInputOf(p *store.Party) PartyInput {
+	return PartyInput{Role: p.Role, Name: p.Name, Kind: p.Kind, Organisation: p.Organisation, Note: p.Note,
+		Aliases: slices.Clone(p.Aliases), FormerNames: slices.Clone(p.FormerNames)}
+}
+
+// GetParty returns one party with its other names, recorded as
+// party.view. A party of a matter the user cannot see is ErrNotFound.
+func (s *Session) GetParty(ctx context.Context, partyID int64) (*store.Party, error) {
+	if err := s.allow(ctx, access.ViewParty, ref("party", partyID)); err != nil {
+		return nil, err
+	}
+	var p *store.Party
+	err := s.view(ctx, "party.view", func(tx *store.Tx) (string, string, error) {
+		var err error
+		if p, err = tx.GetParty(partyID); err != nil {
+			return "", "", err
+		}
+		return partyRecords(partyID, p.MatterID), "", nil
+	})
+	return p, err
+}
+
+// MatterNumber is a matter's number, for a message about the matter just
+// added ("Matter 4 added: Roe v. Acme (2026-0004)"). It reads nothing but
+// the number of a matter the user may see, and records nothing.
+func (s *Session) MatterNumber(ctx context.Context, matterID int64) (string, error) {
+	if err := s.allow(ctx, access.ViewMatter, ref("matter", matterID)); err != nil {
+		return "", err
+	}
+	var n string
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.MatterNumber(matterID)
+		return err
+	})
+	return n, err
 }
 
 // partyChanges names the fields that differ: "fields: name, aliases".

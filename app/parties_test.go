@@ -73,6 +73,29 @@ func TestPartiesCRUD(t *testing.T) {
 			t.Errorf("after edit: %+v", q)
 		}
 	}
+	// EditPartyWith changes only what it is told; GetParty reads it back, recorded.
+	if err := s.EditPartyWith(ctx, p, func(in *PartyInput) { in.Note = "seen at the hearing" }); err != nil {
+		t.Fatal(err)
+	}
+	if e := lastAudit(t, s); e.Action != "party.edit" || !strings.HasSuffix(e.Detail, "fields: note") {
+		t.Errorf("EditPartyWith entry = %+v", e)
+	}
+	gp, err := s.GetParty(ctx, p)
+	if err != nil || gp.Note != "seen at the hearing" || gp.Role != store.RoleWitness || len(gp.FormerNames) != 2 {
+		t.Errorf("GetParty = %+v, %v", gp, err)
+	}
+	if e := lastAudit(t, s); e.Action != "party.view" || e.Records != ref("party", p)+" "+ref("matter", m) {
+		t.Errorf("party.view entry = %+v", e)
+	}
+	if err := s.EditPartyWith(ctx, p, func(in *PartyInput) { in.Name = "" }); err == nil {
+		t.Error("EditPartyWith took an empty name")
+	}
+	if n, err := s.MatterNumber(ctx, m); err != nil || !strings.HasSuffix(n, "-0001") {
+		t.Errorf("MatterNumber = %q, %v", n, err)
+	}
+	if _, err := s.MatterNumber(ctx, 9999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("MatterNumber of a missing matter: %v", err)
+	}
 	if err := s.RemoveParty(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -134,6 +134,7 @@ var actionWords = map[string]struct{ what, kind string }{
 	"matter.edit":          {"Changed matter", "change"},
 	"party.add":            {"Added a party to matter", "change"},
 	"party.edit":           {"Changed a party of matter", "change"},
+	"party.view":           {"Viewed a party of matter", "read"},
 	"party.remove":         {"Removed a party from matter", "change"},
 	"matter.client.add":    {"Added a client to matter", "change"},
 	"matter.client.remove": {"Removed a client from matter", "change"},

@@ -174,6 +174,10 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		p, err := tx.GetParty(id)
 		put(fmt.Sprintf("GetParty(%d)", id), p, err)
 	}
+	for _, id := range matters {
+		n, err := tx.MatterNumber(id)
+		put(fmt.Sprintf("MatterNumber(%d)", id), n, err)
+	}
 	num, err := tx.NextMatterNumber(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	put("NextMatterNumber", num, err)
 	for _, o := range []ClientOrder{ByName, ByUpdated} {
@@ -262,7 +266,7 @@ const readMethodsKey = "(every read method)"
 var (
 	txReads = []string{"Access", "AuditHead", "AuditSegments", "ConflictChecksNaming", "ConflictNames", "ContentDigest", "Counts",
 		"GetClient", "GetMatter", "GetParty", "GetRole", "GetUser", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
-		"ListClients", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
+		"ListClients", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertMatter", "InsertNote", "InsertParty",
@@ -389,7 +393,8 @@ func TestWallCanary(t *testing.T) {
 	}
 	// Hidden ids are "not found", exactly like a missing one.
 	for _, what := range []string{fmt.Sprintf("GetClient(%d)", f.clientR), fmt.Sprintf("GetMatter(%d)", f.matterW),
-		fmt.Sprintf("GetMatter(%d)", f.matMR), fmt.Sprintf("Access(client %d)", f.clientR), fmt.Sprintf("Access(matter %d)", f.matterW)} {
+		fmt.Sprintf("GetMatter(%d)", f.matMR), fmt.Sprintf("Access(client %d)", f.clientR), fmt.Sprintf("Access(matter %d)", f.matterW),
+		fmt.Sprintf("GetParty(%d)", f.partyW), fmt.Sprintf("MatterNumber(%d)", f.matterW)} {
 		if got := views["paralegal"][what]; got != "not found" {
 			t.Errorf("the paralegal's %s = %s, want not found", what, got)
 		}

@@ -49,6 +49,19 @@ func (tx *Tx) NextMatterNumber(now time.Time) (string, error) {
 	return fmt.Sprintf("%s-%04d", year, max+1), nil
 }
 
+// MatterNumber is a matter's number (ErrNotFound when the viewer cannot
+// see the matter).
+func (tx *Tx) MatterNumber(id int64) (string, error) {
+	if err := tx.needMatter(id); err != nil {
+		return "", err
+	}
+	var n string
+	if err := tx.QueryRow("SELECT number FROM matters WHERE id = ?", id).Scan(&n); err != nil {
+		return "", fmt.Errorf("reading the number of matter %d: %w", id, err)
+	}
+	return n, nil
+}
+
 // numberFree is nil when no matter other than self has number (compared
 // without case), else a *NumberUsedError.
 func (tx *Tx) numberFree(number string, self int64) error {

@@ -372,6 +372,7 @@ var (
 	EditMatter    = verb("change matters", Need{Matters, Edit})
 	MatterClients = verb("change a matter's clients", Need{Matters, Edit})
 	EditParties   = verb("change or remove parties", Need{Parties, Edit})
+	ViewParty     = verb("open parties", Need{Matters, Read}, Need{Parties, Read})
 	ViewNotes     = verb("read notes", Need{Notes, Read})
 	AddNote       = verb("add notes", Need{Notes, Edit})
 	Search        = verb("search", Need{Clients, Read})
