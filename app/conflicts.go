@@ -219,7 +219,11 @@ func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f Check
 	return res, nil
 }
 
-// DecideConflict records the decision (clear, conflict or waived) on a check.
+// DecideConflict records a decision (clear, conflict or waived) on a
+// check. It is added to the check's history, which keeps every earlier
+// decision: re-deciding changes the check's decision, never the record of
+// the one before. A waiver needs a note (where the client's written
+// consent is filed).
 func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, note string) error {
 	ok := false
 	for _, d := range Decisions {
@@ -228,14 +232,14 @@ func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, n
 	if !ok {
 		return &FieldError{"decision", fmt.Sprintf("The decision %q is not one of clear, conflict, waived", decision)}
 	}
-	if err := cleanText("note", &note, maxField, false, ""); err != nil {
+	if err := cleanText("note", &note, maxField, decision == "waived", "A waiver needs a note: say where the client's written consent is filed"); err != nil {
 		return err
 	}
 	if err := s.allow(ctx, access.DecideConfl, ref("conflict_check", checkID)); err != nil {
 		return err
 	}
 	return s.update(ctx, "conflict.decide", func(tx *store.Tx) (string, string, error) {
-		err := tx.DecideConflictCheck(checkID, decision, note, s.now())
+		err := tx.DecideConflictCheck(checkID, store.ConflictDecision{At: s.now(), Actor: s.actor, Decision: decision, Note: note})
 		if err != nil {
 			err = fmt.Errorf("conflict check %d: %w", checkID, err)
 		}

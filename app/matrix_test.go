@@ -238,6 +238,30 @@ func matrixOps() []matrixOp {
 		}, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
 			return s.DecideConflict(ctx, id.(int64), "clear", "")
 		}},
+		{name: "Session.ListConflictChecks", verbs: vs(access.ViewConflicts), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+			_, _, err := s.ListConflictChecks(ctx, ConflictFilter{})
+			return err
+		}},
+		{name: "Session.GetConflictCheck", verbs: vs(access.ViewConflicts), setup: func(t *testing.T, s *Session, fx *matrixFix) any {
+			res, err := s.CheckConflicts(ctx, []string{fmt.Sprintf("Prospect %d", fx.next())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.CheckID
+		}, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			_, err := s.GetConflictCheck(ctx, id.(int64))
+			return err
+		}},
+		{name: "Session.ConflictReport", verbs: vs(access.ViewConflicts), setup: func(t *testing.T, s *Session, fx *matrixFix) any {
+			res, err := s.CheckConflicts(ctx, []string{fmt.Sprintf("Prospect %d", fx.next())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.CheckID
+		}, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+			_, err := s.ConflictReport(ctx, id.(int64))
+			return err
+		}},
 		{name: "Session.Status", verbs: vs(access.ViewStatus), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.Status(ctx)
 			return err
@@ -427,7 +451,8 @@ func checkHitKinds(t *testing.T, r access.Role, hits []store.SearchHit) {
 	for _, h := range hits {
 		kinds[h.Kind] = true
 	}
-	if kinds["matter"] && !r.Allows(access.Matters, access.Read) || kinds["note"] && !r.Allows(access.Notes, access.Read) {
+	if kinds["matter"] && !r.Allows(access.Matters, access.Read) || kinds["note"] && !r.Allows(access.Notes, access.Read) ||
+		(kinds["party"] || kinds["party_alias"]) && !r.Allows(access.Parties, access.Read) {
 		t.Errorf("%s: search hits of kinds %v", r.Name, kinds)
 	}
 }

@@ -13,9 +13,12 @@ import (
 	"casevault/vault"
 )
 
-// Search ranks clients, aliases, matters and notes for query and records
-// the search: the query, and every record a hit showed (the access report,
-// audit list --record, finds it).
+// Search ranks clients, aliases, matters, notes, parties and their other
+// names for query (every word, exactly, then as the start of a word, then
+// one typing slip away: store.Tx.Search) and records the search: the
+// query, and every record a hit showed (the access report, audit list
+// --record, finds it). A hit's Snippet has the match in [brackets]:
+// store.SnippetParts reads it.
 func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
 	if err := s.allow(ctx, access.Search); err != nil {
 		return nil, err
@@ -31,17 +34,29 @@ func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.
 }
 
 // searchable drops the hits of kinds the user's role does not read
-// (matters, notes); the client kinds are checked before the search. The
-// records a user cannot see at all are never hits (store's viewer).
+// (matters, notes, parties); the client kinds are checked before the
+// search. The records a user cannot see at all are never hits (store's
+// viewer).
 func (s *Session) searchable(hits []store.SearchHit) []store.SearchHit {
-	matters, notes := s.Can(access.Matters, access.Read), s.Can(access.Notes, access.Read)
-	if matters && notes {
+	matters, notes, parties := s.Can(access.Matters, access.Read), s.Can(access.Notes, access.Read), s.Can(access.Parties, access.Read)
+	if matters && notes && parties {
 		return hits
 	}
 	out := hits[:0]
 	for _, h := range hits {
-		if (h.Kind == "matter" && !matters) || (h.Kind == "note" && (!notes || !matters)) {
-			continue
+		switch h.Kind {
+		case "matter":
+			if !matters {
+				continue
+			}
+		case "note":
+			if !notes || !matters {
+				continue
+			}
+		case "party", "party_alias":
+			if !parties || !matters {
+				continue
+			}
 		}
 		out = append(out, h)
 	}

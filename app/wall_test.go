@@ -30,6 +30,7 @@ type wallVault struct {
 	restricted, restrMat int64    // the restricted client and its matter
 	walledParty          int64    // a witness of the walled matter, with other names
 	passes               map[string][]byte
+	ownerCheck           int64 // the owner's conflict check naming the walled and restricted records
 }
 
 // addUser adds a user with a role (as the owner, whose session must be
@@ -114,6 +115,17 @@ func newWallVault(t *testing.T) *wallVault {
 		Notes: ptr("restricted " + canary + " notes")}))
 	w.restrMat = must(o.AddMatter(ctx, MatterInput{ClientID: w.restricted, Title: canary + " probate", Adverse: []string{"Mirabel Quoddy"}}))
 	must(o.AddNote(ctx, w.restrMat, canary+" will is contested"))
+	// The owner's conflict check names the walled matter, the restricted
+	// client's matter and a general client: its history must show those
+	// hits to outsiders as restricted rows only.
+	res, err := o.CheckConflicts(ctx, []string{"Thaddeus Vornholt", "Mirabel Quoddy", "Garnet Holloway"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.DecideConflict(ctx, res.CheckID, "waived", "consent in the "+canary+" file"); err != nil {
+		t.Fatal(err)
+	}
+	w.ownerCheck = res.CheckID
 	return w
 }
 
@@ -247,10 +259,12 @@ func (w *wallVault) outsiderPaths(t *testing.T, s *Session) {
 	}
 	// Conflict check: a party of the walled matter, and a name of the
 	// restricted client's matter: a match exists, without names.
+	var ownCheck int64
 	if can(access.CheckConflict) {
 		for _, q := range []string{"Thaddeus Vornholt", "Mirabel Quoddy", "Wilhelmina Brackwater"} {
 			res, err := s.CheckConflicts(ctx, []string{q})
 			check("CheckConflicts "+q, res, err)
+			ownCheck = res.CheckID
 			hidden := 0
 			for _, h := range res.Hits {
 				if h.Hidden {
@@ -263,6 +277,56 @@ func (w *wallVault) outsiderPaths(t *testing.T, s *Session) {
 			if hidden == 0 {
 				t.Errorf("%s: the conflict check for %q does not say a restricted match exists: %+v", who, q, res.Hits)
 			}
+		}
+	}
+	// The conflict check history: the owner's check, whose hits name the
+	// hidden records, is not the outsider's to list, open or print (its
+	// names and note would tell what is behind the wall); their own check
+	// lists, opens and prints with its hidden hits as one restricted row
+	// per name.
+	if can(access.ViewConflicts) {
+		sums, _, err := s.ListConflictChecks(ctx, ConflictFilter{})
+		check("ListConflictChecks", sums, err)
+		for _, c := range sums {
+			if c.ID == w.ownerCheck {
+				t.Errorf("%s lists the owner's conflict check naming hidden records", who)
+			}
+		}
+		_, err = s.GetConflictCheck(ctx, w.ownerCheck)
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s opens the owner's conflict check naming hidden records: %v", who, err)
+		}
+		check("GetConflictCheck(owner's)", nil, err)
+		_, err = s.ConflictReport(ctx, w.ownerCheck)
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s prints the owner's conflict check naming hidden records: %v", who, err)
+		}
+		if ownCheck == 0 {
+			t.Fatalf("%s ran no conflict check", who)
+		}
+		d, err := s.GetConflictCheck(ctx, ownCheck)
+		if err != nil {
+			t.Fatalf("%s GetConflictCheck(own): %v", who, err)
+		}
+		check("GetConflictCheck(own)", d, nil)
+		if d.HitCount != len(d.Hits) || len(d.Hits) == 0 || !d.Hits[0].Hidden || d.Hits[0].Why != RestrictedConflict {
+			t.Errorf("%s's own check shows %+v", who, d.Hits)
+		}
+		rep, err := s.ConflictReport(ctx, ownCheck)
+		if err != nil {
+			t.Fatalf("%s ConflictReport: %v", who, err)
+		}
+		var html, text strings.Builder
+		if err := rep.WriteHTML(&html); err != nil {
+			t.Error(err)
+		}
+		if err := rep.WriteText(&text); err != nil {
+			t.Error(err)
+		}
+		noCanary(t, who, "ConflictReport HTML", html.String())
+		noCanary(t, who, "ConflictReport text", text.String())
+		if !strings.Contains(html.String(), RestrictedConflict) || !strings.Contains(text.String(), RestrictedConflict) {
+			t.Errorf("%s's report does not say a restricted match exists:\n%s", who, text.String())
 		}
 	}
 	// Status counts only what the user sees.

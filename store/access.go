@@ -206,7 +206,7 @@ func (vis *txVis) publish(classes int, uid int64, h *hiddenSets) {
 	case vis.gen < c.gen:
 		return // cannot happen (reads and writes take the engine's lock), but never go back
 	case vis.gen > c.gen:
-		c.gen, c.classes, c.hidden = vis.gen, classesUnknown, nil
+		c.gen, c.classes, c.hidden, c.terms = vis.gen, classesUnknown, nil, nil
 	}
 	c.classes = classes
 	if h != nil {
@@ -225,6 +225,39 @@ type viewCache struct {
 	gen     uint64
 	classes int
 	hidden  map[int64]*hiddenSets
+	terms   []string // the search index's words (search.go: searchTerms)
+}
+
+// cachedTerms are the search index's words as a read transaction at this
+// generation listed them, or nil.
+func (vis *txVis) cachedTerms() []string {
+	if vis.cache == nil {
+		return nil
+	}
+	vis.cache.mu.Lock()
+	defer vis.cache.mu.Unlock()
+	if vis.cache.gen != vis.gen {
+		return nil
+	}
+	return vis.cache.terms
+}
+
+// publishTerms keeps the search index's words, listed by a read
+// transaction, in the Store's cache for later ones at its generation.
+func (vis *txVis) publishTerms(terms []string) {
+	c := vis.cache
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case vis.gen < c.gen:
+		return
+	case vis.gen > c.gen:
+		c.gen, c.classes, c.hidden = vis.gen, classesUnknown, nil
+	}
+	c.terms = terms
 }
 
 // reader is the txVis of a read transaction at generation gen.

@@ -33,6 +33,7 @@ type wallFixture struct {
 	matterMG, matterW, matMR int64
 	noteMG, noteW, noteMR    int64
 	partyW                   int64 // a party of the walled matter
+	check                    int64 // a conflict check naming the walled matter, the restricted client and a general matter
 }
 
 func newWallFixture(t *testing.T) *wallFixture {
@@ -90,6 +91,20 @@ func newWallFixture(t *testing.T) *wallFixture {
 		}
 		if err := tx.SetSecurityClass(KindClient, f.clientR, ClassRestricted, []int64{f.atty}); err != nil {
 			return err
+		}
+		// A conflict check whose hits name the walled matter, the
+		// restricted client and a general matter, decided twice.
+		hits := fmt.Sprintf(`[{"query":"Adam","name":"Adam %[1]s","role":"adverse","client_id":%[2]d,"client_name":"Gina General","matter_id":%[3]d,"matter_title":"Gina %[1]s merger"},
+			{"query":"Rex","name":"Rex %[1]s","role":"client","client_id":%[4]d,"client_name":"Rex %[1]s"},
+			{"query":"Lenny","name":"Lenny Landlord","role":"adverse","client_id":%[2]d,"client_name":"Gina General","matter_id":%[5]d,"matter_title":"Gina lease"}]`,
+			c, f.clientG, f.matterW, f.clientR, f.matterMG)
+		if f.check, err = tx.InsertConflictCheck(&ConflictCheck{At: now, Actor: "owner", Names: `["Adam","Rex","Lenny"]`, Hits: hits}); err != nil {
+			return err
+		}
+		for _, d := range []string{"conflict", "waived"} {
+			if err := tx.DecideConflictCheck(f.check, ConflictDecision{At: now, Actor: "owner", Decision: d, Note: "consent filed"}); err != nil {
+				return err
+			}
 		}
 		// The audit trail: every record, twice, as several actors; enough
 		// entries that a checkpoint seals some (segments of 4).
@@ -237,6 +252,18 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		ck, err := tx.ConflictChecksNaming(id)
 		put(fmt.Sprintf("ConflictChecksNaming(%d)", id), ck, err)
 	}
+	for _, cf := range []ConflictFilter{{}, {Query: "adam"}, {Decision: "waived"}, {Decision: "undecided"}} {
+		cs, n, err := tx.ListConflictChecks(cf)
+		put(fmt.Sprintf("ListConflictChecks(%+v)", cf), []any{cs, n}, err)
+	}
+	for _, id := range []int64{f.check, 999} {
+		ck, ds, err := tx.GetConflictCheck(id)
+		var c ConflictCheck
+		if ck != nil {
+			c = *ck
+		}
+		put(fmt.Sprintf("GetConflictCheck(%d)", id), []any{c, ds}, err)
+	}
 	cn, err := tx.ConflictNames()
 	var shown []Name
 	for _, n := range cn {
@@ -265,8 +292,8 @@ const readMethodsKey = "(every read method)"
 // A new method must be put in one of them: TestTxMethodsClassified.
 var (
 	txReads = []string{"Access", "AuditHead", "AuditSegments", "ConflictChecksNaming", "ConflictNames", "ContentDigest", "Counts",
-		"GetClient", "GetMatter", "GetParty", "GetRole", "GetUser", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
-		"ListClients", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
+		"GetClient", "GetConflictCheck", "GetMatter", "GetParty", "GetRole", "GetUser", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
+		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertMatter", "InsertNote", "InsertParty",
@@ -374,6 +401,7 @@ func TestWallCanary(t *testing.T) {
 		fmt.Sprintf("GetClient(%d)", f.clientR), fmt.Sprintf("GetMatter(%d)", f.matterW), fmt.Sprintf("GetMatter(%d)", f.matMR),
 		fmt.Sprintf("ListNotes(%d)", f.matterW), fmt.Sprintf("ListNotes(%d)", f.matMR), "ListClients(0)", "ListClientSummaries(1)",
 		"ListMatters(0, )", "Search(" + canary + ")", "Search(alias)", "Search(terms)", "Search(will)",
+		fmt.Sprintf("GetConflictCheck(%d)", f.check), fmt.Sprintf("ListConflictChecks(%+v)", ConflictFilter{}),
 		"ListAudit({From:0001-01-01 00:00:00 +0000 UTC To:0001-01-01 00:00:00 +0000 UTC Action: Record: Actor: ClientID:0 MatterID:0 Limit:0})",
 	} {
 		if !strings.Contains(views["owner"][what], canary) {
@@ -754,7 +782,7 @@ func TestConflictChecksNaming(t *testing.T) {
 	ctx := context.Background()
 	f := newWallFixture(t)
 	now := time.Date(2026, 12, 2, 11, 0, 0, 0, time.UTC)
-	var want []int64
+	want := []int64{f.check} // the fixture's check names client R
 	err := f.s.UpdateAs(ctx, Everyone, func(tx *Tx) error {
 		for i, hits := range []string{
 			fmt.Sprintf(`[{"name":"Rex","client_id":%d},{"name":"Gina","client_id":%d}]`, f.clientR, f.clientG),

@@ -4,8 +4,11 @@ package store
 // and the checks recorded, with their decisions (docs/FORMAT.md).
 
 import (
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -98,37 +101,232 @@ type ConflictCheck struct {
 	Actor        string
 	Names        string // JSON array
 	Hits         string // JSON array
-	Decision     string // "", clear, conflict, waived
+	Decision     string // "", clear, conflict, waived: the latest decision
 	DecisionNote string
-	Context      string // what the check was for: "" (by hand), "client:12", "matter:4", "party:17 matter:4"
-	HitCount     int
+	DecidedAt    time.Time // zero while undecided
+	Context      string    // what it was for: "" (by hand), "client:12", "matter:4", "party:17 matter:4"
+	HitCount     int       // the number of recorded hits (of Hits' array)
 }
 
-// InsertConflictCheck records a check.
+// ConflictDecision is one decision on a check, as made: re-deciding adds
+// one, and none ever changes.
+type ConflictDecision struct {
+	At       time.Time
+	Actor    string // "" for decisions made before schema 4 (not recorded)
+	Decision string // clear, conflict, waived
+	Note     string
+}
+
+// InsertConflictCheck records a check (HitCount is counted from Hits).
 func (tx *Tx) InsertConflictCheck(c *ConflictCheck) (int64, error) {
 	res, err := tx.Exec(`INSERT INTO conflict_checks(at, actor, names, hits, decision, decision_note, context, hit_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ms(c.At), c.Actor, c.Names, c.Hits, c.Decision, c.DecisionNote, c.Context, c.HitCount)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN json_valid(?4) AND json_type(?4) = 'array' THEN json_array_length(?4) ELSE 0 END)`,
+		ms(c.At), c.Actor, c.Names, c.Hits, c.Decision, c.DecisionNote, c.Context)
 	if err != nil {
 		return 0, err
 	}
 	return res.LastInsertId()
 }
 
-// DecideConflictCheck records the decision on a check. A check whose
-// recorded hits name a client or matter the viewer cannot see is
-// ErrNotFound to them, as the records are.
-func (tx *Tx) DecideConflictCheck(id int64, decision, note string, now time.Time) error {
+// DecideConflictCheck records a decision on a check: it is added to the
+// check's decisions (which keep every earlier one) and becomes the
+// check's latest. A check whose recorded hits name a client or matter
+// the viewer cannot see is ErrNotFound to them, as the records are.
+func (tx *Tx) DecideConflictCheck(id int64, d ConflictDecision) error {
 	if err := tx.mustSeeConflictCheck(id); err != nil {
 		return err
 	}
-	res, err := tx.Exec("UPDATE conflict_checks SET decision = ?, decision_note = ?, decided_at = ? WHERE id = ?", decision, note, ms(now), id)
+	res, err := tx.Exec("UPDATE conflict_checks SET decision = ?, decision_note = ?, decided_at = ? WHERE id = ?", d.Decision, d.Note, ms(d.At), id)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	_, err = tx.Exec("INSERT INTO conflict_decisions(check_id, at, actor, decision, note) VALUES (?, ?, ?, ?, ?)", id, ms(d.At), d.Actor, d.Decision, d.Note)
+	return err
+}
+
+// ConflictFilter chooses recorded checks: Query, a part of a name
+// searched (any case of ASCII letters); Decision, "" for any, "undecided",
+// or a decision. Limit 0 is 50.
+type ConflictFilter struct {
+	Query    string
+	Decision string
+	Limit    int
+	Offset   int
+}
+
+// ListConflictChecks returns a page of the recorded checks that f
+// chooses, newest first, and how many it chooses in all. A check whose
+// hits name a client or matter the viewer cannot see is not theirs to
+// list, as it is not theirs to decide (mustSeeConflictCheck): its names,
+// decision and note would tell them what is behind the wall. A check the
+// viewer ran finds such records as hits recorded as hidden, without ids,
+// and stays theirs. Hits naming a hidden record keep only what a check
+// shows of such a match (restrictHits: the same rule read in Go, should
+// the two readings of a hit ever differ).
+func (tx *Tx) ListConflictChecks(f ConflictFilter) ([]ConflictCheck, int, error) {
+	var conds []string
+	var args []any
+	if q := strings.TrimSpace(f.Query); q != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(c.names) AND json_type(c.names) = 'array' THEN c.names ELSE '[]' END) n
+			WHERE n.type = 'text' AND n.value LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+likeEscape(q)+"%")
+	}
+	switch f.Decision {
+	case "":
+	case "undecided":
+		conds = append(conds, "c.decision = ''")
+	default:
+		conds = append(conds, "c.decision = ?")
+		args = append(args, f.Decision)
+	}
+	h, err := tx.hidden()
+	if err != nil {
+		return nil, 0, err
+	}
+	if h.any() {
+		conds = append(conds, "NOT "+conflictNamesHidden)
+		args = append(args, idsJSON(h.clients), idsJSON(h.matters))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := tx.QueryRow("SELECT count(*) FROM conflict_checks c"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counting the conflict checks: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := tx.Query(`SELECT `+conflictCheckColumns+` FROM conflict_checks c`+where+
+		` ORDER BY c.at DESC, c.id DESC LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the conflict checks: %w", err)
+	}
+	defer rows.Close()
+	var out []ConflictCheck
+	for rows.Next() {
+		c, err := scanConflictCheck(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("reading the conflict checks: %w", err)
+		}
+		c.Hits = restrictHits(c.Hits, h)
+		out = append(out, *c)
+	}
+	return out, total, rows.Err()
+}
+
+// likeEscape escapes LIKE's wildcards (with a backslash).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+const conflictCheckColumns = `c.id, c.at, c.actor, c.names, c.hits, c.decision, c.decision_note, c.decided_at, c.context, c.hit_count`
+
+func scanConflictCheck(row interface{ Scan(...any) error }) (*ConflictCheck, error) {
+	var c ConflictCheck
+	var at int64
+	var decided sql.NullInt64
+	if err := row.Scan(&c.ID, &at, &c.Actor, &c.Names, &c.Hits, &c.Decision, &c.DecisionNote, &decided, &c.Context, &c.HitCount); err != nil {
+		return nil, err
+	}
+	c.At = fromMS(at)
+	if decided.Valid && c.Decision != "" {
+		c.DecidedAt = fromMS(decided.Int64)
+	}
+	return &c, nil
+}
+
+// GetConflictCheck returns a recorded check and its decisions, oldest
+// first: ErrNotFound when there is no such check, or when its hits name a
+// client or matter the viewer cannot see (as ListConflictChecks).
+func (tx *Tx) GetConflictCheck(id int64) (*ConflictCheck, []ConflictDecision, error) {
+	if err := tx.mustSeeConflictCheck(id); err != nil {
+		return nil, nil, err
+	}
+	c, err := scanConflictCheck(tx.QueryRow(`SELECT `+conflictCheckColumns+` FROM conflict_checks c WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("conflict check %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading conflict check %d: %w", id, err)
+	}
+	h, err := tx.hidden()
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Hits = restrictHits(c.Hits, h)
+	rows, err := tx.Query("SELECT at, actor, decision, note FROM conflict_decisions WHERE check_id = ? ORDER BY id", id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading conflict check %d's decisions: %w", id, err)
+	}
+	defer rows.Close()
+	var ds []ConflictDecision
+	for rows.Next() {
+		var d ConflictDecision
+		var at int64
+		if err := rows.Scan(&at, &d.Actor, &d.Decision, &d.Note); err != nil {
+			return nil, nil, fmt.Errorf("reading conflict check %d's decisions: %w", id, err)
+		}
+		d.At = fromMS(at)
+		ds = append(ds, d)
+	}
+	return c, ds, rows.Err()
+}
+
+// restrictHits is a check's recorded hits (app's JSON array of objects
+// with "client_id" and "matter_id") as the viewer with hidden sets h may
+// read them: a hit naming a hidden client or matter keeps only what a
+// check shows of such a match ("query", "match", "score") and is marked
+// "hidden": true. Hits that are not a JSON array of objects read as null
+// (the caller says the record cannot be read), since what they hold
+// cannot be told apart.
+func restrictHits(hits string, h *hiddenSets) string {
+	if !h.any() {
+		return hits
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(hits), &raw); err != nil || raw == nil {
+		return "null"
+	}
+	changed := false
+	for i, r := range raw {
+		var hit struct {
+			Query    string  `json:"query"`
+			Match    string  `json:"match"`
+			Score    float64 `json:"score"`
+			ClientID int64   `json:"client_id"`
+			MatterID int64   `json:"matter_id"`
+			Hidden   bool    `json:"hidden"`
+		}
+		if len(r) == 0 || r[0] != '{' || json.Unmarshal(r, &hit) != nil {
+			return "null"
+		}
+		if hit.Hidden || h.clients[hit.ClientID] || h.matters[hit.MatterID] {
+			b, err := json.Marshal(struct {
+				Query  string  `json:"query"`
+				Match  string  `json:"match"`
+				Score  float64 `json:"score"`
+				Hidden bool    `json:"hidden"`
+			}{hit.Query, hit.Match, hit.Score, true})
+			if err != nil {
+				return "null"
+			}
+			raw[i], changed = b, true
+		}
+	}
+	if !changed {
+		return hits
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return "null"
+	}
+	return string(b)
 }
 
 // ConflictChecksNaming returns the ids (ascending) of the recorded conflict
@@ -159,6 +357,15 @@ func (tx *Tx) ConflictChecksNaming(clientID int64) ([]int64, error) {
 	return out, rows.Err()
 }
 
+// conflictNamesHidden is the SQL condition "check c's hits (app's JSON
+// array of objects with "client_id" and "matter_id") name a client in the
+// JSON array of ids given first, or a matter in the one given second".
+const conflictNamesHidden = `EXISTS (SELECT 1 FROM
+		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
+		WHERE h.type = 'object' AND (
+			json_extract(h.value, '$.client_id') IN (SELECT value FROM json_each(?)) OR
+			json_extract(h.value, '$.matter_id') IN (SELECT value FROM json_each(?))))`
+
 // mustSeeConflictCheck is ErrNotFound when the check's hits (app's JSON
 // array of objects with "client_id" and "matter_id") name a client or
 // matter hidden from the viewer. A check run by such a viewer recorded its
@@ -169,11 +376,7 @@ func (tx *Tx) mustSeeConflictCheck(id int64) error {
 		return err
 	}
 	var n int
-	err = tx.QueryRow(`SELECT count(*) FROM conflict_checks c,
-		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
-		WHERE c.id = ? AND h.type = 'object' AND (
-			json_extract(h.value, '$.client_id') IN (SELECT value FROM json_each(?)) OR
-			json_extract(h.value, '$.matter_id') IN (SELECT value FROM json_each(?)))`,
+	err = tx.QueryRow(`SELECT count(*) FROM conflict_checks c WHERE c.id = ? AND `+conflictNamesHidden,
 		id, idsJSON(h.clients), idsJSON(h.matters)).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("reading conflict check %d: %w", id, err)

@@ -36,7 +36,9 @@ func TestDecideHiddenConflictCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	decide := func(v Viewer, id int64) error {
-		return f.s.UpdateAs(ctx, v, func(tx *Tx) error { return tx.DecideConflictCheck(id, "waived", "by "+fmt.Sprint(v.UserID), now) })
+		return f.s.UpdateAs(ctx, v, func(tx *Tx) error {
+			return tx.DecideConflictCheck(id, ConflictDecision{At: now, Decision: "waived", Note: "by " + fmt.Sprint(v.UserID)})
+		})
 	}
 	para := Viewer{UserID: f.para}
 	for _, id := range []int64{namesR, namesW} {

@@ -188,13 +188,13 @@ func (p *prop) op(tx *Tx) error {
 		if err != nil || p.rng.IntN(2) == 0 {
 			return err
 		}
-		return tx.DecideConflictCheck(id, "clear", p.words(0, 3), now)
+		return tx.DecideConflictCheck(id, ConflictDecision{At: now, Actor: "owner", Decision: "clear", Note: p.words(0, 3)})
 	case 12:
 		id, ok, err := p.pick(tx, "SELECT id FROM conflict_checks WHERE decision = '' ORDER BY id")
 		if !ok {
 			return err
 		}
-		return tx.DecideConflictCheck(id, []string{"clear", "conflict", "waived"}[p.rng.IntN(3)], p.words(0, 5), now)
+		return tx.DecideConflictCheck(id, ConflictDecision{At: now, Actor: "owner", Decision: []string{"clear", "conflict", "waived"}[p.rng.IntN(3)], Note: p.words(0, 5)})
 	case 13:
 		head, prev, err := tx.AuditHead()
 		if err != nil {

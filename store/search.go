@@ -1,49 +1,122 @@
 package store
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SearchHit is one full-text match.
 type SearchHit struct {
 	Kind     string // client, alias, matter, note, party, party_alias
-	ClientID int64
-	MatterID int64
-	PartyID  int64  // a party's or party alias's hit: the party
-	Title    string // client name or matter title
-	Snippet  string // the matching text with the match in [brackets]
-	Rank     float64
+	ClientID int64  // the client; of a matter, note or party: the matter's lead client
+	MatterID int64  // a matter, note, party or party alias hit's matter
+	PartyID  int64  // a party or party alias hit's party
+	Role     string // a party or party alias hit's party role (adverse, related, ...)
+	Name     string // a party or party alias hit's party name
+	// Field is what matched, in words: "name", "alias", "notes" (a
+	// client's); "title", "number", "practice area" (a matter's); "note";
+	// "name", "organisation", "notes" (a party's); "alias", "former name"
+	// (a party's other names).
+	Field string
+	Title string // the client's name, or the matter's title (matter, note, party hits)
+	// Snippet is the matching text with each match in [brackets]; a
+	// literal bracket of the text is doubled ("[[" and "]]"): see
+	// SnippetParts, which reads it back.
+	Snippet string
+	Rank    float64 // BM25 of the hit in its tier (lower is better)
+	// Fuzzy: found only through a corrected word ("jonh" found "john"),
+	// ranked after every exact and prefix match.
+	Fuzzy bool
+}
+
+// The search index's rowids are kind<<40 | id (schema.go).
+const (
+	searchKindShift = 40
+	searchIDMask    = 1<<searchKindShift - 1
+)
+
+// maxSearchWords and maxSearchWordLen bound what a query costs: a pasted
+// page searches its first words, each cut at a length no name reaches.
+const (
+	maxSearchWords   = 12
+	maxSearchWordLen = 64
+)
+
+// searchWords are the words of what a person typed, lower-cased, as the
+// index's tokenizer splits them (letters and digits; everything else
+// separates). Operators and quotes are thereby neutralised.
+func searchWords(input string) []string {
+	words := strings.FieldsFunc(input, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) })
+	if len(words) > maxSearchWords {
+		words = words[:maxSearchWords]
+	}
+	for i, w := range words {
+		w = strings.ToLower(w)
+		if utf8.RuneCountInString(w) > maxSearchWordLen {
+			w = string([]rune(w)[:maxSearchWordLen])
+		}
+		words[i] = w
+	}
+	return words
 }
 
 // FTSQuery turns what a person typed into an FTS5 query: every word must
 // match, the last one as a prefix. Operators and quotes are neutralised.
 func FTSQuery(input string) string {
-	words := strings.FieldsFunc(input, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
-	if len(words) == 0 {
-		return ""
-	}
+	words := searchWords(input)
+	alts := make([][]string, len(words))
+	return ftsQuery(words, alts, func(i int) bool { return i == len(words)-1 })
+}
+
+// ftsQuery writes words as an FTS5 query in which every word must match:
+// as a prefix when prefix(i), else exactly, or else one of its
+// alternatives alts[i] (corrected spellings), exactly.
+func ftsQuery(words []string, alts [][]string, prefix func(int) bool) string {
 	var b strings.Builder
 	for i, w := range words {
 		if i > 0 {
-			b.WriteByte(' ')
+			b.WriteString(" AND ") // FTS5 allows no implicit AND next to a group
+		}
+		if len(alts[i]) > 0 {
+			b.WriteByte('(')
 		}
 		b.WriteString(`"` + w + `"`)
-		if i == len(words)-1 {
+		if prefix(i) {
 			b.WriteByte('*')
+		}
+		for _, a := range alts[i] {
+			b.WriteString(` OR "` + a + `"`)
+		}
+		if len(alts[i]) > 0 {
+			b.WriteByte(')')
 		}
 	}
 	return b.String()
 }
 
-// Search ranks the clients, aliases, matters and notes matching query that
-// the viewer sees (BM25, names weighted ten times the body; equal ranks
-// in the index's rowid order). Hidden records are left out before the
-// limit: a search shows neither them nor a gap where they were, and the
-// hits it shows are in the order everyone's search gives them.
+// Search ranks the clients, aliases, matters, notes, parties and party
+// aliases matching query that the viewer sees. Every word typed must
+// match, in three tiers, each ranked by BM25 (names weighted ten times
+// the body), a match in a name before one in a body, then rowid order:
+//
+//  1. every word exactly ("smith" finds Smith);
+//  2. every word as the start of a word ("smi" finds Smith, "acme ltd"
+//     finds "Acme Ltd."), for the hits tier 1 did not find;
+//  3. a word of 4 or more letters also as any word of the index one
+//     typing slip away (a letter left out, added, changed, or two
+//     swapped: "jonh" finds John; two slips for 8 letters or more), for
+//     the hits the first two did not find (Fuzzy).
+//
+// A tier runs only when those before it found fewer than limit hits.
+// Hidden records are left out before the limit: a search shows neither
+// them nor a gap where they were, and the hits it shows are in the order
+// everyone's search gives them.
 func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
-	q := FTSQuery(query)
-	if q == "" {
+	words := searchWords(query)
+	if len(words) == 0 {
 		return nil, nil
 	}
 	if limit <= 0 {
@@ -53,100 +126,477 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	if err != nil {
 		return nil, err
 	}
-	hits, err := tx.searchRanked(q, limit, h)
-	if err != nil {
-		return nil, err
+	seen := map[int64]bool{}
+	var hits []searchRow
+	none := make([][]string, len(words))
+	tiers := []func() (string, error){
+		func() (string, error) { return ftsQuery(words, none, func(int) bool { return false }), nil },
+		func() (string, error) { return ftsQuery(words, none, func(int) bool { return true }), nil },
+		func() (string, error) {
+			alts, any, err := tx.corrections(words)
+			if err != nil || !any {
+				return "", err
+			}
+			return ftsQuery(words, alts, func(int) bool { return true }), nil
+		},
 	}
-	for i := range hits {
-		h := &hits[i]
-		if h.Kind == "note" {
-			if err := tx.QueryRow("SELECT matter_id FROM notes WHERE id = ?", -h.MatterID).Scan(&h.MatterID); err != nil {
-				return nil, err
-			}
+	for tier, mk := range tiers {
+		if len(hits) >= limit {
+			break
 		}
-		if h.PartyID != 0 {
-			if err := tx.QueryRow("SELECT matter_id FROM parties WHERE id = ?", h.PartyID).Scan(&h.MatterID); err != nil {
-				return nil, err
-			}
-		}
-		if h.MatterID != 0 {
-			if err := tx.QueryRow("SELECT m.client_id, m.title FROM matters m WHERE m.id = ?", h.MatterID).Scan(&h.ClientID, &h.Title); err != nil {
-				return nil, err
-			}
-		} else if err := tx.QueryRow("SELECT name FROM clients WHERE id = ?", h.ClientID).Scan(&h.Title); err != nil {
+		q, err := mk()
+		if err != nil {
 			return nil, err
 		}
+		if q == "" {
+			continue
+		}
+		got, err := tx.searchRanked(q, limit-len(hits), h, seen)
+		if err != nil {
+			return nil, err
+		}
+		for i := range got {
+			got[i].hit.Fuzzy = tier == 2
+			seen[got[i].rowid] = true
+		}
+		hits = append(hits, got...)
 	}
-	return hits, nil
+	out := make([]SearchHit, len(hits))
+	for i := range hits {
+		if err := tx.resolveHit(&hits[i]); err != nil {
+			return nil, err
+		}
+		out[i] = hits[i].hit
+	}
+	return out, nil
 }
 
-// searchSlack is how many hits more than the limit a filtered search asks
-// of the index at first (searchRanked).
+// searchRow is a hit as the index gives it: rowid, the name column with
+// its matches marked (markOpen, markClose) and the body's snippet, also
+// marked.
+type searchRow struct {
+	hit    SearchHit
+	rowid  int64
+	ref    int64
+	name   string
+	body   string
+	inName bool
+}
+
+// The marks the index puts around a match in name and body, turned into
+// brackets by snippetText. Values never hold them: app refuses control
+// characters in every field (human.Unsafe).
+const (
+	markOpen  = "\x01"
+	markClose = "\x02"
+)
+
+// searchSlack is how many hits more than the limit a search asks of the
+// index: for the viewer's hidden rows, the earlier tiers' hits, and a
+// name match ranked below a body match by BM25 (searchRanked).
 func searchSlack(limit int) int { return 5 + limit/4 }
 
-// searchRanked is the ranked query: everyone's, the same for a viewer from
-// whom the index hides rows (h), and with the same order, equal ranks in
-// rowid order. For such a viewer it first asks everyone's query for a few
-// more hits than limit and drops the hidden ones here, which costs about
-// nothing more while hidden rows are rare among the best matches; only
-// when that leaves fewer than limit hits and the index has more does it
-// ask again with the hidden rows left out in the statement (a fixed cost
-// for reading the set, a probe per match).
-func (tx *Tx) searchRanked(q string, limit int, h *hiddenSets) ([]SearchHit, error) {
+// searchRanked is one tier's ranked query: everyone's, the same for a
+// viewer from whom the index hides rows (h), and with the same order,
+// equal ranks in rowid order, leaving out the rows of earlier tiers
+// (seen). It asks everyone's query for a few more hits than limit and
+// drops the hidden and seen ones here, which costs about nothing more
+// while hidden rows are rare among the best matches; only when that
+// leaves fewer than limit hits and the index has more does it ask again
+// with the hidden rows left out in the statement (a fixed cost for
+// reading the set, a probe per match). Of the rows kept, those matched
+// in the name come first (stable: BM25 order within each).
+func (tx *Tx) searchRanked(q string, limit int, h *hiddenSets, seen map[int64]bool) ([]searchRow, error) {
 	const ranked = `
 		SELECT s.rowid, s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
-		       snippet(search, -1, '[', ']', '…', 12)
+		       highlight(search, 2, char(1), char(2)), snippet(search, 3, char(1), char(2), '…', 12)
 		FROM search s WHERE search MATCH ?1`
 	const order = ` ORDER BY r, s.rowid LIMIT ?2`
-	if !h.any() {
-		hits, _, err := tx.searchRows(ranked+order, q, limit)
-		return hits, err
-	}
-	ask := limit + searchSlack(limit)
-	all, rowids, err := tx.searchRows(ranked+order, q, ask)
+	ask := limit + len(seen) + searchSlack(limit)
+	all, err := tx.searchRows(ranked+order, q, ask)
 	if err != nil {
 		return nil, err
 	}
-	hits := all[:0]
-	for i, hit := range all {
-		if !h.searchRows[rowids[i]] && len(hits) < limit {
-			hits = append(hits, hit)
+	keep := func(rows []searchRow) []searchRow {
+		out := rows[:0]
+		for _, r := range rows {
+			if !seen[r.rowid] && (h == nil || !h.searchRows[r.rowid]) {
+				out = append(out, r)
+			}
 		}
+		return out
 	}
-	if len(hits) == limit || len(all) < ask {
-		return hits, nil
+	rows := keep(all)
+	if len(rows) < limit && len(all) == ask && h.any() {
+		all, err = tx.searchRows(ranked+` AND s.rowid NOT IN (SELECT value FROM json_each(?3))`+order, q, limit+len(seen), h.searchJSON)
+		if err != nil {
+			return nil, err
+		}
+		rows = keep(all)
 	}
-	hits, _, err = tx.searchRows(ranked+` AND s.rowid NOT IN (SELECT value FROM json_each(?3))`+order, q, limit, h.searchJSON)
-	return hits, err
+	slices.SortStableFunc(rows, func(a, b searchRow) int {
+		if a.inName != b.inName {
+			if a.inName {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return rows[:min(limit, len(rows))], nil
 }
 
-// searchRows runs a search query whose columns are rowid, kind, ref, rank
-// and snippet, and returns the hits and their rowids; a note's hit carries
-// -(its id) in MatterID, for Search to resolve.
-func (tx *Tx) searchRows(query string, args ...any) (hits []SearchHit, rowids []int64, err error) {
+// searchRows runs a search query whose columns are rowid, kind, ref,
+// rank, the marked name and the body's marked snippet.
+func (tx *Tx) searchRows(query string, args ...any) ([]searchRow, error) {
 	rows, err := tx.Query(query, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
+	var out []searchRow
 	for rows.Next() {
-		var h SearchHit
-		var rowid, ref int64
-		if err := rows.Scan(&rowid, &h.Kind, &ref, &h.Rank, &h.Snippet); err != nil {
-			return nil, nil, err
+		var r searchRow
+		if err := rows.Scan(&r.rowid, &r.hit.Kind, &r.ref, &r.hit.Rank, &r.name, &r.body); err != nil {
+			return nil, err
 		}
-		rowids = append(rowids, rowid)
-		switch h.Kind {
-		case "client", "alias":
-			h.ClientID = ref
-		case "matter":
-			h.MatterID = ref
-		case "note":
-			h.MatterID = -ref // resolved by Search
-		case "party", "party_alias":
-			h.PartyID = ref // its matter resolved by Search
-		}
-		hits = append(hits, h)
+		r.inName = strings.Contains(r.name, markOpen)
+		out = append(out, r)
 	}
-	return hits, rowids, rows.Err()
+	return out, rows.Err()
+}
+
+// resolveHit fills a hit's records, title, field and snippet from its row.
+func (tx *Tx) resolveHit(r *searchRow) error {
+	h := &r.hit
+	text := r.body
+	if r.inName {
+		text = r.name
+	}
+	// matchAt: the first match in the name column lies at or after byte
+	// n of the column's text (a matter's title || ' ' || number).
+	matchAt := func(n int) bool {
+		i := strings.Index(r.name, markOpen)
+		return i >= 0 && len(strings.ReplaceAll(strings.ReplaceAll(r.name[:i], markOpen, ""), markClose, "")) >= n
+	}
+	var err error
+	switch h.Kind {
+	case "client":
+		h.ClientID = r.ref
+		h.Field = pick(r.inName, "name", "notes")
+		err = tx.QueryRow("SELECT name FROM clients WHERE id = ?", h.ClientID).Scan(&h.Title)
+	case "alias":
+		h.ClientID = r.ref
+		h.Field = "alias"
+		err = tx.QueryRow("SELECT name FROM clients WHERE id = ?", h.ClientID).Scan(&h.Title)
+	case "matter", "note":
+		if h.Kind == "note" {
+			h.Field = "note"
+			err = tx.QueryRow("SELECT matter_id FROM notes WHERE id = ?", r.ref).Scan(&h.MatterID)
+		} else {
+			h.MatterID = r.ref
+		}
+		if err == nil {
+			err = tx.QueryRow("SELECT client_id, title FROM matters WHERE id = ?", h.MatterID).Scan(&h.ClientID, &h.Title)
+		}
+		if h.Kind == "matter" {
+			h.Field = pick(r.inName, pick(matchAt(len(h.Title)+1), "number", "title"), "practice area")
+		}
+	case "party", "party_alias":
+		h.PartyID = r.ref
+		err = tx.QueryRow(`SELECT p.matter_id, p.role, p.name, m.client_id, m.title FROM parties p JOIN matters m ON m.id = p.matter_id
+			WHERE p.id = ?`, h.PartyID).Scan(&h.MatterID, &h.Role, &h.Name, &h.ClientID, &h.Title)
+		if err != nil {
+			break
+		}
+		if h.Kind == "party" {
+			h.Field = pick(r.inName, pick(matchAt(len(h.Name)+1), "organisation", "name"), "notes")
+			break
+		}
+		var kind string
+		err = tx.QueryRow("SELECT kind FROM party_aliases WHERE id = ?", r.rowid&searchIDMask).Scan(&kind)
+		h.Field = pick(kind == "former", "former name", "alias")
+	}
+	if err != nil {
+		return err
+	}
+	h.Snippet = snippetText(strings.TrimSpace(text))
+	return nil
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// snippetText turns the index's marked text into a snippet: a literal
+// bracket doubled, each mark a bracket.
+func snippetText(marked string) string {
+	var b strings.Builder
+	b.Grow(len(marked) + 8)
+	open := false
+	for _, r := range marked {
+		switch r {
+		case '[':
+			b.WriteString("[[")
+		case ']':
+			b.WriteString("]]")
+		case '\x01':
+			if !open {
+				b.WriteByte('[')
+				open = true
+			}
+		case '\x02':
+			if open {
+				b.WriteByte(']')
+				open = false
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if open {
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// SnippetPart is a run of a snippet's text: a match, or the text between.
+type SnippetPart struct {
+	Text  string
+	Match bool
+}
+
+// SnippetParts reads a SearchHit's Snippet back into runs of text, for a
+// front end to highlight the matches (and show the text between as it
+// is). The rule, which a match can never break since the words of the
+// index hold no brackets: outside a match "[[" is a literal "[" and "]]"
+// a literal "]", a lone "[" opens a match; inside a match "]" closes it.
+// "[[draft]] [smith]" is the text "[draft] " and the match "smith". Any
+// text reads without error; a lone "]" outside a match is literal, and a
+// match left open ends with the text.
+func SnippetParts(s string) []SnippetPart {
+	var out []SnippetPart
+	var b strings.Builder
+	match := false
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, SnippetPart{Text: b.String(), Match: match})
+			b.Reset()
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case match && c == ']':
+			flush()
+			match = false
+		case !match && c == '[' && i+1 < len(s) && s[i+1] == '[':
+			b.WriteByte('[')
+			i++
+		case !match && c == ']' && i+1 < len(s) && s[i+1] == ']':
+			b.WriteByte(']')
+			i++
+		case !match && c == '[':
+			flush()
+			match = true
+		default:
+			b.WriteByte(c)
+		}
+	}
+	flush()
+	return out
+}
+
+// SnippetPlain is a snippet's text without the marks (its brackets
+// single again).
+func SnippetPlain(s string) string {
+	var b strings.Builder
+	for _, p := range SnippetParts(s) {
+		b.WriteString(p.Text)
+	}
+	return b.String()
+}
+
+// corrections returns, for each word of 4 letters or more without a
+// digit, the words of the index that are one typing slip from it (two
+// for 8 letters or more), nearest first, at most maxCorrections; any
+// says whether there is one at all.
+func (tx *Tx) corrections(words []string) (alts [][]string, any bool, err error) {
+	alts = make([][]string, len(words))
+	var terms []string
+	for i, w := range words {
+		d := typoBudget(w)
+		if d == 0 {
+			continue
+		}
+		if terms == nil {
+			if terms, err = tx.searchTerms(); err != nil {
+				return nil, false, err
+			}
+		}
+		alts[i] = nearTerms(terms, w, d, maxCorrections)
+		any = any || len(alts[i]) > 0
+	}
+	return alts, any, nil
+}
+
+// maxCorrections is how many corrected spellings of one word a search
+// tries.
+const maxCorrections = 16
+
+// typoBudget is how many typing slips a word may hold: none under 4
+// letters or with a digit (a number or a date is typed as it is), one
+// under 8, two from 8.
+func typoBudget(w string) int {
+	n := 0
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			return 0
+		}
+		n++
+	}
+	switch {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	}
+	return 0
+}
+
+// searchTerms is every word of the search index, sorted, as the
+// search_vocab table lists them: cached in the Store for read
+// transactions until the next write that changes records (the same
+// generation as the hidden sets).
+func (tx *Tx) searchTerms() ([]string, error) {
+	if t := tx.vis.cachedTerms(); t != nil {
+		return t, nil
+	}
+	rows, err := tx.Query("SELECT term FROM search_vocab")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	terms := []string{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		terms = append(terms, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !slices.IsSorted(terms) { // fts5vocab lists them in the index's order: byte order
+		slices.Sort(terms)
+	}
+	tx.vis.publishTerms(terms)
+	return terms, nil
+}
+
+// nearTerms returns the terms (sorted) within max typing slips of word
+// (optimal string alignment distance: a rune left out, added, changed,
+// or two neighbours swapped), other than word itself and the terms word
+// begins (the prefix tier finds those): at most limit, nearest first,
+// then in term order. It walks the sorted terms as a trie: the distance
+// table's rows for a term's first runes are kept for the next term that
+// shares them, and a whole run of terms sharing a start too far from
+// word is skipped with one binary search.
+func nearTerms(terms []string, word string, max, limit int) []string {
+	w := []rune(word)
+	n := len(w)
+	type cand struct {
+		term string
+		d    int
+	}
+	var found []cand
+	// rows[k] is the table's row after the term's first k runes; runes
+	// holds those runes; cur is the term the rows were made for.
+	rows := [][]int{make([]int, n+1)}
+	for j := range rows[0] {
+		rows[0][j] = j
+	}
+	var runes []rune
+	for i := 0; i < len(terms); {
+		t := terms[i]
+		// The runes this term shares with the rows' term.
+		k := 0
+		for off := 0; k < len(runes) && off < len(t); k++ {
+			r, size := utf8.DecodeRuneInString(t[off:])
+			if r != runes[k] {
+				break
+			}
+			off += size
+		}
+		runes = runes[:k]
+		rows = rows[:k+1]
+		off := 0
+		for range k {
+			_, size := utf8.DecodeRuneInString(t[off:])
+			off += size
+		}
+		pruned := false
+		for off < len(t) {
+			r, size := utf8.DecodeRuneInString(t[off:])
+			off += size
+			runes = append(runes, r)
+			k = len(runes)
+			prev := rows[k-1]
+			row := make([]int, n+1)
+			row[0] = k
+			best := row[0]
+			for j := 1; j <= n; j++ {
+				cost := 1
+				if w[j-1] == r {
+					cost = 0
+				}
+				v := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+				if k > 1 && j > 1 && r == w[j-2] && runes[k-2] == w[j-1] {
+					v = min(v, rows[k-2][j-2]+1)
+				}
+				row[j] = v
+				best = min(best, v)
+			}
+			rows = append(rows, row)
+			if best > max {
+				// No term that starts with these runes comes within max.
+				p := t[:off]
+				i += 1 + sortSearch(terms[i+1:], func(s string) bool { return !strings.HasPrefix(s, p) })
+				pruned = true
+				break
+			}
+		}
+		if pruned {
+			continue
+		}
+		if d := rows[len(rows)-1][n]; d <= max && t != word && !strings.HasPrefix(t, word) {
+			found = append(found, cand{t, d})
+		}
+		i++
+	}
+	slices.SortStableFunc(found, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
+	out := make([]string, 0, min(limit, len(found)))
+	for _, c := range found[:min(limit, len(found))] {
+		out = append(out, c.term)
+	}
+	return out
+}
+
+// sortSearch is sort.Search over a slice of strings: the first index at
+// which f, false then true, is true (len(s) when never).
+func sortSearch(s []string, f func(string) bool) int {
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if !f(s[m]) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }

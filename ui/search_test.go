@@ -68,7 +68,7 @@ func TestSearchRecordedWhenSettled(t *testing.T) {
 	}
 
 	// Cleared: recorded at once, with every record shown on the way.
-	test.Type(m.search, "x") // "quinx": nothing
+	m.search.SetText("quixzz") // nothing, not even one typing slip away ("quinx" would find Quinn)
 	h.u.wait()
 	m.search.SetText("harl")
 	h.u.wait()

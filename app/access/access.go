@@ -378,6 +378,7 @@ var (
 	Search        = verb("search", Need{Clients, Read})
 	CheckConflict = verb("run conflict checks", Need{Conflicts, Read})
 	DecideConfl   = verb("decide conflict checks", Need{Conflicts, Edit})
+	ViewConflicts = verb("see past conflict checks", Need{Conflicts, Read})
 	ListAudit     = verb("read the audit trail", Need{Audit, Read})
 	VerifyAudit   = verb("verify the audit trail", Need{Audit, Read})
 	ExportAudit   = verb("export the audit trail", Need{Audit, Read}, Need{Exports, Edit})

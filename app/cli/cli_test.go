@@ -383,7 +383,7 @@ func TestConflicts(t *testing.T) {
 	if out := v.ok("conflicts", "decide", "1", "--decision", "clear", "--note", "different person"); !strings.Contains(out, "recorded: clear") {
 		t.Errorf("decide: %q", out)
 	}
-	if out := v.ok("conflicts", "decide", "--decision", "waived", "2"); !strings.Contains(out, "check 2 recorded: waived") {
+	if out := v.ok("conflicts", "decide", "--decision", "waived", "--note", "consent in the file", "2"); !strings.Contains(out, "check 2 recorded: waived") {
 		t.Errorf("decide with flags first: %q", out)
 	}
 	if e := okJSON[[]map[string]any](v, "audit", "list", "--action", "conflict.decide"); len(e) != 2 || e[0]["detail"] != "command line, with the passphrase; clear" {
