@@ -10,6 +10,7 @@ import (
 
 	"casevault/app/access"
 	"casevault/app/conflict"
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -211,7 +212,7 @@ func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f Check
 		var err error
 		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON),
 			Context: f.Context, HitCount: len(res.Hits)})
-		return strings.Join(append([]string{ref("conflict_check", res.CheckID)}, recs...), " "), fmt.Sprintf("names %s, %d hits", namesJSON, len(res.Hits)), err
+		return strings.Join(append([]string{ref("conflict_check", res.CheckID)}, recs...), " "), fmt.Sprintf("names %s, %s", namesJSON, human.Count(len(res.Hits), "hit", "hits")), err
 	})
 	if err != nil {
 		return nil, err

@@ -23,8 +23,8 @@ type SearchHit struct {
 	Field string
 	Title string // the client's name, or the matter's title (matter, note, party hits)
 	// Snippet is the matching text with each match in [brackets]; a
-	// literal bracket of the text is doubled ("[[" and "]]"): see
-	// SnippetParts, which reads it back.
+	// literal bracket or backslash of the text has a backslash before it
+	// ("\[draft\]"): see SnippetParts, which reads it back.
 	Snippet string
 	Rank    float64 // BM25 of the hit in its tier (lower is better)
 	// Fuzzy: found only through a corrected word ("jonh" found "john"),
@@ -332,17 +332,16 @@ func pick(cond bool, yes, no string) string {
 }
 
 // snippetText turns the index's marked text into a snippet: a literal
-// bracket doubled, each mark a bracket.
+// bracket or backslash escaped with a backslash, each mark a bracket.
 func snippetText(marked string) string {
 	var b strings.Builder
 	b.Grow(len(marked) + 8)
 	open := false
 	for _, r := range marked {
 		switch r {
-		case '[':
-			b.WriteString("[[")
-		case ']':
-			b.WriteString("]]")
+		case '[', ']', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
 		case '\x01':
 			if !open {
 				b.WriteByte('[')
@@ -371,12 +370,12 @@ type SnippetPart struct {
 
 // SnippetParts reads a SearchHit's Snippet back into runs of text, for a
 // front end to highlight the matches (and show the text between as it
-// is). The rule, which a match can never break since the words of the
-// index hold no brackets: outside a match "[[" is a literal "[" and "]]"
-// a literal "]", a lone "[" opens a match; inside a match "]" closes it.
-// "[[draft]] [smith]" is the text "[draft] " and the match "smith". Any
-// text reads without error; a lone "]" outside a match is literal, and a
-// match left open ends with the text.
+// is). The rule: a backslash makes the character after it literal ("\["
+// is a "[" of the text, "\\" a backslash); an unescaped "[" opens a
+// match and an unescaped "]" closes it. "\[draft\] [smith]" is the text
+// "[draft] " and the match "smith". Any text reads without error: a "["
+// inside a match or a "]" outside one is literal, a backslash at the end
+// is itself, and a match left open ends with the text.
 func SnippetParts(s string) []SnippetPart {
 	var out []SnippetPart
 	var b strings.Builder
@@ -390,18 +389,15 @@ func SnippetParts(s string) []SnippetPart {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case match && c == ']':
-			flush()
-			match = false
-		case !match && c == '[' && i+1 < len(s) && s[i+1] == '[':
-			b.WriteByte('[')
+		case c == '\\' && i+1 < len(s):
 			i++
-		case !match && c == ']' && i+1 < len(s) && s[i+1] == ']':
-			b.WriteByte(']')
-			i++
-		case !match && c == '[':
+			b.WriteByte(s[i])
+		case c == '[' && !match:
 			flush()
 			match = true
+		case c == ']' && match:
+			flush()
+			match = false
 		default:
 			b.WriteByte(c)
 		}

@@ -196,15 +196,15 @@ func TestSearchWhatALawyerTypes(t *testing.T) {
 	}
 }
 
-// TestSearchSnippetBrackets: a bracket of the text is doubled, so the
-// match alone reads as a match.
+// TestSearchSnippetBrackets: a bracket of the text has a backslash
+// before it, so the match alone reads as a match.
 func TestSearchSnippetBrackets(t *testing.T) {
 	f := newSearchFixture(t)
 	hits := f.search(t, Everyone, "harrowgate", 10)
 	if len(hits) != 1 {
 		t.Fatalf("harrowgate:\n%s", hitLines(hits))
 	}
-	if want := "[[draft]] wording for [Harrowgate] [[see file]]"; hits[0].Snippet != want {
+	if want := `\[draft\] wording for [Harrowgate] \[see file\]`; hits[0].Snippet != want {
 		t.Errorf("snippet %q, want %q", hits[0].Snippet, want)
 	}
 	var matches []string
@@ -217,7 +217,7 @@ func TestSearchSnippetBrackets(t *testing.T) {
 		t.Errorf("parts of %q: %+v", hits[0].Snippet, SnippetParts(hits[0].Snippet))
 	}
 	hits = f.search(t, Everyone, "draft", 10)
-	if len(hits) != 1 || hits[0].Snippet != "[[[draft]]] wording for Harrowgate [[see file]]" {
+	if len(hits) != 1 || hits[0].Snippet != `\[[draft]\] wording for Harrowgate \[see file\]` {
 		t.Errorf("draft:\n%s", hitLines(hits))
 	}
 }

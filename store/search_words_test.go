@@ -159,13 +159,14 @@ func TestFTSQuery(t *testing.T) {
 
 func TestSnippetText(t *testing.T) {
 	for in, want := range map[string]string{
-		"a \x01smith\x02 b":          "a [smith] b",
-		"[draft] \x01smith\x02":      "[[draft]] [smith]",
-		"[\x01draft\x02]":            "[[[draft]]]",
-		"\x01open":                   "[open]",
-		"close\x02 x":                "close x",
-		"\x01a\x02\x01b\x02]]":       "[a][b]]]]]",
-		"no marks [here] or ]there[": "no marks [[here]] or ]]there[[",
+		"a \x01smith\x02 b":          `a [smith] b`,
+		"[draft] \x01smith\x02":      `\[draft\] [smith]`,
+		"[\x01draft\x02]":            `\[[draft]\]`,
+		"\x01open":                   `[open]`,
+		"close\x02 x":                `close x`,
+		"\x01a\x02\x01b\x02]]":       `[a][b]\]\]`,
+		`C:\files\[x]`:               `C:\\files\\\[x\]`,
+		"no marks [here] or ]there[": `no marks \[here\] or \]there\[`,
 	} {
 		if got := snippetText(in); got != want {
 			t.Errorf("snippetText(%q) = %q, want %q", in, got, want)
@@ -176,16 +177,18 @@ func TestSnippetText(t *testing.T) {
 func TestSnippetParts(t *testing.T) {
 	p := func(text string, match bool) SnippetPart { return SnippetPart{text, match} }
 	for in, want := range map[string][]SnippetPart{
-		"a [smith] b":           {p("a ", false), p("smith", true), p(" b", false)},
-		"[[draft]] [smith]":     {p("[draft] ", false), p("smith", true)},
-		"[[[draft]]]":           {p("[", false), p("draft", true), p("]", false)},
-		"[a][b]]]]]":            {p("a", true), p("b", true), p("]]", false)},
-		"lone ] bracket":        {p("lone ] bracket", false)},
-		"[left open":            {p("left open", true)},
-		"":                      nil,
-		"[[":                    {p("[", false)},
-		"[]":                    nil,
-		"x [[y]] [z] [[w [v]]]": {p("x [y] ", false), p("z", true), p(" [w ", false), p("v", true), p("]", false)},
+		`a [smith] b`:           {p("a ", false), p("smith", true), p(" b", false)},
+		`\[draft\] [smith]`:     {p("[draft] ", false), p("smith", true)},
+		`\[[draft]\]`:           {p("[", false), p("draft", true), p("]", false)},
+		`[a][b]\]\]`:            {p("a", true), p("b", true), p("]]", false)},
+		`lone ] bracket`:        {p("lone ] bracket", false)},
+		`[left open`:            {p("left open", true)},
+		``:                      nil,
+		`\`:                     {p(`\`, false)},
+		`[]`:                    nil,
+		`[a [b] c`:              {p("a [b", true), p(" c", false)},
+		`C:\\files\\\[x\]`:      {p(`C:\files\[x]`, false)},
+		`x \[y\] [z] \[w [v]\]`: {p("x [y] ", false), p("z", true), p(" [w ", false), p("v", true), p("]", false)},
 	} {
 		if got := SnippetParts(in); !slices.Equal(got, want) {
 			t.Errorf("SnippetParts(%q) = %+v, want %+v", in, got, want)
@@ -197,7 +200,7 @@ func TestSnippetParts(t *testing.T) {
 // reads back as the text and the words marked.
 func TestSnippetRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
-	pieces := []string{"[", "]", " ", "a", "é", "[[", "]]", "x]", "[y", "…"}
+	pieces := []string{"[", "]", " ", "a", "é", "[[", "]]", "x]", "[y", "…", `\`, `\[`, `]\`}
 	for range 2000 {
 		var marked, plain strings.Builder
 		var matches []string
@@ -234,7 +237,7 @@ func TestSnippetRoundTrip(t *testing.T) {
 }
 
 func FuzzSnippetParts(f *testing.F) {
-	for _, s := range []string{"a [b] c", "[[x]]", "[[[x]]]", "]", "[", "", "[a][b]]]"} {
+	for _, s := range []string{"a [b] c", `\[x\]`, `\[[x]\]`, "]", "[", "", "[a][b]]]", `\`, `\\[`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
