@@ -92,7 +92,7 @@ test:
 	fi
 	go test -tags $(TAGS) -race -count=1 -timeout 20m ./...
 
-## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, govulncheck and make dist
+## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, govulncheck, make dist and the quiet-start check
 check: test
 	found=0; \
 	while IFS= read -r file; do \
@@ -108,6 +108,8 @@ check: test
 	CASEVAULT_HEAVY=1 go test -tags $(TAGS),heavy -count=1 -timeout 30m ./...
 	bash .ci/govulncheck.sh # known vulnerabilities the code calls, from a database built offline
 	$(MAKE) -s dist # the .deb and the tarball, checked with dpkg-deb and a fake home
+	bash .ci/install-deps.sh screenshots # Xvfb and xprop, for the next line
+	bash .ci/window-quiet.sh dist/$(BINARY) # the real window starts without a word on the terminal
 
 ## bench: run the benchmark report (BENCHFLAGS="-only people" for one section; see app/internal/benchreport)
 bench:

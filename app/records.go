@@ -148,9 +148,9 @@ func ValidateClient(c *store.Client, now time.Time) error {
 		return &FieldError{"phone", fmt.Sprintf("%q is not a phone number: use digits, spaces, + ( ) - . /", c.Phone)}
 	}
 	if c.DOB != "" {
-		d, err := time.Parse("2006-01-02", c.DOB)
+		d, err := human.ParseDate(c.DOB)
 		if err != nil {
-			return &FieldError{"dob", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD, e.g. 1980-04-23", c.DOB)}
+			return &FieldError{"dob", human.Capitalize(err.Error())} // "1980-02-30 is not a real date: February 1980 has 29 days"
 		}
 		if d.After(now) {
 			return &FieldError{"dob", "The date of birth is in the future"}

@@ -212,22 +212,11 @@ func (d *auditDetail) clear() {
 // filter reads the filter fields; an error names the bad one.
 func (a *auditScreen) filter() (app.AuditFilter, error) {
 	var f app.AuditFilter
-	parse := func(name, s string) (time.Time, error) {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return time.Time{}, nil
-		}
-		t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-		if err != nil {
-			return t, fmt.Errorf("%q in “%s” is not a date like 2026-01-31", s, name)
-		}
-		return t, nil
-	}
 	var err error
-	if f.From, err = parse("from", a.from.Text); err != nil {
+	if f.From, err = parseDay("from", a.from.Text); err != nil { // as the report dialog's dates (reports.go)
 		return f, err
 	}
-	if f.To, err = parse("to", a.to.Text); err != nil {
+	if f.To, err = parseDay("to", a.to.Text); err != nil {
 		return f, err
 	}
 	if !f.To.IsZero() {
