@@ -163,9 +163,20 @@ func runCommand(ctx context.Context, g globals, args []string, env Env) int {
 	fmt.Fprintln(env.Stderr, "casevault: "+human.EscapeText(msg))
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(env.Stderr, `Run "casevault --help" for usage.`)
+		fmt.Fprintln(env.Stderr, r.usageHint())
 	}
 	return exitCode(err)
+}
+
+// usageHint is where to read how a command is used: its own page when the
+// command was found, else the list of commands.
+func (r *runner) usageHint() string {
+	if r.fs != nil {
+		if c := lookup(r.fs.Name()); c != nil {
+			return fmt.Sprintf("Run \"casevault %s --help\" for its flags and examples.", c.name)
+		}
+	}
+	return `Run "casevault --help" for usage.`
 }
 
 // exitCode is the exit code of a failed command (the usage lists them).
@@ -592,6 +603,7 @@ func (r *runner) cmdInit(args []string) error {
 	fs := r.flags("init")
 	mem := fs.Int64("kdf-memory", 0, fmt.Sprintf("Argon2id memory in MiB, %d to %d (default: 256)", app.MinMemoryKiB/1024, app.MaxMemoryKiB/1024))
 	tm := fs.Int64("kdf-time", 0, fmt.Sprintf("Argon2id passes, 1 to %d (default: calibrated to about one second)", app.MaxTime))
+	display := fs.String("display-name", "", "the name that signs your notes and reports, e.g. \"Jane Roe, Esq.\" (default: your user name)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -600,6 +612,13 @@ func (r *runner) cmdInit(args []string) error {
 	}
 	if app.VaultExists(r.vault) {
 		return fmt.Errorf("%w: %s already holds a vault; to use it, leave out init", app.ErrExists, r.vault)
+	}
+	if _, err := app.ValidateDisplayName(*display); err != nil {
+		var fe *app.FieldError
+		if errors.As(err, &fe) {
+			return usagef("--display-name: %s", fe.Message)
+		}
+		return err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -619,7 +638,7 @@ func (r *runner) cmdInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	rk, err := app.Init(r.ctx, r.vault, pass, app.InitOptions{KDF: params, Store: r.env.Store, Owner: r.user})
+	rk, err := app.Init(r.ctx, r.vault, pass, app.InitOptions{KDF: params, Store: r.env.Store, Owner: r.user, DisplayName: *display})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"casevault/app"
@@ -68,8 +69,63 @@ func (r *runner) search(args []string) error {
 	})
 }
 
-var roleLabel = map[string]string{"client": "client", "alias": "client alias", app.RoleAdverse: "adverse party",
-	app.RoleRelated: "related party", app.RoleOpposingCounsel: "opposing counsel"}
+// hitRole says in words what a conflict hit is: "client", "client alias",
+// "joint client", "adverse party", "witness, former name of Acme Holdings".
+func hitRole(h app.ConflictHit) string {
+	var r string
+	switch h.Role {
+	case "client":
+		r = "client"
+	case "alias":
+		r = "client alias"
+	case "joint_client":
+		r = "joint client"
+	default:
+		r = strings.ToLower(app.PartyRoleLabel(h.Role))
+	}
+	switch h.NameKind {
+	case "alias":
+		r += ", alias of " + h.PartyName
+	case "former":
+		r += ", former name of " + h.PartyName
+	}
+	return r
+}
+
+// conflictLines prints a conflict check's hits, name by name.
+func (r *runner) conflictLines(w io.Writer, res *app.ConflictResult) {
+	fmt.Fprintf(w, "Conflict check %d\n", res.CheckID)
+	for _, q := range res.Names {
+		var hits []app.ConflictHit
+		for _, h := range res.Hits {
+			if h.Query == q {
+				hits = append(hits, h)
+			}
+		}
+		if len(hits) == 0 {
+			fmt.Fprintf(w, "\n%q: no matches among clients, aliases or parties.\n", q)
+			continue
+		}
+		fmt.Fprintf(w, "\n%q: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
+		fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
+		for _, h := range hits {
+			if h.Hidden { // no client, matter or name: only that there is something to ask about
+				fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", cell(h.Match), cell(h.Why))
+				continue
+			}
+			matter := "-"
+			if h.MatterID != 0 {
+				st := "open"
+				if !h.MatterOpen {
+					st = "closed"
+				}
+				matter = fmt.Sprintf("%d %s (%s)", h.MatterID, cell(h.MatterTitle), st)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", cell(h.Match), cell(h.Name), cell(hitRole(h)), h.ClientID, cell(h.ClientName), matter, cell(h.Why))
+		}
+	}
+	fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d%s --decision clear|conflict|waived --note \"...\"\n", res.CheckID, r.vaultFlag())
+}
 
 // conflictsCheck is "conflicts check NAME..." (and the old form
 // "conflicts NAME...", when NAME is no subcommand word).
@@ -96,46 +152,14 @@ func (r *runner) conflictsCheck(args []string) error {
 		if err != nil {
 			return err
 		}
-		return r.out(res, func(w io.Writer) {
-			fmt.Fprintf(w, "Conflict check %d\n", res.CheckID)
-			for _, q := range res.Names {
-				var hits []app.ConflictHit
-				for _, h := range res.Hits {
-					if h.Query == q {
-						hits = append(hits, h)
-					}
-				}
-				if len(hits) == 0 {
-					fmt.Fprintf(w, "\n%q: no matches among clients, aliases or parties.\n", q)
-					continue
-				}
-				fmt.Fprintf(w, "\n%q: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
-				fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
-				for _, h := range hits {
-					if h.Hidden { // no client, matter or name: only that there is something to ask about
-						fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", cell(h.Match), cell(h.Why))
-						continue
-					}
-					matter := "-"
-					if h.MatterID != 0 {
-						st := "open"
-						if !h.MatterOpen {
-							st = "closed"
-						}
-						matter = fmt.Sprintf("%d %s (%s)", h.MatterID, cell(h.MatterTitle), st)
-					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", cell(h.Match), cell(h.Name), cell(roleLabel[h.Role]), h.ClientID, cell(h.ClientName), matter, cell(h.Why))
-				}
-			}
-			fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d%s --decision clear|conflict|waived --note \"...\"\n", res.CheckID, r.vaultFlag())
-		})
+		return r.out(res, func(w io.Writer) { r.conflictLines(w, res) })
 	})
 }
 
 func (r *runner) conflictsDecide(args []string) error {
 	fs := r.flags("conflicts decide")
-	decision := fs.String("decision", "", "clear, conflict or waived (required)")
-	note := fs.String("note", "", "why")
+	decision := fs.String("decision", "", "clear (no conflict), conflict (declined) or waived (the clients consented in writing); required")
+	note := fs.String("note", "", "why; for waived, where the written consent is filed (required then)")
 	ff := newFileFlags(fs)
 	ff.add("note", "the note", false)
 	pos, err := parse(fs, args)
@@ -153,8 +177,13 @@ func (r *runner) conflictsDecide(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *decision == "" {
+	switch {
+	case *decision == "":
 		return usagef("conflicts decide needs --decision clear, conflict or waived")
+	case !slices.Contains(app.Decisions, *decision):
+		return usagef("--decision is clear, conflict or waived, not %q", *decision)
+	case *decision == "waived" && strings.TrimSpace(*note) == "":
+		return usagef("a waived conflict needs --note saying where the clients' written consent is filed, e.g. --note \"Consent of both clients, file 2026-0004/7\"")
 	}
 	return r.open(func(s *app.Session) error {
 		if err := s.DecideConflict(r.ctx, id, *decision, *note); err != nil {

@@ -273,6 +273,8 @@ type matterJSON struct {
 	ID            int64       `json:"id"`
 	ClientID      int64       `json:"client_id"`
 	ClientName    string      `json:"client_name"`
+	Clients       []clientRef `json:"clients,omitempty"`
+	Number        string      `json:"number,omitempty"`
 	Title         string      `json:"title"`
 	PracticeArea  string      `json:"practice_area,omitempty"`
 	Status        string      `json:"status"`
@@ -283,9 +285,21 @@ type matterJSON struct {
 	Notes         []noteJSON  `json:"notes,omitempty"`
 }
 
-type partyJSON struct {
-	Role string `json:"role"`
+// clientRef is one of a matter's clients (the lead first).
+type clientRef struct {
+	ID   int64  `json:"id"`
 	Name string `json:"name"`
+}
+
+type partyJSON struct {
+	ID           int64    `json:"id,omitempty"`
+	Role         string   `json:"role"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind,omitempty"`
+	Organisation string   `json:"organisation,omitempty"`
+	Note         string   `json:"note,omitempty"`
+	Aliases      []string `json:"aliases,omitempty"`
+	FormerNames  []string `json:"former_names,omitempty"`
 }
 
 type noteJSON struct {
@@ -296,13 +310,17 @@ type noteJSON struct {
 }
 
 func toMatterJSON(m *app.Matter) matterJSON {
-	j := matterJSON{ID: m.ID, ClientID: m.ClientID, ClientName: m.ClientName, Title: m.Title, PracticeArea: m.PracticeArea,
+	j := matterJSON{ID: m.ID, ClientID: m.ClientID, ClientName: m.ClientName, Number: m.Number, Title: m.Title, PracticeArea: m.PracticeArea,
 		Status: m.Status, OpenedAt: m.OpenedAt.Format(jsonTime), SecurityClass: m.SecurityClass}
+	for _, c := range m.Clients {
+		j.Clients = append(j.Clients, clientRef{c.ID, c.Name})
+	}
 	if m.ClosedAt != nil {
 		j.ClosedAt = m.ClosedAt.Format(jsonTime)
 	}
 	for _, p := range m.Parties {
-		j.Parties = append(j.Parties, partyJSON{Role: p.Role, Name: p.Name})
+		j.Parties = append(j.Parties, partyJSON{ID: p.ID, Role: p.Role, Name: p.Name, Kind: orPerson(p.Kind), Organisation: p.Organisation,
+			Note: p.Note, Aliases: p.Aliases, FormerNames: p.FormerNames})
 	}
 	return j
 }
@@ -384,9 +402,9 @@ func (r *runner) matterList(args []string) error {
 				fmt.Fprintln(w, "No matters.")
 				return
 			}
-			fmt.Fprintln(w, "ID\tTITLE\tCLIENT\tSTATUS\tOPENED")
+			fmt.Fprintln(w, "ID\tNUMBER\tTITLE\tCLIENT\tSTATUS\tOPENED")
 			for _, m := range list {
-				fmt.Fprintf(w, "%d\t%s\t%s (%d)\t%s\t%s\n", m.ID, cell(m.Title), cell(m.ClientName), m.ClientID, cell(m.Status), human.Time(m.OpenedAt))
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s (%d)\t%s\t%s\n", m.ID, cell(m.Number), cell(m.Title), cell(m.ClientName), m.ClientID, cell(m.Status), human.Date(m.OpenedAt))
 			}
 		})
 	})
@@ -414,17 +432,37 @@ func (r *runner) matterShow(args []string) error {
 		return r.out(js, func(w io.Writer) {
 			m := d.Matter
 			fmt.Fprintf(w, "Matter %d\t%s\n", m.ID, cell(m.Title))
-			fmt.Fprintf(w, "Client\t%s (%d)\n", cell(m.ClientName), m.ClientID)
+			if m.Number != "" {
+				fmt.Fprintf(w, "Number\t%s\n", cell(m.Number))
+			}
+			if len(m.Clients) > 1 {
+				for i, c := range m.Clients {
+					label := "Client"
+					if i == 0 {
+						label = "Lead client"
+					}
+					fmt.Fprintf(w, "%s\t%s (%d)\n", label, cell(c.Name), c.ID)
+				}
+			} else {
+				fmt.Fprintf(w, "Client\t%s (%d)\n", cell(m.ClientName), m.ClientID)
+			}
 			if m.PracticeArea != "" {
 				fmt.Fprintf(w, "Practice area\t%s\n", cell(m.PracticeArea))
 			}
-			st := m.Status + ", opened " + human.Time(m.OpenedAt)
+			st := m.Status + ", opened " + human.Date(m.OpenedAt)
 			if m.ClosedAt != nil {
-				st += ", closed " + human.Time(*m.ClosedAt)
+				st += ", closed " + human.Date(*m.ClosedAt)
 			}
 			fmt.Fprintf(w, "Status\t%s\n", cell(st))
 			for _, p := range m.Parties {
-				fmt.Fprintf(w, "%s\t%s\n", cell(app.RoleLabel(p.Role)), cell(p.Name))
+				name := cell(p.Name)
+				if p.Organisation != "" {
+					name += ", " + cell(p.Organisation)
+				}
+				if o := otherNames(p.Aliases, p.FormerNames); o != "" {
+					name += " (also " + o + ")"
+				}
+				fmt.Fprintf(w, "%s\t%s [party %d]\n", cell(app.PartyRoleLabel(p.Role)), name, p.ID)
 			}
 			for _, n := range d.Notes {
 				fmt.Fprintf(w, "Note %s\t%s\n", human.Time(n.CreatedAt), lines(n.Text))

@@ -128,7 +128,7 @@ func (r *runner) showReport(s *app.Session, rep app.Report, rows []app.ReportRow
 	case o.csv != "":
 		return r.saveReport(s, rep, o.csv, "CSV")
 	case o.open:
-		return r.openReport(rep)
+		return r.openPage(rep.WriteHTML)
 	}
 	return r.out(rep, func(w io.Writer) {
 		for _, n := range notes {
@@ -193,11 +193,11 @@ const reportKeep = 30 * time.Second
 // reportKeepMax is how long it stays at most while waiting for Enter.
 const reportKeepMax = 10 * time.Minute
 
-// openReport writes the page to a private temporary file, opens it in the
-// browser and deletes it: after Enter on a terminal (or reportKeepMax),
-// else after reportKeep.
-func (r *runner) openReport(rep app.Report) error {
-	path, remove, inMemory, err := app.ReportTempFile(rep.WriteHTML)
+// openPage writes a report's page (write) to a private temporary file,
+// opens it in the browser and deletes it: after Enter on a terminal (or
+// reportKeepMax), else after reportKeep.
+func (r *runner) openPage(write func(io.Writer) error) error {
+	path, remove, inMemory, err := app.ReportTempFile(write)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ func init() {
 	commandTable = append(commandTable,
 		&command{name: "init", section: secFiles,
 			summary: "create a vault: choose a passphrase, and write down the recovery key shown once",
-			usage:   []string{"init [--vault DIR] [--user NAME] [--kdf-memory MIB] [--kdf-time N]"},
+			usage:   []string{"init [--vault DIR] [--user NAME] [--display-name NAME] [--kdf-memory MIB] [--kdf-time N]"},
 			desc: `Creates a new, empty vault in the vault folder and makes you its owner. You choose a passphrase
 (asked twice; a weak one is refused with the reason and asked for again), then casevault prints the
 recovery key, once: write it on paper and keep it away from the laptop. On a terminal you type one
@@ -23,7 +23,7 @@ group of it back, to show you have it. If you forget the passphrase, the recover
 The key derivation is tuned to take about one second on this computer, unless --kdf-memory or
 --kdf-time say otherwise.`,
 			examples: []example{
-				{"Create the vault in the usual place", `casevault init`},
+				{"Create the vault in the usual place, signing notes as \"Jane Roe, Esq.\"", `casevault init --display-name "Jane Roe, Esq."`},
 				{"Create a vault in another folder", "casevault init --vault /home/jane/firm-vault"},
 			},
 			run: (*runner).cmdInit},
@@ -99,7 +99,61 @@ here can be given more detail later with "casevault party edit".`,
 			desc:     `Marks a closed matter open again.`,
 			examples: []example{{"Reopen matter 4", "casevault matter reopen 4"}},
 			run:      func(r *runner, a []string) error { return r.matterStatus(a, true) }},
+		&command{name: "matter edit", summary: "change a matter's title, practice area, number, dates or status",
+			usage: []string{"matter edit MATTER-ID [--title TITLE] [--practice-area AREA] [--number NUMBER] [--opened YYYY-MM-DD] [--closed YYYY-MM-DD] [--status open|closed]"},
+			desc: `Changes only what is given. --closed closes the matter on that day; --status open reopens it (its
+closing day goes); --status closed closes it today, or keeps the day it was closed. Days must be real,
+not in the future, and a matter cannot close before it opened. Its clients: "casevault matter client";
+its parties: "casevault party".`,
+			examples: []example{
+				{"Correct the title and the number", `casevault matter edit 4 --title "Roe v. Acme Ltd" --number 2026-0012`},
+				{"The matter was opened on 3 February 2025", "casevault matter edit 4 --opened 2025-02-03"},
+			},
+			run: (*runner).matterEdit},
+		&command{name: "matter client",
+			summary: "add or remove a client of a matter (joint representation)",
+			desc: `A matter can have several clients: the first is its lead client, who decides who may see the
+matter. Removing the lead client makes the next one the lead; a matter's only client cannot be removed.`,
+			examples: []example{{"Jane Roe (client 12) and John Roe (client 13) are both clients in matter 4", "casevault matter client add 4 13"}}},
+		&command{name: "matter client add", summary: "make a client one more client of a matter",
+			usage:    []string{"matter client add MATTER-ID CLIENT-ID"},
+			desc:     `Makes the client one more client of the matter (joint representation). Conflict checks find the matter under each of its clients.`,
+			examples: []example{{"Client 13 joins matter 4", "casevault matter client add 4 13"}},
+			run:      func(r *runner, a []string) error { return r.matterClient("add", a) }},
+		&command{name: "matter client remove", summary: "take a client off a matter",
+			usage:    []string{"matter client remove MATTER-ID CLIENT-ID"},
+			desc:     `Takes a client off a matter. The matter's only client cannot be removed: add the other client first.`,
+			examples: []example{{"Client 13 is no longer a client in matter 4", "casevault matter client remove 4 13"}},
+			run:      func(r *runner, a []string) error { return r.matterClient("remove", a) }},
 		classRow("matter", "restrict"), classRow("matter", "wall"), classRow("matter", "open"),
+
+		&command{name: "party", section: secFiles,
+			summary: "add, edit, remove or list the parties of a matter",
+			desc: `A matter's parties are everyone on the other side or around it: adverse and related parties,
+opposing counsel, co-counsel and witnesses, each a person or an organisation, with aliases and former
+names. Conflict checks look for all of them, so add a newly discovered party as soon as you learn of it.`,
+			examples: []example{{"Add the company on the other side", `casevault party add --matter 4 --role adverse --name "Acme Ltd" --kind organisation`}}},
+		&command{name: "party add", summary: "add a party to a matter, and check its names for conflicts",
+			usage: []string{"party add --matter MATTER-ID --role adverse|related|opposing-counsel|co-counsel|witness --name NAME [--kind person|organisation] [--organisation NAME] [--alias NAME]... [--former-name NAME]... [--note TEXT] [--no-check]"},
+			desc: `Adds a party to a matter ("Party 17 added to matter 4: Acme Ltd (adverse party)"), then runs a
+conflict check on its name, aliases and former names against everyone else, and prints the result
+right there (the party itself is left out). The check is kept: record your decision with "casevault
+conflicts decide". --no-check adds the party without a check.`,
+			examples: []example{
+				{"Add the company on the other side, with its old name", `casevault party add --matter 4 --role adverse --name "Acme Ltd" --kind organisation --former-name "Acme Holdings"`},
+				{"Add opposing counsel and her firm", `casevault party add --matter 4 --role opposing-counsel --name "Sam Counsel" --organisation "Counsel & Co LLP"`},
+			},
+			run: (*runner).partyAdd},
+		&command{name: "party remove", summary: "remove a party from its matter",
+			usage:    []string{"party remove PARTY-ID"},
+			desc:     `Removes a party added by mistake. Its names are no longer found by conflict checks; the audit trail keeps that it was there.`,
+			examples: []example{{"Remove party 17", "casevault party remove 17"}},
+			run:      (*runner).partyRemove},
+		&command{name: "party list", summary: "list a matter's parties",
+			usage:    []string{"party list --matter MATTER-ID"},
+			desc:     `Lists a matter's parties with their numbers (for party edit and party remove), roles, kinds, organisations, aliases and former names.`,
+			examples: []example{{"The parties of matter 4", "casevault party list --matter 4"}},
+			run:      (*runner).partyList},
 
 		&command{name: "note", section: secFiles,
 			summary:  "add a note to a matter",
@@ -312,6 +366,12 @@ key changes too, so a copy of the vault folder they may have taken cannot open w
 now on.`,
 			examples: []example{{"Remove Pat and change the vault key", "casevault user remove Pat --change-key"}},
 			run:      (*runner).userRemove},
+		&command{name: "user display-name", summary: "the name that signs your notes and reports",
+			usage: []string{"user display-name NAME"},
+			desc: `Sets your own display name: the name that signs your notes and the reports you make, e.g. "Jane
+Roe, Esq.". Give "" to sign with your user name again. Every user sets their own.`,
+			examples: []example{{"Sign as Jane Roe, Esq.", `casevault user display-name "Jane Roe, Esq."`}},
+			run:      (*runner).userDisplayName},
 		&command{name: "user passwd", summary: "change your own passphrase (as casevault passwd)",
 			usage:    []string{"user passwd [--new-key-file PATH | --no-key-file]"},
 			desc:     `The same as "casevault passwd".`,
@@ -383,7 +443,7 @@ data in it.`,
 			summary:  "what each command does, its flags and examples",
 			usage:    []string{"help [COMMAND [SUBCOMMAND]]"},
 			desc:     `Without a command, lists every command. With one, says what it does, its flags and examples, as "casevault COMMAND --help" does.`,
-			examples: []example{{"How to add a matter", "casevault help matter add"}},
+			examples: []example{{"How to add a party to a matter", "casevault help party add"}},
 			run:      (*runner).helpCmd},
 		&command{name: "version", section: secOther,
 			summary:  "print casevault's version (also --version)",

@@ -37,7 +37,7 @@ func TestExitCodes(t *testing.T) {
 	// The usage documents them.
 	out, _, _ := run(t, "", "--help")
 	for _, want := range []string{"6 refused by your role", "7 you must choose your own passphrase first", "--user NAME", "--key-file PATH",
-		"user add|list|role|reset|unlock|remove|passwd", "role list|show|add|set|delete", "policy show|set",
+		"user add|list|role|reset|unlock|remove|display-name|passwd", "role list|show|add|set|delete", "policy show|set",
 		"client add|list|show|edit|delete|restrict|wall|open", "report access|activity", "--version"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("usage lacks %q", want)
