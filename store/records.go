@@ -374,14 +374,19 @@ func (tx *Tx) GetMatter(id int64) (*Matter, error) {
 
 // ListMatters returns the matters the viewer sees (without clients and
 // parties), newest first; clientID 0 lists all, else those where the client
-// is one of the clients (lead or joint); status "" lists open and closed.
+// is one of the clients (lead or joint: matter_clients holds the lead too);
+// status "" lists open and closed.
 func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
 	cond, err := tx.matterCond("m", "c")
 	if err != nil {
 		return nil, err
 	}
+	of := "1"
+	if clientID != 0 { // through matter_clients_by_client, not a scan of every matter
+		of = "m.id IN (SELECT matter_id FROM matter_clients WHERE client_id = ?1)"
+	}
 	rows, err := tx.Query("SELECT "+matterCols+` FROM matters m JOIN clients c ON c.id = m.client_id
-		WHERE (?1 = 0 OR m.client_id = ?1 OR m.id IN (SELECT matter_id FROM matter_clients WHERE client_id = ?1)) AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
+		WHERE `+of+` AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
 	if err != nil {
 		return nil, err
 	}
