@@ -16,15 +16,17 @@ import (
 
 // Record types, as app returns them.
 type (
-	Client      = store.Client
-	Matter      = store.Matter
-	Party       = store.Party
-	Note        = store.Note
-	SearchHit   = store.SearchHit
-	AuditEntry  = store.AuditEntry
-	AuditFilter = store.AuditFilter
-	ClientOrder = store.ClientOrder
-	Counts      = store.Counts
+	Client = store.Client
+	Matter = store.Matter
+	Party  = store.Party
+	// MatterClient is one of a matter's clients (joint representation).
+	MatterClient = store.MatterClient
+	Note         = store.Note
+	SearchHit    = store.SearchHit
+	AuditEntry   = store.AuditEntry
+	AuditFilter  = store.AuditFilter
+	ClientOrder  = store.ClientOrder
+	Counts       = store.Counts
 )
 
 // Client list orders.

@@ -35,6 +35,10 @@ type clientsScreen struct {
 	msg      *widget.Label
 	security *securityBox // of the client shown
 	loading  bool
+	// offerFor is the client (or the new matter's client) whose conflict
+	// check is offered in the pane after a save; offer is that check.
+	offerFor int64
+	offer    *conflictOffer
 }
 
 func newClientsScreen(u *UI) *clientsScreen {
@@ -53,7 +57,10 @@ func newClientsScreen(u *UI) *clientsScreen {
 		})
 	c.list.OnSelected = func(id widget.ListItemID) {
 		u.touch()
-		if id < len(c.all) && (c.cur == nil || c.cur.ID != c.all[id].ID || c.form != nil) {
+		if id >= len(c.all) || c.all[id].ID == c.offerFor {
+			return // the client just added, with its conflict check offered, stays
+		}
+		if c.cur == nil || c.cur.ID != c.all[id].ID || c.form != nil {
 			c.open(c.all[id].ID)
 		}
 	}
@@ -89,7 +96,7 @@ func newClientsScreen(u *UI) *clientsScreen {
 }
 
 func (c *clientsScreen) showEmpty() {
-	c.cur, c.form = nil, nil
+	c.cur, c.form, c.offerFor, c.offer = nil, nil, 0, nil
 	c.setRight(container.NewCenter(quiet("Choose a client on the left, or click “New client”.")))
 }
 
@@ -142,6 +149,7 @@ func (c *clientsScreen) selectInList(id int64) {
 func (c *clientsScreen) open(id int64) {
 	u, s := c.u, c.u.sess
 	setMsg(c.msg, "")
+	c.offerFor, c.offer = 0, nil
 	run(u, func(ctx context.Context) (*app.ClientDetail, error) {
 		return s.GetClient(ctx, id)
 	}, func(d *app.ClientDetail, err error) {
@@ -319,6 +327,7 @@ func (c *clientsScreen) edit(d *app.ClientDetail) {
 	}
 	f.saveB = u.button("Save", theme.DocumentSaveIcon(), f.save)
 	f.saveB.Importance = widget.HighImportance
+	submitOn(f.saveB, f.fields["name"], f.fields["email"], f.fields["phone"], f.fields["dob"])
 	cancel := u.button("Cancel", theme.CancelIcon(), func() {
 		if d != nil {
 			c.open(d.ID)
@@ -326,7 +335,7 @@ func (c *clientsScreen) edit(d *app.ClientDetail) {
 			c.showEmpty()
 		}
 	})
-	c.form, c.cur = f, nil
+	c.form, c.cur, c.offerFor, c.offer = f, nil, 0, nil
 	body := container.NewVBox(heading(title), hint("Fields marked * are required."), grid)
 	// Save and Cancel stay at the foot of the pane, under the scrolling
 	// fields: an error appearing under a field never moves them.
@@ -396,7 +405,32 @@ func (f *clientForm) save() {
 			return
 		}
 		c.form = nil
-		c.reload(newID)
-		c.open(newID)
+		if id != 0 {
+			c.reload(newID)
+			c.open(newID)
+			return
+		}
+		c.added(newID, *in.Name, aliases)
 	})
+}
+
+// added shows, in the pane where the new client was typed, that it was
+// saved and the conflict check offered on its names (the client itself
+// left out), then the way to its page.
+func (c *clientsScreen) added(id int64, name string, aliases []string) {
+	u := c.u
+	c.cur, c.form, c.offerFor = nil, nil, id
+	c.reload(id)
+	openB := u.button("Open the client", theme.NavigateNextIcon(), func() { c.open(id) })
+	openB.Importance = widget.HighImportance
+	// Open the client is at the top, beside what was saved: always in view.
+	body := container.NewVBox(container.NewBorder(nil, nil, nil, openB, heading(fmt.Sprintf("Client %d added: %s", id, strings.TrimSpace(name)))))
+	c.offer = u.newConflictOffer(append([]string{name}, aliases...), app.CheckFor{Context: fmt.Sprintf("client:%d", id), ExcludeClient: id}, nil)
+	if c.offer != nil {
+		body.Add(c.offer.obj)
+	}
+	c.setRight(container.NewVScroll(container.NewPadded(body)))
+	if c.offer != nil {
+		c.offer.focus()
+	}
 }

@@ -201,22 +201,42 @@ func hitLines(h app.ConflictHit) [][]part {
 			{low("Only the owner can see the record; record no decision before asking them.")},
 		}
 	}
-	where := app.RoleLabel(h.Role) + " of client " + h.ClientName
-	if h.Role == "client" || h.Role == "alias" {
-		where = app.RoleLabel(h.Role)
-	}
-	if h.MatterID != 0 {
-		state := "closed"
-		if h.MatterOpen {
-			state = "open"
-		}
-		where += fmt.Sprintf(" · matter “%s” (%s)", h.MatterTitle, state)
-	}
+	where := hitWhere(h)
 	return [][]part{
 		{strong(h.Name), plain(score)},
 		{plain(where)},
 		{low("Why: " + h.Why)},
 	}
+}
+
+// hitWhere says where a hit's name is: a client, a client's other name, a
+// joint client of a matter, or a party (or a party's other or former name)
+// of a client's matter, with the matter open or closed.
+func hitWhere(h app.ConflictHit) string {
+	matter := ""
+	if h.MatterID != 0 {
+		state := "closed"
+		if h.MatterOpen {
+			state = "open"
+		}
+		matter = fmt.Sprintf(" · matter “%s” (%s)", h.MatterTitle, state)
+	}
+	switch h.Role {
+	case "client":
+		return "Client"
+	case "alias":
+		return "Other name of the client " + h.ClientName
+	case "joint_client":
+		return "Joint client" + matter
+	}
+	who := app.PartyRoleLabel(h.Role)
+	switch h.NameKind {
+	case "alias":
+		who = fmt.Sprintf("Other name of %s, %s", h.PartyName, strings.ToLower(who))
+	case "former":
+		who = fmt.Sprintf("Former name of %s, %s", h.PartyName, strings.ToLower(who))
+	}
+	return who + " of client " + h.ClientName + matter
 }
 
 func (l *hitList) open(h app.ConflictHit) {

@@ -86,6 +86,22 @@ func TestHitLines(t *testing.T) {
 	if got := line(ls[2]); got != "Why: similar" {
 		t.Errorf("line 3 = %q", got)
 	}
+	for _, c := range []struct {
+		h    app.ConflictHit
+		want string
+	}{
+		{app.ConflictHit{Role: "client", ClientName: "Anna Keller"}, "Client"},
+		{app.ConflictHit{Role: "alias", ClientName: "Anna Keller"}, "Other name of the client Anna Keller"},
+		{app.ConflictHit{Role: "joint_client", ClientName: "Boris Lang", MatterID: 2, MatterTitle: "Sale"}, "Joint client · matter “Sale” (closed)"},
+		{app.ConflictHit{Role: "witness", ClientName: "Anna Keller", MatterID: 2, MatterTitle: "Sale", MatterOpen: true, PartyName: "Jo Smith", NameKind: "former"},
+			"Former name of Jo Smith, witness of client Anna Keller · matter “Sale” (open)"},
+		{app.ConflictHit{Role: "co_counsel", ClientName: "Anna Keller", PartyName: "Jo Smith", NameKind: "alias"},
+			"Other name of Jo Smith, co-counsel of client Anna Keller"},
+	} {
+		if got := hitWhere(c.h); got != c.want {
+			t.Errorf("hitWhere(%+v) = %q, want %q", c.h, got, c.want)
+		}
+	}
 	hidden := hitLines(app.ConflictHit{Query: "Smith", Match: "exact", Score: 1, Why: app.RestrictedConflict, Hidden: true, ClientName: "secret"})
 	for _, l := range hidden {
 		if strings.Contains(line(l), "secret") {

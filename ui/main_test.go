@@ -33,6 +33,9 @@ func (h *harness) addClient(name string) {
 	test.Type(f.fields["email"], "zq@example.com")
 	test.Tap(f.saveB)
 	h.u.wait()
+	// The conflict check offered on the new name is passed by.
+	test.Tap(button(h.t, h.u.w.Canvas(), "Open the client"))
+	h.u.wait()
 }
 
 func TestClientCreateEditDelete(t *testing.T) {
@@ -75,6 +78,8 @@ func TestClientCreateEditDelete(t *testing.T) {
 	if len(c.all) != 1 || c.all[0].Name != canary {
 		t.Fatalf("clients after save = %v", c.all)
 	}
+	test.Tap(button(t, h.u.w.Canvas(), "Open the client")) // past the conflict check offered (TestConflictOnSave)
+	h.u.wait()
 	if c.cur == nil || c.cur.Name != canary || !contains(h.u.w.Canvas(), "Z. Quince") {
 		t.Fatalf("detail not shown after save; texts %q", texts(h.u.w.Canvas()))
 	}

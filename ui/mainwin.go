@@ -25,13 +25,16 @@ const (
 	navBackups
 	navSettings
 	navUsers
+	navHistory
+	navHelp
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
-	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(), theme.SettingsIcon(), theme.GridIcon()}[id]
+	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(),
+		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon()}[id]
 }
 
 // navFor is the sidebar of a user: Users only for who may manage users
@@ -50,7 +53,17 @@ func navFor(u *UI) []int {
 	if u.can(access.Users, access.Edit) {
 		items = append(items, navUsers)
 	}
-	return append(items, navSettings)
+	return append(items, navSettings, navHelp)
+}
+
+// offers reports whether the sidebar has the entry id.
+func (m *mainScreen) offers(id int) bool {
+	for _, x := range m.items {
+		if x == id {
+			return true
+		}
+	}
+	return false
 }
 
 // mainScreen is the unlocked window: sidebar, search, lock, the backup
@@ -75,6 +88,7 @@ type mainScreen struct {
 	backups   *backupsScreen
 	settings  *settingsScreen
 	users     *usersScreen
+	help      *helpScreen
 	results   *searchScreen
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
@@ -215,6 +229,11 @@ func (m *mainScreen) show(id int) {
 		}
 		m.users = newUsersScreen(u)
 		o = m.users.obj
+	case navHelp:
+		if m.help == nil {
+			m.help = newHelpScreen(u)
+		}
+		o = m.help.obj
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()

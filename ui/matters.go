@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,6 +31,13 @@ type mattersScreen struct {
 	cur      *app.MatterDetail
 	msg      *widget.Label
 	security *securityBox // of the matter shown
+
+	// The dialogs open over the screen, and the conflict check offered
+	// after a party was saved (tests read them).
+	partyForm  *partyForm
+	editForm   *matterEditForm
+	clientPick *clientPick
+	offer      *conflictOffer
 }
 
 func newMattersScreen(u *UI) *mattersScreen {
@@ -45,7 +53,7 @@ func newMattersScreen(u *UI) *mattersScreen {
 			c := o.(*fyne.Container)
 			x := m.all[id]
 			c.Objects[0].(*widget.Label).SetText(x.Title)
-			c.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s", x.ClientName, x.PracticeArea, x.Status))
+			c.Objects[1].(*widget.Label).SetText(matterLine(x))
 		})
 	m.list.OnSelected = func(id widget.ListItemID) {
 		u.touch()
@@ -74,6 +82,24 @@ func newMattersScreen(u *UI) *mattersScreen {
 	m.obj = split
 	m.reload(0)
 	return m
+}
+
+// matterLine is a matter's second line in the list: number, client(s),
+// practice area, status.
+func matterLine(x *app.Matter) string {
+	parts := []string{}
+	if x.Number != "" {
+		parts = append(parts, x.Number)
+	}
+	client := x.ClientName
+	if n := len(x.Clients); n > 1 {
+		client += fmt.Sprintf(" and %s", human.Count(n-1, "other client", "other clients"))
+	}
+	parts = append(parts, client)
+	if x.PracticeArea != "" {
+		parts = append(parts, x.PracticeArea)
+	}
+	return strings.Join(append(parts, x.Status), " · ")
 }
 
 func (m *mattersScreen) showEmpty() {
@@ -123,16 +149,14 @@ func (m *mattersScreen) open(id int64) {
 	})
 }
 
-var partyRoles = []string{app.RoleAdverse, app.RoleRelated, app.RoleOpposingCounsel}
-
 func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 	u := m.u
 	m.cur = d
-	status := "Open since " + human.Time(d.OpenedAt)
+	status := "Open since " + human.Date(d.OpenedAt)
 	var toggle *widget.Button
 	if d.Status == "closed" {
 		if d.ClosedAt != nil {
-			status = "Closed on " + human.Time(*d.ClosedAt)
+			status = fmt.Sprintf("Opened %s, closed %s", human.Date(d.OpenedAt), human.Date(*d.ClosedAt))
 		} else {
 			status = "Closed"
 		}
@@ -140,17 +164,9 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 	} else {
 		toggle = u.button("Close matter", theme.FolderIcon(), func() { m.setStatus(d.ID, false) })
 	}
-	clientB := u.button(d.ClientName, theme.AccountIcon(), func() { u.main.showClient(d.ClientID) })
-	clientB.Importance = widget.LowImportance
-	parties := container.New(layout.NewFormLayout(), bold(app.RoleLabel("client")), container.NewHBox(clientB))
-	for _, role := range partyRoles {
-		for _, p := range d.Parties {
-			if p.Role == role {
-				parties.Add(bold(app.RoleLabel(role)))
-				parties.Add(widget.NewLabel(p.Name))
-			}
-		}
-	}
+	u.may(toggle, access.CloseMatter)
+	editB := u.may(u.button("Edit matter", theme.DocumentCreateIcon(), func() { m.editMatterDialog(d) }), access.EditMatter)
+	editB.Importance = widget.HighImportance
 	notes := append([]*app.Note(nil), d.Notes...)
 	sort.SliceStable(notes, func(i, j int) bool { return notes[i].CreatedAt.Before(notes[j].CreatedAt) })
 	noteBox := container.NewVBox()
@@ -176,27 +192,38 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 				m.open(id)
 			})
 	})
-	why := hint("")
-	why.Hide()
-	u.allow(toggle, access.CloseMatter, why)
-	u.allow(addB, access.AddNote, why)
-	if addB.Disabled() {
+	if !u.sess.CanDo(access.AddNote) {
 		noteIn.Hide()
 		addB.Hide()
+	}
+	// A role that may change nothing of a matter sees why, once.
+	why := hint("")
+	why.Hide()
+	if !u.sess.CanDo(access.EditMatter) && !u.sess.CanDo(access.AddParties) {
+		why.SetText(u.deniedHint(access.EditMatter.Words))
+		why.Show()
 	}
 	m.security = u.newSecurityBox("matter", d.ID)
 	auditB := u.button("Audit trail", theme.ListIcon(), func() { u.main.showAuditOf("matter", d.ID, d.Title) })
 	if !u.sess.CanDo(access.ListAudit) {
 		auditB.Hide()
 	}
+	sub := status
+	if d.PracticeArea != "" {
+		sub = d.PracticeArea + " · " + status
+	}
+	if d.Number != "" {
+		sub = "No. " + d.Number + " · " + sub
+	}
 	body := container.NewVBox(
 		heading(d.Title),
-		quiet(d.PracticeArea+" · "+status),
-		container.NewHBox(toggle, layout.NewSpacer(), auditB),
+		quiet(sub),
+		container.NewHBox(editB, toggle, layout.NewSpacer(), auditB),
 		why,
 		widget.NewSeparator(),
-		bold("Parties"),
-		parties,
+		m.clientsPart(d),
+		widget.NewSeparator(),
+		m.partiesPart(d),
 		widget.NewSeparator(),
 		bold("Notes"),
 		noteBox,
@@ -206,6 +233,92 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		m.security.obj,
 	)
 	m.setRight(container.NewVScroll(container.NewPadded(body)))
+}
+
+// clientsPart is "Clients of this matter": the lead client first, each
+// opening its page; Add client… and Remove for who may change them.
+func (m *mattersScreen) clientsPart(d *app.MatterDetail) fyne.CanvasObject {
+	u := m.u
+	clients := d.Clients
+	if len(clients) == 0 { // a store that does not list them: the lead client
+		clients = []app.MatterClient{{ID: d.ClientID, Name: d.ClientName}}
+	}
+	addB := u.may(u.button("Add client…", theme.ContentAddIcon(), func() { m.addClientDialog(d) }), access.MatterClients)
+	box := container.NewVBox(container.NewHBox(bold("Clients of this matter"), layout.NewSpacer(), addB))
+	for i, c := range clients {
+		c := c
+		open := u.button(c.Name, theme.AccountIcon(), func() { u.main.showClient(c.ID) })
+		open.Importance = widget.LowImportance
+		open.Alignment = widget.ButtonAlignLeading
+		row := container.NewHBox(open)
+		if i == 0 && len(clients) > 1 {
+			row.Add(quiet("lead client"))
+		}
+		row.Add(layout.NewSpacer())
+		if len(clients) > 1 {
+			row.Add(u.may(u.button("Remove", theme.ContentRemoveIcon(), func() { m.confirmRemoveClient(d, c) }), access.MatterClients))
+		}
+		box.Add(row)
+	}
+	return box
+}
+
+// partiesPart is "Parties": by role, each with its organisation, other
+// and former names and note; Add party, Edit and Remove for who may.
+func (m *mattersScreen) partiesPart(d *app.MatterDetail) fyne.CanvasObject {
+	u := m.u
+	addB := u.may(u.button("Add party", theme.ContentAddIcon(), func() { m.partyDialog(d, nil) }), access.AddParties)
+	box := container.NewVBox(container.NewHBox(bold("Parties"), layout.NewSpacer(), addB))
+	if !u.can(access.Parties, access.Read) {
+		box.Add(quiet("Your role does not show parties."))
+		return box
+	}
+	if len(d.Parties) == 0 {
+		box.Add(quiet("No parties yet. Add every other side, related person and counsel: the conflict check compares new names with them."))
+	}
+	for _, role := range app.PartyRoles {
+		for _, p := range d.Parties {
+			if p.Role != role {
+				continue
+			}
+			p := p
+			rt := widget.NewRichText()
+			rt.Wrapping = fyne.TextWrapWord
+			setRows(rt, partyLines(p)...)
+			btns := container.NewHBox(
+				u.may(u.button("Edit", theme.DocumentCreateIcon(), func() { m.partyDialog(d, &p) }), access.EditParties),
+				u.may(u.button("Remove", theme.DeleteIcon(), func() { m.confirmRemoveParty(d, p) }), access.EditParties))
+			box.Add(container.NewBorder(nil, nil, nil, btns, rt))
+		}
+	}
+	return box
+}
+
+// partyLines is a party on a matter's page: its role, name, kind and
+// organisation; its other names, former names and note when it has them.
+func partyLines(p app.Party) [][]part {
+	first := []part{low(app.PartyRoleLabel(p.Role) + ": "), strong(p.Name)}
+	if p.Kind == "organisation" {
+		first = append(first, plain(" (organisation)"))
+	}
+	if p.Organisation != "" {
+		first = append(first, plain(" · "+p.Organisation))
+	}
+	lines := [][]part{first}
+	var more []string
+	if len(p.Aliases) > 0 {
+		more = append(more, "also known as "+strings.Join(p.Aliases, ", "))
+	}
+	if len(p.FormerNames) > 0 {
+		more = append(more, "formerly "+strings.Join(p.FormerNames, ", "))
+	}
+	if len(more) > 0 {
+		lines = append(lines, []part{low(human.Capitalize(strings.Join(more, "; ")))})
+	}
+	if p.Note != "" {
+		lines = append(lines, []part{low("Note: " + p.Note)})
+	}
+	return lines
 }
 
 func (m *mattersScreen) setStatus(id int64, reopen bool) {
@@ -228,10 +341,11 @@ func (m *mattersScreen) setStatus(id int64, reopen bool) {
 // newMatter shows the new-matter form in the client pane.
 func (c *clientsScreen) newMatter(d *app.ClientDetail) {
 	u := c.u
-	title, area := u.newEntry("e.g. Lease dispute"), u.newEntry("e.g. Real estate")
+	title, area, number := u.newEntry("e.g. Lease dispute"), u.newEntry("e.g. Real estate"), u.newEntry("Left empty: the next number of the year")
 	adverse, related, counsel := u.newMultiLine("One name per line"), u.newMultiLine("One name per line"), u.newMultiLine("One name per line")
-	errs := map[string]*widget.Label{"title": errLabel(), "adverse": errLabel(), "related": errLabel(), "opposing-counsel": errLabel()}
-	c.mform = &matterForm{title: title, area: area, adverse: adverse, related: related, counsel: counsel, errs: errs}
+	errs := map[string]*widget.Label{"title": errLabel(), "practice-area": errLabel(), "number": errLabel(),
+		"adverse": errLabel(), "related": errLabel(), "opposing-counsel": errLabel()}
+	c.mform = &matterForm{title: title, area: area, number: number, adverse: adverse, related: related, counsel: counsel, errs: errs}
 	formErr := errLabel()
 	title.OnChanged = func(t string) {
 		if t == "" {
@@ -242,14 +356,15 @@ func (c *clientsScreen) newMatter(d *app.ClientDetail) {
 	}
 	grid := container.New(layout.NewFormLayout(),
 		bold("Title *"), container.NewVBox(title, errs["title"]),
-		bold("Practice area"), area,
+		bold("Practice area"), container.NewVBox(area, errs["practice-area"]),
+		bold("Matter number"), container.NewVBox(number, errs["number"]),
 		bold("Adverse parties"), container.NewVBox(adverse, errs["adverse"]),
 		bold("Related parties"), container.NewVBox(related, errs["related"]),
 		bold("Opposing counsel"), container.NewVBox(counsel, errs["opposing-counsel"]),
 	)
 	var saveB *widget.Button
 	saveB = u.button("Save matter", theme.DocumentSaveIcon(), func() {
-		in := app.MatterInput{ClientID: d.ID, Title: title.Text, PracticeArea: area.Text,
+		in := app.MatterInput{ClientID: d.ID, Title: title.Text, PracticeArea: area.Text, Number: number.Text,
 			Adverse: app.SplitLines(adverse.Text), Related: app.SplitLines(related.Text), OpposingCounsel: app.SplitLines(counsel.Text)}
 		s := u.sess
 		saveB.Disable()
@@ -262,23 +377,64 @@ func (c *clientsScreen) newMatter(d *app.ClientDetail) {
 			case err != nil:
 				setMsg(formErr, "Not saved: "+app.Message(err))
 			default:
-				u.main.showMatter(id)
-				u.main.matters.reload(id)
+				c.matterAdded(d, id, in)
 			}
 		})
 	})
 	saveB.Importance = widget.HighImportance
+	submitOn(saveB, title, area, number)
 	cancel := u.button("Cancel", theme.CancelIcon(), func() { c.open(d.ID) })
 	c.cur, c.form = nil, nil
 	body := container.NewVBox(heading("New matter for "+d.Name),
-		hint("Name every other party: the conflict check compares new names against them."),
-		grid, formErr, container.NewHBox(saveB, cancel))
-	c.setRight(container.NewVScroll(container.NewPadded(body)))
+		hint("Name every other party: the conflict check compares new names against them."), grid)
+	// Save and Cancel stay at the foot, the form's error beside them: an
+	// error appearing never moves them (as the client form).
+	foot := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, container.NewHBox(saveB, cancel), nil, formErr))
+	c.setRight(container.NewBorder(nil, container.NewPadded(foot), nil, nil, container.NewVScroll(container.NewPadded(body))))
 	u.w.Canvas().Focus(title)
 }
 
 // matterForm holds the new-matter form's fields.
 type matterForm struct {
-	title, area, adverse, related, counsel *entry
-	errs                                   map[string]*widget.Label
+	title, area, number, adverse, related, counsel *entry
+	errs                                           map[string]*widget.Label
+}
+
+// matterAdded follows the save of a new matter in the client's pane: it
+// was saved, and the conflict check on the parties' names just entered
+// (the matter's own parties left out); without parties, the matter opens.
+func (c *clientsScreen) matterAdded(d *app.ClientDetail, id int64, in app.MatterInput) {
+	u, s := c.u, c.u.sess
+	if u.main.matters != nil {
+		u.main.matters.reload(id)
+	}
+	names := append(append(append([]string(nil), in.Adverse...), in.Related...), in.OpposingCounsel...)
+	if len(app.SplitLines(strings.Join(names, "\n"))) == 0 {
+		u.main.showMatter(id)
+		return
+	}
+	run(u, func(ctx context.Context) (*app.MatterDetail, error) {
+		return s.GetMatter(ctx, id)
+	}, func(m *app.MatterDetail, err error) {
+		if err != nil {
+			u.main.showMatter(id) // it was saved: show it, and what went wrong there
+			return
+		}
+		var ids []int64
+		for _, p := range m.Parties {
+			ids = append(ids, p.ID)
+		}
+		c.cur, c.form, c.mform, c.offerFor = nil, nil, nil, d.ID
+		openB := u.button("Open the matter", theme.NavigateNextIcon(), func() { u.main.showMatter(id) })
+		openB.Importance = widget.HighImportance
+		body := container.NewVBox(container.NewBorder(nil, nil, nil, openB, heading(fmt.Sprintf("Matter %s added for %s: %s", m.Number, d.Name, m.Title))))
+		c.offer = u.newConflictOffer(names, app.CheckFor{Context: fmt.Sprintf("matter:%d", id), ExcludeParties: ids}, nil)
+		if c.offer != nil {
+			body.Add(c.offer.obj)
+		}
+		c.setRight(container.NewVScroll(container.NewPadded(body)))
+		if c.offer != nil {
+			c.offer.focus()
+		}
+	})
 }

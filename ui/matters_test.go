@@ -28,6 +28,8 @@ func TestMatterFlow(t *testing.T) {
 	test.Type(mf.adverse, "Brightwater Holdings")
 	test.Tap(button(t, cv, "Save matter"))
 	h.u.wait()
+	test.Tap(button(t, cv, "Open the matter")) // past the conflict check offered (TestConflictOnSave)
+	h.u.wait()
 	ms := h.u.main.matters
 	if ms == nil || ms.cur == nil || ms.cur.Title != "Lease dispute" {
 		t.Fatalf("matter not shown after save; texts %q", texts(cv))

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -55,27 +56,12 @@ func (u *UI) reportDialog(title, what, fileName string, build func(ctx context.C
 			return
 		}
 		d.Hide()
-		run(u, func(ctx context.Context) (string, error) {
+		u.printPage(func(ctx context.Context) (func(io.Writer) error, error) {
 			r, err := build(ctx, f, t)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			path, remove, _, err := app.ReportTempFile(r.WriteHTML)
-			if err != nil {
-				return "", err
-			}
-			u.post(func() { u.reportFiles = append(u.reportFiles, remove) })
-			return path, u.openBrowser(path)
-		}, func(path string, err error) {
-			u.lastReport = path
-			switch {
-			case path == "":
-				dialog.ShowError(fmt.Errorf("the report could not be made: %s", app.Message(err)), u.w)
-			case err != nil:
-				dialog.ShowInformation("Report ready", "No browser could be opened ("+app.Message(err)+"). "+
-					"Open this page in your browser to read or print it: "+path+
-					"\n\nIt is removed when you lock the vault.", u.w)
-			}
+			return r.WriteHTML, nil
 		})
 	})
 	openB.Importance = widget.HighImportance
@@ -145,6 +131,33 @@ func (u *UI) openBrowser(path string) error {
 		return u.opts.openBrowser(path)
 	}
 	return app.OpenInBrowser(path)
+}
+
+// printPage builds a page (build) and opens it in the browser to read or
+// print: a private temporary file, removed when the vault locks.
+func (u *UI) printPage(build func(ctx context.Context) (func(io.Writer) error, error)) {
+	run(u, func(ctx context.Context) (string, error) {
+		write, err := build(ctx)
+		if err != nil {
+			return "", err
+		}
+		path, remove, _, err := app.ReportTempFile(write)
+		if err != nil {
+			return "", err
+		}
+		u.post(func() { u.reportFiles = append(u.reportFiles, remove) })
+		return path, u.openBrowser(path)
+	}, func(path string, err error) {
+		u.lastReport = path
+		switch {
+		case path == "":
+			dialog.ShowError(fmt.Errorf("the report could not be made: %s", app.Message(err)), u.w)
+		case err != nil:
+			dialog.ShowInformation("Report ready", "No browser could be opened ("+app.Message(err)+"). "+
+				"Open this page in your browser to read or print it: "+path+
+				"\n\nIt is removed when you lock the vault.", u.w)
+		}
+	})
 }
 
 // removeReports deletes the report pages opened to print (on lock).
