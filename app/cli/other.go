@@ -10,6 +10,7 @@ import (
 
 	"casevault/app"
 	"casevault/app/human"
+	"casevault/store"
 )
 
 func (r *runner) search(args []string) error {
@@ -44,29 +45,90 @@ func (r *runner) search(args []string) error {
 			Kind     string  `json:"kind"`
 			ClientID int64   `json:"client_id"`
 			MatterID int64   `json:"matter_id,omitempty"`
+			PartyID  int64   `json:"party_id,omitempty"`
+			Role     string  `json:"role,omitempty"`
+			Name     string  `json:"name,omitempty"`
+			Field    string  `json:"field,omitempty"`
 			Title    string  `json:"title"`
 			Snippet  string  `json:"snippet"`
 			Rank     float64 `json:"rank"`
+			Fuzzy    bool    `json:"fuzzy,omitempty"`
 		}
 		js := make([]hitJSON, 0, len(hits))
 		for _, h := range hits {
-			js = append(js, hitJSON{h.Kind, h.ClientID, h.MatterID, h.Title, h.Snippet, h.Rank})
+			js = append(js, hitJSON{h.Kind, h.ClientID, h.MatterID, h.PartyID, h.Role, h.Name, h.Field, h.Title, h.Snippet, h.Rank, h.Fuzzy})
 		}
 		return r.out(js, func(w io.Writer) {
 			if len(hits) == 0 {
 				fmt.Fprintf(w, "Nothing matches %q.\n", q)
 				return
 			}
-			fmt.Fprintln(w, "KIND\tCLIENT\tMATTER\tTITLE\tMATCH")
+			fmt.Fprintf(w, "%s, best first; what matched is in [brackets]:\n\n", human.Count(len(hits), "match", "matches"))
+			fmt.Fprintln(w, "FOUND\tIN\tCLIENT\tMATTER\tMATCH")
+			fuzzy := false
 			for _, h := range hits {
-				matter := ""
+				matter := "-"
 				if h.MatterID != 0 {
 					matter = fmt.Sprint(h.MatterID)
 				}
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", cell(h.Kind), h.ClientID, matter, cell(h.Title), cell(h.Snippet))
+				found := hitKind(h)
+				if h.Fuzzy {
+					found += " *"
+					fuzzy = true
+				}
+				fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", cell(found), cell(h.Title), h.ClientID, matter, snippetText(h.Snippet))
+			}
+			if fuzzy {
+				fmt.Fprintln(w, "\n* found through a word spelled alike, not the very word typed")
 			}
 		})
 	})
+}
+
+// hitKind says in words what a search hit is: "client", "client's alias",
+// "matter number", "note", "adverse party", "witness's former name".
+func hitKind(h store.SearchHit) string {
+	switch h.Kind {
+	case "client":
+		if h.Field != "" && h.Field != "name" {
+			return "client's " + h.Field
+		}
+		return "client"
+	case "alias":
+		return "client's alias"
+	case "matter":
+		if h.Field != "" && h.Field != "title" {
+			return "matter " + h.Field
+		}
+		return "matter"
+	case "note":
+		return "note"
+	case "party", "party_alias":
+		r := strings.ToLower(app.PartyRoleLabel(h.Role))
+		if h.Field != "" && h.Field != "name" {
+			r += "'s " + h.Field
+		}
+		if h.Name != "" && h.Kind == "party_alias" {
+			r += " (" + h.Name + ")"
+		}
+		return r
+	}
+	return h.Kind
+}
+
+// snippetText is a search snippet for a terminal: each match in
+// [brackets], the rest as written (a literal bracket shown as is), every
+// control character escaped.
+func snippetText(s string) string {
+	var b strings.Builder
+	for _, p := range store.SnippetParts(s) {
+		if p.Match {
+			b.WriteString("[" + cell(p.Text) + "]")
+		} else {
+			b.WriteString(cell(p.Text))
+		}
+	}
+	return b.String()
 }
 
 // hitRole says in words what a conflict hit is: "client", "client alias",
@@ -92,9 +154,16 @@ func hitRole(h app.ConflictHit) string {
 	return r
 }
 
-// conflictLines prints a conflict check's hits, name by name.
+// conflictLines prints a conflict check: its number, its hits name by
+// name, and how to record the decision.
 func (r *runner) conflictLines(w io.Writer, res *app.ConflictResult) {
 	fmt.Fprintf(w, "Conflict check %d\n", res.CheckID)
+	r.hitLines(w, res)
+	fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d%s --decision clear|conflict|waived --note \"...\"\n", res.CheckID, r.vaultFlag())
+}
+
+// hitLines prints a conflict check's hits, name by name.
+func (r *runner) hitLines(w io.Writer, res *app.ConflictResult) {
 	for _, q := range res.Names {
 		var hits []app.ConflictHit
 		for _, h := range res.Hits {
@@ -124,7 +193,6 @@ func (r *runner) conflictLines(w io.Writer, res *app.ConflictResult) {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%d %s\t%s\t%s\n", cell(h.Match), cell(h.Name), cell(hitRole(h)), h.ClientID, cell(h.ClientName), matter, cell(h.Why))
 		}
 	}
-	fmt.Fprintf(w, "\nRecord the decision with: casevault conflicts decide %d%s --decision clear|conflict|waived --note \"...\"\n", res.CheckID, r.vaultFlag())
 }
 
 // conflictsCheck is "conflicts check NAME..." (and the old form
@@ -173,7 +241,7 @@ func (r *runner) conflictsDecide(args []string) error {
 	if t, ok := files["note"]; ok {
 		*note = t
 	}
-	id, err := oneID("conflict check", pos)
+	id, err := conflictID("decide", pos)
 	if err != nil {
 		return err
 	}

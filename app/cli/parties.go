@@ -419,3 +419,84 @@ func (r *runner) userDisplayName(args []string) error {
 		})
 	})
 }
+
+func (r *runner) partyEdit(args []string) error {
+	p := r.partyFlagSet("party edit")
+	pos, err := parse(p.fs, args)
+	if err != nil {
+		return err
+	}
+	id, err := oneID("party", pos)
+	if err != nil {
+		return err
+	}
+	// What was given, applied on top of the party as it is, in one
+	// transaction (EditPartyWith).
+	given, set, err := p.input(r, app.PartyInput{})
+	if err != nil {
+		return err
+	}
+	changes := 0
+	for _, f := range []string{"role", "name", "kind", "organisation", "note", "alias", "former-name"} {
+		if set[f] {
+			changes++
+		}
+	}
+	if changes == 0 {
+		return usagef("party edit needs at least one thing to change, e.g. --organisation \"...\" or --alias \"...\" (\"casevault help party edit\")")
+	}
+	if set["name"] && strings.TrimSpace(given.Name) == "" {
+		return usagef("--name cannot be empty: a party needs a name")
+	}
+	return r.open(func(s *app.Session) error {
+		var after app.PartyInput
+		err := s.EditPartyWith(r.ctx, id, func(in *app.PartyInput) {
+			if set["role"] {
+				in.Role = given.Role
+			}
+			if set["name"] {
+				in.Name = given.Name
+			}
+			if set["kind"] {
+				in.Kind = given.Kind
+			}
+			if set["organisation"] {
+				in.Organisation = given.Organisation
+			}
+			if set["note"] {
+				in.Note = given.Note
+			}
+			if set["alias"] {
+				in.Aliases = given.Aliases
+			}
+			if set["former-name"] {
+				in.FormerNames = given.FormerNames
+			}
+			after = *in
+		})
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSpace(after.Name)
+		changed := addedJSON{ID: id, Name: name, Role: partyRoleWord(after.Role)}
+		// New names are checked, as when the party was added.
+		var res *app.ConflictResult
+		var cerr error
+		if !*p.noCheck && (set["name"] || set["alias"] || set["former-name"]) {
+			res, cerr = s.CheckConflictsFor(r.ctx, partyNames(after), app.CheckFor{Context: fmt.Sprintf("party:%d", id), ExcludeParties: []int64{id}})
+		}
+		if err := r.out(partyAddedJSON{Party: changed, ConflictCheck: res}, func(w io.Writer) {
+			fmt.Fprintf(w, "Party %d changed: %s (%s)\n", id, cell(name), roleWords(after.Role))
+			if res != nil {
+				fmt.Fprintln(w)
+				r.conflictLines(w, res)
+			}
+		}); err != nil {
+			return err
+		}
+		if cerr != nil {
+			return fmt.Errorf("the party was changed, but the conflict check on its names did not run: %w", cerr)
+		}
+		return nil
+	})
+}

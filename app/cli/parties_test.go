@@ -235,7 +235,7 @@ func TestConflictsCommandWords(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d with %q:\n%s", c.args, code, ExitUsage, c.want, errs)
 		}
 	}
-	if _, errs, code := run(t, "", "conflicts"); code != ExitUsage || !strings.Contains(errs, "conflicts needs a subcommand: check, decide") {
+	if _, errs, code := run(t, "", "conflicts"); code != ExitUsage || !strings.Contains(errs, "conflicts needs a subcommand: check, list, show, decide, report") {
 		t.Errorf("conflicts alone: exit %d %s", code, errs)
 	}
 	if out := v.ok("conflicts", "decide", "1", "--decision", "waived", "--note", "Consent on file 7"); !strings.Contains(out, "recorded") {

@@ -372,8 +372,12 @@ func (r *runner) matterAdd(args []string) error {
 			return err
 		}
 		t := strings.TrimSpace(*title)
-		return r.out(addedJSON{ID: id, Title: t, ClientID: *client}, func(w io.Writer) {
-			fmt.Fprintf(w, "Matter %d added: %s\n", id, cell(t))
+		n, err := s.MatterNumber(r.ctx, id)
+		if err != nil {
+			n = "" // the matter is added; its number is in matter show
+		}
+		return r.out(addedJSON{ID: id, Title: t, Number: n, ClientID: *client}, func(w io.Writer) {
+			fmt.Fprintf(w, "Matter %d added: %s\n", id, matterName(t, n))
 		})
 	})
 }

@@ -144,6 +144,17 @@ conflicts decide". --no-check adds the party without a check.`,
 				{"Add opposing counsel and her firm", `casevault party add --matter 4 --role opposing-counsel --name "Sam Counsel" --organisation "Counsel & Co LLP"`},
 			},
 			run: (*runner).partyAdd},
+		&command{name: "party edit", summary: "change a party's role, name, kind, organisation, other names or note",
+			usage: []string{"party edit PARTY-ID [--role ROLE] [--name NAME] [--kind person|organisation] [--organisation NAME] [--alias NAME]... [--former-name NAME]... [--note TEXT] [--no-check]"},
+			desc: `Changes only what is given ("casevault party list --matter ID" shows the parties' numbers). --alias
+and --former-name replace all the aliases or former names with the ones given (--alias "" removes them
+all). A changed name, alias or former name is checked for conflicts right away, as when the party was
+added, unless --no-check.`,
+			examples: []example{
+				{"Opposing counsel moved to another firm", `casevault party edit 18 --organisation "Other & Partners LLP"`},
+				{"The company on the other side changed its name", `casevault party edit 17 --name "Acme Group plc" --former-name "Acme Ltd"`},
+			},
+			run: (*runner).partyEdit},
 		&command{name: "party remove", summary: "remove a party from its matter",
 			usage:    []string{"party remove PARTY-ID"},
 			desc:     `Removes a party added by mistake. Its names are no longer found by conflict checks; the audit trail keeps that it was there.`,
@@ -200,6 +211,22 @@ conflicts decide". A match in a record you may not see is shown without its deta
 				{"Check someone whose name is \"List\"", "casevault conflicts check List"},
 			},
 			run: (*runner).conflictsCheck},
+		&command{name: "conflicts list", summary: "list past conflict checks, newest first",
+			usage: []string{"conflicts list [--decision undecided|clear|conflict|waived] [--name NAME] [--limit N]"},
+			desc: `Lists the conflict checks made, newest first (--json too): when, by whom, the names checked,
+how many possible matches, and the decision. --name keeps the checks that looked for a name (or part of
+one); --decision undecided keeps those still waiting for a decision.`,
+			examples: []example{
+				{"The checks still waiting for a decision", "casevault conflicts list --decision undecided"},
+				{"Every check that looked for Acme", "casevault conflicts list --name acme"},
+			},
+			run: (*runner).conflictsList},
+		&command{name: "conflicts show", summary: "show one conflict check: its hits and every decision made on it",
+			usage: []string{"conflicts show CHECK-ID"},
+			desc: `Shows a conflict check: when and by whom it was made, what it was for, every possible match, and
+every decision made on it with its note, the earlier ones too.`,
+			examples: []example{{"Show conflict check 12", "casevault conflicts show 12"}},
+			run:      (*runner).conflictsShow},
 		&command{name: "conflicts decide", summary: "record the decision on a conflict check",
 			usage: []string{"conflicts decide CHECK-ID --decision clear|conflict|waived [--note TEXT]"},
 			desc: `Records your decision on a conflict check: clear (no conflict), conflict (the matter is
@@ -210,6 +237,17 @@ is filed). Deciding again keeps the earlier decisions in the check's history.`,
 				{"A waived conflict", `casevault conflicts decide 12 --decision waived --note "Written consent of both clients, file 2026-0004/7."`},
 			},
 			run: (*runner).conflictsDecide},
+		&command{name: "conflicts report", summary: "a printable report of a conflict check, for the file",
+			usage: []string{"conflicts report CHECK-ID [--html FILE | --open]"},
+			desc: `A report of one conflict check for the client file: the names checked, every possible match, the
+decision, its note, who and when. Printed here, written as a printable page with --html FILE (a file that
+exists is not overwritten), or opened in your browser with --open (from a private temporary file,
+deleted afterwards).`,
+			examples: []example{
+				{"Open the report of check 12 to print it", "casevault conflicts report 12 --open"},
+				{"Keep it as a page", "casevault conflicts report 12 --html conflict-check-12.html"},
+			},
+			run: (*runner).conflictsReport},
 
 		&command{name: "report", section: secFiles,
 			summary: "who read or changed a client's data, or what a user did",
