@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -19,15 +21,18 @@ import (
 // "a deleted client". Action and Records keep the entry's technical form
 // for a "Technical details" part.
 type AuditLine struct {
-	ID      int64     `json:"id"`
-	At      time.Time `json:"at"`
-	Who     string    `json:"who"`
-	What    string    `json:"what"`   // "Viewed client Jane Roe", "Added a note"
-	About   string    `json:"about"`  // the records in words: "Client Jane Roe, matter Roe v. Acme"; "" when none
-	Detail  string    `json:"detail"` // the entry's own words, in full
-	Kind    string    `json:"kind"`   // read, change, export, other
-	Action  string    `json:"action"` // technical: the action's code ("client.view")
-	Records string    `json:"records,omitempty"`
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Who    string    `json:"who"`
+	What   string    `json:"what"`   // "Viewed client Jane Roe", "Added a note"
+	About  string    `json:"about"`  // the records in words: "Client Jane Roe, matter Roe v. Acme"; "" when none
+	Detail string    `json:"detail"` // the entry's own words, in full (a few technical forms said in words)
+	// RawDetail is the entry's detail as recorded, when Detail says it
+	// otherwise (for "Technical details").
+	RawDetail string `json:"raw_detail,omitempty"`
+	Kind      string `json:"kind"`   // read, change, export, other
+	Action    string `json:"action"` // technical: the action's code ("client.view")
+	Records   string `json:"records,omitempty"`
 }
 
 // AuditView lists the entries f selects, oldest first, as AuditList does
@@ -150,8 +155,11 @@ func oneLine(s string) string {
 }
 
 func (n *auditNames) line(e *store.AuditEntry) (AuditLine, error) {
-	l := AuditLine{ID: e.ID, At: e.At, Who: e.Actor, Detail: e.Detail, Kind: actionKind(e.Action),
+	l := AuditLine{ID: e.ID, At: e.At, Who: e.Actor, Detail: detailWords(e.Action, e.Detail), Kind: actionKind(e.Action),
 		Action: e.Action, Records: e.Records}
+	if l.Detail != e.Detail {
+		l.RawDetail = e.Detail
+	}
 	var words []string
 	first := map[string]string{} // kind → the first record of that kind, in words
 	for _, f := range strings.Fields(e.Records) {
@@ -187,4 +195,34 @@ func (n *auditNames) line(e *store.AuditEntry) (AuditLine, error) {
 		}
 	}
 	return l, nil
+}
+
+// conflictDetail is a conflict check's recorded detail: the names searched
+// (a JSON array) and the number of hits.
+var conflictDetail = regexp.MustCompile(`^names (\[.*\]), (\d+) hits?$`)
+
+// detailWords says a recorded detail in words where it is in a technical
+// form: a conflict check's `names ["A","B"], 2 hits` is "Names checked: A,
+// B. 2 possible conflicts." Anything else is as recorded.
+func detailWords(action, detail string) string {
+	if action != "conflict.check" {
+		return detail
+	}
+	m := conflictDetail.FindStringSubmatch(detail)
+	if m == nil {
+		return detail
+	}
+	var names []string
+	n, err := strconv.Atoi(m[2])
+	if json.Unmarshal([]byte(m[1]), &names) != nil || err != nil {
+		return detail
+	}
+	for i, x := range names {
+		names[i] = oneLine(x)
+	}
+	found := "No possible conflict."
+	if n > 0 {
+		found = human.Capitalize(human.Count(n, "possible conflict", "possible conflicts")) + "."
+	}
+	return "Names checked: " + strings.Join(names, ", ") + ". " + found
 }

@@ -143,3 +143,20 @@ func TestDrillWordsCoverEveryCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditDetailWords: a conflict check's recorded names and hits read as
+// words; anything else, or a detail not in that form, stays as recorded.
+func TestAuditDetailWords(t *testing.T) {
+	for _, c := range []struct{ action, in, want string }{
+		{"conflict.check", `names ["Baizazei Nafupo","Acme [Ltd]"], 2 hits`, "Names checked: Baizazei Nafupo, Acme [Ltd]. 2 possible conflicts."},
+		{"conflict.check", `names ["Jo"], 1 hit`, "Names checked: Jo. 1 possible conflict."},
+		{"conflict.check", `names ["Jo"], 0 hits`, "Names checked: Jo. No possible conflict."},
+		{"conflict.check", `names ["Jo\u001b[31m"], 0 hits`, "Names checked: Jo [31m. No possible conflict."},
+		{"conflict.check", `names [broken, 2 hits`, `names [broken, 2 hits`},
+		{"client.edit", `names ["x"], 2 hits`, `names ["x"], 2 hits`},
+	} {
+		if got := detailWords(c.action, c.in); got != c.want {
+			t.Errorf("detailWords(%s, %q) = %q, want %q", c.action, c.in, got, c.want)
+		}
+	}
+}

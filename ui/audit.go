@@ -52,7 +52,8 @@ var auditCols = []struct {
 const anyAction = "Anything"
 
 func newAuditScreen(u *UI) *auditScreen {
-	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), verified: wrapped(""), detail: newAuditDetail()}
+	a := &auditScreen{u: u, status: quiet(""), filtErr: errLabel(), detail: newAuditDetail(),
+		verified: wrapped("Verify chain checks every entry: none changed, added in between or taken away.")}
 	a.from, a.to = u.newEntry("From YYYY-MM-DD"), u.newEntry("To YYYY-MM-DD")
 	a.client, a.matter = u.newEntry("Client's name"), u.newEntry("Matter's title")
 	for _, e := range []*entry{a.from, a.to, a.client, a.matter} {
@@ -160,7 +161,19 @@ func (a *auditScreen) fitColumns() {
 			w = max(w, fyne.MeasureText(auditCell(&a.entries[j], i), theme.TextSize(), fyne.TextStyle{}).Width)
 		}
 		a.widths[i] = min(max(w+pad, c.min), c.max)
-		a.table.SetColumnWidth(i, a.widths[i])
+	}
+	// The last column (Details, whose full text is in the pane) ends at
+	// the table's right edge: no cell is cut by the edge of the view.
+	last := len(a.widths) - 1
+	if avail := a.table.Size().Width - theme.ScrollBarSize() - theme.Padding(); avail > 0 {
+		var used float32
+		for _, w := range a.widths[:last] {
+			used += w
+		}
+		a.widths[last] = max(auditCols[last].min, avail-used)
+	}
+	for i, w := range a.widths {
+		a.table.SetColumnWidth(i, w)
 	}
 }
 
@@ -197,6 +210,9 @@ func (d *auditDetail) show(e *app.AuditLine) {
 	tech := fmt.Sprintf("Entry no. %d\nAction: %s", e.ID, e.Action)
 	if e.Records != "" {
 		tech += "\nRecords: " + e.Records
+	}
+	if e.RawDetail != "" {
+		tech += "\nRecorded as: " + e.RawDetail
 	}
 	d.tech.SetText(tech)
 	d.techA.CloseAll()

@@ -140,7 +140,7 @@ func (u *UI) showDrillReport(rep *app.DrillReport) {
 	techL.TextStyle = fyne.TextStyle{Monospace: true}
 	techA := widget.NewAccordion(widget.NewAccordionItem("Technical details", techL))
 	d := dialog.NewCustom(title, "Close", container.NewVScroll(textBox(600, summary, rows, times, hint(recorded), techA)), u.w)
-	d.Resize(fyne.NewSize(680, 600))
+	d.Resize(fyne.NewSize(680, 660))
 	d.Show()
 }
 

@@ -54,7 +54,10 @@ type backupsScreen struct {
 
 // snapCols are the snapshot table's columns; fitColumns sizes them to
 // their widest cell.
-var snapCols = []string{"Time", "Added", "Clients", "Matters", "Snapshot"}
+// The snapshot's short id is not a column: the lawyer picks a snapshot by
+// its time (the id is in "Last backup" and in the restore dialog), and the
+// four columns fit the pane at the window's size.
+var snapCols = []string{"Time", "Added", "Clients", "Matters"}
 
 func newBackupsScreen(u *UI) *backupsScreen {
 	b := &backupsScreen{u: u, target: wrapped(""), drive: wrapped(""), last: wrapped(""), lastErr: errLabel(),
@@ -142,7 +145,7 @@ func newBackupsScreen(u *UI) *backupsScreen {
 	)
 	right := container.NewBorder(container.NewVBox(bold("Snapshots"), b.snapMsg), nil, nil, nil, b.table)
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
-	split.SetOffset(0.54)
+	split.SetOffset(0.45) // the left side keeps its buttons' width; the snapshots get the rest
 	b.obj = split
 	b.reload()
 	return b
@@ -168,7 +171,7 @@ func (b *backupsScreen) fitColumns() {
 // fitWidths is the width of each column of a table of rows: its widest
 // cell or title (in bold), with the cell's padding.
 func fitWidths(titles []string, rows int, cell func(row, col int) string) []float32 {
-	pad := 2*theme.Padding() + 2*theme.InnerPadding()
+	pad := 2*theme.InnerPadding() + theme.Padding() // a label's insets, and a little air
 	out := make([]float32, len(titles))
 	for c, t := range titles {
 		w := fyne.MeasureText(t, theme.TextSize(), fyne.TextStyle{Bold: true}).Width
@@ -188,10 +191,8 @@ func snapCell(s *app.Snapshot, col int) string {
 		return human.Size(s.AddedBytes)
 	case 2:
 		return strconv.Itoa(s.Counts["clients"])
-	case 3:
-		return strconv.Itoa(s.Counts["matters"])
 	}
-	return s.Short()
+	return strconv.Itoa(s.Counts["matters"])
 }
 
 // reload shows the backup settings and lists the snapshots.

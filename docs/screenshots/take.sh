@@ -36,7 +36,7 @@ W=""
 click() { xdotool mousemove --window "$W" "$1" "$2" click 1; sleep 0.8; }
 typ() { xdotool type --delay 15 "$1"; sleep 0.8; }
 key() { xdotool key "$1"; sleep 0.8; }
-start() { # start VAULT: the window on VAULT
+start() { # start VAULT: the window on VAULT (FYNE_THEME=light start …: the light variant)
 	"$tmp/casevault" --vault "$1" 2>/dev/null & ap=$!
 	W=$(xdotool search --sync --name '^casevault$' | head -1)
 	sleep 1.5
@@ -45,9 +45,10 @@ stop() { kill "$ap" 2>/dev/null; wait "$ap" 2>/dev/null || true; ap=""; }
 shot() { sleep 1; import -window root "$out/$1.png"; echo "$out/$1.png"; }
 unlock() { typ "$pass"; key Return; sleep 2; }
 
-# First run: the setup flow on an empty folder.
+# First run: the setup flow on an empty folder (the name first, then the
+# passphrase twice: the strength meter and the rules' reasons under Create).
 start "$tmp/new"
-typ "password1234"; key Tab; typ "pass"
+typ "Jane Roe, Esq."; key Tab; typ "password1234"; key Tab; typ "pass"
 shot setup-passphrase
 stop
 
@@ -57,34 +58,49 @@ shot unlock-wrong
 unlock
 click 300 290 # a client
 shot clients
-click 425 70 # New client
+click 490 70 # New client
 typ "Test Person"; key Tab; key Tab; typ "not-an-email"
 shot client-form
 click 60 106 # Matters
 click 300 190
 shot matters
 click 60 145 # Conflict check
-click 500 140
+click 410 220 # the names box
 typ "Baizazei Nafupo"; key Return; typ "Braishounol Zimafin"
-click 240 231
+click 330 290 # Check for conflicts
 shot conflict-check
 click 60 184 # Audit trail
+sleep 1
 click 900 73 # Verify chain
+click 500 345 # the second entry: the pane shows it in full
 shot audit
-click 60 301 # Settings (Users is above it, for the owner)
+click 60 262 # Users (above Settings, for the owner)
+shot users
+click 60 301 # Settings
 shot settings
 click 60 223 # Backups
-click 476 115 # Back up now
+click 575 115 # Back up now
 sleep 2
-key Tab; key space # OK on the result
-click 230 155 # Run restore drill…
+key Escape # OK on the result
+click 330 155 # Run restore drill…
 typ "$pass"; key Return; sleep 3
 shot backup-drill
-key Tab; key space # Close the report
+key Escape # Close the report
 shot backups
 click 400 22 # search
 typ "brai"
 shot search
+stop
+
+# The light variant of the theme: the same contrast rules.
+FYNE_THEME=light start "$tmp/demo"
+unlock
+click 300 290
+shot clients-light
+click 60 184 # Audit trail
+sleep 1
+click 500 345
+shot audit-light
 stop
 
 # The reminder banner: the last backup ten days ago, nothing dismissed.
@@ -94,4 +110,19 @@ sed -i -e 's/"dismissed_until": *"[^"]*"/"dismissed_until": "0001-01-01T00:00:00
 start "$tmp/demo"
 unlock
 shot backup-reminder
+stop
+
+# A paralegal: added by the owner (CLI), chooses a passphrase at the first
+# unlock, then sees a client's page with what the role may not do said.
+one=$(printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin user add "Pat Jones" --role Paralegal |
+	awk 'NF == 1 && $1 ~ /^[a-z0-9]+(-[a-z0-9]+)+$/ {print $1; exit}')
+[[ -n $one ]] || { echo "no one-time passphrase" >&2; exit 1; }
+start "$tmp/demo"
+key shift+Tab; typ "Pat Jones"; key Tab; typ "$one"; key Return; sleep 3
+typ "copper kettle winter orchard"; key Tab; typ "copper kettle winter orchard"
+shot must-change
+key Return; sleep 3
+key Escape # the "Passphrase saved" message
+click 300 290
+shot paralegal-client
 stop
