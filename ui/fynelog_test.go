@@ -62,3 +62,20 @@ func TestFolderChooserLogsNoFavouriteFolderNoise(t *testing.T) {
 		t.Errorf("the window's log: %q, want only the other Fyne error", got)
 	}
 }
+
+// Opening the window on a new folder (the setup screen) and on a vault
+// (the unlock screen, then the main window) logs nothing: no toolkit
+// warning and no leftover debugging line reaches the terminal.
+// (.ci/window-quiet.sh checks the real program under Xvfb.)
+func TestWindowStartLogsNothing(t *testing.T) {
+	var out bytes.Buffer
+	log.SetOutput(&out)
+	defer log.SetOutput(os.Stderr)
+	newHarness(t, false) // setup
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	if out.Len() > 0 {
+		t.Errorf("the window logged:\n%s", out.String())
+	}
+}
