@@ -5,7 +5,8 @@
 #   - nothing is printed on the terminal while the window starts and runs
 #     (no Fyne warning about the app ID, no "VIDEOS folder" noise);
 #   - the window's X class is what the desktop entry's StartupWMClass says,
-#     so that desktops match the running window to its menu entry and icon;
+#     so that desktops match the running window to its menu entry, and the
+#     window carries the icon itself (_NET_WM_ICON);
 #   - the vault stays where it was asked to be, and Fyne's folder is the
 #     one named by the app ID.
 # Usage: bash .ci/window-quiet.sh [BINARY]   (default: builds ./casevault)
@@ -48,7 +49,7 @@ for i in $(seq 50); do DISPLAY=$disp xprop -root >/dev/null 2>&1 && break; sleep
 env -i HOME="$tmp/home" PATH="$tmp/bin:/usr/bin:/bin" DISPLAY="$disp" LANG=en_US.UTF-8 \
 	"$bin" --vault "$tmp/vault" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null & ap=$!
 
-class=""
+class="" icon=""
 for i in $(seq 100); do
 	kill -0 "$ap" 2>/dev/null || { echo "window-quiet: casevault exited early:" >&2; cat "$tmp/stderr" >&2; exit 1; }
 	# Xvfb has no window manager: look for the top-level window by its name.
@@ -61,6 +62,7 @@ for i in $(seq 100); do
 done
 [[ -n $class ]] || { echo "window-quiet: no casevault window appeared" >&2; exit 1; }
 sleep 3 # let it settle: fonts, the setup screen, the first tick
+icon=$(DISPLAY=$disp xprop -id "$id" _NET_WM_ICON 2>/dev/null | head -c 200 || true)
 
 fail=0
 if [[ -s $tmp/stderr || -s $tmp/stdout ]]; then
@@ -70,6 +72,10 @@ if [[ -s $tmp/stderr || -s $tmp/stdout ]]; then
 fi
 if [[ $class != *"\"$wmclass\""* ]]; then
 	echo "window-quiet: FAIL: the window's class is $class; the desktop entry says StartupWMClass=$wmclass" >&2
+	fail=1
+fi
+if [[ $icon != *"_NET_WM_ICON(CARDINAL)"* ]]; then
+	echo "window-quiet: FAIL: the window has no icon (_NET_WM_ICON): $icon" >&2
 	fail=1
 fi
 if [[ -e $tmp/home/.local/share/casevault ]]; then
