@@ -33,7 +33,7 @@ type backupBanner struct {
 }
 
 // sideWidth is the sidebar's width, with or without the banner.
-const sideWidth = 230
+const sideWidth = 216
 
 func newBackupBanner(u *UI) *backupBanner {
 	b := &backupBanner{u: u, text: wrapped("")}

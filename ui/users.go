@@ -97,6 +97,19 @@ func newUsersScreen(u *UI) *usersScreen {
 	return us
 }
 
+// fitColumns sizes the users table's columns to their widest cell and
+// title: nothing is cut off, and no column is wider than it needs.
+func (us *usersScreen) fitColumns() {
+	titles := make([]string, len(userCols))
+	for i, c := range userCols {
+		titles[i] = c.title
+	}
+	now := us.u.now()
+	for i, w := range fitWidths(titles, len(us.users), func(r, c int) string { return userCell(us.users[r], c, now) }) {
+		us.table.SetColumnWidth(i, w)
+	}
+}
+
 // userCell is one cell of the users table.
 func userCell(x app.UserSummary, col int, now time.Time) string {
 	switch col {
@@ -154,6 +167,7 @@ func (us *usersScreen) reload(name string) {
 			return
 		}
 		us.users, us.roles = b.users, b.roles
+		us.fitColumns()
 		active := 0
 		for _, x := range b.users {
 			if !x.Removed {
