@@ -143,7 +143,8 @@ func TestClientCommands(t *testing.T) {
 	}{
 		{[]string{"client", "add", "--name", "X Y", "--email", "nope"}, "is not an e-mail address"},
 		{[]string{"client", "add", "--name", "X Y", "--phone", "call me"}, "is not a phone number"},
-		{[]string{"client", "add", "--name", "X Y", "--dob", "1980-13-01"}, "is not a date"},
+		{[]string{"client", "add", "--name", "X Y", "--dob", "1980-13-01"}, "1980-13-01 is not a real date: there is no month 13"},
+		{[]string{"client", "add", "--name", "X Y", "--dob", "1980-02-30"}, "1980-02-30 is not a real date: February 1980 has 29 days"},
 		{[]string{"client", "add", "--name", "X Y", "--dob", "2999-01-01"}, "The date of birth is in the future"},
 		{[]string{"client", "add", "--name", "  "}, "A client needs a name"},
 		{[]string{"client", "add", "--name", "X Y", "--alias", ""}, "An alias cannot be empty"},

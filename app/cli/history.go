@@ -105,7 +105,7 @@ func (r *runner) conflictsList(args []string) error {
 			}
 			shown := human.Count(len(list), "conflict check", "conflict checks")
 			if total > len(list) {
-				shown = fmt.Sprintf("%d of %s", len(list), human.Count(total, "conflict check", "conflict checks"))
+				shown = human.Of(len(list), total, "conflict check", "conflict checks")
 			}
 			fmt.Fprintf(w, "%s, newest first:\n\n", shown)
 			fmt.Fprintln(w, "ID\tWHEN\tWHO\tNAMES\tMATCHES\tDECISION")

@@ -562,7 +562,7 @@ func anyPolicyFlag(given map[string]bool) bool {
 }
 
 func policyLines(w io.Writer, p app.PassPolicy) {
-	fmt.Fprintf(w, "Shortest passphrase\t%d characters\n", p.MinLength)
+	fmt.Fprintf(w, "Shortest passphrase\t%s\n", human.Count(p.MinLength, "character", "characters"))
 	if p.MinClasses > 0 {
 		fmt.Fprintf(w, "Character classes\tat least %d of lower case, upper case, digits, others\n", p.MinClasses)
 	} else {
