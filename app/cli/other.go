@@ -10,7 +10,6 @@ import (
 
 	"casevault/app"
 	"casevault/app/human"
-	"casevault/store"
 )
 
 func (r *runner) search(args []string) error {
@@ -87,7 +86,7 @@ func (r *runner) search(args []string) error {
 
 // hitKind says in words what a search hit is: "client", "client's alias",
 // "matter number", "note", "adverse party", "witness's former name".
-func hitKind(h store.SearchHit) string {
+func hitKind(h app.SearchHit) string {
 	switch h.Kind {
 	case "client":
 		if h.Field != "" && h.Field != "name" {
@@ -121,7 +120,7 @@ func hitKind(h store.SearchHit) string {
 // control character escaped.
 func snippetText(s string) string {
 	var b strings.Builder
-	for _, p := range store.SnippetParts(s) {
+	for _, p := range app.SnippetParts(s) {
 		if p.Match {
 			b.WriteString("[" + cell(p.Text) + "]")
 		} else {
