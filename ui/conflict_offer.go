@@ -52,7 +52,7 @@ func (u *UI) newConflictOffer(names []string, f app.CheckFor, onOpen func()) *co
 	}
 	o := &conflictOffer{u: u, names: clean, f: f, spinner: widget.NewActivity()}
 	o.summary = wrapped("Check " + quoteNames(clean) + " for conflicts now? Each is compared with every client, alias and party; " +
-		"the check is recorded.")
+		"the check is kept in Conflict checks.")
 	o.checkB = u.button("Check for conflicts", theme.SearchIcon(), o.check)
 	o.checkB.Importance = widget.HighImportance
 	o.spinner.Hide()

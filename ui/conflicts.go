@@ -41,10 +41,12 @@ func newConflictScreen(u *UI) *conflictScreen {
 	c.hits = u.newHitList(nil)
 	c.dec = u.newDecisionForm(nil)
 	left := container.NewVBox()
-	c.names = u.newNamesBox("One name per line: the prospective client, the other side, related people…", left)
+	c.names = u.newNamesBox("One name a line", left)
 	left.Objects = []fyne.CanvasObject{
 		heading("Conflict check"),
-		hint("Every name is compared with every client, alias and party in open and closed matters. The check is recorded."),
+		hint("Type the names to check, one a line: the prospective client, the other side, related people and companies. " +
+			"Each is compared with every client, alias and party in open and closed matters. The check is recorded; " +
+			"“Conflict checks” on the left lists every check made."),
 		c.names,
 		container.NewHBox(c.checkB, c.spinner),
 		c.summary,
@@ -176,6 +178,7 @@ func (u *UI) newHitList(onOpen func()) *hitList {
 
 // set shows hits, best match first.
 func (l *hitList) set(hits []app.ConflictHit) {
+	had := len(l.hits) > 0
 	l.hits = append([]app.ConflictHit(nil), hits...)
 	sort.SliceStable(l.hits, func(i, j int) bool { return l.hits[i].Score > l.hits[j].Score })
 	if len(l.hits) == 0 {
@@ -184,7 +187,12 @@ func (l *hitList) set(hits []app.ConflictHit) {
 		l.empty.Hide()
 	}
 	l.list.UnselectAll()
-	l.list.ScrollToTop()
+	if had {
+		// Back to the best match. (Only a list that showed hits: Fyne's
+		// ScrollToTop fails on a list never drawn yet, and a new one is
+		// at the top.)
+		l.list.ScrollToTop()
+	}
 	l.list.Refresh()
 }
 

@@ -28,7 +28,7 @@ var helpTopics = []helpTopic{
 	{"Getting around", -1, `
 casevault keeps your clients, matters, parties and notes in an encrypted vault on this computer. Nothing leaves it unless you back it up.
 
-* The **left bar** opens each screen: Clients, Matters, Conflict check, and (when your role allows them) Audit trail, Backups, Users and Settings, then this Help.
+* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Audit trail, Backups, Users and Settings, then this Help.
 * The **search field** at the top finds anything as you type (**Ctrl+F** puts the cursor there).
 * **Lock** (top right, or **Ctrl+L**) closes the vault at once; it also locks by itself after a few minutes without activity (Settings). Unlocking needs your passphrase again.
 * Buttons your role may not use are greyed out, with the reason under them. Ask the owner when you need more.`},
@@ -73,6 +73,12 @@ Who can see a joint matter follows the lead client and the matter's own setting 
 4. Under **Decision**, choose **Clear** (no conflict), **Conflict** or **Waived**, write a note, and click **Record decision** (or press Enter in the note).
 
 A conflict **Waived** by the client's written consent (a waiver) needs a note: say where the consent is filed. A match in a record you may not see shows as "a possible conflict in a restricted matter": ask the owner before deciding.`},
+	{"Past conflict checks and the printable report", navHistory, `
+1. Open **Conflict checks** in the left bar: every check made, newest first, with the names, when, who ran it, how many possible conflicts it found and the decision.
+2. Narrow the list by a name or by the decision (for example, the checks still **Undecided**).
+3. Choose a check to see every possible conflict it found, the decision, its note and every earlier decision (a check decided again keeps its history).
+4. **Decide again** records a new decision; the earlier ones stay.
+5. **Print report** opens a printable page of the check (names, possible conflicts, decision, note, who and when) in your web browser, for the client's file.`},
 	{"Search", -1, `
 Type in the **search field** at the top (**Ctrl+F**). It finds clients and the other names they use, matters by title or number, parties and opposing counsel, and notes. Results show as you type, best first, and what matched is in **bold**. A word typed with a small mistake still finds close spellings, and the start of a word is enough.
 

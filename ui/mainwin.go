@@ -42,6 +42,9 @@ func navIcon(id int) fyne.Resource {
 // it. Audit trail and Backups only for roles that may see them.
 func navFor(u *UI) []int {
 	items := []int{navClients, navMatters, navConflicts}
+	if u.can(access.Conflicts, access.Read) {
+		items = append(items, navHistory)
+	}
 	// What the role may not open at all is not offered (the app refuses
 	// it all the same).
 	if u.sess.CanDo(access.ListAudit) {
@@ -88,6 +91,7 @@ type mainScreen struct {
 	backups   *backupsScreen
 	settings  *settingsScreen
 	users     *usersScreen
+	history   *historyScreen
 	help      *helpScreen
 	results   *searchScreen
 	searchSeq int
@@ -229,6 +233,13 @@ func (m *mainScreen) show(id int) {
 		}
 		m.users = newUsersScreen(u)
 		o = m.users.obj
+	case navHistory:
+		if m.history == nil {
+			m.history = newHistoryScreen(u)
+		} else {
+			m.history.reload()
+		}
+		o = m.history.obj
 	case navHelp:
 		if m.help == nil {
 			m.help = newHelpScreen(u)
@@ -353,11 +364,29 @@ func opensMatter(h app.SearchHit) bool {
 
 // hitRows is a search hit in two lines: what it is and its name; the text
 // that matched, the match in bold (snippetParts).
+// A party's hit names the party and its matter; a hit found through a
+// corrected word says so ("close spelling").
 func hitRows(h app.SearchHit) [][]part {
-	return [][]part{
-		{strong(kindLabel(h.Kind) + ": "), plain(h.Title)},
-		snippetParts(h.Snippet, widget.LowImportance),
+	first := []part{strong(kindLabel(h.Kind) + ": "), plain(h.Title)}
+	switch h.Kind {
+	case "party", "party_alias":
+		label := app.PartyRoleLabel(h.Role)
+		if label == "" {
+			label = kindLabel(h.Kind)
+		}
+		if h.Kind == "party_alias" && h.Field != "" {
+			label += " (" + h.Field + ")"
+		}
+		first = []part{strong(label + ": "), plain(h.Name), low(" · matter “" + h.Title + "”")}
+	case "matter":
+		if h.Field == "number" {
+			first[0] = strong("Matter (number): ")
+		}
 	}
+	if h.Fuzzy {
+		first = append(first, low(" · close spelling"))
+	}
+	return [][]part{first, snippetParts(h.Snippet, widget.LowImportance)}
 }
 
 func kindLabel(k string) string {

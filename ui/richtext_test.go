@@ -51,12 +51,20 @@ func TestSnippetParts(t *testing.T) {
 // the match highlighted; control characters in the data are shown as
 // escapes, never obeyed, and line breaks do not break the row.
 func TestSearchHitRows(t *testing.T) {
-	rows := hitRows(app.SearchHit{Kind: "party", Title: "Brightwater Holdings", Snippet: "[Brightwater] Holdings", MatterID: 4})
-	if got := marked(rows[0]); got != "«Party: »Brightwater Holdings" {
+	rows := hitRows(app.SearchHit{Kind: "party", Role: "adverse", Name: "Brightwater Holdings", Title: "Lease dispute", Snippet: "[Brightwater] Holdings", MatterID: 4})
+	if got := marked(rows[0]); got != "«Adverse party: »Brightwater Holdings · matter “Lease dispute”" {
 		t.Errorf("line 1 = %q", got)
 	}
 	if got := marked(rows[1]); got != "«Brightwater» Holdings" {
 		t.Errorf("line 2 = %q", got)
+	}
+	rows = hitRows(app.SearchHit{Kind: "party_alias", Role: "witness", Field: "former name", Name: "Jo Smith", Title: "Sale", Snippet: "[Jo] Smyth", Fuzzy: true})
+	if got := marked(rows[0]); got != "«Witness (former name): »Jo Smith · matter “Sale” · close spelling" {
+		t.Errorf("party alias line 1 = %q", got)
+	}
+	rows = hitRows(app.SearchHit{Kind: "matter", Field: "number", Title: "Sale", Snippet: "[2026-0004]"})
+	if got := marked(rows[0]); got != "«Matter (number): »Sale" {
+		t.Errorf("matter number line 1 = %q", got)
 	}
 	segs := richSegments(hitRows(app.SearchHit{Kind: "note", Title: "Lease", Snippet: "first\nsecond \x1b[31m[red]"})...)
 	var all string
