@@ -184,7 +184,7 @@ func (b *backupsScreen) check() {
 			text = "The backup could not be checked: " + app.Message(err)
 		default:
 			b.checked.Importance = widget.SuccessImportance
-			text = fmt.Sprintf("Check passed: %s; all %s (%s) read back and authenticated in %s.",
+			text = fmt.Sprintf("Check passed: %s; all %s (%s) read back intact in %s.",
 				human.Count(rep.Snapshots, "snapshot", "snapshots"), human.Count(rep.Blobs, "stored piece", "stored pieces"), human.Size(rep.BytesRead), human.Duration(rep.Duration))
 		}
 		setMsg(b.checked, text)

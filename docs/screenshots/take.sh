@@ -64,6 +64,9 @@ shot client-form
 click 60 106 # Matters
 click 300 190
 shot matters
+click 1007 679 # Who can see this…
+shot who-can-see
+key Escape
 click 60 145 # Conflict check
 click 410 220 # the names box
 typ "Baizazei Nafupo"; key Return; typ "Braishounol Zimafin"
@@ -76,6 +79,13 @@ click 500 345 # the second entry: the pane shows it in full
 shot audit
 click 60 262 # Users (above Settings, for the owner)
 shot users
+click 380 115 # the Roles tab
+shot roles
+click 60 67 # Clients
+click 300 290
+click 888 115 # the client's Audit trail
+sleep 1
+shot audit-filters
 click 60 301 # Settings
 shot settings
 click 60 223 # Backups
