@@ -897,7 +897,11 @@ func (r *runner) drill(args []string) error {
 				if !c.OK {
 					mark = "FAILED"
 				}
-				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(c.Name), cell(c.Detail))
+				title, said := drillWords(c)
+				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(title), cell(said))
+				if !c.OK && c.Detail != "" && c.Detail != said {
+					fmt.Fprintf(w, "  \t  Technical details: %s\n", cell(c.Detail))
+				}
 			}
 			if rep.RestoreTime > 0 {
 				fmt.Fprintf(w, "\nThe restore took %s; the whole drill %s.\n", human.Duration(rep.RestoreTime), human.Duration(rep.TotalTime))
@@ -912,7 +916,8 @@ func (r *runner) drill(args []string) error {
 			var failed []string
 			for _, c := range rep.Checks {
 				if !c.OK {
-					failed = append(failed, "\""+c.Name+"\"")
+					title, _ := drillWords(c)
+					failed = append(failed, "\""+title+"\"")
 				}
 			}
 			return &saidError{fmt.Sprintf("The restore drill of snapshot %s failed at %s (see above). Until a drill passes, do not rely on this backup: "+
@@ -921,6 +926,19 @@ func (r *runner) drill(args []string) error {
 		}
 		return err
 	})
+}
+
+// drillWords is a drill check in a person's words (its title and what it
+// found), or its technical name and detail when it has no words.
+func drillWords(c app.DrillCheck) (title, said string) {
+	title, said = c.Title, c.Said
+	if title == "" {
+		title = c.Name
+	}
+	if said == "" {
+		said = c.Detail
+	}
+	return title, said
 }
 
 // drillSession opens the vault at --vault with the credential that opened

@@ -475,7 +475,9 @@ func (r *runner) check(args []string) error {
 					mark = "note"
 				}
 				fmt.Fprintf(w, "  %s\t%s: %s\n", mark, cell(it.Name), cell(it.Said))
-				fmt.Fprintf(w, "  \t\t%s\n", cell(it.Detail))
+				if it.Detail != "" {
+					fmt.Fprintf(w, "  \t\tTechnical details: %s\n", cell(it.Detail))
+				}
 			}
 			if rep.Advice != "" {
 				fmt.Fprintf(w, "\n%s\n", cell(rep.Advice))
