@@ -159,9 +159,15 @@ func TestConflictReport(t *testing.T) {
 	if err := s.DecideConflict(ctx, res.CheckID, "waived", "Consent in the red file, drawer 2"); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetDisplayName(ctx, "Jane Roe, Esq."); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := s.ConflictReport(ctx, res.CheckID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rep.Owner != "Jane Roe, Esq." || rep.MadeBy != "Jane Roe, Esq." {
+		t.Errorf("report owner %q, made by %q", rep.Owner, rep.MadeBy)
 	}
 	if a := lastAudit(t, s); a.Action != "conflict.report" || !strings.HasPrefix(a.Records, ref("conflict_check", res.CheckID)) {
 		t.Errorf("the report's audit entry: %+v", a)
@@ -175,6 +181,7 @@ func TestConflictReport(t *testing.T) {
 		"Conflict check ", "Eve &lt;script&gt;alert(1)&lt;/script&gt; &#34;Q&#34; &amp; Sons\\x1b[31m", "[draft] name",
 		"Eve Script &amp; Sons", "Client", "Waived (written consent)", "Consent in the red file, drawer 2",
 		"first look &lt;b&gt;bold&lt;/b&gt;", "Conflict</td>", "tester", "@media print", "1 hit",
+		"Jane Roe, Esq.'s conflict check record", "by Jane Roe, Esq. from the vault",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
@@ -190,7 +197,7 @@ func TestConflictReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := text.String()
-	for _, want := range []string{"Names checked: Eve <script>alert(1)</script> \"Q\" & Sons\\x1b[31m; [draft] name", "Decision:      Waived (written consent)",
+	for _, want := range []string{"(Jane Roe, Esq.'s conflict check record)", "Names checked: Eve <script>alert(1)</script> \"Q\" & Sons\\x1b[31m; [draft] name", "Decision:      Waived (written consent)",
 		"Note:          Consent in the red file, drawer 2", "1 hit", "Eve Script & Sons", "Conflict, by tester", "Note: first look <b>bold</b>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the text lacks %q:\n%s", want, out)

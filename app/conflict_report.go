@@ -21,6 +21,7 @@ type ConflictReport struct {
 	ConflictCheckDetail
 	Made   time.Time // when the report was made
 	MadeBy string    // who made it (their display name)
+	Owner  string    // the vault owner's display name (their user name when they set none)
 	Vault  string    // the vault's folder
 }
 
@@ -39,7 +40,15 @@ func (s *Session) ConflictReport(ctx context.Context, id int64) (*ConflictReport
 		if err != nil {
 			return "", "", err
 		}
-		out = &ConflictReport{ConflictCheckDetail: *d, Made: s.now(), MadeBy: s.reportSigner(), Vault: s.Dir()}
+		owner, err := tx.OwnerUser()
+		if err != nil {
+			return "", "", fmt.Errorf("reading the vault's owner: %w", err)
+		}
+		ownerName := owner.DisplayName
+		if ownerName == "" {
+			ownerName = owner.Name
+		}
+		out = &ConflictReport{ConflictCheckDetail: *d, Made: s.now(), MadeBy: s.DisplayName(), Owner: ownerName, Vault: s.Dir()}
 		return strings.Join(recs, " "), human.Count(len(d.Hits), "hit", "hits") + " shown", nil
 	})
 	if err != nil {
@@ -47,9 +56,6 @@ func (s *Session) ConflictReport(ctx context.Context, id int64) (*ConflictReport
 	}
 	return out, nil
 }
-
-// reportSigner is the name a report is made by: the user's name.
-func (s *Session) reportSigner() string { return s.actor }
 
 // HitRoleLabel is a hit's role in words: "Client", "Client's other name",
 // "Adverse party"...
@@ -165,7 +171,7 @@ td.num { text-align: right; }
 </head>
 <body>
 <h1>Conflict check {{.ID}}</h1>
-<p class="meta">Made {{stamp .Made}} by {{esc .MadeBy}} from the vault in {{esc .Vault}}. Times are this computer's local time.</p>
+<p class="meta">{{esc .Owner}}'s conflict check record. Made {{stamp .Made}} by {{esc .MadeBy}} from the vault in {{esc .Vault}}. Times are this computer's local time.</p>
 <dl>
 <dt>Names checked</dt><dd>{{range $i, $n := .Names}}{{if $i}}<br>{{end}}{{esc $n}}{{end}}</dd>
 <dt>Checked</dt><dd>{{stamp .At}} by {{esc .Actor}}</dd>
@@ -201,7 +207,7 @@ func (r *ConflictReport) WriteHTML(w io.Writer) error {
 func (r *ConflictReport) WriteText(w io.Writer) error {
 	e := human.Escape
 	var b strings.Builder
-	fmt.Fprintf(&b, "Conflict check %d\n", r.ID)
+	fmt.Fprintf(&b, "Conflict check %d (%s's conflict check record)\n", r.ID, e(r.Owner))
 	fmt.Fprintf(&b, "Names checked: %s\n", e(strings.Join(r.Names, "; ")))
 	fmt.Fprintf(&b, "Checked:       %s by %s\n", human.Stamp(r.At), e(r.Actor))
 	fmt.Fprintf(&b, "For:           %s\n", e(contextWords(r.Context)))
