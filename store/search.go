@@ -3,9 +3,12 @@ package store
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // SearchHit is one full-text match.
@@ -49,7 +52,7 @@ const (
 // index's tokenizer splits them (letters and digits; everything else
 // separates). Operators and quotes are thereby neutralised.
 func searchWords(input string) []string {
-	words := strings.FieldsFunc(input, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r) })
+	words := strings.FieldsFunc(input, notWordRune)
 	if len(words) > maxSearchWords {
 		words = words[:maxSearchWords]
 	}
@@ -105,10 +108,10 @@ func ftsQuery(words []string, alts [][]string, prefix func(int) bool) string {
 //  1. every word exactly ("smith" finds Smith);
 //  2. every word as the start of a word ("smi" finds Smith, "acme ltd"
 //     finds "Acme Ltd."), for the hits tier 1 did not find;
-//  3. a word of 4 or more letters also as any word of the index one
-//     typing slip away (a letter left out, added, changed, or two
-//     swapped: "jonh" finds John; two slips for 8 letters or more), for
-//     the hits the first two did not find (Fuzzy).
+//  3. a word of 4 or more letters also as any word of a name in the
+//     index (searchTerms) one typing slip away (a letter left out, added,
+//     changed, or two swapped: "jonh" finds John; two slips for 8
+//     letters or more), for the hits the first two did not find (Fuzzy).
 //
 // A tier runs only when those before it found fewer than limit hits.
 // Hidden records are left out before the limit: a search shows neither
@@ -129,34 +132,53 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 	seen := map[int64]bool{}
 	var hits []searchRow
 	none := make([][]string, len(words))
-	tiers := []func() (string, error){
-		func() (string, error) { return ftsQuery(words, none, func(int) bool { return false }), nil },
-		func() (string, error) { return ftsQuery(words, none, func(int) bool { return true }), nil },
-		func() (string, error) {
+	folded := make([]string, len(words))
+	for i, w := range words {
+		folded[i] = foldWord(w)
+	}
+	type tier struct {
+		q string
+		m *wordMatcher
+	}
+	tiers := []func() (tier, error){
+		func() (tier, error) {
+			return tier{ftsQuery(words, none, func(int) bool { return false }), &wordMatcher{words: folded}}, nil
+		},
+		func() (tier, error) {
+			return tier{ftsQuery(words, none, func(int) bool { return true }), &wordMatcher{words: folded, prefix: true}}, nil
+		},
+		func() (tier, error) {
 			alts, any, err := tx.corrections(words)
 			if err != nil || !any {
-				return "", err
+				return tier{}, err
 			}
-			return ftsQuery(words, alts, func(int) bool { return true }), nil
+			m := &wordMatcher{words: folded, prefix: true, alts: make([]map[string]bool, len(words))}
+			for i, a := range alts {
+				m.alts[i] = map[string]bool{}
+				for _, w := range a {
+					m.alts[i][w] = true
+				}
+			}
+			return tier{ftsQuery(words, alts, func(int) bool { return true }), m}, nil
 		},
 	}
-	for tier, mk := range tiers {
+	for n, mk := range tiers {
 		if len(hits) >= limit {
 			break
 		}
-		q, err := mk()
+		t, err := mk()
 		if err != nil {
 			return nil, err
 		}
-		if q == "" {
+		if t.q == "" {
 			continue
 		}
-		got, err := tx.searchRanked(q, limit-len(hits), h, seen)
+		got, err := tx.searchRanked(t.q, t.m, limit-len(hits), h, seen)
 		if err != nil {
 			return nil, err
 		}
 		for i := range got {
-			got[i].hit.Fuzzy = tier == 2
+			got[i].hit.Fuzzy = n == 2
 			seen[got[i].rowid] = true
 		}
 		hits = append(hits, got...)
@@ -183,9 +205,9 @@ type searchRow struct {
 	inName bool
 }
 
-// The marks the index puts around a match in name and body, turned into
-// brackets by snippetText. Values never hold them: app refuses control
-// characters in every field (human.Unsafe).
+// The marks searchMarks puts around a match in name and body, turned
+// into brackets by snippetText. Values never hold them (app refuses
+// control characters in every field: human.Unsafe); mark replaces any.
 const (
 	markOpen  = "\x01"
 	markClose = "\x02"
@@ -206,10 +228,9 @@ func searchSlack(limit int) int { return 5 + limit/4 }
 // with the hidden rows left out in the statement (a fixed cost for
 // reading the set, a probe per match). Of the rows kept, those matched
 // in the name come first (stable: BM25 order within each).
-func (tx *Tx) searchRanked(q string, limit int, h *hiddenSets, seen map[int64]bool) ([]searchRow, error) {
+func (tx *Tx) searchRanked(q string, m *wordMatcher, limit int, h *hiddenSets, seen map[int64]bool) ([]searchRow, error) {
 	const ranked = `
-		SELECT s.rowid, s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r,
-		       highlight(search, 2, char(1), char(2)), snippet(search, 3, char(1), char(2), '…', 12)
+		SELECT s.rowid, s.kind, s.ref, bm25(search, 0, 0, 10.0, 1.0) AS r
 		FROM search s WHERE search MATCH ?1`
 	const order = ` ORDER BY r, s.rowid LIMIT ?2`
 	ask := limit + len(seen) + searchSlack(limit)
@@ -234,6 +255,10 @@ func (tx *Tx) searchRanked(q string, limit int, h *hiddenSets, seen map[int64]bo
 		}
 		rows = keep(all)
 	}
+	rows = rows[:min(len(rows), limit+searchSlack(limit))]
+	if err := tx.searchMarks(rows, m); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(rows, func(a, b searchRow) int {
 		if a.inName != b.inName {
 			if a.inName {
@@ -246,8 +271,8 @@ func (tx *Tx) searchRanked(q string, limit int, h *hiddenSets, seen map[int64]bo
 	return rows[:min(limit, len(rows))], nil
 }
 
-// searchRows runs a search query whose columns are rowid, kind, ref,
-// rank, the marked name and the body's marked snippet.
+// searchRows runs a search query whose columns are rowid, kind, ref and
+// rank.
 func (tx *Tx) searchRows(query string, args ...any) ([]searchRow, error) {
 	rows, err := tx.Query(query, args...)
 	if err != nil {
@@ -257,13 +282,141 @@ func (tx *Tx) searchRows(query string, args ...any) ([]searchRow, error) {
 	var out []searchRow
 	for rows.Next() {
 		var r searchRow
-		if err := rows.Scan(&r.rowid, &r.hit.Kind, &r.ref, &r.hit.Rank, &r.name, &r.body); err != nil {
+		if err := rows.Scan(&r.rowid, &r.hit.Kind, &r.ref, &r.hit.Rank); err != nil {
 			return nil, err
 		}
-		r.inName = strings.Contains(r.name, markOpen)
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// searchMarks fills the rows' name and body with their matches marked
+// (markOpen, markClose) as m finds them: done here for the rows kept
+// only (the index's highlight and snippet functions, asked in the ranked
+// query, ran for every match before the limit, and asked again for the
+// rows kept, ran the whole query again: most of a search's time).
+func (tx *Tx) searchMarks(rows []searchRow, m *wordMatcher) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	q := make([]byte, 0, 64+16*len(rows))
+	q = append(q, "SELECT rowid, name, body FROM search WHERE rowid IN ("...)
+	at := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		if i > 0 {
+			q = append(q, ',')
+		}
+		q = strconv.AppendInt(q, r.rowid, 10)
+		at[r.rowid] = i
+	}
+	q = append(q, ')')
+	res, err := tx.Query(string(q))
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	for res.Next() {
+		var rowid int64
+		var name, body string
+		if err := res.Scan(&rowid, &name, &body); err != nil {
+			return err
+		}
+		if i, ok := at[rowid]; ok {
+			rows[i].name, rows[i].inName = m.mark(name, 0)
+			rows[i].body, _ = m.mark(body, snippetWords)
+		}
+	}
+	return res.Err()
+}
+
+// snippetWords is about how many words of a body a snippet shows.
+const snippetWords = 12
+
+// wordMatcher says which words of a text a tier's query matched.
+type wordMatcher struct {
+	words  []string          // folded
+	prefix bool              // a word matches as the start of a word
+	alts   []map[string]bool // corrected spellings of each word
+}
+
+// matches: the folded word w of a text is a match of one of the query's
+// words.
+func (m *wordMatcher) matches(w string) bool {
+	for i, q := range m.words {
+		if w == q || m.prefix && strings.HasPrefix(w, q) || m.alts != nil && m.alts[i][w] {
+			return true
+		}
+	}
+	return false
+}
+
+// mark returns text with each matching word marked, and whether one
+// matched. With window > 0 it keeps only about window words around the
+// first match, with "…" where text was left out (a snippet).
+func (m *wordMatcher) mark(text string, window int) (string, bool) {
+	if strings.ContainsAny(text, markOpen+markClose) { // never from app (human.Unsafe); a mark must be ours
+		text = strings.Map(func(r rune) rune {
+			if r == '\x01' || r == '\x02' {
+				return utf8.RuneError
+			}
+			return r
+		}, text)
+	}
+	type span struct{ start, end int }
+	var words []span
+	first := -1
+	start := -1
+	for i, r := range text {
+		if notWordRune(r) {
+			if start >= 0 {
+				words = append(words, span{start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, span{start, len(text)})
+	}
+	match := make([]bool, len(words))
+	for i, w := range words {
+		if m.matches(foldWord(text[w.start:w.end])) {
+			match[i] = true
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	lo, hi := 0, len(words)
+	if window > 0 && len(words) > window {
+		f := max(first, 0)
+		lo = max(0, min(f-window/4, len(words)-window))
+		hi = lo + window
+	}
+	var b strings.Builder
+	from := 0
+	if lo > 0 {
+		b.WriteString("…")
+		from = words[lo].start
+	}
+	to := len(text)
+	if hi < len(words) {
+		to = words[hi-1].end
+	}
+	for i := lo; i < hi; i++ {
+		if !match[i] {
+			continue
+		}
+		b.WriteString(text[from:words[i].start])
+		b.WriteString(markOpen + text[words[i].start:words[i].end] + markClose)
+		from = words[i].end
+	}
+	b.WriteString(text[from:to])
+	if to < len(text) {
+		b.WriteString("…")
+	}
+	return b.String(), first >= 0
 }
 
 // resolveHit fills a hit's records, title, field and snippet from its row.
@@ -417,7 +570,7 @@ func SnippetPlain(s string) string {
 }
 
 // corrections returns, for each word of 4 letters or more without a
-// digit, the words of the index that are one typing slip from it (two
+// digit, the words of the index's names one typing slip from it (two
 // for 8 letters or more), nearest first, at most maxCorrections; any
 // says whether there is one at all.
 func (tx *Tx) corrections(words []string) (alts [][]string, any bool, err error) {
@@ -433,7 +586,7 @@ func (tx *Tx) corrections(words []string) (alts [][]string, any bool, err error)
 				return nil, false, err
 			}
 		}
-		alts[i] = nearTerms(terms, w, d, maxCorrections)
+		alts[i] = nearTerms(terms, foldWord(w), d, maxCorrections)
 		any = any || len(alts[i]) > 0
 	}
 	return alts, any, nil
@@ -463,35 +616,76 @@ func typoBudget(w string) int {
 	return 0
 }
 
-// searchTerms is every word of the search index, sorted, as the
-// search_vocab table lists them: cached in the Store for read
-// transactions until the next write that changes records (the same
-// generation as the hidden sets).
+// searchTerms is every word of the search index's name column (names,
+// aliases, titles, numbers, parties' names and organisations), sorted,
+// as the index's tokenizer makes them (lower case, accents removed: the
+// same as foldWord): the words a correction may lead to. Cached in the
+// Store for read transactions until the next write that changes records
+// (the generation of the hidden sets). The body column (notes) is left
+// out: listing its words costs a reading of every note (about as long as
+// listing every word through search_vocab: some 350 ms at 10,000 clients,
+// docs/BENCH.md), for corrections that are names' business.
 func (tx *Tx) searchTerms() ([]string, error) {
 	if t := tx.vis.cachedTerms(); t != nil {
 		return t, nil
 	}
-	rows, err := tx.Query("SELECT term FROM search_vocab")
+	// The name column's texts, from the tables the index is made of (a
+	// scan of the index's own copy is slower).
+	rows, err := tx.Query(`SELECT name FROM clients UNION ALL SELECT alias FROM client_aliases
+		UNION ALL SELECT title || ' ' || number FROM matters UNION ALL SELECT name || ' ' || organisation FROM parties
+		UNION ALL SELECT alias FROM party_aliases`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	terms := []string{}
+	seen := map[string]struct{}{}
+	var name string
 	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		terms = append(terms, t)
+		for _, w := range strings.FieldsFunc(name, notWordRune) {
+			seen[foldWord(w)] = struct{}{}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if !slices.IsSorted(terms) { // fts5vocab lists them in the index's order: byte order
-		slices.Sort(terms)
+	terms := make([]string, 0, len(seen))
+	for w := range seen {
+		terms = append(terms, w)
 	}
+	slices.Sort(terms)
 	tx.vis.publishTerms(terms)
 	return terms, nil
+}
+
+// notWordRune: r separates words (neither a letter, a digit nor a mark).
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Mn, r)
+}
+
+// foldWord is a word as the index's tokenizer (unicode61,
+// remove_diacritics 2) keeps it: lower case, accents removed ("Müller"
+// is "muller").
+func foldWord(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(w)
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(w) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return norm.NFC.String(b.String())
 }
 
 // nearTerms returns the terms (sorted) within max typing slips of word

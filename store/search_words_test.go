@@ -254,3 +254,34 @@ func FuzzSnippetParts(f *testing.F) {
 		}
 	})
 }
+
+func TestWordMatcherMark(t *testing.T) {
+	exact := &wordMatcher{words: []string{"smith"}}
+	prefix := &wordMatcher{words: []string{"smi", "jo"}, prefix: true}
+	fuzzy := &wordMatcher{words: []string{"jonh"}, prefix: true, alts: []map[string]bool{{"john": true}}}
+	long := strings.Repeat("word ", 30) + "Smith " + strings.Repeat("more ", 30)
+	for _, c := range []struct {
+		m      *wordMatcher
+		text   string
+		window int
+		want   string
+		found  bool
+	}{
+		{exact, "Walter Smith, Smithson", 0, "Walter \x01Smith\x02, Smithson", true},
+		{prefix, "Walter Smith, Smithson & Jones", 0, "Walter \x01Smith\x02, \x01Smithson\x02 & \x01Jones\x02", true},
+		{fuzzy, "John Jonhson", 0, "\x01John\x02 \x01Jonhson\x02", true},
+		{exact, "Müller SMITH", 0, "Müller \x01SMITH\x02", true},
+		{&wordMatcher{words: []string{"muller"}}, "Herr Müller", 0, "Herr \x01Müller\x02", true},
+		{exact, "nobody", 0, "nobody", false},
+		{exact, "", 0, "", false},
+		{exact, "a\x01smith\x02b", 0, "a\ufffd\x01smith\x02\ufffdb", true},
+		{exact, long, 12, "…word word word \x01Smith\x02 more more more more more more more more…", true},
+		{exact, "short note about smith", 12, "short note about \x01smith\x02", true},
+		{exact, strings.Repeat("x ", 20), 12, "x x x x x x x x x x x x…", false},
+	} {
+		got, found := c.m.mark(c.text, c.window)
+		if got != c.want || found != c.found {
+			t.Errorf("mark(%q, %d) = %q %v, want %q %v", c.text, c.window, got, found, c.want, c.found)
+		}
+	}
+}
