@@ -45,6 +45,21 @@ func TestSnippetParts(t *testing.T) {
 			t.Errorf("snippetParts(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	// On what the search writes, it reads as app.SnippetParts does (the
+	// one rule; the window's reading is also safe on malformed ones).
+	for _, in := range []string{"Anna [Keller]", `the \[draft\] of the [lease]`, `[\[draft\]] note`, `a back\\slash [x]`, "no match"} {
+		var want strings.Builder
+		for _, p := range app.SnippetParts(in) {
+			if p.Match {
+				want.WriteString("«" + p.Text + "»")
+			} else {
+				want.WriteString(p.Text)
+			}
+		}
+		if got := marked(snippetParts(in, widget.LowImportance)); got != want.String() {
+			t.Errorf("%q: the window reads %q, app.SnippetParts %q", in, got, want.String())
+		}
+	}
 }
 
 // TestSearchHitRows: a hit says its kind and title, and the snippet with
