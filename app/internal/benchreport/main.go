@@ -8,7 +8,8 @@
 // memory, checkpoint, years of audit, CLI commands, whole-command backups
 // at the default key derivation), and last those of issue 10 (people.go:
 // unlock per user, the cost of security classes on lists and search, key
-// rotation).
+// rotation), and of issue 11 (daily.go: search over 10,000 clients and
+// 30,000 parties, the conflict check history of 5,000 checks).
 //
 //	go run ./app/internal/benchreport               # full run (about 15 minutes)
 //	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
@@ -16,7 +17,7 @@
 //	go run ./app/internal/benchreport -only audit,cli -window-wait 10s
 //	                                                # some sections (bench-out/bench-only.md): backup, peer,
 //	                                                # open, memory, checkpoint, audit, cli, fair,
-//	                                                # people (issue 10: people.go)
+//	                                                # people (issue 10: people.go), daily (issue 11: daily.go)
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
@@ -144,8 +145,8 @@ func main() {
 		only := map[string]bool{}
 		for _, f := range strings.Split(*onlyFlag, ",") {
 			f = strings.TrimSpace(f)
-			if f != "backup" && f != "peer" && f != "people" && !slices.Contains(i9Sections, f) {
-				fatalf("-only: %q is not a section (backup, peer, people, %s)", f, strings.Join(i9Sections, ", "))
+			if f != "backup" && f != "peer" && f != "people" && f != "daily" && !slices.Contains(i9Sections, f) {
+				fatalf("-only: %q is not a section (backup, peer, people, daily, %s)", f, strings.Join(i9Sections, ", "))
 			}
 			only[f] = true
 		}
@@ -350,6 +351,7 @@ type results struct {
 	backup      *bkResults
 	i9          *i9Results
 	people      *peopleResults
+	daily       *dailyResults
 }
 
 func run(c config, peerOnly bool) error {
@@ -465,6 +467,7 @@ func run(c config, peerOnly bool) error {
 	}
 	if !peerOnly {
 		res.people = peopleSection(c, tmp)
+		res.daily = dailySection(c, tmp)
 	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
@@ -483,6 +486,10 @@ func run(c config, peerOnly bool) error {
 	if res.people != nil {
 		text += "\n" + renderPeopleText(res.people)
 		md += renderPeopleMarkdown(res.people)
+	}
+	if res.daily != nil {
+		text += "\n" + renderDailyText(res.daily)
+		md += renderDailyMarkdown(res.daily)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
@@ -592,6 +599,9 @@ func runOnly(c config, only map[string]bool) error {
 	if only["people"] {
 		res.people = peopleSection(c, tmp)
 	}
+	if only["daily"] {
+		res.daily = dailySection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 	var text, md string
@@ -613,6 +623,10 @@ func runOnly(c config, only map[string]bool) error {
 	if res.people != nil {
 		text += "\n" + renderPeopleText(res.people)
 		md += renderPeopleMarkdown(res.people)
+	}
+	if res.daily != nil {
+		text += "\n" + renderDailyText(res.daily)
+		md += renderDailyMarkdown(res.daily)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
