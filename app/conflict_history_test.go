@@ -233,6 +233,16 @@ func TestDecisionWords(t *testing.T) {
 			t.Errorf("HitRoleLabel(%q) = %q, want %q", role, got, want)
 		}
 	}
+	for h, want := range map[*ConflictHit]string{
+		{Role: "adverse", NameKind: "former", PartyName: "Walter Smith"}: "Adverse party, former name of Walter Smith",
+		{Role: "witness", NameKind: "alias", PartyName: "Wally"}:         "Witness, other name of Wally",
+		{Role: "joint_client"}: "Joint client",
+		{Role: "client"}:       "Client",
+	} {
+		if got := hitAs(*h); got != want {
+			t.Errorf("hitAs(%+v) = %q, want %q", *h, got, want)
+		}
+	}
 	for c, want := range map[string]string{"": "Run by hand", "client:12": "On saving new client 12", "party:17 matter:4": "On saving new party 17 in matter 4"} {
 		if got := contextWords(c); got != want {
 			t.Errorf("contextWords(%q) = %q, want %q", c, got, want)

@@ -81,6 +81,22 @@ func HitRoleLabel(role string) string {
 	return human.Capitalize(strings.ReplaceAll(role, "_", " "))
 }
 
+// hitAs is what a hit's name is, in words: its role, and for a party's
+// other name whose ("Adverse party, former name of Walter Smith").
+func hitAs(h ConflictHit) string {
+	as := HitRoleLabel(h.Role)
+	switch h.NameKind {
+	case "former":
+		as += ", former name of " + h.PartyName
+	case "alias":
+		as += ", other name of " + h.PartyName
+	}
+	if h.Role == "joint_client" {
+		as = "Joint client"
+	}
+	return as
+}
+
 // hitWhere is where a hit's name is, in words.
 func hitWhere(h ConflictHit) string {
 	if h.Hidden {
@@ -133,7 +149,7 @@ var conflictPage = htmltemplate.Must(htmltemplate.New("conflict").Funcs(htmltemp
 	"count":    human.Count,
 	"decision": DecisionLabel,
 	"actor":    DecisionActor,
-	"role":     HitRoleLabel,
+	"as":       hitAs,
 	"where":    hitWhere,
 	"context":  contextWords,
 	"join":     func(ss []string) string { return strings.Join(ss, "; ") },
@@ -183,7 +199,7 @@ td.num { text-align: right; }
 {{if .Hits}}<table>
 <thead><tr><th>Name checked</th><th>Name in the vault</th><th>As</th><th>Where</th><th>How alike</th><th>Why</th></tr></thead>
 <tbody>{{range .Hits}}{{if .Hidden}}<tr class="restricted"><td>{{esc .Query}}</td><td colspan="5">{{esc .Why}}</td></tr>
-{{else}}<tr><td>{{esc .Query}}</td><td>{{esc .Name}}</td><td>{{role .Role}}</td><td>{{esc (where .)}}</td><td class="num">{{pct .Score}}</td><td>{{esc .Why}}</td></tr>
+{{else}}<tr><td>{{esc .Query}}</td><td>{{esc .Name}}</td><td>{{esc (as .)}}</td><td>{{esc (where .)}}</td><td class="num">{{pct .Score}}</td><td>{{esc .Why}}</td></tr>
 {{end}}{{end}}</tbody></table>{{else}}<p>No name in the vault resembled the names checked.</p>{{end}}
 <h2>Decisions</h2>
 {{if .History}}<table>
@@ -228,7 +244,7 @@ func (r *ConflictReport) WriteText(w io.Writer) error {
 				fmt.Fprintf(tw, "  %s\t%s\t\t\t\t\n", e(h.Query), h.Why)
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.0f %%\t%s\n", e(h.Query), e(h.Name), HitRoleLabel(h.Role), e(hitWhere(h)), h.Score*100, e(h.Why))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.0f %%\t%s\n", e(h.Query), e(h.Name), e(hitAs(h)), e(hitWhere(h)), h.Score*100, e(h.Why))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
