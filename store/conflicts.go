@@ -159,7 +159,8 @@ type ConflictFilter struct {
 
 // ListConflictChecks returns a page of the recorded checks that f
 // chooses, newest first, and how many it chooses in all. A check whose
-// hits name a client or matter the viewer cannot see is not theirs to
+// hits or context name a client or matter the viewer cannot see (or a
+// party of such a matter: conflictCheckHidden) is not theirs to
 // list, as it is not theirs to decide (mustSeeConflictCheck): its names,
 // decision and note would tell them what is behind the wall. A check the
 // viewer ran finds such records as hits recorded as hidden, without ids,
@@ -187,8 +188,9 @@ func (tx *Tx) ListConflictChecks(f ConflictFilter) ([]ConflictCheck, int, error)
 		return nil, 0, err
 	}
 	if h.any() {
-		conds = append(conds, "NOT "+conflictNamesHidden)
-		args = append(args, idsJSON(h.clients), idsJSON(h.matters))
+		cond, cargs := conflictCheckHidden(h)
+		conds = append(conds, "NOT "+cond)
+		args = append(args, cargs...)
 	}
 	where := ""
 	if len(conds) > 0 {
@@ -357,18 +359,30 @@ func (tx *Tx) ConflictChecksNaming(clientID int64) ([]int64, error) {
 	return out, rows.Err()
 }
 
-// conflictNamesHidden is the SQL condition "check c's hits (app's JSON
-// array of objects with "client_id" and "matter_id") name a client in the
-// JSON array of ids given first, or a matter in the one given second".
-const conflictNamesHidden = `EXISTS (SELECT 1 FROM
+// conflictCheckHidden is the SQL condition "check c names a client or
+// matter hidden from the viewer with hidden sets h", and its arguments:
+// its hits (app's JSON array of objects with "client_id" and "matter_id")
+// name one, or its context ("client:12", "matter:4", "party:17 matter:4")
+// does, or names a party of a hidden matter. A check made on saving a
+// walled matter's new party has no hit there, but its names and context
+// are that matter's.
+func conflictCheckHidden(h *hiddenSets) (string, []any) {
+	clients, matters := idsJSON(h.clients), idsJSON(h.matters)
+	return `(EXISTS (SELECT 1 FROM
 		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
 		WHERE h.type = 'object' AND (
 			json_extract(h.value, '$.client_id') IN (SELECT value FROM json_each(?)) OR
-			json_extract(h.value, '$.matter_id') IN (SELECT value FROM json_each(?))))`
+			json_extract(h.value, '$.matter_id') IN (SELECT value FROM json_each(?))))
+		OR (c.context <> '' AND (
+			EXISTS (SELECT 1 FROM json_each(?) k WHERE instr(' ' || c.context || ' ', ' client:' || k.value || ' ') > 0) OR
+			EXISTS (SELECT 1 FROM json_each(?) m WHERE instr(' ' || c.context || ' ', ' matter:' || m.value || ' ') > 0) OR
+			EXISTS (SELECT 1 FROM parties p WHERE p.matter_id IN (SELECT value FROM json_each(?))
+				AND instr(' ' || c.context || ' ', ' party:' || p.id || ' ') > 0))))`,
+		[]any{clients, matters, clients, matters, matters}
+}
 
-// mustSeeConflictCheck is ErrNotFound when the check's hits (app's JSON
-// array of objects with "client_id" and "matter_id") name a client or
-// matter hidden from the viewer. A check run by such a viewer recorded its
+// mustSeeConflictCheck is ErrNotFound when the check's hits or context
+// name a client or matter hidden from the viewer (conflictCheckHidden). A check run by such a viewer recorded its
 // hidden hits without ids, so it stays theirs to decide.
 func (tx *Tx) mustSeeConflictCheck(id int64) error {
 	h, err := tx.hidden()
@@ -376,8 +390,8 @@ func (tx *Tx) mustSeeConflictCheck(id int64) error {
 		return err
 	}
 	var n int
-	err = tx.QueryRow(`SELECT count(*) FROM conflict_checks c WHERE c.id = ? AND `+conflictNamesHidden,
-		id, idsJSON(h.clients), idsJSON(h.matters)).Scan(&n)
+	cond, args := conflictCheckHidden(h)
+	err = tx.QueryRow(`SELECT count(*) FROM conflict_checks c WHERE c.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("reading conflict check %d: %w", id, err)
 	}

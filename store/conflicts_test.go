@@ -219,3 +219,66 @@ func TestConflictHistoryBehindWall(t *testing.T) {
 		}
 	}
 }
+
+// TestConflictHistoryContextBehindWall: a check made on saving a record
+// behind the wall (a new party of the walled matter, the restricted
+// client) has no hit there, but its names and context are that record's:
+// the paralegal outside the wall neither lists nor opens it, nor counts
+// it; a check by hand or on a general matter stays theirs.
+func TestConflictHistoryContextBehindWall(t *testing.T) {
+	ctx := context.Background()
+	f := newWallFixture(t)
+	ids := map[string]int64{}
+	contexts := map[string]string{
+		"hand":          "",
+		"general":       fmt.Sprintf("matter:%d", f.matterMG),
+		"walled":        fmt.Sprintf("matter:%d", f.matterW),
+		"walled party":  fmt.Sprintf("party:%d matter:%d", f.partyW, f.matterW),
+		"party alone":   fmt.Sprintf("party:%d", f.partyW),
+		"restricted":    fmt.Sprintf("client:%d", f.clientR),
+		"general party": fmt.Sprintf("party:%d matter:%d", f.partyW+1000, f.matterMG),
+	}
+	err := f.s.Update(ctx, func(tx *Tx) error {
+		for k, c := range contexts {
+			id, err := tx.InsertConflictCheck(&ConflictCheck{At: time.Now(), Actor: "owner", Names: `["` + k + `"]`, Hits: `[]`, Context: c})
+			if err != nil {
+				return err
+			}
+			ids[k] = id
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hiddenFromPara := map[string]bool{"walled": true, "walled party": true, "party alone": true, "restricted": true}
+	for _, v := range []Viewer{Everyone, {UserID: f.para}} {
+		err := f.s.ViewAs(ctx, v, func(tx *Tx) error {
+			cs, total, err := tx.ListConflictChecks(ConflictFilter{Limit: 100})
+			if err != nil {
+				return err
+			}
+			listed := map[int64]bool{}
+			for _, c := range cs {
+				listed[c.ID] = true
+			}
+			if total != len(cs) {
+				t.Errorf("viewer %+v: total %d, %d listed", v, total, len(cs))
+			}
+			for k, id := range ids {
+				hide := v != Everyone && hiddenFromPara[k]
+				if listed[id] == hide {
+					t.Errorf("viewer %+v: check %q (context %q) listed %v", v, k, contexts[k], listed[id])
+				}
+				_, _, err := tx.GetConflictCheck(id)
+				if hide != errors.Is(err, ErrNotFound) || !hide && err != nil {
+					t.Errorf("viewer %+v: opening check %q (context %q): %v", v, k, contexts[k], err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
