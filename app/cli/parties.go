@@ -239,6 +239,30 @@ func partyNames(in app.PartyInput) []string {
 	return append(append([]string{in.Name}, in.Aliases...), in.FormerNames...)
 }
 
+// addedAndChecked prints what an add command added (line) and the conflict
+// check run on the names just entered; --json: {KIND: added,
+// "conflict_check": res}. A check that did not run (cerr) fails the
+// command after the record is said to be added.
+func (r *runner) addedAndChecked(kind string, added addedJSON, line string, res *app.ConflictResult, cerr error) error {
+	js := map[string]any{kind: added}
+	if res != nil {
+		js["conflict_check"] = res
+	}
+	if err := r.out(js, func(w io.Writer) {
+		io.WriteString(w, line)
+		if res != nil {
+			fmt.Fprintln(w)
+			r.conflictLines(w, res)
+		}
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return fmt.Errorf("the %s was added, but the conflict check on its names did not run: %w", kind, cerr)
+	}
+	return nil
+}
+
 type partyAddedJSON struct {
 	Party         addedJSON           `json:"party"`
 	ConflictCheck *app.ConflictResult `json:"conflict_check,omitempty"`

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"casevault/app"
 )
 
 // TestMatterEditCommand: matter edit changes only what is given, says so,
@@ -240,5 +242,37 @@ func TestConflictsCommandWords(t *testing.T) {
 	}
 	if out := v.ok("conflicts", "decide", "1", "--decision", "waived", "--note", "Consent on file 7"); !strings.Contains(out, "recorded") {
 		t.Errorf("a waived decision with its note: %q", out)
+	}
+}
+
+// TestAddWithCheck: client add --check and matter add --check check the
+// names just entered, the new records left out, and print the result
+// right there; --json holds both.
+func TestAddWithCheck(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Jane Roe")
+	out := v.ok("client", "add", "--name", "Janet Roe", "--alias", "Jane Roe", "--check")
+	if !strings.HasPrefix(out, "Client 2 added: Janet Roe\n") || !strings.Contains(out, "Conflict check 1") ||
+		!strings.Contains(out, `"Jane Roe": 1 possible match`) || !strings.Contains(out, `"Janet Roe"`) {
+		t.Errorf("client add --check:\n%s", out)
+	}
+	if strings.Contains(out, "client alias") { // the new client's own alias is left out
+		t.Errorf("the new client matched itself:\n%s", out)
+	}
+	out = v.ok("matter", "add", "--client", "1", "--title", "Roe v. Roe", "--adverse", "Janet Roe", "--check")
+	if !strings.HasPrefix(out, "Matter 1 added: Roe v. Roe (") || !strings.Contains(out, "Conflict check 2") || !strings.Contains(out, "exact  Janet Roe  client") ||
+		strings.Contains(out, "adverse party") {
+		t.Errorf("matter add --check (the new adverse party must not match itself):\n%s", out)
+	}
+	var js struct {
+		Client        addedJSON           `json:"client"`
+		ConflictCheck *app.ConflictResult `json:"conflict_check"`
+	}
+	if err := json.Unmarshal([]byte(v.ok("client", "add", "--name", "Third", "--check", "--json")), &js); err != nil || js.Client.ID != 3 || js.ConflictCheck == nil {
+		t.Errorf("client add --check --json (%v): %+v", err, js)
+	}
+	if out := v.ok("matter", "add", "--client", "1", "--title", "No parties", "--check"); !strings.Contains(out, "nothing to check") {
+		t.Errorf("matter add --check without parties:\n%s", out)
 	}
 }

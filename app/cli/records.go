@@ -75,6 +75,7 @@ func (c *clientFlags) input(r *runner) (app.ClientInput, error) {
 
 func (r *runner) clientAdd(args []string) error {
 	c := r.clientFlagSet("client add")
+	check := c.fs.Bool("check", false, "then check the client's name and aliases for conflicts, and print the result")
 	pos, err := parse(c.fs, args)
 	if err != nil {
 		return err
@@ -95,9 +96,16 @@ func (r *runner) clientAdd(args []string) error {
 			return err
 		}
 		name := strings.TrimSpace(*in.Name)
-		return r.out(addedJSON{ID: id, Name: name}, func(w io.Writer) {
-			fmt.Fprintf(w, "Client %d added: %s\n", id, cell(name))
-		})
+		line := fmt.Sprintf("Client %d added: %s\n", id, cell(name))
+		if !*check {
+			return r.out(addedJSON{ID: id, Name: name}, func(w io.Writer) { io.WriteString(w, line) })
+		}
+		names := []string{name}
+		if in.Aliases != nil {
+			names = append(names, *in.Aliases...)
+		}
+		res, cerr := s.CheckConflictsFor(r.ctx, names, app.CheckFor{Context: fmt.Sprintf("client:%d", id), ExcludeClient: id})
+		return r.addedAndChecked("client", addedJSON{ID: id, Name: name}, line, res, cerr)
 	})
 }
 
@@ -330,6 +338,7 @@ func (r *runner) matterAdd(args []string) error {
 	client := fs.Int64("client", 0, "id of the client (required)")
 	title := fs.String("title", "", "matter title (required)")
 	area := fs.String("practice-area", "", "practice area, e.g. family, employment")
+	check := fs.Bool("check", false, "then check the parties' names for conflicts, and print the result")
 	var adverse, related, counsel strList
 	fs.Var(&adverse, "adverse", "adverse party (repeatable)")
 	fs.Var(&related, "related", "related party (repeatable)")
@@ -376,9 +385,26 @@ func (r *runner) matterAdd(args []string) error {
 		if err != nil {
 			n = "" // the matter is added; its number is in matter show
 		}
-		return r.out(addedJSON{ID: id, Title: t, Number: n, ClientID: *client}, func(w io.Writer) {
-			fmt.Fprintf(w, "Matter %d added: %s\n", id, matterName(t, n))
-		})
+		added := addedJSON{ID: id, Title: t, Number: n, ClientID: *client}
+		line := fmt.Sprintf("Matter %d added: %s\n", id, matterName(t, n))
+		names := append(append(append([]string{}, adverse...), related...), counsel...)
+		if !*check || len(names) == 0 {
+			if *check {
+				line += "No parties were given, so there was nothing to check for conflicts.\n"
+			}
+			return r.out(added, func(w io.Writer) { io.WriteString(w, line) })
+		}
+		// The parties just made must not match themselves.
+		d, err := s.GetMatter(r.ctx, id)
+		if err != nil {
+			return r.addedAndChecked("matter", added, line, nil, err)
+		}
+		var made []int64
+		for _, p := range d.Matter.Parties {
+			made = append(made, p.ID)
+		}
+		res, cerr := s.CheckConflictsFor(r.ctx, names, app.CheckFor{Context: fmt.Sprintf("matter:%d", id), ExcludeParties: made})
+		return r.addedAndChecked("matter", added, line, res, cerr)
 	})
 }
 

@@ -34,13 +34,14 @@ The key derivation is tuned to take about one second on this computer, unless --
 under their name and every alias.`,
 			examples: []example{{"List every client", "casevault client list"}}},
 		&command{name: "client add", summary: "add a client",
-			usage: []string{"client add --name NAME [--alias NAME]... [--email ADDRESS] [--phone NUMBER] [--dob YYYY-MM-DD] [--address TEXT] [--notes TEXT]"},
+			usage: []string{"client add --name NAME [--alias NAME]... [--email ADDRESS] [--phone NUMBER] [--dob YYYY-MM-DD] [--address TEXT] [--notes TEXT] [--check]"},
 			desc: `Adds a client and prints its number ("Client 12 added: Jane Roe"); with --json, the new client as
-data. Each detail can also be read from a file (--name-file, --notes-file...), so it does not stay in the
-shell history.`,
+data. --check then checks the client's name and aliases for conflicts and prints the result right there
+(the new client itself left out). Each detail can also be read from a file (--name-file, --notes-file...),
+so it does not stay in the shell history.`,
 			examples: []example{
 				{"Add a client who also goes by her maiden name", `casevault client add --name "Jane Roe" --alias "Jane Smith" --email jane@example.com`},
-				{"Add a client whose notes are in a file", `casevault client add --name "Acme Ltd" --notes-file acme-notes.txt`},
+				{"Add a client whose notes are in a file, and check the name for conflicts", `casevault client add --name "Acme Ltd" --notes-file acme-notes.txt --check`},
 			},
 			run: (*runner).clientAdd},
 		&command{name: "client list", summary: "list the clients you may see",
@@ -74,10 +75,11 @@ parties: adverse and related parties, opposing counsel, co-counsel and witnesses
 Each matter has a number, "YYYY-NNNN" by the year it was opened, which you may change to your own scheme.`,
 			examples: []example{{"List the open matters", "casevault matter list --status open"}}},
 		&command{name: "matter add", summary: "add a matter for a client",
-			usage: []string{"matter add --client CLIENT-ID --title TITLE [--practice-area AREA] [--adverse NAME]... [--related NAME]... [--opposing-counsel NAME]..."},
-			desc: `Adds a matter and prints its number ("Matter 4 added: Roe v. Acme (2026-0004)"). Parties named
-here can be given more detail later with "casevault party edit".`,
-			examples: []example{{"Open a matter against Acme Ltd", `casevault matter add --client 12 --title "Roe v. Acme" --practice-area employment --adverse "Acme Ltd"`}},
+			usage: []string{"matter add --client CLIENT-ID --title TITLE [--practice-area AREA] [--adverse NAME]... [--related NAME]... [--opposing-counsel NAME]... [--check]"},
+			desc: `Adds a matter and prints its number ("Matter 4 added: Roe v. Acme (2026-0004)"). --check then
+checks the parties' names for conflicts and prints the result right there. Parties named here can be
+given more detail later with "casevault party edit"; more clients with "casevault matter client add".`,
+			examples: []example{{"Open a matter against Acme Ltd, and check Acme for conflicts", `casevault matter add --client 12 --title "Roe v. Acme" --practice-area employment --adverse "Acme Ltd" --check`}},
 			run:      (*runner).matterAdd},
 		&command{name: "matter list", summary: "list matters",
 			usage:    []string{"matter list [--client CLIENT-ID] [--status open|closed]"},
