@@ -84,7 +84,7 @@ Type in the **search field** at the top (**Ctrl+F**). It finds clients and the o
 
 Click a result to open it: a party opens its matter. Clear the field to go back.`},
 	{"Notes on a matter", navMatters, `
-Open **Matters**, choose the matter, write in the box under **Notes** and click **Add note**. Notes are dated and signed with your name, and cannot be changed afterwards.`},
+Open **Matters**, choose the matter, write in the box under **Notes** and click **Add note**. Notes are dated and signed with your name (as **Settings** sets it), and cannot be changed afterwards.`},
 	{"Back up", navBackups, `
 1. Plug in a USB drive (or choose a folder on another disk).
 2. Open **Backups** and click **Choose backup drive or folder…**.

@@ -177,7 +177,7 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		noteBox.Add(quiet(human.Time(n.CreatedAt) + " · " + n.Author))
 		noteBox.Add(wrapped(n.Text))
 	}
-	noteIn := u.newMultiLine("Write a note; it is dated and signed with your name")
+	noteIn := u.newMultiLine("Write a note; it is dated and signed “" + u.sess.DisplayName() + "”")
 	noteIn.SetMinRowsVisible(3)
 	noteErr := errLabel()
 	addB := u.button("Add note", theme.ContentAddIcon(), func() {

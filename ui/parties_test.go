@@ -55,6 +55,9 @@ func TestMatterEditAndParties(t *testing.T) {
 	if !contains(cv, "Adverse party: Brightwater Holdings") || !contains(cv, "Clients of this matter") {
 		t.Fatalf("detail lacks parties or clients; texts %q", texts(cv))
 	}
+	if !contains(cv, "signed “"+h.u.sess.DisplayName()+"”") {
+		t.Errorf("the note box does not say who signs; texts %q", texts(cv))
+	}
 
 	// Edit matter: a date that is not real is refused under its field.
 	test.Tap(button(t, cv, "Edit matter"))
