@@ -159,7 +159,11 @@ func (tx *Tx) Search(query string, limit int) ([]SearchHit, error) {
 					m.alts[i][w] = true
 				}
 			}
-			return tier{ftsQuery(words, alts, func(int) bool { return true }), m}, nil
+			// A word alone needs only its corrections: its prefix
+			// matches are all the prefix tier's (which found fewer than
+			// limit). Among several words, a corrected one may go with
+			// another's prefix.
+			return tier{ftsQuery(words, alts, func(i int) bool { return len(words) > 1 || len(alts[i]) == 0 }), m}, nil
 		},
 	}
 	for n, mk := range tiers {
