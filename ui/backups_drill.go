@@ -42,7 +42,7 @@ func (b *backupsScreen) runDrill() {
 	dd.cred = u.newCredForm(func() { b.startDrill(dd, target) })
 	dd.runB = u.button("Run drill", theme.MediaReplayIcon(), func() { b.startDrill(dd, target) })
 	dd.runB.Importance = widget.HighImportance
-	cancelB := u.button("Cancel", theme.CancelIcon(), func() { dd.d.Hide() })
+	cancelB := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { dd.d.Hide() }))
 	content := textBox(520, wrapped(DrillExplanation), hint("Backup: "+target),
 		dd.cred.pass, container.NewHBox(dd.cred.switchB), dd.errMsg, dd.pv.obj)
 	dd.show(u, "Run a restore drill", content, cancelB, dd.runB)

@@ -66,7 +66,7 @@ func (b *backupsScreen) restore() {
 	rd.cred = u.newCredForm(start)
 	rd.runB = u.button("Restore", theme.DownloadIcon(), start)
 	rd.runB.Importance = widget.HighImportance
-	cancelB := u.button("Cancel", theme.CancelIcon(), func() { rd.d.Hide() })
+	cancelB := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { rd.d.Hide() }))
 	form := container.New(layout.NewFormLayout(),
 		bold("Snapshot"), rd.snapSel,
 		bold("Into the folder"), container.NewBorder(nil, nil, nil, pick, rd.parentL),

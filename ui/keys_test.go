@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -127,5 +128,30 @@ func TestTabOrder(t *testing.T) {
 		if c.Focused() != w {
 			t.Fatalf("Tab %d: focus on %T %p, want %T %p", i+1, c.Focused(), c.Focused(), w, w)
 		}
+	}
+}
+
+// TestEscapeClosesScreenDialogs: Escape closes the window's own dialogs
+// whose Cancel is marked (here Who can see this…), changing nothing.
+func TestEscapeClosesScreenDialogs(t *testing.T) {
+	h := newHarness(t, true)
+	h.unlocked()
+	h.u.wait()
+	h.addClient(canary)
+	cv := h.u.w.Canvas()
+	sb := h.u.main.clients.security
+	test.Tap(button(t, cv, "Who can see this…"))
+	h.u.wait()
+	if cv.Overlays().Top() == nil {
+		t.Fatal("no dialog")
+	}
+	sb.class.SetSelected(seeOnly)
+	escape(h.u)
+	h.u.wait()
+	if cv.Overlays().Top() != nil {
+		t.Fatal("Escape left Who can see this… open")
+	}
+	if !strings.Contains(sb.line.Text, "Everyone") {
+		t.Errorf("Escape applied the change: %q", sb.line.Text)
 	}
 }

@@ -111,7 +111,7 @@ func (u *UI) reportDialog(title, what, fileName string, build func(ctx context.C
 		htmlB.Disable()
 		csvB.Disable()
 	}
-	cancel := u.button("Cancel", theme.CancelIcon(), func() { d.Hide() })
+	cancel := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { d.Hide() }))
 	body := container.NewVBox(
 		wrapped(what),
 		container.New(layout.NewFormLayout(), bold("From"), from, bold("To"), to),

@@ -168,7 +168,7 @@ func (b *securityBox) showDialog(names []string) {
 		})
 	})
 	saveB.Importance = widget.HighImportance
-	cancel := u.button("Cancel", theme.CancelIcon(), func() { d.Hide() })
+	cancel := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { d.Hide() }))
 	people := fyne.CanvasObject(container.NewVScroll(pick))
 	if len(names) == 0 {
 		people = quiet("There are no other people yet: add them on the Users screen.")

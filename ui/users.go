@@ -343,7 +343,7 @@ func (us *usersScreen) addUser() {
 	}
 	addB.OnTapped = func() { u.touch(); submit() }
 	name.OnSubmitted = func(string) { submit() }
-	cancel := u.button("Cancel", theme.CancelIcon(), func() { d.Hide() })
+	cancel := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { d.Hide() }))
 	body := container.NewVBox(
 		container.New(layout.NewFormLayout(), bold("Name"), name, bold("Role"), role),
 		kf,
@@ -517,7 +517,7 @@ func (us *usersScreen) confirmRemove(name string) {
 	removeB := u.button("Remove", theme.DeleteIcon(), func() { d.Hide(); us.remove(name, false) })
 	rotateB := u.button("Remove and change the vault key", theme.ViewRefreshIcon(), func() { d.Hide(); us.remove(name, true) })
 	rotateB.Importance = widget.DangerImportance
-	cancel := u.button("Cancel", theme.CancelIcon(), func() { d.Hide() })
+	cancel := u.escCloses(u.button("Cancel", theme.CancelIcon(), func() { d.Hide() }))
 	body := container.NewVBox(
 		wrapped(fmt.Sprintf("Remove %s from this vault? What they did stays in the audit trail.", name)),
 		wrapped(RemoveExplanation),

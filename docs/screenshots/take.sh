@@ -58,41 +58,48 @@ shot unlock-wrong
 unlock
 click 300 290 # a client
 shot clients
-click 490 70 # New client
+click 480 70 # New client
 typ "Test Person"; key Tab; key Tab; typ "not-an-email"
 shot client-form
+click 670 693 # Cancel
 click 60 106 # Matters
 click 300 190
 shot matters
-click 1007 679 # Who can see this…
-shot who-can-see
-key Escape
 click 60 145 # Conflict check
-click 410 220 # the names box
+click 400 300 # the names box
 typ "Baizazei Nafupo"; key Return; typ "Braishounol Zimafin"
-click 330 290 # Check for conflicts
+click 317 346 # Check for conflicts
 shot conflict-check
-click 60 184 # Audit trail
+click 60 184 # Conflict checks: the history
+sleep 1
+shot conflict-history
+click 60 223 # Audit trail
 sleep 1
 click 900 73 # Verify chain
 click 500 345 # the second entry: the pane shows it in full
 shot audit
-click 60 262 # Users (above Settings, for the owner)
+click 60 301 # Users (above Settings, for the owner)
 shot users
-click 380 115 # the Roles tab
+click 366 115 # the Roles tab
 shot roles
 click 60 67 # Clients
+click 300 345 # another client, then the first one again (a click on the selected row does nothing)
 click 300 290
-click 888 115 # the client's Audit trail
+click 1007 565 # Who can see this… (the client's)
+shot who-can-see
+key Escape
+click 874 115 # the client's Audit trail
 sleep 1
 shot audit-filters
-click 60 301 # Settings
+click 60 340 # Settings
 shot settings
-click 60 223 # Backups
-click 575 115 # Back up now
+click 60 379 # Help
+shot help
+click 60 262 # Backups
+click 561 115 # Back up now
 sleep 2
 key Escape # OK on the result
-click 330 155 # Run restore drill…
+click 316 155 # Run restore drill…
 typ "$pass"; key Return; sleep 3
 shot backup-drill
 key Escape # Close the report
@@ -107,7 +114,7 @@ FYNE_THEME=light start "$tmp/demo"
 unlock
 click 300 290
 shot clients-light
-click 60 184 # Audit trail
+click 60 223 # Audit trail
 sleep 1
 click 500 345
 shot audit-light
