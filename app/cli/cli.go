@@ -226,6 +226,12 @@ func message(err error, repo, dir string) string {
 		return fe.Message + ". Nothing was changed."
 	case errors.Is(err, app.ErrNotFound):
 		v := vaultOpt(dir)
+		switch m := err.Error(); {
+		case strings.HasPrefix(m, "conflict check "):
+			return m + " (check the id with \"casevault conflicts list" + v + "\")"
+		case strings.HasPrefix(m, "party "):
+			return m + " (check the id with \"casevault matter show MATTER-ID" + v + "\", which lists its parties)"
+		}
 		return err.Error() + " (check the id with \"casevault client list" + v + "\" or \"casevault matter list" + v + "\")"
 	case errors.Is(err, app.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"

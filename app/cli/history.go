@@ -213,7 +213,11 @@ func (r *runner) conflictsReport(args []string) error {
 			os.Remove(*html)
 			return fmt.Errorf("writing the conflict check report: %w", err)
 		}
-		fmt.Fprintf(r.env.Stdout, "Conflict check report %d written to %s. It names clients and parties: keep it with the file, and delete other copies.\n", id, cell(*html))
-		return nil
+		return r.out(struct {
+			ID   int64  `json:"id"`
+			File string `json:"file"`
+		}{id, *html}, func(w io.Writer) {
+			fmt.Fprintf(w, "Conflict check report %d written to %s. It names clients and parties: keep it with the file, and delete other copies.\n", id, cell(*html))
+		})
 	})
 }

@@ -256,8 +256,12 @@ func (r *runner) conflictsDecide(args []string) error {
 		if err := s.DecideConflict(r.ctx, id, *decision, *note); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "Decision on conflict check %d recorded: %s.\n", id, *decision)
-		return nil
+		return r.out(struct {
+			ID       int64  `json:"id"`
+			Decision string `json:"decision"`
+		}{id, *decision}, func(w io.Writer) {
+			fmt.Fprintf(w, "Decision on conflict check %d recorded: %s.\n", id, *decision)
+		})
 	})
 }
 

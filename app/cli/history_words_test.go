@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConflictCommandsJSON: conflicts decide and conflicts report --html
+// print JSON alone under --json (they printed a sentence), saying which
+// check and what was recorded or written.
+func TestConflictCommandsJSON(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Jane Roe")
+	v.ok("conflicts", "check", "Jane Roe")
+	d := okJSON[struct {
+		ID       int64  `json:"id"`
+		Decision string `json:"decision"`
+	}](v, "conflicts", "decide", "1", "--decision", "waived", "--note", "consent in file 7")
+	if d.ID != 1 || d.Decision != "waived" {
+		t.Errorf("conflicts decide --json: %+v", d)
+	}
+	page := filepath.Join(t.TempDir(), "check.html")
+	r := okJSON[struct {
+		ID   int64  `json:"id"`
+		File string `json:"file"`
+	}](v, "conflicts", "report", "1", "--html", page)
+	if r.ID != 1 || r.File != page {
+		t.Errorf("conflicts report --html --json: %+v", r)
+	}
+}
+
+// TestNotFoundHintNamesTheList: an unknown conflict check or party points
+// to the list that has its ids, not to the client and matter lists.
+func TestNotFoundHintNamesTheList(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"conflicts", "show", "99"}, `conflict check 99: not found (check the id with "casevault conflicts list`},
+		{[]string{"conflicts", "decide", "99", "--decision", "clear"}, `(check the id with "casevault conflicts list`},
+		{[]string{"party", "remove", "99"}, `party 99: not found (check the id with "casevault matter show MATTER-ID`},
+		{[]string{"matter", "show", "99"}, `matter 99: not found (check the id with "casevault client list`},
+	} {
+		_, errs, code := v.do(c.args...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want %q", c.args, code, errs, c.want)
+		}
+	}
+}
