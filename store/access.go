@@ -206,7 +206,7 @@ func (vis *txVis) publish(classes int, uid int64, h *hiddenSets) {
 	case vis.gen < c.gen:
 		return // cannot happen (reads and writes take the engine's lock), but never go back
 	case vis.gen > c.gen:
-		c.gen, c.classes, c.hidden, c.terms = vis.gen, classesUnknown, nil, nil
+		c.gen, c.classes, c.hidden = vis.gen, classesUnknown, nil
 	}
 	c.classes = classes
 	if h != nil {
@@ -225,39 +225,39 @@ type viewCache struct {
 	gen     uint64
 	classes int
 	hidden  map[int64]*hiddenSets
-	terms   []string // the search index's words (search.go: searchTerms)
+	// words: the words of the index's names as a read transaction at
+	// generation wordsGen listed them (search.go: searchTerms); kept
+	// across generations, for the next to add to.
+	words    *wordList
+	wordsGen uint64
 }
 
-// cachedTerms are the search index's words as a read transaction at this
-// generation listed them, or nil.
-func (vis *txVis) cachedTerms() []string {
+// cachedWords returns the word list of this generation (fresh), or else
+// the last one made (stale, to add to), or neither.
+func (vis *txVis) cachedWords() (fresh, stale *wordList) {
 	if vis.cache == nil {
-		return nil
+		return nil, nil
 	}
 	vis.cache.mu.Lock()
 	defer vis.cache.mu.Unlock()
-	if vis.cache.gen != vis.gen {
-		return nil
+	if vis.cache.words != nil && vis.cache.wordsGen == vis.gen {
+		return vis.cache.words, nil
 	}
-	return vis.cache.terms
+	return nil, vis.cache.words
 }
 
-// publishTerms keeps the search index's words, listed by a read
-// transaction, in the Store's cache for later ones at its generation.
-func (vis *txVis) publishTerms(terms []string) {
+// publishWords keeps a word list, made by a read transaction, in the
+// Store's cache, unless one of a later generation is there.
+func (vis *txVis) publishWords(wl *wordList) {
 	c := vis.cache
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case vis.gen < c.gen:
-		return
-	case vis.gen > c.gen:
-		c.gen, c.classes, c.hidden = vis.gen, classesUnknown, nil
+	if c.words == nil || vis.gen >= c.wordsGen {
+		c.words, c.wordsGen = wl, vis.gen
 	}
-	c.terms = terms
 }
 
 // reader is the txVis of a read transaction at generation gen.

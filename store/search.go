@@ -623,21 +623,90 @@ func typoBudget(w string) int {
 // searchTerms is every word of the search index's name column (names,
 // aliases, titles, numbers, parties' names and organisations), sorted,
 // as the index's tokenizer makes them (lower case, accents removed: the
-// same as foldWord): the words a correction may lead to. Cached in the
-// Store for read transactions until the next write that changes records
-// (the generation of the hidden sets). The body column (notes) is left
-// out: listing its words costs a reading of every note (about as long as
-// listing every word through search_vocab: some 350 ms at 10,000 clients,
+// same as foldWord): the words a correction may lead to. The body column
+// (notes) is left out: listing its words costs a reading of every note
+// (search_vocab lists them all: about twice as long at 10,000 clients,
 // docs/BENCH.md), for corrections that are names' business.
+//
+// The list is kept in the Store for read transactions at its generation
+// (a write that changes records starts a new one). A later generation
+// starts from the last list and adds the words of the rows added or
+// changed since (by id and updated_at: refreshWords), which costs a
+// fraction of reading every name; a word no longer in any name may stay
+// (a correction that finds nothing). Every maxWordRefreshes the list is
+// read again whole.
 func (tx *Tx) searchTerms() ([]string, error) {
-	if t := tx.vis.cachedTerms(); t != nil {
-		return t, nil
+	fresh, stale := tx.vis.cachedWords()
+	if fresh != nil {
+		return fresh.terms, nil
 	}
-	// The name column's texts, from the tables the index is made of (a
-	// scan of the index's own copy is slower).
-	rows, err := tx.Query(`SELECT name FROM clients UNION ALL SELECT alias FROM client_aliases
+	var wl *wordList
+	var err error
+	if stale != nil && stale.refreshes < maxWordRefreshes {
+		wl, err = tx.refreshWords(stale)
+	} else {
+		wl, err = tx.readWords(nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tx.vis.publishWords(wl)
+	return wl.terms, nil
+}
+
+// maxWordRefreshes is how many times a word list is added to before it
+// is read again whole.
+const maxWordRefreshes = 32
+
+// wordList is the words of the index's names, and how far into each
+// table they were read.
+type wordList struct {
+	terms     []string
+	mark      wordMark
+	refreshes int
+}
+
+// wordMark is the highest id (and updated_at, where a table has one) of
+// the tables a word list was read from.
+type wordMark struct {
+	client, clientAt, clientAlias, matter, matterAt, party, partyAt, partyAlias int64
+}
+
+func (tx *Tx) wordMark() (wordMark, error) {
+	var m wordMark
+	err := tx.QueryRow(`SELECT (SELECT coalesce(max(id), 0) FROM clients), (SELECT coalesce(max(updated_at), 0) FROM clients),
+		(SELECT coalesce(max(id), 0) FROM client_aliases), (SELECT coalesce(max(id), 0) FROM matters),
+		(SELECT coalesce(max(updated_at), 0) FROM matters), (SELECT coalesce(max(id), 0) FROM parties),
+		(SELECT coalesce(max(updated_at), 0) FROM parties), (SELECT coalesce(max(id), 0) FROM party_aliases)`).Scan(
+		&m.client, &m.clientAt, &m.clientAlias, &m.matter, &m.matterAt, &m.party, &m.partyAt, &m.partyAlias)
+	return m, err
+}
+
+// readWords reads the words of every name (since == nil), or of the rows
+// added or changed since the mark (ids above it, updated_at after it; an
+// alias with its client or party), into a new list. A row changed in the
+// very millisecond of the mark, by a later transaction, waits for the
+// next whole reading (maxWordRefreshes): "at or after" would read again,
+// at every refresh, every row a bulk load wrote in that millisecond.
+func (tx *Tx) readWords(since *wordList) (*wordList, error) {
+	mark, err := tx.wordMark()
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT name FROM clients UNION ALL SELECT alias FROM client_aliases
 		UNION ALL SELECT title || ' ' || number FROM matters UNION ALL SELECT name || ' ' || organisation FROM parties
-		UNION ALL SELECT alias FROM party_aliases`)
+		UNION ALL SELECT alias FROM party_aliases`
+	var args []any
+	if since != nil {
+		o := since.mark
+		q = `SELECT name FROM clients WHERE id > ?1 OR updated_at > ?2
+		UNION ALL SELECT alias FROM client_aliases WHERE id > ?3 OR client_id IN (SELECT id FROM clients WHERE updated_at > ?2)
+		UNION ALL SELECT title || ' ' || number FROM matters WHERE id > ?4 OR updated_at > ?5
+		UNION ALL SELECT name || ' ' || organisation FROM parties WHERE id > ?6 OR updated_at > ?7
+		UNION ALL SELECT alias FROM party_aliases WHERE id > ?8 OR party_id IN (SELECT id FROM parties WHERE updated_at > ?7)`
+		args = []any{o.client, o.clientAt, o.clientAlias, o.matter, o.matterAt, o.party, o.partyAt, o.partyAlias}
+	}
+	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -657,12 +726,30 @@ func (tx *Tx) searchTerms() ([]string, error) {
 	}
 	terms := make([]string, 0, len(seen))
 	for w := range seen {
-		terms = append(terms, w)
+		if since == nil {
+			terms = append(terms, w)
+		} else if _, ok := slices.BinarySearch(since.terms, w); !ok {
+			terms = append(terms, w)
+		}
 	}
 	slices.Sort(terms)
-	tx.vis.publishTerms(terms)
-	return terms, nil
+	wl := &wordList{terms: terms, mark: mark}
+	if since != nil {
+		wl.refreshes = since.refreshes + 1
+		wl.terms = since.terms
+		if len(terms) > 0 { // a new list: the old one may be in use
+			merged := make([]string, 0, len(since.terms)+len(terms))
+			merged = append(append(merged, since.terms...), terms...)
+			slices.Sort(merged)
+			wl.terms = merged
+		}
+	}
+	return wl, nil
 }
+
+// refreshWords is the word list of stale with the words of the rows
+// added or changed since.
+func (tx *Tx) refreshWords(stale *wordList) (*wordList, error) { return tx.readWords(stale) }
 
 // notWordRune: r separates words (neither a letter, a digit nor a mark).
 func notWordRune(r rune) bool {

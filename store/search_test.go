@@ -263,6 +263,37 @@ func TestSearchWordsAfterWrite(t *testing.T) {
 			t.Errorf("smith after the rename: %s", hitLine(h))
 		}
 	}
+	// Words added to the list since: a party's former name, a client's
+	// alias (their rows carry no time: found through their party's or
+	// client's), and a client written with a time before the list's.
+	err = f.s.Update(ctx, func(tx *Tx) error {
+		p, err := tx.GetParty(f.smith)
+		if err != nil {
+			return err
+		}
+		p.FormerNames = append(p.FormerNames, "Quattlebaum")
+		if err := tx.UpdateParty(p, time.Now()); err != nil {
+			return err
+		}
+		c, err := tx.GetClient(f.acme)
+		if err != nil {
+			return err
+		}
+		c.Aliases = append(c.Aliases, "Zarathustra Holdings")
+		if err := tx.UpdateClient(c, time.Now()); err != nil {
+			return err
+		}
+		_, err = tx.InsertClient(&Client{Name: "Ottoline Vexworthy"}, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, kind := range map[string]string{"quattlebaun": "party_alias", "zarathustre": "alias", "vexworthi": "client"} {
+		if hits := f.search(t, Everyone, q, 10); len(hits) != 1 || hits[0].Kind != kind || !hits[0].Fuzzy {
+			t.Errorf("%s (a slip of a word added since):\n%s", q, hitLines(hits))
+		}
+	}
 }
 
 // TestSearchHidesWalledParties: the parties (and their other names) of a
