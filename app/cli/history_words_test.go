@@ -51,3 +51,20 @@ func TestNotFoundHintNamesTheList(t *testing.T) {
 		}
 	}
 }
+
+// TestMatterShowOtherNames: matter show names a party's aliases after
+// "also" and its former names after "formerly", never "also formerly".
+func TestMatterShowOtherNames(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Jane Roe")
+	v.id("matter", "add", "--client", "1", "--title", "Roe v. Acme")
+	v.ok("party", "add", "--matter", "1", "--role", "adverse", "--name", "Acme Ltd", "--former-name", "Acme Holdings", "--no-check")
+	v.ok("party", "add", "--matter", "1", "--role", "witness", "--name", "John Smith", "--alias", "Johnny", "--former-name", "John Smyth", "--no-check")
+	out := v.ok("matter", "show", "1")
+	for _, want := range []string{"Acme Ltd (formerly Acme Holdings)", "John Smith (also Johnny; formerly John Smyth)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("matter show lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -490,7 +490,10 @@ func (r *runner) matterShow(args []string) error {
 					name += ", " + cell(p.Organisation)
 				}
 				if o := otherNames(p.Aliases, p.FormerNames); o != "" {
-					name += " (also " + o + ")"
+					if len(p.Aliases) > 0 {
+						o = "also " + o
+					}
+					name += " (" + o + ")"
 				}
 				fmt.Fprintf(w, "%s\t%s [party %d]\n", cell(app.PartyRoleLabel(p.Role)), name, p.ID)
 			}
