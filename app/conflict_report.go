@@ -212,6 +212,23 @@ td.num { text-align: right; }
 </html>
 `))
 
+// SaveConflictReport writes the report's printable page to w, to be kept
+// in a file: the file takes client data out of the vault, so it needs the
+// right to export client data (reading the report, or opening it to print
+// from a private temporary file, does not), and it is recorded
+// (report.export) before anything is written, as SaveReport does.
+func (s *Session) SaveConflictReport(ctx context.Context, r *ConflictReport, w io.Writer) error {
+	rec := ref("conflict_check", r.ID)
+	if err := s.allow(ctx, access.ExportRecords, rec); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("conflict check report %d as HTML, %s", r.ID, human.Count(len(r.Hits), "hit", "hits"))
+	if err := s.audit(ctx, "report.export", rec, detail); err != nil {
+		return err
+	}
+	return r.WriteHTML(w)
+}
+
 // WriteHTML writes the report as a printable, self-contained HTML page
 // (no script, image, font or link; every value escaped).
 func (r *ConflictReport) WriteHTML(w io.Writer) error {

@@ -262,6 +262,27 @@ func matrixOps() []matrixOp {
 			_, err := s.ConflictReport(ctx, id.(int64))
 			return err
 		}},
+		{name: "Session.SaveConflictReport", verbs: vs(access.ExportRecords), setup: func(t *testing.T, s *Session, fx *matrixFix) any {
+			res, err := s.CheckConflicts(ctx, []string{fmt.Sprintf("Prospect %d", fx.next())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.ConflictReport(ctx, res.CheckID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}, run: func(t *testing.T, s *Session, fx *matrixFix, rep any, r access.Role) error {
+			var sb strings.Builder
+			err := s.SaveConflictReport(ctx, rep.(*ConflictReport), &sb)
+			if err != nil && sb.Len() != 0 {
+				t.Errorf("%s: a refused conflict report save wrote %d bytes", r.Name, sb.Len())
+			}
+			if err == nil && !strings.Contains(sb.String(), "<html") {
+				t.Errorf("%s: the saved conflict report is not the page: %.80q", r.Name, sb.String())
+			}
+			return err
+		}},
 		{name: "Session.Status", verbs: vs(access.ViewStatus), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.Status(ctx)
 			return err
@@ -438,9 +459,8 @@ var matrixNoCheck = map[string]string{
 // matrixUnusedVerbs are access verbs no Session method uses, with the
 // reason (a verb nobody checks is a permission that does nothing).
 var matrixUnusedVerbs = map[string]string{
-	"ExportRecords": "no CSV export of client records yet (the CLI's --json output is a read)",
-	"ViewPolicy":    "PassPolicy is open to every user (see matrixNoCheck)",
-	"ViewNotes":     "notes come with GetMatter and search, left out unless Can(notes, read): the GetMatter and Search rows check it",
+	"ViewPolicy": "PassPolicy is open to every user (see matrixNoCheck)",
+	"ViewNotes":  "notes come with GetMatter and search, left out unless Can(notes, read): the GetMatter and Search rows check it",
 }
 
 var zeroTime time.Time
@@ -559,8 +579,8 @@ func TestPermissionMatrixBuiltinRoles(t *testing.T) {
 	// what each built-in role may and may not do.
 	want := map[string][]string{
 		access.AttorneyRole:  {"Session.AddUser", "Session.ClearLockout", "Session.DeleteRole", "Session.ListRoles", "Session.ListUsers", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
-		access.ParalegalRole: {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AccessReport", "Session.ActivityReport", "Session.AddUser", "Session.AuditList", "Session.AuditVerify", "Session.AuditView", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
-		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddMatterClient", "Session.AddNote", "Session.AddParty", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.EditMatter", "Session.EditParty", "Session.EditPartyWith", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveMatterClient", "Session.RemoveParty", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
+		access.ParalegalRole: {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AccessReport", "Session.ActivityReport", "Session.AddUser", "Session.AuditList", "Session.AuditVerify", "Session.AuditView", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveUser", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveConflictReport", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
+		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddMatterClient", "Session.AddNote", "Session.AddParty", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.EditMatter", "Session.EditParty", "Session.EditPartyWith", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveMatterClient", "Session.RemoveParty", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveConflictReport", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 	}
 	for role, denied := range want {
 		r, _ := access.BuiltinRole(role)

@@ -199,7 +199,7 @@ func (r *runner) conflictsReport(args []string) error {
 			return fmt.Errorf("writing the conflict check report: %w", err)
 		}
 		bw := bufio.NewWriter(f)
-		err = rep.WriteHTML(bw)
+		err = s.SaveConflictReport(r.ctx, rep, bw)
 		if err == nil {
 			err = bw.Flush()
 		}

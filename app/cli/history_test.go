@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"casevault/app/access"
 )
 
 // TestConflictHistoryCommands: conflicts list no longer runs a check on
@@ -187,5 +190,43 @@ func TestSearchCommandWords(t *testing.T) {
 	out = v.ok("search", "letter")
 	if !strings.Contains(out, "[draft] [letter]") || strings.Contains(out, `\[`) {
 		t.Errorf("a literal bracket in a note:\n%s", out)
+	}
+}
+
+// TestConflictReportFileNeedsExport: writing a conflict check report to a
+// file takes client data out of the vault, so it needs the right to export
+// (as "report access --html" does): a Paralegal, who may read the report,
+// is refused (exit 6) and no file is made; the owner's file is recorded.
+func TestConflictReportFileNeedsExport(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.ok("client", "add", "--name", "Hollis Pemberton")
+	out := v.ok("conflicts", "check", "Hollis Pemberton", "--json")
+	var res struct {
+		CheckID int64 `json:"check_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.CheckID == 0 {
+		t.Fatalf("conflicts check --json: %v\n%s", err, out)
+	}
+	id := strconv.FormatInt(res.CheckID, 10)
+	para := addCLIUser(t, v, "pia", access.ParalegalRole)
+	if text, errs, code := v.as(para, "conflicts", "report", id); code != 0 || !strings.Contains(text, "Hollis Pemberton") {
+		t.Fatalf("a Paralegal cannot read the report: exit %d %s\n%s", code, errs, text)
+	}
+	file := filepath.Join(t.TempDir(), "report.html")
+	_, errs, code := v.as(para, "conflicts", "report", id, "--html", file)
+	if code != ExitDenied {
+		t.Fatalf("a Paralegal wrote the report to a file: exit %d, want %d; %s", code, ExitDenied, errs)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("a refused report left a file behind (%v)", err)
+	}
+	v.ok("conflicts", "report", id, "--html", file)
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(b), "Hollis Pemberton") {
+		t.Fatalf("the owner's report file: %v\n%.200s", err, b)
+	}
+	if trail := v.ok("audit", "list", "--json"); !strings.Contains(trail, "report.export") {
+		t.Errorf("the saved report is not in the audit trail:\n%s", trail)
 	}
 }
