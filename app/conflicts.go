@@ -240,10 +240,9 @@ func (s *Session) DecideConflict(ctx context.Context, checkID int64, decision, n
 		return err
 	}
 	return s.update(ctx, "conflict.decide", func(tx *store.Tx) (string, string, error) {
+		// The store's errors name the check, in the same words whether it
+		// is hidden from the user or not there.
 		err := tx.DecideConflictCheck(checkID, store.ConflictDecision{At: s.now(), Actor: s.actor, Decision: decision, Note: note})
-		if err != nil {
-			err = fmt.Errorf("conflict check %d: %w", checkID, err)
-		}
 		return ref("conflict_check", checkID), decision, err
 	})
 }

@@ -138,13 +138,16 @@ func (tx *Tx) DecideConflictCheck(id int64, d ConflictDecision) error {
 	}
 	res, err := tx.Exec("UPDATE conflict_checks SET decision = ?, decision_note = ?, decided_at = ? WHERE id = ?", d.Decision, d.Note, ms(d.At), id)
 	if err != nil {
-		return err
+		return fmt.Errorf("recording the decision on conflict check %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		// The same words as a check hidden from the viewer (mustSeeConflictCheck).
+		return fmt.Errorf("conflict check %d: %w", id, ErrNotFound)
 	}
-	_, err = tx.Exec("INSERT INTO conflict_decisions(check_id, at, actor, decision, note) VALUES (?, ?, ?, ?, ?)", id, ms(d.At), d.Actor, d.Decision, d.Note)
-	return err
+	if _, err = tx.Exec("INSERT INTO conflict_decisions(check_id, at, actor, decision, note) VALUES (?, ?, ?, ?, ?)", id, ms(d.At), d.Actor, d.Decision, d.Note); err != nil {
+		return fmt.Errorf("recording the decision on conflict check %d: %w", id, err)
+	}
+	return nil
 }
 
 // ConflictFilter chooses recorded checks: Query, a part of a name
