@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"casevault/app/access"
+	"casevault/app/human"
 	"casevault/store"
 )
 
@@ -76,7 +77,7 @@ func validateParty(in PartyInput) (*store.Party, error) {
 		return nil, err
 	}
 	if n := len(in.Aliases) + len(in.FormerNames); n > maxOtherNames {
-		return nil, &FieldError{"alias", fmt.Sprintf("A party can have at most %d aliases and former names (%d given)", maxOtherNames, n)}
+		return nil, &FieldError{"alias", fmt.Sprintf("A party can have at most %s aliases and former names (%s given)", human.Number(int64(maxOtherNames)), human.Number(int64(n)))}
 	}
 	var err error
 	if p.Aliases, err = cleanNames("alias", in.Aliases, "An alias cannot be empty"); err != nil {

@@ -87,7 +87,7 @@ func newHistoryScreen(u *UI) *historyScreen {
 		h.count)
 	h.showEmpty()
 	split := container.NewHSplit(container.NewBorder(head, nil, nil, nil, h.list), container.NewBorder(h.msg, nil, nil, nil, h.right))
-	split.Offset = 0.4
+	split.Offset = 0.45
 	h.obj = split
 	h.decSel.SetSelectedIndex(0) // reads the first page
 	return h
@@ -203,8 +203,9 @@ func historyLines(c app.ConflictCheckSummary) [][]part {
 	return [][]part{
 		{strong(strings.Join(c.Names, ", "))},
 		// The decision first: a narrow list cuts the end of the line.
-		{strongColored(word, imp), low(fmt.Sprintf(" · %s · %s · %s", human.Count(c.HitCount, "possible conflict", "possible conflicts"),
-			human.Time(c.At), actorName(c.Actor)))},
+		// Then when, which a list of checks is read by; who comes last.
+		{strongColored(word, imp), low(fmt.Sprintf(" · %s · %s · %s", human.Time(c.At),
+			human.Count(c.HitCount, "possible conflict", "possible conflicts"), actorName(c.Actor)))},
 	}
 }
 

@@ -368,7 +368,7 @@ func TestConflicts(t *testing.T) {
 
 	out := v.ok("conflicts", "Acme Corp", "Nobody Known")
 	for _, want := range []string{"Conflict check 2", "ACME Corporation, Inc.", "adverse party", "1 Supply dispute (closed)", "2 Widget Buyer", "normalised",
-		`"Nobody Known": no matches`, "conflicts decide 2"} {
+		`“Nobody Known”: no matches`, "conflicts decide 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("conflicts output lacks %q:\n%s", want, out)
 		}

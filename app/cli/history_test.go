@@ -64,7 +64,7 @@ func TestConflictHistoryCommands(t *testing.T) {
 
 	out = v.ok("conflicts", "show", "1")
 	for _, want := range []string{"Conflict check 1", "Earlier decision", "Clear: no conflict", "Note: a different Acme", "Waived (written consent)",
-		"Written consent, file 2026-0001/3", `"Acme Ltd": 1 possible match`, "To decide again"} {
+		"Written consent, file 2026-0001/3", `“Acme Ltd”: 1 possible match`, "To decide again"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("conflicts show lacks %q:\n%s", want, out)
 		}
@@ -150,7 +150,7 @@ func TestPartyEditCommand(t *testing.T) {
 		t.Errorf("after party edit: %+v", list)
 	}
 	out = v.ok("party", "edit", "2", "--former-name", "Acme Ltd")
-	if !strings.Contains(out, "Conflict check") || !strings.Contains(out, `"Acme Ltd": 1 possible match`) {
+	if !strings.Contains(out, "Conflict check") || !strings.Contains(out, `“Acme Ltd”: 1 possible match`) {
 		t.Errorf("party edit with a new name ran no check:\n%s", out)
 	}
 	if out := v.ok("party", "edit", "2", "--alias", "Sammy", "--no-check"); strings.Contains(out, "Conflict check") {

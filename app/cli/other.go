@@ -171,10 +171,10 @@ func (r *runner) hitLines(w io.Writer, res *app.ConflictResult) {
 			}
 		}
 		if len(hits) == 0 {
-			fmt.Fprintf(w, "\n%q: no matches among clients, aliases or parties.\n", q)
+			fmt.Fprintf(w, "\n“%s”: no matches among clients, aliases or parties.\n", q)
 			continue
 		}
-		fmt.Fprintf(w, "\n%q: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
+		fmt.Fprintf(w, "\n“%s”: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
 		fmt.Fprintln(w, "MATCH\tNAME\tROLE\tCLIENT\tMATTER\tWHY")
 		for _, h := range hits {
 			if h.Hidden { // no client, matter or name: only that there is something to ask about

@@ -109,7 +109,7 @@ func TestPartyCommands(t *testing.T) {
 	v.id("matter", "add", "--client", "1", "--title", "Roe v. Acme", "--adverse", "Acme Ltd")
 	out := v.ok("party", "add", "--matter", "1", "--role", "adverse", "--name", "Acme Holdings", "--kind", "organisation", "--former-name", "Acme Ltd")
 	if !strings.HasPrefix(out, "Party 2 added to matter 1: Acme Holdings (adverse party)\n") || !strings.Contains(out, "Conflict check 1") ||
-		!strings.Contains(out, `"Acme Ltd": 1 possible match`) || !strings.Contains(out, `"Acme Holdings": no matches`) {
+		!strings.Contains(out, `“Acme Ltd”: 1 possible match`) || !strings.Contains(out, `“Acme Holdings”: no matches`) {
 		t.Errorf("party add:\n%s", out)
 	}
 	if id := addedID(t, nil, out); id != "2" {
@@ -217,10 +217,10 @@ func TestConflictsCommandWords(t *testing.T) {
 	t.Parallel()
 	v := newTV(t)
 	v.id("client", "add", "--name", "Jane Roe")
-	if out := v.ok("conflicts", "check", "decide"); !strings.Contains(out, `"decide": no matches`) {
+	if out := v.ok("conflicts", "check", "decide"); !strings.Contains(out, `“decide”: no matches`) {
 		t.Errorf("conflicts check decide:\n%s", out)
 	}
-	if out := v.ok("conflicts", "Jane Roe"); !strings.Contains(out, `"Jane Roe": 1 possible match`) {
+	if out := v.ok("conflicts", "Jane Roe"); !strings.Contains(out, `“Jane Roe”: 1 possible match`) {
 		t.Errorf("the old form:\n%s", out)
 	}
 	for _, c := range []struct {
@@ -254,7 +254,7 @@ func TestAddWithCheck(t *testing.T) {
 	v.id("client", "add", "--name", "Jane Roe")
 	out := v.ok("client", "add", "--name", "Janet Roe", "--alias", "Jane Roe", "--check")
 	if !strings.HasPrefix(out, "Client 2 added: Janet Roe\n") || !strings.Contains(out, "Conflict check 1") ||
-		!strings.Contains(out, `"Jane Roe": 1 possible match`) || !strings.Contains(out, `"Janet Roe"`) {
+		!strings.Contains(out, `“Jane Roe”: 1 possible match`) || !strings.Contains(out, `“Janet Roe”`) {
 		t.Errorf("client add --check:\n%s", out)
 	}
 	if strings.Contains(out, "client alias") { // the new client's own alias is left out

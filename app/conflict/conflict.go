@@ -275,7 +275,7 @@ func (ix *Index) Check(query string) []Hit {
 		e := ix.entries[idx]
 		if exactKey(e.Name) == ek {
 			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Exact, Score: 1,
-				Why: fmt.Sprintf("same name as %q", e.Name)}, idx})
+				Why: fmt.Sprintf("same name as “%s”", e.Name)}, idx})
 		} else {
 			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Normalised, Score: 1,
 				Why: explainNormalised(q, e.Name)}, idx})
@@ -291,7 +291,7 @@ func (ix *Index) Check(query string) []Hit {
 			sc.seen[idx] = sc.gen
 			e := ix.entries[idx]
 			recs = append(recs, hitRec{Hit{Query: query, Entry: e, Kind: Fuzzy, Score: joinedWeight,
-				Why: fmt.Sprintf("similar to %q (same letters, split into words differently)", e.Name)}, idx})
+				Why: fmt.Sprintf("similar to “%s” (same letters, split into words differently)", e.Name)}, idx})
 		}
 	}
 	if len(q.toks) <= maxQueryWords {
@@ -349,9 +349,9 @@ func explainNormalised(q *query, name string) string {
 		what = append(what, "company suffix")
 	}
 	if len(what) == 0 {
-		return fmt.Sprintf("same name as %q after normalisation", name)
+		return fmt.Sprintf("same name as “%s” after normalisation", name)
 	}
-	return fmt.Sprintf("same name as %q apart from %s", name, joinAnd(what))
+	return fmt.Sprintf("same name as “%s” apart from %s", name, joinAnd(what))
 }
 
 func sortedCopy(s []string) []string {

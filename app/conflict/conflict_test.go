@@ -281,15 +281,15 @@ func TestCheckNoMatch(t *testing.T) {
 func TestCheckWhy(t *testing.T) {
 	ix := NewIndex(sampleEntries)
 	cases := map[string]string{
-		"Jon Smtih":                 `spelling close to "John Smith" (2 letters differ)`,
-		"Acme Corp":                 `same name as "ACME Corporation, Inc." apart from punctuation and company suffix`,
-		"Smith, John":               `same name as "John Smith" apart from punctuation and word order`,
-		"José Núñez":                `same name as "Jose Nunez" apart from accents`,
-		"JOHN SMITH":                `same name as "John Smith"`,
-		"Smith John LLC":            `same name as "John Smith" apart from word order and company suffix`,
-		"Mc Donald":                 `similar to "McDonald" (same letters, split into words differently)`,
-		"J Smith":                   `same name as "J. Smith" apart from punctuation`,
-		"Zenith Widgets Corportion": `similar to "Zenith Widgets, Inc." ("corportion" taken for a company suffix)`,
+		"Jon Smtih":                 `spelling close to “John Smith” (2 letters differ)`,
+		"Acme Corp":                 `same name as “ACME Corporation, Inc.” apart from punctuation and company suffix`,
+		"Smith, John":               `same name as “John Smith” apart from punctuation and word order`,
+		"José Núñez":                `same name as “Jose Nunez” apart from accents`,
+		"JOHN SMITH":                `same name as “John Smith”`,
+		"Smith John LLC":            `same name as “John Smith” apart from word order and company suffix`,
+		"Mc Donald":                 `similar to “McDonald” (same letters, split into words differently)`,
+		"J Smith":                   `same name as “J. Smith” apart from punctuation`,
+		"Zenith Widgets Corportion": `similar to “Zenith Widgets, Inc.” (“corportion” taken for a company suffix)`,
 	}
 	for q, want := range cases {
 		hits := ix.Check(q)

@@ -499,11 +499,11 @@ func (ix *Index) verifyJoined(q *query, sc *scratch, idx int32, ct []int32) (hit
 	var why string
 	switch {
 	case d == 0:
-		why = fmt.Sprintf("similar to %q (words split differently)", e.Name)
+		why = fmt.Sprintf("similar to “%s” (words split differently)", e.Name)
 	case split:
-		why = fmt.Sprintf("spelling close to %q (%s; words split differently)", e.Name, letters(d))
+		why = fmt.Sprintf("spelling close to “%s” (%s; words split differently)", e.Name, letters(d))
 	default:
-		why = fmt.Sprintf("spelling close to %q (%s)", e.Name, letters(d))
+		why = fmt.Sprintf("spelling close to “%s” (%s)", e.Name, letters(d))
 	}
 	return hitRec{Hit{Query: q.raw, Entry: e, Kind: Fuzzy, Score: score, Why: why}, idx}, true
 }
@@ -526,7 +526,7 @@ func (ix *Index) explainWords(q *query, ct []int32, chosen []pair, usedC uint32,
 			if len(q.runes[p.i]) == 1 {
 				qs, cs = cs, qs
 			}
-			initials = append(initials, fmt.Sprintf("%q as an initial of %q", cs, qs))
+			initials = append(initials, fmt.Sprintf("“%s” as an initial of “%s”", cs, qs))
 		} else {
 			edits += int(p.d)
 		}
@@ -538,7 +538,7 @@ func (ix *Index) explainWords(q *query, ct []int32, chosen []pair, usedC uint32,
 	var extra []string
 	for j, cid := range ct {
 		if usedC&(1<<j) == 0 {
-			extra = append(extra, fmt.Sprintf("%q", ix.words[cid].s))
+			extra = append(extra, fmt.Sprintf("“%s”", ix.words[cid].s))
 		}
 	}
 	switch len(extra) {
@@ -549,7 +549,7 @@ func (ix *Index) explainWords(q *query, ct []int32, chosen []pair, usedC uint32,
 		parts = append(parts, "extra words "+strings.Join(extra, ", "))
 	}
 	if len(chosen) < len(q.toks) {
-		parts = append(parts, fmt.Sprintf("%q taken for a company suffix", q.toks[len(q.toks)-1]))
+		parts = append(parts, fmt.Sprintf("“%s” taken for a company suffix", q.toks[len(q.toks)-1]))
 	}
 	// Word order: do the paired words appear in the same relative order in both names?
 	order := slices.Clone(chosen)
@@ -567,5 +567,5 @@ func (ix *Index) explainWords(q *query, ct []int32, chosen []pair, usedC uint32,
 	if edits > 0 {
 		lead = "spelling close to"
 	}
-	return fmt.Sprintf("%s %q (%s)", lead, name, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s “%s” (%s)", lead, name, strings.Join(parts, "; "))
 }
