@@ -565,6 +565,21 @@ func (r *runner) repoStateDir() string {
 	return app.RepoUnlockStateDir(base, r.repo)
 }
 
+// done reports a change that was made: under --json only v (what changed,
+// by id), otherwise the sentence (already escaped where it holds names).
+func (r *runner) done(v any, sentence string) error {
+	return r.out(v, func(w io.Writer) { fmt.Fprintln(w, sentence) })
+}
+
+// changed is done's JSON for a record that changed: its kind, id and what
+// happened to it.
+type changed struct {
+	Kind   string `json:"kind"`
+	ID     int64  `json:"id,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Change string `json:"change"`
+}
+
 func (r *runner) out(v any, text func(w io.Writer)) error {
 	if r.json {
 		var buf bytes.Buffer

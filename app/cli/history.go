@@ -4,11 +4,8 @@ package cli
 // list, show and report.
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"casevault/app"
@@ -191,27 +188,10 @@ func (r *runner) conflictsReport(args []string) error {
 		if *open {
 			return r.openPage(rep.WriteHTML)
 		}
-		f, err := os.OpenFile(*html, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s already exists; give a new file name (nothing was written)", *html)
-		}
-		if err != nil {
-			return fmt.Errorf("writing the conflict check report: %w", err)
-		}
-		bw := bufio.NewWriter(f)
-		err = s.SaveConflictReport(r.ctx, rep, bw)
-		if err == nil {
-			err = bw.Flush()
-		}
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(*html)
-			return fmt.Errorf("writing the conflict check report: %w", err)
+		if err := writeNew(*html, "the conflict check report", func(w io.Writer) error {
+			return s.SaveConflictReport(r.ctx, rep, w)
+		}); err != nil {
+			return err
 		}
 		return r.out(struct {
 			ID   int64  `json:"id"`

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -66,5 +68,41 @@ func TestMatterShowOtherNames(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("matter show lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestChangeCommandsJSON: commands that change a record print JSON alone
+// under --json (they printed a sentence), and the sentence otherwise.
+func TestChangeCommandsJSON(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	c := v.id("client", "add", "--name", "Odile Brannagh")
+	m := v.id("matter", "add", "--client", c, "--title", "Brannagh lease")
+	for _, tc := range []struct {
+		args   []string
+		change string
+	}{
+		{[]string{"client", "edit", c, "--email", "odile@example.com"}, "updated"},
+		{[]string{"matter", "close", m}, "closed"},
+		{[]string{"matter", "reopen", m}, "reopened"},
+		{[]string{"matter", "open", m}, "general"},
+	} {
+		out := v.ok(append(tc.args, "--json")...)
+		var got struct {
+			Kind   string `json:"kind"`
+			ID     int64  `json:"id"`
+			Change string `json:"change"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil || got.Change != tc.change || strconv.FormatInt(got.ID, 10) != tc.args[2] {
+			t.Errorf("%v --json: %+v, %v\n%s", tc.args, got, err, out)
+		}
+	}
+	if out := v.ok("matter", "close", m); !strings.Contains(out, "Matter "+m+" closed.") {
+		t.Errorf("matter close without --json: %q", out)
+	}
+	mc := v.id("client", "add", "--name", "Temp Client")
+	out := v.ok("client", "delete", mc, "--json")
+	if !json.Valid([]byte(out)) || !strings.Contains(out, `"deleted"`) {
+		t.Errorf("client delete --json: %s", out)
 	}
 }

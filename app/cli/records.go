@@ -130,8 +130,7 @@ func (r *runner) clientEdit(args []string) error {
 		if err := s.EditClient(r.ctx, id, in); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "Client %d updated.\n", id)
-		return nil
+		return r.done(changed{Kind: "client", ID: id, Change: "updated"}, fmt.Sprintf("Client %d updated.", id))
 	})
 }
 
@@ -149,8 +148,7 @@ func (r *runner) clientDelete(args []string) error {
 		if err := s.DeleteClient(r.ctx, id); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "Client %d deleted.\n", id)
-		return nil
+		return r.done(changed{Kind: "client", ID: id, Change: "deleted"}, fmt.Sprintf("Client %d deleted.", id))
 	})
 }
 
@@ -523,14 +521,12 @@ func (r *runner) matterStatus(args []string, reopen bool) error {
 			if err := s.ReopenMatter(r.ctx, id); err != nil {
 				return err
 			}
-			fmt.Fprintf(r.env.Stdout, "Matter %d reopened.\n", id)
-			return nil
+			return r.done(changed{Kind: "matter", ID: id, Change: "reopened"}, fmt.Sprintf("Matter %d reopened.", id))
 		}
 		if err := s.CloseMatter(r.ctx, id); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "Matter %d closed.\n", id)
-		return nil
+		return r.done(changed{Kind: "matter", ID: id, Change: "closed"}, fmt.Sprintf("Matter %d closed.", id))
 	})
 }
 

@@ -160,29 +160,41 @@ func (r *runner) saveReport(s *app.Session, rep app.Report, path, format string)
 		}
 		return bw.Flush()
 	}
+	if err := writeNew(path, "the report", func(w io.Writer) error { return s.SaveReport(r.ctx, rep, format, w) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.env.Stderr, "Report written to %s. It holds client data in plain text: keep it safe and delete it when done.\n", human.EscapeText(path))
+	return nil
+}
+
+// writeNew writes a new file at path (0600, never over a file that exists)
+// through write, buffered and synced; a failed write removes the file. An
+// error of write is returned as it is (a refusal stays one); what (e.g.
+// "the report") names the file in the others.
+func writeNew(path, what string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists; give a new file name (nothing was written)", path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing %s: %w", what, err)
 	}
 	bw := bufio.NewWriter(f)
-	err = s.SaveReport(r.ctx, rep, format, bw)
-	if err == nil {
-		err = bw.Flush()
+	if err = write(bw); err == nil {
+		if err = bw.Flush(); err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			err = fmt.Errorf("writing %s: %w", what, err)
+		}
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing %s: %w", what, cerr)
 	}
 	if err != nil {
 		os.Remove(path)
 		return err
 	}
-	fmt.Fprintf(r.env.Stderr, "Report written to %s. It holds client data in plain text: keep it safe and delete it when done.\n", human.EscapeText(path))
 	return nil
 }
 

@@ -186,8 +186,7 @@ func (r *runner) userRole(args []string) error {
 		if err := s.SetUserRole(r.ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "%s now has the role %s.\n", cell(pos[0]), cell(pos[1]))
-		return nil
+		return r.done(changed{Kind: "user", Name: pos[0], Change: "role " + pos[1]}, fmt.Sprintf("%s now has the role %s.", cell(pos[0]), cell(pos[1])))
 	})
 }
 
@@ -224,8 +223,7 @@ func (r *runner) userUnlock(args []string) error {
 		if err := s.ClearLockout(r.ctx, name); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "%s can try their passphrase again now, without waiting.\n", cell(name))
-		return nil
+		return r.done(changed{Kind: "user", Name: name, Change: "unlocked"}, fmt.Sprintf("%s can try their passphrase again now, without waiting.", cell(name)))
 	})
 }
 
@@ -420,8 +418,7 @@ func (r *runner) roleSave(sub string, rest []string) error {
 		if sub == "set" {
 			verb = "changed"
 		}
-		fmt.Fprintf(r.env.Stdout, "Role %s %s.\n", cell(ro.Name), verb)
-		return nil
+		return r.done(changed{Kind: "role", Name: ro.Name, Change: verb}, fmt.Sprintf("Role %s %s.", cell(ro.Name), verb))
 	})
 }
 
@@ -439,8 +436,7 @@ func (r *runner) roleDelete(rest []string) error {
 		if err := s.DeleteRole(r.ctx, pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.env.Stdout, "Role %s deleted.\n", cell(pos[0]))
-		return nil
+		return r.done(changed{Kind: "role", Name: pos[0], Change: "deleted"}, fmt.Sprintf("Role %s deleted.", cell(pos[0])))
 	})
 }
 
@@ -626,7 +622,6 @@ func (r *runner) classCmd(kind, sub string, args []string) error {
 		default:
 			msg = fmt.Sprintf("Everyone whose role allows can see %s %d again.", kind, id)
 		}
-		fmt.Fprintln(r.env.Stdout, msg)
-		return nil
+		return r.done(changed{Kind: kind, ID: id, Change: class}, msg)
 	})
 }
