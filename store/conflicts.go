@@ -344,22 +344,13 @@ func (tx *Tx) ConflictChecksNaming(clientID int64) ([]int64, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(`SELECT DISTINCT c.id FROM conflict_checks c,
+	ids, err := tx.queryIDs(`SELECT DISTINCT c.id FROM conflict_checks c,
 		json_each(CASE WHEN json_valid(c.hits) AND json_type(c.hits) = 'array' THEN c.hits ELSE '[]' END) h
 		WHERE h.type = 'object' AND json_extract(h.value, '$.client_id') = ? ORDER BY c.id`, clientID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the conflict checks naming client %d: %w", clientID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // conflictCheckHidden is the SQL condition "check c names a client or

@@ -223,9 +223,19 @@ func (tx *Tx) RemoveMatterClient(matterID, clientID int64, now time.Time) error 
 // allMatterClientIDs are every client of a matter, whoever sees them, in
 // the order added.
 func (tx *Tx) allMatterClientIDs(matterID int64) ([]int64, error) {
-	rows, err := tx.Query("SELECT client_id FROM matter_clients WHERE matter_id = ? ORDER BY id", matterID)
+	ids, err := tx.queryIDs("SELECT client_id FROM matter_clients WHERE matter_id = ? ORDER BY id", matterID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the clients of matter %d: %w", matterID, err)
+	}
+	return ids, nil
+}
+
+// queryIDs runs a query whose one column is an id and returns the ids in
+// the query's order.
+func (tx *Tx) queryIDs(query string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []int64

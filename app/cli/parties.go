@@ -292,26 +292,33 @@ func (r *runner) partyAdd(args []string) error {
 		}
 		name := strings.TrimSpace(in.Name)
 		added := addedJSON{ID: id, MatterID: matter, Name: name, Role: partyRoleWord(in.Role)}
-		if *p.noCheck {
-			return r.out(partyAddedJSON{Party: added}, func(w io.Writer) {
-				fmt.Fprintf(w, "Party %d added to matter %d: %s (%s)\n", id, matter, cell(name), roleWords(in.Role))
-			})
+		var res *app.ConflictResult
+		var cerr error
+		if !*p.noCheck {
+			res, cerr = s.CheckConflictsFor(r.ctx, partyNames(in), app.CheckFor{Context: fmt.Sprintf("party:%d matter:%d", id, matter), ExcludeParties: []int64{id}})
 		}
-		res, cerr := s.CheckConflictsFor(r.ctx, partyNames(in), app.CheckFor{Context: fmt.Sprintf("party:%d matter:%d", id, matter), ExcludeParties: []int64{id}})
-		if err := r.out(partyAddedJSON{Party: added, ConflictCheck: res}, func(w io.Writer) {
-			fmt.Fprintf(w, "Party %d added to matter %d: %s (%s)\n", id, matter, cell(name), roleWords(in.Role))
-			if res != nil {
-				fmt.Fprintln(w)
-				r.conflictLines(w, res)
-			}
-		}); err != nil {
-			return err
-		}
-		if cerr != nil {
-			return fmt.Errorf("the party was added, but the conflict check on its names did not run: %w", cerr)
-		}
-		return nil
+		return r.partyDone(added, fmt.Sprintf("Party %d added to matter %d: %s (%s)", id, matter, cell(name), roleWords(in.Role)), "added", res, cerr)
 	})
+}
+
+// partyDone prints what was done to a party (line; p under --json) and
+// the conflict check on its names when one ran (res). A check that could
+// not run (cerr) is the command's error, said after the change (what:
+// "added", "changed") that was made all the same.
+func (r *runner) partyDone(p addedJSON, line, what string, res *app.ConflictResult, cerr error) error {
+	if err := r.out(partyAddedJSON{Party: p, ConflictCheck: res}, func(w io.Writer) {
+		fmt.Fprintln(w, line)
+		if res != nil {
+			fmt.Fprintln(w)
+			r.conflictLines(w, res)
+		}
+	}); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return fmt.Errorf("the party was %s, but the conflict check on its names did not run: %w", what, cerr)
+	}
+	return nil
 }
 
 func (r *runner) partyRemove(args []string) error {
@@ -502,25 +509,13 @@ func (r *runner) partyEdit(args []string) error {
 			return err
 		}
 		name := strings.TrimSpace(after.Name)
-		changed := addedJSON{ID: id, Name: name, Role: partyRoleWord(after.Role)}
+		edited := addedJSON{ID: id, Name: name, Role: partyRoleWord(after.Role)}
 		// New names are checked, as when the party was added.
 		var res *app.ConflictResult
 		var cerr error
 		if !*p.noCheck && (set["name"] || set["alias"] || set["former-name"]) {
 			res, cerr = s.CheckConflictsFor(r.ctx, partyNames(after), app.CheckFor{Context: fmt.Sprintf("party:%d", id), ExcludeParties: []int64{id}})
 		}
-		if err := r.out(partyAddedJSON{Party: changed, ConflictCheck: res}, func(w io.Writer) {
-			fmt.Fprintf(w, "Party %d changed: %s (%s)\n", id, cell(name), roleWords(after.Role))
-			if res != nil {
-				fmt.Fprintln(w)
-				r.conflictLines(w, res)
-			}
-		}); err != nil {
-			return err
-		}
-		if cerr != nil {
-			return fmt.Errorf("the party was changed, but the conflict check on its names did not run: %w", cerr)
-		}
-		return nil
+		return r.partyDone(edited, fmt.Sprintf("Party %d changed: %s (%s)", id, cell(name), roleWords(after.Role)), "changed", res, cerr)
 	})
 }
