@@ -78,6 +78,9 @@ func HitRoleLabel(role string) string {
 	case "":
 		return ""
 	}
+	if w, ok := prospectRoles[role]; ok {
+		return w
+	}
 	return human.Capitalize(strings.ReplaceAll(role, "_", " "))
 }
 
@@ -135,6 +138,8 @@ func contextWords(c string) string {
 			parts = append(parts, "matter "+id)
 		case "party":
 			parts = append(parts, "new party "+id)
+		case "intake":
+			return "On reviewing intake submission " + id
 		default:
 			parts = append(parts, f)
 		}

@@ -102,7 +102,7 @@ func matrixOps() []matrixOp {
 		t.Cleanup(b.Close)
 		return b
 	}
-	return []matrixOp{
+	ops := []matrixOp{
 		// clients
 		{name: "Session.ListClients", verbs: vs(access.ListClients), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
 			_, err := s.ListClients(ctx, ByName)
@@ -415,13 +415,25 @@ func matrixOps() []matrixOp {
 			_, err := s.SecurityClass(ctx, "client", fx.client)
 			return err
 		}},
-		// last: changes the vault key
-		{name: "Session.RotateDataKey", verbs: vs(access.RotateKey), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
-			_, err := s.RotateDataKey(ctx)
-			return err
-		}},
 	}
+	for _, more := range matrixMore {
+		ops = append(ops, more()...)
+	}
+	// last: changes the vault key
+	return append(ops, matrixOp{name: "Session.RotateDataKey", verbs: vs(access.RotateKey), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+		_, err := s.RotateDataKey(ctx)
+		return err
+	}})
 }
+
+// matrixMore are operations other test files add to the matrix from their
+// init (intake_*_test.go), so that each feature's rows live beside its
+// tests; matrixDeniedMore are, by built-in role, the names of those
+// operations the role is denied (TestPermissionMatrixBuiltinRoles' table).
+var (
+	matrixMore       []func() []matrixOp
+	matrixDeniedMore = map[string][]string{}
+)
 
 // matrixNoCheck are the exported methods that need no permission, each
 // with the reason. A new method must be added to matrixOps or here.
@@ -584,6 +596,8 @@ func TestPermissionMatrixBuiltinRoles(t *testing.T) {
 		access.ReadOnlyRole:  {"Backups.Drill", "Backups.Forget", "Backups.Restore", "Session.AddClient", "Session.AddMatter", "Session.AddMatter/parties", "Session.AddMatterClient", "Session.AddNote", "Session.AddParty", "Session.AddUser", "Session.Backup", "Session.Check", "Session.ClearLockout", "Session.CloseMatter", "Session.DecideConflict", "Session.DeleteClient", "Session.DeleteRole", "Session.EditClient", "Session.EditMatter", "Session.EditParty", "Session.EditPartyWith", "Session.ExportAuditCSV", "Session.ListRoles", "Session.ListUsers", "Session.OpenBackups", "Session.RemoveMatterClient", "Session.RemoveParty", "Session.RemoveUser", "Session.ReopenMatter", "Session.ResetUserPassphrase", "Session.RotateDataKey", "Session.SaveConflictReport", "Session.SaveReport", "Session.SaveRole", "Session.SetPassPolicy", "Session.SetSecurityClass", "Session.SetUserRole"},
 	}
 	for role, denied := range want {
+		denied = append(slices.Clone(denied), matrixDeniedMore[role]...)
+		slices.Sort(denied)
 		r, _ := access.BuiltinRole(role)
 		var got []string
 		for name, ok := range expected(r) {

@@ -31,7 +31,28 @@ func PartyRoleLabel(role string) string {
 	case store.RoleWitness:
 		return "Witness"
 	}
+	if w, ok := prospectRoles[role]; ok {
+		return w
+	}
 	return role
+}
+
+// prospectRoles are the roles of the names an intake submission puts in
+// the conflict index (a prospective client, ABA Model Rule 1.18), in
+// words.
+var prospectRoles = map[string]string{
+	"prospect":                  "Prospective client",
+	"prospect_alias":            "Other name of a prospective client",
+	"prospect_adverse":          "Adverse party named by a prospective client",
+	"prospect_related":          "Other person named by a prospective client",
+	"prospect_opposing_counsel": "Opposing counsel named by a prospective client",
+}
+
+// IsProspectRole says whether a conflict hit's role is a name from an
+// intake submission (a prospective client's, or one they named).
+func IsProspectRole(role string) bool {
+	_, ok := prospectRoles[role]
+	return ok
 }
 
 // maxOtherNames bounds a party's aliases and former names together.

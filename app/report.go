@@ -142,6 +142,18 @@ var actionWords = map[string]struct{ what, kind string }{
 	"matter.client.add":    {"Added a client to matter", "change"},
 	"matter.client.remove": {"Removed a client from matter", "change"},
 	"user.display_name":    {"Changed the name that signs notes", "change"},
+	// issue 12 (client intake)
+	"intake.view":    {"Opened an intake submission", "read"},
+	"intake.file":    {"Opened a file sent with an intake submission", "read"},
+	"intake.verify":  {"Recorded how a prospective client's identity was checked", "change"},
+	"intake.accept":  {"Accepted an intake submission as a new client", "change"},
+	"intake.decline": {"Declined an intake submission", "change"},
+	"intake.spam":    {"Deleted an intake submission as spam", "change"},
+	"intake.summary": {"Made an intake summary", "read"},
+	"intake.list":    {"Listed intake submissions", "read"},
+	"intake.import":  {"Brought new intake submissions into the vault", "change"},
+	"intake.form":    {"Changed the intake form", "change"},
+	"intake.start":   {"Started the intake form", "other"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),
@@ -287,6 +299,9 @@ func (n *reportNames) describe(refs map[string][]int64) string {
 	}
 	for _, id := range refs["conflict_check"] {
 		parts = append(parts, fmt.Sprintf("conflict check %d", id))
+	}
+	for _, id := range refs["intake"] {
+		parts = append(parts, fmt.Sprintf("intake submission %d", id))
 	}
 	return human.Capitalize(strings.Join(parts, ", "))
 }

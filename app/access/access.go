@@ -399,6 +399,14 @@ var (
 	SetPolicy     = verb("change the passphrase policy", Need{Users, Edit})
 	ViewPolicy    = verb("see the passphrase policy", Need{Users, Read})
 	RotateKey     = verb("change the vault key", Need{Users, Edit})
+	// The intake review queue (issue 12): reading a submission and its
+	// files; verifying, declining or deleting one as spam; accepting one,
+	// which adds a client, a matter and its parties and decides the
+	// conflict check.
+	ViewIntake   = verb("see intake submissions", Need{Intake, Read})
+	EditIntake   = verb("handle intake submissions", Need{Intake, Edit})
+	AcceptIntake = verb("accept intake submissions as clients", Need{Intake, Edit}, Need{Clients, Edit}, Need{Matters, Edit},
+		Need{Parties, Edit}, Need{Conflicts, Edit})
 )
 
 // ErrDenied: the user's role does not allow the operation. The error is a
