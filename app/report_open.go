@@ -18,6 +18,21 @@ import (
 // the file and its folder; call it once the browser has had time to read
 // the page. inMemory says whether the folder is in memory.
 func ReportTempFile(write func(io.Writer) error) (path string, remove func(), inMemory bool, err error) {
+	return PrivateTempFile("report.html", write)
+}
+
+// ErrTempName: PrivateTempFile was given a name that is not a plain file
+// name.
+var ErrTempName = errors.New("not a plain file name")
+
+// PrivateTempFile is ReportTempFile for a file of another kind (an intake
+// upload opened in the browser): name is the file's name in the private
+// folder, a fixed name the caller chooses (never one from the data: its
+// extension tells the browser what the file is).
+func PrivateTempFile(name string, write func(io.Writer) error) (path string, remove func(), inMemory bool, err error) {
+	if name == "" || name == "." || name == ".." || filepath.Base(name) != name {
+		return "", nil, false, fmt.Errorf("a private file named %q: %w", name, ErrTempName)
+	}
 	base := os.TempDir()
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" && filepath.IsAbs(d) {
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
@@ -33,7 +48,7 @@ func ReportTempFile(write func(io.Writer) error) (path string, remove func(), in
 		remove()
 		return "", nil, false, fmt.Errorf("making the report's folder private: %w", err)
 	}
-	path = filepath.Join(dir, "report.html")
+	path = filepath.Join(dir, name)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		remove()

@@ -289,6 +289,35 @@ func TestReportTempFile(t *testing.T) {
 	}
 }
 
+// TestPrivateTempFile: a file of another kind keeps the fixed name it is
+// given (its extension tells the browser what it is), private like a
+// report; a name that is not a plain file name is refused before anything
+// is written.
+func TestPrivateTempFile(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	path, remove, _, err := PrivateTempFile("upload.pdf", func(w io.Writer) error { _, err := w.Write([]byte("%PDF-1.4")); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer remove()
+	if filepath.Base(path) != "upload.pdf" {
+		t.Errorf("path %q, want upload.pdf", path)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "%PDF-1.4" {
+		t.Errorf("content %q %v", b, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("file %v %v, want mode 0600", fi.Mode(), err)
+	}
+	for _, bad := range []string{"", ".", "..", "../x.pdf", "a/b.pdf", "/tmp/x.pdf"} {
+		wrote := false
+		_, _, _, err := PrivateTempFile(bad, func(io.Writer) error { wrote = true; return nil })
+		if !errors.Is(err, ErrTempName) || wrote {
+			t.Errorf("name %q: err %v, wrote %v; want ErrTempName before writing", bad, err, wrote)
+		}
+	}
+}
+
 // TestOpenInBrowser: the page goes to the desktop's opener as a file://
 // URL (a fake xdg-open records what it was given).
 func TestOpenInBrowser(t *testing.T) {

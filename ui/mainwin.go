@@ -93,6 +93,7 @@ type mainScreen struct {
 	users     *usersScreen
 	history   *historyScreen
 	help      *helpScreen
+	intake    *intakeQueue // the Intake screen's Submissions tab (intake_queue.go)
 	results   *searchScreen
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
