@@ -272,6 +272,30 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		}
 	}
 	put("ConflictNames (shown)", shown, err)
+	// Intake (schema 5): the intake permission, not walls, governs it
+	// (app); the fixture has none, so these show what an empty vault has.
+	iks, err := tx.IntakeKeys()
+	put("IntakeKeys", iks, err)
+	ik, err := tx.CurrentIntakeKey()
+	put("CurrentIntakeKey", ik, err)
+	itls, err := tx.LatestIntakeTLS()
+	put("LatestIntakeTLS", itls, err)
+	ifm, err := tx.LatestIntakeForm()
+	put("LatestIntakeForm", ifm, err)
+	ifm, err = tx.GetIntakeForm(1)
+	put("GetIntakeForm(1)", ifm, err)
+	isubs, itotal, err := tx.ListIntakeSubmissions(IntakeListFilter{})
+	put("ListIntakeSubmissions", []any{isubs, itotal}, err)
+	icount, err := tx.CountIntake("")
+	put("CountIntake", icount, err)
+	isub, err := tx.GetIntakeSubmission(1)
+	put("GetIntakeSubmission(1)", isub, err)
+	ifiles, err := tx.IntakeFiles(1)
+	put("IntakeFiles(1)", ifiles, err)
+	ifile, err := tx.IntakeFile(1, 1)
+	put("IntakeFile(1, 1)", ifile, err)
+	iex, err := tx.IntakeSealedExists("x")
+	put("IntakeSealedExists", iex, err)
 	out[readMethodsKey] = "read"
 	rs, err := tx.ListRoles()
 	put("ListRoles", rs, err)
@@ -292,11 +316,14 @@ const readMethodsKey = "(every read method)"
 // A new method must be put in one of them: TestTxMethodsClassified.
 var (
 	txReads = []string{"Access", "AuditHead", "AuditSegments", "ConflictChecksNaming", "ConflictNames", "ContentDigest", "Counts",
-		"GetClient", "GetConflictCheck", "GetMatter", "GetParty", "GetRole", "GetUser", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
+		"GetClient", "GetConflictCheck", "GetIntakeForm", "GetIntakeSubmission", "GetMatter", "GetParty", "GetRole", "GetUser",
+		"IntakeFile", "IntakeFiles", "IntakeKeys", "IntakeSealedExists", "CurrentIntakeKey", "CountIntake", "LatestIntakeForm",
+		"LatestIntakeTLS", "ListIntakeSubmissions", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
-		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertMatter", "InsertNote", "InsertParty",
+		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
+		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
 		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser"}
 	txOther = []string{"As", "Viewer"} // not reads of records

@@ -27,6 +27,15 @@ type Name struct {
 	PartyID     int64  // a party's names: the party
 	PartyName   string // a party's alias or former name: the party's name
 	NameKind    string // a party's names: "" (its name), "alias" or "former"
+	// IntakeID, IntakeStatus: a prospective client's names (schema 5),
+	// from an intake submission not yet accepted ("new") or declined
+	// ("declined"; kept for good: ABA Model Rule 1.18). Role is then
+	// prospect (the person), prospect_alias, prospect_adverse,
+	// prospect_related or prospect_opposing_counsel; ClientName is the
+	// prospect's full name and ClientID 0. The store hides none of them:
+	// app marks them Hidden for a viewer without intake read.
+	IntakeID     int64
+	IntakeStatus string
 	// Hidden: the name belongs to a client or matter the viewer cannot
 	// see. Only Name and Role are then set (the rest is zero), so that a
 	// conflict check can say "a possible conflict in a restricted matter:
@@ -37,7 +46,9 @@ type Name struct {
 // ConflictNames lists every client, alias, joint client of a matter and
 // matter party with its aliases and former names, in open and closed
 // matters, whoever may see them: a wall never hides a conflict. Those the
-// viewer cannot see are Hidden, with only their name and role.
+// viewer cannot see are Hidden, with only their name and role. Then the
+// names of every prospective client (intake submissions new or declined:
+// an accepted one is a client now, spam never counts), none Hidden.
 func (tx *Tx) ConflictNames() ([]Name, error) {
 	hc, hm := "0", "0"
 	cc, err := tx.clientCond("c")
@@ -61,20 +72,26 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 		}
 		jc = "NOT (" + jc + ")"
 	}
+	prospects := "" // the names of prospective clients (schema 5)
+	if ok, err := hasTable(tx.Tx, "intake_submissions"); err != nil {
+		return nil, fmt.Errorf("reading the names for a conflict check: %w", err)
+	} else if ok {
+		prospects = prospectNames
+	}
 	rows, err := tx.Query(`
-		SELECT c.name, 'client', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + ` FROM clients c
+		SELECT c.name, 'client', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '' FROM clients c
 		UNION ALL
-		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + ` FROM client_aliases a JOIN clients c ON c.id = a.client_id
+		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '' FROM client_aliases a JOIN clients c ON c.id = a.client_id
 		UNION ALL
-		SELECT j.name, 'joint_client', j.id, j.name, m.id, m.title, m.status = 'open', 0, '', '', (` + hm + `) OR (` + jc + `)
+		SELECT j.name, 'joint_client', j.id, j.name, m.id, m.title, m.status = 'open', 0, '', '', (` + hm + `) OR (` + jc + `), 0, ''
 		FROM matter_clients mc JOIN matters m ON m.id = mc.matter_id JOIN clients c ON c.id = m.client_id
 		JOIN clients j ON j.id = mc.client_id WHERE mc.client_id <> m.client_id
 		UNION ALL
-		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, '', '', ` + hm + `
+		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, '', '', ` + hm + `, 0, ''
 		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id
 		UNION ALL
-		SELECT pa.alias, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, p.name, pa.kind, ` + hm + `
-		FROM party_aliases pa JOIN parties p ON p.id = pa.party_id JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id`)
+		SELECT pa.alias, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, p.name, pa.kind, ` + hm + `, 0, ''
+		FROM party_aliases pa JOIN parties p ON p.id = pa.party_id JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id` + prospects)
 	if err != nil {
 		return nil, fmt.Errorf("reading the names for a conflict check: %w", err)
 	}
@@ -83,7 +100,7 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	for rows.Next() {
 		var n Name
 		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen,
-			&n.PartyID, &n.PartyName, &n.NameKind, &n.Hidden); err != nil {
+			&n.PartyID, &n.PartyName, &n.NameKind, &n.Hidden, &n.IntakeID, &n.IntakeStatus); err != nil {
 			return nil, err
 		}
 		if n.Hidden {
@@ -93,6 +110,21 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	}
 	return out, rows.Err()
 }
+
+// prospectNames is ConflictNames' part for prospective clients: the
+// names of intake submissions new or declined (intake_submissions.
+// conflict_names), each role prefixed "prospect_" (the person's own name:
+// "prospect"). A stored list that is not what the importer writes gives
+// no names rather than a failed check.
+const prospectNames = `
+		UNION ALL
+		SELECT n.value ->> '$.name', CASE n.value ->> '$.role' WHEN 'client' THEN 'prospect' ELSE 'prospect_' || (n.value ->> '$.role') END,
+			0, s.full_name, 0, '', 0, 0, '', '', 0, s.id, s.status
+		FROM intake_submissions s, json_each(CASE WHEN json_valid(s.conflict_names) AND json_type(s.conflict_names) = 'array'
+			THEN s.conflict_names ELSE '[]' END) n
+		WHERE s.status IN ('new', 'declined') AND n.type = 'object' AND json_type(n.value, '$.name') = 'text'
+			AND length(trim(n.value ->> '$.name')) > 0
+			AND n.value ->> '$.role' IN ('client', 'alias', 'adverse', 'related', 'opposing_counsel')`
 
 // ConflictCheck is a recorded conflict check.
 type ConflictCheck struct {

@@ -327,6 +327,66 @@ CREATE TRIGGER conflict_decisions_no_delete BEFORE DELETE ON conflict_decisions 
 END;
 ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 `,
+	// 5: offline client intake (intake.go; docs/FORMAT.md 6.3.3): the
+	// vault's intake key pairs and LAN certificate, the versions of the
+	// intake form, and the submissions imported from DIR/intake/inbox with
+	// their uploads. All rowid tables (the engine replays only those).
+	`
+CREATE TABLE intake_keys (
+	id         INTEGER PRIMARY KEY,
+	recipient  TEXT NOT NULL UNIQUE,
+	identity   TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	retired_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE intake_tls (
+	id         INTEGER PRIMARY KEY,
+	cert_der   BLOB NOT NULL,
+	key_der    BLOB NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE intake_forms (
+	version    INTEGER PRIMARY KEY,
+	config     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	created_by TEXT NOT NULL
+);
+CREATE TABLE intake_submissions (
+	id             INTEGER PRIMARY KEY,
+	sealed_id      TEXT NOT NULL UNIQUE,
+	received_at    INTEGER NOT NULL,
+	imported_at    INTEGER NOT NULL,
+	practice_area  TEXT NOT NULL DEFAULT '',
+	full_name      TEXT NOT NULL,
+	conflict_names TEXT NOT NULL DEFAULT '[]',
+	payload        TEXT NOT NULL,
+	status         TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'accepted', 'declined', 'spam')),
+	decided_at     INTEGER NOT NULL DEFAULT 0,
+	decided_by     TEXT NOT NULL DEFAULT '',
+	reason         TEXT NOT NULL DEFAULT '',
+	client_id      INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+	matter_id      INTEGER REFERENCES matters(id) ON DELETE SET NULL,
+	check_id       INTEGER NOT NULL DEFAULT 0,
+	verified_doc   TEXT NOT NULL DEFAULT '',
+	verified_by    TEXT NOT NULL DEFAULT '',
+	verified_on    TEXT NOT NULL DEFAULT '',
+	verified_note  TEXT NOT NULL DEFAULT '',
+	verified_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX intake_by_status ON intake_submissions(status, received_at);
+CREATE TABLE intake_files (
+	id            INTEGER PRIMARY KEY,
+	submission_id INTEGER NOT NULL REFERENCES intake_submissions(id) ON DELETE CASCADE,
+	n             INTEGER NOT NULL,
+	question      TEXT NOT NULL DEFAULT '',
+	name          TEXT NOT NULL,
+	media_type    TEXT NOT NULL,
+	size          INTEGER NOT NULL,
+	sha256        TEXT NOT NULL,
+	content       BLOB NOT NULL
+);
+CREATE INDEX intake_files_by_submission ON intake_files(submission_id);
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.

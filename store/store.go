@@ -172,6 +172,9 @@ func (s *Store) wrote(tx *Tx) {
 var visibilityNeutral = map[string]bool{
 	"meta": true, "conflict_checks": true, "audit": true, "audit_segments": true,
 	"roles": true, "pass_history": true, "settings": true,
+	// Intake (schema 5): no visibility reads them; prospects' names in a
+	// conflict check are app's to hide (by the intake permission).
+	"intake_keys": true, "intake_tls": true, "intake_forms": true, "intake_submissions": true, "intake_files": true,
 }
 
 // View runs fn in a read-only transaction for the Store's viewer.

@@ -39,6 +39,12 @@ const NextHeaderFile = "header.next"
 // confirmed yet (Create with Pending; Confirm renames it to HeaderFile).
 const PendingHeaderFile = "header.pending"
 
+// IntakeDir is the intake folder beside the vault's own files (app/intake;
+// docs/FORMAT.md, "Intake submissions"): sealed submissions waiting for
+// the next unlock, and those that could not be read. It is not the vault's:
+// vault code tolerates it in the folder and never deletes or moves it.
+const IntakeDir = "intake"
+
 // Credential is what the user gives to unlock: a passphrase or a recovery key.
 type Credential struct {
 	typ     SlotType
@@ -182,7 +188,7 @@ var halfMadeNames = map[string]bool{
 
 // HalfMade reports whether dir holds an interrupted creation: a pending
 // header whose recovery key was never confirmed, and nothing that is not
-// Create's. Nobody holds its recovery key and it cannot be opened, so
+// Create's (but the intake folder, which removing it leaves). Nobody holds its recovery key and it cannot be opened, so
 // Create may remove it and start over. A folder with a real header is never
 // half made.
 func HalfMade(dir string) bool {
@@ -196,12 +202,24 @@ func HalfMade(dir string) bool {
 		switch {
 		case name == PendingHeaderFile:
 			pending = true
-		case halfMadeNames[name], atomicfile.IsTemp(name):
+		case halfMadeNames[name], atomicfile.IsTemp(name), name == IntakeDir:
 		default:
 			return false
 		}
 	}
 	return pending
+}
+
+// onlyIntake reports whether a folder's entries are none, or only the
+// intake folder: a folder where a vault may be made (the intake folder is
+// kept as it is; what is in it was sealed to another vault's key).
+func onlyIntake(entries []os.DirEntry) bool {
+	for _, e := range entries {
+		if e.Name() != IntakeDir || !e.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // removeHalfMade deletes what an interrupted Create left (not the lock file,
@@ -249,7 +267,8 @@ func Confirm(dir string) error {
 }
 
 // Create makes a new vault in dir, which must be missing or empty (or hold a
-// half-made vault, see HalfMade, which is removed first). It returns the
+// half-made vault, see HalfMade, which is removed first; an intake folder
+// is left where it is). It returns the
 // unlocked vault and the recovery key, which the caller shows once.
 func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, error) {
 	if err := opts.KDF.Validate(); err != nil {
@@ -264,7 +283,7 @@ func Create(dir string, pass []byte, opts CreateOptions) (*Vault, RecoveryKey, e
 		now = opts.Now
 	}
 	halfMade := HalfMade(dir)
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && !halfMade {
+	if entries, err := os.ReadDir(dir); err == nil && !onlyIntake(entries) && !halfMade {
 		if Exists(dir) {
 			return nil, "", fmt.Errorf("%w: %s already holds a vault", ErrExists, dir)
 		}
