@@ -130,7 +130,7 @@ var (
 		KeyOpposingCounsel, KeyHeardAbout, KeyIDDocument, KeyOtherFiles}
 )
 
-func template(key, label string, middle []string, required ...string) Area {
+func areaTemplate(key, label string, middle []string, required ...string) Area {
 	qs := slices.Concat(contactQuestions, middle, closingQuestions)
 	return Area{Key: key, Label: label, Questions: qs, Required: slices.Concat([]string{KeyFullName}, required)}
 }
@@ -159,25 +159,25 @@ func Default() *Config {
 		c.Questions = append(c.Questions, q)
 	}
 	c.Areas = []Area{
-		template("family", "Family",
+		areaTemplate("family", "Family",
 			[]string{KeyMaritalStatus, KeyChildren, KeySafety, KeyCourt, KeyCaseNumber},
 			KeyPhone, KeyDescription),
-		template("personal_injury", "Personal injury",
+		areaTemplate("personal_injury", "Personal injury",
 			[]string{KeyInjuries, KeyMedicalTreatment, KeyInsurance, KeyPoliceReport},
 			KeyPhone, KeyDescription, KeyKeyDates),
-		template("criminal", "Criminal",
+		areaTemplate("criminal", "Criminal",
 			[]string{KeyCharges, KeyInCustody, KeyCourt, KeyCaseNumber},
 			KeyPhone, KeyCharges),
-		template("estate", "Wills and estates",
+		areaTemplate("estate", "Wills and estates",
 			[]string{KeyEstateHelp, KeyExistingWill, KeyAssets},
 			KeyPhone, KeyEstateHelp),
-		template("employment", "Employment",
+		areaTemplate("employment", "Employment",
 			[]string{KeyJobTitle, KeyEmployment},
 			KeyPhone, KeyDescription),
-		template("immigration", "Immigration",
+		areaTemplate("immigration", "Immigration",
 			[]string{KeyCitizenship, KeyImmigration, KeyImmigrationHelp, KeyCaseNumber},
 			KeyPhone, KeyImmigrationHelp),
-		template("general", "Something else", nil, KeyPhone, KeyDescription),
+		areaTemplate("general", "Something else", nil, KeyPhone, KeyDescription),
 	}
 	return c
 }

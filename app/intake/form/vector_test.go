@@ -2,9 +2,9 @@ package form
 
 import (
 	"bytes"
-	"flag"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
