@@ -3,7 +3,7 @@
 #   bash .ci/install-deps.sh [PROFILE]
 # PROFILE (default test):
 #   build        compile casevault (cgo + Fyne's OpenGL/X11 driver): make build, make run, make install
-#   test         build + what the tests use (python3 for .ci/vectors.sh, dbus-daemon, staticcheck): make test, .ci/run
+#   test         build + what the tests use (python3 for .ci/vectors.sh, dbus-daemon, chromium, staticcheck): make test, .ci/run
 #   bench        build + the programs the benchmarks compare with (sqlcipher, restic): make bench
 #   screenshots  build + a virtual display and screen capture (xvfb, xdotool, x11-utils, imagemagick): make screenshots
 #   dist         build + the Debian packaging tools (dpkg-dev, desktop-file-utils): make dist
@@ -16,7 +16,8 @@ profile=${1:-test}
 build=(gcc pkg-config make libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev)
 test_=(python3 python3-cryptography python3-argon2 # .ci/vectors.sh
-	dbus-daemon) # app/desktop's test of the D-Bus watcher on a private bus
+	dbus-daemon # app/desktop's test of the D-Bus watcher on a private bus
+	chromium)   # app/intake/e2e drives a real headless browser through the intake form (fails under CI=true without it)
 bench=(sqlcipher restic)
 screenshots=(xvfb xdotool x11-utils imagemagick)
 dist=(dpkg-dev desktop-file-utils)

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Both must exist: a reader that went missing fails here instead of dropping out.
-readers=(vault/testdata/vectors/verify_vectors.py vault/testdata/vectors-v2/verify_v2.py backup/testdata/vectors/verify_vectors.py)
+readers=(vault/testdata/vectors/verify_vectors.py vault/testdata/vectors-v2/verify_v2.py backup/testdata/vectors/verify_vectors.py
+	app/intake/form/testdata/verify_intake.py)
 
 probe='import cryptography.hazmat.primitives.ciphers.aead, cryptography.hazmat.primitives.kdf.hkdf
 try:

@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -187,9 +188,9 @@ var (
 	// An e-mail address as people write one: something@domain.tld, no
 	// spaces, no second @. Not RFC 5322: quoted local parts are refused.
 	emailRE = regexp.MustCompile(`^[^\s@"<>(),;:\\\[\]]+@[^\s@"<>(),;:\\\[\]_]+\.[^\s@"<>(),;:\\\[\]_.]{2,}$`)
-	// A phone number: digits with the usual separators, an optional + at
-	// the start and an optional extension.
-	phoneRE = regexp.MustCompile(`^\+?[0-9 ()./-]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$`)
+	// A phone number: digits with the usual separators and an optional +
+	// at the start; what the app accepts for a client's phone number.
+	phoneRE = regexp.MustCompile(`^\+?[0-9 ()./-]{5,30}$`)
 )
 
 func parseValue(q *Question, raw string) (string, string) {
@@ -212,7 +213,8 @@ func parseValue(q *Question, raw string) (string, string) {
 		}
 		return "", msgChoice
 	case Email:
-		if !emailRE.MatchString(s) || strings.Contains(s, "..") {
+		// The shape, and what the app accepts for a client's address.
+		if a, err := mail.ParseAddress(s); err != nil || a.Address != s || !emailRE.MatchString(s) || strings.Contains(s, "..") {
 			return "", msgEmail
 		}
 	case Phone:
