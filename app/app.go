@@ -408,6 +408,9 @@ var namesChange = map[string]bool{
 	"client.add": true, "client.edit": true, "client.delete": true,
 	"matter.add": true, "matter.close": true, "matter.reopen": true, "matter.edit": true,
 	"party.add": true, "party.edit": true, "party.remove": true, "matter.client.add": true, "matter.client.remove": true,
+	// a prospective client's names come in with an import, change status
+	// (new, declined) or leave (accepted: a client now; spam)
+	"intake.import": true, "intake.accept": true, "intake.decline": true, "intake.spam": true,
 }
 
 // view runs a read and records it in the audit trail.

@@ -112,12 +112,14 @@ func parseCheckHits(b string) ([]ConflictHit, error) {
 // hidden ones (recorded as hidden, or naming a client or matter hidden
 // from the user: the store marks those) become one RestrictedConflict row
 // per checked name (where its first such hit was), however many there
-// were: their number would say something too, as in CheckConflicts.
-func shownHits(hits []ConflictHit) []ConflictHit {
+// were: their number would say something too, as in CheckConflicts. A
+// prospective client's name (an intake submission's) is hidden too from a
+// user who may not read intake submissions (intake false).
+func shownHits(hits []ConflictHit, intake bool) []ConflictHit {
 	out := make([]ConflictHit, 0, len(hits))
 	restricted := map[string]bool{}
 	for _, h := range hits {
-		if !h.Hidden {
+		if !h.Hidden && (intake || h.IntakeID == 0) {
 			out = append(out, h)
 			continue
 		}
@@ -131,7 +133,7 @@ func shownHits(hits []ConflictHit) []ConflictHit {
 
 // summary is a stored check as the user may see it, and its hits
 // (shownHits); an unreadable record is ErrUnreadableCheck.
-func summary(c *store.ConflictCheck) (ConflictCheckSummary, []ConflictHit, error) {
+func summary(c *store.ConflictCheck, intake bool) (ConflictCheckSummary, []ConflictHit, error) {
 	sum := ConflictCheckSummary{ID: c.ID, At: c.At, Actor: c.Actor, Decision: c.Decision, DecidedAt: c.DecidedAt,
 		Context: c.Context, Note: c.DecisionNote, HitCount: c.HitCount}
 	names, err := parseCheckNames(c.Names)
@@ -143,7 +145,7 @@ func summary(c *store.ConflictCheck) (ConflictCheckSummary, []ConflictHit, error
 	if err != nil {
 		return sum, nil, err
 	}
-	hits = shownHits(hits)
+	hits = shownHits(hits, intake)
 	sum.HitCount = len(hits)
 	return sum, hits, nil
 }
@@ -182,6 +184,7 @@ func (s *Session) ListConflictChecks(ctx context.Context, f ConflictFilter) ([]C
 	}
 	var out []ConflictCheckSummary
 	var total int
+	intake := s.Can(access.Intake, access.Read)
 	err := s.view(ctx, "conflict.list", func(tx *store.Tx) (string, string, error) {
 		checks, n, err := tx.ListConflictChecks(store.ConflictFilter{Query: f.Query, Decision: f.Decision, Limit: f.Limit, Offset: f.Offset})
 		if err != nil {
@@ -190,7 +193,7 @@ func (s *Session) ListConflictChecks(ctx context.Context, f ConflictFilter) ([]C
 		total = n
 		out = make([]ConflictCheckSummary, 0, len(checks))
 		for i := range checks {
-			sum, _, err := summary(&checks[i])
+			sum, _, err := summary(&checks[i], intake)
 			if err != nil && !errors.Is(err, ErrUnreadableCheck) {
 				return "", "", fmt.Errorf("conflict check %d: %w", checks[i].ID, err)
 			}
@@ -213,12 +216,12 @@ func (s *Session) ListConflictChecks(ctx context.Context, f ConflictFilter) ([]C
 
 // checkDetail reads one check for the viewer of tx, and the records its
 // shown hits name (for the audit entry).
-func checkDetail(tx *store.Tx, id int64) (*ConflictCheckDetail, []string, error) {
+func checkDetail(tx *store.Tx, id int64, intake bool) (*ConflictCheckDetail, []string, error) {
 	c, ds, err := tx.GetConflictCheck(id)
 	if err != nil {
 		return nil, nil, err
 	}
-	sum, hits, err := summary(c)
+	sum, hits, err := summary(c, intake)
 	if err != nil {
 		return nil, nil, fmt.Errorf("conflict check %d: %w", id, err)
 	}
@@ -248,7 +251,7 @@ func (s *Session) GetConflictCheck(ctx context.Context, id int64) (*ConflictChec
 	}
 	var out *ConflictCheckDetail
 	err := s.view(ctx, "conflict.view", func(tx *store.Tx) (string, string, error) {
-		d, recs, err := checkDetail(tx, id)
+		d, recs, err := checkDetail(tx, id, s.Can(access.Intake, access.Read))
 		if err != nil {
 			return "", "", err
 		}

@@ -272,7 +272,7 @@ func FuzzParseCheckRecord(f *testing.F) {
 			}
 			return
 		}
-		shown := shownHits(hits)
+		shown := shownHits(hits, true)
 		seen := map[string]bool{}
 		for _, h := range shown {
 			if h.Hidden {

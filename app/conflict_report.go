@@ -36,7 +36,7 @@ func (s *Session) ConflictReport(ctx context.Context, id int64) (*ConflictReport
 	}
 	var out *ConflictReport
 	err := s.view(ctx, "conflict.report", func(tx *store.Tx) (string, string, error) {
-		d, recs, err := checkDetail(tx, id)
+		d, recs, err := checkDetail(tx, id, s.Can(access.Intake, access.Read))
 		if err != nil {
 			return "", "", err
 		}
@@ -104,6 +104,13 @@ func hitAs(h ConflictHit) string {
 func hitWhere(h ConflictHit) string {
 	if h.Hidden {
 		return ""
+	}
+	if h.IntakeID != 0 {
+		where := fmt.Sprintf("Intake submission %d (%s)", h.IntakeID, strings.ToLower(IntakeStatusWords(h.IntakeStatus)))
+		if h.ClientName != "" {
+			where += ", from " + h.ClientName
+		}
+		return where
 	}
 	var b strings.Builder
 	if h.MatterID != 0 {

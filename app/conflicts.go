@@ -36,6 +36,13 @@ type ConflictHit struct {
 	PartyID   int64  `json:"party_id,omitempty"`
 	PartyName string `json:"party_name,omitempty"`
 	NameKind  string `json:"name_kind,omitempty"`
+	// A prospective client's names (the roles prospect, prospect_alias,
+	// prospect_adverse, prospect_related, prospect_opposing_counsel): the
+	// intake submission they came from and its status ("new" or
+	// "declined"); ClientName is then the prospect's full name and
+	// ClientID and MatterID are 0.
+	IntakeID     int64  `json:"intake_id,omitempty"`
+	IntakeStatus string `json:"intake_status,omitempty"`
 }
 
 // ConflictResult is a recorded conflict check.
@@ -86,16 +93,20 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 
 // CheckFor says what a conflict check is for (CheckConflictsFor): Context
 // names the records just entered ("client:12", "matter:4", "party:17
-// matter:4"; "" for a check by hand), and the Exclude fields the records
-// just created, which must not match themselves.
+// matter:4"; "intake:5" for an intake submission under review; "" for a
+// check by hand), and the Exclude fields the records just created, which
+// must not match themselves.
 type CheckFor struct {
 	Context        string
 	ExcludeClient  int64   // a client just added: its name, aliases and joint-client rows
 	ExcludeParties []int64 // parties just added: their names, aliases and former names
+	// ExcludeIntake: the intake submission under review (its names are in
+	// the conflict index as a prospect's): Context must name it.
+	ExcludeIntake int64
 }
 
 // contextRE is what CheckFor.Context may hold: record references.
-var contextRE = regexp.MustCompile(`^((client|matter|party):[1-9][0-9]{0,18})( (client|matter|party):[1-9][0-9]{0,18})*$`)
+var contextRE = regexp.MustCompile(`^((client|matter|party|intake):[1-9][0-9]{0,18})( (client|matter|party|intake):[1-9][0-9]{0,18})*$`)
 
 // CheckConflicts compares each name with every client, alias and party in
 // open and closed matters, ranks the hits and records the check.
@@ -105,6 +116,9 @@ func (s *Session) CheckConflicts(ctx context.Context, names []string) (*Conflict
 
 // excluded: the name is one of the records f leaves out.
 func (f CheckFor) excluded(n *store.Name) bool {
+	if n.IntakeID != 0 {
+		return n.IntakeID == f.ExcludeIntake
+	}
 	switch n.Role {
 	case "client", "alias", "joint_client":
 		if f.ExcludeClient != 0 && n.ClientID == f.ExcludeClient {
@@ -121,10 +135,15 @@ func (s *Session) checkFor(ctx context.Context, f CheckFor) error {
 	if f.Context != "" && !contextRE.MatchString(f.Context) {
 		return &FieldError{"context", fmt.Sprintf("%q does not name records like client:12 or party:17 matter:4", f.Context)}
 	}
+	refs := parseRefs(f.Context)
+	if f.ExcludeIntake != 0 && !slices.Equal(refs["intake"], []int64{f.ExcludeIntake}) {
+		// Leaving out another submission's names would hide a conflict.
+		return &FieldError{"context", fmt.Sprintf("A check that leaves out intake submission %d must be for it (intake:%d)", f.ExcludeIntake, f.ExcludeIntake)}
+	}
 	if len(f.ExcludeParties) == 0 {
 		return nil
 	}
-	matter := parseRefs(f.Context)["matter"]
+	matter := refs["matter"]
 	return s.st.View(ctx, func(tx *store.Tx) error {
 		for _, id := range f.ExcludeParties {
 			p, err := tx.GetParty(id)
@@ -143,12 +162,12 @@ func (s *Session) checkFor(ctx context.Context, f CheckFor) error {
 // records f.Context, and leaves out the records just created (a new party
 // must not match itself).
 func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f CheckFor) (*ConflictResult, error) {
-	if err := s.allow(ctx, access.CheckConflict); err != nil {
-		return nil, err
-	}
-	if err := s.checkFor(ctx, f); err != nil {
-		return nil, err
-	}
+	return s.checkConflicts(ctx, names, f, nil)
+}
+
+// cleanCheckNames cleans the names to check (cleanLine), leaving out the
+// empty ones; none left is a *FieldError.
+func cleanCheckNames(names []string) ([]string, error) {
 	var clean []string
 	for _, n := range names {
 		if err := cleanLine("names", &n, false, ""); err != nil {
@@ -161,34 +180,29 @@ func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f Check
 	if len(clean) == 0 {
 		return nil, &FieldError{"names", "Give at least one name to check"}
 	}
+	return clean, nil
+}
+
+// checkConflicts is CheckConflictsFor; also, when also is not nil, runs
+// in the transaction that records the check, with its id (an intake
+// submission keeps the check run on it), and names more records in the
+// check's audit entry.
+func (s *Session) checkConflicts(ctx context.Context, names []string, f CheckFor, also *alsoOnCheck) (*ConflictResult, error) {
+	if err := s.allow(ctx, access.CheckConflict); err != nil {
+		return nil, err
+	}
+	if err := s.checkFor(ctx, f); err != nil {
+		return nil, err
+	}
+	clean, err := cleanCheckNames(names)
+	if err != nil {
+		return nil, err
+	}
 	ix, err := s.conflictIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	res := &ConflictResult{Names: clean, Hits: []ConflictHit{}}
-	for _, q := range clean {
-		hidden := false
-		for _, h := range ix.Check(q) {
-			n := h.Entry.Ref.(*store.Name)
-			if f.excluded(n) {
-				continue
-			}
-			if n.Hidden {
-				// One row per checked name, however many hidden matches:
-				// their number would say something too.
-				if !hidden {
-					hidden = true
-					res.Hits = append(res.Hits, ConflictHit{Query: q, Match: h.Kind.String(), Score: h.Score, Why: RestrictedConflict, Hidden: true})
-				}
-				continue
-			}
-			res.Hits = append(res.Hits, ConflictHit{
-				Query: q, Name: n.Name, Role: n.Role, Match: h.Kind.String(), Score: h.Score, Why: h.Why,
-				ClientID: n.ClientID, ClientName: n.ClientName, MatterID: n.MatterID, MatterTitle: n.MatterTitle, MatterOpen: n.MatterOpen,
-				PartyID: n.PartyID, PartyName: n.PartyName, NameKind: n.NameKind,
-			})
-		}
-	}
+	res := &ConflictResult{Names: clean, Hits: s.hitsFor(ix, clean, f)}
 	namesJSON, _ := json.Marshal(res.Names)
 	hitsJSON, _ := json.Marshal(res.Hits)
 	// The entry names the records the hits showed (as a search's does), so
@@ -203,6 +217,11 @@ func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f Check
 			shown[ref("matter", h.MatterID)] = true
 		}
 	}
+	if also != nil {
+		for _, r := range also.records {
+			shown[r] = true
+		}
+	}
 	recs := make([]string, 0, len(shown))
 	for r := range shown {
 		recs = append(recs, r)
@@ -212,12 +231,54 @@ func (s *Session) CheckConflictsFor(ctx context.Context, names []string, f Check
 		var err error
 		res.CheckID, err = tx.InsertConflictCheck(&store.ConflictCheck{At: s.now(), Actor: s.actor, Names: string(namesJSON), Hits: string(hitsJSON),
 			Context: f.Context, HitCount: len(res.Hits)})
+		if err == nil && also != nil && also.fn != nil {
+			err = also.fn(tx, res.CheckID)
+		}
 		return strings.Join(append([]string{ref("conflict_check", res.CheckID)}, recs...), " "), fmt.Sprintf("names %s, %s", namesJSON, human.Count(len(res.Hits), "hit", "hits")), err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// alsoOnCheck is what recording a check does besides (checkConflicts).
+type alsoOnCheck struct {
+	records []string                                // more records its audit entry names
+	fn      func(tx *store.Tx, checkID int64) error // runs in the same transaction
+}
+
+// hitsFor checks each name against the index and returns the hits, as
+// the user may see them, leaving out what f excludes: a match in a client
+// or matter hidden from the user, or a prospective client's name when the
+// user may not read intake submissions, is one RestrictedConflict row per
+// checked name, however many there are (their number would say something
+// too). Nothing is recorded.
+func (s *Session) hitsFor(ix *conflict.Index, names []string, f CheckFor) []ConflictHit {
+	intake := s.Can(access.Intake, access.Read)
+	hits := []ConflictHit{}
+	for _, q := range names {
+		hidden := false
+		for _, h := range ix.Check(q) {
+			n := h.Entry.Ref.(*store.Name)
+			if f.excluded(n) {
+				continue
+			}
+			if n.Hidden || n.IntakeID != 0 && !intake {
+				if !hidden {
+					hidden = true
+					hits = append(hits, ConflictHit{Query: q, Match: h.Kind.String(), Score: h.Score, Why: RestrictedConflict, Hidden: true})
+				}
+				continue
+			}
+			hits = append(hits, ConflictHit{
+				Query: q, Name: n.Name, Role: n.Role, Match: h.Kind.String(), Score: h.Score, Why: h.Why,
+				ClientID: n.ClientID, ClientName: n.ClientName, MatterID: n.MatterID, MatterTitle: n.MatterTitle, MatterOpen: n.MatterOpen,
+				PartyID: n.PartyID, PartyName: n.PartyName, NameKind: n.NameKind, IntakeID: n.IntakeID, IntakeStatus: n.IntakeStatus,
+			})
+		}
+	}
+	return hits
 }
 
 // DecideConflict records a decision (clear, conflict or waived) on a

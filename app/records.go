@@ -45,6 +45,8 @@ var fieldLabel = map[string]string{
 	"organisation": "the organisation", "former-name": "a former name", "party-note": "the note on the party",
 	"number": "the matter number", "opened": "the opening date", "closed": "the closing date", "display-name": "the display name",
 	"co-counsel": "a co-counsel's name", "witness": "a witness's name",
+	"document": "the type of identity document", "checked-by": "the name of who checked it", "verified-on": "the day it was checked",
+	"reason": "the reason", "decision": "the decision", "check": "the conflict check",
 }
 
 func label(field string) string {

@@ -325,8 +325,9 @@ var (
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
 		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
 		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
-		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser"}
-	txOther = []string{"As", "Viewer"} // not reads of records
+		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser",
+		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake"}
+	txOther = []string{"As", "Viewer", "IntakeHidden"} // not reads of records (IntakeHidden: whether the viewer sees a submission's client)
 )
 
 // TestTxMethodsClassified: every exported method of Tx is a read (which

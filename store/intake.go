@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -294,9 +295,12 @@ func (tx *Tx) GetIntakeSubmission(id int64) (*IntakeSubmission, error) {
 }
 
 // IntakeListFilter chooses submissions: Status "" for every status, or
-// one of them. Limit 0 is 50.
+// one of them; Query, a part of a name (the person's full name or any
+// name of conflict_names), in any case of ASCII letters, wildcards
+// matched as written. Limit 0 is 50.
 type IntakeListFilter struct {
 	Status string
+	Query  string
 	Limit  int
 	Offset int
 }
@@ -309,8 +313,19 @@ func (tx *Tx) ListIntakeSubmissions(f IntakeListFilter) ([]IntakeSubmission, int
 	if f.Status != "" && !validIntakeStatus(f.Status) {
 		return nil, 0, fmt.Errorf("listing the intake submissions: no such status %q", f.Status)
 	}
+	var conds []string
 	if f.Status != "" {
-		where, args = " WHERE s.status = ?", append(args, f.Status)
+		conds, args = append(conds, "s.status = ?"), append(args, f.Status)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + likeEscape(q) + "%"
+		conds = append(conds, `(s.full_name LIKE ? ESCAPE '\' OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(s.conflict_names)
+			AND json_type(s.conflict_names) = 'array' THEN s.conflict_names ELSE '[]' END) n
+			WHERE n.type = 'object' AND n.value ->> '$.name' LIKE ? ESCAPE '\'))`)
+		args = append(args, like, like)
+	}
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	var total int
 	if err := tx.QueryRow("SELECT count(*) FROM intake_submissions s"+where, args...).Scan(&total); err != nil {
