@@ -314,6 +314,12 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 			return nil, err
 		}
 	}
+	// What clients sent through the intake form while the vault was
+	// locked comes in now, whoever unlocks (intake_import.go): a failure
+	// is told, never a failed unlock.
+	if res, err := s.ImportIntake(ctx); err != nil || res.Unreadable > 0 {
+		s.notices = append(s.notices, intakeImportNotice(dir, res, err))
+	}
 	return s, nil
 }
 

@@ -153,6 +153,7 @@ var actionWords = map[string]struct{ what, kind string }{
 	"intake.list":    {"Listed intake submissions", "read"},
 	"intake.import":  {"Brought new intake submissions into the vault", "change"},
 	"intake.form":    {"Changed the intake form", "change"},
+	"intake.key":     {"Set up the key that keeps what clients send through the intake form private", "change"},
 	"intake.start":   {"Started the intake form", "other"},
 }
 

@@ -14,8 +14,8 @@ func writeIntake(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{
 		"inbox/0123456789abcdef0123456789abcdef.age": "sealed",
-		"inbox/.tmp-123":                             "half written",
-		"unreadable/x.age":                           "kept",
+		"inbox/.tmp-123":   "half written",
+		"unreadable/x.age": "kept",
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, IntakeDir, name)

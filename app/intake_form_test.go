@@ -1,0 +1,143 @@
+package app
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+
+	"casevault/app/access"
+	"casevault/app/intake/form"
+	"casevault/store"
+)
+
+func init() {
+	matrixMore = append(matrixMore, func() []matrixOp {
+		return []matrixOp{
+			{name: "Session.IntakeForm", verbs: vs(access.ViewIntake), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+				_, err := s.IntakeForm(ctx)
+				return err
+			}},
+			{name: "Session.SaveIntakeForm", verbs: vs(access.EditIntake), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+				_, err := s.SaveIntakeForm(ctx, form.Default())
+				return err
+			}},
+			{name: "Session.IntakeRecipient", verbs: vs(access.EditIntake), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+				_, err := s.IntakeRecipient(ctx)
+				return err
+			}},
+		}
+	})
+	matrixDeniedMore[access.ReadOnlyRole] = append(matrixDeniedMore[access.ReadOnlyRole], "Session.IntakeRecipient", "Session.SaveIntakeForm")
+	matrixNoCheck["Session.ImportIntake"] = "it shows nothing but counts, and whoever unlocks moves what clients sent off the disk into the vault (Open runs it)"
+}
+
+// TestIntakeForm: the default form until one is saved; each save is the
+// next version, kept; the privacy notice's version goes up exactly when
+// its text changes, whatever the caller says; an invalid form is refused
+// in the lawyer's words and saves nothing; every save is audited.
+func TestIntakeForm(t *testing.T) {
+	s, _, _ := testSession(t)
+	c, err := s.IntakeForm(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, form.Default()) || c.Version != 0 {
+		t.Fatalf("the form before any save = version %d, want form.Default()", c.Version)
+	}
+	c.Areas[0].Label = "Family matters"
+	c.Notice.Version = 99 // not the caller's to set
+	v, err := s.SaveIntakeForm(ctx, c)
+	if err != nil || v != 1 {
+		t.Fatalf("first save = %d, %v", v, err)
+	}
+	if e := lastAudit(t, s); e.Action != "intake.form" || e.Detail != "version 1" {
+		t.Errorf("audit = %+v", e)
+	}
+	if c.Version != 0 || c.Notice.Version != 99 {
+		t.Error("SaveIntakeForm changed the caller's form")
+	}
+	got, err := s.IntakeForm(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 1 || got.Areas[0].Label != "Family matters" || got.Notice.Version != 1 {
+		t.Errorf("saved form = version %d, area %q, notice %d", got.Version, got.Areas[0].Label, got.Notice.Version)
+	}
+	got.Notice.Text = "We keep your answers in an encrypted vault on this laptop."
+	if v, err = s.SaveIntakeForm(ctx, got); err != nil || v != 2 {
+		t.Fatalf("second save = %d, %v", v, err)
+	}
+	if e := lastAudit(t, s); e.Detail != "version 2; privacy notice changed (now version 2)" {
+		t.Errorf("audit = %q", e.Detail)
+	}
+	got, _ = s.IntakeForm(ctx)
+	got.Notice.Version = 1
+	if v, err = s.SaveIntakeForm(ctx, got); err != nil || v != 3 {
+		t.Fatalf("third save = %d, %v", v, err)
+	}
+	got, _ = s.IntakeForm(ctx)
+	if got.Version != 3 || got.Notice.Version != 2 {
+		t.Errorf("after a save with the same notice: form %d, notice %d; want 3, 2", got.Version, got.Notice.Version)
+	}
+	err = s.st.View(ctx, func(tx *store.Tx) error {
+		f, err := tx.GetIntakeForm(1)
+		if err == nil && !strings.Contains(f.Config, "Family matters") {
+			t.Errorf("version 1 was not kept: %s", f.Config)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Invalid: the lawyer's words, nothing saved, nothing audited.
+	n := auditCount(t, s)
+	bad := got.Clone()
+	bad.Notice.Text = "  "
+	_, err = s.SaveIntakeForm(ctx, bad)
+	var fe *form.FieldError
+	if !errors.As(err, &fe) || !errors.Is(err, form.ErrInvalid) || fe.Field != "notice.text" || err.Error() != fe.Message {
+		t.Errorf("an empty notice: %v", err)
+	}
+	if _, err := s.SaveIntakeForm(ctx, nil); !errors.Is(err, form.ErrInvalid) {
+		t.Errorf("no form: %v", err)
+	}
+	if c, _ := s.IntakeForm(ctx); c.Version != 3 || auditCount(t, s) != n {
+		t.Errorf("a refused save saved version %d or wrote %d audit entries", c.Version, auditCount(t, s)-n)
+	}
+}
+
+// TestIntakeRecipient: the key pair is made on first need, once, audited;
+// later calls give the same public key; the private key is in the vault
+// only, and opens what the public key seals. A role without intake edit
+// may not make it.
+func TestIntakeRecipient(t *testing.T) {
+	s, _, _ := testSession(t)
+	n := auditCount(t, s)
+	rec, err := s.IntakeRecipient(ctx)
+	if err != nil || !strings.HasPrefix(rec, "age1") {
+		t.Fatalf("IntakeRecipient = %q, %v", rec, err)
+	}
+	if e := lastAudit(t, s); e.Action != "intake.key" || auditCount(t, s) != n+1 || strings.Contains(e.Detail, "AGE-SECRET") {
+		t.Errorf("audit = %+v", e)
+	}
+	again, err := s.IntakeRecipient(ctx)
+	if err != nil || again != rec || auditCount(t, s) != n+1 {
+		t.Errorf("second call = %q, %v (%d more audit entries)", again, err, auditCount(t, s)-n-1)
+	}
+	ids, err := s.intakeIdentities(ctx)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("identities = %d, %v", len(ids), err)
+	}
+	id, err := age.ParseX25519Identity(ids[0])
+	if err != nil || id.Recipient().String() != rec {
+		t.Errorf("the stored identity does not match the recipient: %v", err)
+	}
+	actAs(s, "rob", builtin(t, access.ReadOnlyRole))
+	if _, err := s.IntakeRecipient(ctx); !errors.Is(err, ErrDenied) {
+		t.Errorf("a read-only user made or read the intake key: %v", err)
+	}
+}
