@@ -24,8 +24,8 @@ import (
 	"casevault/vault"
 )
 
-// intakeSub is a valid submission of name (a new id each call).
-func intakeSub(name string) *form.Submission {
+// importSub is a valid submission of name (a new id each call).
+func importSub(name string) *form.Submission {
 	return &form.Submission{
 		ID:           form.NewID(),
 		ReceivedAt:   time.Date(2026, 12, 2, 19, 30, 0, 0, time.UTC),
@@ -183,14 +183,14 @@ func TestImportIntake(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload := []form.File{{Meta: form.FileMeta{Question: form.KeyIDDocument, Name: "passport.jpg", MediaType: "image/jpeg"}, Data: []byte("\xff\xd8 a photo")}}
-	jane := intakeSub("Jane Roe")
+	jane := importSub("Jane Roe")
 	writeSealed(t, dir, rec, "", jane, upload)
-	olderKey := intakeSub("Olga Older")
+	olderKey := importSub("Olga Older")
 	writeSealed(t, dir, old.Recipient().String(), "", olderKey, nil)
-	foreign := writeSealed(t, dir, other.Recipient().String(), "", intakeSub("Foreign Person"), nil)
+	foreign := writeSealed(t, dir, other.Recipient().String(), "", importSub("Foreign Person"), nil)
 	garbage := writeInbox(t, dir, strings.Repeat("ab", 16)+".age", []byte("not a sealed file at all"))
-	misnamed := writeSealed(t, dir, rec, strings.Repeat("cd", 16)+".age", intakeSub("Misnamed Person"), nil)
-	badName := writeSealed(t, dir, rec, "hello.age", intakeSub("Hello Person"), nil)
+	misnamed := writeSealed(t, dir, rec, strings.Repeat("cd", 16)+".age", importSub("Misnamed Person"), nil)
+	badName := writeSealed(t, dir, rec, "hello.age", importSub("Hello Person"), nil)
 	huge := writeInbox(t, dir, strings.Repeat("ef", 16)+".age", nil)
 	if err := os.Truncate(huge, form.DefaultLimits.MaxSealedBytes+1); err != nil { // sparse: never read
 		t.Fatal(err)
@@ -350,7 +350,7 @@ func TestImportIntakeKilledAfterCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub := intakeSub("Kim Killed")
+	sub := importSub("Kim Killed")
 	path := writeSealed(t, dir, rec, "", sub, nil)
 	sealed, err := os.ReadFile(path)
 	if err != nil {
@@ -405,7 +405,7 @@ func TestImportIntakeReadOnlyInbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := writeSealed(t, dir, rec, "", intakeSub("Rita Readonly"), nil)
+	good := writeSealed(t, dir, rec, "", importSub("Rita Readonly"), nil)
 	bad := writeInbox(t, dir, strings.Repeat("0", 32)+".age", []byte("junk"))
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -463,7 +463,7 @@ func TestImportIntakeNoticeUnreadable(t *testing.T) {
 // the public key could) to recipient.
 func hostileSealed(t *testing.T, recipient string, edit func(m map[string]any)) (id string, sealed []byte) {
 	t.Helper()
-	sub := intakeSub("Harmless Name")
+	sub := importSub("Harmless Name")
 	sub.Format, sub.Version = form.FormatName, form.FormatVersion
 	sub.Files = []form.FileMeta{}
 	b, err := json.Marshal(sub)
@@ -580,7 +580,7 @@ func TestImportIntakeReadOnlyUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pass := addUser(t, owner, dir, "nia", "No intake") // closes the owner's session
-	path := writeSealed(t, dir, rec, "", intakeSub("Paula Prospect"), nil)
+	path := writeSealed(t, dir, rec, "", importSub("Paula Prospect"), nil)
 	s, err := openUser(t, dir, "nia", pass, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -630,7 +630,7 @@ func TestImportIntakeSalvage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := writeSealed(t, dir, rec, "", intakeSub("Sal Vage"), nil)
+	path := writeSealed(t, dir, rec, "", importSub("Sal Vage"), nil)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
