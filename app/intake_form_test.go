@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
+	"crypto/ecdsa"
 	"errors"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -28,9 +32,13 @@ func init() {
 				_, err := s.IntakeRecipient(ctx)
 				return err
 			}},
+			{name: "Session.IntakeTLS", verbs: vs(access.EditIntake), run: func(t *testing.T, s *Session, fx *matrixFix, _ any, _ access.Role) error {
+				_, err := s.IntakeTLS(ctx, []net.IP{net.IPv4(127, 0, 0, 2)})
+				return err
+			}},
 		}
 	})
-	matrixDeniedMore[access.ReadOnlyRole] = append(matrixDeniedMore[access.ReadOnlyRole], "Session.IntakeRecipient", "Session.SaveIntakeForm")
+	matrixDeniedMore[access.ReadOnlyRole] = append(matrixDeniedMore[access.ReadOnlyRole], "Session.IntakeRecipient", "Session.IntakeTLS", "Session.SaveIntakeForm")
 	matrixNoCheck["Session.ImportIntake"] = "it shows nothing but counts, and whoever unlocks moves what clients sent off the disk into the vault (Open runs it)"
 }
 
@@ -139,5 +147,47 @@ func TestIntakeRecipient(t *testing.T) {
 	actAs(s, "rob", builtin(t, access.ReadOnlyRole))
 	if _, err := s.IntakeRecipient(ctx); !errors.Is(err, ErrDenied) {
 		t.Errorf("a read-only user made or read the intake key: %v", err)
+	}
+}
+
+// TestIntakeTLS: LAN mode's certificate is made once for its addresses
+// (audited, kept in the vault) and used again while they are the same
+// (in any order) and it has more than a month left; other addresses, or
+// a certificate near its end, get a new one. The key is the certificate's.
+func TestIntakeTLS(t *testing.T) {
+	s, _, _ := testSession(t)
+	now := time.Date(2026, 12, 2, 20, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	a, b := net.IPv4(127, 0, 0, 2), net.IPv4(127, 0, 0, 3)
+	n := auditCount(t, s)
+	c1, err := s.IntakeTLS(ctx, []net.IP{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := lastAudit(t, s); e.Action != "intake.tls" || auditCount(t, s) != n+1 || !strings.Contains(e.Detail, "127.0.0.2, 127.0.0.3") {
+		t.Errorf("audit = %+v", e)
+	}
+	if !c1.Leaf.PublicKey.(*ecdsa.PublicKey).Equal(c1.PrivateKey.(*ecdsa.PrivateKey).Public()) {
+		t.Error("the key is not the certificate's")
+	}
+	c2, err := s.IntakeTLS(ctx, []net.IP{b, a, a})
+	if err != nil || !bytes.Equal(c2.Certificate[0], c1.Certificate[0]) || auditCount(t, s) != n+1 {
+		t.Errorf("the same addresses made a new certificate (%v)", err)
+	}
+	c3, err := s.IntakeTLS(ctx, []net.IP{a})
+	if err != nil || bytes.Equal(c3.Certificate[0], c1.Certificate[0]) || len(c3.Leaf.IPAddresses) != 1 {
+		t.Errorf("other addresses kept the certificate (%v)", err)
+	}
+	now = c3.Leaf.NotAfter.Add(-intakeTLSRenew + time.Hour)
+	c4, err := s.IntakeTLS(ctx, []net.IP{a})
+	if err != nil || bytes.Equal(c4.Certificate[0], c3.Certificate[0]) || !c4.Leaf.NotAfter.After(c3.Leaf.NotAfter) {
+		t.Errorf("a certificate near its end was used again (%v)", err)
+	}
+	if _, err := s.IntakeTLS(ctx, nil); err == nil {
+		t.Error("a certificate for no address")
+	}
+	actAs(s, "rob", builtin(t, access.ReadOnlyRole))
+	if _, err := s.IntakeTLS(ctx, []net.IP{a}); !errors.Is(err, ErrDenied) {
+		t.Errorf("a read-only user: %v", err)
 	}
 }

@@ -154,6 +154,7 @@ var actionWords = map[string]struct{ what, kind string }{
 	"intake.import":  {"Brought new intake submissions into the vault", "change"},
 	"intake.form":    {"Changed the intake form", "change"},
 	"intake.key":     {"Set up the key that keeps what clients send through the intake form private", "change"},
+	"intake.tls":     {"Made the certificate the intake form uses on the office network", "change"},
 	"intake.start":   {"Started the intake form", "other"},
 }
 
