@@ -8,8 +8,10 @@
 // memory, checkpoint, years of audit, CLI commands, whole-command backups
 // at the default key derivation), and last those of issue 10 (people.go:
 // unlock per user, the cost of security classes on lists and search, key
-// rotation), and of issue 11 (daily.go: search over 10,000 clients and
-// 30,000 parties, the conflict check history of 5,000 checks).
+// rotation), of issue 11 (daily.go: search over 10,000 clients and
+// 30,000 parties, the conflict check history of 5,000 checks) and of
+// issue 12 (intake.go: 1,000 sealed submissions imported at unlock, the
+// review queue opening with them, the intake server's own benchmarks).
 //
 //	go run ./app/internal/benchreport               # full run (about 15 minutes)
 //	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
@@ -17,7 +19,8 @@
 //	go run ./app/internal/benchreport -only audit,cli -window-wait 10s
 //	                                                # some sections (bench-out/bench-only.md): backup, peer,
 //	                                                # open, memory, checkpoint, audit, cli, fair,
-//	                                                # people (issue 10: people.go), daily (issue 11: daily.go)
+//	                                                # people (issue 10: people.go), daily (issue 11: daily.go),
+//	                                                # intake (issue 12: intake.go)
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
@@ -145,8 +148,8 @@ func main() {
 		only := map[string]bool{}
 		for _, f := range strings.Split(*onlyFlag, ",") {
 			f = strings.TrimSpace(f)
-			if f != "backup" && f != "peer" && f != "people" && f != "daily" && !slices.Contains(i9Sections, f) {
-				fatalf("-only: %q is not a section (backup, peer, people, daily, %s)", f, strings.Join(i9Sections, ", "))
+			if f != "backup" && f != "peer" && f != "people" && f != "daily" && f != "intake" && !slices.Contains(i9Sections, f) {
+				fatalf("-only: %q is not a section (backup, peer, people, daily, intake, %s)", f, strings.Join(i9Sections, ", "))
 			}
 			only[f] = true
 		}
@@ -352,6 +355,7 @@ type results struct {
 	i9          *i9Results
 	people      *peopleResults
 	daily       *dailyResults
+	intake      *intakeResults
 }
 
 func run(c config, peerOnly bool) error {
@@ -468,6 +472,7 @@ func run(c config, peerOnly bool) error {
 	if !peerOnly {
 		res.people = peopleSection(c, tmp)
 		res.daily = dailySection(c, tmp)
+		res.intake = intakeSection(c, tmp)
 	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
@@ -490,6 +495,10 @@ func run(c config, peerOnly bool) error {
 	if res.daily != nil {
 		text += "\n" + renderDailyText(res.daily)
 		md += renderDailyMarkdown(res.daily)
+	}
+	if res.intake != nil {
+		text += "\n" + renderIntakeText(res.intake)
+		md += renderIntakeMarkdown(res.intake)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
@@ -602,6 +611,9 @@ func runOnly(c config, only map[string]bool) error {
 	if only["daily"] {
 		res.daily = dailySection(c, tmp)
 	}
+	if only["intake"] {
+		res.intake = intakeSection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 	var text, md string
@@ -627,6 +639,10 @@ func runOnly(c config, only map[string]bool) error {
 	if res.daily != nil {
 		text += "\n" + renderDailyText(res.daily)
 		md += renderDailyMarkdown(res.daily)
+	}
+	if res.intake != nil {
+		text += "\n" + renderIntakeText(res.intake)
+		md += renderIntakeMarkdown(res.intake)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
