@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/pkg/browser"
 )
@@ -68,8 +67,6 @@ func PrivateTempFile(name string, write func(io.Writer) error) (path string, rem
 // ErrNoBrowser: the page could not be opened in a browser.
 var ErrNoBrowser = errors.New("the page could not be opened in a browser")
 
-var browserOutput sync.Once
-
 // OpenInBrowser opens a local file (a report's page from ReportTempFile)
 // in the desktop's default browser, through github.com/pkg/browser
 // (xdg-open or x-www-browser on Linux, open on macOS, the URL handler on
@@ -77,7 +74,9 @@ var browserOutput sync.Once
 // file a little later. Never hand it client data in any other way:
 // browser.OpenReader would leave a world-readable copy in /tmp.
 func OpenInBrowser(path string) error {
-	browserOutput.Do(func() { browser.Stdout = os.Stderr }) // keep standard output for the command's own
+	browserMu.Lock() // pkg/browser's output is a package variable OpenIntakeLink changes too
+	defer browserMu.Unlock()
+	browser.Stdout = os.Stderr // keep standard output for the command's own
 	if err := browser.OpenFile(path); err != nil {
 		return fmt.Errorf("%w (%v): open %s in your browser yourself", ErrNoBrowser, err, path)
 	}

@@ -218,6 +218,12 @@ func Message(err error) string {
 		return "That record no longer exists (" + err.Error() + ")."
 	case errors.Is(err, ErrDiskFull):
 		return human.Capitalize(err.Error()) + "."
+	case errors.Is(err, ErrIntakeRunning):
+		return "Client intake is already running for this vault. Stop it first (Stop intake, or casevault intake stop), then start it again."
+	case errors.Is(err, ErrIntakeNotRunning):
+		return "Client intake is not running."
+	case errors.Is(err, ErrNoOfficeNetwork):
+		return "This computer is not connected to an office network, so a tablet cannot reach the form. Connect to the office network, or start intake on this computer only."
 	}
 	return err.Error()
 }

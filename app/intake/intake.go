@@ -216,9 +216,9 @@ func Start(ctx context.Context, c Config) (*Server, error) {
 	s.link = link
 	register(s)
 
-	go s.local.Serve(ln)
+	go s.local.Serve(newLimitListener(ln, maxConns))
 	if lanLn != nil {
-		go s.lan.Serve(tls.NewListener(lanLn, s.lan.TLSConfig))
+		go s.lan.Serve(tls.NewListener(newLimitListener(lanLn, maxConns), s.lan.TLSConfig))
 	}
 	go func() {
 		select {
