@@ -99,6 +99,11 @@ func checkPage(t *testing.T, name string, page []byte) *pageFacts {
 	if !bytes.Contains(page, []byte(`<meta name="viewport" content="width=device-width, initial-scale=1">`)) {
 		t.Errorf("%s: no viewport meta", name)
 	}
+	// no-referrer would make the browser send "Origin: null" with the form,
+	// which the server's Origin check must refuse: same-origin sends our own.
+	if !bytes.Contains(page, []byte(`<meta name="referrer" content="same-origin">`)) {
+		t.Errorf("%s: the referrer policy is not same-origin", name)
+	}
 	for _, c := range f.controls {
 		id, _ := attr(c, "id")
 		nm, _ := attr(c, "name")
