@@ -75,6 +75,8 @@ type Env struct {
 	// passTries: tests ask for a new passphrase from standard input this
 	// many times, as a terminal does (0: once, as a script gets).
 	passTries int
+	// terminal: tests answer a question as at a terminal (intake delete).
+	terminal bool
 }
 
 // OSEnv is the real process environment.
@@ -229,6 +231,8 @@ func message(err error, repo, dir string) string {
 		switch m := err.Error(); {
 		case strings.HasPrefix(m, "conflict check "):
 			return m + " (check the id with \"casevault conflicts list" + v + "\")"
+		case strings.HasPrefix(m, "intake submission "):
+			return m + " (check the id with \"casevault intake list --status all" + v + "\")"
 		case strings.HasPrefix(m, "party "):
 			return m + " (check the id with \"casevault matter show MATTER-ID" + v + "\", which lists its parties)"
 		}

@@ -333,6 +333,8 @@ var valueNames = map[string]string{
 	"kdf-memory": "MIB", "read-data-subset": "PERCENT", "display-name": "NAME", "organisation": "NAME", "former-name": "NAME",
 	"adverse": "NAME", "related": "NAME", "opposing-counsel": "NAME", "decision": "DECISION", "note": "TEXT", "text": "TEXT",
 	"notes": "TEXT", "address": "TEXT", "sort": "ORDER", "status": "STATUS", "kind": "KIND", "from-role": "ROLE",
+	"document": "TYPE", "checked-by": "NAME", "reason": "TEXT", "out": "FILE", "label": "TEXT", "hint": "TEXT",
+	"questions": "KEY[,KEY...]", "required": "KEY[,KEY...]", "areas": "AREA[,AREA...]", "choices": "A,B,...",
 }
 
 // flagName is how a flag is shown: --name, --name VALUE.
