@@ -146,7 +146,7 @@ func (s *Session) ImportIntake(ctx context.Context) (*IntakeImport, error) {
 				continue
 			}
 			if err := intakeRemove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("removing a half-written intake file: %w", err))
+				errs = append(errs, fileErr("removing the half-written intake file", name, err))
 				continue
 			}
 			res.StaleRemoved++
@@ -163,7 +163,7 @@ func (s *Session) ImportIntake(ctx context.Context) (*IntakeImport, error) {
 		}
 		if why != nil {
 			unreadable = append(unreadable, path)
-			whys = append(whys, name+": "+why.Error())
+			whys = append(whys, showName(name)+": "+why.Error())
 			continue
 		}
 		batch = append(batch, sf)
@@ -194,7 +194,7 @@ func (s *Session) ImportIntake(ctx context.Context) (*IntakeImport, error) {
 		var parts []string
 		if res.Unreadable > 0 {
 			parts = append(parts, fmt.Sprintf("moved %s that could not be read to %s (%s)",
-				human.Count(res.Unreadable, "file", "files"), res.UnreadableDir, strings.Join(whys, "; ")))
+				human.Count(res.Unreadable, "file", "files"), res.UnreadableDir, firstFew(whys, "; ")))
 		}
 		if res.StaleRemoved > 0 {
 			parts = append(parts, fmt.Sprintf("removed %s left half-written by the intake form",
@@ -205,9 +205,51 @@ func (s *Session) ImportIntake(ctx context.Context) (*IntakeImport, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return res, fmt.Errorf("bringing in intake submissions: %w", errors.Join(errs...))
+		return res, fmt.Errorf("bringing in intake submissions: %w", joinFew(errs))
 	}
 	return res, nil
+}
+
+// maxListed is how many files or failures a message names one by one;
+// the rest are counted ("and 997 more"), so a folder of thousands of bad
+// files makes neither a huge notice nor a huge audit entry.
+const maxListed = 5
+
+// firstFew joins the first maxListed items and counts the rest.
+func firstFew(items []string, sep string) string {
+	if len(items) <= maxListed {
+		return strings.Join(items, sep)
+	}
+	return strings.Join(items[:maxListed], sep) + sep + fmt.Sprintf("and %d more", len(items)-maxListed)
+}
+
+// joinFew is errors.Join of the first maxListed errors (every one still
+// matches errors.Is through them), with the rest counted.
+func joinFew(errs []error) error {
+	if len(errs) <= maxListed {
+		return errors.Join(errs...)
+	}
+	return fmt.Errorf("%w (and %d more)", errors.Join(errs[:maxListed]...), len(errs)-maxListed)
+}
+
+// showName is a file name of the inbox as a message may show it: anyone
+// who can write to the folder chose it, so escape codes and direction
+// overrides are written visibly, and it is cut short.
+func showName(name string) string { return human.Truncate(human.Escape(name), 80) }
+
+// fileErr says what failed on which file (its name shown safely) and
+// why, without the operating system's copy of the path (which holds the
+// name as it is): err's cause is kept for errors.Is.
+func fileErr(what, name string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("%s %s: %w", what, showName(name), err)
 }
 
 // openSealed opens one sealed file. why says, in plain words, why the
@@ -219,7 +261,7 @@ func openSealed(path string, e fs.DirEntry, ids []string, lim form.Limits) (sf *
 		return nil, nil, nil // gone meanwhile
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fileErr("reading the intake file", e.Name(), err)
 	}
 	switch {
 	case !info.Mode().IsRegular():
@@ -234,11 +276,11 @@ func openSealed(path string, e fs.DirEntry, ids []string, lim form.Limits) (sf *
 		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening %s: %w", path, err)
+		return nil, nil, fileErr("opening the intake file", e.Name(), err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fileErr("reading the intake file", e.Name(), err)
 	} else if !os.SameFile(fi, info) {
 		return nil, nil, nil // replaced meanwhile: the next import looks again
 	}
@@ -251,7 +293,7 @@ func openSealed(path string, e fs.DirEntry, ids []string, lim form.Limits) (sf *
 	case errors.Is(err, form.ErrMalformed):
 		return nil, errors.New("damaged, or not an intake submission"), nil
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, fileErr("opening the intake file", e.Name(), err)
 	case sub.ID+".age" != e.Name():
 		return nil, errors.New("its name does not match the submission inside"), nil
 	}
@@ -312,12 +354,12 @@ func (s *Session) importBatch(ctx context.Context, batch []*sealedFile) (importe
 	var errs []error
 	for _, sf := range done {
 		if err := intakeRemove(sf.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("removing an intake file already in the vault: %w", err))
+			errs = append(errs, fileErr("removing the intake file (already in the vault)", filepath.Base(sf.path), err))
 			continue
 		}
 		removed = true
 	}
-	return imported, dups, removed, errors.Join(errs...)
+	return imported, dups, removed, joinFew(errs)
 }
 
 // intakeRow is the row of a submission opened from a sealed file.
@@ -366,7 +408,7 @@ func moveUnreadable(dir string, paths []string) (int, error) {
 		}
 		if err := intakeRename(p, dst); err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, fmt.Errorf("moving an unreadable intake file aside: %w", err))
+				errs = append(errs, fileErr("moving aside the unreadable intake file", name, err))
 			}
 			continue
 		}
@@ -377,7 +419,7 @@ func moveUnreadable(dir string, paths []string) (int, error) {
 			errs = append(errs, fmt.Errorf("flushing the folder of unreadable intake files: %w", err))
 		}
 	}
-	return moved, errors.Join(errs...)
+	return moved, joinFew(errs)
 }
 
 // intakeImportNotice is the notice Open gives after importing: what could

@@ -191,6 +191,7 @@ func TestImportIntake(t *testing.T) {
 	garbage := writeInbox(t, dir, strings.Repeat("ab", 16)+".age", []byte("not a sealed file at all"))
 	misnamed := writeSealed(t, dir, rec, strings.Repeat("cd", 16)+".age", importSub("Misnamed Person"), nil)
 	badName := writeSealed(t, dir, rec, "hello.age", importSub("Hello Person"), nil)
+	evilName := writeInbox(t, dir, "evil\x1b]0;owned\x07\u202egpj.age", []byte("junk"))
 	huge := writeInbox(t, dir, strings.Repeat("ef", 16)+".age", nil)
 	if err := os.Truncate(huge, form.DefaultLimits.MaxSealedBytes+1); err != nil { // sparse: never read
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestImportIntake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := IntakeImport{Imported: 2, Unreadable: 6, UnreadableDir: unreadableOf(dir), StaleRemoved: 1}
+	want := IntakeImport{Imported: 2, Unreadable: 7, UnreadableDir: unreadableOf(dir), StaleRemoved: 1}
 	if *res != want {
 		t.Errorf("import = %+v, want %+v", *res, want)
 	}
@@ -219,7 +220,7 @@ func TestImportIntake(t *testing.T) {
 		t.Errorf("inbox after = %v, want %v", got, want)
 	}
 	moved := folderNames(t, unreadableOf(dir))
-	for _, p := range []string{foreign, garbage, misnamed, badName, huge, link} {
+	for _, p := range []string{foreign, garbage, misnamed, badName, huge, link, evilName} {
 		if !slices.Contains(moved, filepath.Base(p)) {
 			t.Errorf("%s was not moved to unreadable/ (%v)", filepath.Base(p), moved)
 		}
@@ -276,9 +277,9 @@ func TestImportIntake(t *testing.T) {
 	if batch == nil || len(strings.Fields(batch.Records)) != 2 || !strings.Contains(batch.Detail, "2 submissions") {
 		t.Errorf("the import's audit entry = %+v", batch)
 	}
-	if aside == nil || !strings.Contains(aside.Detail, "6 files") || !strings.Contains(aside.Detail, "not made for this vault") ||
-		!strings.Contains(aside.Detail, "half-written") || strings.Contains(aside.Detail, "Foreign Person") ||
-		!strings.Contains(aside.Detail, filepath.Base(huge)+": "+human.Size(form.DefaultLimits.MaxSealedBytes+1)+", more than") {
+	if aside == nil || !strings.Contains(aside.Detail, "7 files") || !strings.Contains(aside.Detail, "and 2 more") ||
+		strings.ContainsAny(aside.Detail, "\x1b\x07\u202e") ||
+		!strings.Contains(aside.Detail, "half-written") || strings.Contains(aside.Detail, "Foreign Person") {
 		t.Errorf("the audit entry of the files moved aside = %+v", aside)
 	}
 
@@ -295,8 +296,8 @@ func TestImportIntake(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(unreadableOf(dir), filepath.Base(garbage))); err != nil || string(b) != "not a sealed file at all" {
 		t.Errorf("the first unreadable file was replaced: %q, %v", b, err)
 	}
-	if got := folderNames(t, unreadableOf(dir)); len(got) != 7 {
-		t.Errorf("unreadable/ = %v, want 7 files", got)
+	if got := folderNames(t, unreadableOf(dir)); len(got) != 8 {
+		t.Errorf("unreadable/ = %v, want 8 files", got)
 	}
 
 	// The conflict index has the prospect now.
@@ -644,5 +645,80 @@ func TestImportIntakeSalvage(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("a read-only session touched the inbox: %v", err)
+	}
+}
+
+// TestImportIntakeHostileNames: whoever can write to the inbox chooses
+// its file names; the audit trail and the unlock's notice show them with
+// escape codes and direction overrides written visibly, never raw, and a
+// flood of failures is counted, not listed.
+func TestImportIntakeHostileNames(t *testing.T) {
+	s, dir, _ := testSession(t)
+	evil := "evil\x1b]0;owned\x07\u202egpj.age"
+	writeInbox(t, dir, evil, []byte("junk"))
+	stale := writeInbox(t, dir, ".tmp-\x1b[2J", []byte("x"))
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	restore := intakeRemove
+	intakeRemove = func(p string) error { return &fs.PathError{Op: "unlinkat", Path: p, Err: syscall.EROFS} }
+	defer func() { intakeRemove = restore }()
+	before := auditCount(t, s)
+	res, err := s.ImportIntake(ctx)
+	if err == nil || !errors.Is(err, syscall.EROFS) || res.Unreadable != 1 {
+		t.Fatalf("import = %+v, %v", res, err)
+	}
+	notice := intakeImportNotice(dir, res, err)
+	var texts []string
+	for _, e := range auditSince(t, s, before) {
+		texts = append(texts, e.Detail)
+	}
+	texts = append(texts, notice, err.Error())
+	for _, text := range texts {
+		if strings.ContainsAny(text, "\x1b\x07\u202e") {
+			t.Errorf("raw control characters in %q", text)
+		}
+	}
+	if !strings.Contains(strings.Join(texts, "\n"), `evil\x1b]0;owned\x07\u202egpj.age`) {
+		t.Errorf("the file's name is not shown escaped: %q", texts)
+	}
+
+	// Many failures: five named, the rest counted.
+	var errs []error
+	for i := range 8 {
+		errs = append(errs, fileErr("removing", fmt.Sprintf("f%d", i), syscall.EROFS))
+	}
+	if e := joinFew(errs); !errors.Is(e, syscall.EROFS) || !strings.Contains(e.Error(), "(and 3 more)") || strings.Contains(e.Error(), "f5") {
+		t.Errorf("joinFew = %v", e)
+	}
+	if got := firstFew([]string{"a", "b", "c", "d", "e", "f"}, "; "); got != "a; b; c; d; e; and 1 more" {
+		t.Errorf("firstFew = %q", got)
+	}
+}
+
+// TestOpenSealedTooLarge: a file over the sealed limit is refused by its
+// size, before anything reads it (form.Open would say "larger than the
+// limits allow" only after reading up to the limit).
+func TestOpenSealedTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	name := strings.Repeat("ab", 16) + ".age"
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.Truncate(p, form.DefaultLimits.MaxSealedBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatal(entries, err)
+	}
+	sf, why, err := openSealed(p, entries[0], []string{"AGE-SECRET-KEY-1NOTUSED"}, form.DefaultLimits)
+	want := human.Size(form.DefaultLimits.MaxSealedBytes+1) + ", more than " + human.Size(form.DefaultLimits.MaxSealedBytes)
+	if sf != nil || err != nil || why == nil || why.Error() != want {
+		t.Errorf("openSealed of a file too large = %v, %v, %v; want the size refusal %q", sf, why, err, want)
 	}
 }
