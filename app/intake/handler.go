@@ -38,7 +38,7 @@ const (
 	msgAlreadySent = "This form has already been sent. You do not need to send it again."
 	msgOldForm     = "This form is no longer valid. Please open the form again."
 	msgNotSaved    = "Your answers could not be saved. Please tell the lawyer."
-	msgBusy        = "Too many forms are open at once. Please tell the lawyer."
+	msgInternal    = "Something went wrong. Please tell the lawyer."
 	msgMethod      = "This page cannot be used that way."
 )
 
@@ -155,7 +155,7 @@ func (h *handler) render(w http.ResponseWriter, status int, page func(*bytes.Buf
 	if err := page(&b); err != nil {
 		b.Reset()
 		status = http.StatusInternalServerError
-		fmt.Fprintf(&b, "<!doctype html><title>Error</title><p>%s</p>", msgNotSaved)
+		fmt.Fprintf(&b, "<!doctype html><title>Error</title><p>%s</p>", msgInternal)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -179,11 +179,7 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request, token string) {
 		h.fail(w, http.StatusForbidden, msgBadLink)
 		return
 	}
-	cookie, ok := h.s.newSession()
-	if !ok {
-		h.fail(w, http.StatusServiceUnavailable, msgBusy)
-		return
-	}
+	cookie := h.s.newSession()
 	http.SetCookie(w, &http.Cookie{
 		Name: cookieName, Value: cookie, Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.tls,
@@ -439,20 +435,19 @@ type session struct {
 
 const maxFormTokens = 16
 
-func (s *Server) newSession() (string, bool) {
+// newSession starts a browser's session. Sessions need no bound of their
+// own: each comes from a link, and newLink keeps links and sessions
+// together within MaxSessions.
+func (s *Server) newSession() string {
 	cookie := newToken()
 	d := sha256.Sum256([]byte(cookie))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pruneLocked()
-	if len(s.sessions)+len(s.links) >= s.lim.MaxSessions+1 { // the link just used is gone: allow its session
-		return "", false
-	}
 	s.sessions[hex.EncodeToString(d[:])] = &session{
 		lastUsed: s.now(), forms: map[string]time.Time{}, sent: map[string]bool{},
 		rate: newBucket(s.lim.PerMinute, s.lim.Burst, s.now()),
 	}
-	return cookie, true
+	return cookie
 }
 
 // session finds the request's session; nil when it has none (or an expired one).

@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -173,7 +174,9 @@ func TestSessionExpires(t *testing.T) {
 }
 
 func TestTooManyLinksAndSessions(t *testing.T) {
-	s := startTest(t, func(c *Config) { c.Limits.MaxSessions = 3 }) // Link() is one
+	clock := newClock()
+	s := startTest(t, func(c *Config) { c.Limits.MaxSessions = 3; c.Now = clock.Now; c.Limits.SessionTTL = time.Hour })
+	// Link() is one.
 	if _, err := s.NewLink(); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +185,44 @@ func TestTooManyLinksAndSessions(t *testing.T) {
 	}
 	if _, err := s.NewLink(); err == nil {
 		t.Error("a fourth open link was made with MaxSessions 3")
+	}
+	// A used link is a session: it still counts.
+	c := localClient(t, s)
+	c.open(s.Link())
+	if _, err := s.LocalLink(); err == nil {
+		t.Error("a link was made with a session and two links open (MaxSessions 3)")
+	}
+	// Links and sessions that ended make room.
+	clock.Add(2 * time.Hour)
+	if _, err := s.NewLink(); err != nil {
+		t.Errorf("no link after the others expired: %v", err)
+	}
+}
+
+func TestStartFailsCleanly(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := t.TempDir()
+	rcpt := testIdentity(t).Recipient().String()
+	for _, c := range []Config{
+		{Dir: dir, Recipient: rcpt, Form: form.Default(), Addr: busy.Addr().String()},
+		{Dir: dir, Recipient: rcpt, Form: form.Default(), LAN: true, LANAddr: busy.Addr().String(), Cert: &tls.Certificate{Certificate: [][]byte{{1}}}},
+	} {
+		if s, err := Start(context.Background(), c); err == nil {
+			s.Stop(context.Background())
+			t.Fatalf("started on a busy address %s", busy.Addr())
+		}
+		if _, ok := Running(dir); ok {
+			t.Fatal("running after a failed start")
+		}
+	}
+	// The lock was released: a start on a free port works.
+	s := startTest(t, func(c *Config) { c.Dir = dir })
+	if _, ok := Running(dir); !ok || s.Addr() == busy.Addr().String() {
+		t.Error("no server after the failed starts")
 	}
 }
 
