@@ -281,6 +281,11 @@ func parseNames(raw string) ([]string, string) {
 	if !utf8.ValidString(raw) {
 		return nil, msgNotText
 	}
+	// Far more than the most names allowed could take (4 bytes a character,
+	// blank lines and spaces aside): refused before splitting it up.
+	if len(raw) > 8*MaxNames*(MaxNameChars+2) {
+		return nil, fmt.Sprintf("Please list at most %s, one per line.", human.Count(MaxNames, "name", "names"))
+	}
 	raw = human.NormalizeLines(raw)
 	if t := checkText(raw, true, 0); t != textOK {
 		return nil, textMessage(t, 0)

@@ -134,6 +134,7 @@ func TestParseMessagesBesideEachField(t *testing.T) {
 		{"choice almost", "contact_method", "phone", "Please choose one of the options."},
 		{"too many names", "adverse_parties", strings.Repeat("Name\n", MaxNames+1), "at most 20 names"},
 		{"a name too long", "adverse_parties", "ok\n" + long, "at most 200 characters"},
+		{"a huge list", "adverse_parties", strings.Repeat("\n", 1<<20) + "Name", "at most 20 names"},
 		{"date row without a date", "key_dates.2.what", "Letter", "Line 2: please enter the date of “Letter”."},
 		{"date row without what", "key_dates.2.date", "2026-01-01", "Line 2: please say what happened on 2026-01-01."},
 		{"date row bad date", "key_dates.2.date", "yesterday", "Line 2: please enter a date like"},
