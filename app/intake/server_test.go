@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -455,6 +456,9 @@ func TestBadTextShownBesideTheField(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("full_name %q: %d, want 422: %s", v, r.status, r.body)
 		}
+		if !strings.Contains(r.body, `id="e-full_name"`) {
+			t.Errorf("full_name %q: no error beside the field: %s", v, r.body)
+		}
 		if strings.Contains(r.body, "\x1b") || strings.Contains(r.body, "\x00") || strings.Contains(r.body, "\xff") {
 			t.Errorf("full_name %q: the page repeats the bad bytes", v)
 		}
@@ -803,4 +807,30 @@ func TestConnectionsBounded(t *testing.T) {
 		t.Fatal("closing a connection did not let the next in")
 	}
 	_ = dialed
+}
+
+// TestSlowClientCut: a client that sends its headers too slowly is cut off
+// (ReadHeaderTimeout), and one that sends its body too slowly too (ReadTimeout).
+func TestSlowClientCut(t *testing.T) {
+	s := startTest(t, func(c *Config) {
+		c.Limits.ReadHeaderTimeout = 200 * time.Millisecond
+		c.Limits.ReadTimeout = 400 * time.Millisecond
+	})
+	for _, start := range []string{
+		"GET /form HTTP/1.1\r\nHost: " + s.Addr() + "\r\n", // headers never end
+		"POST /form HTTP/1.1\r\nHost: " + s.Addr() + "\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 1000\r\n\r\n--x", // body never ends
+	} {
+		conn, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Write([]byte(start))
+		began := time.Now()
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err = io.ReadAll(conn)
+		conn.Close()
+		if err != nil || time.Since(began) > 3*time.Second {
+			t.Errorf("%q: not cut off in time (%v, %v)", start[:20], time.Since(began), err)
+		}
+	}
 }
