@@ -253,11 +253,16 @@ type Session struct {
 	// userState: who the session acts as (permissions.go).
 	userState
 
-	mu     sync.Mutex
-	gen    uint64 // bumped by every write, to invalidate caches
-	ix     *conflict.Index
-	ixGen  uint64
-	closed bool
+	mu    sync.Mutex
+	gen   uint64 // bumped by every write, to invalidate caches
+	ix    *conflict.Index
+	ixGen uint64
+	// intakeHits: the review queue's hit counts by submission, for the
+	// names and the role they were counted with (ListIntake).
+	intakeHits    map[int64]intakeCount
+	intakeHitsGen uint64
+	intakeHitsFor intakeViewer
+	closed        bool
 }
 
 func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
@@ -335,7 +340,7 @@ func (s *Session) close(ctx context.Context, record bool) error {
 		return nil
 	}
 	s.closed = true
-	s.ix = nil
+	s.ix, s.intakeHits = nil, nil
 	s.mu.Unlock()
 	var err error
 	if record {

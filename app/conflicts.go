@@ -61,12 +61,19 @@ var Decisions = []string{"clear", "conflict", "waived"}
 
 // conflictIndex returns the cached index, rebuilding it after writes.
 func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
+	ix, _, err := s.conflictIndexGen(ctx)
+	return ix, err
+}
+
+// conflictIndexGen is conflictIndex and the generation of the names it
+// holds.
+func (s *Session) conflictIndexGen(ctx context.Context) (*conflict.Index, uint64, error) {
 	s.mu.Lock()
 	ix, ok := s.ix, s.ix != nil && s.ixGen == s.gen
 	gen := s.gen
 	s.mu.Unlock()
 	if ok {
-		return ix, nil
+		return ix, gen, nil
 	}
 	var names []store.Name
 	err := s.st.View(ctx, func(tx *store.Tx) error {
@@ -75,7 +82,7 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	entries := make([]conflict.Entry, len(names))
 	for i := range names {
@@ -88,7 +95,7 @@ func (s *Session) conflictIndex(ctx context.Context) (*conflict.Index, error) {
 		s.ix, s.ixGen = ix, gen
 	}
 	s.mu.Unlock()
-	return ix, nil
+	return ix, gen, nil
 }
 
 // CheckFor says what a conflict check is for (CheckConflictsFor): Context

@@ -252,21 +252,75 @@ func (s *Session) ListIntake(ctx context.Context, f IntakeFilter) ([]IntakeSumma
 		}
 	}
 	if len(pending) > 0 && s.Can(access.Conflicts, access.Read) {
-		ix, err := s.conflictIndex(ctx)
+		ix, gen, err := s.conflictIndexGen(ctx)
 		if err != nil {
 			return nil, 0, fmt.Errorf("the conflict checks of the submissions: %w", err)
 		}
-		s.countHits(ix, rows, out, pending)
+		s.countHits(ix, gen, rows, out, pending)
 	}
 	return out, total, nil
+}
+
+// intakeCount is a submission's counted hits (ListIntake).
+type intakeCount struct {
+	hits       int
+	restricted bool
+}
+
+// intakeViewer is what the counted hits depend on besides the names: who
+// sees them (the store's viewer, and whether the role reads intake).
+type intakeViewer struct {
+	viewer store.Viewer
+	intake bool
+}
+
+// cachedHits are the counts kept for the names as they are now (the
+// session's generation: every change of a name throws them away) and for
+// this viewer; done stores more.
+func (s *Session) cachedHits(gen uint64) (map[int64]intakeCount, func(map[int64]intakeCount)) {
+	who := intakeViewer{viewer: s.st.Viewer(), intake: s.Can(access.Intake, access.Read)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var have map[int64]intakeCount
+	if s.intakeHitsGen == gen && s.intakeHitsFor == who {
+		have = s.intakeHits
+	}
+	return have, func(more map[int64]intakeCount) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen != gen || s.closed {
+			return // the names changed meanwhile: these counts are stale
+		}
+		if s.intakeHitsGen != gen || s.intakeHitsFor != who || s.intakeHits == nil {
+			s.intakeHits, s.intakeHitsGen, s.intakeHitsFor = map[int64]intakeCount{}, gen, who
+		}
+		for id, c := range more {
+			s.intakeHits[id] = c
+		}
+	}
 }
 
 // countHits sets the Hits (and Restricted) of out[i] for each i of
 // pending: a conflict check of rows[i]'s names, not recorded, on as many
 // cores as there are (one name's check is a few milliseconds in a vault of
 // 10,000 clients; a page holds dozens of submissions of several names).
-// A submission whose names cannot be checked keeps -1.
-func (s *Session) countHits(ix *conflict.Index, rows []store.IntakeSubmission, out []IntakeSummary, pending []int) {
+// The counts are kept until a name in the vault changes, so opening the
+// queue again (the window refreshes it as submissions arrive) counts only
+// the submissions it has not counted yet. A submission whose names cannot
+// be checked keeps -1.
+func (s *Session) countHits(ix *conflict.Index, gen uint64, rows []store.IntakeSubmission, out []IntakeSummary, pending []int) {
+	have, keep := s.cachedHits(gen)
+	var todo []int
+	for _, i := range pending {
+		if c, ok := have[rows[i].ID]; ok {
+			out[i].Hits, out[i].Restricted = c.hits, out[i].Restricted || c.restricted
+			continue
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(pending)) {
@@ -286,11 +340,18 @@ func (s *Session) countHits(ix *conflict.Index, rows []store.IntakeSubmission, o
 			}
 		}()
 	}
-	for _, i := range pending {
+	for _, i := range todo {
 		work <- i
 	}
 	close(work)
 	wg.Wait()
+	counted := make(map[int64]intakeCount, len(todo))
+	for _, i := range todo {
+		if out[i].Hits >= 0 {
+			counted[rows[i].ID] = intakeCount{out[i].Hits, out[i].Restricted}
+		}
+	}
+	keep(counted)
 }
 
 // IntakeNewCount is how many submissions wait for review: the badge of

@@ -485,3 +485,38 @@ func TestIntakeNameNotCheckable(t *testing.T) {
 		t.Errorf("list: %+v %v", list, err)
 	}
 }
+
+// The queue keeps the hits it counted until a name in the vault changes:
+// a client added on the other side shows in the next listing.
+func TestListIntakeHitsKeptUntilNamesChange(t *testing.T) {
+	s, _, _ := testSession(t)
+	id := addIntake(t, s, intakeSub("Jane Roe", intakeT0, "Walter Harrowgate"))
+	hitsOf := func() int {
+		t.Helper()
+		list, _, err := s.ListIntake(ctx, IntakeFilter{})
+		if err != nil || len(list) != 1 || list[0].ID != id {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		return list[0].Hits
+	}
+	if h := hitsOf(); h != 0 {
+		t.Fatalf("before: %d hits", h)
+	}
+	s.mu.Lock()
+	kept := len(s.intakeHits)
+	s.mu.Unlock()
+	if h := hitsOf(); h != 0 || kept != 1 {
+		t.Fatalf("again: %d hits, %d counts kept", h, kept)
+	}
+	if _, err := s.AddClient(ctx, ClientInput{Name: ptr("Walter Harrowgate")}); err != nil {
+		t.Fatal(err)
+	}
+	if h := hitsOf(); h != 1 {
+		t.Errorf("after the client was added: %d hits, want 1", h)
+	}
+	other := addIntake(t, s, intakeSub("Jane Roe", intakeT0.Add(time.Hour)))
+	list, _, err := s.ListIntake(ctx, IntakeFilter{})
+	if err != nil || len(list) != 2 || list[0].ID != other || list[0].Hits != 1 || list[1].Hits != 2 {
+		t.Errorf("after another Jane Roe: %+v %v", list, err)
+	}
+}

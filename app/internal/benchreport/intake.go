@@ -246,13 +246,17 @@ func (x *intakeRunner) importAndQueue(base, sealed, tmp string) {
 		fmt.Sprintf("app.Open with the inbox full: opens each sealed file (age + tar + checks), stores them in batches, removes the files; %.1f× the peer, %s per submission over it",
 			withImport.median()/plain.median(), fmtDur((withImport.median()-plain.median())/float64(x.res.pending)))))
 
-	// The queue: the first page (50) with each submission's hits.
-	first, err := timeIt(func() error { _, _, err := s.ListIntake(x.ctx, app.IntakeFilter{}); return err })
-	if err != nil {
-		x.fail("queue", err)
-		return
+	// The queue: the first page (50) with each submission's hits, the
+	// first time (the conflict index built first: the import changed the
+	// names); then the other pages, each counted the first time it is
+	// opened (the index built); then the first page again (its counts
+	// kept: the window lists the queue again as submissions arrive).
+	listPage := func(offset int) ([]app.IntakeSummary, int, error) {
+		return s.ListIntake(x.ctx, app.IntakeFilter{Offset: offset})
 	}
-	page, total, err := s.ListIntake(x.ctx, app.IntakeFilter{})
+	var page []app.IntakeSummary
+	var total int
+	first, err := timeIt(func() error { var err error; page, total, err = listPage(0); return err })
 	if err != nil {
 		x.fail("queue", err)
 		return
@@ -263,27 +267,43 @@ func (x *intakeRunner) importAndQueue(base, sealed, tmp string) {
 	}
 	x.res.info = append(x.res.info, fmt.Sprintf("the queue's first page: %d of %s submissions, %s hits in all", len(page), fmtCount(total), fmtCount(hits)))
 	x.row(xrow{"review queue, first opening after the unlock", fmtDur(first), "-", "1", "-",
-		"Session.ListIntake (first 50, with their hits): builds the conflict index of every name first (the unlock's import changed it)"})
-	wall, cpu, err := timedCPU(x.samplesN(), func(int) error { _, _, err := s.ListIntake(x.ctx, app.IntakeFilter{}); return err })
-	if err != nil {
-		x.fail("queue", err)
-		return
+		"Session.ListIntake (first 50 and the total, each one's conflict hits counted, not recorded): reads every name and builds the conflict index first (the unlock's import changed the names)"})
+	var wall, cpu samples
+	for off := len(page); off < total; off += len(page) {
+		c0 := processTime()
+		d, err := timeIt(func() error { _, _, err := listPage(off); return err })
+		if err != nil {
+			x.fail("queue", err)
+			return
+		}
+		wall, cpu = append(wall, d), append(cpu, processTime()-c0)
 	}
 	x.row(spanRow(fmt.Sprintf("review queue opening, %s waiting", fmtCount(x.res.pending)), wall, "-",
-		"Session.ListIntake (first 50 and the total, each one's conflict hits counted, not recorded): role check, store, audit entry, checks on both cores"))
+		"Session.ListIntake of each next page of 50, the first time: role check, store, audit entry, and each submission's names checked against every client, party and prospect (on both cores)"))
+	if m := cpu.mean(); m > 0 {
+		x.row(xrow{"same (process CPU, mean)", fmtDur(m), "-", fmt.Sprint(len(cpu)), "-", "CPU time of every thread of the process over those samples"})
+	}
 	st := "PASS"
 	if wall.median() > 0.300 {
 		st = "FAIL"
 	}
-	x.res.checks = append(x.res.checks, check{st, fmt.Sprintf("the review queue opens with %s submissions waiting under 300 ms median, their conflict hits included", fmtCount(x.res.pending)),
-		fmt.Sprintf("median %s (of %d; slowest %s; thread CPU mean %s); the first opening after the unlock %s", fmtDur(wall.median()), len(wall), fmtDur(wall.sorted()[len(wall)-1]), fmtDur(cpu.mean()), fmtDur(first))})
+	if len(wall) > 0 {
+		x.res.checks = append(x.res.checks, check{st, fmt.Sprintf("the review queue opens with %s submissions waiting under 300 ms median, their conflict hits included", fmtCount(x.res.pending)),
+			fmt.Sprintf("median %s (of %d pages of 50, each counted the first time; slowest %s); the first opening after the unlock, with the conflict index built, %s", fmtDur(wall.median()), len(wall), fmtDur(wall.sorted()[len(wall)-1]), fmtDur(first))})
+	}
+	again, _, err := timedCPU(x.samplesN(), func(int) error { _, _, err := listPage(0); return err })
+	if err != nil {
+		x.fail("queue", err)
+		return
+	}
+	x.row(spanRow("review queue opening again", again, "-", "Session.ListIntake of the first page once more: the counts kept until a name in the vault changes"))
 	peer, _, err := timedCPU(x.samplesN(), func(int) error { _, _, err := s.ListConflictChecks(x.ctx, app.ConflictFilter{}); return err })
 	if err != nil {
 		x.fail("conflict history", err)
 		return
 	}
 	x.row(spanRow("conflict history, first page (peer)", peer, "-",
-		fmt.Sprintf("Session.ListConflictChecks (50 newest): role check, store, audit entry; the queue costs %.1f× it", wall.median()/peer.median())))
+		fmt.Sprintf("Session.ListConflictChecks (50 newest): role check, store, audit entry; the queue's first opening of a page costs %.0f× it, opening it again %.1f×", wall.median()/peer.median(), again.median()/peer.median())))
 	one, _, err := timedCPU(min(x.samplesN(), len(page)-1), func(i int) error { _, err := s.CheckIntakeConflicts(x.ctx, page[i].ID); return err })
 	if err != nil {
 		x.fail("check", err)
