@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"casevault/app/human"
@@ -46,6 +47,14 @@ const (
 	intakeBatchFiles = 100
 	intakeBatchBytes = 64 << 20
 )
+
+// intakeImportMu runs one import at a time in this process (the window
+// may ask for one each time a submission arrives while another runs).
+var intakeImportMu sync.Mutex
+
+// errNothingNew: every submission of a batch was stored meanwhile; the
+// transaction is dropped rather than audited as importing none.
+var errNothingNew = errors.New("nothing new to store")
 
 // The importer's file operations: tests make them fail (a read-only
 // folder, a kill between the commit and the removal) whoever runs them.
@@ -96,6 +105,8 @@ func (s *Session) ImportIntake(ctx context.Context) (*IntakeImport, error) {
 	if s.readOnly {
 		return res, nil
 	}
+	intakeImportMu.Lock()
+	defer intakeImportMu.Unlock()
 	inbox := filepath.Join(s.Dir(), vault.IntakeDir, IntakeInboxDir)
 	entries, err := os.ReadDir(inbox)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -343,8 +354,14 @@ func (s *Session) importBatch(ctx context.Context, batch []*sealedFile) (importe
 				}
 				ids = append(ids, fmt.Sprintf("intake:%d", id))
 			}
+			if len(ids) == 0 {
+				return "", "", errNothingNew
+			}
 			return strings.Join(ids, " "), fmt.Sprintf("%s from the intake form", human.Count(len(ids), "submission", "submissions")), nil
 		})
+		if errors.Is(err, errNothingNew) {
+			ids, err = nil, nil
+		}
 		if err != nil {
 			return 0, 0, false, fmt.Errorf("storing intake submissions in the vault: %w", err)
 		}

@@ -722,3 +722,53 @@ func TestOpenSealedTooLarge(t *testing.T) {
 		t.Errorf("openSealed of a file too large = %v, %v, %v; want the size refusal %q", sf, why, err, want)
 	}
 }
+
+// TestImportIntakeConcurrent: imports asked for at once (the window asks
+// on each arrival) bring every submission in once, and leave the inbox
+// empty.
+func TestImportIntakeConcurrent(t *testing.T) {
+	s, dir, _ := testSession(t)
+	rec, err := s.IntakeRecipient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		writeSealed(t, dir, rec, "", importSub(fmt.Sprintf("Concurrent Person %d", i)), nil)
+	}
+	before := auditCount(t, s)
+	results := make(chan *IntakeImport, 3)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			res, err := s.ImportIntake(ctx)
+			results <- res
+			errs <- err
+		}()
+	}
+	total := 0
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		total += (<-results).Imported
+	}
+	if total != 20 {
+		t.Errorf("imported %d in all, want 20", total)
+	}
+	if subs, _ := intakeRows(t, s); len(subs) != 20 {
+		t.Errorf("%d submissions, want 20", len(subs))
+	}
+	if got := folderNames(t, inboxOf(dir)); len(got) != 0 {
+		t.Errorf("inbox = %v", got)
+	}
+	ids := 0
+	for _, e := range auditSince(t, s, before) {
+		if e.Action != "intake.import" || e.Records == "" {
+			t.Errorf("audit entry %+v: an import that brought nothing in was recorded", e)
+		}
+		ids += len(strings.Fields(e.Records))
+	}
+	if ids != 20 {
+		t.Errorf("the audit trail names %d submissions imported, want 20", ids)
+	}
+}
