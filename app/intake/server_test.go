@@ -834,3 +834,37 @@ func TestSlowClientCut(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPlaintextOnDisk: after a submission with a large upload, no byte
+// of an answer or of the upload is anywhere under the vault folder or in
+// the temporary folder (a private one for this test).
+func TestNoPlaintextOnDisk(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s := startTest(t)
+	c := openClient(t, s)
+	const canary = "CANARY-7f3a9c"
+	data := bytes.Repeat([]byte(canary+" upload "), (3<<20)/len(canary+" upload "))
+	c.submit("Jane "+canary+" Roe", []upload{{"id_document", canary + ".png", data}})
+	if n := len(sealed(t, s)); n != 1 {
+		t.Fatalf("%d sealed", n)
+	}
+	for _, root := range []string{s.cfg.Dir, tmp} {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(b, []byte(canary)) || strings.Contains(p, canary) {
+				t.Errorf("plaintext in %s", p)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
