@@ -72,16 +72,25 @@ type Env struct {
 	// OpenBrowser opens a report's page (report --open); nil:
 	// app.OpenInBrowser. Tests record the path instead.
 	OpenBrowser func(path string) error
+	// OpenURL opens the intake form's one-time link (intake start); nil:
+	// app.OpenIntakeLink. Tests never open a browser.
+	OpenURL func(link string) error
 	// passTries: tests ask for a new passphrase from standard input this
 	// many times, as a terminal does (0: once, as a script gets).
 	passTries int
+	// interrupts gives intake start its context, done at Ctrl-C (SIGINT)
+	// or SIGTERM; nil (tests): the command's own context only.
+	interrupts func(context.Context) (context.Context, context.CancelFunc)
+	// intakeLANAddr is where intake start --lan listens (tests:
+	// 127.0.0.2:0 only); "": this computer's office-network address.
+	intakeLANAddr string
 	// terminal: tests answer a question as at a terminal (intake delete).
 	terminal bool
 }
 
 // OSEnv is the real process environment.
 func OSEnv() Env {
-	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinFD: int(os.Stdin.Fd()), OpenTTY: openTTY}
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinFD: int(os.Stdin.Fd()), OpenTTY: openTTY, interrupts: interrupts}
 }
 
 type runner struct {
@@ -193,7 +202,7 @@ func exitCode(err error) int {
 	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed),
 		errors.Is(err, app.ErrCheckFailed):
 		return ExitDamaged
-	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy):
+	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy), errors.Is(err, app.ErrIntakeRunning):
 		return ExitLocked
 	case errors.Is(err, app.ErrDenied):
 		return ExitDenied

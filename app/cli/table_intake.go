@@ -17,9 +17,29 @@ Then review them: "casevault intake list" shows the new ones, "intake show" a su
 check on every name in it, and "intake accept", "intake decline" or "intake delete" decide it. A declined
 prospective client stays in conflict checks.`,
 			examples: []example{
+				{"Start the form for a family law client, in the browser of this laptop", "casevault intake start --practice-area family"},
 				{"The submissions waiting for review", "casevault intake list"},
-				{"Look at submission 3 and check every name in it for conflicts", "casevault intake show 3"},
 			}},
+		&command{name: "intake start", summary: "start the intake form and lock the vault until it stops",
+			usage: []string{"intake start [--practice-area AREA] [--lan] [--no-browser]"},
+			desc: `Asks for your passphrase, starts the intake form and opens it in the browser (the link works once;
+it is printed too). The vault is locked while the form runs: hand the laptop over without exposing
+anything. The form runs until you press Ctrl-C here or run "casevault intake stop" in another terminal;
+then it says how many submissions were received. They are brought into the vault at the next unlock.
+
+--lan also serves the form on the office network, over HTTPS with this vault's own certificate, for a
+tablet: it prints a QR code of the link and the certificate's fingerprint (check it on the tablet).
+Anyone on the network can reach the form while it runs, so only turn it on for the time it is needed.`,
+			examples: []example{
+				{"Start the form; the person chooses the practice area", "casevault intake start"},
+				{"Start the form for a tablet on the office network", "casevault intake start --practice-area personal_injury --lan"},
+			},
+			run: (*runner).intakeStart},
+		&command{name: "intake stop", summary: "stop the intake form that runs for this vault",
+			usage:    []string{"intake stop"},
+			desc:     `Stops the intake form started by "casevault intake start" or by the window, from another terminal. It needs no passphrase.`,
+			examples: []example{{"Stop the form", "casevault intake stop"}},
+			run:      (*runner).intakeStop},
 		&command{name: "intake list", summary: "list intake submissions, newest first",
 			usage: []string{"intake list [--status new|accepted|declined|spam|all]"},
 			desc: `Lists the submissions of the intake form, newest first: when each was received, the name given, the
