@@ -23,6 +23,7 @@ import (
 
 const (
 	cookieName = "casevault_intake"
+	sentCookie = "casevault_sent" // changed at every send (see submit)
 	csrfField  = form.FieldCSRF
 	areaField  = form.FieldArea
 	// Messages shown to the person at the form. They say nothing about the
@@ -333,6 +334,14 @@ func (h *handler) submit(w http.ResponseWriter, r *http.Request, sess *session) 
 	if h.s.cfg.OnSealed != nil {
 		h.s.cfg.OnSealed()
 	}
+	// A new cookie value with the redirect: Chromium keeps even no-store
+	// pages in its back/forward cache (Back after Send showed the filled-in
+	// form, from memory) unless a cookie changed, which evicts them. The
+	// value means nothing; the server never reads it.
+	http.SetCookie(w, &http.Cookie{
+		Name: sentCookie, Value: newToken(), Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.tls,
+	})
 	http.Redirect(w, r, "/thanks", http.StatusSeeOther)
 }
 

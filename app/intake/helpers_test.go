@@ -292,3 +292,15 @@ func openClient(t testing.TB, s *Server) *client {
 }
 
 var _ = url.Values{}
+
+// sealedIDs is the id of the sealed submission of the person named.
+func sealedIDs(t testing.TB, s *Server, name string) string {
+	t.Helper()
+	for _, sub := range sealed(t, s) {
+		if sub.FullName() == name {
+			return sub.ID
+		}
+	}
+	t.Fatalf("no submission of %s", name)
+	return ""
+}

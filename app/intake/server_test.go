@@ -36,6 +36,25 @@ func TestSubmitSealsThenThanks(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/thanks" {
 		t.Fatalf("POST = %d %q: %s", r.status, r.header.Get("Location"), r.body)
 	}
+	// A changed cookie with the redirect evicts the filled-in page from
+	// Chromium's back/forward cache: a new value at every send.
+	sentValue := func(r resp) string {
+		for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+			if ck.Name == sentCookie && ck.HttpOnly && ck.SameSite == http.SameSiteStrictMode && ck.Path == "/" {
+				return ck.Value
+			}
+		}
+		return ""
+	}
+	first := sentValue(r)
+	ct2, b2 := body(t, c.formToken(), goodFields("Second Person"), nil)
+	r2 := c.post(ct2, b2)
+	if first == "" || sentValue(r2) == "" || sentValue(r2) == first {
+		t.Errorf("the redirects' cookies: %q then %q, want two different values", first, sentValue(r2))
+	}
+	if err := os.Remove(filepath.Join(s.inbox, sealedIDs(t, s, "Second Person")+".age")); err != nil {
+		t.Fatal(err)
+	}
 	// Sealed on disk before the redirect: it is there now.
 	subs, files := sealedWithFiles(t, s)
 	if len(subs) != 1 {
@@ -50,8 +69,8 @@ func TestSubmitSealsThenThanks(t *testing.T) {
 		files[0][0].Meta.Question != "id_document" || files[0][0].Meta.MediaType != "image/png" {
 		t.Errorf("sealed files = %+v", files[0])
 	}
-	if s.Received() != 1 || onSealed.Load() != 1 {
-		t.Errorf("Received = %d, OnSealed called %d times; want 1, 1", s.Received(), onSealed.Load())
+	if s.Received() != 2 || onSealed.Load() != 2 {
+		t.Errorf("Received = %d, OnSealed called %d times; want 2, 2", s.Received(), onSealed.Load())
 	}
 	// The thank-you page shows no answer; the next form is empty.
 	th := c.get("/thanks")
