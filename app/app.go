@@ -323,7 +323,7 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 	// locked comes in now, whoever unlocks (intake_import.go): a failure
 	// is told, never a failed unlock.
 	if res, err := s.ImportIntake(ctx); err != nil || res.Unreadable > 0 {
-		s.notices = append(s.notices, intakeImportNotice(dir, res, err))
+		s.notices = append(s.notices, IntakeImportNotice(dir, res, err))
 	}
 	return s, nil
 }

@@ -439,9 +439,12 @@ func moveUnreadable(dir string, paths []string) (int, error) {
 	return moved, joinFew(errs)
 }
 
-// intakeImportNotice is the notice Open gives after importing: what could
-// not be read, or why importing failed.
-func intakeImportNotice(dir string, res *IntakeImport, err error) string {
+// IntakeImportNotice is what to tell the lawyer after an import (Open
+// puts it among the session's notices; the window shows it when it
+// imports while unlocked): what could not be read and where it is kept,
+// or why importing did not finish. "" when there is nothing to tell. dir
+// is the vault folder.
+func IntakeImportNotice(dir string, res *IntakeImport, err error) string {
 	var parts []string
 	if res != nil && res.Unreadable > 0 {
 		parts = append(parts, fmt.Sprintf("%s in the intake folder could not be read: %s not made for this vault, damaged, or too large. "+

@@ -454,9 +454,12 @@ func TestImportIntakeNoticeUnreadable(t *testing.T) {
 	if n := s.Notices(); len(n) != 1 || !strings.HasPrefix(n[0], want) {
 		t.Errorf("notices = %q, want one starting %q", n, want)
 	}
-	if got := intakeImportNotice(dir, &IntakeImport{Unreadable: 2, UnreadableDir: "X"}, nil); !strings.HasPrefix(got,
+	if got := IntakeImportNotice(dir, &IntakeImport{Unreadable: 2, UnreadableDir: "X"}, nil); !strings.HasPrefix(got,
 		"2 files in the intake folder could not be read: they were not made for this vault, damaged, or too large. They are kept in X; nothing in them") {
 		t.Errorf("the notice of 2 = %q", got)
+	}
+	if got := IntakeImportNotice(dir, &IntakeImport{Imported: 3, Duplicates: 1}, nil); got != "" {
+		t.Errorf("an import with nothing to tell = %q, want none", got)
 	}
 }
 
@@ -669,7 +672,7 @@ func TestImportIntakeHostileNames(t *testing.T) {
 	if err == nil || !errors.Is(err, syscall.EROFS) || res.Unreadable != 1 {
 		t.Fatalf("import = %+v, %v", res, err)
 	}
-	notice := intakeImportNotice(dir, res, err)
+	notice := IntakeImportNotice(dir, res, err)
 	var texts []string
 	for _, e := range auditSince(t, s, before) {
 		texts = append(texts, e.Detail)
