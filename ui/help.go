@@ -28,7 +28,7 @@ var helpTopics = []helpTopic{
 	{"Getting around", -1, `
 casevault keeps your clients, matters, parties and notes in an encrypted vault on this computer. Nothing leaves it unless you back it up.
 
-* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Audit trail, Backups, Users and Settings, then this Help.
+* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Intake, Audit trail, Backups, Users and Settings, then this Help.
 * The **search field** at the top finds anything as you type (**Ctrl+F** puts the cursor there).
 * **Lock** (top right, or **Ctrl+L**) closes the vault at once; it also locks by itself after a few minutes without activity (Settings). Unlocking needs your passphrase again.
 * Buttons your role may not use are greyed out, with the reason under them. Ask the owner when you need more.`},
@@ -73,6 +73,15 @@ Who can see a joint matter follows the lead client and the matter's own setting 
 4. Under **Decision**, choose **Clear** (no conflict), **Conflict** or **Waived**, write a note, and click **Record decision** (or press Enter in the note).
 
 A conflict **Waived** by the client's written consent (a waiver) needs a note: say where the consent is filed. A match in a record you may not see shows as "a possible conflict in a restricted matter": ask the owner before deciding.`},
+	{"Take in a new client with the intake form", navIntake, `
+A prospective client can type their details into your intake form themselves, in the browser of this laptop (or of a tablet). The form can only add answers: it shows nothing of the vault, even while the vault is locked.
+
+1. Open **Intake** in the left bar and click **Start intake**.
+2. Choose the practice area, or **Let the person choose**. Leave **Let a tablet on this office network open the form** off unless a tablet will be used; when on, the window shows a code for the tablet's camera and what the tablet's browser should show.
+3. Click **Start intake**: the form opens in your browser. Click **Lock now and hand over the laptop**: the form keeps working while the vault is locked.
+4. A banner at the top of every screen, the lock screen included, says that intake runs and how many forms came in. **Open the form again** opens a fresh form for the next person; **Stop intake** stops it (closing casevault stops it too).
+
+What the person sends waits under **Submissions** for your review and a conflict check. Under **Form questions**, choose which questions each practice area asks and which must be answered, add your own (**Add your own question…**) and write the privacy notice; **Save the form**. A changed notice becomes a new version, and each form received records the version its sender agreed to.`},
 	{"Past conflict checks and the printable report", navHistory, `
 1. Open **Conflict checks** in the left bar: every check made, newest first, with the names, when, who ran it, how many possible conflicts it found and the decision.
 2. Narrow the list by a name or by the decision (for example, the checks still **Undecided**).

@@ -27,23 +27,27 @@ const (
 	navUsers
 	navHistory
 	navHelp
+	navIntake
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
 	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(),
-		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon()}[id]
+		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon(), theme.DocumentCreateIcon()}[id]
 }
 
 // navFor is the sidebar of a user: Users only for who may manage users
 // (the owner, or a role the owner gave users: edit); the others never see
-// it. Audit trail and Backups only for roles that may see them.
+// it. Intake, Audit trail and Backups only for roles that may see them.
 func navFor(u *UI) []int {
 	items := []int{navClients, navMatters, navConflicts}
 	if u.can(access.Conflicts, access.Read) {
 		items = append(items, navHistory)
+	}
+	if u.can(access.Intake, access.Read) {
+		items = append(items, navIntake)
 	}
 	// What the role may not open at all is not offered (the app refuses
 	// it all the same).
@@ -95,6 +99,8 @@ type mainScreen struct {
 	help      *helpScreen
 	intake    *intakeQueue // the Intake screen's Submissions tab (intake_queue.go)
 	results   *searchScreen
+	intakeS   *intakeScreen // ui/intake.go
+	intakeNew int           // new submissions: the Intake entry's badge
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
 	// searches since the last settle are not recorded yet
@@ -156,12 +162,17 @@ func newMainScreen(u *UI) *mainScreen {
 	m.items = navFor(u)
 	m.nav = widget.NewList(func() int { return len(m.items) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Conflict check"))
+			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Conflict check"), newBadge())
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Icon).SetResource(navIcon(m.items[id]))
 			c.Objects[1].(*widget.Label).SetText(navNames[m.items[id]])
+			n := 0
+			if m.items[id] == navIntake {
+				n = m.intakeNew
+			}
+			c.Objects[2].(*badge).set(n)
 		})
 	m.nav.OnSelected = func(i widget.ListItemID) {
 		u.touch()
@@ -181,7 +192,8 @@ func newMainScreen(u *UI) *mainScreen {
 	// coming and going moves nothing (backups_banner.go).
 	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(),
 		container.NewStack(&widthBox{width: sideWidth}, container.NewBorder(nil, m.banner.obj, nil, nil, m.nav)))
-	m.obj = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, side, nil, m.content)
+	// Client intake's banner above everything while it runs (intake_start.go).
+	m.obj = container.NewBorder(container.NewVBox(u.newIntakeBanner(), top, widget.NewSeparator()), nil, side, nil, m.content)
 	u.bannerAt = u.now()
 	u.jobs.DeferTick(u.now())
 	m.banner.refresh()
@@ -246,6 +258,8 @@ func (m *mainScreen) show(id int) {
 			m.help = newHelpScreen(u)
 		}
 		o = m.help.obj
+	case navIntake:
+		o = m.showIntakeScreen()
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()

@@ -81,6 +81,10 @@ type Options struct {
 	backupVolume func(string) (app.Drive, error)
 	// openBrowser replaces app.OpenInBrowser for report pages (tests).
 	openBrowser func(path string) error
+	// openLink replaces app.OpenIntakeLink (tests); intakeLANAddr is the
+	// office-network address of client intake (tests: 127.0.0.2:0 only).
+	openLink      func(link string) error
+	intakeLANAddr string
 }
 
 // Run opens the casevault window on the vault in dir ("" = the default
@@ -160,6 +164,8 @@ type UI struct {
 
 	reportFiles []func()
 	lastReport  string
+
+	intake intakeState // client intake running (intake_start.go)
 
 	stopTick chan struct{}
 }
@@ -251,6 +257,7 @@ func (u *UI) shutdown() {
 		u.restore.stop()
 	}
 	u.lock("", false, nil) // the window is gone: no backup on lock now
+	u.stopIntakeOnExit()
 	u.removeReports()
 	u.closing.Wait()
 }
@@ -346,6 +353,7 @@ func (u *UI) tick() {
 	if u.main != nil {
 		u.main.searchTick(now)
 	}
+	u.checkOtherIntake(false)
 	u.backupTick(now)
 }
 
@@ -432,6 +440,8 @@ func (u *UI) opened(s *app.Session) {
 	u.main = newMainScreen(u)
 	u.w.SetContent(newActivityArea(u.main.obj, u.touch))
 	u.main.show(navClients)
+	u.checkOtherIntake(true)
+	u.refreshIntakeBadge()
 	notes := s.Notices()
 	damaged := false
 	if u.closeProblem != "" {

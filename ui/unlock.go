@@ -85,7 +85,10 @@ func (u *UI) showUnlock(reason string) {
 		widget.NewSeparator(),
 		container.NewHBox(u.restoreButton(func() { u.showUnlock("") })),
 	)
-	u.w.SetContent(centered(500, form))
+	// Client intake keeps running while the vault is locked: its banner
+	// stays on top, with Stop (intake_start.go).
+	u.w.SetContent(container.NewBorder(u.newIntakeBanner(), nil, nil, nil, centered(500, form)))
+	u.checkOtherIntake(true)
 	s.tick(u.now())
 	s.userChanged()
 	u.w.Canvas().Focus(s.pass)

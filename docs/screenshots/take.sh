@@ -73,12 +73,12 @@ shot conflict-check
 click 60 184 # Conflict checks: the history
 sleep 1
 shot conflict-history
-click 60 223 # Audit trail
+click 60 262 # Audit trail (below Intake)
 sleep 1
 click 900 73 # Verify chain
 click 500 345 # the second entry: the pane shows it in full
 shot audit
-click 60 301 # Users (above Settings, for the owner)
+click 60 340 # Users (above Settings, for the owner)
 shot users
 click 366 115 # the Roles tab
 shot roles
@@ -91,11 +91,11 @@ key Escape
 click 874 115 # the client's Audit trail
 sleep 1
 shot audit-filters
-click 60 340 # Settings
+click 60 379 # Settings
 shot settings
-click 60 379 # Help
+click 60 418 # Help
 shot help
-click 60 262 # Backups
+click 60 301 # Backups
 click 561 115 # Back up now
 sleep 2
 key Escape # OK on the result
@@ -109,12 +109,42 @@ typ "brai"
 shot search
 stop
 
+# Client intake: the Intake screen, Start intake with the office-network
+# option ticked (its warning; never started here: this machine's rule is
+# loopback only), intake running on loopback, the lock screen with its
+# banner, the form editor. The browser is a stand-in that opens nothing.
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/xdg-open"
+chmod +x "$tmp/bin/xdg-open"
+PATH="$tmp/bin:$PATH" start "$tmp/demo"
+unlock
+click 60 223 # Intake
+shot intake
+click 290 125 # Start intake
+click 305 435 # Let a tablet on this office network open the form
+shot intake-start
+key Escape # Cancel: the option is off again in a new dialog
+click 290 125 # Start intake
+click 613 474 # Start intake (loopback)
+sleep 1
+shot intake-running
+click 695 445 # Lock now and hand over the laptop
+sleep 1
+shot intake-locked
+unlock
+click 60 297 # Intake (below the banner)
+click 398 226 # Form questions
+sleep 1
+shot intake-form
+click 1028 39 # Stop intake, in the banner
+stop
+
 # The light variant of the theme: the same contrast rules.
 FYNE_THEME=light start "$tmp/demo"
 unlock
 click 300 290
 shot clients-light
-click 60 223 # Audit trail
+click 60 262 # Audit trail
 sleep 1
 click 500 345
 shot audit-light
