@@ -84,3 +84,16 @@ func benchSeal(b *testing.B, dir, rec string, n int) {
 		}
 	}
 }
+
+// BenchmarkIntakeImportNothing: what every unlock pays when no intake
+// folder exists (the common case): one failed ReadDir.
+func BenchmarkIntakeImportNothing(b *testing.B) {
+	s, _ := benchIntakeVault(b)
+	defer s.Close(ctx)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res, err := s.ImportIntake(ctx); err != nil || res.Imported != 0 {
+			b.Fatal(res, err)
+		}
+	}
+}
