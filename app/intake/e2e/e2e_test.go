@@ -393,6 +393,8 @@ func TestIntakeInARealBrowser(t *testing.T) {
 	}
 	if len(detail.FileList) != 1 || detail.FileList[0].Name != uploadName || detail.FileList[0].Size != int64(len(uploadContent)) {
 		t.Errorf("the upload arrived as %+v", detail.FileList)
+	} else if _, data, err := s.IntakeFileData(ctx, sub.ID, detail.FileList[0].ID); err != nil || !bytes.Equal(data, uploadContent) {
+		t.Errorf("the upload's bytes: %d bytes, %v", len(data), err)
 	}
 
 	// Accept: the client, the matter and the parties exist.
