@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // runLock is an advisory flock(2) on DIR/intake/server.lock: the kernel drops
@@ -24,14 +25,24 @@ func acquireRunLock(path string) (*runLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the intake lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+	// Running takes the lock for a moment to see whether anyone holds it
+	// (a window's banner asks every few seconds): try a few times before
+	// saying another server runs.
+	for try := 0; ; try++ {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return &runLock{f: f}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("taking the intake lock: %w", err)
+		}
+		if try == 4 {
+			f.Close()
 			return nil, ErrRunning
 		}
-		return nil, fmt.Errorf("taking the intake lock: %w", err)
+		time.Sleep(10 * time.Millisecond)
 	}
-	return &runLock{f: f}, nil
 }
 
 func (l *runLock) release() error {
