@@ -3,6 +3,7 @@ package form
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"filippo.io/age"
@@ -86,5 +87,24 @@ func FuzzOpenPlaintext(f *testing.F) {
 			return
 		}
 		checkOpened(t, id, rcpt, s, files)
+	})
+}
+
+// FuzzCleanFileName: a cleaned name is stable (Open refuses a name that is
+// not already clean, so the server must never write one), bounded, one
+// line, without control characters or direction overrides.
+func FuzzCleanFileName(f *testing.F) {
+	for _, s := range []string{"passport.jpg", `C:\Users\a\b.png`, "a/", "../..", "\u202e.exe", "x \x00y.pdf",
+		strings.Repeat("a", 119) + " " + strings.Repeat("b", 20), strings.Repeat("é ", 100) + ".verylongextension"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		c := CleanFileName(name)
+		if CleanFileName(c) != c {
+			t.Fatalf("CleanFileName(%q) = %q, which cleans again to %q", name, c, CleanFileName(c))
+		}
+		if chars(c) > MaxFileNameChars || c == "" || checkText(c, false, MaxFileNameChars) != textOK || strings.ContainsAny(c, `/\`) {
+			t.Fatalf("CleanFileName(%q) = %q", name, c)
+		}
 	})
 }

@@ -174,6 +174,10 @@ func CleanFileName(name string) string {
 		}
 		rs := []rune(strings.TrimSuffix(name, ext))
 		name = string(rs[:MaxFileNameChars-chars(ext)]) + ext
+		// The cut may leave spaces or invisible characters at the end:
+		// trim them, so the name is clean when cleaned again (Open
+		// refuses a name that is not).
+		name = human.TrimInvisible(name)
 	}
 	if name == "" || name == "." || name == ".." || name == "/" || !human.HasVisible(name) {
 		return "file"
