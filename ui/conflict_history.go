@@ -234,7 +234,7 @@ func actorName(a string) string {
 // contextWords says what a check was run for (app.CheckFor's Context), and
 // the record to open: "on saving a new client" and client 12.
 func contextWords(ctx string) (words, kind string, id int64) {
-	var party, matter, client int64
+	var party, matter, client, intake int64
 	for _, f := range strings.Fields(ctx) {
 		k, v, ok := strings.Cut(f, ":")
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -248,9 +248,13 @@ func contextWords(ctx string) (words, kind string, id int64) {
 			matter = n
 		case "client":
 			client = n
+		case "intake":
+			intake = n
 		}
 	}
 	switch {
+	case intake != 0:
+		return fmt.Sprintf("when intake submission %d was reviewed", intake), "", 0
 	case party != 0 && matter != 0:
 		return "when a party was saved on a matter", "matter", matter
 	case party != 0:

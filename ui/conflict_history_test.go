@@ -228,11 +228,14 @@ func TestContextWords(t *testing.T) {
 		id       int64
 	}{
 		{"", "", 0}, {"client:12", "client", 12}, {"matter:4", "matter", 4}, {"party:17 matter:4", "matter", 4},
-		{"client:x", "", 0}, {"party:17", "", 0}, {"matter:-3", "", 0},
+		{"client:x", "", 0}, {"party:17", "", 0}, {"matter:-3", "", 0}, {"intake:7", "", 0},
 	} {
 		w, k, id := contextWords(c.in)
 		if k != c.kind || id != c.id || w == "" {
 			t.Errorf("contextWords(%q) = %q %q %d, want %q %d", c.in, w, k, id, c.kind, c.id)
 		}
+	}
+	if w, _, _ := contextWords("intake:7"); w != "when intake submission 7 was reviewed" {
+		t.Errorf("contextWords(intake:7) = %q", w)
 	}
 }
