@@ -41,7 +41,8 @@ func checkIntake(t *testing.T, dir string, files map[string]string, when string)
 // the vault's, and no vault code minds it or deletes it: a folder holding
 // only it is empty enough for Create; a half-made vault beside it is still
 // half made, and starting over leaves it; a refused Create leaves it; a
-// vault with it opens, checks clean and closes without touching it. A
+// vault with it opens, repairs (nothing to do), checks clean, opens
+// read-only and closes without touching it. A
 // foreign file named "intake" is not the intake folder.
 func TestIntakeDirTolerated(t *testing.T) {
 	ctx := context.Background()
@@ -99,13 +100,26 @@ func TestIntakeDirTolerated(t *testing.T) {
 		t.Errorf("Create beside a file named intake: %v, want ErrExists", err)
 	}
 
-	// An open vault with intake/: close, reopen, check.
+	// An open vault with intake/: close, reopen, repair, check; salvage.
 	v5, dir5, _ := newVault(t)
 	files5 := writeIntake(t, dir5)
 	v5 = reopen(t, v5)
+	rep5, err := v5.RepairVersions(ctx)
+	if err != nil || len(rep5.SetAside) != 0 || rep5.Quarantine != "" {
+		t.Errorf("RepairVersions beside intake/ = %+v, %v; want nothing set aside", rep5, err)
+	}
 	load(t, v5)
 	if _, err := v5.Check(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	checkIntake(t, dir5, files5, "after reopening")
+	if err := v5.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(dir5, fastCred(t, dir5))
+	if err != nil {
+		t.Fatalf("OpenReadOnly beside intake/: %v", err)
+	}
+	load(t, ro)
+	ro.Close()
+	checkIntake(t, dir5, files5, "after reopening, repair, check and salvage")
 }
