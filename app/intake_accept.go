@@ -94,19 +94,27 @@ func draftOf(id int64, sub *form.Submission, received, area string) *IntakeAccep
 		}
 		return ""
 	}
-	list := func(key string) []string {
-		if a, ok := sub.Answer(key); ok {
-			var out []string
-			for _, n := range a.List {
-				if n = strings.TrimSpace(n); n != "" {
-					out = append(out, n)
-				}
-			}
-			return out
-		}
-		return nil
-	}
 	name := strings.TrimSpace(sub.FullName())
+	// list is a names answer, each name once (and an other name that is
+	// the person's own name left out).
+	list := func(key string) []string {
+		a, ok := sub.Answer(key)
+		if !ok {
+			return nil
+		}
+		var out []string
+		seen := map[string]bool{}
+		if key == form.KeyOtherNames {
+			seen[name] = true
+		}
+		for _, n := range a.List {
+			if n = strings.TrimSpace(n); n != "" && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+		return out
+	}
 	d := &IntakeAcceptance{
 		Client: ClientInput{Name: ptrTo(name), Aliases: ptrTo(list(form.KeyOtherNames)), DOB: ptrTo(text(form.KeyDateOfBirth)),
 			Phone: ptrTo(text(form.KeyPhone)), Email: ptrTo(text(form.KeyEmail)), Address: ptrTo(text(form.KeyAddress))},

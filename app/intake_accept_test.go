@@ -15,7 +15,10 @@ import (
 
 func TestIntakeDraft(t *testing.T) {
 	s, _, _ := testSession(t)
-	id := addIntake(t, s, intakeSubFull("Jane Roe", intakeT0, "Richard Roe", "Acme Ltd"))
+	sub := intakeSubFull("Jane Roe", intakeT0, "Richard Roe", "Acme Ltd", " Richard Roe ")
+	others, _ := sub.Answer(form.KeyOtherNames)
+	others.List = append(others.List, "Jane Roe", "Jane Roe-Former") // her own name, and one twice
+	id := addIntake(t, s, sub)
 	d, err := s.IntakeDraft(ctx, id)
 	if err != nil {
 		t.Fatal(err)
