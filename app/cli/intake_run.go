@@ -5,6 +5,7 @@ package cli
 // terminal without a passphrase.
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -99,11 +100,7 @@ func (r *runner) intakeStart(args []string) error {
 	link := run.Link()
 	var opened error
 	if !*noBrowser && !run.LAN() { // in LAN mode the link is the tablet's: opening it here would use it up
-		openFn := r.env.OpenURL
-		if openFn == nil {
-			openFn = app.OpenIntakeLink
-		}
-		opened = openFn(link)
+		opened = r.openLink(link)
 	}
 	var b strings.Builder
 	b.WriteString("The intake form is running. The vault is locked: the form can only add new\n")
@@ -126,7 +123,14 @@ func (r *runner) intakeStart(args []string) error {
 	}
 	b.WriteString("To stop it: press Ctrl-C here, or run \"casevault intake stop" + r.vaultFlag() + "\" in\n")
 	b.WriteString("another terminal. What was sent is brought into the vault at the next unlock.\n")
+	ask := r.isTerminal()
+	if ask {
+		b.WriteString("For a new link (another device, or when this one has expired), press Enter here.\n")
+	}
 	fmt.Fprint(out, human.EscapeText(b.String()))
+	if ask {
+		go r.newLinks(run, out, !*noBrowser)
+	}
 
 	select {
 	case <-waitCtx.Done():
@@ -147,6 +151,49 @@ func (r *runner) intakeStart(args []string) error {
 		return fmt.Errorf("stopping the intake form: %w", stopErr)
 	}
 	return nil
+}
+
+// newLinks gives a new one-time link each time Enter is pressed, until
+// standard input ends or the form stops: the tablet's as a QR code too in
+// LAN mode, else opened in the browser when open says so.
+func (r *runner) newLinks(run *app.IntakeRun, out io.Writer, open bool) {
+	in := r.lines // after --passphrase-stdin, the lines after the passphrase
+	if in == nil {
+		in = bufio.NewReader(r.env.Stdin)
+	}
+	for {
+		if _, err := in.ReadString('\n'); err != nil {
+			return
+		}
+		select {
+		case <-run.Done():
+			return
+		default:
+		}
+		link, err := run.NewLink()
+		if err != nil {
+			fmt.Fprintf(out, "No new link: %s\n", human.EscapeText(err.Error()))
+			continue
+		}
+		var b strings.Builder
+		switch {
+		case run.LAN():
+			fmt.Fprintf(&b, "A new link for the tablet (it works once):\n\n%s\n    %s\n", run.QRText(), link)
+		case open && r.openLink(link) == nil:
+			fmt.Fprintf(&b, "A new link, open in your browser (it works once):\n    %s\n", link)
+		default:
+			fmt.Fprintf(&b, "A new link (it works once):\n    %s\n", link)
+		}
+		fmt.Fprint(out, human.EscapeText(b.String()))
+	}
+}
+
+// openLink opens an intake link in the browser (Env.OpenURL in tests).
+func (r *runner) openLink(link string) error {
+	if r.env.OpenURL != nil {
+		return r.env.OpenURL(link)
+	}
+	return app.OpenIntakeLink(link)
 }
 
 func (r *runner) intakeStop(args []string) error {

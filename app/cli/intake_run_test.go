@@ -54,8 +54,15 @@ func (st *started) opened() []string {
 
 func startIntake(t *testing.T, v *tv, ctx context.Context, lanAddr string, args ...string) *started {
 	t.Helper()
+	return startIntakeTyped(t, v, ctx, lanAddr, false, "", args...)
+}
+
+// startIntakeTyped is startIntake at a terminal (when terminal) where
+// typed follows the passphrase.
+func startIntakeTyped(t *testing.T, v *tv, ctx context.Context, lanAddr string, terminal bool, typed string, args ...string) *started {
+	t.Helper()
 	st := &started{out: &syncBuffer{}, errs: &syncBuffer{}, code: make(chan int, 1)}
-	env := Env{Stdin: strings.NewReader(testPass + "\n"), Stdout: st.out, Stderr: st.errs, StdinFD: -1, Sleep: noSleep, StateDir: t.TempDir(),
+	env := Env{Stdin: strings.NewReader(testPass + "\n" + typed), terminal: terminal, Stdout: st.out, Stderr: st.errs, StdinFD: -1, Sleep: noSleep, StateDir: t.TempDir(),
 		intakeLANAddr: lanAddr, OpenURL: func(link string) error {
 			st.mu.Lock()
 			defer st.mu.Unlock()
@@ -155,10 +162,23 @@ func TestIntakeStartStop(t *testing.T) {
 
 	// Without --no-browser the link is opened (here: recorded); Ctrl-C
 	// (the context) stops it.
+	// At a terminal, Enter gives a new link, opened too.
 	ctx, cancel := context.WithCancel(context.Background())
-	st = startIntake(t, v, ctx, "")
-	if link := linkRE.FindString(st.out.String()); len(st.opened()) != 1 || (st.opened())[0] != link {
+	st = startIntakeTyped(t, v, ctx, "", true, "\n")
+	if link := linkRE.FindString(st.out.String()); len(st.opened()) == 0 || st.opened()[0] != link {
 		t.Errorf("opened %v, printed %q", st.opened(), link)
+	}
+	if !strings.Contains(st.out.String(), "For a new link (another device, or when this one has expired), press Enter here.") {
+		t.Errorf("at a terminal intake start does not offer a new link:\n%s", st.out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(st.out.String(), "A new link, open in your browser"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("Enter gave no new link:\n%s", st.out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if links := linkRE.FindAllString(st.out.String(), -1); len(links) != 2 || links[0] == links[1] || len(st.opened()) != 2 || st.opened()[1] != links[1] {
+		t.Errorf("the new link: printed %v, opened %v", links, st.opened())
 	}
 	cancel()
 	if code := st.wait(t); code != 0 || !strings.Contains(st.out.String(), "No submissions were received.") {

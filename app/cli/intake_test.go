@@ -227,6 +227,11 @@ func TestIntakeReview(t *testing.T) {
 		t.Errorf("intake decline --json: %+v", ch)
 	}
 	v.want(ExitError, []string{"already"}, "intake", "decline", jane, "--reason", "again")
+	// A declined prospect stays in conflict checks, said as such.
+	out = v.want(0, []string{"prospective client", "intake submission " + jane + ": Jane Roe (declined)"}, "conflicts", "check", "Jane Roe")
+	if strings.Contains(out, "0 Jane Roe") {
+		t.Errorf("a prospect's hit names client 0:\n%s", out)
+	}
 	v.want(0, []string{"Declined", "Conflict with a client", "verified: passport, checked by Jane Roe on 2026-12-01"}, "intake", "show", jane)
 
 	// Delete as spam: --yes without a terminal; asked at one.

@@ -171,7 +171,7 @@ func (r *runner) hitLines(w io.Writer, res *app.ConflictResult) {
 			}
 		}
 		if len(hits) == 0 {
-			fmt.Fprintf(w, "\n“%s”: no matches among clients, aliases or parties.\n", q)
+			fmt.Fprintf(w, "\n“%s”: no matches among clients, aliases, parties or prospective clients.\n", q)
 			continue
 		}
 		fmt.Fprintf(w, "\n“%s”: %s\n", q, human.Count(len(hits), "possible match", "possible matches"))
@@ -179,6 +179,11 @@ func (r *runner) hitLines(w io.Writer, res *app.ConflictResult) {
 		for _, h := range hits {
 			if h.Hidden { // no client, matter or name: only that there is something to ask about
 				fmt.Fprintf(w, "%s\t-\t-\t-\t-\t%s\n", cell(h.Match), cell(h.Why))
+				continue
+			}
+			if h.IntakeID != 0 { // a prospective client: an intake submission, no client or matter
+				where := fmt.Sprintf("intake submission %d: %s (%s)", h.IntakeID, cell(h.ClientName), strings.ToLower(app.IntakeStatusWords(h.IntakeStatus)))
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t-\t%s\n", cell(h.Match), cell(h.Name), cell(hitRole(h)), where, cell(h.Why))
 				continue
 			}
 			matter := "-"

@@ -26,6 +26,7 @@ prospective client stays in conflict checks.`,
 it is printed too). The vault is locked while the form runs: hand the laptop over without exposing
 anything. The form runs until you press Ctrl-C here or run "casevault intake stop" in another terminal;
 then it says how many submissions were received. They are brought into the vault at the next unlock.
+At a terminal, Enter gives a new link (for another device, or when the first has expired).
 
 --lan also serves the form on the office network, over HTTPS with this vault's own certificate, for a
 tablet: it prints a QR code of the link and the certificate's fingerprint (check it on the tablet).
