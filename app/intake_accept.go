@@ -129,7 +129,7 @@ func draftOf(id int64, sub *form.Submission, received, area string) *IntakeAccep
 	var notes []string
 	for _, key := range []string{form.KeyContactMethod, form.KeySafeToLeaveMsgs, form.KeyHeardAbout} {
 		if a, ok := sub.Answer(key); ok && !a.Empty() {
-			notes = append(notes, a.Label+": "+answerText(a))
+			notes = append(notes, asked(a.Label, " ")+answerText(a))
 		}
 	}
 	if len(notes) > 0 {
@@ -153,7 +153,7 @@ func draftOf(id int64, sub *form.Submission, received, area string) *IntakeAccep
 		if mapped[a.Key] || a.Empty() || a.Kind == form.Upload {
 			continue
 		}
-		parts = append(parts, a.Label+":\n"+answerText(a))
+		parts = append(parts, asked(a.Label, "\n")+answerText(a))
 	}
 	if len(parts) > 0 {
 		d.MatterNote = fmt.Sprintf("From intake submission %d (received %s).\n\n%s", id, received, strings.Join(parts, "\n\n"))
@@ -162,6 +162,17 @@ func draftOf(id int64, sub *form.Submission, received, area string) *IntakeAccep
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// asked is a question's label before its answer in a note: "Phone number:"
+// or "Is it safe to leave you a message?" (no colon after a question
+// mark), then sep.
+func asked(label, sep string) string {
+	label = strings.TrimSpace(label)
+	if strings.HasSuffix(label, "?") || strings.HasSuffix(label, ":") {
+		return label + sep
+	}
+	return label + ":" + sep
+}
 
 // IntakeDraft is what accepting a submission would make, filled from its
 // answers: the client (name, other names as aliases, date of birth,

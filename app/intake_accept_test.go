@@ -28,7 +28,7 @@ func TestIntakeDraft(t *testing.T) {
 		*c.Email != "jane@example.com" || *c.Address != "1 Elm Street\nSpringfield" {
 		t.Errorf("client %+v", c)
 	}
-	if c.Notes == nil || !strings.Contains(*c.Notes, "Is it safe to leave you a message?: No") || !strings.Contains(*c.Notes, "How should we contact you?: E-mail") {
+	if c.Notes == nil || !strings.Contains(*c.Notes, "\nIs it safe to leave you a message? No") || !strings.Contains(*c.Notes, "\nHow should we contact you? E-mail") || strings.Contains(*c.Notes, "?:") {
 		t.Errorf("client notes %v", c.Notes)
 	}
 	if d.MatterTitle != "Jane Roe — family" || d.PracticeArea != "Family" {
@@ -41,7 +41,7 @@ func TestIntakeDraft(t *testing.T) {
 	if strings.Join(parties, "|") != "adverse:Richard Roe|adverse:Acme Ltd|related:Olive Witherspoon|opposing_counsel:Barnaby Quill" {
 		t.Errorf("parties %q", parties)
 	}
-	if !strings.Contains(d.MatterNote, "What would you like help with?:\nA divorce.") || !strings.Contains(d.MatterNote, "Hearing: 2027-01-15") {
+	if !strings.Contains(d.MatterNote, "\n\nWhat would you like help with?\nA divorce.") || !strings.Contains(d.MatterNote, "Important dates:\nHearing: 2027-01-15") || !strings.Contains(d.MatterNote, "Hearing: 2027-01-15") {
 		t.Errorf("matter note %q", d.MatterNote)
 	}
 	if d.CheckID != 0 || d.Decision != "" {
