@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 
 	"casevault/app/access"
 	"casevault/app/intake/form"
@@ -51,7 +53,9 @@ func currentIntakeForm(tx *store.Tx) (*form.Config, error) {
 
 // SaveIntakeForm checks c (form.Config.Validate: the error is a
 // *form.FieldError, errors.Is form.ErrInvalid) and saves it as the next
-// version of the form, which it returns. The privacy notice's version is
+// version of the form, which it returns. A question of the lawyer's own
+// given a key an earlier version used for another question is saved
+// under a new key (renumberReused): read the form again after saving. The privacy notice's version is
 // the program's to keep: the current one when its text is unchanged, one
 // more when it changed (whatever c says). c itself is not changed. Needs
 // intake edit; audited intake.form.
@@ -69,6 +73,9 @@ func (s *Session) SaveIntakeForm(ctx context.Context, c *form.Config) (int, erro
 			return "", "", err
 		}
 		next := c.Clone()
+		if err := renumberReused(tx, cur, next); err != nil {
+			return "", "", err
+		}
 		next.Notice.Version = cur.Notice.Version
 		noticeChanged := next.Notice.Text != cur.Notice.Text
 		if noticeChanged {
@@ -111,4 +118,91 @@ func (s *Session) SaveIntakeForm(ctx context.Context, c *form.Config) (int, erro
 		return 0, fmt.Errorf("saving the intake form: %w", err)
 	}
 	return version, nil
+}
+
+var customKeyRE = regexp.MustCompile(`^q([1-9][0-9]{0,8})$`)
+
+// customNumber is n of a custom question key "qN" (0 for any other key).
+func customNumber(key string) int {
+	m := customKeyRE.FindStringSubmatch(key)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// renumberReused keeps the lawyer's own question keys from ever meaning
+// two questions: a key in next that the current form does not have but
+// that an earlier version used (form.Config.NextCustomKey counts only the
+// form in hand, so deleting the last question and adding one reuses its
+// key) becomes the next key never used, in the questions and in every
+// area that asks or requires it. A question the current form has keeps
+// its key, whatever its wording became.
+func renumberReused(tx *store.Tx, cur, next *form.Config) error {
+	inCur := map[string]bool{}
+	hist := 0 // the highest custom key number any saved version had
+	for _, q := range cur.Questions {
+		inCur[q.Key] = true
+		hist = max(hist, customNumber(q.Key))
+	}
+	for v := cur.Version - 1; v >= 1; v-- {
+		f, err := tx.GetIntakeForm(v)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var old struct {
+			Questions []struct {
+				Key string `json:"key"`
+			} `json:"questions"`
+		}
+		if err := json.Unmarshal([]byte(f.Config), &old); err != nil {
+			return fmt.Errorf("reading version %d of the intake form: %w", v, err)
+		}
+		for _, q := range old.Questions {
+			hist = max(hist, customNumber(q.Key))
+		}
+	}
+	count := map[string]int{}
+	for _, q := range next.Questions {
+		count[q.Key]++
+	}
+	// (a key twice in next is left for Validate to refuse)
+	reused := func(k string) bool { n := customNumber(k); return n != 0 && n <= hist && !inCur[k] && count[k] == 1 }
+	used := hist
+	for _, q := range next.Questions {
+		if !reused(q.Key) {
+			used = max(used, customNumber(q.Key))
+		}
+	}
+	rename := map[string]string{}
+	for i := range next.Questions {
+		k := next.Questions[i].Key
+		if !reused(k) {
+			continue
+		}
+		used++
+		rename[k] = "q" + strconv.Itoa(used)
+		next.Questions[i].Key = rename[k]
+	}
+	if len(rename) == 0 {
+		return nil
+	}
+	for i := range next.Areas {
+		a := &next.Areas[i]
+		for j, k := range a.Questions {
+			if r, ok := rename[k]; ok {
+				a.Questions[j] = r
+			}
+		}
+		for j, k := range a.Required {
+			if r, ok := rename[k]; ok {
+				a.Required[j] = r
+			}
+		}
+	}
+	return nil
 }

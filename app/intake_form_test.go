@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,57 @@ func TestIntakeTLS(t *testing.T) {
 	actAs(s, "rob", builtin(t, access.ReadOnlyRole))
 	if _, err := s.IntakeTLS(ctx, []net.IP{a}); !errors.Is(err, ErrDenied) {
 		t.Errorf("a read-only user: %v", err)
+	}
+}
+
+// TestIntakeFormKeysNeverReused: a question of the lawyer's own that is
+// deleted leaves its key behind for good: a new question given that key
+// (NextCustomKey counts only the form in hand) is saved under the next
+// key never used, in the areas that ask and require it too; a question
+// the form still has keeps its key when its wording changes.
+func TestIntakeFormKeysNeverReused(t *testing.T) {
+	s, _, _ := testSession(t)
+	c := form.Default()
+	add := func(c *form.Config, label string) string {
+		k := c.NextCustomKey()
+		c.Questions = append(c.Questions, form.Question{Key: k, Label: label, Kind: form.Short})
+		c.Areas[0].Questions = append(c.Areas[0].Questions, k)
+		c.Areas[0].Required = append(c.Areas[0].Required, k)
+		return k
+	}
+	add(c, "Your employer")
+	k2 := add(c, "Your car")
+	if _, err := s.SaveIntakeForm(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Delete "Your car" (the last), then add "Your pet": NextCustomKey gives its key again.
+	c, _ = s.IntakeForm(ctx)
+	c.Questions = slices.DeleteFunc(c.Questions, func(q form.Question) bool { return q.Key == k2 })
+	c.Areas[0].Questions = slices.DeleteFunc(c.Areas[0].Questions, func(k string) bool { return k == k2 })
+	c.Areas[0].Required = slices.DeleteFunc(c.Areas[0].Required, func(k string) bool { return k == k2 })
+	if _, err := s.SaveIntakeForm(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = s.IntakeForm(ctx)
+	if k := add(c, "Your pet"); k != k2 {
+		t.Fatalf("NextCustomKey = %q; the test needs it to reuse %q", k, k2)
+	}
+	c.Questions[len(c.Questions)-2].Label = "Your employer's name" // q1 kept
+	if _, err := s.SaveIntakeForm(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.IntakeForm(ctx)
+	keys := map[string]string{}
+	for _, q := range got.Questions {
+		if !q.Builtin {
+			keys[q.Label] = q.Key
+		}
+	}
+	if keys["Your employer's name"] != "q1" || keys["Your pet"] != "q3" || len(keys) != 2 {
+		t.Errorf("the lawyer's questions = %v, want q1 kept and the pet as q3", keys)
+	}
+	a := got.Areas[0]
+	if !slices.Contains(a.Questions, "q3") || !slices.Contains(a.Required, "q3") || slices.Contains(a.Questions, "q2") || slices.Contains(a.Required, "q2") {
+		t.Errorf("area %s asks %v, requires %v; want q3 in both and no q2", a.Key, a.Questions, a.Required)
 	}
 }
