@@ -53,6 +53,9 @@ type intakeState struct {
 // being sent to finish.
 const intakeStopTimeout = 5 * time.Second
 
+// intakeBannerTextWidth is the least width of the banner's text.
+const intakeBannerTextWidth = 360
+
 // intakeCheckEvery is how often the window looks for a server started from
 // the command line.
 const intakeCheckEvery = 5 * time.Second
@@ -144,7 +147,11 @@ func (u *UI) fillIntakeBanner() {
 	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), bannerTint))
 	bg.CornerRadius = theme.InputRadiusSize()
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.MailComposeIcon()))
-	row := container.NewBorder(nil, nil, icon, container.NewHBox(buttons...), wrapped(text))
+	// The text keeps a readable width in every layout pass: a wrapped
+	// label laid out narrow asks for one word a line, and the window
+	// would grow to that height for good (minWidthLayout).
+	row := container.NewBorder(nil, nil, icon, container.NewHBox(buttons...),
+		container.New(minWidthLayout{intakeBannerTextWidth}, wrapped(text)))
 	c.Objects = []fyne.CanvasObject{container.NewPadded(container.NewStack(bg, container.NewPadded(row)))}
 	c.Show()
 	c.Refresh()

@@ -849,3 +849,31 @@ func TestFormEditorShowsRefusalBesideQuestion(t *testing.T) {
 		t.Errorf("saved anyway: version %d, was %d", after.Version, before.Version)
 	}
 }
+
+// TestIntakeBannerKeepsItsHeight: the banner (lock screen, and main
+// window after the hand-over) asks for a few lines of height even after a
+// layout pass narrower than the window: its wrapped text laid out narrow
+// would ask one word a line, and the real window grew to that height for
+// good (seen in the real window after unlocking).
+func TestIntakeBannerKeepsItsHeight(t *testing.T) {
+	h := newIntakeHarness(t, &links{})
+	h.unlocked()
+	h.startIntake(false)
+	h.u.lockNow("")
+	h.u.wait()
+	c := newHarnessBanner(h)
+	h.unlocked()
+	for i, b := range []*fyne.Container{c, h.u.intake.banner} {
+		b.Resize(fyne.NewSize(700, 60)) // a passing layout, narrower than the window
+		if hgt := b.MinSize().Height; hgt > 120 {
+			t.Errorf("banner %d asks for %.0f px of height", i, hgt)
+		}
+	}
+}
+
+// newHarnessBanner is a banner as a screen builds it, before any layout.
+func newHarnessBanner(h *harness) *fyne.Container {
+	keep := h.u.intake.banner
+	defer func() { h.u.intake.banner = keep }()
+	return h.u.newIntakeBanner()
+}

@@ -123,7 +123,7 @@ shot intake
 click 290 125 # Start intake
 click 305 435 # Let a tablet on this office network open the form
 shot intake-start
-key Escape # Cancel: the option is off again in a new dialog
+click 487 541 # Cancel: the option is off again in a new dialog
 click 290 125 # Start intake
 click 613 474 # Start intake (loopback)
 sleep 1
@@ -133,7 +133,7 @@ sleep 1
 shot intake-locked
 unlock
 click 60 297 # Intake (below the banner)
-click 398 226 # Form questions
+click 398 186 # Form questions
 sleep 1
 shot intake-form
 click 1028 39 # Stop intake, in the banner
