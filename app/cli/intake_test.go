@@ -75,6 +75,18 @@ func addSubmissions(t *testing.T, v *tv, subs ...sealed) {
 	})
 }
 
+// addRoleUser adds a user with a role of the owner's making and has them
+// choose their passphrase (addCLIUser is for the built-in roles).
+func addRoleUser(t *testing.T, v *tv, name, role string) cliUser {
+	t.Helper()
+	one := oneTimeRE.FindString(v.ok("user", "add", name, "--role", role))
+	u := cliUser{name: name, pass: "copper kettle winter orchard 4711"}
+	if _, errs, code := v.with(one+"\n"+u.pass+"\n"+u.pass+"\n", "--user", name, "passwd"); code != 0 {
+		t.Fatalf("%s passwd: exit %d %s", name, code, errs)
+	}
+	return u
+}
+
 // withEnv runs a command on v with env changed by set (as with).
 func (v *tv) withEnv(set func(*Env), stdin string, args ...string) (string, string, int) {
 	v.t.Helper()
@@ -182,6 +194,26 @@ func TestIntakeReview(t *testing.T) {
 	noRawControl(t, "intake show", out)
 	out = v.want(0, []string{`Mary\u200b Major [x] "y"`, `Mary Red\u2060`, `pass\u200bport.jpg`, "Tom Major", "Sam Counsel"}, "intake", "show", mary)
 	noRawControl(t, "intake show (hostile)", out)
+
+	// A role that may read intake but not check conflicts or handle
+	// submissions: show says why there is no check; start and verify are
+	// refused.
+	v.ok("role", "add", "Intake reader", "--intake", "read")
+	dee := addRoleUser(t, v, "dee", "Intake reader")
+	if out, errs, code := v.as(dee, "intake", "show", mary); code != 0 || !strings.Contains(out, "No conflict check: Your role (Intake reader) cannot") {
+		t.Errorf("intake show without the right to check conflicts: exit %d\n%s\n%s", code, out, errs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out2, errs2 bytes.Buffer
+	env := Env{Stdin: strings.NewReader(dee.pass + "\n"), Stdout: &out2, Stderr: &errs2, StdinFD: -1, Sleep: noSleep, StateDir: t.TempDir(),
+		OpenURL: func(string) error { return nil }}
+	if code := Run(ctx, []string{"--user", "dee", "intake", "start", "--no-browser", "--vault", v.dir, "--passphrase-stdin"}, env); code != ExitDenied {
+		t.Errorf("intake start by a role that may only read intake: exit %d\n%s\n%s", code, &out2, &errs2)
+	}
+	if _, errs, code := v.as(dee, "intake", "verify", jane, "--document", "passport", "--checked-by", "J", "--on", "2026-12-01"); code != ExitDenied {
+		t.Errorf("intake verify by a role that may only read intake: exit %d %s", code, errs)
+	}
 
 	// Verify.
 	v.want(ExitUsage, []string{"needs --document"}, "intake", "verify", jane, "--checked-by", "Jane Roe", "--on", "2026-12-02")
