@@ -221,6 +221,9 @@ func hitLines(h app.ConflictHit) [][]part {
 // joint client of a matter, or a party (or a party's other or former name)
 // of a client's matter, with the matter open or closed.
 func hitWhere(h app.ConflictHit) string {
+	if h.IntakeID != 0 || app.IsProspectRole(h.Role) {
+		return prospectWhere(h)
+	}
 	matter := ""
 	if h.MatterID != 0 {
 		state := "closed"
@@ -247,6 +250,29 @@ func hitWhere(h app.ConflictHit) string {
 	return who + " of client " + h.ClientName + matter
 }
 
+// prospectWhere says where a prospect's hit is: a person who sent the
+// intake form (a prospective client, new or declined) or a name they gave,
+// and the submission: "Prospective client (intake submission 12,
+// declined)", "Adverse party named by a prospective client, Jane Roe
+// (intake submission 12, new)".
+func prospectWhere(h app.ConflictHit) string {
+	who := app.PartyRoleLabel(h.Role)
+	if h.Role != "prospect" && strings.TrimSpace(h.ClientName) != "" {
+		who += ", " + h.ClientName
+	}
+	var sub []string
+	if h.IntakeID != 0 {
+		sub = append(sub, fmt.Sprintf("intake submission %d", h.IntakeID))
+	}
+	if h.IntakeStatus != "" {
+		sub = append(sub, strings.ToLower(app.IntakeStatusWords(h.IntakeStatus)))
+	}
+	if len(sub) > 0 {
+		who += " (" + strings.Join(sub, ", ") + ")"
+	}
+	return who
+}
+
 func (l *hitList) open(h app.ConflictHit) {
 	u := l.u
 	if h.Hidden {
@@ -261,9 +287,12 @@ func (l *hitList) open(h app.ConflictHit) {
 	if u.main == nil {
 		return
 	}
-	if h.MatterID != 0 {
+	switch {
+	case h.IntakeID != 0:
+		u.main.showIntake(h.IntakeID)
+	case h.MatterID != 0:
 		u.main.showMatter(h.MatterID)
-	} else {
+	default:
 		u.main.showClient(h.ClientID)
 	}
 }
