@@ -207,8 +207,32 @@ func (r *runner) intakeFormAddQuestion(args []string) error {
 				c.Areas[i].Questions = append(c.Areas[i].Questions, q.Key)
 			}
 		}
-		return r.saveForm(s, c, "question "+q.Key+" added",
-			fmt.Sprintf("Question %s added to %s: %s", q.Key, human.Count(len(want), "practice area", "practice areas"), cell(q.Label)))
+		had := map[string]bool{}
+		for _, x := range c.Questions[:len(c.Questions)-1] {
+			had[x.Key] = true
+		}
+		v, err := s.SaveIntakeForm(r.ctx, c)
+		if err != nil {
+			return formError(err)
+		}
+		// The app may give the question another key than the one asked
+		// for (a key an earlier version used is never given again): the
+		// saved form says which.
+		saved, err := s.IntakeForm(r.ctx)
+		if err != nil {
+			return err
+		}
+		for _, x := range saved.Questions {
+			if !x.Builtin && !had[x.Key] {
+				q.Key = x.Key
+			}
+		}
+		return r.done(struct {
+			Version int    `json:"version"`
+			Change  string `json:"change"`
+			Key     string `json:"key"`
+		}{v, "question added", q.Key}, fmt.Sprintf("Question %s added to %s: %s (the form is now version %d).",
+			q.Key, human.Count(len(want), "practice area", "practice areas"), cell(q.Label), v))
 	})
 }
 

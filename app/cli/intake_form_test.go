@@ -46,6 +46,14 @@ func TestIntakeFormCommands(t *testing.T) {
 	v.want(0, []string{"Question q1 removed"}, "intake", "form", "remove-question", "q1")
 	// A new question after the removal does not take q1's key while q2 is there.
 	v.want(0, []string{"Question q3 added"}, "intake", "form", "add-question", "--label", "Other", "--kind", "short", "--areas", "estate")
+	// Nor q3's once q3 is gone: the key printed is the one saved.
+	v.want(0, []string{"Question q3 removed"}, "intake", "form", "remove-question", "q3")
+	added := okJSON[struct {
+		Key string `json:"key"`
+	}](v, "intake", "form", "add-question", "--label", "Another", "--kind", "date", "--areas", "estate")
+	if added.Key != "q4" {
+		t.Errorf("the question added after q3 was removed got the key %q, want q4", added.Key)
+	}
 
 	v.want(0, []string{"Practice area", "changed: 4 questions, 2 of them must be answered"}, "intake", "form", "area", "criminal", "--questions", "date_of_birth,full_name,phone,description", "--required", "phone")
 	v.want(ExitUsage, []string{"not among --questions"}, "intake", "form", "area", "criminal", "--questions", "full_name,phone", "--required", "email")

@@ -264,7 +264,7 @@ func TestIntakeReview(t *testing.T) {
 	if strings.Contains(out, "0 Jane Roe") {
 		t.Errorf("a prospect's hit names client 0:\n%s", out)
 	}
-	v.want(0, []string{"Declined", "Conflict with a client", "verified: passport, checked by Jane Roe on 2026-12-01"}, "intake", "show", jane)
+	v.want(0, []string{"Declined", "Conflict with a client", "verified: passport, checked by Jane Roe on 2026-12-01", "as kept when the submission was reviewed", "Acme Ltd"}, "intake", "show", jane)
 
 	// Delete as spam: --yes without a terminal; asked at one.
 	v.want(ExitUsage, []string{"confirm with --yes"}, "intake", "delete", spam)
