@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/human"
 )
 
@@ -254,7 +255,7 @@ func contextWords(ctx string) (words, kind string, id int64) {
 	}
 	switch {
 	case intake != 0:
-		return fmt.Sprintf("when intake submission %d was reviewed", intake), "", 0
+		return fmt.Sprintf("when intake submission %d was reviewed", intake), "intake submission", intake
 	case party != 0 && matter != 0:
 		return "when a party was saved on a matter", "matter", matter
 	case party != 0:
@@ -312,11 +313,17 @@ func (h *historyScreen) showDetail(d *app.ConflictCheckDetail) {
 		top.Add(wrapped("Note: " + d.History[len(d.History)-1].Note))
 	}
 	buttons := container.NewHBox(printB)
+	if kind == "intake submission" && !u.can(access.Intake, access.Read) {
+		kind = "" // the role does not see the Intake screen
+	}
 	if kind != "" {
 		buttons.Add(u.button("Open the "+kind, theme.NavigateNextIcon(), func() {
-			if kind == "client" {
+			switch kind {
+			case "client":
 				u.main.showClient(recID)
-			} else {
+			case "intake submission":
+				u.main.showIntake(recID)
+			default:
 				u.main.showMatter(recID)
 			}
 		}))

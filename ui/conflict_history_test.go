@@ -228,7 +228,7 @@ func TestContextWords(t *testing.T) {
 		id       int64
 	}{
 		{"", "", 0}, {"client:12", "client", 12}, {"matter:4", "matter", 4}, {"party:17 matter:4", "matter", 4},
-		{"client:x", "", 0}, {"party:17", "", 0}, {"matter:-3", "", 0}, {"intake:7", "", 0},
+		{"client:x", "", 0}, {"party:17", "", 0}, {"matter:-3", "", 0}, {"intake:7", "intake submission", 7},
 	} {
 		w, k, id := contextWords(c.in)
 		if k != c.kind || id != c.id || w == "" {

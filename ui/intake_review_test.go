@@ -44,6 +44,13 @@ func TestIntakeQueueFrame(t *testing.T) {
 	if q == nil || !q.empty.Visible() || !strings.Contains(q.empty.Text, "Start intake") {
 		t.Fatalf("empty state = %q (visible %v)", q.empty.Text, q.empty.Visible())
 	}
+	h.u.intake.other = true // a server started from the command line runs
+	h.u.refreshIntake()
+	h.u.wait()
+	if !strings.Contains(q.empty.Text, "Intake is running") || strings.Contains(q.empty.Text, "Start intake") {
+		t.Errorf("empty state while intake runs = %q", q.empty.Text)
+	}
+	h.u.intake.other = false
 	h.u.lockNow("")
 	h.u.wait()
 	if h.u.main != nil {
@@ -177,9 +184,12 @@ func (h *harness) openSubmission(id int64) *intakeReview {
 }
 
 // TestIntakeQueueList: newest first, each row with its name, area, files
-// and conflict hits ("possible conflict" in the theme's danger colour);
-// the status and name filters; a name that matches nothing says so.
+// and conflict hits ("possible conflict" in the theme's danger colour),
+// read a page at a time; the status and name filters; a name that matches
+// nothing says so.
 func TestIntakeQueueList(t *testing.T) {
+	defer func(p int) { intakePage = p }(intakePage)
+	intakePage = 2 // three submissions: two pages, the second read as the list shows its row
 	h := newHarness(t, true)
 	png1 := form.File{Meta: form.FileMeta{Question: "id_document", Name: "passport.png", MediaType: "image/png"}, Data: tinyPNG(t, 4, 3)}
 	seedIntake(t, h, "Anna Keller", "Brightwater Holdings", map[int][]form.File{1: {png1}},
@@ -542,6 +552,17 @@ func TestIntakeVerify(t *testing.T) {
 	// The review laid out again keeps the check made on opening.
 	if r.result == nil || r.acceptB.Disabled() || !strings.Contains(r.checkSum.Text, "No possible conflict") {
 		t.Errorf("after the verification: result %v, Accept disabled %v, %q", r.result, r.acceptB.Disabled(), r.checkSum.Text)
+	}
+	// The check is in Conflict checks, and leads back to the submission.
+	h.u.main.show(navHistory)
+	h.u.wait()
+	hs := h.u.main.history
+	hs.list.Select(0)
+	h.u.wait()
+	test.Tap(button(t, h.u.w.Canvas(), "Open the intake submission"))
+	h.u.wait()
+	if q := h.u.main.intake; q.review == nil || q.review.id != ids[0] || h.u.main.showing != navIntake {
+		t.Fatalf("Open the intake submission did not open %d", ids[0])
 	}
 }
 
