@@ -53,7 +53,10 @@ func areaName(labels map[string]string, key string) string {
 func (r *runner) intakeList(args []string) error {
 	fs := r.flags("intake list")
 	status := fs.String("status", "new", "new, accepted, declined, spam or all")
-	limit := fs.Int("limit", 100, "most submissions to show")
+	limit := fs.Int("limit", 100, fmt.Sprintf("most submissions to show (at most %s)", human.Number(app.MaxIntakePage)))
+	name := fs.String("name", "", "only the submissions with a name (the person's or any name they gave) holding this text, in any case")
+	ff := newFileFlags(fs)
+	ff.add("name", "the name", false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -61,18 +64,25 @@ func (r *runner) intakeList(args []string) error {
 	if len(pos) > 0 {
 		return usagef("intake list takes no arguments, not %q", pos[0])
 	}
+	files, err := r.readFiles(ff)
+	if err != nil {
+		return err
+	}
+	if t, ok := files["name"]; ok {
+		*name = t
+	}
 	if !slices.Contains(intakeStatuses, *status) {
 		return usagef("--status is new, accepted, declined, spam or all, not %q", *status)
 	}
-	if *limit < 1 {
-		return usagef("--limit needs a number of at least 1, not %d", *limit)
+	if *limit < 1 || *limit > app.MaxIntakePage {
+		return usagef("--limit is a number from 1 to %s, not %d", human.Number(app.MaxIntakePage), *limit)
 	}
 	return r.open(func(s *app.Session) error {
 		newCount, err := s.IntakeNewCount(r.ctx)
 		if err != nil {
 			return err
 		}
-		list, total, err := s.ListIntake(r.ctx, app.IntakeFilter{Status: *status, Limit: *limit})
+		list, total, err := s.ListIntake(r.ctx, app.IntakeFilter{Status: *status, Query: *name, Limit: *limit})
 		if err != nil {
 			return err
 		}
@@ -104,7 +114,9 @@ func (r *runner) intakeList(args []string) error {
 				fmt.Fprintf(w, "%s waiting for review.\n", human.Count(newCount, "new submission is", "new submissions are"))
 			}
 			if len(list) == 0 {
-				if *status != "new" {
+				if *name != "" {
+					fmt.Fprintf(w, "No submissions with a name holding “%s”.\n", cell(*name))
+				} else if *status != "new" {
 					fmt.Fprintf(w, "No submissions with the status %s.\n", *status)
 				} else if total == 0 {
 					fmt.Fprintf(w, "Start the intake form with: casevault intake start%s\n", r.vaultFlag())

@@ -284,6 +284,11 @@ func TestIntakeReview(t *testing.T) {
 	// The list now: nothing new; every one with --status all.
 	v.want(0, []string{"No new submissions are waiting for review.", "accepted", "declined", "deleted as spam"}, "intake", "list", "--status", "all")
 	v.want(ExitUsage, []string{"--status is new, accepted, declined, spam or all"}, "intake", "list", "--status", "old")
+	v.want(ExitUsage, []string{"--limit is a number from 1 to 500"}, "intake", "list", "--limit", "501")
+	if out := v.want(0, []string{"Jane Roe"}, "intake", "list", "--status", "all", "--name", "JANE"); strings.Contains(out, "Cheap pills") {
+		t.Errorf("intake list --name jane lists others:\n%s", out)
+	}
+	v.want(0, []string{"No submissions with a name holding “Zebedee”."}, "intake", "list", "--status", "all", "--name", "Zebedee")
 
 	// The summary: printed, written once, refused to a Paralegal.
 	v.want(0, []string{"Jane Roe"}, "intake", "summary", jane)
@@ -297,6 +302,13 @@ func TestIntakeReview(t *testing.T) {
 	}
 	v.want(ExitError, []string{"already exists"}, "intake", "summary", jane, "--out", page)
 	v.want(ExitUsage, []string{"not both"}, "intake", "summary", jane, "--out", page, "--open")
+	var opened []byte
+	openPage := func(e *Env) {
+		e.OpenBrowser = func(p string) error { opened, _ = os.ReadFile(p); return nil }
+	}
+	if _, errs, code := v.withEnv(openPage, testPass+"\n", "intake", "summary", jane, "--open"); code != 0 || !bytes.Contains(opened, []byte("Jane Roe")) {
+		t.Errorf("intake summary --open: exit %d %s\n%s", code, errs, opened)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -42,10 +42,11 @@ Anyone on the network can reach the form while it runs, so only turn it on for t
 			examples: []example{{"Stop the form", "casevault intake stop"}},
 			run:      (*runner).intakeStop},
 		&command{name: "intake list", summary: "list intake submissions, newest first",
-			usage: []string{"intake list [--status new|accepted|declined|spam|all]"},
+			usage: []string{"intake list [--status new|accepted|declined|spam|all] [--name TEXT] [--limit N]"},
 			desc: `Lists the submissions of the intake form, newest first: when each was received, the name given, the
 practice area, how many files came with it and how many possible conflicts its names have. Without
---status, the new ones (not yet accepted, declined or deleted).`,
+--status, the new ones (not yet accepted, declined or deleted). --name keeps those with a name (the
+person's, or any name they gave) holding the text.`,
 			examples: []example{
 				{"The submissions waiting for review", "casevault intake list"},
 				{"Every submission ever received", "casevault intake list --status all"},
