@@ -49,13 +49,14 @@ const maxPreviewPixels = 40_000_000
 
 // intakeReview is one submission open.
 type intakeReview struct {
-	q    *intakeQueue
-	u    *UI
-	id   int64
-	d    *app.IntakeDetail
-	obj  fyne.CanvasObject
-	body *fyne.Container // the review, once read
-	msg  *widget.Label   // what went wrong, at the top
+	q     *intakeQueue
+	u     *UI
+	id    int64
+	d     *app.IntakeDetail
+	obj   fyne.CanvasObject
+	body  *fyne.Container // the review, once read
+	title *widget.Label   // the person's name, beside the way back
+	msg   *widget.Label   // what went wrong, at the top
 
 	// The conflict check, run on opening.
 	checkSum *widget.Label
@@ -76,7 +77,11 @@ func newIntakeReview(q *intakeQueue, id int64) *intakeReview {
 	u := q.u
 	r := &intakeReview{q: q, u: u, id: id, msg: errLabel(), body: container.NewStack(container.NewCenter(quiet("Opening the submission…")))}
 	backB := u.button("All submissions", theme.NavigateBackIcon(), q.back)
-	r.obj = container.NewBorder(container.NewVBox(container.NewHBox(backB), r.msg), nil, nil, nil, r.body)
+	r.title = heading("")
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	// The way back and the name on one row: the answers and the hits get
+	// the height.
+	r.obj = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, backB, nil, r.title), r.msg), nil, nil, nil, r.body)
 	r.load(true)
 	return r
 }
@@ -120,8 +125,7 @@ func (r *intakeReview) show(d *app.IntakeDetail) {
 	if strings.TrimSpace(name) == "" {
 		name = "(no name given)"
 	}
-	title := heading(oneLine(human.Truncate(name, 200)))
-	title.Wrapping = fyne.TextWrapWord
+	r.title.SetText(oneLine(human.Truncate(name, 200)))
 
 	r.acceptB = u.button("Accept…", theme.ConfirmIcon(), r.startAccept)
 	r.acceptB.Importance = widget.HighImportance
@@ -153,7 +157,7 @@ func (r *intakeReview) show(d *app.IntakeDetail) {
 	default:
 		r.acceptB.Disable() // until the conflict check is in
 	}
-	top := container.NewVBox(title)
+	top := container.NewVBox()
 	for _, l := range intakeMeta(d, r.q.areaLabel(d.PracticeArea)) {
 		top.Add(wrapped(l))
 	}
@@ -212,10 +216,11 @@ func (r *intakeReview) show(d *app.IntakeDetail) {
 	if d.Status != "new" {
 		r.checked.Hide()
 	}
-	r.right = container.NewBorder(container.NewVBox(bold("Conflict check"), container.NewHBox(r.spinner), r.checkSum, r.checked), nil, nil, nil, r.hits.obj)
+	// The names checked under the hits: the hits come first.
+	r.right = container.NewBorder(container.NewVBox(bold("Conflict check"), container.NewHBox(r.spinner), r.checkSum), r.checked, nil, nil, r.hits.obj)
 	right := r.right
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
-	split.Offset = 0.55
+	split.Offset = 0.5
 	r.setBody(container.NewBorder(container.NewPadded(top), nil, nil, nil, split))
 }
 
