@@ -185,6 +185,20 @@ func TestIntakeStartStop(t *testing.T) {
 		t.Errorf("intake start after Ctrl-C: exit %d\n%s\n%s", code, st.out, st.errs)
 	}
 
+	// An area the form does not have: refused, nothing runs.
+	tctx, tcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer tcancel()
+	var o, e bytes.Buffer
+	env := Env{Stdin: strings.NewReader(testPass + "\n"), Stdout: &o, Stderr: &e, StdinFD: -1, Sleep: noSleep, StateDir: t.TempDir(),
+		OpenURL: func(string) error { return nil }}
+	if code := Run(tctx, []string{"intake", "start", "--practice-area", "tax", "--no-browser", "--vault", v.dir, "--passphrase-stdin"}, env); code != ExitError ||
+		!strings.Contains(e.String(), `The form has no practice area "tax"`) {
+		t.Errorf("intake start --practice-area tax: exit %d\n%s\n%s", code, &o, &e)
+	}
+	if _, ok := app.IntakeRunning(v.dir); ok {
+		t.Error("an intake form runs after a refused start")
+	}
+
 	// Refused command lines.
 	v.want(ExitUsage, []string{"takes no --json"}, "intake", "start", "--json")
 	v.want(ExitUsage, []string{"takes no arguments"}, "intake", "start", "family")
