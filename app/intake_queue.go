@@ -276,7 +276,7 @@ type intakeViewer struct {
 
 // cachedHits are the counts kept for the names as they are now (the
 // session's generation: every change of a name throws them away) and for
-// this viewer; done stores more.
+// this viewer, and the function that keeps more of them.
 func (s *Session) cachedHits(gen uint64) (map[int64]intakeCount, func(map[int64]intakeCount)) {
 	who := intakeViewer{viewer: s.st.Viewer(), intake: s.Can(access.Intake, access.Read)}
 	s.mu.Lock()
