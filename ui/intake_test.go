@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -876,4 +878,35 @@ func newHarnessBanner(h *harness) *fyne.Container {
 	keep := h.u.intake.banner
 	defer func() { h.u.intake.banner = keep }()
 	return h.u.newIntakeBanner()
+}
+
+// TestIntakeImportFailureSaid: when a form is reported but cannot be
+// brought into the queue (here the inbox is not a folder), the Intake bar
+// says so in words and that it is safe; the next good import clears it.
+func TestIntakeImportFailureSaid(t *testing.T) {
+	h := newIntakeHarness(t, &links{})
+	h.unlocked()
+	h.openIntake()
+	idir := filepath.Join(h.dir, "intake")
+	if err := os.MkdirAll(idir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	inbox := filepath.Join(idir, "inbox")
+	if err := os.WriteFile(inbox, []byte("not a folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.u.intakeReceived() // as the server reports a form
+	h.waitFor("the import's failure on the bar", func() bool {
+		return visibleText(h.u.w.Canvas(), "could not be added to Submissions yet")
+	})
+	if !visibleText(h.u.w.Canvas(), "safe beside the vault") {
+		t.Error("the bar does not say the forms are safe")
+	}
+	if err := os.Remove(inbox); err != nil {
+		t.Fatal(err)
+	}
+	h.u.intakeReceived()
+	h.waitFor("the failure to go", func() bool {
+		return !visibleText(h.u.w.Canvas(), "could not be added to Submissions yet")
+	})
 }
