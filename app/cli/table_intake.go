@@ -29,7 +29,8 @@ then it says how many submissions were received. They are brought into the vault
 At a terminal, Enter gives a new link (for another device, or when the first has expired).
 
 --lan also serves the form on the office network, over HTTPS with this vault's own certificate, for a
-tablet: it prints a QR code of the link and the certificate's fingerprint (check it on the tablet).
+tablet: it prints a QR code of the link and the certificate's fingerprint (check it on the tablet); the link
+is the tablet's, so this laptop's browser is not opened.
 Anyone on the network can reach the form while it runs, so only turn it on for the time it is needed.`,
 			examples: []example{
 				{"Start the form; the person chooses the practice area", "casevault intake start"},
