@@ -365,8 +365,7 @@ func (q *intakeQueue) changed() {
 // showIntake opens submission id on the Intake screen (a conflict hit on a
 // prospective client opens the submission it came from).
 func (m *mainScreen) showIntake(id int64) {
-	m.show(navIntake)
-	m.u.intakeQueue()
+	m.show(navIntake) // builds the screen and its Submissions tab, or reads the list again
 	if m.intake != nil {
 		m.intake.open(id)
 	}
