@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -672,6 +673,14 @@ func TestFormEditorNotice(t *testing.T) {
 	if !e.noticeErr.Visible() {
 		t.Error("an empty notice is not refused beside it")
 	}
+	// Over the limit: the form's own refusal goes beside the notice (the
+	// error Validate gives; typed into the field it would be slow to lay out).
+	huge := e.cfg.Clone()
+	huge.Notice.Text = strings.Repeat("x", form.MaxNoticeChars+1)
+	e.showError(huge.Validate())
+	if !e.noticeErr.Visible() || !strings.Contains(e.noticeErr.Text, "privacy notice") || e.formErr.Visible() {
+		t.Errorf("a huge notice: beside it %q, under Save %q", e.noticeErr.Text, e.formErr.Text)
+	}
 	e.notice.SetText("We keep what you tell us confidential. [Firm] <b>")
 	if !strings.Contains(e.noticeHint.Text, "saving makes it version") {
 		t.Errorf("notice hint = %q", e.noticeHint.Text)
@@ -909,4 +918,44 @@ func TestIntakeImportFailureSaid(t *testing.T) {
 	h.waitFor("the failure to go", func() bool {
 		return !visibleText(h.u.w.Canvas(), "could not be added to Submissions yet")
 	})
+}
+
+// TestQuestionProblems: the add-question dialog's checks, each refusal in
+// words beside its field.
+func TestQuestionProblems(t *testing.T) {
+	long := strings.Repeat("é", form.MaxLabelChars+1)
+	many := make([]string, form.MaxChoices+1)
+	for i := range many {
+		many[i] = "choice " + strconv.Itoa(i)
+	}
+	for _, c := range []struct {
+		label   string
+		kind    form.Kind
+		choices []string
+		lab, ch string // parts of the messages; "" = none
+	}{
+		{"Were the police called?", form.YesNo, nil, "", ""},
+		{"  ", form.Short, nil, "Write the question", ""},
+		{long, form.Short, nil, "under 200 characters (it has 201)", ""},
+		{"Bad \x1b[31m", form.Short, nil, "control code", ""},
+		{"Which \u202e court?", form.Short, nil, "text-direction", ""},
+		{"Which court? [county] <b>", form.Choice, []string{"County", "District"}, "", ""},
+		{"Which court?", form.Choice, []string{"County"}, "", "at least two choices"},
+		{"Which court?", form.Choice, []string{"County", "county"}, "", "is there twice"},
+		{"Which court?", form.Choice, many, "", "at most 30 choices"},
+		{"Which court?", form.Choice, []string{"County", strings.Repeat("x", form.MaxChoiceChars+1)}, "", "under 100 characters"},
+		{"Which court?", form.Choice, []string{"County", "Dis\ttrict"}, "", "a tab"},
+		{"", form.Choice, nil, "Write the question", "at least two choices"},
+	} {
+		lab, ch := questionProblems(c.label, c.kind, c.choices)
+		if (c.lab == "") != (lab == "") || !strings.Contains(lab, c.lab) {
+			t.Errorf("%q: wording message %q, want %q", c.label, lab, c.lab)
+		}
+		if (c.ch == "") != (ch == "") || !strings.Contains(ch, c.ch) {
+			t.Errorf("%q %q: choices message %q, want %q", c.label, c.choices, ch, c.ch)
+		}
+	}
+	if got := choiceLines(" A \n\n\tB\r\n  \nC"); !slices.Equal(got, []string{"A", "B", "C"}) {
+		t.Errorf("choiceLines = %q", got)
+	}
 }
