@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"casevault/app"
+	"casevault/app/access"
 	"casevault/app/intake/form"
 )
 
@@ -957,5 +958,32 @@ func TestQuestionProblems(t *testing.T) {
 	}
 	if got := choiceLines(" A \n\n\tB\r\n  \nC"); !slices.Equal(got, []string{"A", "B", "C"}) {
 		t.Errorf("choiceLines = %q", got)
+	}
+}
+
+// TestIntakeHiddenWithoutIntakeRead: a role that may not see intake
+// submissions has no Intake entry, and the badge is never asked for.
+func TestIntakeHiddenWithoutIntakeRead(t *testing.T) {
+	h := newIntakeHarness(t, &links{})
+	ctx := context.Background()
+	s, err := app.Open(ctx, h.dir, app.Passphrase([]byte(testPass)), app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRole(ctx, access.Role{Name: "Clerk", Perms: access.Perms{access.Clients: access.Read}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.unlockRole("Carl Clerk", "Clerk")
+	if h.u.main.offers(navIntake) {
+		t.Fatalf("a role without intake read has Intake: %v", h.u.main.items)
+	}
+	h.u.main.intakeNew = -7 // refreshIntakeBadge must leave it alone
+	h.u.refreshIntakeBadge()
+	h.u.wait()
+	if h.u.main.intakeNew != -7 {
+		t.Error("the badge was read for a role without intake read")
 	}
 }
