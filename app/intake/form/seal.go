@@ -12,6 +12,8 @@ import (
 	"io"
 	"strconv"
 
+	"casevault/app/human"
+
 	"filippo.io/age"
 )
 
@@ -102,7 +104,7 @@ func Seal(w io.Writer, recipient string, s *Submission, files []File) error {
 		return fmt.Errorf("sealing a submission: %w", err)
 	}
 	if len(js) > MaxJSONBytes {
-		return fmt.Errorf("sealing a submission: the answers take %d bytes, more than %d: %w", len(js), MaxJSONBytes, ErrTooLarge)
+		return fmt.Errorf("sealing a submission: the answers take %s, more than %s: %w", human.Size(int64(len(js))), human.Size(MaxJSONBytes), ErrTooLarge)
 	}
 
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -242,7 +244,7 @@ func readPlain(plain io.Reader, lim Limits) (*Submission, []File, error) {
 			return nil, malformed("%s has a negative size", name)
 		}
 		if hdr.Size > max {
-			return nil, fmt.Errorf("%s is %d bytes, more than %d: %w", name, hdr.Size, max, ErrTooLarge)
+			return nil, fmt.Errorf("%s is %s, more than %s: %w", name, human.Size(hdr.Size), human.Size(max), ErrTooLarge)
 		}
 		return hdr, nil
 	}
@@ -289,7 +291,7 @@ func readPlain(plain io.Reader, lim Limits) (*Submission, []File, error) {
 			return nil, nil, err
 		}
 		if hdr.Size != m.Size {
-			return nil, nil, malformed("%s is %d bytes, the answers say %d", name, hdr.Size, m.Size)
+			return nil, nil, malformed("%s is not the size the answers say (%s against %s, %d apart)", name, human.Size(hdr.Size), human.Size(m.Size), hdr.Size-m.Size)
 		}
 		data, err := readAll(hdr)
 		if err != nil {
