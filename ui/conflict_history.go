@@ -122,14 +122,21 @@ const findPause = 250 * time.Millisecond
 // findLater reloads the list once the name typed has not changed for
 // findPause.
 func (h *historyScreen) findLater() {
-	u := h.u
-	h.findSeq++
-	seq := h.findSeq
+	h.u.afterTyping(&h.findSeq, func() bool { return h.u.main != nil && h.u.main.history == h }, h.reload)
+}
+
+// afterTyping runs fn on the UI goroutine once *seq has not changed for
+// findPause (a name filter: each list read is an entry in the audit
+// trail), while the vault is unlocked and shown() still holds (the screen
+// is the one on show). Each call bumps *seq.
+func (u *UI) afterTyping(seq *int, shown func() bool, fn func()) {
+	*seq++
+	mine := *seq
 	u.pending.Add(1) // tests' wait() waits for it
 	time.AfterFunc(findPause, func() {
 		u.deliver(func() {
-			if seq == h.findSeq && u.sess != nil && u.main != nil && u.main.history == h {
-				h.reload()
+			if mine == *seq && u.sess != nil && shown() {
+				fn()
 			}
 		})
 	})

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -194,17 +193,7 @@ func (q *intakeQueue) filter() app.IntakeFilter {
 // findLater reloads the list once the name typed has not changed for
 // findPause (each read is an entry in the audit trail).
 func (q *intakeQueue) findLater() {
-	u := q.u
-	q.findSeq++
-	seq := q.findSeq
-	u.pending.Add(1) // tests' wait() waits for it
-	time.AfterFunc(findPause, func() {
-		u.deliver(func() {
-			if seq == q.findSeq && u.sess != nil && u.main != nil && u.main.intake == q {
-				q.reload()
-			}
-		})
-	})
+	q.u.afterTyping(&q.findSeq, func() bool { return q.u.main != nil && q.u.main.intake == q }, q.reload)
 }
 
 // reload reads the list again from its first page.
