@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"casevault/app"
@@ -319,53 +318,13 @@ func (x *dailyRunner) appRows(dir string) {
 
 // ---- rendering ----
 
-func (r *dailyResults) header() string {
-	s := fmt.Sprintf("Issue 11 (a lawyer's daily work: search, conflict history): took %s; load average %s at the start, %s at the end.",
-		r.elapsed.Round(time.Second), r.loadStart, r.loadEnd)
-	if busy(r.loadStart) || busy(r.loadEnd) {
-		s += "\nWARNING: the machine was busy with other work (load average above the CPU count): wall times are inflated and noisy; the thread CPU times much less so."
-	}
-	return s
+func (r *dailyResults) section() rowsSection {
+	return rowsSection{header: timedHeader("Issue 11 (a lawyer's daily work: search, conflict history)", r.elapsed, r.loadStart, r.loadEnd), issue: "issue 11",
+		rows: r.rows, errs: r.errs, checks: r.checks, info: r.info}
 }
 
-func renderDailyText(r *dailyResults) string {
-	var b strings.Builder
-	b.WriteString(r.header() + "\n\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measurement\tmedian\trange\truns\tnotes")
-	for _, x := range r.rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", x.name, x.median, x.spread, x.runs, x.notes)
-	}
-	tw.Flush()
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\nERROR: %s\n", e)
-	}
-	b.WriteString("\nTargets (issue 11):\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "  %s  %s: %s\n", c.status, c.target, c.detail)
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "  (%s)\n", s)
-	}
-	return b.String()
-}
+func renderDailyText(r *dailyResults) string { return r.section().text() }
 
 func renderDailyMarkdown(r *dailyResults) string {
-	var b strings.Builder
-	b.WriteString("\n## Issue 11: a lawyer's daily work (search, conflict history)\n\n" + strings.ReplaceAll(r.header(), "\n", "\n\n") + "\n\n")
-	b.WriteString("| measurement | median | range | runs | notes |\n|---|---:|---:|---:|---|\n")
-	for _, x := range r.rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEsc(x.name), x.median, x.spread, x.runs, mdEsc(x.notes))
-	}
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\n**ERROR**: %s\n", mdEsc(e))
-	}
-	b.WriteString("\n### Targets (issue 11)\n\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "- **%s** %s: %s\n", c.status, c.target, mdEsc(c.detail))
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "- %s\n", mdEsc(s))
-	}
-	return b.String()
+	return r.section().markdown("Issue 11: a lawyer's daily work (search, conflict history)")
 }
