@@ -156,6 +156,17 @@ var actionWords = map[string]struct{ what, kind string }{
 	"intake.key":     {"Set up the key that keeps what clients send through the intake form private", "change"},
 	"intake.tls":     {"Made the certificate the intake form uses on the office network", "change"},
 	"intake.start":   {"Started the intake form", "other"},
+	// issue 13 (documents)
+	"document.add":     {"Added a document", "change"},
+	"document.version": {"Saved a new version of a document", "change"},
+	"document.restore": {"Made an older version of a document the current one", "change"},
+	"document.delete":  {"Deleted a document", "change"},
+	"document.list":    {"Listed documents", "read"},
+	"document.view":    {"Looked at a document's details or versions", "read"},
+	"document.read":    {"Read a document", "read"},
+	"document.open":    {"Opened a document in its program", "read"},
+	"document.export":  {"Exported documents", "export"},
+	"document.limit":   {"Changed the size limit for documents", "change"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),

@@ -407,6 +407,17 @@ var (
 	EditIntake   = verb("handle intake submissions", Need{Intake, Edit})
 	AcceptIntake = verb("accept intake submissions as clients", Need{Intake, Edit}, Need{Clients, Edit}, Need{Matters, Edit},
 		Need{Parties, Edit}, Need{Conflicts, Edit})
+	// Documents (issue 13): listing them and their versions; reading one
+	// (preview, open, read out); adding files, new versions and restoring
+	// an old version as the newest (nothing is ever overwritten); deleting
+	// one, which is destruction; exporting documents to a folder, which
+	// takes client data out of the vault; the size limit for new ones.
+	ListDocuments   = verb("see documents", Need{Documents, Read})
+	ReadDocuments   = verb("open documents", Need{Documents, Read})
+	AddDocuments    = verb("add documents or new versions", Need{Documents, Edit})
+	DeleteDocuments = verb("delete documents", Need{Documents, Edit}, Need{Retention, Edit})
+	ExportDocuments = verb("export documents", Need{Documents, Read}, Need{Exports, Edit})
+	SetDocLimit     = verb("change the size limit for documents", Need{Documents, Edit})
 )
 
 // ErrDenied: the user's role does not allow the operation. The error is a
