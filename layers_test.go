@@ -44,6 +44,7 @@ var layerRules = []layerRule{
 	{"app/cli", []string{"store", "vault", "backup"}, "app/cli talks only to app, like ui"},
 	{"app/access", []string{"*"}, "the permission model is pure: no database, no keys"},
 	{"app/doctext", []string{"*"}, "text extraction is pure: it reads untrusted files and needs nothing of casevault"},
+	{"app/tempcopy", []string{"*"}, "temporary copies are pure: the standard library only, no store, vault or app"},
 	{"app/intake", []string{"app", "store", "vault", "backup", "ui"}, "the intake server holds no vault key by construction: it never sees the app, the store or the vault"},
 }
 
