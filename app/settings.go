@@ -23,6 +23,9 @@ const SettingsFile = "ui-settings.json"
 type Settings struct {
 	AutoLock       time.Duration `json:"auto_lock"`       // lock after this long idle; 0 = never
 	ClipboardClear time.Duration `json:"clipboard_clear"` // clear copied client data after this long
+	// AskDocVersion: a change saved in an opened document becomes a new
+	// version only once the person says yes (the window's Settings).
+	AskDocVersion bool `json:"ask_doc_version,omitempty"`
 }
 
 // DefaultSettings: lock after 5 minutes idle, clear the clipboard after 30 s.
@@ -47,6 +50,7 @@ func LoadSettings(dir string) Settings {
 	if f.ClipboardClear >= 5*time.Second && f.ClipboardClear <= 10*time.Minute {
 		s.ClipboardClear = f.ClipboardClear
 	}
+	s.AskDocVersion = f.AskDocVersion
 	return s
 }
 

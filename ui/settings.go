@@ -34,6 +34,11 @@ type settingsScreen struct {
 	kdf     *widget.Label
 	counts  *widget.Label
 
+	askDoc   *widget.Check  // Ask before saving a new version of an opened document
+	limitSel *widget.Select // the size limit of documents
+	limitMsg *widget.Label
+	limits   []int64 // limitSel's choices, in bytes
+
 	checkB   *widget.Button // Check this vault… (check.go)
 	checkMsg *widget.Label
 	checking bool
@@ -121,6 +126,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		s.nameMsg.Refresh()
 	}
 	submitOn(s.nameB, s.name)
+	docs := s.documentsPart()
 	s.kdf = widget.NewLabel(sess.KDF().String())
 	prefs := container.New(layout.NewFormLayout(),
 		bold("Lock the vault"), s.lockSel,
@@ -130,6 +136,8 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		heading("Settings"),
 		prefs, s.saved,
 		hint("The vault also locks when this window is closed, and at once with Ctrl+L or the Lock button."),
+		widget.NewSeparator(),
+		docs,
 		widget.NewSeparator(),
 		bold("Your name"),
 		hint("Your notes are signed with it, and the vault's reports name you with it. Empty: your user name ("+sess.User().Name+")."),
