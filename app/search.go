@@ -34,12 +34,13 @@ func (s *Session) Search(ctx context.Context, query string, limit int) ([]store.
 }
 
 // searchable drops the hits of kinds the user's role does not read
-// (matters, notes, parties); the client kinds are checked before the
-// search. The records a user cannot see at all are never hits (store's
-// viewer).
+// (matters, notes, parties, documents); the client kinds are checked
+// before the search. The records a user cannot see at all are never hits
+// (store's viewer): a document of a walled matter or client is none.
 func (s *Session) searchable(hits []store.SearchHit) []store.SearchHit {
 	matters, notes, parties := s.Can(access.Matters, access.Read), s.Can(access.Notes, access.Read), s.Can(access.Parties, access.Read)
-	if matters && notes && parties {
+	docs := s.Can(access.Documents, access.Read)
+	if matters && notes && parties && docs {
 		return hits
 	}
 	out := hits[:0]
@@ -55,6 +56,13 @@ func (s *Session) searchable(hits []store.SearchHit) []store.SearchHit {
 			}
 		case "party", "party_alias":
 			if !parties || !matters {
+				continue
+			}
+		case "document":
+			// A document hit names the document and where it is (the
+			// client, or the matter's title): documents read is enough,
+			// as it is to list them.
+			if !docs {
 				continue
 			}
 		}
