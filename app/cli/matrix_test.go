@@ -105,6 +105,8 @@ func cliOps() []cliOp {
 		{a("matter wall {new-matter} --users {user}"), v(access.SetClassOf)},
 		{a("client restrict {new-client} --users {user}"), v(access.SetClassOf)},
 		{a("client open {client}"), v(access.SetClassOf)},
+		{a("doc limit"), v()}, // every user may know the largest file they may add
+		{a("doc limit 2GB"), v(access.SetDocLimit)},
 		{a("key change"), v(access.RotateKey)}, // last: the vault key changes
 	}
 }
