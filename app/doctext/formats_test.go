@@ -114,7 +114,7 @@ func TestExtractEmailShapes(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestExtractLimitEveryFormat(t *testing.T) {
-	for _, file := range []string{"brief.docx", "notes.odt", "costs.xlsx", "slides.pptx", "offer.eml", "page.html", "utf16.txt", "latin1.txt"} {
+	for _, file := range []string{"letter.pdf", "objstm.pdf", "brief.docx", "notes.odt", "costs.xlsx", "slides.pptx", "offer.eml", "page.html", "utf16.txt", "latin1.txt"} {
 		data := readFixture(t, file)
 		mt := Detect(file, data)
 		full, err := extract(t, mt, data, 1<<20)
@@ -132,4 +132,12 @@ func TestExtractLimitEveryFormat(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestExtractPDFFixtures(t *testing.T) {
+	got := wantText(t, "letter.pdf", []string{pdfPage1 + "\n" + pdfKerned + "\n" + pdfEscapes, pdfCMapped, pdfPlain}, nil)
+	if i, j := strings.Index(got, pdfCMapped), strings.Index(got, pdfPlain); i > j {
+		t.Errorf("page 2's streams out of order: %q", got)
+	}
+	wantText(t, "objstm.pdf", []string{objstmText}, nil)
 }
