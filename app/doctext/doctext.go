@@ -72,8 +72,8 @@ var ErrDamaged = errors.New("the file's contents could not be read")
 
 // maxInflate caps the bytes Extract decompresses or reads into memory for
 // one document, whatever the limit: zip bombs and PDFs that claim huge
-// streams stop there.
-const maxInflate = 64 << 20
+// streams stop there. A variable so tests can lower it.
+var maxInflate int64 = 64 << 20
 
 // Extract returns the text of a document of the given media type (as
 // Detect names it), read from r (size bytes): whitespace normalised,
@@ -92,6 +92,23 @@ func Extract(ctx context.Context, mediaType string, r io.ReaderAt, size int64, l
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
+	return extractGuarded(ctx, mediaType, r, size, limit)
+}
+
+// extractGuarded turns a panic of a parser (a bug the fuzz targets look
+// for; they call extract directly) into an error, so a document that
+// finds one cannot stop the program.
+func extractGuarded(ctx context.Context, mediaType string, r io.ReaderAt, size int64, limit int) (text string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			text, err = "", fmt.Errorf("reading the %s: %w (the reader failed: %v)", Label(mediaType), ErrDamaged, p)
+		}
+	}()
+	return extractText(ctx, mediaType, r, size, limit)
+}
+
+// extractText is Extract without the guard.
+func extractText(ctx context.Context, mediaType string, r io.ReaderAt, size int64, limit int) (string, error) {
 	w := newTextWriter(limit)
 	var err error
 	switch base := baseType(mediaType); {

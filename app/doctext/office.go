@@ -147,7 +147,7 @@ func extractOffice(ctx context.Context, w *textWriter, mediaType string, r io.Re
 		byName[f.Name] = f
 		names = append(names, f.Name)
 	}
-	budget := int64(maxInflate)
+	budget := maxInflate
 	found := false
 	for i, name := range kind.parts(names) {
 		f := byName[name]
@@ -159,10 +159,16 @@ func extractOffice(ctx context.Context, w *textWriter, mediaType string, r io.Re
 		}
 		found = true
 		if f.UncompressedSize64 > uint64(budget) {
-			return fmt.Errorf("reading the %s: %w: its part %s claims more than the 64 MiB this reader takes",
+			if w.Len() > 0 {
+				return nil // keep the text of the parts before
+			}
+			return fmt.Errorf("reading the %s: %w: its part %s claims to be larger than this reader takes",
 				kind.label, ErrDamaged, name)
 		}
 		n, err := writeZipXML(ctx, w, f, budget, kind.xml)
+		if n >= budget {
+			return nil // the inflated bytes are spent: keep the text read so far
+		}
 		budget -= n
 		if err != nil {
 			if errors.Is(err, errFull) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -101,7 +101,7 @@ func extractPDF(ctx context.Context, w *textWriter, r io.ReaderAt, size int64) e
 // scan reads the file block by block and notes where objects start and
 // which mention the keys looked for later.
 func (d *pdfDoc) scan() error {
-	buf := make([]byte, pdfScanBlock)
+	buf := make([]byte, min(pdfScanBlock, d.size))
 	step := int64(pdfScanBlock - pdfScanOverlap)
 	for start := int64(0); start < d.size; start += step {
 		if err := d.ctx.Err(); err != nil {
@@ -115,7 +115,7 @@ func (d *pdfDoc) scan() error {
 			return fmt.Errorf("reading the PDF at byte %d: %w", start, err)
 		}
 		block := buf[:n]
-		last := start+int64(n) >= d.size || n < len(buf)
+		last := start+int64(n) >= d.size || n < pdfScanBlock
 		from, to := 0, len(block)
 		if start > 0 {
 			from = pdfScanOverlap - pdfScanTail
@@ -376,7 +376,7 @@ func (d *pdfDoc) measure(s *pdfStream) {
 		}
 	}
 	// Search for "endstream", a block at a time.
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, min(256<<10, max(d.size-s.offset, 16)))
 	for at := s.offset; at < d.size && at-s.offset < maxStreamSearch; at += int64(len(buf) - 16) {
 		if d.ctx.Err() != nil {
 			break
@@ -398,7 +398,7 @@ func (d *pdfDoc) measure(s *pdfStream) {
 			s.length = end - s.offset
 			return
 		}
-		if int64(got) < int64(len(buf)) {
+		if int64(got) < int64(len(buf)) || len(buf) <= 16 {
 			break
 		}
 	}
