@@ -240,20 +240,60 @@ func (v *Vault) LoadCheckpointInto(ctx context.Context, alloc func(n int64) ([]b
 // manifest was written. Only
 // WriteCheckpoint calls it, after its own manifest is durable.
 func (v *Vault) sweepLocked() {
-	keep := v.referencedLocked()
-	var drop []ObjectRef
-	for _, k := range []Kind{KindDBChunk, KindAuditSegment} {
-		ids, err := v.listObjects(k)
+	cands := map[ObjectRef]bool{}
+	for _, k := range []Kind{KindDBChunk, KindAuditSegment, KindDocument} {
+		// A live batch writes its temporary files outside v.mu: they
+		// stay until a sweep with no batch holding anything.
+		ids, err := v.listObjects(k, len(v.held) == 0)
 		if err != nil {
 			continue
 		}
 		for _, id := range ids {
-			if !keep[ObjectRef{k, id}] {
-				drop = append(drop, ObjectRef{k, id})
-			}
+			cands[ObjectRef{k, id}] = true
 		}
 	}
-	v.removeObjectsLocked(drop)
+	clear(v.unnamed)
+	v.removeObjectsLocked(v.unusedLocked(cands))
+}
+
+// unusedLocked returns the objects among cands that the current checkpoint
+// does not name and nothing holds: to delete. Those that only a pin (a
+// backup) or a batch holds are remembered in v.unnamed, for a later
+// checkpoint to delete once they are free. At a checkpoint, every object
+// that a committed state names is in the new manifest (the caller lists
+// them all), so what is not named, pinned or held is garbage.
+func (v *Vault) unusedLocked(cands map[ObjectRef]bool) []ObjectRef {
+	cur := map[ObjectRef]bool{}
+	if v.cp != nil {
+		for _, o := range v.cp.AllObjects() {
+			cur[o] = true
+		}
+	}
+	busy := map[ObjectRef]bool{}
+	for cp := range v.pins {
+		for _, o := range cp.AllObjects() {
+			busy[o] = true
+		}
+	}
+	for o := range v.held {
+		busy[o] = true
+	}
+	var drop []ObjectRef
+	for o := range cands {
+		switch {
+		case cur[o]:
+			delete(v.unnamed, o)
+		case busy[o]:
+			if v.unnamed == nil {
+				v.unnamed = map[ObjectRef]bool{}
+			}
+			v.unnamed[o] = true
+		default:
+			delete(v.unnamed, o)
+			drop = append(drop, o)
+		}
+	}
+	return drop
 }
 
 // removeObjectsLocked deletes the objects refs, several at once: one after
@@ -264,21 +304,6 @@ func (v *Vault) removeObjectsLocked(refs []ObjectRef) {
 		os.Remove(v.objectPath(refs[i].Kind, refs[i].ID))
 		return nil
 	})
-}
-
-func (v *Vault) referencedLocked() map[ObjectRef]bool {
-	keep := map[ObjectRef]bool{}
-	if v.cp != nil {
-		for _, o := range v.cp.AllObjects() {
-			keep[o] = true
-		}
-	}
-	for cp := range v.pins {
-		for _, o := range cp.AllObjects() {
-			keep[o] = true
-		}
-	}
-	return keep
 }
 
 // WriteCheckpoint stores image as the new checkpoint: the chunks that changed
@@ -387,16 +412,20 @@ func (v *Vault) WriteCheckpoint(ctx context.Context, image []byte, meta json.Raw
 		// now is a leftover (the open found no newer version).
 		v.sweepLocked()
 		v.swept = true
-	} else if old != nil {
-		keep := v.referencedLocked()
-		var drop []ObjectRef
-		for _, o := range old.AllObjects() {
-			if !keep[o] {
-				keep[o] = true // once, if the image had it twice
-				drop = append(drop, o)
+	} else {
+		// The previous checkpoint's objects, and those a pin or a batch
+		// kept from an earlier one or a released batch wrote, that this
+		// checkpoint does not name.
+		cands := map[ObjectRef]bool{}
+		if old != nil {
+			for _, o := range old.AllObjects() {
+				cands[o] = true
 			}
 		}
-		v.removeObjectsLocked(drop)
+		for o := range v.unnamed {
+			cands[o] = true
+		}
+		v.removeObjectsLocked(v.unusedLocked(cands))
 	}
 	return nil
 }

@@ -29,6 +29,30 @@ type faultFS struct {
 	// (the chunk files a checkpoint writes); an error it returns is the
 	// Sync's. nil: no fault. Set it with setFsync.
 	fsync func(name string) error
+	// write runs before each File.WriteAt of a file opened through this
+	// FS (a batch's object files); an error it returns is the WriteAt's
+	// (nothing written). nil: no fault. Set it with setWrite.
+	write func(name string) error
+}
+
+// setWrite replaces the File.WriteAt fault (nil: none) under the lock.
+func (f *faultFS) setWrite(write func(name string) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.write = write
+}
+
+// WriteAt implements File.
+func (f *faultFile) WriteAt(p []byte, off int64) (int, error) {
+	f.fs.mu.Lock()
+	hook := f.fs.write
+	f.fs.mu.Unlock()
+	if hook != nil {
+		if err := hook(f.name); err != nil {
+			return 0, err
+		}
+	}
+	return f.File.WriteAt(p, off)
 }
 
 var (

@@ -208,8 +208,9 @@ func openObject(a cipher.AEAD, vaultID [16]byte, k Kind, id ID, b []byte) ([]byt
 	return pt, nil
 }
 
-// listObjects returns the ids of all stored objects of kind k.
-func (v *Vault) listObjects(k Kind) ([]ID, error) {
+// listObjects returns the ids of all stored objects of kind k, and removes
+// the temporary files of interrupted writes if temps.
+func (v *Vault) listObjects(k Kind, temps bool) ([]ID, error) {
 	root := filepath.Join(v.dir, ObjectsDir, k.dir())
 	var ids []ID
 	subs, err := os.ReadDir(root)
@@ -231,7 +232,7 @@ func (v *Vault) listObjects(k Kind) ([]ID, error) {
 			var id ID
 			if id.UnmarshalText([]byte(f.Name())) == nil {
 				ids = append(ids, id)
-			} else if len(f.Name()) > 5 && f.Name()[:5] == ".tmp-" {
+			} else if temps && len(f.Name()) > 5 && f.Name()[:5] == ".tmp-" {
 				os.Remove(filepath.Join(root, s.Name(), f.Name()))
 			}
 		}

@@ -62,6 +62,11 @@ func (v *Vault) BeginRotation() (*Rotation, error) {
 	if len(v.pins) > 0 {
 		return nil, ErrRotationBusy
 	}
+	if len(v.held) > 0 || v.docReaders > 0 {
+		// Their objects are under the old key, and their names would
+		// be written after the switch.
+		return nil, ErrDocumentsBusy
+	}
 	if v.logDamage != nil {
 		return nil, errors.New("the redo log is damaged: repair the vault before changing its key")
 	}
@@ -103,6 +108,7 @@ func (v *Vault) BeginRotation() (*Rotation, error) {
 		return nil, err
 	}
 	r.hdr = h
+	v.rotating = true
 	return r, nil
 }
 
@@ -163,6 +169,7 @@ func (r *Rotation) Abort() {
 		return
 	}
 	r.done = true
+	v.rotating = false
 	r.keys.destroy()
 }
 
@@ -193,6 +200,7 @@ func (r *Rotation) Commit(ctx context.Context, image []byte, meta json.RawMessag
 		return "", errors.New("the rotation is over")
 	}
 	r.done = true
+	v.rotating = false
 	if err := v.writableLocked(); err != nil {
 		r.keys.destroy()
 		return "", err
@@ -291,6 +299,7 @@ func (r *Rotation) Commit(ctx context.Context, image []byte, meta json.RawMessag
 	// disk said: the manifest on disk may be the new one.
 	oldKeys := v.keys
 	v.keys, v.hdr, v.cp, v.chunkFP = r.keys, r.hdr, cp, fps
+	v.keyGen++
 	oldKeys.destroy()
 	if v.opened.Type.IsRecovery() {
 		v.opened = v.hdr.Slots[v.hdr.recoveryIndex()].info()

@@ -144,6 +144,19 @@ type Vault struct {
 	failed error
 	// swept: unreferenced chunks were removed by a checkpoint of this process
 	swept bool
+	// held: objects of live batches (ObjectBatch), with how many hold
+	// each: no checkpoint deletes them, no sweep removes them
+	held map[ObjectRef]int
+	// unnamed: objects no checkpoint names any more, or that released
+	// batches wrote, that may be unused: a checkpoint deletes those it
+	// does not name and nothing holds (unusedLocked)
+	unnamed map[ObjectRef]bool
+	// rotating: a data key rotation is between BeginRotation and its
+	// end; keyGen counts the rotations committed (ciphers made before
+	// one must not write); docReaders counts ReadDocuments running
+	rotating   bool
+	keyGen     uint64
+	docReaders int
 	// readOnly: opened to salvage what is readable; nothing on disk is changed
 	readOnly bool
 	// loadErr: why the last LoadCheckpoint failed; ReadLog refuses then
