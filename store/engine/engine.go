@@ -707,10 +707,19 @@ func (d *DB) updateLocked(ctx context.Context, fn func(tx *Tx) error) error {
 // that fn, if not nil, reads in a read-only transaction under the same lock
 // (counts, hashes to record beside the capture). A backup of the capture is
 // a state that was committed. release may be called more than once.
+//
+// A capture holds the objects its checkpoint lists, not those that only the
+// redo log's records name (a document added since the last checkpoint): when
+// the database refers to objects (Options.Objects) that the current
+// checkpoint does not list, Capture first writes a checkpoint, under the
+// same lock, so that the capture holds every object its state needs.
 func (d *DB) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Capture, release func(), err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.check(); err != nil {
+		return nil, nil, err
+	}
+	if err := d.checkpointForObjectsLocked(ctx); err != nil {
 		return nil, nil, err
 	}
 	if fn != nil {
@@ -719,6 +728,31 @@ func (d *DB) Capture(ctx context.Context, fn func(tx *Tx) error) (c *vault.Captu
 		}
 	}
 	return d.v.Capture()
+}
+
+// checkpointForObjectsLocked writes a checkpoint when the database refers
+// to an object (Options.Objects) that the current checkpoint does not list.
+func (d *DB) checkpointForObjectsLocked(ctx context.Context) error {
+	if d.opts.Objects == nil || d.v.ReadOnly() {
+		return nil
+	}
+	var objects []vault.ObjectRef
+	if err := d.viewLocked(ctx, func(tx *Tx) (err error) { objects, err = d.opts.Objects(tx); return err }); err != nil {
+		return fmt.Errorf("listing the objects the database refers to: %w", err)
+	}
+	cp := d.v.Current()
+	listed := make(map[vault.ObjectRef]bool, len(objects))
+	if cp != nil {
+		for _, o := range cp.Objects {
+			listed[o] = true
+		}
+	}
+	for _, o := range objects {
+		if !listed[o] {
+			return d.checkpointLocked(ctx)
+		}
+	}
+	return nil
 }
 
 // schemaVersion reads PRAGMA schema_version through the connection or, inside
