@@ -288,3 +288,46 @@ func TestCMap(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// Arrays of millions of numbers, in a content stream and in objects the
+// fallback reads one after another, cost a bounded amount of memory and
+// time: an object keeps maxPDFElements elements, and a document parses at
+// most maxPDFParse bytes of objects.
+func TestPDFHugeArraysBounded(t *testing.T) {
+	numbers := strings.Repeat("1 ", maxPDFElements+10)
+	content := "BT (Before) Tj [" + numbers + "] TJ (After) Tj ET"
+	pdf := pdfWith(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(zlibBytes([]byte(content))), zlibBytes([]byte(content))))
+	got, err := extract(t, TypePDF, pdf, 1000)
+	if err != nil || !strings.Contains(got, "Before") || !strings.Contains(got, "After") {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	l := &pdfLexer{b: []byte("[" + numbers + "] (next)")}
+	v, err := l.object(0)
+	if arr, _ := v.(pdfArray); err != nil || len(arr) != maxPDFElements {
+		t.Fatalf("parsed %T with %d elements, %v; want %d", v, len(arr), err, maxPDFElements)
+	}
+	if next, err := l.object(0); err != nil || string(next.(pdfString)) != "next" {
+		t.Errorf("after the huge object: %v, %v", next, err)
+	}
+
+	// 64 headers, 16 KiB apart, inside one array that never ends: each one
+	// read alone would parse to the end of the file, 32 MiB in all.
+	old := maxPDFParse
+	maxPDFParse = 128 << 10
+	t.Cleanup(func() { maxPDFParse = old })
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	for i := range 64 {
+		fmt.Fprintf(&b, "%d 0 obj\n[", i+1)
+		b.WriteString(strings.Repeat("1 ", 8<<10))
+	}
+	start := time.Now()
+	alloc := allocated(func() { _, err = extract(t, TypePDF, []byte(b.String()), 1000) })
+	if err != nil && !errors.Is(err, ErrNoText) && !errors.Is(err, ErrDamaged) {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second || alloc > 64<<20 {
+		t.Errorf("took %v and %d bytes", d, alloc)
+	}
+	t.Logf("endless array: %v, %d bytes allocated", time.Since(start), alloc)
+}

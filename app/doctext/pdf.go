@@ -14,7 +14,7 @@ import (
 
 // Bounds of the PDF reader.
 const (
-	maxPDFObjects    = 1 << 19  // object headers remembered
+	maxPDFObjects    = 1 << 18  // object headers remembered
 	maxPDFWindow     = 8 << 20  // bytes read to parse one object (a huge /Kids array)
 	maxPDFPages      = 1 << 16  // pages walked
 	maxPDFFormDepth  = 8        // form XObjects inside form XObjects
@@ -26,6 +26,12 @@ const (
 	maxPDFResolve    = 16       // references followed in a chain
 	maxStreamSearch  = 64 << 20 // bytes searched for "endstream" when /Length is wrong
 )
+
+// maxPDFParse bounds the bytes of object syntax a document may parse in
+// all (each parsed object is kept, at worst about 10 times its bytes): a
+// file of objects that never end cannot make the reader parse it again and
+// again. A variable so tests can lower it.
+var maxPDFParse int64 = 16 << 20
 
 // pdfStream is a stream object: its dictionary and where its data is.
 type pdfStream struct {
@@ -64,7 +70,8 @@ type pdfDoc struct {
 	objStms  map[int][]byte // decoded object streams
 	objStmAt map[int][]int  // their objects' offsets
 	fonts    map[pdfRef]*pdfFont
-	depth    int // object calls in progress
+	depth    int   // object calls in progress
+	parsed   int64 // bytes of object syntax parsed (maxPDFParse)
 }
 
 func extractPDF(ctx context.Context, w *textWriter, r io.ReaderAt, size int64) error {
@@ -256,9 +263,9 @@ func (d *pdfDoc) encrypted() bool {
 // *pdfStream for a stream), without, a bare object (a trailer's
 // dictionary). nil when it cannot be read.
 func (d *pdfDoc) parseAt(off int64, header bool) any {
-	for window := int64(64 << 10); ; window *= 8 {
+	for window := int64(4 << 10); ; window *= 8 {
 		n := min(window, d.size-off)
-		if n <= 0 {
+		if n <= 0 || d.parsed >= maxPDFParse {
 			return nil
 		}
 		buf := make([]byte, n)
@@ -267,7 +274,8 @@ func (d *pdfDoc) parseAt(off int64, header bool) any {
 			return nil
 		}
 		buf = buf[:got]
-		v, err := d.parseObject(buf, off, header)
+		v, used, err := d.parseObject(buf, off, header)
+		d.parsed += int64(used)
 		if err == nil {
 			return v
 		}
@@ -277,28 +285,28 @@ func (d *pdfDoc) parseAt(off int64, header bool) any {
 	}
 }
 
-// parseObject parses an object from buf (at file offset off).
-func (d *pdfDoc) parseObject(buf []byte, off int64, header bool) (any, error) {
+// parseObject parses an object from buf (at file offset off); used is the
+// bytes it read.
+func (d *pdfDoc) parseObject(buf []byte, off int64, header bool) (v any, used int, err error) {
 	l := &pdfLexer{b: buf, refs: true}
 	if header {
 		for range 3 { // num gen obj
 			if _, err := l.token(); err != nil {
-				return nil, err
+				return nil, l.pos, err
 			}
 		}
 	}
-	v, err := l.object(0)
+	v, err = l.object(0)
 	if err != nil {
-		return v, err
+		return v, l.pos, err
 	}
 	dict, ok := v.(pdfDict)
 	if !ok || !header {
-		return v, nil
+		return v, l.pos, nil
 	}
 	save := l.pos
 	if t, err := l.token(); err != nil || t != pdfKeyword("stream") {
-		l.pos = save
-		return v, nil
+		return v, save, nil
 	}
 	// The data starts after the end of line that follows "stream".
 	if l.pos < len(buf) && buf[l.pos] == '\r' {
@@ -307,7 +315,7 @@ func (d *pdfDoc) parseObject(buf []byte, off int64, header bool) (any, error) {
 	if l.pos < len(buf) && buf[l.pos] == '\n' {
 		l.pos++
 	}
-	return &pdfStream{dict: dict, offset: off + int64(l.pos), length: -1}, nil
+	return &pdfStream{dict: dict, offset: off + int64(l.pos), length: -1}, l.pos, nil
 }
 
 // resolve follows references to the object they name (nil when missing).
@@ -468,8 +476,12 @@ func (d *pdfDoc) packedObject(loc objStmLoc) any {
 	if loc.index >= len(offs) {
 		return nil
 	}
+	if d.parsed >= maxPDFParse {
+		return nil
+	}
 	l := &pdfLexer{b: data[offs[loc.index]:], refs: true}
 	v, _ := l.object(0)
+	d.parsed += int64(l.pos)
 	return v
 }
 

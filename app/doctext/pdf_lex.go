@@ -26,10 +26,17 @@ var (
 
 // pdfLexer reads PDF tokens and objects from bytes in memory.
 type pdfLexer struct {
-	b    []byte
-	pos  int
-	refs bool // read "n g R" as a reference (not in content streams)
+	b     []byte
+	pos   int
+	refs  bool // read "n g R" as a reference (not in content streams)
+	elems int  // elements the object being read may still hold (see object)
 }
+
+// maxPDFElements bounds the array elements and dictionary entries of one
+// object (all its levels together): an array of millions of numbers, which
+// would take about 24 times its bytes in memory, keeps this many and skips
+// the rest.
+const maxPDFElements = 1 << 17
 
 func isPDFSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
@@ -97,11 +104,7 @@ func (l *pdfLexer) token() (any, error) {
 	}
 	word := l.b[start:l.pos]
 	if isPDFNumber(word) {
-		f, err := strconv.ParseFloat(string(word), 64)
-		if err != nil {
-			f = 0
-		}
-		return f, nil
+		return parsePDFNumber(word), nil
 	}
 	switch string(word) {
 	case "true":
@@ -112,6 +115,39 @@ func (l *pdfLexer) token() (any, error) {
 		return nil, nil
 	}
 	return pdfKeyword(word), nil
+}
+
+// smallInts are the numbers 0-1023 already in interfaces: most numbers in
+// a PDF are small integers, and boxing each would allocate.
+var smallInts = func() []any {
+	v := make([]any, 1024)
+	for i := range v {
+		v[i] = float64(i)
+	}
+	return v
+}()
+
+// parsePDFNumber reads a number token (a malformed one reads as 0).
+func parsePDFNumber(word []byte) any {
+	n := 0
+	for _, c := range word {
+		if c < '0' || c > '9' || n >= 1<<20 {
+			n = -1
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n >= 0 && n < len(smallInts) {
+		return smallInts[n]
+	}
+	if n >= 0 {
+		return float64(n)
+	}
+	f, err := strconv.ParseFloat(string(word), 64)
+	if err != nil {
+		f = 0
+	}
+	return f
 }
 
 // isPDFNumber: [+-]digits[.digits] or [+-].digits (malformed ones like
@@ -268,24 +304,22 @@ func (l *pdfLexer) object(depth int) (any, error) {
 	if depth > maxPDFDepth {
 		return nil, errPDFDepth
 	}
+	if depth == 0 {
+		l.elems = maxPDFElements
+	}
 	tok, err := l.token()
 	if err != nil {
 		return nil, err
 	}
 	switch t := tok.(type) {
 	case float64:
-		if l.refs && t >= 0 && t == float64(int(t)) {
-			save := l.pos
-			if g, err := l.token(); err == nil {
-				if gf, ok := g.(float64); ok && gf >= 0 && gf == float64(int(gf)) {
-					if r, err := l.token(); err == nil && r == pdfKeyword("R") {
-						return pdfRef{int(t), int(gf)}, nil
-					}
-				}
+		if l.refs && t >= 0 && t < 1<<31 && t == float64(int(t)) {
+			if gen, end, ok := l.refAhead(); ok {
+				l.pos = end
+				return pdfRef{int(t), gen}, nil
 			}
-			l.pos = save
 		}
-		return t, nil
+		return tok, nil
 	case pdfKeyword:
 		switch t {
 		case "[":
@@ -296,6 +330,10 @@ func (l *pdfLexer) object(depth int) (any, error) {
 					l.pos++
 					return arr, nil
 				}
+				keep := l.elems > 0 // counted before its own elements
+				if keep {
+					l.elems--
+				}
 				v, err := l.object(depth + 1)
 				if err != nil {
 					return arr, err
@@ -303,7 +341,9 @@ func (l *pdfLexer) object(depth int) (any, error) {
 				if k, ok := v.(pdfKeyword); ok && (k == ">>" || k == ")") {
 					continue // stray delimiters in a damaged array
 				}
-				arr = append(arr, v)
+				if keep {
+					arr = append(arr, v)
+				}
 			}
 		case "<<":
 			d := pdfDict{}
@@ -324,15 +364,47 @@ func (l *pdfLexer) object(depth int) (any, error) {
 					}
 					return d, errPDFToken
 				}
+				keep := l.elems > 0
+				if keep {
+					l.elems--
+				}
 				v, err := l.object(depth + 1)
 				if err != nil {
 					return d, err
 				}
-				d[key] = v
+				if keep {
+					d[key] = v
+				}
 			}
 		}
 	}
 	return tok, nil
+}
+
+// refAhead looks past a number just read for " gen R" (a reference),
+// without reading tokens: most numbers are not references.
+func (l *pdfLexer) refAhead() (gen, end int, ok bool) {
+	b, i := l.b, l.pos
+	j := i
+	for j < len(b) && isPDFSpace(b[j]) {
+		j++
+	}
+	k := j
+	for k < len(b) && k-j < 10 && b[k] >= '0' && b[k] <= '9' {
+		gen = gen*10 + int(b[k]-'0')
+		k++
+	}
+	m := k
+	for m < len(b) && isPDFSpace(b[m]) {
+		m++
+	}
+	if j == i || k == j || m == k || m >= len(b) || b[m] != 'R' {
+		return 0, 0, false
+	}
+	if m+1 < len(b) && !isPDFSpace(b[m+1]) && !isPDFDelim(b[m+1]) {
+		return 0, 0, false
+	}
+	return gen, m + 1, true
 }
 
 // Helpers to read values of a dictionary.
