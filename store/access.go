@@ -517,6 +517,7 @@ func (tx *Tx) Access(kind string, id int64) (class string, userIDs []int64, err 
 // records of a class other than general and what hangs on them.
 type hiddenSets struct {
 	clients, matters, notes map[int64]bool
+	documents               map[int64]bool // of hidden clients and matters (schema 6)
 	clientList, matterList  string         // inList of clients, matters
 	searchRows              map[int64]bool // the search index's hidden rowids
 	searchJSON              string         // the same as a JSON array
@@ -557,7 +558,7 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 		return h, nil
 	}
 	uid := tx.viewer.UserID
-	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}}
+	h := &hiddenSets{clients: map[int64]bool{}, matters: map[int64]bool{}, notes: map[int64]bool{}, documents: map[int64]bool{}}
 	aliases, parties, partyAliases := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	for _, q := range []struct {
 		sql  string
@@ -587,9 +588,19 @@ func (tx *Tx) hidden() (*hiddenSets, error) {
 			return nil, fmt.Errorf("reading hidden records: %w", err)
 		}
 	}
+	if ok, err := hasTable(tx.Tx, "documents"); err != nil {
+		return nil, fmt.Errorf("reading hidden records: %w", err)
+	} else if ok && len(h.clients)+len(h.matters) > 0 {
+		err := tx.collectIDs(`SELECT id FROM documents WHERE client_id IN (SELECT value FROM json_each(?1))
+			OR matter_id IN (SELECT value FROM json_each(?2))`, h.documents, idsJSON(h.clients), idsJSON(h.matters))
+		if err != nil {
+			return nil, fmt.Errorf("reading hidden records: %w", err)
+		}
+	}
 	// The search index's rowids are kind<<40 | id (schema.go).
 	rows := map[int64]bool{}
-	for kind, set := range map[int64]map[int64]bool{1: h.clients, 2: aliases, 3: h.matters, 4: h.notes, 5: parties, 6: partyAliases} {
+	for kind, set := range map[int64]map[int64]bool{1: h.clients, 2: aliases, 3: h.matters, 4: h.notes, 5: parties, 6: partyAliases,
+		searchKindDocument: h.documents} {
 		for id := range set {
 			rows[kind<<40|id] = true
 		}

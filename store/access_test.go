@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"casevault/vault"
 )
 
 // canary is written into every field of the records the paralegal must not
@@ -24,6 +26,8 @@ const canary = "Zanzibarcanary"
 //   - client R (restricted to the attorney), every field, alias, its
 //     matter MR (general: hidden through its client) with parties and a
 //     note holding the canary;
+//   - a document on MG, on W and on MR (the canary in W's name and
+//     text), and one on client R (the canary in its name);
 //   - audit entries naming each of them (sealed into segments and live),
 //     with the canary in the details of those naming hidden records.
 type wallFixture struct {
@@ -33,6 +37,9 @@ type wallFixture struct {
 	matterMG, matterW, matMR int64
 	noteMG, noteW, noteMR    int64
 	partyW                   int64 // a party of the walled matter
+	// documents of MG, W (canary in name and text), R itself (canary)
+	// and MR (schema 6)
+	docMG, docW, docR, docMR int64
 	check                    int64 // a conflict check naming the walled matter, the restricted client and a general matter
 }
 
@@ -42,6 +49,14 @@ func newWallFixture(t *testing.T) *wallFixture {
 	f := &wallFixture{s: openStore(t, newVault(t), Options{CheckpointBytes: -1, AuditSegment: 4, Roles: testRoles})}
 	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	c := canary
+	docVersion := func(content string) (*DocumentVersion, []vault.Chunk) {
+		id, err := f.s.Vault().PutObject(vault.KindDocument, []byte(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &DocumentVersion{Size: int64(len(content)), MediaType: "text/plain", AddedAt: now, AddedBy: "owner", How: HowAdded},
+			[]vault.Chunk{{ID: id, Size: uint32(len(content))}}
+	}
 	err := f.s.Update(ctx, func(tx *Tx) error {
 		o, err := tx.OwnerUser()
 		if err != nil {
@@ -85,6 +100,22 @@ func newWallFixture(t *testing.T) *wallFixture {
 		}
 		if err := tx.QueryRow("SELECT id FROM parties WHERE matter_id = ? ORDER BY id LIMIT 1", f.matterW).Scan(&f.partyW); err != nil {
 			return err
+		}
+		for _, d := range []struct {
+			id             *int64
+			client, matter int64
+			name, text     string
+		}{
+			{&f.docMG, 0, f.matterMG, "lease.pdf", "the lease terms"},
+			{&f.docW, 0, f.matterW, "merger " + c + ".pdf", "merger terms " + c},
+			{&f.docR, f.clientR, 0, "passport " + c + ".jpg", ""},
+			{&f.docMR, 0, f.matMR, "will.docx", "the will"},
+		} {
+			v, chunks := docVersion(d.name)
+			if *d.id, err = tx.AddDocument(&Document{ClientID: d.client, MatterID: d.matter, Name: d.name, CreatedAt: now, CreatedBy: "owner"},
+				v, chunks, d.text); err != nil {
+				return err
+			}
 		}
 		if err := tx.SetSecurityClass(KindMatter, f.matterW, ClassWalled, []int64{f.para}); err != nil {
 			return err
@@ -189,6 +220,27 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		p, err := tx.GetParty(id)
 		put(fmt.Sprintf("GetParty(%d)", id), p, err)
 	}
+	for _, id := range []int64{f.docMG, f.docW, f.docR, f.docMR, 999} {
+		d, err := tx.Document(id)
+		put(fmt.Sprintf("Document(%d)", id), d, err)
+		vs, err := tx.DocumentVersions(id)
+		put(fmt.Sprintf("DocumentVersions(%d)", id), vs, err)
+		v, err := tx.DocumentVersion(id, 0)
+		put(fmt.Sprintf("DocumentVersion(%d)", id), v, err)
+		cs, err := tx.VersionChunks(id, 1)
+		put(fmt.Sprintf("VersionChunks(%d)", id), cs, err)
+		text, err := tx.VersionText(id, 1)
+		put(fmt.Sprintf("VersionText(%d)", id), text, err)
+	}
+	for _, df := range []DocumentFilter{{}, {ClientID: f.clientG, WithMatters: true}, {ClientID: f.clientR}, {ClientID: f.clientR, WithMatters: true},
+		{MatterID: f.matterW}, {MatterID: f.matMR}, {NameLike: canary[:6]}, {Limit: 1, Offset: 1}} {
+		ds, n, err := tx.Documents(df)
+		put(fmt.Sprintf("Documents(%+v)", df), []any{ds, n}, err)
+	}
+	doc, err := tx.DocumentByName(0, f.matterW, "", "merger "+canary+".pdf")
+	put("DocumentByName(W)", doc, err)
+	doc, err = tx.DocumentByName(f.clientR, 0, "", "passport "+canary+".jpg")
+	put("DocumentByName(R)", doc, err)
 	for _, id := range matters {
 		n, err := tx.MatterNumber(id)
 		put(fmt.Sprintf("MatterNumber(%d)", id), n, err)
@@ -320,14 +372,19 @@ var (
 		"IntakeFile", "IntakeFiles", "IntakeKeys", "IntakeSealedExists", "CurrentIntakeKey", "CountIntake", "LatestIntakeForm",
 		"LatestIntakeTLS", "ListIntakeSubmissions", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
-		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName"}
+		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName",
+		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
 		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
 		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser",
-		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake"}
-	txOther = []string{"As", "Viewer", "IntakeHidden"} // not reads of records (IntakeHidden: whether the viewer sees a submission's client)
+		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake",
+		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial"}
+	// not reads of records (IntakeHidden: whether the viewer sees a
+	// submission's client; DocumentObjects: the checkpoint's list of
+	// document objects, content-keyed ids only)
+	txOther = []string{"As", "Viewer", "IntakeHidden", "DocumentObjects"}
 )
 
 // TestTxMethodsClassified: every exported method of Tx is a read (which
@@ -430,6 +487,8 @@ func TestWallCanary(t *testing.T) {
 		fmt.Sprintf("ListNotes(%d)", f.matterW), fmt.Sprintf("ListNotes(%d)", f.matMR), "ListClients(0)", "ListClientSummaries(1)",
 		"ListMatters(0, )", "Search(" + canary + ")", "Search(alias)", "Search(terms)", "Search(will)",
 		fmt.Sprintf("GetConflictCheck(%d)", f.check), fmt.Sprintf("ListConflictChecks(%+v)", ConflictFilter{}),
+		fmt.Sprintf("Document(%d)", f.docW), fmt.Sprintf("Document(%d)", f.docR), fmt.Sprintf("VersionText(%d)", f.docW),
+		fmt.Sprintf("Documents(%+v)", DocumentFilter{}), "DocumentByName(W)", "Search(terms)",
 		"ListAudit({From:0001-01-01 00:00:00 +0000 UTC To:0001-01-01 00:00:00 +0000 UTC Action: Record: Actor: ClientID:0 MatterID:0 Limit:0})",
 	} {
 		if !strings.Contains(views["owner"][what], canary) {
@@ -450,7 +509,10 @@ func TestWallCanary(t *testing.T) {
 	// Hidden ids are "not found", exactly like a missing one.
 	for _, what := range []string{fmt.Sprintf("GetClient(%d)", f.clientR), fmt.Sprintf("GetMatter(%d)", f.matterW),
 		fmt.Sprintf("GetMatter(%d)", f.matMR), fmt.Sprintf("Access(client %d)", f.clientR), fmt.Sprintf("Access(matter %d)", f.matterW),
-		fmt.Sprintf("GetParty(%d)", f.partyW), fmt.Sprintf("MatterNumber(%d)", f.matterW)} {
+		fmt.Sprintf("GetParty(%d)", f.partyW), fmt.Sprintf("MatterNumber(%d)", f.matterW),
+		fmt.Sprintf("Document(%d)", f.docW), fmt.Sprintf("Document(%d)", f.docR), fmt.Sprintf("Document(%d)", f.docMR),
+		fmt.Sprintf("DocumentVersions(%d)", f.docW), fmt.Sprintf("VersionChunks(%d)", f.docR), fmt.Sprintf("VersionText(%d)", f.docMR),
+		"DocumentByName(W)", "DocumentByName(R)"} {
 		if got := views["paralegal"][what]; got != "not found" {
 			t.Errorf("the paralegal's %s = %s, want not found", what, got)
 		}
@@ -458,10 +520,10 @@ func TestWallCanary(t *testing.T) {
 	if got, want := views["paralegal"][fmt.Sprintf("ListNotes(%d)", f.matterW)], views["paralegal"]["ListNotes(999)"]; got != want {
 		t.Errorf("notes of a walled matter %s differ from a missing matter's %s", got, want)
 	}
-	if got := views["paralegal"]["Counts"]; !strings.HasPrefix(got, "{Clients:1 Matters:1 Parties:1 Notes:1 ") {
+	if got := views["paralegal"]["Counts"]; !strings.HasPrefix(got, "{Clients:1 Matters:1 Parties:1 Notes:1 ") || !strings.Contains(got, " Documents:1 ") {
 		t.Errorf("the paralegal's counts = %s", got)
 	}
-	if got := views["owner"]["Counts"]; !strings.HasPrefix(got, "{Clients:2 Matters:3 Parties:5 Notes:3 ") {
+	if got := views["owner"]["Counts"]; !strings.HasPrefix(got, "{Clients:2 Matters:3 Parties:5 Notes:3 ") || !strings.Contains(got, " Documents:4 ") {
 		t.Errorf("the owner's counts = %s", got)
 	}
 

@@ -174,6 +174,10 @@ func (sc *auditScope) admits(records string) bool {
 				if h.notes[id] {
 					return false
 				}
+			case "document":
+				if h.documents[id] {
+					return false
+				}
 			}
 		}
 		if !found && sc.matches[kind][id] {

@@ -136,7 +136,8 @@ func (tx *Tx) UpdateClient(c *Client, now time.Time) error {
 	return nil
 }
 
-// DeleteClient deletes a client without matters, and its access list. A
+// DeleteClient deletes a client without matters or documents
+// (ErrHasMatters, ErrHasDocuments), and its access list. A
 // client the viewer cannot see is ErrNotFound.
 func (tx *Tx) DeleteClient(id int64) error {
 	if err := tx.mustSeeClient(id); err != nil {
@@ -148,6 +149,16 @@ func (tx *Tx) DeleteClient(id int64) error {
 	}
 	if n > 0 {
 		return fmt.Errorf("client %d has %d matter(s): %w", id, n, ErrHasMatters)
+	}
+	if ok, err := hasTable(tx.Tx, "documents"); err != nil {
+		return err
+	} else if ok {
+		if err := tx.QueryRow("SELECT count(*) FROM documents WHERE client_id = ?", id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("client %d has %d document(s): %w", id, n, ErrHasDocuments)
+		}
 	}
 	res, err := tx.Exec("DELETE FROM clients WHERE id = ?", id)
 	if err != nil {

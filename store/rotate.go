@@ -9,8 +9,8 @@ import (
 )
 
 // RotateKey replaces the vault's data key (engine.DB.RotateKey): the
-// sealed audit segments are stored again under the new key and their rows
-// point to the new objects, the whole database is checkpointed under the
+// sealed audit segments and the documents' chunks are stored again under
+// the new key and their rows point to the new objects, the whole database is checkpointed under the
 // new key, and the vault switches header and manifest crash-safely. It
 // returns the new recovery key when the old one could not be kept (to be
 // shown once), else "". Remove the departing user's slot first.
@@ -21,7 +21,10 @@ func (s *Store) RotateKey(ctx context.Context) (vault.RecoveryKey, error) {
 	defer s.gen.Add(1)
 	return s.db.RotateKey(ctx, engine.RotateHooks{Rekey: func(etx *engine.Tx, reput func(vault.Kind, vault.ID) (vault.ID, error)) error {
 		s.gen.Add(1)
-		return rekeyAudit(etx, reput)
+		if err := rekeyAudit(etx, reput); err != nil {
+			return err
+		}
+		return rekeyDocuments(etx, reput)
 	}})
 }
 

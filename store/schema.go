@@ -10,8 +10,9 @@ import (
 )
 
 // The search index's rowids are kind<<40 | id (1 client, 2 alias, 3 matter,
-// 4 note; since schema 4, 5 party, 6 party alias or former name), so one
-// FTS5 table covers every kind of record; see the triggers.
+// 4 note; since schema 4, 5 party, 6 party alias or former name; since
+// schema 6, 7 document), so one FTS5 table covers every kind of record;
+// see the triggers.
 
 // migrations[i] brings the schema from version i to i+1. Never edit a
 // migration that has shipped; add a new one.
@@ -387,6 +388,68 @@ CREATE TABLE intake_files (
 );
 CREATE INDEX intake_files_by_submission ON intake_files(submission_id);
 `,
+	// 6: documents with versions (documents.go; docs/FORMAT.md 6.3.5). The
+	// content is in the vault's objects (kind 2), one per chunk; the
+	// database holds the metadata, each version's ordered chunk list, the
+	// objects with their reference counts, and each version's text for
+	// search (rowids 7 << 40 | document id: the file name and folder, and
+	// the current version's text, kept by the triggers below).
+	`
+CREATE TABLE doc_objects (
+	id   INTEGER PRIMARY KEY,
+	oid  BLOB NOT NULL UNIQUE,          -- vault object id (32 bytes), kind 2
+	size INTEGER NOT NULL,              -- plaintext bytes
+	refs INTEGER NOT NULL               -- document_chunks rows naming it; a row with 0 is deleted in the same transaction
+);
+CREATE TABLE documents (
+	id         INTEGER PRIMARY KEY,
+	client_id  INTEGER REFERENCES clients(id),
+	matter_id  INTEGER REFERENCES matters(id),
+	name       TEXT NOT NULL,             -- the file name shown (no '/' or NUL)
+	folder     TEXT NOT NULL DEFAULT '',  -- where it was in an added folder: 'a/b', '' at the top
+	created_at INTEGER NOT NULL,
+	created_by TEXT NOT NULL,
+	updated_at INTEGER NOT NULL,
+	current    INTEGER NOT NULL DEFAULT 0, -- n of the current version
+	CHECK ((client_id IS NULL) <> (matter_id IS NULL))
+);
+CREATE INDEX documents_by_matter ON documents(matter_id) WHERE matter_id IS NOT NULL;
+CREATE INDEX documents_by_client ON documents(client_id) WHERE client_id IS NOT NULL;
+CREATE TABLE document_versions (
+	id          INTEGER PRIMARY KEY,
+	document_id INTEGER NOT NULL REFERENCES documents(id),
+	n           INTEGER NOT NULL,          -- 1, 2, ...
+	size        INTEGER NOT NULL,
+	sha256      BLOB NOT NULL,             -- 32 bytes
+	media_type  TEXT NOT NULL,
+	added_at    INTEGER NOT NULL,
+	added_by    TEXT NOT NULL,
+	how         TEXT NOT NULL CHECK (how IN ('added', 'new-version', 'edited', 'restored', 'intake')),
+	note        TEXT NOT NULL DEFAULT '',  -- e.g. 'restored from version 2'
+	text        TEXT NOT NULL DEFAULT '',  -- extracted text, capped (app decides the cap), for search
+	UNIQUE (document_id, n)
+);
+CREATE TABLE document_chunks (
+	version_id INTEGER NOT NULL REFERENCES document_versions(id),
+	seq        INTEGER NOT NULL,
+	object     INTEGER NOT NULL REFERENCES doc_objects(id),
+	PRIMARY KEY (version_id, seq)
+);
+CREATE INDEX document_chunks_by_object ON document_chunks(object);
+CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((7 << 40) | new.id, 'document', new.id, new.name || ' ' || new.folder,
+		coalesce((SELECT text FROM document_versions WHERE document_id = new.id AND n = new.current), ''));
+END;
+CREATE TRIGGER documents_fts_au AFTER UPDATE ON documents
+	WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.folder IS NOT new.folder OR old.current IS NOT new.current BEGIN
+	DELETE FROM search WHERE rowid = (7 << 40) | old.id;
+	INSERT INTO search(rowid, kind, ref, name, body) VALUES ((7 << 40) | new.id, 'document', new.id, new.name || ' ' || new.folder,
+		coalesce((SELECT text FROM document_versions WHERE document_id = new.id AND n = new.current), ''));
+END;
+CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+	DELETE FROM search WHERE rowid = (7 << 40) | old.id;
+END;
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.
@@ -474,10 +537,16 @@ type Counts struct {
 	Parties int `json:"parties"`
 	Notes   int `json:"notes"`
 	Audit   int `json:"audit"`
+	// Documents and DocumentBytes (schema 6): the documents the viewer
+	// sees and the sum of their current versions' sizes. Left out of the
+	// JSON when 0, so a vault without documents writes the meta it wrote
+	// before.
+	Documents     int   `json:"documents,omitempty"`
+	DocumentBytes int64 `json:"document_bytes,omitempty"`
 }
 
-// Counts returns row counts: of the clients, matters, parties and notes
-// the viewer sees (tx.As(Everyone).Counts() for the whole vault). Audit
+// Counts returns row counts: of the clients, matters, parties, notes and
+// documents the viewer sees (tx.As(Everyone).Counts() for the whole vault). Audit
 // counts every entry of the trail, sealed or live, whatever the viewer: it
 // is the trail's length, which names no record (counting only the entries
 // a viewer may list would decrypt every sealed segment).
@@ -503,6 +572,19 @@ func (tx *Tx) Counts() (Counts, error) {
 		c.Matters -= len(h.matters)
 		c.Parties -= parties
 		c.Notes -= len(h.notes)
+	}
+	if ok, err := hasTable(tx.Tx, "documents"); err != nil {
+		return c, err
+	} else if ok {
+		cond, err := tx.docCond("d")
+		if err != nil {
+			return c, err
+		}
+		err = tx.QueryRow(`SELECT count(*), coalesce(sum(v.size), 0) FROM documents d
+			LEFT JOIN document_versions v ON v.document_id = d.id AND v.n = d.current`+where(cond)).Scan(&c.Documents, &c.DocumentBytes)
+		if err != nil {
+			return c, err
+		}
 	}
 	if ok, err := hasTable(tx.Tx, "audit_segments"); err != nil || !ok {
 		return c, err

@@ -13,18 +13,19 @@ import (
 
 // SearchHit is one full-text match.
 type SearchHit struct {
-	Kind     string // client, alias, matter, note, party, party_alias
-	ClientID int64  // the client; of a matter, note or party: the matter's lead client
-	MatterID int64  // a matter, note, party or party alias hit's matter
-	PartyID  int64  // a party or party alias hit's party
-	Role     string // a party or party alias hit's party role (adverse, related, ...)
-	Name     string // a party or party alias hit's party name
+	Kind       string // client, alias, matter, note, party, party_alias, document
+	ClientID   int64  // the client; of a matter, note or party: the matter's lead client
+	MatterID   int64  // a matter, note, party or party alias hit's matter; a document's when it is a matter's
+	PartyID    int64  // a party or party alias hit's party
+	DocumentID int64  // a document hit's document
+	Role       string // a party or party alias hit's party role (adverse, related, ...)
+	Name       string // a party or party alias hit's party name; a document hit's file name
 	// Field is what matched, in words: "name", "alias", "notes" (a
 	// client's); "title", "number", "practice area" (a matter's); "note";
 	// "name", "organisation", "notes" (a party's); "alias", "former name"
-	// (a party's other names).
+	// (a party's other names); "name", "folder", "text" (a document's).
 	Field string
-	Title string // the client's name, or the matter's title (matter, note, party hits)
+	Title string // the client's name, or the matter's title (matter, note, party, and a matter's document hits)
 	// Snippet is the matching text with each match in [brackets]; a
 	// literal bracket or backslash of the text has a backslash before it
 	// ("\[draft\]"): see SnippetParts, which reads it back.
@@ -100,8 +101,8 @@ func ftsQuery(words []string, alts [][]string, prefix func(int) bool) string {
 	return b.String()
 }
 
-// Search ranks the clients, aliases, matters, notes, parties and party
-// aliases matching query that the viewer sees. Every word typed must
+// Search ranks the clients, aliases, matters, notes, parties, party
+// aliases and documents matching query that the viewer sees. Every word typed must
 // match, in three tiers, each ranked by BM25 (names weighted ten times
 // the body), a match in a name before one in a body, then rowid order:
 //
@@ -473,6 +474,12 @@ func (tx *Tx) resolveHit(r *searchRow) error {
 		var kind string
 		err = tx.QueryRow("SELECT kind FROM party_aliases WHERE id = ?", r.rowid&searchIDMask).Scan(&kind)
 		h.Field = pick(kind == "former", "former name", "alias")
+	case "document":
+		h.DocumentID = r.ref
+		err = tx.QueryRow(`SELECT d.name, coalesce(d.matter_id, 0), coalesce(d.client_id, m.client_id), coalesce(m.title, c.name)
+			FROM documents d LEFT JOIN matters m ON m.id = d.matter_id LEFT JOIN clients c ON c.id = d.client_id
+			WHERE d.id = ?`, h.DocumentID).Scan(&h.Name, &h.MatterID, &h.ClientID, &h.Title)
+		h.Field = pick(r.inName, pick(matchAt(len(h.Name)+1), "folder", "name"), "text")
 	}
 	if err != nil {
 		return err

@@ -113,7 +113,7 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 		Salvage:              opts.Salvage,
 		SealDue:              auditSealDue(seg),
 		Seal:                 sealAudit(seg),
-		Objects:              auditObjects,
+		Objects:              docObjects,
 	})
 	if err != nil {
 		return nil, err
@@ -175,6 +175,10 @@ var visibilityNeutral = map[string]bool{
 	// Intake (schema 5): no visibility reads them; prospects' names in a
 	// conflict check are app's to hide (by the intake permission).
 	"intake_keys": true, "intake_tls": true, "intake_forms": true, "intake_submissions": true, "intake_files": true,
+	// Documents (schema 6): their visibility is their client's or
+	// matter's; the hidden sets read documents (its search rows), not
+	// these.
+	"doc_objects": true, "document_versions": true, "document_chunks": true,
 }
 
 // View runs fn in a read-only transaction for the Store's viewer.
