@@ -1,5 +1,5 @@
 // Package doctext tells what kind of file a document is and extracts its
-// text for search: plain text, HTML, e-mail (.eml), Word (DOCX), the
+// text for search: plain text, HTML, e-mail (.eml), Word (DOCX), RTF, the
 // OpenDocument and other Office XML formats, and the text layer of PDFs.
 //
 // It is pure: it imports only the standard library, reads through an
@@ -79,9 +79,11 @@ var maxInflate int64 = 64 << 20
 // Detect names it), read from r (size bytes): whitespace normalised,
 // control characters removed, at most limit bytes of UTF-8 (cut on a
 // character boundary). A document whose kind has no text returns
-// ErrNoText (errors.Is); a damaged one an error wrapping ErrDamaged. The
-// text found before a damage is not returned: callers index the name only.
-// ctx cancels.
+// ErrNoText (errors.Is), wrapped with the reason; one too damaged to read
+// an error wrapping ErrDamaged, and no text (callers index its name only).
+// Where the formats allow it (PDF, e-mail, the Office formats) the text
+// read before a damage, or before the bytes inflated reach their cap, is
+// returned without an error. ctx cancels. Safe for concurrent use.
 func Extract(ctx context.Context, mediaType string, r io.ReaderAt, size int64, limit int) (string, error) {
 	if limit <= 0 {
 		return "", nil
@@ -119,6 +121,8 @@ func extractText(ctx context.Context, mediaType string, r io.ReaderAt, size int6
 		err = extractHTML(ctx, w, r, size)
 	case base == TypeEmail:
 		err = extractEmail(ctx, w, r, size)
+	case base == TypeRTF || base == "text/rtf":
+		err = extractRTF(ctx, w, r, size)
 	case base == TypePDF:
 		err = extractPDF(ctx, w, r, size)
 	case base == TypeDOCX || base == TypeXLSX || base == TypePPTX ||

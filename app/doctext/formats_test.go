@@ -63,6 +63,10 @@ func TestExtractFixtures(t *testing.T) {
 		wantText(t, "page.html", []string{htmlSentence, "Ruling", "Fee €€€", "Done at Zürich"},
 			[]string{"hidden", "marker", "color", "<", "not text"})
 	})
+	t.Run("rtf", func(t *testing.T) {
+		wantText(t, "memo.rtf", []string{rtfSentence + "\nCafé € 100, “quoted” tab\nEmoji 😀 done\nnext\nLink text"},
+			[]string{"Calibri", "Hidden", "HYPERLINK", "Riched", "?", "blue"})
+	})
 	t.Run("utf16", func(t *testing.T) {
 		wantText(t, "utf16.txt", []string{utf16Sentence}, nil)
 	})
@@ -114,7 +118,7 @@ func TestExtractEmailShapes(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestExtractLimitEveryFormat(t *testing.T) {
-	for _, file := range []string{"letter.pdf", "objstm.pdf", "brief.docx", "notes.odt", "costs.xlsx", "slides.pptx", "offer.eml", "page.html", "utf16.txt", "latin1.txt"} {
+	for _, file := range []string{"letter.pdf", "objstm.pdf", "brief.docx", "notes.odt", "costs.xlsx", "slides.pptx", "offer.eml", "page.html", "utf16.txt", "latin1.txt", "memo.rtf"} {
 		data := readFixture(t, file)
 		mt := Detect(file, data)
 		full, err := extract(t, mt, data, 1<<20)

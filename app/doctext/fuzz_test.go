@@ -89,6 +89,13 @@ func FuzzHTML(f *testing.F) {
 	)
 }
 
+func FuzzRTF(f *testing.F) {
+	fuzzExtract(f, TypeRTF,
+		fixtureSeed(f, "memo.rtf"),
+		[]byte(`{\rtf1{{{{\u-10179\u8364\'e9\bin3 abc}}\uc0\u233 x\*\par}`),
+	)
+}
+
 func FuzzText(f *testing.F) {
 	fuzzExtract(f, TypeText,
 		fixtureSeed(f, "utf16.txt"),

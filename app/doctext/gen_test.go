@@ -34,7 +34,21 @@ var fixtures = map[string]func() []byte{
 	"page.html":   func() []byte { return []byte(htmlPage) },
 	"latin1.txt":  func() []byte { return []byte("Caf\xe9 cr\xe8me: the client paid 40 \x80 in cash.\r\n") },
 	"slides.pptx": genPPTX,
+	"memo.rtf":    func() []byte { return []byte(rtfMemo) },
 }
+
+// rtfMemo is RTF as WordPad and Word write it: tables of fonts and colours,
+// an ignorable destination, escapes for Windows-1252 and Unicode (with
+// fallbacks), a field whose instruction must not show.
+const rtfMemo = `{\rtf1\ansi\ansicpg1252\deff0\nouicompat{\fonttbl{\f0\fnil\fcharset0 Calibri;}}
+{\colortbl ;\red0\green0\blue255;}
+{\*\generator Riched20 10.0.19041}{\info{\title Hidden title}}\viewkind4\uc1
+\pard\sa200\sl276\slmult1\f0\fs22\lang9 ` + rtfSentence + `\par
+Caf\'e9 \u8364? 100, \ldblquote quoted\rdblquote\tab tab\par
+{\*\bkmkstart x}{\*\bkmkend x}Emoji \u-10179?\u-8704? done\line next\par
+{\field{\*\fldinst{HYPERLINK "http://example.org/"}}{\fldrslt{\ul\cf1 Link text}}}\par
+}
+`
 
 // The sentences each fixture must give back.
 const (
@@ -56,6 +70,7 @@ const (
 	emlHTMLOnly   = "This sentence is only in the HTML alternative."
 	utf16Sentence = "Witness statement of Ωmega Ltd, signed in Łódź — 😀 fine."
 	htmlSentence  = "The court granted the motion & awarded costs."
+	rtfSentence   = "The lessee accepts the terms of clause 7."
 )
 
 const htmlPage = `<!DOCTYPE html>

@@ -70,7 +70,7 @@ func (w *textWriter) WriteRune(r rune) error {
 	case r == ' ' || r == '\t' || r == '\u00a0' || unicode.IsSpace(r):
 		w.Space()
 		return nil
-	case r == utf8.RuneError || hiddenRune(r):
+	case r == utf8.RuneError || !utf8.ValidRune(r) || hiddenRune(r):
 		return nil
 	}
 	sep := ""
