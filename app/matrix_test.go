@@ -537,7 +537,10 @@ func runMatrix(t *testing.T, s *Session, fx *matrixFix, owner sessionUser, r acc
 			}
 		}
 		actAs(s, "matrix "+r.Name, r)
-		before := snap(t, s)
+		var before snapshot
+		if want != nil { // only a refusal is compared with the vault before it (reading every record is most of a run's time)
+			before = snap(t, s)
+		}
 		err := op.run(t, s, fx, arg, r)
 		got[op.name] = err == nil
 		switch {
@@ -581,9 +584,10 @@ func expected(r access.Role) map[string]bool {
 }
 
 func TestPermissionMatrixBuiltinRoles(t *testing.T) {
-	s, fx, owner := newMatrix(t)
 	for _, r := range access.BuiltinRoles() {
+		s, fx, owner := newMatrix(t) // a fresh vault each: see TestPermissionMatrixOneRemoved
 		got := runMatrix(t, s, fx, owner, r)
+		s.Close(ctx)
 		if want := expected(r); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: allowed %v, want %v", r.Name, got, want)
 		}
@@ -637,7 +641,12 @@ func TestPermissionMatrixOneRemoved(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Each role on a fresh vault: on one vault the audit trail
+			// and the records of every earlier run pile up, and the
+			// reports, audit views and snapshots read them all.
+			s, fx, owner := newMatrix(t)
 			got := runMatrix(t, s, fx, owner, r)
+			s.Close(ctx)
 			for _, op := range matrixOps() {
 				needs := false // does op need more than lvl on k?
 				for _, v := range op.verbs {
