@@ -19,7 +19,7 @@ const canary = "Qzvkanary"
 
 func TestCLIWall(t *testing.T) {
 	t.Parallel()
-	v := newTV(t)
+	v := newTV(t).checkpointing() // some 80 commands: replaying a growing redo log at each open was a third of the time
 	general := v.id("client", "add", "--name", "Garnet Holloway")
 	open := v.id("matter", "add", "--client", general, "--title", "Holloway lease renewal")
 	walled := v.id("matter", "add", "--client", general, "--title", canary+" acquisition of Vornholt Mills",
