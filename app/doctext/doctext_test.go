@@ -229,6 +229,14 @@ func TestExtractNoText(t *testing.T) {
 	}
 }
 
+// A file named .txt that holds binary data is not read as text.
+func TestExtractPlainBinary(t *testing.T) {
+	_, err := extract(t, TypeText, []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 program"), 100)
+	if !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "binary") {
+		t.Fatalf("err = %v, want ErrNoText saying binary", err)
+	}
+}
+
 func TestExtractCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

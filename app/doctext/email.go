@@ -35,8 +35,14 @@ type emailWalker struct {
 
 func extractEmail(ctx context.Context, w *textWriter, r io.ReaderAt, size int64) error {
 	limit := inputCap(w.limit)
-	in := io.NewSectionReader(r, 0, min(size, limit))
-	msg, err := mail.ReadMessage(bufio.NewReader(in))
+	in := bufio.NewReader(io.NewSectionReader(r, 0, min(size, limit)))
+	// A message saved from a mailbox starts with its "From sender date" line.
+	if head, _ := in.Peek(5); string(head) == "From " {
+		if _, err := in.ReadSlice('\n'); err != nil {
+			return fmt.Errorf("reading the e-mail's headers: %w: %v", ErrDamaged, err)
+		}
+	}
+	msg, err := mail.ReadMessage(in)
 	if err != nil {
 		return fmt.Errorf("reading the e-mail's headers: %w: %v", ErrDamaged, err)
 	}

@@ -109,6 +109,12 @@ func TestExtractEmailShapes(t *testing.T) {
 	if err != nil || !strings.Contains(got, "Subject: deep") || strings.Contains(got, "the bottom") {
 		t.Fatalf("deep: got %q, %v", got, err)
 	}
+	// Saved from a mailbox: the "From " line before the headers.
+	mbox := "From ann@example.org Mon Nov  2 09:30:00 2026\nFrom: ann@example.org\nSubject: From a mailbox\n\nBody words.\n"
+	got, err = extract(t, TypeEmail, []byte(mbox), 1000)
+	if err != nil || got != "From: ann@example.org\nSubject: From a mailbox\n\nBody words." {
+		t.Fatalf("mbox: got %q, %v", got, err)
+	}
 	// Not an e-mail at all.
 	if _, err := extract(t, TypeEmail, []byte("no headers here, just words"), 1000); !errors.Is(err, ErrDamaged) {
 		t.Fatalf("not an e-mail: err = %v, want ErrDamaged", err)

@@ -185,6 +185,9 @@ func extractPlain(ctx context.Context, w *textWriter, r io.ReaderAt, size int64)
 		p := buf[:n]
 		if dec == nil {
 			enc, skip := sniffEncoding(p)
+			if (enc == encUTF8 || enc == encCP1252) && bytes.Count(p, []byte{0})*100 > len(p) {
+				return fmt.Errorf("%w: the file holds binary data, not text", ErrNoText)
+			}
 			dec = &textDecoder{enc: enc}
 			p = p[skip:]
 		}
