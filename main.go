@@ -22,9 +22,14 @@ import (
 var version = "dev"
 
 func main() {
+	// Opened documents' temporary copies that a crashed or killed casevault
+	// left behind go before anything else runs (quietly).
+	app.WipeStaleCopies()
 	// On SIGINT/SIGTERM, memguard wipes every key before the process exits.
-	// Writes already acknowledged are in the redo log and survive.
+	// Writes already acknowledged are in the redo log and survive; the
+	// temporary copies of opened documents are deleted.
 	memguard.CatchSignal(func(os.Signal) {
+		app.WipeOpenCopies()
 		fmt.Fprintln(os.Stderr, "\ncasevault: interrupted; keys wiped. Changes already confirmed are saved.")
 	}, os.Interrupt, syscall.SIGTERM)
 	app.Version = version // recorded in backup snapshots

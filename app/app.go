@@ -263,6 +263,8 @@ type Session struct {
 	intakeHitsGen uint64
 	intakeHitsFor intakeViewer
 	closed        bool
+
+	copies docCopies // temporary copies of opened documents (docopen_copies.go)
 }
 
 func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
@@ -342,6 +344,9 @@ func (s *Session) close(ctx context.Context, record bool) error {
 	s.closed = true
 	s.ix, s.intakeHits = nil, nil
 	s.mu.Unlock()
+	// A last look at the opened documents' copies (a change saved just
+	// before locking becomes a version), then they are deleted.
+	s.copies.shutdown(ctx)
 	var err error
 	if record {
 		err = s.SettleSearch(ctx)

@@ -18,6 +18,32 @@ func InUse(path string) (inUse, known bool) {
 	return len(holders(path, "/proc", true)) > 0, true
 }
 
+// InUseAll is InUse for several paths with one look at /proc: the paths
+// in use (known is false off Linux).
+func InUseAll(paths []string) (inUse map[string]bool, known bool) {
+	inUse = map[string]bool{}
+	want := map[string]string{}
+	for _, p := range paths {
+		if hasOfficeLock(p) {
+			inUse[p] = true
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			want[abs], want[abs+" (deleted)"] = p, p
+		}
+	}
+	if len(want) == 0 {
+		return inUse, true
+	}
+	forEachFD("/proc", func(pid, target string) bool {
+		if p, ok := want[target]; ok {
+			inUse[p] = true
+		}
+		return true
+	})
+	return inUse, true
+}
+
 // Holders names the programs that have path open (their command names, and
 // "LibreOffice" for its lock file), for a notice; nil when none is known.
 func Holders(path string) []string {
@@ -44,38 +70,51 @@ func holders(path, proc string, first bool) []string {
 	if err != nil {
 		return nil
 	}
+	var out []string
+	seen := map[string]bool{}
+	forEachFD(proc, func(pid, target string) bool {
+		if (target != abs && target != abs+" (deleted)") || seen[pid] {
+			return true
+		}
+		seen[pid] = true
+		comm, _ := os.ReadFile(filepath.Join(proc, pid, "comm"))
+		name := strings.TrimSpace(string(comm))
+		if name == "" {
+			name = "process " + pid
+		}
+		out = append(out, name)
+		return !first
+	})
+	return out
+}
+
+// forEachFD calls fn with the target of every open file descriptor of the
+// processes under proc this user may look at (another user's are
+// refused, and skipped), until fn returns false.
+func forEachFD(proc string, fn func(pid, target string) bool) {
 	pids, err := os.ReadDir(proc)
 	if err != nil {
-		return nil
+		return
 	}
-	var out []string
 	for _, p := range pids {
 		if !isPID(p.Name()) {
 			continue
 		}
 		fdDir := filepath.Join(proc, p.Name(), "fd")
-		fds, err := os.ReadDir(fdDir) // another user's process: permission denied, skipped
+		fds, err := os.ReadDir(fdDir)
 		if err != nil {
 			continue
 		}
 		for _, fd := range fds {
 			target, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
-			if err != nil || (target != abs && target != abs+" (deleted)") {
+			if err != nil {
 				continue
 			}
-			comm, _ := os.ReadFile(filepath.Join(proc, p.Name(), "comm"))
-			name := strings.TrimSpace(string(comm))
-			if name == "" {
-				name = "process " + p.Name()
+			if !fn(p.Name(), target) {
+				return
 			}
-			out = append(out, name)
-			if first {
-				return out
-			}
-			break
 		}
 	}
-	return out
 }
 
 func isPID(s string) bool {

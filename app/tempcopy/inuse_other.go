@@ -18,3 +18,14 @@ func Holders(path string) []string {
 	}
 	return nil
 }
+
+// InUseAll: LibreOffice's lock files only (known is false).
+func InUseAll(paths []string) (inUse map[string]bool, known bool) {
+	inUse = map[string]bool{}
+	for _, p := range paths {
+		if hasOfficeLock(p) {
+			inUse[p] = true
+		}
+	}
+	return inUse, false
+}

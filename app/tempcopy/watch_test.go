@@ -74,6 +74,17 @@ func TestWatchSeesSavesOnce(t *testing.T) {
 	}
 }
 
+func TestNewWatchAs(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "a.txt")
+	os.WriteFile(p, []byte("abc"), 0o600)
+	known, _ := Snapshot(p)
+	w, err := NewWatchAs(p, known.SHA256)
+	if err != nil || w.Accepted() != known {
+		t.Fatalf("%+v %v, want %+v", w.Accepted(), err, known)
+	}
+}
+
 func TestWatchRefusesNonFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -112,6 +123,11 @@ func TestInUse(t *testing.T) {
 	}
 	if in, _ := InUse(p); !in {
 		t.Fatal("an open file is not in use")
+	}
+	other := filepath.Join(filepath.Dir(p), "other.odt")
+	os.WriteFile(other, nil, 0o600)
+	if m, known := InUseAll([]string{p, other}); !known || !m[p] || m[other] {
+		t.Fatalf("InUseAll: %v %v", m, known)
 	}
 	comm, _ := os.ReadFile("/proc/self/comm")
 	if h := Holders(p); !slices.Contains(h, string(comm[:len(comm)-1])) {
