@@ -90,12 +90,14 @@ type docCopies struct {
 
 // openCopy is one opened document's copy.
 type openCopy struct {
-	path    string
-	docID   int64
-	name    string // the document's name
-	version int    // the version it was made from
-	w       *tempcopy.Watch
-	hooks   copyHooks
+	path  string
+	docID int64
+	name  string // the document's name
+	w     *tempcopy.Watch
+	hooks copyHooks
+	meta  any // what docopen.go keeps of it (an OpenCopy)
+
+	version int // made from, then the last saved from it; under docCopies.mu
 
 	held    bool // a program was seen holding it
 	idle    int  // polls in a row it was free since
@@ -197,6 +199,16 @@ func (c *docCopies) copies() []*openCopy {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.list)
+}
+
+// each calls fn for every open copy with its version, under c.mu (fn
+// must not call back into c).
+func (c *docCopies) each(fn func(oc *openCopy, version int)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, oc := range c.list {
+		fn(oc, oc.version)
+	}
 }
 
 // drop stops watching oc and deletes its copy and folder.
@@ -307,7 +319,9 @@ func (c *docCopies) save(ctx context.Context, oc *openCopy, st tempcopy.State, a
 	} else { // it changed again in between: what was stored is the state
 		oc.w.Accept(tempcopy.State{SHA256: stored, Hashed: true})
 	}
+	c.mu.Lock()
 	oc.version = n
+	c.mu.Unlock()
 	if oc.hooks.saved != nil {
 		oc.hooks.saved(r)
 	}
@@ -375,7 +389,10 @@ func (c *docCopies) shutdown(ctx context.Context) []string {
 			if _, err := c.save(ctx, oc, st, false); err != nil {
 				notes = append(notes, human.Capitalize(err.Error())+".")
 			} else {
-				notes = append(notes, fmt.Sprintf("The changes saved in %s were kept as version %d when the vault locked.", docName(oc.name), oc.version))
+				c.mu.Lock()
+				n := oc.version
+				c.mu.Unlock()
+				notes = append(notes, fmt.Sprintf("The changes saved in %s were kept as version %d when the vault locked.", docName(oc.name), n))
 			}
 		}
 		if progs := tempcopy.Holders(oc.path); len(progs) > 0 {

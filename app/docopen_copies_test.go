@@ -118,8 +118,10 @@ func TestCopyEditsBecomeVersions(t *testing.T) {
 	if r, err := checkN(t, c, 3); len(r) != 1 || r[0] != "third draft" || err != nil {
 		t.Fatalf("rename-over save: %v %v", r, err)
 	}
-	if got := d.saved(); len(got) != 2 || oc.version != 3 {
-		t.Fatalf("versions %q, copy at %d", got, oc.version)
+	var at int
+	c.each(func(_ *openCopy, v int) { at = v })
+	if got := d.saved(); len(got) != 2 || at != 3 {
+		t.Fatalf("versions %q, copy at %d", got, at)
 	}
 }
 

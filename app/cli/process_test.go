@@ -119,12 +119,19 @@ type sandbox struct {
 	vault string
 	tmp   string
 	home  string
+	// runtime is $XDG_RUNTIME_DIR, where opened documents' temporary copies
+	// go (in copies): the one folder the canary scan leaves out, and
+	// which must be empty once a command has finished.
+	runtime string
+	copies  string
 }
 
 func newSandbox(t *testing.T) *sandbox {
 	root := scratchDir(t)
-	sb := &sandbox{t: t, bin: casevaultBinary(t), vault: filepath.Join(root, "vault"), tmp: filepath.Join(root, "tmp"), home: filepath.Join(root, "home")}
-	for _, d := range []string{sb.tmp, sb.home} {
+	sb := &sandbox{t: t, bin: casevaultBinary(t), vault: filepath.Join(root, "vault"), tmp: filepath.Join(root, "tmp"), home: filepath.Join(root, "home"),
+		runtime: filepath.Join(root, "run")}
+	sb.copies = filepath.Join(sb.runtime, "casevault-copies")
+	for _, d := range []string{sb.tmp, sb.home, sb.runtime} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +149,7 @@ func (sb *sandbox) env() []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "TMPDIR="+sb.tmp, "HOME="+sb.home, "LANG=en_US.UTF-8")
+	return append(env, "TMPDIR="+sb.tmp, "HOME="+sb.home, "XDG_RUNTIME_DIR="+sb.runtime, "LANG=en_US.UTF-8")
 }
 
 func (sb *sandbox) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
@@ -188,11 +195,34 @@ func (sb *sandbox) ok(stdin string, args ...string) string {
 	return out
 }
 
+// leftCopies lists what is left in the temporary copies' folder (opened
+// documents' copies, or anything else): after a command finished, nothing.
+func (sb *sandbox) leftCopies() []string {
+	var left []string
+	err := filepath.WalkDir(sb.copies, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if p != sb.copies {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if err != nil {
+		left = append(left, err.Error())
+	}
+	return left
+}
+
 // canaries are unique random values given to every field; none may appear
 // in any file, in any of a few cheap encodings.
 type canaries struct {
 	vals  map[string]string            // label -> value
 	forms map[string]map[string][]byte // label -> form name -> bytes
+	skip  string                       // a folder left out (opened documents' copies)
 }
 
 func randHex(n int) string {
@@ -233,6 +263,9 @@ func (c *canaries) find(roots ...string) (files int, leaks []string) {
 				return nil
 			}
 			if d.IsDir() {
+				if c.skip != "" && p == c.skip {
+					return filepath.SkipDir
+				}
 				return nil
 			}
 			b, err := os.ReadFile(p)
@@ -303,6 +336,27 @@ func TestCanaryScanFindsLeaks(t *testing.T) {
 	if _, leaks := c.find(dir); len(leaks) != 0 {
 		t.Errorf("false positive: %v", leaks)
 	}
+	// The copies folder alone is left out, and must be empty after a
+	// command: a copy left there is found.
+	sb := &sandbox{copies: filepath.Join(dir, "run", "casevault-copies")}
+	copy1 := filepath.Join(sb.copies, "s1", "1", "letter.txt")
+	os.MkdirAll(filepath.Dir(copy1), 0o700)
+	os.WriteFile(copy1, []byte(val), 0o600)
+	c.skip = sb.copies
+	if _, leaks := c.find(dir); len(leaks) != 0 {
+		t.Errorf("the copies folder was scanned: %v", leaks)
+	}
+	os.WriteFile(filepath.Join(dir, "run", "beside.txt"), []byte(val), 0o600)
+	if _, leaks := c.find(dir); len(leaks) == 0 {
+		t.Error("a file beside the copies folder was not scanned")
+	}
+	if left := sb.leftCopies(); len(left) != 3 || left[2] != copy1 {
+		t.Errorf("left in the copies folder: %v", left)
+	}
+	os.RemoveAll(filepath.Join(sb.copies, "s1"))
+	if left := sb.leftCopies(); len(left) != 0 {
+		t.Errorf("an empty copies folder: %v", left)
+	}
 }
 
 func TestNoPlaintextOnDisk(t *testing.T) {
@@ -336,10 +390,14 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	killName2 := c.word("killed add 2")
 	heldName := c.word("held add")
 
-	roots := []string{sb.vault, sb.tmp, sb.home}
+	roots := []string{sb.vault, sb.tmp, sb.home, sb.runtime}
+	c.skip = sb.copies // the one place plaintext may be, while a document is open
 	step := func(desc string) {
 		t.Helper()
 		c.scan(t, desc, roots...)
+		for _, p := range sb.leftCopies() {
+			t.Errorf("after %s: %s is left in the temporary copies' folder", desc, p)
+		}
 	}
 	p1 := pass1 + "\n"
 
