@@ -256,12 +256,21 @@ func (b *ObjectBatch) write(ref ObjectRef, path string, data []byte) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if b.released {
+		// Released while this was written (the caller gave up): not
+		// held, so a later checkpoint deletes it.
+		if v.unnamed == nil {
+			v.unnamed = map[ObjectRef]bool{}
+		}
+		v.unnamed[ref] = true
+		return ErrBatchReleased
+	}
 	b.objects.Add(1)
 	b.bytes.Add(int64(len(data)))
-	v.mu.Lock()
 	b.wrote[ref] = true
 	b.toSync[path] = true
-	v.mu.Unlock()
 	return nil
 }
 
@@ -454,10 +463,10 @@ var chunkers sync.Pool
 // workers), and returns the ordered chunk list and the SHA-256 of all the bytes.
 // Memory is bounded, whatever the size. ctx cancels. It does not Sync.
 //
-// One goroutine reads and cuts the chunks (and hashes the stream); up to
-// four workers each compute a chunk's id, hold it, and unless it exists
-// seal it in place and write it. At most workers+1 chunk buffers exist, so
-// memory stays below (workers+1) × DocChunkMax. The first failure (a full
+// One goroutine reads and cuts the chunks, another hashes the stream; up
+// to four workers each compute a chunk's id, hold it, and unless it exists
+// seal it in place and write it. At most workers+2 chunk buffers exist, so
+// memory stays below (workers+2) × DocChunkMax. The first failure (a full
 // disk: errors.Is finds syscall.ENOSPC) stops the rest and is returned;
 // what was written stays held until Release.
 func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64) (*DocumentWrite, error) {
@@ -490,10 +499,15 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 		c   Chunk
 		err error
 	}
+	// reader -> hashq -> hasher -> jobs -> workers -> results -> here.
+	// The chunker and the SHA-256 of the stream, both in order, run in
+	// goroutines of their own, so that they overlap.
+	hashq := make(chan job, 1)
 	jobs := make(chan job)
 	results := make(chan result, nw)
-	free := make(chan *docBuf, nw+1)
-	for range nw + 1 {
+	const spare = 2 // buffers beyond one per worker: one being cut, one being hashed
+	free := make(chan *docBuf, nw+spare)
+	for range nw + spare {
 		free <- docBufs.Get().(*docBuf)
 	}
 	defer func() {
@@ -509,7 +523,7 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 		sum     [32]byte
 	)
 	go func() {
-		defer close(jobs)
+		defer close(hashq)
 		ch, _ := chunkers.Get().(*chunker.Chunker)
 		if ch == nil {
 			ch = chunker.New(r, chunker.Pol(pol))
@@ -517,7 +531,6 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 			ch.Reset(r, chunker.Pol(pol))
 		}
 		defer func() { ch.Reset(nil, chunker.Pol(pol)); chunkers.Put(ch) }()
-		h := sha256.New()
 		for i := 0; ; i++ {
 			var buf *docBuf
 			select {
@@ -537,7 +550,7 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 			c, err := ch.Next(buf.b[docPrefix:docPrefix])
 			if err == io.EOF {
 				free <- buf
-				break
+				return
 			}
 			if err != nil {
 				free <- buf
@@ -549,14 +562,29 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 				buf.fit(n)
 				copy(buf.b[docPrefix:], c.Data)
 			}
-			h.Write(buf.b[docPrefix : docPrefix+n])
 			size += int64(n)
 			select {
-			case jobs <- job{i, buf, n}:
+			case hashq <- job{i, buf, n}:
 			case <-ctx.Done():
 				free <- buf
 				readErr = ctx.Err()
 				return
+			}
+		}
+	}()
+	go func() {
+		defer close(jobs)
+		h := sha256.New()
+		for j := range hashq {
+			if ctx.Err() != nil {
+				free <- j.buf // stopping: drain what the reader sent
+				continue
+			}
+			h.Write(j.buf.b[docPrefix : docPrefix+j.n])
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				free <- j.buf
 			}
 		}
 		h.Sum(sum[:0])
@@ -593,8 +621,9 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 		}
 		chunks[res.i] = res.c
 	}
-	// results is closed: every worker ended after the reader closed jobs,
-	// so readErr, size and sum are set.
+	// results is closed: every worker ended after the hasher closed jobs,
+	// which it did after the reader closed hashq, so readErr, size and sum
+	// are set.
 	switch {
 	case firstErr != nil:
 		return nil, fmt.Errorf("storing the document: %w", firstErr)

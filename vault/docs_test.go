@@ -453,6 +453,21 @@ func TestWriteDocumentCancel(t *testing.T) {
 	if _, err := b.WriteDocument(context.Background(), io.MultiReader(bytes.NewReader(detRand(82, 3<<20)), errReader{boom}), testPol); !errors.Is(err, boom) {
 		t.Fatalf("read error: %v", err)
 	}
+	// Released while it writes (a caller that gave up): the rest fails.
+	b2 := v.NewBatch()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b2.WriteDocument(context.Background(), pr, testPol)
+		done <- err
+	}()
+	pw.Write(detRand(83, 2<<20))
+	b2.Release()
+	go func() { pw.Write(detRand(84, 4<<20)); pw.Close() }()
+	if err := <-done; !errors.Is(err, ErrBatchReleased) {
+		t.Fatalf("WriteDocument released meanwhile: %v", err)
+	}
+	pr.Close() // the writer above may still wait for a reader
 	p, err := NewPolynomial()
 	if err != nil || checkPolynomial(p) != nil {
 		t.Fatalf("NewPolynomial: %#x %v", p, err)
