@@ -485,7 +485,8 @@ func checkHitKinds(t *testing.T, r access.Role, hits []store.SearchHit) {
 		kinds[h.Kind] = true
 	}
 	if kinds["matter"] && !r.Allows(access.Matters, access.Read) || kinds["note"] && !r.Allows(access.Notes, access.Read) ||
-		(kinds["party"] || kinds["party_alias"]) && !r.Allows(access.Parties, access.Read) {
+		(kinds["party"] || kinds["party_alias"]) && !r.Allows(access.Parties, access.Read) ||
+		kinds["document"] && !r.Allows(access.Documents, access.Read) {
 		t.Errorf("%s: search hits of kinds %v", r.Name, kinds)
 	}
 }

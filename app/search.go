@@ -14,7 +14,7 @@ import (
 )
 
 // Search ranks clients, aliases, matters, notes, parties and their other
-// names for query (every word, exactly, then as the start of a word, then
+// names, and documents (by name, folder and text), for query (every word, exactly, then as the start of a word, then
 // one typing slip away: store.Tx.Search) and records the search: the
 // query, and every record a hit showed (the access report, audit list
 // --record, finds it). A hit's Snippet has the match in [brackets]:
@@ -88,7 +88,8 @@ func auditQuery(q string) string {
 }
 
 // hitRecords adds to set the records that hits show: the client of every
-// hit, and the matter of a matter or note hit. It returns them sorted.
+// hit, the matter of a matter or note hit (or of a matter's document), and
+// the document of a document hit. It returns them sorted.
 func hitRecords(set map[string]bool, hits []store.SearchHit) []string {
 	if set == nil {
 		set = map[string]bool{}
@@ -99,6 +100,9 @@ func hitRecords(set map[string]bool, hits []store.SearchHit) []string {
 		}
 		if h.MatterID != 0 {
 			set[ref("matter", h.MatterID)] = true
+		}
+		if h.Kind == "document" && h.DocumentID != 0 {
+			set[ref("document", h.DocumentID)] = true
 		}
 	}
 	out := make([]string, 0, len(set))
