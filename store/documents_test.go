@@ -661,7 +661,8 @@ func TestMigrateFrom5(t *testing.T) {
 
 // TestRotateKeyDocuments: a rotation stores every document chunk again
 // under the new key; the chunk lists name the new objects, which read
-// back the same content.
+// back the same content. Then a deleted document's chunk leaves the
+// vault at the next checkpoint, and a chunk shared with another stays.
 func TestRotateKeyDocuments(t *testing.T) {
 	ctx := context.Background()
 	dir := newVault(t)
@@ -712,5 +713,21 @@ func TestRotateKeyDocuments(t *testing.T) {
 	err := s.View(ctx, func(tx *Tx) error { checkRefs(t, tx, nil); return nil })
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Deleting a: the next checkpoint no longer lists its own chunk,
+	// which goes; the chunk b shares stays.
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.DeleteDocument(a) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Vault().GetObject(vault.KindDocument, now[a][0].ID); err == nil {
+		t.Error("the deleted document's own chunk is still stored after a checkpoint")
+	}
+	for i, c := range now[b] {
+		if got, err := s.Vault().GetObject(vault.KindDocument, c.ID); err != nil || string(got) != want[b][i] {
+			t.Errorf("document %d chunk %d after deleting a: %q, %v", b, i, got, err)
+		}
 	}
 }
