@@ -299,9 +299,15 @@ func (c *docCopies) check(ctx context.Context) ([]any, error) {
 // the copy asks). A failure is reported and not tried again for the same
 // bytes, unless the file was still changing.
 func (c *docCopies) save(ctx context.Context, oc *openCopy, st tempcopy.State, ask bool) (any, error) {
-	if ask && oc.hooks.ask != nil && !oc.hooks.ask() {
-		oc.w.Accept(st)
-		return nil, nil
+	if ask && oc.hooks.ask != nil {
+		yes, answered := askUnless(ctx, oc.hooks.ask)
+		if !answered {
+			return nil, nil // locking: its last look keeps the change
+		}
+		if !yes {
+			oc.w.Accept(st)
+			return nil, nil
+		}
 	}
 	r, n, stored, err := oc.hooks.save(ctx, oc.path)
 	switch {
@@ -326,6 +332,19 @@ func (c *docCopies) save(ctx context.Context, oc *openCopy, st tempcopy.State, a
 		oc.hooks.saved(r)
 	}
 	return r, nil
+}
+
+// askUnless asks, unless ctx ends first (the vault locks while a dialog
+// waits): then the answer, when it comes, is not waited for.
+func askUnless(ctx context.Context, ask func() bool) (yes, answered bool) {
+	ch := make(chan bool, 1)
+	go func() { ch <- ask() }()
+	select {
+	case yes := <-ch:
+		return yes, true
+	case <-ctx.Done():
+		return false, false
+	}
 }
 
 // finish saves a last change of oc and deletes it.

@@ -329,3 +329,27 @@ func TestSessionCloseWipesCopies(t *testing.T) {
 		t.Fatalf("copies folder after Close: %v %v", ents, err)
 	}
 }
+
+// TestLockWhileAsking: the vault locks while Ask waits for an answer (a
+// dialog): locking does not wait for it, and keeps the change.
+func TestLockWhileAsking(t *testing.T) {
+	t.Parallel()
+	c, tick := testCopies(t)
+	d := &fakeDoc{}
+	oc := openFake(t, c, d, "q.txt", "one")
+	asking, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	oc.hooks.ask = func() bool { close(asking); <-release; return false }
+	os.WriteFile(oc.path, []byte("two"), 0o600)
+	tick <- time.Now()
+	tick <- time.Now()
+	select {
+	case <-asking:
+	case <-time.After(10 * time.Second):
+		t.Fatal("not asked")
+	}
+	notes := c.shutdown(ctx)
+	if got := d.saved(); len(got) != 1 || got[0] != "two" || len(notes) != 1 {
+		t.Fatalf("saved %q, notices %q", got, notes)
+	}
+}
