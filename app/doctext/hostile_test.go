@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"compress/lzw"
+	"encoding/ascii85"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -271,6 +273,31 @@ func TestPDFContent(t *testing.T) {
 		got, err := extract(t, TypePDF, pdf, 1000)
 		if err != nil || got != c.want {
 			t.Errorf("%s: got %q, %v; want %q", c.content, got, err, c.want)
+		}
+	}
+}
+
+// Streams through the other filters: LZW (old PDFs), ASCIIHex and ASCII85
+// (chained before Flate), and raw deflate without the zlib header.
+func TestPDFFilters(t *testing.T) {
+	words := "BT (Filtered words) Tj ET"
+	var lz bytes.Buffer
+	lw := lzw.NewWriter(&lz, lzw.MSB, 8)
+	lw.Write([]byte(words))
+	lw.Close()
+	var a85 bytes.Buffer
+	aw := ascii85.NewEncoder(&a85)
+	aw.Write(zlibBytes([]byte(words)))
+	aw.Close()
+	for name, stream := range map[string]string{
+		"LZW":         fmt.Sprintf("<< /Length %d /Filter /LZWDecode >>\nstream\n%s\nendstream", lz.Len(), lz.Bytes()),
+		"ASCIIHex":    fmt.Sprintf("<< /Length %d /Filter /AHx >>\nstream\n%x>\nendstream", 2*len(words)+1, words),
+		"ASCII85+Fl":  fmt.Sprintf("<< /Length %d /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n%s~>\nendstream", a85.Len()+2, a85.Bytes()),
+		"raw deflate": fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(deflateBytes([]byte(words))), deflateBytes([]byte(words))),
+	} {
+		got, err := extract(t, TypePDF, pdfWith(stream), 1000)
+		if err != nil || got != "Filtered words" {
+			t.Errorf("%s: got %q, %v", name, got, err)
 		}
 	}
 }

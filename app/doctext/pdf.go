@@ -3,6 +3,7 @@ package doctext
 import (
 	"bytes"
 	"compress/flate"
+	"compress/lzw"
 	"compress/zlib"
 	"context"
 	"encoding/ascii85"
@@ -522,6 +523,10 @@ func (d *pdfDoc) streamData(s *pdfStream) ([]byte, error) {
 			r = inflater(r)
 		case "ASCIIHexDecode", "AHx":
 			r = &asciiHexReader{r: r}
+		case "LZWDecode", "LZW":
+			// Go's LZW is the PDF one (MSB first, 8-bit literals, code width
+			// growing one code early); /EarlyChange 0 is not read.
+			r = lzw.NewReader(r, lzw.MSB, 8)
 		case "ASCII85Decode", "A85":
 			r = ascii85.NewDecoder(&a85Cleaner{r: r})
 		default:
