@@ -628,7 +628,8 @@ func typoBudget(w string) int {
 }
 
 // searchTerms is every word of the search index's name column (names,
-// aliases, titles, numbers, parties' names and organisations), sorted,
+// aliases, titles, numbers, parties' names and organisations, documents'
+// names and folders), sorted,
 // as the index's tokenizer makes them (lower case, accents removed: the
 // same as foldWord): the words a correction may lead to. The body column
 // (notes) is left out: listing its words costs a reading of every note
@@ -677,6 +678,7 @@ type wordList struct {
 // the tables a word list was read from.
 type wordMark struct {
 	client, clientAt, clientAlias, matter, matterAt, party, partyAt, partyAlias int64
+	document                                                                   int64 // -1: no documents table (before schema 6)
 }
 
 func (tx *Tx) wordMark() (wordMark, error) {
@@ -686,6 +688,16 @@ func (tx *Tx) wordMark() (wordMark, error) {
 		(SELECT coalesce(max(updated_at), 0) FROM matters), (SELECT coalesce(max(id), 0) FROM parties),
 		(SELECT coalesce(max(updated_at), 0) FROM parties), (SELECT coalesce(max(id), 0) FROM party_aliases)`).Scan(
 		&m.client, &m.clientAt, &m.clientAlias, &m.matter, &m.matterAt, &m.party, &m.partyAt, &m.partyAlias)
+	if err != nil {
+		return m, err
+	}
+	// Documents' names and folders (schema 6; never renamed: new ids
+	// are all a refresh reads).
+	m.document = -1
+	if ok, err := hasTable(tx.Tx, "documents"); err != nil || !ok {
+		return m, err
+	}
+	err = tx.QueryRow("SELECT coalesce(max(id), 0) FROM documents").Scan(&m.document)
 	return m, err
 }
 
@@ -712,6 +724,13 @@ func (tx *Tx) readWords(since *wordList) (*wordList, error) {
 		UNION ALL SELECT name || ' ' || organisation FROM parties WHERE id > ?6 OR updated_at > ?7
 		UNION ALL SELECT alias FROM party_aliases WHERE id > ?8 OR party_id IN (SELECT id FROM parties WHERE updated_at > ?7)`
 		args = []any{o.client, o.clientAt, o.clientAlias, o.matter, o.matterAt, o.party, o.partyAt, o.partyAlias}
+	}
+	if mark.document >= 0 {
+		from := int64(0)
+		if since != nil {
+			from = max(since.mark.document, 0)
+		}
+		q += ` UNION ALL SELECT name || ' ' || folder FROM documents WHERE id > ` + strconv.FormatInt(from, 10)
 	}
 	rows, err := tx.Query(q, args...)
 	if err != nil {
