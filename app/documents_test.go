@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"casevault/app/access"
+	"casevault/app/intake/form"
 	"casevault/store"
 	"casevault/vault"
 	"casevault/vault/testkit"
@@ -735,3 +736,63 @@ func TestDocumentWalls(t *testing.T) {
 
 // mountSmall is a small tmpfs (root only; elsewhere the test is skipped).
 func mountSmall(t *testing.T, size int) string { return testkit.MountTmpfs(t, size) }
+
+// TestAcceptIntakeFilesBecomeDocuments: the files sent with an accepted
+// submission are the new client's documents (made by "intake"), byte for
+// byte, each add audited after the accept; the submission keeps its own.
+func TestAcceptIntakeFilesBecomeDocuments(t *testing.T) {
+	s, _, _ := testSession(t)
+	files := []form.File{
+		{Meta: form.FileMeta{N: 1, Name: "passport.jpg", MediaType: "image/jpeg"}, Data: []byte("\xff\xd8\xff\xe0 passport")},
+		{Meta: form.FileMeta{N: 2, Name: "lease.txt", MediaType: "text/plain"}, Data: []byte("the lease of Jane Roe")},
+	}
+	id := addIntake(t, s, intakeSubFull("Jane Roe", intakeT0), files...)
+	if _, err := s.CheckIntakeConflicts(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.IntakeDraft(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Decision = "clear"
+	clientID, _, err := s.AcceptIntake(ctx, id, *a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.ListDocuments(ctx, DocTarget{ClientID: clientID}, DocFilter{})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("the client's documents: %+v %v", list, err)
+	}
+	for _, d := range list {
+		var want []byte
+		for _, f := range files {
+			if f.Meta.Name == d.Name {
+				want = f.Data
+			}
+		}
+		var buf bytes.Buffer
+		v, err := s.ReadDocument(ctx, d.ID, 0, &buf)
+		if err != nil || !bytes.Equal(buf.Bytes(), want) || v.How != "intake" {
+			t.Errorf("%s: %q (%+v) %v", d.Name, buf.Bytes(), v, err)
+		}
+	}
+	es, err := s.AuditList(ctx, store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acts []string
+	for _, e := range es {
+		if strings.HasPrefix(e.Action, "intake.accept") || e.Action == "document.add" {
+			acts = append(acts, e.Action)
+		}
+	}
+	if strings.Join(acts, " ") != "intake.accept document.add document.add" {
+		t.Errorf("audit: %v", acts)
+	}
+	if d, err := s.GetIntake(ctx, id); err != nil || len(d.FileList) != 2 {
+		t.Errorf("the submission's files: %+v %v", d, err)
+	}
+	if hits, _ := s.Search(ctx, "lease", 10); len(hits) == 0 || hits[0].Kind != "document" {
+		t.Errorf("search for the file's text: %+v", hits)
+	}
+}

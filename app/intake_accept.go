@@ -270,7 +270,10 @@ func (s *Session) validAcceptance(a *IntakeAcceptance) (*store.Client, *store.Ma
 // is checked as when a client, a matter and a party are added by hand
 // (*FieldError). Recorded as intake.accept naming the submission, the
 // client, the matter and the check. A submission decided already is
-// ErrIntakeDecided.
+// ErrIntakeDecided. Then, for a user who may add documents, each file sent
+// with the submission becomes a document of the new client (one
+// document.add entry each); a file that cannot be added is named in an
+// error returned with the ids of the accepted client and matter.
 func (s *Session) AcceptIntake(ctx context.Context, id int64, a IntakeAcceptance) (clientID, matterID int64, err error) {
 	if err := s.allow(ctx, access.AcceptIntake, intakeRef(id)); err != nil {
 		return 0, 0, err
@@ -316,7 +319,10 @@ func (s *Session) AcceptIntake(ctx context.Context, id int64, a IntakeAcceptance
 	if err != nil {
 		return 0, 0, err
 	}
-	return clientID, matterID, nil
+	// The files sent with it become the new client's documents
+	// (documents_intake.go); the submission is accepted whatever happens
+	// to them, and the error then says which stayed with the submission.
+	return clientID, matterID, s.intakeDocuments(ctx, id, clientID)
 }
 
 // mustBeIntakeCheck is a *FieldError (field "check") unless checkID is
