@@ -678,7 +678,7 @@ type wordList struct {
 // the tables a word list was read from.
 type wordMark struct {
 	client, clientAt, clientAlias, matter, matterAt, party, partyAt, partyAlias int64
-	document                                                                   int64 // -1: no documents table (before schema 6)
+	document                                                                    int64 // -1: no documents table (before schema 6)
 }
 
 func (tx *Tx) wordMark() (wordMark, error) {
