@@ -1,6 +1,7 @@
 package doctext
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"strings"
@@ -150,4 +151,18 @@ func TestExtractPDFFixtures(t *testing.T) {
 		t.Errorf("page 2's streams out of order: %q", got)
 	}
 	wantText(t, "objstm.pdf", []string{objstmText}, nil)
+	// Without the cross-reference stream's /Root, the catalog is found among
+	// the objects of the object stream.
+	noRoot := bytes.Replace(readFixture(t, "objstm.pdf"), []byte("/Root 1 0 R"), []byte("           "), 1)
+	if got, err := extract(t, TypePDF, noRoot, 1000); err != nil || got != objstmText {
+		t.Errorf("no /Root: got %q, %v", got, err)
+	}
+	d := newPDFDoc(t.Context(), bytes.NewReader(noRoot), int64(len(noRoot)))
+	if err := d.scan(); err != nil {
+		t.Fatal(err)
+	}
+	d.loadObjectStreams()
+	if c := d.findCatalog(); c == nil || c.name("Type") != "Catalog" {
+		t.Errorf("no /Root: catalog %v", c)
+	}
 }

@@ -75,13 +75,17 @@ type pdfDoc struct {
 	parsed   int64 // bytes of object syntax parsed (maxPDFParse)
 }
 
-func extractPDF(ctx context.Context, w *textWriter, r io.ReaderAt, size int64) error {
-	d := &pdfDoc{
+func newPDFDoc(ctx context.Context, r io.ReaderAt, size int64) *pdfDoc {
+	return &pdfDoc{
 		ctx: ctx, r: r, size: size, budget: maxInflate,
 		offsets: map[int]int64{}, inStreams: map[int]objStmLoc{},
 		cache: map[int]any{}, objStms: map[int][]byte{}, objStmAt: map[int][]int{},
 		fonts: map[pdfRef]*pdfFont{},
 	}
+}
+
+func extractPDF(ctx context.Context, w *textWriter, r io.ReaderAt, size int64) error {
+	d := newPDFDoc(ctx, r, size)
 	if err := d.scan(); err != nil {
 		return err
 	}

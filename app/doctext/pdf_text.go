@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -103,7 +104,16 @@ func (d *pdfDoc) findCatalog() pdfDict {
 			return c
 		}
 	}
+	// Objects in object streams, in number order so the choice is the same every time.
+	nums := make([]int, 0, len(d.inStreams))
 	for num := range d.inStreams {
+		nums = append(nums, num)
+	}
+	slices.Sort(nums)
+	for _, num := range nums {
+		if d.ctx.Err() != nil {
+			return nil
+		}
 		if c, ok := d.object(num).(pdfDict); ok && c.name("Type") == "Catalog" && c["Pages"] != nil {
 			return c
 		}
