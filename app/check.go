@@ -162,11 +162,14 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 	add := func(name, status, said, detail string) {
 		rep.Items = append(rep.Items, CheckItem{Name: name, Status: status, Said: said, Detail: detail})
 	}
-	var badChunks, badSegs []vault.ObjectProblem
+	var badChunks, badSegs, badDocs []vault.ObjectProblem
 	for _, p := range vr.Damaged {
-		if p.Kind == vault.KindDBChunk {
+		switch p.Kind {
+		case vault.KindDBChunk:
 			badChunks = append(badChunks, p)
-		} else {
+		case vault.KindDocument:
+			badDocs = append(badDocs, p)
+		default:
 			badSegs = append(badSegs, p)
 		}
 	}
@@ -191,6 +194,17 @@ func (s *Session) Check(ctx context.Context, progress ProgressFunc) (*CheckRepor
 		add("Sealed audit trail", CheckDamaged,
 			fmt.Sprintf("%d of the %s of the audit trail %s damaged.", len(badSegs), count(vr.Segments, "sealed part", "sealed parts"), human.Noun(len(badSegs), "is", "are")),
 			objectProblems(badSegs))
+	}
+	switch {
+	case vr.Documents == 0:
+	case len(badDocs) == 0:
+		add("Documents", CheckOK,
+			fmt.Sprintf("All %s of the documents read back intact.", count(vr.Documents, "stored piece", "stored pieces")),
+			fmt.Sprintf("%s: %s", human.Count(vr.Documents, "document chunk object", "document chunk objects"), how))
+	default:
+		add("Documents", CheckDamaged,
+			fmt.Sprintf("%d of the %s of the documents %s damaged.", len(badDocs), count(vr.Documents, "stored piece", "stored pieces"), human.Noun(len(badDocs), "is", "are")),
+			objectProblems(badDocs))
 	}
 	switch {
 	case vr.Manifest != "":

@@ -208,6 +208,9 @@ func TestCheckpointKeepsHeld(t *testing.T) {
 	if err := b.Hold(docRefs(old)...); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Hold(ObjectRef{KindDocument, ID{9}}); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("Hold of a missing object: %v", err)
+	}
 	// The old document is deleted (the checkpoint no longer names it) and
 	// a backup's checkpoint... every checkpoint runs its sweep too.
 	for i := range 2 {
@@ -653,4 +656,26 @@ func TestRotateWaitsForReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Abort()
+}
+
+// casevault check reads the document chunks a checkpoint lists, counts them
+// apart from audit segments, and names a damaged one.
+func TestCheckDocuments(t *testing.T) {
+	t.Parallel()
+	v, _, _ := newVault(t)
+	load(t, v)
+	dw, _ := writeDoc(t, v, detRand(95, 2<<20))
+	if err := v.WriteCheckpoint(context.Background(), []byte("img"), nil, docRefs(dw)...); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustCheck(t, v)
+	if !rep.OK() || rep.Documents != len(docRefs(dw)) || rep.Segments != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	path := v.objectPath(KindDocument, dw.Chunks[0].ID)
+	writeFile(t, path, flipped(readFile(t, path), 100, 1))
+	rep = mustCheck(t, v)
+	if rep.OK() || len(rep.Damaged) != 1 || rep.Damaged[0].File != path || rep.Damaged[0].Kind != KindDocument {
+		t.Fatalf("tampered chunk: %+v", rep)
+	}
 }

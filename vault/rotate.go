@@ -42,6 +42,9 @@ type Rotation struct {
 	hdr      *header  // the new header, MAC'd with the new key
 	recovery RecoveryKey
 	done     bool
+	// dirs: the folders of the objects Reput wrote, fsynced by Commit
+	// before anything names them (once each, however many objects)
+	dirs map[string]bool
 }
 
 // BeginRotation makes a new data key and the header that holds it: every
@@ -123,7 +126,9 @@ func (v *Vault) withKeysLocked(kr *keyring, fn func() error) error {
 
 // Reput reads object id of kind k under the current keys (authenticated, id
 // recomputed) and stores its plaintext under the new keys; it returns the
-// new id. The new object is durable when Reput returns.
+// new id. The new object's file is durable when Reput returns, its name
+// once Commit has fsynced the folders (before anything names it). One
+// object at a time: a rotation's memory does not grow with the documents.
 func (r *Rotation) Reput(k Kind, id ID) (ID, error) {
 	v := r.v
 	v.mu.Lock()
@@ -145,7 +150,10 @@ func (r *Rotation) Reput(k Kind, id ID) (ID, error) {
 	}
 	defer clear(pt)
 	var nid ID
-	dirs := map[string]bool{}
+	if r.dirs == nil {
+		r.dirs = map[string]bool{}
+	}
+	dirs := r.dirs
 	err = v.withKeysLocked(r.keys, func() error {
 		var err error
 		if nid, err = v.objectID(k, pt); err != nil {
@@ -156,7 +164,7 @@ func (r *Rotation) Reput(k Kind, id ID) (ID, error) {
 	if err != nil {
 		return ID{}, err
 	}
-	return nid, syncDirs(v.fs, dirs)
+	return nid, nil
 }
 
 // Abort forgets a rotation that was not committed. Objects it wrote are
@@ -257,6 +265,9 @@ func (r *Rotation) Commit(ctx context.Context, image []byte, meta json.RawMessag
 			dirs, err := v.writeChunksLocked(ctx, image, nil, cp, fps)
 			if err != nil {
 				return err
+			}
+			for d := range r.dirs {
+				dirs[d] = true // the re-put objects' folders
 			}
 			if err := syncDirsParallel(ctx, v.fs, dirs); err != nil {
 				return err
