@@ -85,4 +85,7 @@ func TestHeavyDocumentCrashLoop(t *testing.T) {
 		}
 		next++ // the name in flight is used: skip it
 	}
+	if len(acked) == 0 || versions < 2 {
+		t.Errorf("the children acknowledged %d documents and %d versions: the kills came before any add", len(acked), versions)
+	}
 }

@@ -48,8 +48,8 @@ func TestDocCrashHelper(t *testing.T) {
 	if err != nil {
 		fail("open: %v", err)
 	}
-	list, _, err := s.ListDocuments(ctx, DocTarget{}, DocFilter{})
-	if err != nil || len(list) == 0 {
+	list, _, err := s.ListDocuments(ctx, DocTarget{}, DocFilter{Name: "first.bin"})
+	if err != nil || len(list) != 1 {
 		fail("the setup's document: %v", err)
 	}
 	target := DocTarget{MatterID: list[0].MatterID}
