@@ -59,6 +59,7 @@ var (
 	ErrExists          = vault.ErrExists
 	ErrNotFound        = store.ErrNotFound
 	ErrHasMatters      = store.ErrHasMatters
+	ErrHasDocuments    = store.ErrHasDocuments
 	// ErrUnknownUser: no user of that name in this vault (a *vault.UnknownUserError).
 	ErrUnknownUser = vault.ErrUnknownUser
 	// ErrKeyFileNeeded: the user's slot needs a key file and none was given.
@@ -214,6 +215,8 @@ func Message(err error) string {
 		return "Choose a backup folder first (a USB drive is best)."
 	case errors.Is(err, store.ErrHasMatters):
 		return "This client has matters, so it is kept for conflict checks and retention and cannot be deleted."
+	case errors.Is(err, store.ErrHasDocuments):
+		return "This client has documents, so it cannot be deleted. Delete or export its documents first."
 	case errors.Is(err, store.ErrNotFound):
 		return "That record no longer exists (" + err.Error() + ")."
 	case errors.Is(err, ErrDiskFull):

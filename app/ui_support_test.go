@@ -120,6 +120,7 @@ func TestMessage(t *testing.T) {
 		{ErrLocked, "already open"},
 		{&FieldError{"email", "The e-mail address is bad"}, "The e-mail address is bad. Nothing was changed."},
 		{ErrHasMatters, "cannot be deleted"},
+		{ErrHasDocuments, "Delete or export its documents first"},
 	} {
 		if got := Message(tc.err); !strings.Contains(got, tc.want) {
 			t.Errorf("Message(%v) = %q", tc.err, got)

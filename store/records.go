@@ -157,7 +157,7 @@ func (tx *Tx) DeleteClient(id int64) error {
 			return err
 		}
 		if n > 0 {
-			return fmt.Errorf("client %d has %d document(s): %w", id, n, ErrHasDocuments)
+			return fmt.Errorf("client %d: %w", id, ErrHasDocuments)
 		}
 	}
 	res, err := tx.Exec("DELETE FROM clients WHERE id = ?", id)

@@ -248,6 +248,8 @@ func message(err error, repo, dir string) string {
 		return err.Error() + " (check the id with \"casevault client list" + v + "\" or \"casevault matter list" + v + "\")"
 	case errors.Is(err, app.ErrHasMatters):
 		return err.Error() + "; a client with matters is kept for conflict checks and retention, so it cannot be deleted"
+	case errors.Is(err, app.ErrHasDocuments):
+		return "this client has documents, so it cannot be deleted; delete or export them first (see casevault doc list --client CLIENT-ID)"
 	}
 	if m, ok := backupMessage(err, repo, vaultOpt(dir)); ok {
 		return m
