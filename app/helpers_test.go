@@ -39,8 +39,10 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CONFIG_HOME", cfg)
 	code := m.Run()
 	os.RemoveAll(cfg)
-	if template.dir != "" {
-		os.RemoveAll(filepath.Dir(template.dir))
+	for _, d := range []string{template.dir, docsTemplate.dir} {
+		if d != "" {
+			os.RemoveAll(filepath.Dir(d))
+		}
 	}
 	os.Exit(code)
 }

@@ -63,6 +63,10 @@ func (e *DamagedError) Error() string {
 	return s
 }
 
+// Blobs are the damaged blobs, when the damage is in blobs of a pack (a
+// document chunk's id lets the caller say which document it belongs to).
+func (e *DamagedError) Blobs() []BlobKey { return append([]BlobKey(nil), e.blobs...) }
+
 // Is reports whether target is ErrDamaged.
 func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
