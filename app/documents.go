@@ -416,7 +416,7 @@ func (s *Session) docPolynomial(ctx context.Context) (uint64, error) {
 			return err
 		})
 	}
-	return pol, savedFailure(err)
+	return pol, s.diskFailure(err)
 }
 
 // source is what an add reads: a file (ra set, size known) or a stream.
@@ -506,7 +506,7 @@ func (s *Session) writeContent(ctx context.Context, b *vault.ObjectBatch, src so
 		if errors.Is(err, errGrew) {
 			return nil, &docChangedError{Name: src.name}
 		}
-		return nil, savedFailure(err)
+		return nil, s.diskFailure(err)
 	}
 	out := &content{w: w, media: doctext.Detect(src.name, head)}
 	ra, size := src.ra, w.Size
@@ -712,7 +712,7 @@ func keepBothName(tx *store.Tx, t DocTarget, folder, name string) (string, error
 // version of the one of the same name (SameNameNewVersion).
 func (s *Session) commitAdd(ctx context.Context, b *vault.ObjectBatch, t DocTarget, folder, name string, existing *store.Document, same SameName, c *content, how string) (*DocumentInfo, error) {
 	if err := b.Sync(ctx); err != nil {
-		return nil, savedFailure(err)
+		return nil, s.diskFailure(err)
 	}
 	now := s.now()
 	by := s.DisplayName()
@@ -917,7 +917,7 @@ func (s *Session) AddVersion(ctx context.Context, docID int64, path, how string)
 // commitVersion syncs b and adds v as the document's next version.
 func (s *Session) commitVersion(ctx context.Context, b *vault.ObjectBatch, docID int64, v *store.DocumentVersion, chunks []vault.Chunk, text, action string) (*VersionInfo, error) {
 	if err := b.Sync(ctx); err != nil {
-		return nil, savedFailure(err)
+		return nil, s.diskFailure(err)
 	}
 	v.AddedAt, v.AddedBy = s.now(), s.DisplayName()
 	var out VersionInfo
@@ -1264,4 +1264,15 @@ func (s *Session) DeleteDocument(ctx context.Context, id int64) error {
 		}
 		return recs, fmt.Sprintf("%s, %s", quoteName(docPath(d.Folder, d.Name)), human.Count(d.Versions, "version", "versions")), tx.DeleteDocument(id)
 	})
+}
+
+// diskFailure is savedFailure for the chunks of an add: a full disk also
+// marks the session read-only (DiskFull), as a refused change does.
+func (s *Session) diskFailure(err error) error {
+	if err != nil && isDiskFull(err) {
+		s.auditMu.Lock()
+		s.diskFull = true
+		s.auditMu.Unlock()
+	}
+	return savedFailure(err)
 }

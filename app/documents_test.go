@@ -499,8 +499,8 @@ func TestDocumentDiskFull(t *testing.T) {
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "nothing was saved") {
 		t.Fatalf("add on a full disk: %v", err)
 	}
-	if docCount(t, s) != 0 {
-		t.Error("a document row after a full disk")
+	if docCount(t, s) != 0 || !s.DiskFull() {
+		t.Errorf("after a full disk: %d documents, DiskFull %v", docCount(t, s), s.DiskFull())
 	}
 	if _, err := s.ListClients(ctx, store.ByName); err != nil {
 		t.Errorf("reading after the full disk: %v", err)
