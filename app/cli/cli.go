@@ -86,6 +86,9 @@ type Env struct {
 	intakeLANAddr string
 	// terminal: tests answer a question as at a terminal (intake delete).
 	terminal bool
+	// progress: tests see standard error as a terminal, which is shown
+	// the progress of doc add.
+	progress bool
 }
 
 // OSEnv is the real process environment.
@@ -200,7 +203,7 @@ func exitCode(err error) int {
 		errors.Is(err, app.ErrKeyFileNeeded):
 		return ExitWrongKey
 	case errors.Is(err, app.ErrDamaged), errors.Is(err, app.ErrMixedVersions), errors.Is(err, app.ErrBackupDamaged), errors.Is(err, app.ErrDrillFailed),
-		errors.Is(err, app.ErrCheckFailed):
+		errors.Is(err, app.ErrCheckFailed), errors.Is(err, app.ErrDocDamaged):
 		return ExitDamaged
 	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy), errors.Is(err, app.ErrIntakeRunning):
 		return ExitLocked
@@ -235,6 +238,8 @@ func message(err error, repo, dir string) string {
 			"\nTo keep it and go on (the damaged part is kept aside, not deleted): casevault repair" + v
 	case errors.As(err, &fe):
 		return fe.Message + ". Nothing was changed."
+	case errors.Is(err, app.ErrDocNotFound):
+		return err.Error() + "; check the number with \"casevault doc list --matter MATTER-ID" + vaultOpt(dir) + "\" (or --client CLIENT-ID, or --all)"
 	case errors.Is(err, app.ErrNotFound):
 		v := vaultOpt(dir)
 		switch m := err.Error(); {

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -56,7 +57,7 @@ func (v *tv) as(u cliUser, args ...string) (string, string, int) {
 }
 
 // cliOp is one command of the matrix; args may hold {client}, {matter},
-// {new-client}, {new-matter}, {closed-matter}, {check}, {repo}, {tmp},
+// {new-client}, {new-matter}, {closed-matter}, {check}, {doc}, {new-doc}, {repo}, {tmp},
 // {user}, filled in before each run.
 type cliOp struct {
 	args  []string
@@ -107,6 +108,11 @@ func cliOps() []cliOp {
 		{a("client open {client}"), v(access.SetClassOf)},
 		{a("doc limit"), v()}, // every user may know the largest file they may add
 		{a("doc limit 2GB"), v(access.SetDocLimit)},
+		// One command per document verb (the app's matrix runs every one).
+		{a("doc list --matter {matter}"), v(access.ListDocuments)},
+		{a("doc add --matter {matter} --keep-both {tmp}/added.txt"), v(access.AddDocuments)},
+		{a("doc export {doc} --to {tmp}"), v(access.ExportDocuments)},
+		{a("doc delete {new-doc} --yes"), v(access.DeleteDocuments)},
 		{a("key change"), v(access.RotateKey)}, // last: the vault key changes
 	}
 }
@@ -117,6 +123,11 @@ func TestCLIPermissionMatrix(t *testing.T) {
 	client := v.id("client", "add", "--name", "Quillon Marsh")
 	matter := v.id("matter", "add", "--client", client, "--title", "Quillon v. Harrow", "--adverse", "Harrow Quillon")
 	v.ok("note", "add", "--matter", matter, "--text", "quillon called")
+	docFile := filepath.Join(t.TempDir(), "matrix.txt")
+	if err := os.WriteFile(docFile, []byte("quillon letter"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc := docAddedID(t, v.ok("doc", "add", "--matter", matter, docFile))
 	owner := cliUser{name: "", pass: testPass, role: mustRole(t, access.OwnerRole)}
 	users := []cliUser{owner}
 	// make test runs the owner (everything allowed), the Paralegal and the
@@ -138,7 +149,7 @@ func TestCLIPermissionMatrix(t *testing.T) {
 			who = "owner"
 		}
 		for _, op := range cliOps() {
-			repl := map[string]string{"{client}": client, "{matter}": matter, "{tmp}": tmp, "{user}": who}
+			repl := map[string]string{"{client}": client, "{matter}": matter, "{tmp}": tmp, "{user}": who, "{doc}": doc}
 			args := strings.Join(op.args, " ")
 			if strings.Contains(args, "{new-client}") {
 				repl["{new-client}"] = v.id("client", "add", "--name", "Doomed client")
@@ -150,6 +161,14 @@ func TestCLIPermissionMatrix(t *testing.T) {
 				m := v.id("matter", "add", "--client", client, "--title", "Closed matter")
 				v.ok("matter", "close", m)
 				repl["{closed-matter}"] = m
+			}
+			if strings.Contains(args, "{new-doc}") {
+				repl["{new-doc}"] = docAddedID(t, v.ok("doc", "add", "--matter", matter, "--keep-both", docFile))
+			}
+			if strings.Contains(args, "{tmp}/added.txt") {
+				if err := os.WriteFile(filepath.Join(tmp, "added.txt"), []byte("added"), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if strings.Contains(args, "{check}") {
 				res := okJSON[map[string]any](v, "conflicts", "Someone Else")
