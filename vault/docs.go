@@ -448,10 +448,14 @@ type docBuf struct{ b []byte }
 
 var docBufs = sync.Pool{New: func() any { return &docBuf{b: make([]byte, docPrefix+DocChunkAvg+chacha20poly1305.Overhead)} }}
 
-// fit makes room for n bytes of plaintext, keeping none of the content.
+// fit makes room for n bytes of plaintext, keeping none of the content. A
+// buffer too small grows at once to the largest chunk's size: a chunk
+// longer than the buffer's room is first grown by the chunker's appends
+// (a chain of copies, each 1.25 times larger), which should happen at most
+// once in a buffer's life.
 func (d *docBuf) fit(n int) {
 	if need := docPrefix + n + chacha20poly1305.Overhead + 1; len(d.b) < need {
-		d.b = make([]byte, max(need, min(2*len(d.b), docPrefix+DocChunkMax+chacha20poly1305.Overhead+1)))
+		d.b = make([]byte, max(need, docPrefix+DocChunkMax+chacha20poly1305.Overhead+1))
 	}
 }
 
