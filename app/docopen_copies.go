@@ -211,6 +211,16 @@ func (c *docCopies) each(fn func(oc *openCopy, version int)) {
 	}
 }
 
+// discard deletes a copy that never was watched.
+func (c *docCopies) discard(path string) {
+	c.mu.Lock()
+	tc := c.tc
+	c.mu.Unlock()
+	if tc != nil {
+		tc.Remove(path)
+	}
+}
+
 // drop stops watching oc and deletes its copy and folder.
 func (c *docCopies) drop(oc *openCopy) error {
 	c.mu.Lock()
