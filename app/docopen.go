@@ -21,9 +21,9 @@ import (
 type OpenOptions struct {
 	Version int // 0: the current one
 	// Ask is asked before a change saved in the copy becomes a version
-	// (nil: every saved change does). It runs on the watcher's goroutine
-	// and must return. Locking does not ask: a change saved just before
-	// is kept.
+	// (nil: every saved change does). It runs on a goroutine of its own;
+	// locking does not wait for an answer, and does not ask: a change
+	// saved just before is kept.
 	Ask func(d DocumentInfo) bool
 	// OnVersion is told each version saved from the copy; OnProblem each
 	// problem (a vanished copy: ErrCopyGone; a change that could not be
