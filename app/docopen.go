@@ -79,6 +79,11 @@ func (s *Session) OpenDocument(ctx context.Context, id int64, o OpenOptions) (*O
 		}
 		return nil
 	})
+	if isDiskFull(err) {
+		return nil, fmt.Errorf("there is not enough room for the temporary copy of %s (%s, in %s): "+
+			"close other opened documents or free some space there, then open it again; nothing in the vault changed: %w",
+			quoteName(info.Name), human.Size(v.Size), human.Escape(s.copies.where()), err)
+	}
 	if err != nil {
 		return nil, err
 	}

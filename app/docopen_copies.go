@@ -211,6 +211,16 @@ func (c *docCopies) each(fn func(oc *openCopy, version int)) {
 	}
 }
 
+// where is the copies folder ("" before the first copy).
+func (c *docCopies) where() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tc == nil {
+		return ""
+	}
+	return c.tc.Root.Dir
+}
+
 // discard deletes a copy that never was watched.
 func (c *docCopies) discard(path string) {
 	c.mu.Lock()

@@ -292,3 +292,29 @@ func TestOpenedByReader(t *testing.T) {
 		t.Fatalf("versions %+v", vs)
 	}
 }
+
+// TestOpenNoRoom: a copies folder too small for the document: a plain
+// error, nothing left of the copy.
+func TestOpenNoRoom(t *testing.T) {
+	t.Parallel()
+	disk := testkit.MountTmpfs(t, 64<<10)
+	fx := newOpenFix(t, strings.Repeat("a long pleading ", 20000))
+	fx.s.copies.root = &tempcopy.Root{Dir: filepath.Join(disk, tempcopy.DirName), InMemory: true}
+	_, err := fx.s.OpenDocument(ctx, fx.doc, fx.options())
+	if !isDiskFull(err) || !strings.Contains(Message(err), "not enough room for the temporary copy of “Lee letter.txt” (320 KB") {
+		t.Fatalf("no room: %v", err)
+	}
+	if len(fx.opened) != 0 || len(fx.s.OpenCopies()) != 0 {
+		t.Fatalf("opened %v", fx.opened)
+	}
+	left := 0
+	filepath.WalkDir(disk, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Base(p) != "session.lock" {
+			left++
+		}
+		return nil
+	})
+	if left != 0 {
+		t.Fatalf("%d files left on the small disk", left)
+	}
+}
