@@ -34,7 +34,11 @@ type clientsScreen struct {
 	mform    *matterForm // the new-matter form, while shown
 	msg      *widget.Label
 	security *securityBox // of the client shown
-	loading  bool
+	// docs, docsTab, selectDoc: as mattersScreen's (documents.go).
+	docs      *docsPane
+	docsTab   bool
+	selectDoc int64
+	loading   bool
 	// offerFor is the client (or the new matter's client) whose conflict
 	// check is offered in the pane after a save; offer is that check.
 	offerFor int64
@@ -227,7 +231,12 @@ func (c *clientsScreen) showDetail(d *app.ClientDetail) {
 		widget.NewSeparator(),
 		c.security.obj,
 	)
-	c.setRight(container.NewVScroll(container.NewPadded(body)))
+	c.docs = nil
+	if u.canSeeDocuments() {
+		c.docs = u.newDocsPane(app.DocTarget{ClientID: d.ID}, d.Name)
+		c.docs.selectID, c.selectDoc = c.selectDoc, 0
+	}
+	c.setRight(u.docsTab(container.NewVScroll(container.NewPadded(body)), c.docs, c.docsTab, func(on bool) { c.docsTab = on }))
 }
 
 func (c *clientsScreen) confirmDelete(d *app.ClientDetail) {

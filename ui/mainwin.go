@@ -85,8 +85,10 @@ type mainScreen struct {
 	search  *entry
 	lockB   *widget.Button
 	content *fyne.Container
-	banner  *backupBanner // backups.go
-	bstatus *widget.Label // "Backing up… 45%" while a backup runs
+	banner  *backupBanner  // backups.go
+	bstatus *widget.Label  // "Backing up… 45%" while a backup runs
+	docNote *widget.Button // "Saved version 3 of …" (documents_actions.go)
+	docPick *docPickDialog // where dropped files go, while asked (tests)
 
 	clients   *clientsScreen
 	matters   *mattersScreen
@@ -180,13 +182,16 @@ func newMainScreen(u *UI) *mainScreen {
 			m.show(id)
 		}
 	}
-	m.search = u.newEntry("Search clients, matters, parties and notes (Ctrl+F)")
+	m.search = u.newEntry(searchPlaceholder(u))
 	m.search.OnChanged = func(string) { m.searchChanged() }
 	m.lockB = u.button("Lock", theme.LogoutIcon(), func() { u.lockNow("") })
 	m.lockB.Importance = widget.WarningImportance
 	m.bstatus = quiet("")
 	m.bstatus.Hide()
-	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, quiet(whoLabel(u.sess.User())), quiet("Ctrl+L"), m.lockB), m.search)
+	m.docNote = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), nil)
+	m.docNote.Importance = widget.LowImportance
+	m.docNote.Hide()
+	top := container.NewBorder(nil, nil, bold("casevault"), container.NewHBox(m.bstatus, m.docNote, quiet(whoLabel(u.sess.User())), quiet("Ctrl+L"), m.lockB), m.search)
 	m.banner = newBackupBanner(u)
 	// The banner at the foot of the sidebar, whose width is fixed: it
 	// coming and going moves nothing (backups_banner.go).
@@ -324,7 +329,9 @@ func (m *mainScreen) searchChanged() {
 			// The search is recorded before the record's own entry.
 			m.settleSearchThen(func() {
 				m.search.SetText("")
-				if opensMatter(h) {
+				if h.Kind == "document" {
+					m.showDocument(app.DocumentInfo{ID: h.DocumentID, ClientID: h.ClientID, MatterID: h.MatterID})
+				} else if opensMatter(h) {
 					m.showMatter(h.MatterID)
 				} else {
 					m.showClient(h.ClientID)
@@ -367,6 +374,15 @@ func (m *mainScreen) searchChanged() {
 	})
 }
 
+// searchPlaceholder is what the search field says it finds: documents
+// too for a role that may see them.
+func searchPlaceholder(u *UI) string {
+	if u.canSeeDocuments() {
+		return "Search clients, matters, parties, notes and documents (Ctrl+F)"
+	}
+	return "Search clients, matters, parties and notes (Ctrl+F)"
+}
+
 // opensMatter reports whether a search hit opens its matter (a matter, a
 // note, a party) rather than its client.
 func opensMatter(h app.SearchHit) bool {
@@ -397,6 +413,18 @@ func hitRows(h app.SearchHit) [][]part {
 		if h.Field == "number" {
 			first[0] = strong("Matter (number): ")
 		}
+	case "document":
+		// The file's name, then the matter or client it is in; a hit in
+		// the text says so.
+		label := "Document: "
+		if h.Field == "text" {
+			label = "Document (text): "
+		}
+		where := "client"
+		if h.MatterID != 0 {
+			where = "matter"
+		}
+		first = []part{strong(label), plain(human.Truncate(h.Name, 120)), low(" · " + where + " “" + human.Truncate(h.Title, 80) + "”")}
 	}
 	if h.Fuzzy {
 		first = append(first, low(" · close spelling"))
@@ -418,6 +446,8 @@ func kindLabel(k string) string {
 		return "Party"
 	case "party_alias":
 		return "Party (other name)"
+	case "document":
+		return "Document"
 	}
 	return k
 }

@@ -32,6 +32,13 @@ type mattersScreen struct {
 	msg      *widget.Label
 	security *securityBox // of the matter shown
 
+	// docs is the Documents tab of the matter shown (nil: the role sees
+	// no documents); docsTab: that tab was chosen last; selectDoc: the
+	// document to choose there when the matter opens (documents.go).
+	docs      *docsPane
+	docsTab   bool
+	selectDoc int64
+
 	// The dialogs open over the screen, and the conflict check offered
 	// after a party was saved (tests read them).
 	partyForm  *partyForm
@@ -103,7 +110,7 @@ func matterLine(x *app.Matter) string {
 }
 
 func (m *mattersScreen) showEmpty() {
-	m.cur = nil
+	m.cur, m.docs = nil, nil
 	m.setRight(container.NewCenter(quiet("Choose a matter on the left. New matters are opened from a client’s page.")))
 }
 
@@ -232,7 +239,12 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		widget.NewSeparator(),
 		m.security.obj,
 	)
-	m.setRight(container.NewVScroll(container.NewPadded(body)))
+	m.docs = nil
+	if u.canSeeDocuments() {
+		m.docs = u.newDocsPane(app.DocTarget{MatterID: d.ID}, d.Title)
+		m.docs.selectID, m.selectDoc = m.selectDoc, 0
+	}
+	m.setRight(u.docsTab(container.NewVScroll(container.NewPadded(body)), m.docs, m.docsTab, func(on bool) { m.docsTab = on }))
 }
 
 // clientsPart is "Clients of this matter": the lead client first, each

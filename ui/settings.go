@@ -162,9 +162,13 @@ func newSettingsScreen(u *UI) *settingsScreen {
 			s.counts.SetText(app.Message(err))
 			return
 		}
-		s.counts.SetText(fmt.Sprintf("%s, %s, %s; %s on disk; created %s",
+		docs := ""
+		if st.Counts.Documents > 0 {
+			docs = fmt.Sprintf(", %s (%s)", human.Count(st.Counts.Documents, "document", "documents"), human.Size(st.Counts.DocumentBytes))
+		}
+		s.counts.SetText(fmt.Sprintf("%s, %s, %s%s; %s on disk; created %s",
 			human.Count(st.Counts.Clients, "client", "clients"), human.Count(st.Counts.Matters, "matter", "matters"),
-			human.Count(st.Counts.Notes, "note", "notes"), human.Size(st.SizeOnDisk), human.Time(st.Created)))
+			human.Count(st.Counts.Notes, "note", "notes"), docs, human.Size(st.SizeOnDisk), human.Time(st.Created)))
 	})
 	return s
 }

@@ -85,6 +85,9 @@ type Options struct {
 	// office-network address of client intake (tests: 127.0.0.2:0 only).
 	openLink      func(link string) error
 	intakeLANAddr string
+	// pickPath replaces the file and folder dialogs of the Documents tabs
+	// (tests): the path chosen, "" for none.
+	pickPath func(folder bool) string
 }
 
 // Run opens the casevault window on the vault in dir ("" = the default
@@ -167,6 +170,13 @@ type UI struct {
 
 	intake intakeState // client intake running (intake_start.go)
 
+	// Documents (documents*.go): the add running, the documents opened
+	// (their names for the notices), and what ends the questions of
+	// opened copies when the vault locks.
+	docJob     *docJob
+	docOpened  map[int64]app.DocumentInfo
+	docAskStop chan struct{}
+
 	stopTick chan struct{}
 }
 
@@ -194,6 +204,7 @@ func New(a fyne.App, opts Options) *UI {
 	u.w.Resize(fyne.NewSize(1100, 720))
 	u.w.CenterOnScreen()
 	u.w.SetCloseIntercept(u.closeRequested)
+	u.w.SetOnDropped(u.dropped) // files dropped on the window become documents (documents_add.go)
 	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyL} {
 		u.w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault},
 			func(s fyne.Shortcut) { u.shortcut(s) })
@@ -395,6 +406,7 @@ func (u *UI) lock(reason string, backup bool, after func()) {
 		u.w.Canvas().Overlays().Remove(o)
 	}
 	u.main, u.change = nil, nil
+	u.stopDocAsks()
 	u.escButtons = nil
 	u.w.SetMainMenu(nil)
 	u.removeReports()
@@ -429,6 +441,12 @@ func (u *UI) closeSession(s *app.Session) {
 		// Never wait for the UI goroutine here: when the window closes, it
 		// waits for this close to end (u.closing).
 		u.post(func() { u.closeFailed(msg, damaged) })
+	}
+	if notes := s.CopyNotices(); len(notes) > 0 {
+		// What locking did with the opened documents' copies (a version
+		// kept from a change saved just before; a copy still open in its
+		// program), on the unlock screen (documents_actions.go).
+		u.post(func() { u.copiesClosed(notes) })
 	}
 }
 

@@ -139,6 +139,38 @@ shot intake-form
 click 1028 39 # Stop intake, in the banner
 stop
 
+# Documents: invented files added to the first open matter from the command
+# line (doc add; a second version of the letter), then its Documents tab: the
+# letter's text previewed, the scan's picture, the letter's versions.
+docs="$tmp/docs"
+mkdir -p "$docs/Correspondence"
+printf 'Dear client,\n\nThank you for asking us to act for you in this matter.\nThis letter sets out the terms of our engagement.\n\n1. Scope. We will advise you and represent you in the negotiations.\n2. Fees. Our hourly rate is as agreed at our first meeting.\n' >"$docs/Engagement letter.txt"
+printf 'From the landlord: we will not extend the lease.\n' >"$docs/Correspondence/Letter from the landlord.txt"
+printf 'Our reply, sent by registered post.\n' >"$docs/Correspondence/Our reply.txt"
+convert -size 480x320 gradient:steelblue-ivory "$docs/Lease scan p1.png"
+mid=$(printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin --json matter list --status open |
+	sed -n 's/^ *"id": \([0-9]*\),*$/\1/p' | head -1)
+[[ -n $mid ]] || { echo "no open matter" >&2; exit 1; }
+printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin doc add --matter "$mid" \
+	"$docs/Engagement letter.txt" "$docs/Lease scan p1.png" "$docs/Correspondence" >/dev/null
+printf '3. Term. This engagement ends when the matter is closed.\n' >>"$docs/Engagement letter.txt"
+printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin doc add --matter "$mid" --new-version \
+	"$docs/Engagement letter.txt" >/dev/null
+start "$tmp/demo"
+unlock
+click 60 106 # Matters
+click 300 190 # the first open matter
+click 700 66 # its Documents tab
+sleep 1
+click 800 240 # the first row: the letter
+shot documents
+click 800 300 # the second: the scan
+shot documents-image
+click 800 240
+click 945 508 # Versions…
+shot document-versions
+stop
+
 # The light variant of the theme: the same contrast rules.
 FYNE_THEME=light start "$tmp/demo"
 unlock
