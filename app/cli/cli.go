@@ -89,6 +89,8 @@ type Env struct {
 	// progress: tests see standard error as a terminal, which is shown
 	// the progress of doc add.
 	progress bool
+	// copyPoll: how often doc open looks at its copy (0: every second).
+	copyPoll time.Duration
 }
 
 // OSEnv is the real process environment.

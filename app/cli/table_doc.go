@@ -11,7 +11,8 @@ func init() {
 			desc: `Documents (letters, scans, pleadings, e-mails saved as files) are kept encrypted in the vault, with
 a client or with a matter, and in every backup. Nothing is ever overwritten: adding a file with the name
 of a document that is already there can make it the document's newest version (--new-version), and
-every older version can be made the newest again.
+changes saved in a document opened with "casevault doc open" become a new version too. Every older version
+can be opened or made the newest again.
 
 Search ("casevault search") finds documents by their name and by the words in them (text, PDF, Word,
 e-mail).`,
@@ -60,6 +61,18 @@ A long list is shown --limit at a time: --page 2 shows the next ones.`,
 came (added, edited in its program, restored from an older version). The newest is the current one.`,
 			examples: []example{{"The versions of document 31", "casevault doc versions 31"}},
 			run:      (*runner).docVersions},
+		&command{name: "doc open", summary: "open a document in its usual program; saved changes become a new version",
+			usage: []string{"doc open DOCUMENT-ID [--version N]"},
+			desc: `Opens the document (or its version N) in the program your computer uses for it, from a private
+temporary copy. While the command waits, every change you save in the program is kept as a new version
+of the document. Press Enter here when you are done (without a terminal the command waits until the
+program is done with the copy): the copy is then deleted, and the command says which versions were
+saved.`,
+			examples: []example{
+				{"Open document 31", "casevault doc open 31"},
+				{"Open its first version", "casevault doc open 31 --version 1"},
+			},
+			run: (*runner).docOpen},
 		&command{name: "doc restore-version", summary: "make an older version of a document the newest again",
 			usage: []string{"doc restore-version DOCUMENT-ID N"},
 			desc: `Makes a new version of the document with the content of its version N. Nothing is overwritten: every
