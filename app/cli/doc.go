@@ -6,7 +6,6 @@ package cli
 // file reads the command line and prints.
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -771,17 +770,8 @@ func (r *runner) docDelete(args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(r.env.Stderr, "Delete document %d, %s (%s)? Type yes to delete: ", id, docName(*d), human.Count(d.Versions, "version", "versions"))
-			// With --passphrase-stdin the answer is the line after the
-			// passphrase, from the same reader.
-			in := r.lines
-			if in == nil {
-				in = bufio.NewReader(r.env.Stdin)
-			}
-			line, _ := in.ReadString('\n')
-			if a := strings.ToLower(strings.TrimSpace(line)); a != "yes" && a != "y" {
-				fmt.Fprintln(r.env.Stderr, "Nothing was deleted.")
-				return &quietError{ExitError}
+			if err := r.confirmDelete(fmt.Sprintf("Delete document %d, %s (%s)?", id, docName(*d), human.Count(d.Versions, "version", "versions"))); err != nil {
+				return err
 			}
 		}
 		if err := s.DeleteDocument(r.ctx, id); err != nil {

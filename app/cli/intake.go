@@ -532,17 +532,8 @@ func (r *runner) intakeDelete(args []string) error {
 	}
 	return r.open(func(s *app.Session) error {
 		if ask {
-			fmt.Fprintf(r.env.Stderr, "Delete submission %d as spam? Its answers and files are erased for good. Type yes to delete: ", id)
-			// With --passphrase-stdin the answer is the line after the
-			// passphrase, from the same reader.
-			in := r.lines
-			if in == nil {
-				in = bufio.NewReader(r.env.Stdin)
-			}
-			line, _ := in.ReadString('\n')
-			if a := strings.ToLower(strings.TrimSpace(line)); a != "yes" && a != "y" {
-				fmt.Fprintln(r.env.Stderr, "Nothing was deleted.")
-				return &quietError{ExitError}
+			if err := r.confirmDelete(fmt.Sprintf("Delete submission %d as spam? Its answers and files are erased for good.", id)); err != nil {
+				return err
 			}
 		}
 		if err := s.DeleteIntakeAsSpam(r.ctx, id); err != nil {
@@ -653,4 +644,22 @@ func (r *runner) intakeFile(args []string) error {
 				f.N, id, cell(f.Name), human.Size(f.Size), cell(*outFile))
 		})
 	})
+}
+
+// confirmDelete asks question on standard error and reads the answer: yes
+// (or y) goes on; anything else prints "Nothing was deleted." and fails
+// quietly. With --passphrase-stdin the answer is the line after the
+// passphrase, from the same reader.
+func (r *runner) confirmDelete(question string) error {
+	fmt.Fprint(r.env.Stderr, question+" Type yes to delete: ")
+	in := r.lines
+	if in == nil {
+		in = bufio.NewReader(r.env.Stdin)
+	}
+	line, _ := in.ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "yes" && a != "y" {
+		fmt.Fprintln(r.env.Stderr, "Nothing was deleted.")
+		return &quietError{ExitError}
+	}
+	return nil
 }
