@@ -13,7 +13,6 @@ package app
 import (
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -28,26 +27,7 @@ func TestHeavyDocumentCrashLoop(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("CASEVAULT_DOC_KILLS")); err == nil && n > 0 {
 		kills = n
 	}
-	dir, _ := newTestVault(t)
-	s := openTest(t, dir)
-	c, err := s.AddClient(ctx, ClientInput{Name: ptr("Ann Lee")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.AddMatter(ctx, MatterInput{ClientID: c, Title: "Lee v. Smith"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "scan.bin")
-	if err := os.WriteFile(path, randBytes(31, 12<<20), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddDocument(ctx, DocTarget{MatterID: m}, path, AddDocOptions{Name: "first.bin"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dir, path := crashVault(t, 31, 12<<20)
 	rng := rand.New(rand.NewPCG(13, 0xd0c))
 	ackRE := regexp.MustCompile(`(?m)^ack (\d+) (.+)$`)
 	next, versions := 0, 1

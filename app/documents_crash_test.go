@@ -181,26 +181,7 @@ func checkAfterCrash(t *testing.T, dir, what string) map[string]int {
 }
 
 func TestDocumentCrashKill(t *testing.T) {
-	dir, _ := newTestVault(t)
-	s := openTest(t, dir)
-	c, err := s.AddClient(ctx, ClientInput{Name: ptr("Ann Lee")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := s.AddMatter(ctx, MatterInput{ClientID: c, Title: "Lee v. Smith"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "scan.bin")
-	if err := os.WriteFile(path, randBytes(21, 2<<20), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddDocument(ctx, DocTarget{MatterID: m}, path, AddDocOptions{Name: "first.bin"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dir, path := crashVault(t, 21, 2<<20)
 	// The file changes so that the killed adds write chunks of their own.
 	if err := os.WriteFile(path, randBytes(22, 2<<20), 0o600); err != nil {
 		t.Fatal(err)
@@ -215,4 +196,32 @@ func TestDocumentCrashKill(t *testing.T) {
 			t.Errorf("killed adding %s: the vault holds %v, want only first.bin with one version", name, got)
 		}
 	}
+}
+
+// crashVault makes a vault with one matter holding document "first.bin"
+// (size random bytes from seed, also left at path) and closes it: where
+// the crash tests start.
+func crashVault(t *testing.T, seed uint64, size int) (dir, path string) {
+	t.Helper()
+	dir, _ = newTestVault(t)
+	s := openTest(t, dir)
+	c, err := s.AddClient(ctx, ClientInput{Name: ptr("Ann Lee")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.AddMatter(ctx, MatterInput{ClientID: c, Title: "Lee v. Smith"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(t.TempDir(), "scan.bin")
+	if err := os.WriteFile(path, randBytes(seed, size), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddDocument(ctx, DocTarget{MatterID: m}, path, AddDocOptions{Name: "first.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path
 }
