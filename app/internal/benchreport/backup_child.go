@@ -22,7 +22,7 @@ import (
 // JSON on stdout; the parent times the whole process and reads its rusage.
 
 var (
-	onlyFlag     = flag.String("only", "", "run only these sections, comma-separated: backup (alone: bench-out/bench-backup.md), peer (SQLCipher), open, memory, checkpoint, audit, cli, fair (issue 9), people (issue 10), daily (issue 11); written to bench-out/bench-only.md")
+	onlyFlag     = flag.String("only", "", "run only these sections, comma-separated: backup (alone: bench-out/bench-backup.md), peer (SQLCipher), open, memory, checkpoint, audit, cli, fair (issue 9), people (issue 10), daily (issue 11), intake (issue 12), docs (issue 13); written to bench-out/bench-only.md")
 	noBackup     = flag.Bool("no-backup", false, "do not measure backups")
 	noI9         = flag.Bool("no-i9", false, "do not run the issue-9 sections (open, memory, checkpoint, audit, cli, fair)")
 	backupSizesF = flag.String("backup-sizes", "", "client counts for the backup measurements (default 10000,50000; -quick: 300)")

@@ -11,7 +11,9 @@
 // rotation), of issue 11 (daily.go: search over 10,000 clients and
 // 30,000 parties, the conflict check history of 5,000 checks) and of
 // issue 12 (intake.go: 1,000 sealed submissions imported at unlock, the
-// review queue opening with them, the intake server's own benchmarks).
+// review queue opening with them, the intake server's own benchmarks) and
+// of issue 13 (docs.go: documents added, versioned, opened and backed up,
+// beside restic on the same files).
 //
 //	go run ./app/internal/benchreport               # full run (about 15 minutes)
 //	go run ./app/internal/benchreport -quick        # smoke test, small sizes (bench-out/bench-quick.md)
@@ -20,7 +22,8 @@
 //	                                                # some sections (bench-out/bench-only.md): backup, peer,
 //	                                                # open, memory, checkpoint, audit, cli, fair,
 //	                                                # people (issue 10: people.go), daily (issue 11: daily.go),
-//	                                                # intake (issue 12: intake.go)
+//	                                                # intake (issue 12: intake.go), docs (issue 13: docs.go;
+//	                                                # -docs-size 1GiB for the issue's full size)
 //
 // Each vault size is built by one child process and measured by another (the
 // program re-runs itself with -child), so peak memory is that process's own
@@ -148,8 +151,8 @@ func main() {
 		only := map[string]bool{}
 		for _, f := range strings.Split(*onlyFlag, ",") {
 			f = strings.TrimSpace(f)
-			if f != "backup" && f != "peer" && f != "people" && f != "daily" && f != "intake" && !slices.Contains(i9Sections, f) {
-				fatalf("-only: %q is not a section (backup, peer, people, daily, intake, %s)", f, strings.Join(i9Sections, ", "))
+			if f != "backup" && f != "peer" && f != "people" && f != "daily" && f != "intake" && f != "docs" && !slices.Contains(i9Sections, f) {
+				fatalf("-only: %q is not a section (backup, peer, people, daily, intake, docs, %s)", f, strings.Join(i9Sections, ", "))
 			}
 			only[f] = true
 		}
@@ -195,7 +198,9 @@ func runChild(kind string, o measureOpts) int {
 		var ok bool
 		if res, ok, err = runBackupChild(kind, o); !ok {
 			if res, ok, err = runI9Child(kind, o); !ok {
-				err = fmt.Errorf("unknown child %q", kind)
+				if res, ok, err = runDocsChild(kind, o); !ok {
+					err = fmt.Errorf("unknown child %q", kind)
+				}
 			}
 		}
 	}
@@ -356,6 +361,7 @@ type results struct {
 	people      *peopleResults
 	daily       *dailyResults
 	intake      *intakeResults
+	docs        *docsResults
 }
 
 func run(c config, peerOnly bool) error {
@@ -473,6 +479,7 @@ func run(c config, peerOnly bool) error {
 		res.people = peopleSection(c, tmp)
 		res.daily = dailySection(c, tmp)
 		res.intake = intakeSection(c, tmp)
+		res.docs = docsSection(c, tmp)
 	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
@@ -499,6 +506,10 @@ func run(c config, peerOnly bool) error {
 	if res.intake != nil {
 		text += "\n" + renderIntakeText(res.intake)
 		md += renderIntakeMarkdown(res.intake)
+	}
+	if res.docs != nil {
+		text += "\n" + renderDocsText(res.docs)
+		md += renderDocsMarkdown(res.docs)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
@@ -614,6 +625,9 @@ func runOnly(c config, only map[string]bool) error {
 	if only["intake"] {
 		res.intake = intakeSection(c, tmp)
 	}
+	if only["docs"] {
+		res.docs = docsSection(c, tmp)
+	}
 	res.loadEnd = loadavg()
 	res.elapsed = time.Since(res.started)
 	var text, md string
@@ -643,6 +657,10 @@ func runOnly(c config, only map[string]bool) error {
 	if res.intake != nil {
 		text += "\n" + renderIntakeText(res.intake)
 		md += renderIntakeMarkdown(res.intake)
+	}
+	if res.docs != nil {
+		text += "\n" + renderDocsText(res.docs)
+		md += renderDocsMarkdown(res.docs)
 	}
 	fmt.Print(text)
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
