@@ -332,7 +332,9 @@ func docsSection(c config, tmp string) *docsResults {
 		return res
 	}
 	x := &docsRunner{b: b, res: res, tmp: filepath.Join(tmp, "docs"), src: filepath.Join(tmp, "docs", "Documents")}
-	defer os.RemoveAll(x.tmp)
+	if !c.keep {
+		defer os.RemoveAll(x.tmp)
+	}
 	progress("docs: writing %s of documents", fmtBytes(total))
 	if res.files, err = genDocs(x.src, total, res.big, c.seed); err != nil {
 		x.fail("writing the documents", err)
@@ -349,7 +351,7 @@ func (x *docsRunner) run() {
 	res, runs := x.res, max(1, *docsRunsF)
 	// (e, before) and (a): fresh vaults, each opened empty then filled.
 	var vdir string
-	var openEmpty, addSec, addPeak samples
+	var openEmpty, addSec, addPeak, addCPU samples
 	var bigID int64
 	for i := range runs {
 		vdir = filepath.Join(x.tmp, fmt.Sprintf("vault-%d", i))
@@ -374,14 +376,14 @@ func (x *docsRunner) run() {
 			return
 		}
 		bigID = r.DocID
-		addSec, addPeak = append(addSec, r.Sec), append(addPeak, float64(op.PeakKiB))
+		addSec, addPeak, addCPU = append(addSec, r.Sec), append(addPeak, float64(op.PeakKiB)), append(addCPU, op.User+op.Sys)
 		if i < runs-1 {
 			os.RemoveAll(vdir)
 		}
 	}
 	stored := dirSize(filepath.Join(vdir, "objects", "doc"))
 	// restic: the same folder, fresh repositories.
-	var rSec, rPeak samples
+	var rSec, rPeak, rCPU samples
 	var repo, cache string
 	if x.b.bc.restic != "" {
 		for i := range runs {
@@ -396,7 +398,7 @@ func (x *docsRunner) run() {
 				x.fail("restic backup", err)
 				return
 			}
-			rSec, rPeak = append(rSec, op.Sec), append(rPeak, float64(op.PeakKiB))
+			rSec, rPeak, rCPU = append(rSec, op.Sec), append(rPeak, float64(op.PeakKiB)), append(rCPU, op.User+op.Sys)
 			if i < runs-1 {
 				os.RemoveAll(repo)
 				os.RemoveAll(cache)
@@ -419,7 +421,7 @@ func (x *docsRunner) run() {
 	}
 	x.row(drow{fmt.Sprintf("add %s in %d files: throughput", fmtBytes(res.total), res.files),
 		fmt.Sprintf("%.0f MB/s", cvT), peerF(len(rSec) > 0, "%.0f MB/s", rT), ratio(cvT, rT), "≥ restic",
-		fmt.Sprintf("median of %d; casevault: Session.AddFolder (chunked, encrypted, synced, one commit per file); restic: backup --compression off into a fresh repository, its cache in a fresh folder", runs)})
+		fmt.Sprintf("median of %d; process CPU (user + system) %s vs %s; casevault: Session.AddFolder (chunked, encrypted, synced, one commit per file); restic: backup --compression off into a fresh repository, its cache in a fresh folder", runs, fmtDur(addCPU.median()), fmtDur(rCPU.median()))})
 	x.row(drow{"add: peak memory (whole process)", fmtBytes(int64(addPeak.median()) << 10), peerF(len(rPeak) > 0, "%s", fmtBytes(int64(rPeak.median())<<10)),
 		ratio(addPeak.median(), rPeak.median()), "flat in file size", "rusage Maxrss of each side's process; casevault's includes opening the vault"})
 	x.row(drow{"add: stored on disk", fmtBytes(stored), peerF(repo != "", "%s", fmtBytes(dirSize(repo))), ratio(float64(stored), float64(dirSize(repo))), "-",
