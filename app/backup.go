@@ -408,8 +408,57 @@ func (b *Backups) Verify(ctx context.Context, o VerifyOptions, progress Progress
 		}
 		b.s.audit(ctx, "backup.verify", "", fmt.Sprintf("%s (read data: %v): %s", b.r.Dir(), o.ReadData || o.SubsetPercent > 0, result))
 	}
+	if b.s != nil {
+		err = b.s.NameDamagedDocuments(ctx, rep, err)
+	}
 	return rep, err
 }
+
+// NameDamagedDocuments adds to each problem of a verify report whose
+// damaged blobs are document chunks the documents of the open vault (as far
+// as the user sees them) that hold their content, as a restore and the drill
+// name them, and to err (verify's error) the same; err is returned as it was
+// when no document is named. Backups.Verify does it for a backup opened
+// through a session; the CLI, which opens an owner's backup with the
+// passphrase alone, calls it with the vault opened after the damage was found.
+func (s *Session) NameDamagedDocuments(ctx context.Context, rep *VerifyReport, err error) error {
+	if rep == nil {
+		return err
+	}
+	b := &Backups{s: s}
+	var all []backup.BlobKey
+	for i := range rep.Problems {
+		p := &rep.Problems[i]
+		if list := b.documentsIn(ctx, p.Blobs); list != "" {
+			p.Reason += "; it holds content of " + list
+			all = append(all, p.Blobs...)
+		}
+	}
+	if list := b.documentsIn(ctx, all); list != "" && err != nil {
+		err = fmt.Errorf("%w; the damaged parts hold content of %s", err, list)
+	}
+	return err
+}
+
+// DamagedDocumentChunks reports whether a verify report found damaged
+// document chunks (which NameDamagedDocuments can name).
+func DamagedDocumentChunks(rep *VerifyReport) bool {
+	if rep == nil {
+		return false
+	}
+	for _, p := range rep.Problems {
+		for _, k := range p.Blobs {
+			if k.Type == backup.BlobDocument {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InSession reports whether the backup was opened through a session
+// (Session.OpenBackups): its verify names damaged documents itself.
+func (b *Backups) InSession() bool { return b.s != nil }
 
 // ForgetResult says what Forget did.
 type ForgetResult = backup.ForgetResult
@@ -843,17 +892,32 @@ func (b *Backups) drillDocuments(ctx context.Context, v *vault.Vault, st *store.
 // at stake.
 func (b *Backups) namingDocuments(ctx context.Context, err error) error {
 	var de *backup.DamagedError
-	if b.s == nil || !errors.As(err, &de) {
+	if !errors.As(err, &de) {
 		return err
 	}
+	if list := b.documentsIn(ctx, de.Blobs()); list != "" {
+		return fmt.Errorf("%w; the damaged part holds content of %s", err, list)
+	}
+	return err
+}
+
+// documentsIn names the versions of the open vault's documents that the
+// user may see ("version 2 of “lease.pdf”, …", at most five and how many
+// more) whose content the document chunks among blobs hold; "" when none,
+// when the backup was opened without a session, or when the user's role
+// does not see documents.
+func (b *Backups) documentsIn(ctx context.Context, blobs []backup.BlobKey) string {
+	if b.s == nil || !b.s.CanDo(access.ListDocuments) {
+		return ""
+	}
 	bad := map[vault.ID]bool{}
-	for _, k := range de.Blobs() {
+	for _, k := range blobs {
 		if k.Type == backup.BlobDocument {
 			bad[k.ID] = true
 		}
 	}
 	if len(bad) == 0 {
-		return err
+		return ""
 	}
 	var names []string
 	b.s.st.View(ctx, func(tx *store.Tx) error {
@@ -882,14 +946,14 @@ func (b *Backups) namingDocuments(ctx context.Context, err error) error {
 		return nil
 	})
 	if len(names) == 0 {
-		return err
+		return ""
 	}
 	const most = 5
 	list := strings.Join(names[:min(len(names), most)], ", ")
 	if len(names) > most {
 		list += fmt.Sprintf(" and %d more", len(names)-most)
 	}
-	return fmt.Errorf("%w; the damaged part holds content of %s", err, list)
+	return list
 }
 
 // docLabel names a document for a message: “name” (in folder a/b).

@@ -290,8 +290,8 @@ func drillCheck(t *testing.T, r *DrillReport, name string) DrillCheck {
 	return DrillCheck{}
 }
 
-// A document chunk damaged on the backup drive fails the restore and the
-// drill, which say which document it belongs to.
+// A document chunk damaged on the backup drive fails verify, the restore
+// and the drill, which say which document it belongs to.
 func TestBackupDamagedDocumentChunkNamed(t *testing.T) {
 	t.Parallel()
 	s, _, lease, _ := docsVault(t)
@@ -335,6 +335,16 @@ func TestBackupDamagedDocumentChunkNamed(t *testing.T) {
 	vr, err := b.Verify(ctx, VerifyOptions{ReadData: true}, nil)
 	if !errors.Is(err, ErrBackupDamaged) || vr == nil || len(vr.Problems) != 1 || !strings.Contains(fmt.Sprint(vr.Problems[0]), "document chunk") {
 		t.Errorf("verify of a damaged document chunk: %v %+v", err, vr)
+	}
+	// Verify names the document too (the problem the CLI and the window
+	// list, and the error), only the version that holds the chunk.
+	if vr != nil && len(vr.Problems) == 1 {
+		if r := vr.Problems[0].Reason; !strings.Contains(r, "it holds content of version 2 of “lease.pdf”") || strings.Contains(r, "version 1 of") {
+			t.Errorf("verify's problem does not name the document: %q", r)
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "hold content of version 2 of “lease.pdf”") {
+		t.Errorf("verify's error does not name the document: %v", err)
 	}
 	_, err = b.Restore(ctx, filepath.Join(scratchDir(t), "restored"), RestoreOptions{})
 	if !errors.Is(err, ErrBackupDamaged) || !strings.Contains(err.Error(), "holds content of version 2 of “lease.pdf”") {

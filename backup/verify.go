@@ -119,6 +119,10 @@ type Problem struct {
 	File      string   `json:"file"`
 	Reason    string   `json:"reason"`
 	Snapshots []string `json:"snapshots,omitempty"` // snapshots that cannot be restored because of it
+	// Blobs are the damaged blobs, when the damage is in blobs of a pack
+	// (a document chunk's id lets the caller say which document it
+	// belongs to, as DamagedError.Blobs does).
+	Blobs []BlobKey `json:"-"`
 }
 
 func (p Problem) String() string {
@@ -180,7 +184,7 @@ func (r *Repo) verifyHeld(ctx context.Context, opts VerifyOptions, progress Prog
 			if len(snaps) == 0 {
 				snaps = u.snapshotsOfFile(de.File)
 			}
-			rep.Problems = append(rep.Problems, Problem{File: de.File, Reason: de.Reason, Snapshots: snaps})
+			rep.Problems = append(rep.Problems, Problem{File: de.File, Reason: de.Reason, Snapshots: snaps, Blobs: de.Blobs()})
 			return
 		}
 		rep.Problems = append(rep.Problems, Problem{File: r.dir, Reason: e.Error()})
@@ -413,7 +417,7 @@ func (r *Repo) readData(ctx context.Context, ix *index, u *usage, opts VerifyOpt
 				reason = fmt.Sprintf("the pack is cut short (%d bytes): %s, for example %s", len(b),
 					count(len(badBlobs), "object in it cannot be read or does not authenticate", "objects in it cannot be read or do not authenticate"), example)
 			}
-			rep.Problems = append(rep.Problems, Problem{File: file, Reason: reason, Snapshots: u.snapshotsOfBlobs(used)})
+			rep.Problems = append(rep.Problems, Problem{File: file, Reason: reason, Snapshots: u.snapshotsOfBlobs(used), Blobs: badBlobs})
 		case len(whole) > 0:
 			rep.Problems = append(rep.Problems, Problem{File: file,
 				Reason: strings.Join(whole, "; ") + "; every blob in it still authenticates, so no snapshot is affected"})

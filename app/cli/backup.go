@@ -627,12 +627,21 @@ func (r *runner) verify(args []string) error {
 			return err
 		}
 	}
-	return r.openBackups(func(b *app.Backups, _ app.Credential) error {
+	return r.openBackups(func(b *app.Backups, cred app.Credential) error {
 		pl := r.newProgress()
 		rep, err := b.Verify(r.ctx, o, pl.update)
 		pl.finish("")
 		if rep == nil {
 			return err
+		}
+		if !b.InSession() && app.DamagedDocumentChunks(rep) && app.VaultExists(r.vault) {
+			// The owner's backup was opened with the passphrase alone: the
+			// vault (when it opens: not locked by a window, same passphrase)
+			// says which documents the damaged chunks hold, as restore does.
+			if s, oerr := app.Open(r.ctx, r.vault, cred, app.Options{Store: r.env.Store, CommandLine: true}); oerr == nil {
+				err = s.NameDamagedDocuments(r.ctx, rep, err)
+				s.Close(r.ctx)
+			}
 		}
 		js := struct {
 			OK   bool   `json:"ok"`
