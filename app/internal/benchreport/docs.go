@@ -78,6 +78,9 @@ type docChild struct {
 }
 
 func runDocsChild(kind string, o measureOpts) (res any, ok bool, err error) {
+	if strings.HasPrefix(kind, "docs-") {
+		defer startProfile(o.profileDir, kind+".pprof")() // -profile DIR
+	}
 	switch kind {
 	case "docs-init":
 		res, err = childDocsInit(o.dir)
