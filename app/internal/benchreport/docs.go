@@ -197,15 +197,17 @@ func parseSize(s string) (int64, error) {
 }
 
 // genDocs writes the documents into dir: files of 10 KB–5 MB up to
-// total-big bytes, then big.bin of big bytes. Each file is made of 64 KiB
-// pieces, about two thirds random bytes (incompressible, like PDFs and
-// pictures) and one third text (compressible, like letters). The same seed
-// makes the same files. It returns the number of files.
+// total-big bytes, then big.bin of big bytes. Nine in ten are binary
+// files (.bin: their first 64 KiB random, so they have no text to index,
+// like scans and pictures) made of 64 KiB pieces, about two thirds random
+// bytes (incompressible) and one third words (compressible); one in ten
+// is a letter (.txt, all words, at most 200 KB, indexed for search). The
+// same seed makes the same files. It returns the number of files.
 func genDocs(dir string, total, big int64, seed uint64) (int, error) {
 	rng := rand.New(rand.NewPCG(seed, 13))
 	words := strings.Fields("the client agrees to pay the sum of within thirty days of the date of this letter court hearing matter lease contract witness statement exhibit")
 	piece := make([]byte, 64<<10)
-	write := func(path string, size int64) error {
+	write := func(path string, size int64, text bool) error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return err
 		}
@@ -216,7 +218,7 @@ func genDocs(dir string, total, big int64, seed uint64) (int, error) {
 		for left := size; left > 0; {
 			n := min(left, int64(len(piece)))
 			b := piece[:n]
-			if rng.IntN(3) == 0 {
+			if text || (left < size && rng.IntN(3) == 0) {
 				b = b[:0]
 				for int64(len(b)) < n {
 					b = append(b, words[rng.IntN(len(words))]...)
@@ -243,13 +245,17 @@ func genDocs(dir string, total, big int64, seed uint64) (int, error) {
 	for left := total - big; left > 10_000; files++ {
 		// Mostly small: a log-uniform size between 10 KB and 5 MB.
 		size := int64(10_000 * math.Exp2(rng.Float64()*9)) // 2^9 × 10 KB ≈ 5 MB
+		name, text := fmt.Sprintf("doc-%05d.bin", files), rng.IntN(10) == 0
+		if text { // a letter: plain text, at most 200 KB
+			name, size = fmt.Sprintf("letter-%05d.txt", files), min(size, 200_000)
+		}
 		size = min(size, left)
-		if err := write(filepath.Join(dir, fmt.Sprintf("f%02d", files%16), fmt.Sprintf("doc-%05d.bin", files)), size); err != nil {
+		if err := write(filepath.Join(dir, fmt.Sprintf("f%02d", files%16), name), size, text); err != nil {
 			return 0, err
 		}
 		left -= size
 	}
-	if err := write(filepath.Join(dir, "big.bin"), big); err != nil {
+	if err := write(filepath.Join(dir, "big.bin"), big, false); err != nil {
 		return 0, err
 	}
 	return files + 1, nil
