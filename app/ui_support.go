@@ -135,6 +135,7 @@ func SplitLines(s string) []string {
 // to do.
 func Message(err error) string {
 	var fe *FieldError
+	var kn *KeyNotChangedError
 	switch {
 	case err == nil:
 		return ""
@@ -153,6 +154,15 @@ func Message(err error) string {
 	case errors.Is(err, vault.ErrOwnerPassphraseNeeded):
 		return "This vault was unlocked with the recovery key, and adding its first user needs the owner's passphrase: " +
 			"choose a new passphrase first (Change passphrase, or casevault passwd), then add the user. Nothing was changed."
+	case errors.As(err, &kn):
+		// The removal stands: say so, then why the key was not changed.
+		why := strings.TrimSuffix(Message(kn.Err), " Nothing was changed.")
+		return kn.Removed + " was removed, but the vault key was not changed: " + strings.ToLower(why[:1]) + why[1:]
+	case errors.Is(err, vault.ErrDocumentsBusy):
+		return "The vault key cannot be changed while a document is being added or opened. Wait until that has finished, " +
+			"then change the vault key (lock the vault, then in a terminal: casevault key change)."
+	case errors.Is(err, vault.ErrKeyChanging):
+		return "The vault's key is being changed, so this was not done. Try again in a moment, when the change has finished."
 	case errors.Is(err, vault.ErrRotationBusy):
 		return "A backup is running: change the vault key when it has finished. Nothing was changed."
 	case errors.Is(err, vault.ErrKeyFileNeeded):

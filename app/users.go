@@ -606,10 +606,24 @@ func (s *Session) RemoveUser(ctx context.Context, name string, rotate bool) (*Ro
 	}
 	rep, err := s.rotate(ctx, removed)
 	if err != nil {
-		return nil, fmt.Errorf("%s was removed, but changing the vault key failed (change it again from Users): %w", removed, err)
+		return nil, &KeyNotChangedError{Removed: removed, Err: err}
 	}
 	return rep, nil
 }
+
+// KeyNotChangedError is RemoveUser's error when the user was removed but
+// the change of the vault key that was to follow failed (Err: why, e.g.
+// vault.ErrRotationBusy or vault.ErrDocumentsBusy): the removal stands.
+type KeyNotChangedError struct {
+	Removed string // the removed user's name
+	Err     error
+}
+
+func (e *KeyNotChangedError) Error() string {
+	return fmt.Sprintf("%s was removed, but changing the vault key failed (change it again from Users): %v", e.Removed, e.Err)
+}
+
+func (e *KeyNotChangedError) Unwrap() error { return e.Err }
 
 // ResetUserPassphrase gives a user a new one-time passphrase (they must
 // choose their own at their next unlock) and clears their lockout. The

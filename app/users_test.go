@@ -512,13 +512,23 @@ func TestUserMessages(t *testing.T) {
 	}{
 		{fmt.Errorf("adding pat's key slot: %w", vault.ErrOwnerPassphraseNeeded), "needs the owner's passphrase"},
 		{fmt.Errorf("changing the vault key: %w", vault.ErrRotationBusy), "A backup is running"},
+		{fmt.Errorf("changing the vault key: %w", vault.ErrDocumentsBusy), "The vault key cannot be changed while a document is being added or opened. Wait until that has finished"},
+		{fmt.Errorf("adding a document: %w", vault.ErrKeyChanging), "The vault's key is being changed, so this was not done. Try again in a moment"},
+		// The user was removed; only the key change after it failed.
+		{&KeyNotChangedError{Removed: "Pat", Err: fmt.Errorf("changing the vault key: %w", vault.ErrDocumentsBusy)},
+			"Pat was removed, but the vault key was not changed: the vault key cannot be changed while a document is being added or opened."},
+		{&KeyNotChangedError{Removed: "Pat", Err: vault.ErrRotationBusy}, "Pat was removed, but the vault key was not changed: a backup is running: change the vault key when it has finished."},
 		{&access.DeniedError{Role: "Paralegal", Verb: "delete clients"}, "Your role (Paralegal) cannot delete clients; ask the owner."},
 		{&MustChangeError{}, "one-time passphrase"},
 		{&KeyChangedError{Target: "/b", Sibling: "/b after key change"}, "such as /b after key change."},
 		{ErrKeyFileNeeded, "key file"},
 	} {
-		if got := Message(c.err); !strings.Contains(got, c.want) {
+		got := Message(c.err)
+		if !strings.Contains(got, c.want) {
 			t.Errorf("Message(%v) = %q, want it to contain %q", c.err, got, c.want)
+		}
+		if _, ok := c.err.(*KeyNotChangedError); ok && strings.Contains(got, "Nothing was changed") {
+			t.Errorf("Message(%v) = %q: the user was removed", c.err, got)
 		}
 	}
 }

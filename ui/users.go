@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -568,6 +569,12 @@ func (us *usersScreen) remove(name string, rotate bool) {
 			what := "was not removed"
 			if rotate {
 				what = "was not removed and the key not changed"
+			}
+			var kn *app.KeyNotChangedError
+			if errors.As(err, &kn) { // removed; only the key change failed: Message says both
+				setMsg(us.msg, app.Message(err))
+				us.reload(name)
+				return
 			}
 			if !us.done("", err, name+" "+what) {
 				return
