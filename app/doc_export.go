@@ -97,7 +97,7 @@ func (s *Session) ExportDocuments(ctx context.Context, sel ExportSelection, dir 
 	}
 
 	var files []exportFile
-	var title string
+	var title, folder string
 	var total int64
 	err = s.view(ctx, "document.export", func(tx *store.Tx) (string, string, error) {
 		var recs []string
@@ -105,6 +105,12 @@ func (s *Session) ExportDocuments(ctx context.Context, sel ExportSelection, dir 
 		files, title, recs, err = s.exportList(tx, sel)
 		if err != nil {
 			return "", "", err
+		}
+		// The folder is made before the audit entry is written, so that
+		// the entry names the folder written ("... (2)" when the name was
+		// taken), not the one first thought of.
+		if folder, err = newFolder(abs, title+" documents "+dateOn(s.now())); err != nil {
+			return "", "", savedExport(err, abs)
 		}
 		for _, f := range files {
 			total += f.size
@@ -121,14 +127,13 @@ func (s *Session) ExportDocuments(ctx context.Context, sel ExportSelection, dir 
 		}
 		sortRefs(out)
 		return strings.Join(out, " "), fmt.Sprintf("%s, %s, to a new folder %q in %s", human.Count(len(files), "document", "documents"),
-			human.Size(total), title+" documents "+dateOn(s.now()), abs), nil
+			human.Size(total), filepath.Base(folder), abs), nil
 	})
 	if err != nil {
+		if folder != "" {
+			os.Remove(folder) // made, still empty: the export did not happen
+		}
 		return nil, err
-	}
-	folder, err := newFolder(abs, title+" documents "+dateOn(s.now()))
-	if err != nil {
-		return nil, savedExport(err, abs)
 	}
 	res := &ExportResult{Folder: folder}
 	if err := s.writeExport(ctx, folder, files, res); err != nil {

@@ -77,6 +77,9 @@ func TestExportDocuments(t *testing.T) {
 	if err != nil || res2.Folder != filepath.Join(out, "Lee v. Smith documents 2026-12-03 (2)") {
 		t.Errorf("the second export: %+v %v", res2, err)
 	}
+	if e := lastAudit(t, s); !strings.Contains(e.Detail, `"Lee v. Smith documents 2026-12-03 (2)"`) {
+		t.Errorf("the audit of the second export names another folder than the one written: %+v", e)
+	}
 
 	res, err = s.ExportDocuments(ctx, ExportSelection{ClientID: fx.client}, out)
 	if err != nil {
