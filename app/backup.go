@@ -290,6 +290,9 @@ func countsMap(c store.Counts) backup.Counts {
 	if c.Documents > 0 { // left out at 0, so snapshots of vaults without documents compare as before
 		m["documents"] = c.Documents
 	}
+	if c.DocumentBytes > 0 { // the sum of the current versions' sizes: a drill compares it too
+		m["document_bytes"] = int(c.DocumentBytes)
+	}
 	return m
 }
 
@@ -753,7 +756,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 			same = false
 		}
 	}
-	want := recordCounts(snap.Counts["clients"], snap.Counts["matters"], snap.Counts["parties"], snap.Counts["notes"], snap.Counts["audit"])
+	want := recordCounts(snap.Counts)
 	switch {
 	case b.s != nil && b.s.hidesCounts(ctx):
 		// The user may not see every record: the counts would tell how
@@ -767,7 +770,7 @@ func (b *Backups) drill(ctx context.Context, snap *Snapshot, dir string, o Drill
 		check("Record counts", true, "%s, as recorded", want)
 	default:
 		check("Record counts", false, "the restored vault has %s; the snapshot recorded %s",
-			recordCounts(counts.Clients, counts.Matters, counts.Parties, counts.Notes, counts.Audit), want)
+			recordCounts(got), want)
 	}
 	if digest == snap.ContentHash {
 		check("Content hash", true, "every record matches the snapshot's keyed hash")
@@ -986,10 +989,15 @@ func shortHead(h string) string {
 	return human.Truncate(h, 21)
 }
 
-// recordCounts: "3 clients, 1 matter, 2 parties, 0 notes, 41 audit entries".
-func recordCounts(clients, matters, parties, notes, audit int) string {
-	return strings.Join([]string{human.Count(clients, "client", "clients"), human.Count(matters, "matter", "matters"),
-		human.Count(parties, "party", "parties"), human.Count(notes, "note", "notes"), human.Count(audit, "audit entry", "audit entries")}, ", ")
+// recordCounts: "3 clients, 1 matter, 2 parties, 0 notes, 41 audit entries",
+// and ", 2 documents (1.2 MB)" when there are documents.
+func recordCounts(c backup.Counts) string {
+	s := strings.Join([]string{human.Count(c["clients"], "client", "clients"), human.Count(c["matters"], "matter", "matters"),
+		human.Count(c["parties"], "party", "parties"), human.Count(c["notes"], "note", "notes"), human.Count(c["audit"], "audit entry", "audit entries")}, ", ")
+	if c["documents"] > 0 || c["document_bytes"] > 0 {
+		s += ", " + human.Count(c["documents"], "document", "documents") + " (" + human.Size(int64(c["document_bytes"])) + ")"
+	}
+	return s
 }
 
 // RestoredFile, in a restored vault folder, says which snapshot it came

@@ -178,6 +178,13 @@ func TestBackupRestoreDrillDocuments(t *testing.T) {
 	if got := rep1.Snapshot.Counts["documents"]; got != 2 {
 		t.Errorf("the snapshot counts %d documents, want 2", got)
 	}
+	var live store.Counts
+	if err := s.st.View(ctx, func(tx *store.Tx) (err error) { live, err = tx.Counts(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got := rep1.Snapshot.Counts["document_bytes"]; live.DocumentBytes == 0 || int64(got) != live.DocumentBytes {
+		t.Errorf("the snapshot records %d bytes of documents, the vault has %d", got, live.DocumentBytes)
+	}
 
 	// An incremental backup after one more document writes about its size.
 	extra := docBytes(7, 700<<10)
@@ -206,6 +213,9 @@ func TestBackupRestoreDrillDocuments(t *testing.T) {
 	}})
 	if err != nil || !drep.OK {
 		t.Fatalf("drill: %v %+v", err, drep)
+	}
+	if c := drillCheck(t, drep, "Record counts"); !c.OK || !strings.Contains(c.Detail, ", 3 documents (") {
+		t.Errorf("the drill's record counts leave the documents out: %+v", c)
 	}
 	c := drillCheck(t, drep, "Documents")
 	if !c.OK || !strings.Contains(c.Detail, "3 documents, 4 versions") || c.Title != "Documents intact" {
@@ -416,5 +426,22 @@ func TestDeletedDocumentInOlderSnapshot(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), content["lease.pdf/2"]) {
 		t.Error("the deleted document restored from the older snapshot differs")
+	}
+}
+
+// The documents' count and size reach the snapshot's counts, so a drill
+// whose restored vault has the same number of documents but other sizes
+// fails its record counts, and says so with the documents.
+func TestCountsMapDocuments(t *testing.T) {
+	m := countsMap(store.Counts{Clients: 1, Documents: 2, DocumentBytes: 1500})
+	if m["documents"] != 2 || m["document_bytes"] != 1500 {
+		t.Errorf("countsMap: %v", m)
+	}
+	if m := countsMap(store.Counts{Clients: 1}); len(m) != 5 {
+		t.Errorf("countsMap of a vault without documents has %v (snapshots made before documents compare as before)", m)
+	}
+	other := countsMap(store.Counts{Clients: 1, Documents: 2, DocumentBytes: 1400})
+	if recordCounts(m) == recordCounts(other) || !strings.HasSuffix(recordCounts(m), ", 2 documents (1.5 KB)") {
+		t.Errorf("recordCounts: %q and %q", recordCounts(m), recordCounts(other))
 	}
 }
