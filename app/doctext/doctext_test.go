@@ -6,6 +6,7 @@ import (
 	"errors"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -234,6 +235,31 @@ func TestExtractPlainBinary(t *testing.T) {
 	_, err := extract(t, TypeText, []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 program"), 100)
 	if !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "binary") {
 		t.Fatalf("err = %v, want ErrNoText saying binary", err)
+	}
+}
+
+// Random bytes with no NUL in them are binary all the same; a file that
+// starts with words and then turns into random bytes gives its words and
+// not the noise (issue 13's bench: such files indexed up to the cap of
+// noise, which made the database and every backup bigger).
+func TestExtractPlainRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 13))
+	noise := make([]byte, 3*readBlock)
+	for i := range noise {
+		for noise[i] == 0 {
+			noise[i] = byte(rng.Uint32())
+		}
+	}
+	if _, err := extract(t, TypeText, noise, 1<<20); !errors.Is(err, ErrNoText) || !strings.Contains(err.Error(), "binary") {
+		t.Fatalf("random bytes: err = %v, want ErrNoText saying binary", err)
+	}
+	words := strings.Repeat("Dear client, please find the lease enclosed. ", readBlock/45+1)[:readBlock]
+	got, err := extract(t, TypeText, append([]byte(words), noise...), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "lease enclosed") || len(got) > len(words)+16 {
+		t.Fatalf("words then noise: got %d bytes of text (%q...), want the %d bytes of words only", len(got), got[:min(len(got), 60)], len(words))
 	}
 }
 

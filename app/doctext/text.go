@@ -185,11 +185,16 @@ func extractPlain(ctx context.Context, w *textWriter, r io.ReaderAt, size int64)
 		p := buf[:n]
 		if dec == nil {
 			enc, skip := sniffEncoding(p)
-			if (enc == encUTF8 || enc == encCP1252) && bytes.Count(p, []byte{0})*100 > len(p) {
+			if (enc == encUTF8 || enc == encCP1252) && binaryBlock(p) {
 				return fmt.Errorf("%w: the file holds binary data, not text", ErrNoText)
 			}
 			dec = &textDecoder{enc: enc}
 			p = p[skip:]
+		} else if (dec.enc == encUTF8 || dec.enc == encCP1252) && binaryBlock(p) {
+			// Text that turns into binary data part way (a file that
+			// starts with words, then holds pictures or random bytes):
+			// the text so far is kept, the noise is not indexed.
+			break
 		}
 		off += int64(n)
 		if err := dec.decode(p, off >= size, w.WriteRune); err != nil {
@@ -223,4 +228,19 @@ func decodeString(p []byte, charset string) string {
 	d := textDecoder{enc: enc}
 	_ = d.decode(p[skip:], true, func(r rune) error { b.WriteRune(r); return nil })
 	return b.String()
+}
+
+// binaryBlock reports whether a block read as UTF-8 or Windows-1252 holds
+// binary data: more than 1% of its bytes are NUL, or more than 1% are NUL or control characters
+// that text does not use (tab, line feed, form feed, carriage return and
+// escape aside), and at least 16 of them: a stray bell in a short note is
+// still text. Random bytes have about 11% of them; text almost none.
+func binaryBlock(p []byte) bool {
+	n := 0
+	for _, c := range p {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' && c != 0x1b && c != '\v') || c == 0x7f {
+			n++
+		}
+	}
+	return bytes.Count(p, []byte{0})*100 > len(p) || n >= 16 && n*100 > len(p)
 }
