@@ -153,7 +153,7 @@ func TestCrashKill(t *testing.T) {
 		t.Skip("crash test (re-executes the test binary)")
 	}
 	t.Parallel()
-	runCrashLoop(t, modeLog, 0, crashIterations(30, 300), func() string {
+	runCrashLoop(t, modeLog, 0, crashIterations(12, 300), func() string {
 		dir := newFastVault(t) // a kill, unlike a power cut, loses nothing fsync would keep
 		// The schema exists before the first child starts.
 		closeStore(openStore(t, dir, Options{}))
@@ -170,7 +170,7 @@ func TestCrashKillCheckpoint(t *testing.T) {
 		t.Skip("crash test (re-executes the test binary)")
 	}
 	t.Parallel()
-	runCrashLoop(t, modeCheckpoint, 1, crashIterations(10, 100), func() string {
+	runCrashLoop(t, modeCheckpoint, 1, crashIterations(5, 100), func() string {
 		ctx := context.Background()
 		dir := newFastVault(t)
 		s := openStore(t, dir, Options{})
