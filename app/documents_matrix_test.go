@@ -92,4 +92,6 @@ func init() {
 	matrixDeniedMore[access.ReadOnlyRole] = append(matrixDeniedMore[access.ReadOnlyRole], append(edits, "Session.DeleteDocument", "Session.ExportDocuments")...)
 	matrixDeniedMore[access.ParalegalRole] = append(matrixDeniedMore[access.ParalegalRole], "Session.DeleteDocument", "Session.ExportDocuments")
 	matrixNoCheck["Session.DocumentLimit"] = "a number every user adding a file needs, no record"
+	matrixNoCheck["Session.NameDamagedDocuments"] = "adds to a verify report the documents a damaged chunk holds, only those the user may see (documentsIn checks documents read and walls); reads no record otherwise"
+	matrixNoCheck["Backups.InSession"] = "a flag: the backup was opened through a session"
 }
