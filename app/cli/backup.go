@@ -855,6 +855,9 @@ func (r *runner) drill(args []string) error {
 		if *scratch, err = filepath.Abs(*scratch); err != nil {
 			return err
 		}
+		if fi, err := os.Stat(*scratch); err != nil || !fi.IsDir() {
+			return usagef("--scratch %s: there is no such folder; create it first, or leave --scratch out to use the system's temporary folder", quoteArg(*scratch))
+		}
 	}
 	if r.vault != "" { // no vault (no HOME, no --vault): the drill is recorded in the backup only
 		if r.vault, err = filepath.Abs(r.vault); err != nil {

@@ -494,6 +494,7 @@ func TestBackupUsageErrors(t *testing.T) {
 		{"forget", "--keep-last", "1"},
 		{"drill"},
 		{"drill", "--repo", dir, "--bogus"},
+		{"drill", "--repo", dir, "--scratch", filepath.Join(dir, "no such folder")},
 	}
 	for _, args := range cases {
 		out, errs, code := run(t, "", append(args, "--passphrase-stdin")...)
