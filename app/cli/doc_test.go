@@ -402,3 +402,25 @@ func TestDocRefusals(t *testing.T) {
 		t.Errorf("exporting a damaged document: exit %d %s", code, errs)
 	}
 }
+
+// A search hit in a document's text says which document (its number and
+// name, also in the JSON), and the text's line breaks read as spaces, not
+// as "\n".
+func TestDocSearchHit(t *testing.T) {
+	t.Parallel()
+	f := newDocFixture(t)
+	v := f.v
+	v.ok("doc", "add", "--matter", f.matter, f.file(t, "lease.txt", "The first line.\nThe tenant pays\nthe rent.\n"))
+	out := v.ok("search", "tenant")
+	if !strings.Contains(out, "document 1 “lease.txt”") || strings.Contains(out, `\n`) || !strings.Contains(out, "The first line. The [tenant] pays the rent.") {
+		t.Errorf("search output:\n%s", out)
+	}
+	type hit struct {
+		Kind  string `json:"kind"`
+		DocID int64  `json:"document_id"`
+		Name  string `json:"name"`
+	}
+	if h := okJSON[[]hit](v, "search", "tenant"); len(h) != 1 || h[0].Kind != "document" || h[0].DocID != 1 || h[0].Name != "lease.txt" {
+		t.Errorf("search --json: %+v", h)
+	}
+}

@@ -45,6 +45,7 @@ func (r *runner) search(args []string) error {
 			ClientID int64   `json:"client_id"`
 			MatterID int64   `json:"matter_id,omitempty"`
 			PartyID  int64   `json:"party_id,omitempty"`
+			DocID    int64   `json:"document_id,omitempty"`
 			Role     string  `json:"role,omitempty"`
 			Name     string  `json:"name,omitempty"`
 			Field    string  `json:"field,omitempty"`
@@ -55,7 +56,7 @@ func (r *runner) search(args []string) error {
 		}
 		js := make([]hitJSON, 0, len(hits))
 		for _, h := range hits {
-			js = append(js, hitJSON{h.Kind, h.ClientID, h.MatterID, h.PartyID, h.Role, h.Name, h.Field, h.Title, h.Snippet, h.Rank, h.Fuzzy})
+			js = append(js, hitJSON{h.Kind, h.ClientID, h.MatterID, h.PartyID, h.DocumentID, h.Role, h.Name, h.Field, h.Title, h.Snippet, h.Rank, h.Fuzzy})
 		}
 		return r.out(js, func(w io.Writer) {
 			if len(hits) == 0 {
@@ -102,6 +103,12 @@ func hitKind(h app.SearchHit) string {
 		return "matter"
 	case "note":
 		return "note"
+	case "document":
+		// Which document: its number (for doc show, doc open) and name.
+		if h.DocumentID != 0 {
+			return fmt.Sprintf("document %d “%s”", h.DocumentID, h.Name)
+		}
+		return "document"
 	case "party", "party_alias":
 		r := strings.ToLower(app.PartyRoleLabel(h.Role))
 		if h.Field != "" && h.Field != "name" {
@@ -117,9 +124,11 @@ func hitKind(h app.SearchHit) string {
 
 // snippetText is a search snippet for a terminal: each match in
 // [brackets], the rest as written (a literal bracket shown as is), every
-// control character escaped.
+// control character escaped; the line breaks and tabs of a document's
+// text are spaces, as a one-line snippet shows them.
 func snippetText(s string) string {
 	var b strings.Builder
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
 	for _, p := range app.SnippetParts(s) {
 		if p.Match {
 			b.WriteString("[" + cell(p.Text) + "]")
