@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"casevault/app/access"
@@ -280,6 +281,14 @@ func (s *Session) exportList(tx *store.Tx, sel ExportSelection) ([]exportFile, s
 
 // writeExport writes files under folder, each through a .partial file.
 func (s *Session) writeExport(ctx context.Context, folder string, files []exportFile, res *ExportResult) error {
+	// The deepest first: a document named as a folder of others
+	// ("Letters" beside "Letters/a.pdf") is then written beside that
+	// folder as "Letters (2)", instead of standing where the folder must
+	// be made and failing the whole export.
+	files = slices.Clone(files)
+	slices.SortStableFunc(files, func(a, b exportFile) int {
+		return strings.Count(b.path, "/") - strings.Count(a.path, "/")
+	})
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -116,3 +116,24 @@ func TestExportDocuments(t *testing.T) {
 		}
 	}
 }
+
+// A document named as a folder of other documents ("Letters" beside
+// "Letters/a.txt"): the export writes both, the document as
+// "Letters (2)", instead of failing on the folder it cannot make.
+func TestExportDocumentNamedAsFolder(t *testing.T) {
+	fx := newDocFix(t)
+	s := fx.s
+	for _, d := range []struct{ folder, name, text string }{{"", "Letters", "a file"}, {"Letters", "a.txt", "in the folder"}} {
+		if _, err := s.AddDocumentReader(ctx, fx.m(), d.name, strings.NewReader(d.text), AddDocOptions{Folder: d.folder}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := s.ExportDocuments(ctx, ExportSelection{MatterID: fx.matter}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Letters (2)": "a file", "Letters/a.txt": "in the folder"}
+	if got := exported(t, res.Folder); !maps.Equal(got, want) || res.Files != 2 {
+		t.Errorf("export holds %v (%d files)", got, res.Files)
+	}
+}
