@@ -100,8 +100,8 @@ delete it once it has been handed over.`,
 			run:      (*runner).docDelete},
 		&command{name: "doc limit", summary: "show or set the largest file a document may be",
 			usage: []string{"doc limit [SIZE]"},
-			desc: `Without a size, says the largest file that can be added as a document (4 GiB until it is changed).
-With one (500MB, 2GB, 1.5GiB...), sets it: from 1 MB to 1 TB. Documents already in the vault are kept
+			desc: `Without a size, says the largest file that can be added as a document (4.3 GB until it is changed).
+With one (500MB, 2GB, 1.5GiB...), sets it: from 1.0 MB to 1.0 TB. Documents already in the vault are kept
 whatever their size. Setting it needs a role that may edit documents, and is recorded in the audit trail.`,
 			examples: []example{
 				{"What is the limit?", "casevault doc limit"},
