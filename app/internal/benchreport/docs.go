@@ -629,16 +629,7 @@ func renderDocsText(r *docsResults) string {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.name, x.cv, x.peer, x.ratio, x.target, x.notes)
 	}
 	tw.Flush()
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\nERROR: %s\n", e)
-	}
-	b.WriteString("\nTargets (issue 13):\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "  %s  %s: %s\n", c.status, c.target, c.detail)
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "  (%s)\n", s)
-	}
+	writeTailText(&b, "issue 13", r.errs, r.checks, r.info)
 	return b.String()
 }
 
@@ -649,15 +640,6 @@ func renderDocsMarkdown(r *docsResults) string {
 	for _, x := range r.rows {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdEsc(x.name), x.cv, x.peer, x.ratio, x.target, mdEsc(x.notes))
 	}
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\n**ERROR**: %s\n", mdEsc(e))
-	}
-	b.WriteString("\n### Targets (issue 13)\n\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "- **%s** %s: %s\n", c.status, c.target, mdEsc(c.detail))
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "- %s\n", mdEsc(s))
-	}
+	writeTailMarkdown(&b, "issue 13", r.errs, r.checks, r.info)
 	return b.String()
 }

@@ -38,17 +38,24 @@ func (r rowsSection) text() string {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", x.name, x.median, x.spread, x.runs, x.notes)
 	}
 	tw.Flush()
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\nERROR: %s\n", e)
-	}
-	b.WriteString("\nTargets (" + r.issue + "):\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "  %s  %s: %s\n", c.status, c.target, c.detail)
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "  (%s)\n", s)
-	}
+	writeTailText(&b, r.issue, r.errs, r.checks, r.info)
 	return b.String()
+}
+
+// writeTailText writes what follows a section's table in the text report:
+// its errors, the targets checked for issue ("issue 11") and other figures,
+// each in parentheses. writeTailMarkdown is the same in markdown.
+func writeTailText(b *strings.Builder, issue string, errs []string, checks []check, info []string) {
+	for _, e := range errs {
+		fmt.Fprintf(b, "\nERROR: %s\n", e)
+	}
+	b.WriteString("\nTargets (" + issue + "):\n")
+	for _, c := range checks {
+		fmt.Fprintf(b, "  %s  %s: %s\n", c.status, c.target, c.detail)
+	}
+	for _, s := range info {
+		fmt.Fprintf(b, "  (%s)\n", s)
+	}
 }
 
 func (r rowsSection) markdown(title string) string {
@@ -58,15 +65,19 @@ func (r rowsSection) markdown(title string) string {
 	for _, x := range r.rows {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdEsc(x.name), x.median, x.spread, x.runs, mdEsc(x.notes))
 	}
-	for _, e := range r.errs {
-		fmt.Fprintf(&b, "\n**ERROR**: %s\n", mdEsc(e))
-	}
-	b.WriteString("\n### Targets (" + r.issue + ")\n\n")
-	for _, c := range r.checks {
-		fmt.Fprintf(&b, "- **%s** %s: %s\n", c.status, c.target, mdEsc(c.detail))
-	}
-	for _, s := range r.info {
-		fmt.Fprintf(&b, "- %s\n", mdEsc(s))
-	}
+	writeTailMarkdown(&b, r.issue, r.errs, r.checks, r.info)
 	return b.String()
+}
+
+func writeTailMarkdown(b *strings.Builder, issue string, errs []string, checks []check, info []string) {
+	for _, e := range errs {
+		fmt.Fprintf(b, "\n**ERROR**: %s\n", mdEsc(e))
+	}
+	b.WriteString("\n### Targets (" + issue + ")\n\n")
+	for _, c := range checks {
+		fmt.Fprintf(b, "- **%s** %s: %s\n", c.status, c.target, mdEsc(c.detail))
+	}
+	for _, s := range info {
+		fmt.Fprintf(b, "- %s\n", mdEsc(s))
+	}
 }
