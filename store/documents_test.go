@@ -615,8 +615,8 @@ func TestMigrateFrom5(t *testing.T) {
 	closeStore(s)
 
 	s = openStore(t, dir, Options{CheckpointBytes: -1, Roles: testRoles})
-	if v, err := s.version(ctx); err != nil || v != 6 {
-		t.Fatalf("schema after = %d, %v; want 6", v, err)
+	if v, err := s.version(ctx); err != nil || v != SchemaVersion {
+		t.Fatalf("schema after = %d, %v; want %d", v, err, SchemaVersion)
 	}
 	err = s.View(ctx, func(tx *Tx) error {
 		meta, err := countsMeta(tx)

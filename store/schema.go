@@ -450,6 +450,140 @@ CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
 	DELETE FROM search WHERE rowid = (7 << 40) | old.id;
 END;
 `,
+	// 7: the end of a client file and the bad day (issue 14; docs/FORMAT.md
+	// 6.3.6): retention rules by practice area, a destroy-after date on
+	// closed matters (closed ones get the default rule, 7 years after
+	// closing), legal holds, destructions with their register and the
+	// names kept for conflict checks (ABA Model Rule 1.9), the vault's own
+	// record of the backups it made (which drive holds which snapshot),
+	// incidents with their checklists, and security checkups. Times are
+	// Unix milliseconds, like every other table.
+	`
+ALTER TABLE matters ADD COLUMN destroy_after INTEGER;
+ALTER TABLE matters ADD COLUMN destroy_rule TEXT NOT NULL DEFAULT '';
+CREATE TABLE retention_rules (
+	id            INTEGER PRIMARY KEY,
+	practice_area TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	years         INTEGER NOT NULL CHECK (years BETWEEN 0 AND 100),
+	months        INTEGER NOT NULL DEFAULT 0 CHECK (months BETWEEN 0 AND 11),
+	never         INTEGER NOT NULL DEFAULT 0 CHECK (never IN (0, 1)),
+	note          TEXT NOT NULL DEFAULT '',
+	updated_at    INTEGER NOT NULL,
+	updated_by    TEXT NOT NULL
+);
+INSERT INTO retention_rules(practice_area, years, months, never, note, updated_at, updated_by)
+	VALUES ('', 7, 0, 0, '', CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'casevault');
+UPDATE matters SET destroy_after = CAST(strftime('%s', closed_at / 1000, 'unixepoch', '+7 years') AS INTEGER) * 1000 + closed_at % 1000,
+	destroy_rule = 'rule:'
+	WHERE status = 'closed' AND closed_at IS NOT NULL;
+CREATE INDEX matters_by_destroy_after ON matters(destroy_after) WHERE destroy_after IS NOT NULL;
+CREATE TABLE retention_changes (
+	id        INTEGER PRIMARY KEY,
+	matter_id INTEGER NOT NULL REFERENCES matters(id) ON DELETE CASCADE,
+	at        INTEGER NOT NULL,
+	by        TEXT NOT NULL,
+	old_date  INTEGER,
+	new_date  INTEGER,
+	reason    TEXT NOT NULL CHECK (length(trim(reason)) > 0)
+);
+CREATE INDEX retention_changes_by_matter ON retention_changes(matter_id, at);
+CREATE TABLE legal_holds (
+	id             INTEGER PRIMARY KEY,
+	kind           TEXT NOT NULL CHECK (kind IN ('client', 'matter')),
+	record_id      INTEGER NOT NULL,
+	reason         TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+	placed_at      INTEGER NOT NULL,
+	placed_by      TEXT NOT NULL,
+	released_at    INTEGER,
+	released_by    TEXT NOT NULL DEFAULT '',
+	release_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX legal_holds_by_record ON legal_holds(kind, record_id);
+CREATE TABLE destructions (
+	id         INTEGER PRIMARY KEY,
+	number     TEXT NOT NULL UNIQUE,
+	at         INTEGER NOT NULL,
+	by         TEXT NOT NULL,
+	audit_id   INTEGER NOT NULL DEFAULT 0,
+	names_kept INTEGER NOT NULL CHECK (names_kept IN (0, 1)),
+	reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE destruction_register (
+	id             INTEGER PRIMARY KEY,
+	destruction_id INTEGER NOT NULL REFERENCES destructions(id),
+	ref            TEXT NOT NULL UNIQUE,
+	kind           TEXT NOT NULL CHECK (kind IN ('client', 'matter')),
+	record_id      INTEGER NOT NULL,
+	matter_number  TEXT NOT NULL DEFAULT '',
+	practice_area  TEXT NOT NULL DEFAULT '',
+	rule           TEXT NOT NULL,
+	opened_at      INTEGER,
+	closed_at      INTEGER,
+	destroy_after  INTEGER,
+	created_at     INTEGER NOT NULL,
+	items          TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(items))
+);
+CREATE INDEX destruction_register_by_destruction ON destruction_register(destruction_id);
+CREATE TABLE destroyed_names (
+	id            INTEGER PRIMARY KEY,
+	register_id   INTEGER NOT NULL REFERENCES destruction_register(id),
+	name          TEXT NOT NULL CHECK (length(trim(name)) > 0),
+	role          TEXT NOT NULL,
+	client_name   TEXT NOT NULL DEFAULT '',
+	matter_number TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX destroyed_names_by_register ON destroyed_names(register_id);
+CREATE TABLE backup_records (
+	id           INTEGER PRIMARY KEY,
+	at           INTEGER NOT NULL,
+	repo_id      TEXT NOT NULL,
+	target       TEXT NOT NULL,
+	volume       TEXT NOT NULL DEFAULT '',
+	system_disk  INTEGER NOT NULL DEFAULT 0 CHECK (system_disk IN (0, 1)),
+	snapshot_id  TEXT NOT NULL,
+	audit_id     INTEGER NOT NULL,
+	slots        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(slots)),
+	forgotten_at INTEGER,
+	UNIQUE (repo_id, snapshot_id)
+);
+CREATE INDEX backup_records_by_at ON backup_records(at);
+CREATE TABLE incidents (
+	id          INTEGER PRIMARY KEY,
+	kind        TEXT NOT NULL CHECK (kind IN ('lost_laptop', 'lost_backup', 'break_in', 'ransomware', 'disclosure', 'other')),
+	opened_at   INTEGER NOT NULL,
+	opened_by   TEXT NOT NULL,
+	happened_at INTEGER,
+	summary     TEXT NOT NULL DEFAULT '',
+	repo_id     TEXT NOT NULL DEFAULT '',
+	closed_at   INTEGER,
+	closed_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE incident_steps (
+	id          INTEGER PRIMARY KEY,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id),
+	key         TEXT NOT NULL,
+	done_at     INTEGER,
+	done_by     TEXT NOT NULL DEFAULT '',
+	note        TEXT NOT NULL DEFAULT '',
+	UNIQUE (incident_id, key)
+);
+CREATE TABLE incident_clients (
+	id          INTEGER PRIMARY KEY,
+	incident_id INTEGER NOT NULL REFERENCES incidents(id),
+	client_id   INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+	register    TEXT NOT NULL DEFAULT '',
+	label       TEXT NOT NULL DEFAULT '',
+	notified_at INTEGER,
+	notified_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX incident_clients_by_incident ON incident_clients(incident_id);
+CREATE TABLE checkups (
+	id      INTEGER PRIMARY KEY,
+	at      INTEGER NOT NULL,
+	by      TEXT NOT NULL,
+	results TEXT NOT NULL CHECK (json_valid(results))
+);
+`,
 }
 
 // SchemaVersion is the version this build's migrations reach.
