@@ -472,8 +472,18 @@ var matrixNoCheck = map[string]string{
 // matrixUnusedVerbs are access verbs no Session method uses, with the
 // reason (a verb nobody checks is a permission that does nothing).
 var matrixUnusedVerbs = map[string]string{
-	"ViewPolicy": "PassPolicy is open to every user (see matrixNoCheck)",
-	"ViewNotes":  "notes come with GetMatter and search, left out unless Can(notes, read): the GetMatter and Search rows check it",
+	// Issue 14, being built: each helper takes its verbs out when its operations join the matrix.
+	"ViewRetention":   "issue 14: being built",
+	"EditRetention":   "issue 14: being built",
+	"PlaceHolds":      "issue 14: being built",
+	"Destroy":         "issue 14: being built",
+	"ForgetDestroyed": "issue 14: being built",
+	"RecordIncident":  "issue 14: being built",
+	"ViewIncidents":   "issue 14: being built",
+	"IncidentLetters": "issue 14: being built",
+	"RunCheckup":      "issue 14: being built",
+	"ViewPolicy":      "PassPolicy is open to every user (see matrixNoCheck)",
+	"ViewNotes":       "notes come with GetMatter and search, left out unless Can(notes, read): the GetMatter and Search rows check it",
 }
 
 var zeroTime time.Time

@@ -418,6 +418,30 @@ var (
 	DeleteDocuments = verb("delete documents", Need{Documents, Edit}, Need{Retention, Edit})
 	ExportDocuments = verb("export documents", Need{Documents, Read}, Need{Exports, Edit})
 	SetDocLimit     = verb("change the size limit for documents", Need{Documents, Edit})
+	// Retention and destruction (issue 14): seeing destroy-after dates,
+	// legal holds, the due list and the destruction register; changing the
+	// rules and a matter's date (with a reason); placing and releasing legal
+	// holds; destroying client files (also owner-only: app checks the role
+	// is the owner, "the owner's confirmation"); removing the backups that
+	// still hold destroyed files.
+	ViewRetention   = verb("see retention dates, legal holds and the destruction register", Need{Retention, Read})
+	EditRetention   = verb("change retention rules and destroy-after dates", Need{Retention, Edit})
+	PlaceHolds      = verb("place or release legal holds", Need{Retention, Edit})
+	Destroy         = verb("destroy client files", Need{Retention, Edit}, Need{Clients, Edit}, Need{Matters, Edit}, Need{Documents, Edit})
+	ForgetDestroyed = verb("remove backups that still hold destroyed files", Need{Backups, Edit}, Need{Retention, Edit})
+	// Incidents (issue 14): anyone who works on the files can record that
+	// something happened and tick its checklist; seeing the affected
+	// clients needs the audit trail (they come from it and from the backup
+	// records); printing the notification pack (letters, access reports)
+	// takes client data out.
+	RecordIncident  = verb("record incidents", Need{Clients, Read})
+	ViewIncidents   = verb("see incidents and the clients they affect", Need{Audit, Read})
+	IncidentLetters = verb("print incident reports and client letters", Need{Audit, Read}, Need{Exports, Edit})
+	// The security check (issue 14): reading it needs backups read (it
+	// reports on backups and drills); its items about people need users
+	// read and say "ask the owner" otherwise. Each one-click fix checks the
+	// verb of what it changes.
+	RunCheckup = verb("run the security check", Need{Backups, Read})
 )
 
 // ErrDenied: the user's role does not allow the operation. The error is a
