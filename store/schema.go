@@ -571,6 +571,7 @@ CREATE TABLE incident_clients (
 	id          INTEGER PRIMARY KEY,
 	incident_id INTEGER NOT NULL REFERENCES incidents(id),
 	client_id   INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+	record_id   INTEGER NOT NULL DEFAULT 0,
 	register    TEXT NOT NULL DEFAULT '',
 	label       TEXT NOT NULL DEFAULT '',
 	notified_at INTEGER,
