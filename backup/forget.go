@@ -156,7 +156,7 @@ func (r *Repo) Forget(ctx context.Context, p retention.Policy, loc *time.Locatio
 		res.Removed = append(res.Removed, d.Item.ID)
 	}
 	if prune {
-		res.Prune, err = r.pruneLocked(ctx)
+		res.Prune, err = r.pruneLocked(ctx, false)
 		if err != nil {
 			return res, err
 		}
@@ -192,10 +192,14 @@ func (r *Repo) Prune(ctx context.Context) (*PruneResult, error) {
 		return nil, err
 	}
 	defer unlock()
-	return r.pruneLocked(ctx)
+	return r.pruneLocked(ctx, false)
 }
 
-func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
+// pruneLocked prunes under the lock. thorough rewrites every pack that
+// holds anything no snapshot needs (not only the mostly unneeded ones): what
+// a forgotten snapshot alone held leaves the drive, as forgetting destroyed
+// client files requires (ForgetSnapshots).
+func (r *Repo) pruneLocked(ctx context.Context, thorough bool) (*PruneResult, error) {
 	ix, err := r.loadIndex(ctx)
 	if err != nil {
 		return nil, err
@@ -253,7 +257,7 @@ func (r *Repo) pruneLocked(ctx context.Context) (*PruneResult, error) {
 			keep = append(keep, *pe) // damage verify reports: not hidden
 		case used == 0:
 			drop = append(drop, name)
-		case usedBytes*4 < pe.Size*3 || used < int64(len(pe.Blobs)) && pe.Size < PackSize/4:
+		case usedBytes*4 < pe.Size*3 || used < int64(len(pe.Blobs)) && (pe.Size < PackSize/4 || thorough):
 			// More than a quarter unneeded, or a small pack with unneeded blobs: rewrite.
 			rewrite = append(rewrite, pe)
 		default:
