@@ -151,6 +151,9 @@ type txVis struct {
 	hidden  map[int64]*hiddenSets
 	cache   *viewCache // nil: a write transaction, or the vault's own work
 	gen     uint64
+	// retention: whether the schema has the retention tables (schema 7):
+	// 0 not read yet, 1 no, 2 yes (Tx.hasRetention).
+	retention int8
 }
 
 // wrote: a statement of viewer v changes data (Tx.Exec).

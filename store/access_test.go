@@ -245,6 +245,27 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		n, err := tx.MatterNumber(id)
 		put(fmt.Sprintf("MatterNumber(%d)", id), n, err)
 	}
+	// Retention (schema 7).
+	rr, err := tx.RetentionRules()
+	put("RetentionRules", rr, err)
+	rf, err := tx.RuleFor(canary)
+	put("RuleFor", rf, err)
+	for _, id := range matters {
+		rc, err := tx.RetentionChanges(id)
+		put(fmt.Sprintf("RetentionChanges(%d)", id), rc, err)
+		ho, err := tx.HoldsOn(KindMatter, id)
+		put(fmt.Sprintf("HoldsOn(matter %d)", id), ho, err)
+	}
+	for _, id := range clients {
+		ho, err := tx.HoldsOn(KindClient, id)
+		put(fmt.Sprintf("HoldsOn(client %d)", id), ho, err)
+	}
+	for _, active := range []bool{false, true} {
+		hs, err := tx.Holds(active)
+		put(fmt.Sprintf("Holds(%v)", active), hs, err)
+	}
+	due, dn, err := tx.DueMatters(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 0, 0)
+	put("DueMatters", []any{due, dn}, err)
 	num, err := tx.NextMatterNumber(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	put("NextMatterNumber", num, err)
 	for _, o := range []ClientOrder{ByName, ByUpdated} {
@@ -373,14 +394,16 @@ var (
 		"LatestIntakeTLS", "ListIntakeSubmissions", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName",
-		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName"}
+		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName",
+		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
 		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
 		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser",
 		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake",
-		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial"}
+		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial",
+		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold"}
 	// not reads of records (IntakeHidden: whether the viewer sees a
 	// submission's client; DocumentObjects: the checkpoint's list of
 	// document objects, content-keyed ids only)

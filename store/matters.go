@@ -84,6 +84,8 @@ func (tx *Tx) numberFree(number string, self int64) error {
 
 // UpdateMatter replaces a matter's number, title, practice area, status
 // and dates (ClosedAt nil when open); its clients, parties and class stay.
+// A change of status sets or clears the destroy-after date as
+// SetMatterStatus does (from ClosedAt, else now).
 // A matter the viewer cannot see is ErrNotFound; a number another matter
 // has is a *NumberUsedError.
 func (tx *Tx) UpdateMatter(m *Matter, now time.Time) error {
@@ -95,12 +97,23 @@ func (tx *Tx) UpdateMatter(m *Matter, now time.Time) error {
 			return err
 		}
 	}
+	var oldStatus string
+	if err := tx.QueryRow("SELECT status FROM matters WHERE id = ?", m.ID).Scan(&oldStatus); err != nil {
+		return fmt.Errorf("reading matter %d: %w", m.ID, err)
+	}
 	_, err := tx.Exec(`UPDATE matters SET number = ?, title = ?, practice_area = ?, status = ?, opened_at = ?, closed_at = ?,
 		updated_at = ? WHERE id = ?`, m.Number, m.Title, m.PracticeArea, m.Status, ms(m.OpenedAt), msOrNil(m.ClosedAt), ms(now), m.ID)
 	if err != nil {
 		return fmt.Errorf("updating matter %d: %w", m.ID, err)
 	}
-	return nil
+	if m.Status == oldStatus {
+		return nil // a closed matter keeps its date, whatever its area becomes
+	}
+	closed := now
+	if m.ClosedAt != nil {
+		closed = *m.ClosedAt
+	}
+	return tx.setRetentionOnStatus(m.ID, m.Status, closed)
 }
 
 // needClient is ErrNotFound when the client does not exist or the viewer

@@ -46,6 +46,14 @@ type Matter struct {
 	Parties       []Party        // GetMatter fills them
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// DestroyAfter (schema 7): when a closed matter is due for
+	// destruction; nil while open, or kept for ever.
+	DestroyAfter *time.Time
+	// DestroyRule is where DestroyAfter came from (matters.destroy_rule):
+	// "rule:<practice area of the rule>" ("rule:" the default rule),
+	// "never:<area>" (the rule keeps it for ever), "changed" (by hand:
+	// RetentionChanges), "" while open.
+	DestroyRule string
 }
 
 // MatterClient is one of a matter's clients (joint representation).
@@ -340,18 +348,29 @@ func (tx *Tx) SetMatterStatus(id int64, status string, now time.Time) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("matter %d: %w", id, ErrNotFound)
 	}
-	return nil
+	// Closing sets the destroy-after date from the practice area's
+	// retention rule; reopening takes it away (retention.go).
+	return tx.setRetentionOnStatus(id, status, now)
 }
 
-const matterCols = `m.id, m.client_id, c.name, m.number, m.title, m.practice_area, m.status, m.opened_at, m.closed_at,
-	m.security_class, m.created_at, m.updated_at`
+// matterCols are the columns scanMatter reads, of matters m joined with
+// the lead client c; the destroy-after date and rule from schema 7 on
+// (NULL and ” before).
+func (tx *Tx) matterCols() string {
+	const cols = `m.id, m.client_id, c.name, m.number, m.title, m.practice_area, m.status, m.opened_at, m.closed_at,
+	m.security_class, m.created_at, m.updated_at, `
+	if ok, err := tx.hasRetention(); err == nil && !ok {
+		return cols + "NULL, ''"
+	}
+	return cols + "m.destroy_after, m.destroy_rule"
+}
 
 func scanMatter(sc interface{ Scan(...any) error }) (*Matter, error) {
 	var m Matter
 	var opened, created, updated int64
-	var closed sql.NullInt64
+	var closed, after sql.NullInt64
 	if err := sc.Scan(&m.ID, &m.ClientID, &m.ClientName, &m.Number, &m.Title, &m.PracticeArea, &m.Status, &opened, &closed,
-		&m.SecurityClass, &created, &updated); err != nil {
+		&m.SecurityClass, &created, &updated, &after, &m.DestroyRule); err != nil {
 		return nil, err
 	}
 	m.OpenedAt, m.CreatedAt, m.UpdatedAt = fromMS(opened), fromMS(created), fromMS(updated)
@@ -359,6 +378,7 @@ func scanMatter(sc interface{ Scan(...any) error }) (*Matter, error) {
 		t := fromMS(closed.Int64)
 		m.ClosedAt = &t
 	}
+	m.DestroyAfter = timePtr(after)
 	return &m, nil
 }
 
@@ -369,7 +389,7 @@ func (tx *Tx) GetMatter(id int64) (*Matter, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := scanMatter(tx.QueryRow("SELECT "+matterCols+" FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?"+and(cond), id))
+	m, err := scanMatter(tx.QueryRow("SELECT "+tx.matterCols()+" FROM matters m JOIN clients c ON c.id = m.client_id WHERE m.id = ?"+and(cond), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("matter %d: %w", id, ErrNotFound)
 	}
@@ -396,7 +416,7 @@ func (tx *Tx) ListMatters(clientID int64, status string) ([]*Matter, error) {
 	if clientID != 0 { // through matter_clients_by_client, not a scan of every matter
 		of = "m.id IN (SELECT matter_id FROM matter_clients WHERE client_id = ?1)"
 	}
-	rows, err := tx.Query("SELECT "+matterCols+` FROM matters m JOIN clients c ON c.id = m.client_id
+	rows, err := tx.Query("SELECT "+tx.matterCols()+` FROM matters m JOIN clients c ON c.id = m.client_id
 		WHERE `+of+` AND (?2 = '' OR m.status = ?2)`+and(cond)+` ORDER BY m.opened_at DESC, m.id DESC`, clientID, status)
 	if err != nil {
 		return nil, err
