@@ -578,6 +578,16 @@ CREATE TABLE incident_clients (
 	notified_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX incident_clients_by_incident ON incident_clients(incident_id);
+-- A conflict decision stays as made, but for one change: a destruction
+-- (store/destroy.go) replaces the note of a decision on a check made for a
+-- destroyed record by 'removed when file D-2026-0001 was destroyed'.
+DROP TRIGGER conflict_decisions_no_update;
+CREATE TRIGGER conflict_decisions_no_update BEFORE UPDATE ON conflict_decisions
+	WHEN NOT (new.id = old.id AND new.check_id = old.check_id AND new.at = old.at AND new.actor = old.actor
+		AND new.decision = old.decision AND new.note <> old.note
+		AND new.note GLOB 'removed when file D-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]* was destroyed') BEGIN
+	SELECT RAISE(ABORT, 'conflict decisions are kept as made');
+END;
 CREATE TABLE checkups (
 	id      INTEGER PRIMARY KEY,
 	at      INTEGER NOT NULL,
