@@ -167,6 +167,14 @@ var actionWords = map[string]struct{ what, kind string }{
 	"document.open":    {"Opened a document in its program", "read"},
 	"document.export":  {"Exported documents", "export"},
 	"document.limit":   {"Changed the size limit for documents", "change"},
+	// issue 14 (incidents)
+	"incident.start":    {"Recorded an incident", "change"},
+	"incident.list":     {"Listed the incidents", "read"},
+	"incident.view":     {"Looked at an incident", "read"},
+	"incident.step":     {"Ticked or unticked a step of an incident", "change"},
+	"incident.clients":  {"Chose the clients an incident affects", "change"},
+	"incident.notified": {"Recorded whether a client was told of an incident", "change"},
+	"incident.close":    {"Closed an incident", "change"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),

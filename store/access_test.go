@@ -369,6 +369,16 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 	put("IntakeFile(1, 1)", ifile, err)
 	iex, err := tx.IntakeSealedExists("x")
 	put("IntakeSealedExists", iex, err)
+	inc, err := tx.GetIncident(1)
+	put("GetIncident(1)", inc, err)
+	incs, err := tx.ListIncidents()
+	put("ListIncidents", incs, err)
+	isteps, err := tx.IncidentSteps(1)
+	put("IncidentSteps(1)", isteps, err)
+	icl, err := tx.IncidentClients(1)
+	put("IncidentClients(1)", icl, err)
+	iall, iopen, err := tx.IncidentCounts()
+	put("IncidentCounts", []int{iall, iopen}, err)
 	out[readMethodsKey] = "read"
 	rs, err := tx.ListRoles()
 	put("ListRoles", rs, err)
@@ -395,7 +405,8 @@ var (
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName",
 		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName",
-		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters"}
+		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters",
+		"GetIncident", "ListIncidents", "IncidentSteps", "IncidentClients", "IncidentCounts"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
 		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
@@ -403,7 +414,8 @@ var (
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser",
 		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake",
 		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial",
-		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold"}
+		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold",
+		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified"}
 	// not reads of records (IntakeHidden: whether the viewer sees a
 	// submission's client; DocumentObjects: the checkpoint's list of
 	// document objects, content-keyed ids only)
