@@ -222,13 +222,44 @@ func (s *Session) loadIncident(tx *store.Tx, id int64, withClients bool) (*Incid
 	return in, nil
 }
 
-// incidentNotFound says in words that there is no such incident.
+// IncidentClients returns the clients an incident affects, as the person
+// may see them (ViewIncidents: Incident leaves them out otherwise).
+func (s *Session) IncidentClients(ctx context.Context, id int64) ([]AffectedClient, error) {
+	if err := s.allow(ctx, access.ViewIncidents, ref("incident", id)); err != nil {
+		return nil, err
+	}
+	var out []AffectedClient
+	err := s.view(ctx, "incident.view", func(tx *store.Tx) (string, string, error) {
+		in, err := s.loadIncident(tx, id, true)
+		if err != nil {
+			return "", "", err
+		}
+		out = in.Affected
+		return ref("incident", id), "", nil
+	})
+	return out, err
+}
+
+// incidentNotFound: "incident 9: not found" (ErrNotFound).
 func incidentNotFound(id int64, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("there is no incident %d (\"casevault incident list\" lists them): %w", id, store.ErrNotFound)
+		return fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
 	}
 	return err
 }
+
+// closedError is an incident closed already (Is ErrIncidentClosed).
+type closedError struct {
+	id int64
+	at time.Time
+	by string
+}
+
+func (e *closedError) Error() string {
+	return fmt.Sprintf("incident %d was closed already, on %s by %s", e.id, human.Date(e.at), e.by)
+}
+
+func (e *closedError) Is(target error) bool { return target == ErrIncidentClosed }
 
 // incidentFrom is a stored incident with its checklist: the kind's steps
 // in order, each with what was recorded of it; steps recorded under a key
@@ -351,7 +382,7 @@ func (s *Session) SetAffectedClients(ctx context.Context, id int64, clientIDs []
 			}
 			if _, err := tx.GetClient(cid); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
-					return "", "", &FieldError{"clients", fmt.Sprintf("There is no client %d that you may see (\"casevault client list\" lists them); nothing was changed", cid)}
+					return "", "", &FieldError{"clients", fmt.Sprintf("There is no client %d that you may see (\"casevault client list\" lists them)", cid)}
 				}
 				return "", "", err
 			}
@@ -383,7 +414,7 @@ func (s *Session) MarkNotified(ctx context.Context, id, clientID int64, notified
 		}
 		i := slices.IndexFunc(cs, func(c store.IncidentClient) bool { return c.RecordID == clientID && !c.Hidden })
 		if i < 0 {
-			return "", "", &FieldError{"client", fmt.Sprintf("Client %d is not among the clients incident %d affects (\"casevault incident clients %d\" lists them); nothing was changed", clientID, id, id)}
+			return "", "", &FieldError{"client", fmt.Sprintf("Client %d is not among the clients incident %d affects (\"casevault incident clients %d\" lists them)", clientID, id, id)}
 		}
 		at := time.Time{}
 		detail := "client told"
@@ -411,7 +442,7 @@ func (s *Session) CloseIncident(ctx context.Context, id int64) error {
 			return "", "", incidentNotFound(id, err)
 		}
 		if !r.ClosedAt.IsZero() {
-			return "", "", fmt.Errorf("incident %d was closed on %s by %s; nothing was changed: %w", id, human.Date(r.ClosedAt), r.ClosedBy, store.ErrIncidentClosed)
+			return "", "", &closedError{id, r.ClosedAt, r.ClosedBy}
 		}
 		done, err := tx.IncidentSteps(id)
 		if err != nil {

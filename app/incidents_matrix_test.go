@@ -45,6 +45,10 @@ func init() {
 			{name: "Session.SetAffectedClients", verbs: vs(access.ViewIncidents), setup: ownerIncident, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
 				return s.SetAffectedClients(ctx, id.(int64), nil)
 			}},
+			{name: "Session.IncidentClients", verbs: vs(access.ViewIncidents), setup: ownerIncident, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
+				_, err := s.IncidentClients(ctx, id.(int64))
+				return err
+			}},
 			{name: "Session.MarkNotified", verbs: vs(access.ViewIncidents), setup: ownerIncident, run: func(t *testing.T, s *Session, fx *matrixFix, id any, _ access.Role) error {
 				return s.MarkNotified(ctx, id.(int64), fx.client, true)
 			}},
@@ -54,6 +58,6 @@ func init() {
 			}},
 		}
 	})
-	matrixDeniedMore[access.ParalegalRole] = append(matrixDeniedMore[access.ParalegalRole], "Session.SetAffectedClients", "Session.MarkNotified", "Session.IncidentPack")
+	matrixDeniedMore[access.ParalegalRole] = append(matrixDeniedMore[access.ParalegalRole], "Session.SetAffectedClients", "Session.IncidentClients", "Session.MarkNotified", "Session.IncidentPack")
 	matrixDeniedMore[access.ReadOnlyRole] = append(matrixDeniedMore[access.ReadOnlyRole], "Session.IncidentPack")
 }

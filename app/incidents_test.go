@@ -119,7 +119,7 @@ func TestIncidentFlow(t *testing.T) {
 		says string
 	}{
 		{id, "pray", "", `Unknown step "pray" for "laptop lost or stolen": the steps are last-seen, police`},
-		{99, "police", "", "there is no incident 99"},
+		{99, "police", "", "incident 99: not found"},
 		{id, "police", strings.Repeat("n", MaxIncidentNote+1), "The note is too long"},
 	} {
 		if err := s.MarkIncidentStep(ctx, bad.id, bad.key, true, bad.note); err == nil || !strings.Contains(err.Error(), bad.says) {
@@ -251,7 +251,7 @@ func TestIncidentFlow(t *testing.T) {
 	if d := lastAudit(t, s).Detail; !strings.Contains(d, "1 of 14 steps done") {
 		t.Errorf("close detail %q", d)
 	}
-	if err := s.CloseIncident(ctx, id); !errors.Is(err, ErrIncidentClosed) || !strings.Contains(err.Error(), "was closed on "+human.Date(*now)) {
+	if err := s.CloseIncident(ctx, id); !errors.Is(err, ErrIncidentClosed) || !strings.Contains(err.Error(), "was closed already, on "+human.Date(*now)) {
 		t.Errorf("closed twice: %v", err)
 	}
 	if list, err := s.Incidents(ctx); err != nil || len(list) != 1 || !list[0].Closed() || list[0].Affected != nil || list[0].ClosedBy != s.Actor() {

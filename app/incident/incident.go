@@ -111,13 +111,13 @@ func FindStep(k Kind, key string) (Step, error) {
 // The places in casevault the steps send the lawyer to. One name each, so
 // that a renamed button or command is changed here once.
 const (
-	placeRestore    = `in the window, "Restore from a backup…" on the first screen; or casevault restore --repo DRIVE --to FOLDER`
-	placePassphrase = `Settings → Change passphrase, or casevault passwd`
-	placeKeyChange  = `casevault key change (in the window, Users → Remove and change the vault key does it when you remove someone)`
-	placeBackup     = `Backups → Back up now (choose the new drive), or casevault backup --repo NEWDRIVE`
-	placeDrill      = `Backups → Run restore drill…, or casevault drill --repo DRIVE`
-	placeAudit      = `Audit trail → Verify chain, then read the entries; or casevault audit verify and casevault audit list --from DATE`
-	placePack       = `the incident's notification pack: casevault incident pack ID --out FILE.html`
+	placeRestore    = `in the window, "Restore from a backup…" on the first screen, or "casevault restore --repo DRIVE --to FOLDER"`
+	placePassphrase = `Settings → Change passphrase, or "casevault passwd"`
+	placeKeyChange  = `"casevault key change"; the window offers it only when you remove someone on the Users screen`
+	placeBackup     = `Backups → Back up now, choosing the new drive, or "casevault backup --repo NEWDRIVE"`
+	placeDrill      = `Backups → Run restore drill…, or "casevault drill --repo DRIVE"`
+	placeAudit      = `Audit trail → Verify chain, then read the entries, or "casevault audit verify" and "casevault audit list --from DATE"`
+	placePack       = `the incident's notification pack ("casevault incident pack ID --out FILE.html")`
 )
 
 // Steps that end most checklists: who must be told, and the record.
@@ -212,7 +212,7 @@ var checklists = map[Kind][]Step{
 			"Restoring onto an infected computer hands the attackers your files again."},
 		{"restore", "Restore from a backup drive that was not connected during the attack (" + placeRestore + ").",
 			"A drive that was plugged in may be scrambled too; one that was not holds your clean files."},
-		{"drill", "Run a restore drill on that drive and verify the audit trail (" + placeDrill + "; casevault audit verify).",
+		{"drill", "Run a restore drill on that drive and verify the audit trail (" + placeDrill + "; \"casevault audit verify\").",
 			"It proves the restored vault is whole and that its record was not altered."},
 		{"passphrase", "From the clean computer, change your casevault passphrase (" + placePassphrase + ") and the vault key (" + placeKeyChange + "), then your other passwords.",
 			"Ransomware often steals passwords before it shows itself."},
