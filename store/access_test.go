@@ -266,6 +266,10 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 	}
 	due, dn, err := tx.DueMatters(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), 0, 0)
 	put("DueMatters", []any{due, dn}, err)
+	reg, rn, err := tx.DestructionRegister("", 0, 0)
+	put("DestructionRegister", []any{reg, rn}, err)
+	dss, err := tx.Destructions()
+	put("Destructions", dss, err)
 	num, err := tx.NextMatterNumber(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	put("NextMatterNumber", num, err)
 	for _, o := range []ClientOrder{ByName, ByUpdated} {
@@ -405,7 +409,7 @@ var (
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName",
 		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName",
-		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters",
+		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters", "DestructionRegister", "Destructions",
 		"GetIncident", "ListIncidents", "IncidentSteps", "IncidentClients", "IncidentCounts"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
@@ -415,6 +419,7 @@ var (
 		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake",
 		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial",
 		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold",
+		"Destroy", "SetDestructionAudit", "PurgeDeleted",
 		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified"}
 	// not reads of records (IntakeHidden: whether the viewer sees a
 	// submission's client; DocumentObjects: the checkpoint's list of

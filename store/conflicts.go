@@ -36,6 +36,15 @@ type Name struct {
 	// app marks them Hidden for a viewer without intake read.
 	IntakeID     int64
 	IntakeStatus string
+	// Register (schema 7): a name kept for conflict checks when its file
+	// was destroyed (destroyed_names): the register row's ref
+	// ("D-2026-0001/2"). Role is then former_client, former_alias or
+	// former_<the party's role> (former_adverse, ...); ClientName is the
+	// kept client name (the lead client's, for a party), MatterNumber the
+	// destroyed matter's number; the ids are 0. Never Hidden: the record
+	// is gone, and only the names the lawyer chose to keep are there.
+	Register     string
+	MatterNumber string
 	// Hidden: the name belongs to a client or matter the viewer cannot
 	// see. Only Name and Role are then set (the rest is zero), so that a
 	// conflict check can say "a possible conflict in a restricted matter:
@@ -48,7 +57,8 @@ type Name struct {
 // matters, whoever may see them: a wall never hides a conflict. Those the
 // viewer cannot see are Hidden, with only their name and role. Then the
 // names of every prospective client (intake submissions new or declined:
-// an accepted one is a client now, spam never counts), none Hidden.
+// an accepted one is a client now, spam never counts), none Hidden. Then
+// the names kept when files were destroyed (Register set), none Hidden.
 func (tx *Tx) ConflictNames() ([]Name, error) {
 	hc, hm := "0", "0"
 	cc, err := tx.clientCond("c")
@@ -78,20 +88,26 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	} else if ok {
 		prospects = prospectNames
 	}
+	former := "" // the names kept from destroyed files (schema 7)
+	if ok, err := tx.hasRetention(); err != nil {
+		return nil, fmt.Errorf("reading the names for a conflict check: %w", err)
+	} else if ok {
+		former = formerNames
+	}
 	rows, err := tx.Query(`
-		SELECT c.name, 'client', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '' FROM clients c
+		SELECT c.name, 'client', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '', '', '' FROM clients c
 		UNION ALL
-		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '' FROM client_aliases a JOIN clients c ON c.id = a.client_id
+		SELECT a.alias, 'alias', c.id, c.name, 0, '', 0, 0, '', '', ` + hc + `, 0, '', '', '' FROM client_aliases a JOIN clients c ON c.id = a.client_id
 		UNION ALL
-		SELECT j.name, 'joint_client', j.id, j.name, m.id, m.title, m.status = 'open', 0, '', '', (` + hm + `) OR (` + jc + `), 0, ''
+		SELECT j.name, 'joint_client', j.id, j.name, m.id, m.title, m.status = 'open', 0, '', '', (` + hm + `) OR (` + jc + `), 0, '', '', ''
 		FROM matter_clients mc JOIN matters m ON m.id = mc.matter_id JOIN clients c ON c.id = m.client_id
 		JOIN clients j ON j.id = mc.client_id WHERE mc.client_id <> m.client_id
 		UNION ALL
-		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, '', '', ` + hm + `, 0, ''
+		SELECT p.name, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, '', '', ` + hm + `, 0, '', '', ''
 		FROM parties p JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id
 		UNION ALL
-		SELECT pa.alias, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, p.name, pa.kind, ` + hm + `, 0, ''
-		FROM party_aliases pa JOIN parties p ON p.id = pa.party_id JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id` + prospects)
+		SELECT pa.alias, p.role, c.id, c.name, m.id, m.title, m.status = 'open', p.id, p.name, pa.kind, ` + hm + `, 0, '', '', ''
+		FROM party_aliases pa JOIN parties p ON p.id = pa.party_id JOIN matters m ON m.id = p.matter_id JOIN clients c ON c.id = m.client_id` + prospects + former)
 	if err != nil {
 		return nil, fmt.Errorf("reading the names for a conflict check: %w", err)
 	}
@@ -100,7 +116,7 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 	for rows.Next() {
 		var n Name
 		if err := rows.Scan(&n.Name, &n.Role, &n.ClientID, &n.ClientName, &n.MatterID, &n.MatterTitle, &n.MatterOpen,
-			&n.PartyID, &n.PartyName, &n.NameKind, &n.Hidden, &n.IntakeID, &n.IntakeStatus); err != nil {
+			&n.PartyID, &n.PartyName, &n.NameKind, &n.Hidden, &n.IntakeID, &n.IntakeStatus, &n.Register, &n.MatterNumber); err != nil {
 			return nil, err
 		}
 		if n.Hidden {
@@ -119,12 +135,19 @@ func (tx *Tx) ConflictNames() ([]Name, error) {
 const prospectNames = `
 		UNION ALL
 		SELECT n.value ->> '$.name', CASE n.value ->> '$.role' WHEN 'client' THEN 'prospect' ELSE 'prospect_' || (n.value ->> '$.role') END,
-			0, s.full_name, 0, '', 0, 0, '', '', 0, s.id, s.status
+			0, s.full_name, 0, '', 0, 0, '', '', 0, s.id, s.status, '', ''
 		FROM intake_submissions s, json_each(CASE WHEN json_valid(s.conflict_names) AND json_type(s.conflict_names) = 'array'
 			THEN s.conflict_names ELSE '[]' END) n
 		WHERE s.status IN ('new', 'declined') AND n.type = 'object' AND json_type(n.value, '$.name') = 'text'
 			AND length(trim(n.value ->> '$.name')) > 0
 			AND n.value ->> '$.role' IN ('client', 'alias', 'adverse', 'related', 'opposing_counsel')`
+
+// formerNames is ConflictNames' part for the names kept when files were
+// destroyed (destroyed_names; store/destroy.go).
+const formerNames = `
+		UNION ALL
+		SELECT n.name, n.role, 0, n.client_name, 0, '', 0, 0, '', '', 0, 0, '', r.ref, n.matter_number
+		FROM destroyed_names n JOIN destruction_register r ON r.id = n.register_id`
 
 // ConflictCheck is a recorded conflict check.
 type ConflictCheck struct {
