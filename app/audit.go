@@ -19,53 +19,175 @@ import (
 	"casevault/vault"
 )
 
-// The audit trail is hash-chained: entry i carries
-//   hash_i = HMAC-SHA256(K_audit, prev_hash || id || at || actor || action || records || detail)
-// with prev_hash the hash of entry i-1 (32 zero bytes for the first) and
-// K_audit derived from the data key (vault.MAC, purpose "audit"). Each
-// string is length-prefixed. The last entry's id and hash are also kept in
-// the meta table, so a deleted last entry is noticed.
+// The audit trail is hash-chained (docs/FORMAT.md, "Audit trail"). Chain
+// v1, the entries before meta audit_v2_from:
+//   hash_i = HMAC-SHA256(K_chain, prev_hash || id || at || actor || action || records || detail)
+// Chain v2, from audit_v2_from on (migration 7 sets it to the next entry):
+//   hash_i = HMAC-SHA256(K_chain, prev_hash || id || at || actor || action || records || detail_mac)
+//   detail_mac = HMAC-SHA256(K_detail, detail), or empty when detail is empty
+// with prev_hash the hash of entry i-1 (32 zero bytes for the first),
+// K_chain the data key's K_audit (vault.MAC, purpose "audit") or the stored
+// chain key once the data key has been changed (keys.go), and K_detail =
+// HMAC-SHA256(K_chain, "casevault audit detail v2"). Each string is
+// length-prefixed. The last entry's id and hash are also kept in the meta
+// table, so a deleted last entry is noticed.
+//
+// A destruction removes the detail of the entries about what it destroyed
+// (redactAudit, audit_redact.go) and records in audit_redactions what still
+// verifies each: for a v2 entry its detail_mac; for a v1 entry (its MAC
+// needs the detail) a seal made after its MAC was checked:
+//   seal = HMAC-SHA256(K_seal, prev_hash || id || at || actor || action || records || "" || hash)
+// with K_seal = HMAC-SHA256(K_chain, "casevault audit redaction v1").
 
 var genesis = make([]byte, 32)
+
+const (
+	detailKeyLabel = "casevault audit detail v2"
+	sealKeyLabel   = "casevault audit redaction v1"
+)
 
 func canonicalAudit(e *store.AuditEntry) []byte { return appendCanonicalAudit(nil, e) }
 
 func appendCanonicalAudit(b []byte, e *store.AuditEntry) []byte {
+	return appendCanonicalFields(b, e, e.Detail)
+}
+
+// appendCanonicalFields is the canonical entry with last as its last field
+// (the detail in v1 and in a seal, the detail_mac in v2).
+func appendCanonicalFields[T string | []byte](b []byte, e *store.AuditEntry, last T) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(e.ID))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.At.UnixMilli()))
-	for _, s := range []string{e.Actor, e.Action, e.Records, e.Detail} {
+	for _, s := range []string{e.Actor, e.Action, e.Records} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
 		b = append(b, s...)
 	}
-	return b
+	b = binary.BigEndian.AppendUint32(b, uint32(len(last)))
+	return append(b, last...)
 }
 
-// auditHash computes e's MAC: under the stored chain key once the data
-// key has been changed (keys.go), else under the data key's K_audit.
-func (s *Session) auditHash(tx *store.Tx, e *store.AuditEntry) ([]byte, error) {
-	k, err := auditMACKey(tx)
-	if err != nil {
-		return nil, err
-	}
-	if k != nil {
-		m := hmac.New(sha256.New, k)
-		m.Write(e.PrevHash)
-		m.Write(canonicalAudit(e))
-		return m.Sum(nil), nil
-	}
-	return s.v.MAC("audit", e.PrevHash, canonicalAudit(e))
+// chainKeys is what writing and checking the chain needs: the chain key's
+// HMAC, the keys derived from it, and where v2 starts.
+type chainKeys struct {
+	newMAC             func() hash.Hash
+	detailKey, sealKey []byte
+	v2From             int64
 }
 
-// withAuditMAC runs fn with a constructor of the chain's HMAC (see auditHash).
-func (s *Session) withAuditMAC(tx *store.Tx, fn func(newMAC func() hash.Hash) error) error {
-	k, err := auditMACKey(tx)
+// chainMACs are one goroutine's HMACs under the chain's keys.
+type chainMACs struct {
+	k          *chainKeys
+	m, d, seal hash.Hash
+	buf        []byte
+}
+
+func (k *chainKeys) macs() *chainMACs {
+	return &chainMACs{k: k, m: k.newMAC(), d: hmac.New(sha256.New, k.detailKey), seal: hmac.New(sha256.New, k.sealKey)}
+}
+
+// withChain runs fn with the chain's keys (see auditMACKey) for the trail
+// of tx.
+func withChain(v *vault.Vault, tx *store.Tx, fn func(k *chainKeys) error) error {
+	v2From, key, err := chainParams(tx)
 	if err != nil {
 		return err
 	}
-	if k != nil {
-		return fn(func() hash.Hash { return hmac.New(sha256.New, k) })
+	return runChain(v, v2From, key, fn)
+}
+
+// chainParams reads where v2 starts and the stored chain key (nil: the data
+// key's K_audit).
+func chainParams(tx *store.Tx) (int64, []byte, error) {
+	v2From, err := tx.AuditV2From()
+	if err != nil {
+		return 0, nil, err
 	}
-	return s.v.WithMAC("audit", fn)
+	k, err := auditMACKey(tx)
+	return v2From, k, err
+}
+
+// runChain derives the chain's keys once and runs fn with them.
+func runChain(v *vault.Vault, v2From int64, key []byte, fn func(k *chainKeys) error) error {
+	run := func(newMAC func() hash.Hash) error {
+		m := newMAC()
+		m.Write([]byte(detailKeyLabel))
+		kd := m.Sum(nil)
+		m.Reset()
+		m.Write([]byte(sealKeyLabel))
+		ks := m.Sum(nil)
+		defer clear(kd)
+		defer clear(ks)
+		return fn(&chainKeys{newMAC: newMAC, detailKey: kd, sealKey: ks, v2From: v2From})
+	}
+	if key != nil {
+		return run(func() hash.Hash { return hmac.New(sha256.New, key) })
+	}
+	return v.WithMAC("audit", run)
+}
+
+func (s *Session) withChain(tx *store.Tx, fn func(k *chainKeys) error) error {
+	return withChain(s.v, tx, fn)
+}
+
+// detailMAC is a v2 entry's detail_mac: its stored one when its detail was
+// removed, none for an empty detail.
+func (c *chainMACs) detailMAC(e *store.AuditEntry) []byte {
+	if e.Redaction != "" {
+		return e.RedactionMAC
+	}
+	if e.Detail == "" {
+		return nil
+	}
+	c.d.Reset()
+	c.d.Write([]byte(e.Detail))
+	return c.d.Sum(nil)
+}
+
+// sum is e's MAC, by its chain version.
+func (c *chainMACs) sum(e *store.AuditEntry) []byte {
+	c.m.Reset()
+	c.m.Write(e.PrevHash)
+	if e.ID < c.k.v2From {
+		c.buf = appendCanonicalAudit(c.buf[:0], e)
+	} else {
+		c.buf = appendCanonicalFields(c.buf[:0], e, c.detailMAC(e))
+	}
+	c.m.Write(c.buf)
+	return c.m.Sum(nil)
+}
+
+// sealOf is the seal of a v1 entry whose detail is removed.
+func (c *chainMACs) sealOf(e *store.AuditEntry) []byte {
+	c.seal.Reset()
+	c.seal.Write(e.PrevHash)
+	c.buf = appendCanonicalFields(c.buf[:0], e, "")
+	c.seal.Write(c.buf)
+	c.seal.Write(e.Hash)
+	return c.seal.Sum(nil)
+}
+
+// check says what is wrong with e's own MACs ("" when nothing).
+func (c *chainMACs) check(e *store.AuditEntry) string {
+	switch {
+	case e.Redaction != "" && e.Detail != "":
+		return fmt.Sprintf("entry %d had its detail removed (destruction %s), but a detail is back in it", e.ID, e.Redaction)
+	case e.Redaction != "" && e.ID < c.k.v2From:
+		if !hmac.Equal(c.sealOf(e), e.RedactionMAC) {
+			return fmt.Sprintf("entry %d was changed after it was written (its detail was removed by destruction %s)", e.ID, e.Redaction)
+		}
+	case !hmac.Equal(c.sum(e), e.Hash):
+		return fmt.Sprintf("entry %d was changed after it was written", e.ID)
+	}
+	return ""
+}
+
+// auditHash computes e's MAC under the chain's keys.
+func (s *Session) auditHash(tx *store.Tx, e *store.AuditEntry) ([]byte, error) {
+	var h []byte
+	err := s.withChain(tx, func(k *chainKeys) error {
+		h = k.macs().sum(e)
+		return nil
+	})
+	return h, err
 }
 
 func (s *Session) appendAudit(tx *store.Tx, action, records, detail string) error {
@@ -166,13 +288,13 @@ func (s *Session) verifyChain(ctx context.Context) (*AuditReport, error) {
 		if n := len(segs); n > 0 {
 			lastID, lastHash = segs[n-1].LastID, segs[n-1].LastHash
 		}
-		err = s.withAuditMAC(tx, func(newMAC func() hash.Hash) error {
+		err = s.withChain(tx, func(k *chainKeys) error {
 			var err error
-			r.Problem, r.BadID, err = checkSegments(ctx, tx, newMAC, segs)
+			r.Problem, r.BadID, err = checkSegments(ctx, tx, k, segs)
 			if err != nil || r.Problem != "" {
 				return err
 			}
-			r.Problem, r.BadID = checkChain(ctx, newMAC, live, lastID+1, lastHash)
+			r.Problem, r.BadID = checkChain(ctx, k, live, lastID+1, lastHash)
 			return ctx.Err()
 		})
 		if err != nil || r.Problem != "" {
@@ -217,14 +339,14 @@ var chainWorkers = max(1, min(runtime.GOMAXPROCS(0), 4))
 // checked as a run that starts right after the previous segment's row
 // (entry 1 and the zero hash for the first). It returns the first problem
 // in id order. An error is returned only when the check could not run.
-func checkSegments(ctx context.Context, tx *store.Tx, newMAC func() hash.Hash, segs []*store.AuditSegment) (string, int64, error) {
+func checkSegments(ctx context.Context, tx *store.Tx, k *chainKeys, segs []*store.AuditSegment) (string, int64, error) {
 	type result struct {
 		problem string
 		bad     int64
 		err     error
 	}
 	res := make([]result, len(segs))
-	inParallel(ctx, len(segs), newMAC, func(m hash.Hash, i int) bool {
+	inParallel(ctx, len(segs), k, func(m *chainMACs, i int) bool {
 		sg := segs[i]
 		firstID, prev := int64(1), genesis
 		if i > 0 {
@@ -271,7 +393,7 @@ func checkSegments(ctx context.Context, tx *store.Tx, newMAC func() hash.Hash, s
 // only so that the tests can cross piece boundaries with fewer entries.
 var auditPiece = 4096
 
-func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditEntry, firstID int64, prev []byte) (string, int64) {
+func checkChain(ctx context.Context, k *chainKeys, es []*store.AuditEntry, firstID int64, prev []byte) (string, int64) {
 	piece := auditPiece
 	n := (len(es) + piece - 1) / piece
 	type result struct {
@@ -279,7 +401,7 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 		bad     int64
 	}
 	res := make([]result, n)
-	inParallel(ctx, n, newMAC, func(m hash.Hash, p int) bool {
+	inParallel(ctx, n, k, func(m *chainMACs, p int) bool {
 		lo, hi := p*piece, min((p+1)*piece, len(es))
 		want := prev
 		if lo > 0 {
@@ -297,17 +419,17 @@ func checkChain(ctx context.Context, newMAC func() hash.Hash, es []*store.AuditE
 }
 
 // inParallel runs do(m, i) for every i in [0, n), in any order, on up to
-// chainWorkers goroutines, each with its own HMAC from newMAC. A worker
+// chainWorkers goroutines, each with its own HMACs under k. A worker
 // stops when do returns false or ctx is done; inParallel returns when all
 // have stopped.
-func inParallel(ctx context.Context, n int, newMAC func() hash.Hash, do func(m hash.Hash, i int) bool) {
+func inParallel(ctx context.Context, n int, k *chainKeys, do func(m *chainMACs, i int) bool) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < min(chainWorkers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := newMAC()
+			m := k.macs()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= n || ctx.Err() != nil || !do(m, i) {
@@ -319,10 +441,9 @@ func inParallel(ctx context.Context, n int, newMAC func() hash.Hash, do func(m h
 	wg.Wait()
 }
 
-// checkRun checks es in order with the HMAC m: the first must have id
+// checkRun checks es in order with the HMACs m: the first must have id
 // firstID and follow prev.
-func checkRun(m hash.Hash, es []*store.AuditEntry, firstID int64, prev []byte) (string, int64) {
-	var buf []byte
+func checkRun(m *chainMACs, es []*store.AuditEntry, firstID int64, prev []byte) (string, int64) {
 	for i, e := range es {
 		id := firstID + int64(i)
 		switch {
@@ -331,12 +452,8 @@ func checkRun(m hash.Hash, es []*store.AuditEntry, firstID int64, prev []byte) (
 		case !bytes.Equal(e.PrevHash, prev):
 			return fmt.Sprintf("entry %d does not follow entry %d: an entry was inserted, deleted or changed", e.ID, e.ID-1), e.ID
 		}
-		m.Reset()
-		m.Write(e.PrevHash)
-		buf = appendCanonicalAudit(buf[:0], e)
-		m.Write(buf)
-		if !hmac.Equal(m.Sum(nil), e.Hash) {
-			return fmt.Sprintf("entry %d was changed after it was written", e.ID), e.ID
+		if p := m.check(e); p != "" {
+			return p, e.ID
 		}
 		prev = e.Hash
 	}

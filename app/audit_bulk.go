@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"time"
 
 	"casevault/store"
@@ -29,25 +26,19 @@ func BulkAudit(ctx context.Context, v *vault.Vault, st *store.Store, n, batch in
 	if batch <= 0 {
 		batch = 10000
 	}
-	// The chain's key: the stored one once the data key has been changed
-	// (keys.go), else the data key's K_audit.
+	// The chain's keys: under the stored chain key once the data key has
+	// been changed (keys.go), else the data key's K_audit; derived once.
+	var v2From int64
 	var key []byte
 	if err := st.ViewAs(ctx, store.Everyone, func(tx *store.Tx) error {
 		var err error
-		key, err = auditMACKey(tx)
+		v2From, key, err = chainParams(tx)
 		return err
 	}); err != nil {
 		return err
 	}
-	withMAC := func(fn func(newMAC func() hash.Hash) error) error { return v.WithMAC("audit", fn) }
-	if key != nil {
-		withMAC = func(fn func(newMAC func() hash.Hash) error) error {
-			return fn(func() hash.Hash { return hmac.New(sha256.New, key) })
-		}
-	}
-	return withMAC(func(newMAC func() hash.Hash) error {
-		m := newMAC()
-		var buf []byte
+	return runChain(v, v2From, key, func(k *chainKeys) error {
+		m := k.macs()
 		for i := 0; i < n; i += batch {
 			err := st.UpdateAs(ctx, store.Everyone, func(tx *store.Tx) error {
 				lastID, lastHash, err := tx.AuditHead()
@@ -61,11 +52,7 @@ func BulkAudit(ctx context.Context, v *vault.Vault, st *store.Store, n, batch in
 					g := gen(j)
 					e := &store.AuditEntry{ID: lastID + 1, At: g.At.UTC().Truncate(time.Millisecond), Actor: g.Actor,
 						Action: g.Action, Records: g.Records, Detail: g.Detail, PrevHash: lastHash}
-					m.Reset()
-					m.Write(e.PrevHash)
-					buf = appendCanonicalAudit(buf[:0], e)
-					m.Write(buf)
-					e.Hash = m.Sum(nil)
+					e.Hash = m.sum(e)
 					if err := tx.InsertAudit(e); err != nil {
 						return err
 					}

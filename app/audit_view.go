@@ -30,6 +30,9 @@ type AuditLine struct {
 	// RawDetail is the entry's detail as recorded, when Detail says it
 	// otherwise (for "Technical details").
 	RawDetail string `json:"raw_detail,omitempty"`
+	// Removed is the number of the destruction that removed the entry's
+	// detail ("D-2026-0001"); Detail then says so in words.
+	Removed string `json:"removed,omitempty"`
 	Kind      string `json:"kind"`   // read, change, export, other
 	Action    string `json:"action"` // technical: the action's code ("client.view")
 	Records   string `json:"records,omitempty"`
@@ -156,8 +159,10 @@ func oneLine(s string) string {
 
 func (n *auditNames) line(e *store.AuditEntry) (AuditLine, error) {
 	l := AuditLine{ID: e.ID, At: e.At, Who: e.Actor, Detail: detailWords(e.Action, e.Detail), Kind: actionKind(e.Action),
-		Action: e.Action, Records: e.Records}
-	if l.Detail != e.Detail {
+		Action: e.Action, Records: e.Records, Removed: e.Redaction}
+	if e.Redaction != "" {
+		l.Detail = RedactedWords(e.Redaction)
+	} else if l.Detail != e.Detail {
 		l.RawDetail = e.Detail
 	}
 	var words []string

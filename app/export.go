@@ -15,7 +15,9 @@ import (
 )
 
 // ExportAuditCSV writes the entries matching f as CSV (id, time, actor,
-// action, records, detail, hash) and records the export in the trail. It
+// action, records, detail, hash) and records the export in the trail. The
+// detail of an entry a destruction removed reads "removed when file
+// D-2026-0001 was destroyed". It
 // returns the number of entries written.
 func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.Writer) (int, error) {
 	if err := s.allow(ctx, access.ExportAudit); err != nil {
@@ -40,7 +42,7 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "time", "actor", "action", "records", "detail", "hash"})
 	for _, e := range entries {
-		row := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)}
+		row := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, entryDetail(e), fmt.Sprintf("%x", e.Hash)}
 		for i := range row {
 			row[i] = CSVCell(row[i])
 		}

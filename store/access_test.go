@@ -305,6 +305,14 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 		}
 		put(fmt.Sprintf("ReadAuditSegment(%d)", sg.Seq), es, err)
 	}
+	var details []AuditEntry
+	err = tx.EachAuditDetail(func(e *AuditEntry) error { details = append(details, *e); return nil })
+	if errors.Is(err, ErrNotEveryone) {
+		err = nil
+	}
+	put("EachAuditDetail", details, err)
+	v2From, err := tx.AuditV2From()
+	put("AuditV2From", v2From, err)
 	id, h, err := tx.AuditHead()
 	put("AuditHead", []any{id, h}, err)
 	head, _, err := tx.RecordedAuditHead()
@@ -407,7 +415,7 @@ var (
 		"IntakeFile", "IntakeFiles", "IntakeKeys", "IntakeSealedExists", "CurrentIntakeKey", "CountIntake", "LatestIntakeForm",
 		"LatestIntakeTLS", "ListIntakeSubmissions", "IntegrityCheck", "ListAudit", "ListAuditLive", "ListClientSummaries",
 		"ListClients", "ListConflictChecks", "ListMatters", "ListNotes", "ListRoles", "ListUsers", "MatterNumber", "NextMatterNumber", "OwnerUser", "PassHistory", "ReadAuditSegment",
-		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName",
+		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName", "AuditV2From", "EachAuditDetail",
 		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName",
 		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters", "DestructionRegister", "Destructions",
 		"GetIncident", "ListIncidents", "IncidentSteps", "IncidentClients", "IncidentCounts"}
@@ -417,7 +425,7 @@ var (
 		"InsertRole", "InsertUser", "RemoveMatterClient", "SetDisplayName", "SetMatterStatus", "SetSecurityClass", "SetSetting", "TrimPassHistory",
 		"UpdateClient", "UpdateMatter", "UpdateParty", "UpdateRole", "UpdateUser",
 		"SetIntakeVerification", "SetIntakeCheck", "DecideIntake", "WipeIntake",
-		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial",
+		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial", "RedactAuditEntries", "MarkAuditReseal",
 		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold",
 		"Destroy", "SetDestructionAudit", "PurgeDeleted",
 		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified"}

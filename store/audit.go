@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,106 @@ type AuditEntry struct {
 	Detail   string
 	PrevHash []byte
 	Hash     []byte
+	// Redaction is the number of the destruction that removed the
+	// entry's detail ("D-2026-0001"), "" when none; RedactionMAC is what
+	// still verifies the entry (docs/FORMAT.md, "Audit trail"): the keyed
+	// hash of the removed detail (chain v2) or the redaction's seal (v1).
+	Redaction    string
+	RedactionMAC []byte
+}
+
+// AuditRedaction is one row of audit_redactions: an entry whose detail a
+// destruction removed.
+type AuditRedaction struct {
+	EntryID     int64
+	MAC         []byte // 32 bytes
+	Destruction string // its number
+	At          time.Time
+}
+
+// AuditV2From is the id of the first entry of chain v2 (meta
+// audit_v2_from, set by migration 7): entries before it are chain v1.
+// 1 when the vault has no such record (a trail written with it removed
+// does not verify).
+func (tx *Tx) AuditV2From() (int64, error) {
+	var v string
+	err := tx.QueryRow("SELECT value FROM meta WHERE key = 'audit_v2_from'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 1, nil
+	}
+	return n, nil
+}
+
+// RedactAuditEntries records each redaction and empties the detail of its
+// entry when the entry is in the live table (an entry in a sealed segment
+// keeps its row only: its segment is marked for a reseal, MarkAuditReseal).
+func (tx *Tx) RedactAuditEntries(rs []AuditRedaction) error {
+	for _, r := range rs {
+		if _, err := tx.Exec("INSERT INTO audit_redactions(entry_id, mac, destruction, at) VALUES (?, ?, ?, ?)",
+			r.EntryID, r.MAC, r.Destruction, r.At.UnixMilli()); err != nil {
+			return fmt.Errorf("recording the redaction of audit entry %d: %w", r.EntryID, err)
+		}
+		if _, err := tx.Exec("UPDATE audit SET detail = '' WHERE id = ? AND detail <> ''", r.EntryID); err != nil {
+			return fmt.Errorf("removing the detail of audit entry %d: %w", r.EntryID, err)
+		}
+	}
+	return nil
+}
+
+// MarkAuditReseal marks sealed segment seq to be written again, without
+// its removed details, at the next checkpoint.
+func (tx *Tx) MarkAuditReseal(seq int64) error {
+	_, err := tx.Exec("INSERT INTO audit_reseal(seq) VALUES (?) ON CONFLICT(seq) DO NOTHING", seq)
+	return err
+}
+
+// auditRedactions returns the redaction rows of entries first..last.
+func (tx *Tx) auditRedactions(first, last int64) (map[int64]AuditRedaction, error) {
+	if ok, err := hasTable(tx.Tx, "audit_redactions"); err != nil || !ok {
+		return nil, err
+	}
+	rows, err := tx.Query("SELECT entry_id, mac, destruction, at FROM audit_redactions WHERE entry_id BETWEEN ? AND ?", first, last)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out map[int64]AuditRedaction
+	for rows.Next() {
+		var r AuditRedaction
+		var at int64
+		if err := rows.Scan(&r.EntryID, &r.MAC, &r.Destruction, &at); err != nil {
+			return nil, err
+		}
+		r.At = time.UnixMilli(at).UTC()
+		if out == nil {
+			out = map[int64]AuditRedaction{}
+		}
+		out[r.EntryID] = r
+	}
+	return out, rows.Err()
+}
+
+// overlayRedactions applies the redaction rows to sealed entries: a
+// redacted entry reads with no detail even before its segment is sealed
+// again.
+func (tx *Tx) overlayRedactions(sg *AuditSegment, es []*AuditEntry) error {
+	rs, err := tx.auditRedactions(sg.FirstID, sg.LastID)
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	for _, e := range es {
+		if r, ok := rs[e.ID]; ok {
+			e.Detail, e.Redaction, e.RedactionMAC = "", r.Destruction, r.MAC
+		}
+	}
+	return nil
 }
 
 // AuditHead returns the last entry's id and hash (0, nil when empty). When
@@ -251,9 +352,19 @@ func (tx *Tx) ListAuditLive(f AuditFilter) ([]*AuditEntry, error) {
 // listAuditLive applies f's time, action, actor and record conditions in
 // SQL, and sc (nil: none) in Go, with the limit after it.
 func (tx *Tx) listAuditLive(f AuditFilter, sc *auditScope) ([]*AuditEntry, error) {
-	q := `SELECT id, at, actor, action, records, detail, prev_hash, hash FROM audit
+	red, err := hasTable(tx.Tx, "audit_redactions")
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT id, at, actor, action, records, detail, prev_hash, hash, '', NULL FROM audit
 		WHERE (?1 = 0 OR at >= ?1) AND (?2 = 0 OR at < ?2) AND (?3 = '' OR action = ?3)
 		AND (?4 = '' OR instr(' ' || records || ' ', ' ' || ?4 || ' ') > 0)`
+	if red {
+		q = `SELECT a.id, a.at, a.actor, a.action, a.records, a.detail, a.prev_hash, a.hash, coalesce(r.destruction, ''), r.mac
+		FROM audit a LEFT JOIN audit_redactions r ON r.entry_id = a.id
+		WHERE (?1 = 0 OR a.at >= ?1) AND (?2 = 0 OR a.at < ?2) AND (?3 = '' OR a.action = ?3)
+		AND (?4 = '' OR instr(' ' || a.records || ' ', ' ' || ?4 || ' ') > 0)`
+	}
 	var from, to int64
 	if !f.From.IsZero() {
 		from = f.From.UnixMilli()
@@ -263,10 +374,18 @@ func (tx *Tx) listAuditLive(f AuditFilter, sc *auditScope) ([]*AuditEntry, error
 	}
 	args := []any{from, to, f.Action, f.Record}
 	if f.Actor != "" {
-		q += " AND actor = ?5 COLLATE NOCASE"
+		if red {
+			q += " AND a.actor = ?5 COLLATE NOCASE"
+		} else {
+			q += " AND actor = ?5 COLLATE NOCASE"
+		}
 		args = append(args, f.Actor)
 	}
-	q += " ORDER BY id"
+	if red {
+		q += " ORDER BY a.id"
+	} else {
+		q += " ORDER BY id"
+	}
 	scoped := sc.active()
 	if f.Limit > 0 && !scoped {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
@@ -280,7 +399,7 @@ func (tx *Tx) listAuditLive(f AuditFilter, sc *auditScope) ([]*AuditEntry, error
 	for rows.Next() {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Records, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Records, &e.Detail, &e.PrevHash, &e.Hash, &e.Redaction, &e.RedactionMAC); err != nil {
 			return nil, err
 		}
 		if scoped && !sc.admits(e.Records) {
@@ -293,4 +412,30 @@ func (tx *Tx) listAuditLive(f AuditFilter, sc *auditScope) ([]*AuditEntry, error
 		}
 	}
 	return out, rows.Err()
+}
+
+// EachAuditDetail calls fn for every live entry that still has a detail
+// (none removed), in id order, for the vault's own work (redactAudit): it
+// needs a transaction for Everyone. fn must not keep e.
+func (tx *Tx) EachAuditDetail(fn func(e *AuditEntry) error) error {
+	if !tx.viewer.All {
+		return ErrNotEveryone
+	}
+	rows, err := tx.Query("SELECT id, at, actor, action, records, detail, prev_hash, hash FROM audit WHERE detail <> '' ORDER BY id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var e AuditEntry
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Records, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

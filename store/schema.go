@@ -457,7 +457,15 @@ END;
 	// names kept for conflict checks (ABA Model Rule 1.9), the vault's own
 	// record of the backups it made (which drive holds which snapshot),
 	// incidents with their checklists, and security checkups. Times are
-	// Unix milliseconds, like every other table.
+	// Unix milliseconds, like every other table. The audit trail's chain v2
+	// (docs/FORMAT.md, "Audit trail"): audit_v2_from in meta is the first
+	// entry whose MAC commits to its detail through a keyed hash;
+	// audit_redactions holds, for each entry whose detail a destruction
+	// removed, what still verifies it; audit_reseal the sealed segments
+	// whose object must be written again without the removed details (at
+	// the next checkpoint). The audit table accepts exactly one update: a
+	// detail set to '' with its redaction row present; a segment row only
+	// a new object while its seq is in audit_reseal.
 	`
 ALTER TABLE matters ADD COLUMN destroy_after INTEGER;
 ALTER TABLE matters ADD COLUMN destroy_rule TEXT NOT NULL DEFAULT '';
@@ -594,6 +602,40 @@ CREATE TABLE checkups (
 	by      TEXT NOT NULL,
 	results TEXT NOT NULL CHECK (json_valid(results))
 );
+CREATE TABLE audit_redactions (
+	entry_id    INTEGER PRIMARY KEY,
+	mac         BLOB NOT NULL CHECK (length(mac) = 32),
+	destruction TEXT NOT NULL,
+	at          INTEGER NOT NULL
+);
+CREATE TRIGGER audit_redactions_no_update BEFORE UPDATE ON audit_redactions BEGIN
+	SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER audit_redactions_no_delete BEFORE DELETE ON audit_redactions BEGIN
+	SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TABLE audit_reseal (seq INTEGER PRIMARY KEY);
+DROP TRIGGER audit_no_update;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+	WHEN NOT (new.detail = '' AND old.detail <> '' AND new.id IS old.id AND new.at IS old.at
+		AND new.actor IS old.actor AND new.action IS old.action AND new.records IS old.records
+		AND new.prev_hash IS old.prev_hash AND new.hash IS old.hash
+		AND EXISTS (SELECT 1 FROM audit_redactions WHERE entry_id = old.id)) BEGIN
+	SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+DROP TRIGGER audit_segments_no_update;
+CREATE TRIGGER audit_segments_no_update BEFORE UPDATE ON audit_segments
+	WHEN NOT (new.object IS NOT old.object AND new.seq IS old.seq AND new.first_id IS old.first_id
+		AND new.last_id IS old.last_id AND new.min_at IS old.min_at AND new.max_at IS old.max_at
+		AND new.count IS old.count AND new.first_prev IS old.first_prev AND new.last_hash IS old.last_hash
+		AND EXISTS (SELECT 1 FROM audit_reseal WHERE seq = old.seq)) BEGIN
+	SELECT RAISE(ABORT, 'sealed audit segments cannot change');
+END;
+INSERT INTO meta(key, value) VALUES ('audit_v2_from', CAST(1 + max(
+	coalesce((SELECT max(id) FROM audit), 0),
+	coalesce((SELECT max(last_id) FROM audit_segments), 0),
+	coalesce((SELECT CAST(substr(value, 1, instr(value, ':') - 1) AS INTEGER) FROM meta WHERE key = 'audit_head'), 0)) AS TEXT))
+	ON CONFLICT(key) DO NOTHING;
 `,
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -194,7 +196,14 @@ func (tx *Tx) readAuditSegment(sg *AuditSegment) ([]*AuditEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return CheckAuditSegment(sg, b)
+	es, err := CheckAuditSegment(sg, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.overlayRedactions(sg, es); err != nil {
+		return nil, err
+	}
+	return es, nil
 }
 
 // CheckAuditSegment decodes a segment object's plaintext and checks it
@@ -242,9 +251,17 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // auditSealDue is the engine's SealDue hook: the live table holds more than
-// 2*size entries.
+// 2*size entries, or a sealed segment awaits its reseal (audit_reseal).
 func auditSealDue(size int) func(etx *engine.Tx) (bool, error) {
 	return func(etx *engine.Tx) (bool, error) {
+		if ok, err := hasTable(etx, "audit_reseal"); err != nil {
+			return false, err
+		} else if ok {
+			var n int
+			if err := etx.QueryRow("SELECT count(*) FROM (SELECT 1 FROM audit_reseal LIMIT 1)").Scan(&n); err != nil || n > 0 {
+				return n > 0, err
+			}
+		}
 		if size <= 0 {
 			return false, nil
 		}
@@ -264,8 +281,17 @@ func auditSealDue(size int) func(etx *engine.Tx) (bool, error) {
 // become one segment object and a row of audit_segments, and leave the
 // table (the append-only trigger lets only entries covered by a segment
 // go).
-func sealAudit(size int) func(etx *engine.Tx, put func(vault.Kind, []byte) (vault.ID, error)) error {
+//
+// First, each segment awaiting a reseal (audit_reseal: a destruction
+// removed the detail of some of its entries) is written again as a new
+// object with those details empty, and its row points to it; the old
+// object is no longer named by the checkpoint, so the vault deletes it
+// once the checkpoint is written. Ids, times, hashes and counts stay.
+func sealAudit(size int, v *vault.Vault) func(etx *engine.Tx, put func(vault.Kind, []byte) (vault.ID, error)) error {
 	return func(etx *engine.Tx, put func(vault.Kind, []byte) (vault.ID, error)) error {
+		if err := resealAudit(sysTx(etx), v, put); err != nil {
+			return err
+		}
 		if size <= 0 {
 			return nil
 		}
@@ -311,6 +337,79 @@ func sealAudit(size int) func(etx *engine.Tx, put func(vault.Kind, []byte) (vaul
 			}
 		}
 	}
+}
+
+// resealAudit writes again every segment in audit_reseal, without the
+// details its redaction rows removed (see sealAudit). A segment whose
+// object cannot be read (missing or damaged: the chain's check says so)
+// is left as it is and leaves the list, so that it does not make every
+// later checkpoint try again.
+func resealAudit(tx *Tx, v *vault.Vault, put func(vault.Kind, []byte) (vault.ID, error)) error {
+	if ok, err := hasTable(tx.Tx, "audit_reseal"); err != nil || !ok {
+		return err
+	}
+	set := map[int64]bool{}
+	if err := tx.collectIDs("SELECT seq FROM audit_reseal", set); err != nil {
+		return err
+	}
+	seqs := slices.Sorted(maps.Keys(set))
+	if len(seqs) == 0 {
+		return nil
+	}
+	segs, err := tx.AuditSegments()
+	if err != nil {
+		return err
+	}
+	bySeq := map[int64]*AuditSegment{}
+	for _, sg := range segs {
+		bySeq[sg.Seq] = sg
+	}
+	for _, seq := range seqs {
+		if sg := bySeq[seq]; sg != nil && v != nil {
+			if err := resealSegment(tx, v, put, sg); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec("DELETE FROM audit_reseal WHERE seq = ?", seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func resealSegment(tx *Tx, v *vault.Vault, put func(vault.Kind, []byte) (vault.ID, error), sg *AuditSegment) error {
+	b, err := v.GetObject(vault.KindAuditSegment, sg.Object)
+	if err != nil {
+		return nil // unreadable: nothing of it can be read either (see resealAudit)
+	}
+	es, err := CheckAuditSegment(sg, b)
+	clear(b)
+	if err != nil {
+		return nil
+	}
+	rs, err := tx.auditRedactions(sg.FirstID, sg.LastID)
+	if err != nil {
+		return err
+	}
+	changed := false
+	for _, e := range es {
+		if _, ok := rs[e.ID]; ok && e.Detail != "" {
+			e.Detail, changed = "", true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	plain := EncodeAuditSegment(sg.Seq, es)
+	id, err := put(vault.KindAuditSegment, plain)
+	clear(plain)
+	if err != nil {
+		return fmt.Errorf("sealing audit segment %d again without its removed details: %w", sg.Seq, err)
+	}
+	if _, err := tx.Exec("UPDATE audit_segments SET object = ? WHERE seq = ?", id[:], sg.Seq); err != nil {
+		return fmt.Errorf("recording audit segment %d's new object: %w", sg.Seq, err)
+	}
+	return nil
 }
 
 // auditObjects is the engine's Objects hook: the segment objects, in seq order.

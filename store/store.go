@@ -112,7 +112,7 @@ func Open(ctx context.Context, v *vault.Vault, opts Options) (*Store, error) {
 		CloseCheckpointBytes: opts.CloseCheckpointBytes,
 		Salvage:              opts.Salvage,
 		SealDue:              auditSealDue(seg),
-		Seal:                 sealAudit(seg),
+		Seal:                 sealAudit(seg, v),
 		Objects:              docObjects,
 	})
 	if err != nil {
