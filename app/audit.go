@@ -46,8 +46,6 @@ const (
 	sealKeyLabel   = "casevault audit redaction v1"
 )
 
-func canonicalAudit(e *store.AuditEntry) []byte { return appendCanonicalAudit(nil, e) }
-
 func appendCanonicalAudit(b []byte, e *store.AuditEntry) []byte {
 	return appendCanonicalFields(b, e, e.Detail)
 }

@@ -33,9 +33,9 @@ type AuditLine struct {
 	// Removed is the number of the destruction that removed the entry's
 	// detail ("D-2026-0001"); Detail then says so in words.
 	Removed string `json:"removed,omitempty"`
-	Kind      string `json:"kind"`   // read, change, export, other
-	Action    string `json:"action"` // technical: the action's code ("client.view")
-	Records   string `json:"records,omitempty"`
+	Kind    string `json:"kind"`   // read, change, export, other
+	Action  string `json:"action"` // technical: the action's code ("client.view")
+	Records string `json:"records,omitempty"`
 }
 
 // AuditView lists the entries f selects, oldest first, as AuditList does
