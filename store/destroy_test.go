@@ -306,10 +306,22 @@ func TestDestroyRefusals(t *testing.T) {
 		if !errors.As(err, &oh) || oh.Hold.ID != holdB || oh.Hold.Kind != KindClient || oh.Hold.RecordID != f.b || oh.Kind != KindMatter || oh.RecordID != f.j {
 			t.Errorf("hold error = %#v", err)
 		}
-		// A hold on a matter blocks its client's whole file.
-		_, err = tx.Destroy(DestroySpec{MatterIDs: []int64{f.b1, f.j}, ClientIDs: []int64{f.b}, At: at, Reason: "x"})
-		if !errors.Is(err, ErrNotClosed) && !errors.Is(err, ErrOnHold) {
-			t.Errorf("b's file: %v", err)
+		return nil
+	})
+	// A hold on a matter blocks its clients' whole files (J's hold, client
+	// A's file), before anything else is said of them.
+	var holdJ int64
+	update(t, f.s, func(tx *Tx) (err error) {
+		holdJ, err = tx.PlaceHold(KindMatter, f.j, "appeal", "owner", retNow)
+		return err
+	})
+	before = dump(t, f.s)
+	update(t, f.s, func(tx *Tx) error {
+		_, err := tx.Destroy(DestroySpec{MatterIDs: []int64{f.a1}, ClientIDs: []int64{f.a}, At: at})
+		var oh *OnHoldError
+		if !errors.As(err, &oh) || oh.Hold.ID != holdJ || oh.Hold.Kind != KindMatter || oh.Kind != KindClient || oh.RecordID != f.a ||
+			!strings.Contains(err.Error(), "nothing was destroyed") {
+			t.Errorf("matter hold on a client's file: %v", err)
 		}
 		return nil
 	})
