@@ -15,6 +15,12 @@ export GOFLAGS := -buildvcs=false
 export GOTOOLCHAIN := go1.26.10
 
 TAGS        := migrated_fynedo
+# The tests run with the race detector. -race also turns on checkptr, which checks every
+# unsafe.Pointer conversion; the SQLite engine is C translated to Go (modernc.org/sqlite/lib)
+# and converts pointers at every step, so checkptr there about doubled the CPU time of the
+# store tests (17.9 s against 9.0 s user on the same tests, same run). It stays on for every
+# other package, ours included, and the race detector stays on everywhere.
+RACEFLAGS   := -race -gcflags=modernc.org/sqlite/lib=-d=checkptr=0
 BINARY      := casevault
 FUZZTIME    ?= 30s
 # The version the program reports (casevault --version) and the packages carry:
@@ -90,7 +96,7 @@ test:
 	else \
 		echo "staticcheck not installed ($$staticcheck); skipping it"; \
 	fi
-	go test -tags $(TAGS) -race -count=1 -timeout 20m ./...
+	go test -tags $(TAGS) $(RACEFLAGS) -count=1 -timeout 20m ./...
 
 ## check: test, then fuzz every Fuzz target for FUZZTIME, then the heavy tests, govulncheck, make dist and the quiet-start check
 check: test
