@@ -245,7 +245,8 @@ func (tx *Tx) SetIncidentClients(id int64, clients []IncidentClient) error {
 // IncidentClients returns the clients an incident affects, by the id they
 // had, named as the viewer may see them: a live client by its name (Hidden
 // when the viewer cannot see it), a destroyed one by its register row (and
-// the name kept for conflict checks, if the lawyer kept names).
+// the name kept for conflict checks, role 'former_client', if the lawyer
+// kept names).
 func (tx *Tx) IncidentClients(id int64) ([]IncidentClient, error) {
 	cond, err := tx.clientCond("c")
 	if err != nil {
@@ -302,7 +303,7 @@ func (tx *Tx) IncidentClients(id int64) ([]IncidentClient, error) {
 			c.Register = ref
 		}
 		var kept sql.NullString
-		if err := tx.QueryRow(`SELECT name FROM destroyed_names WHERE register_id = ? AND role = 'client' ORDER BY id LIMIT 1`, regID).Scan(&kept); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRow(`SELECT name FROM destroyed_names WHERE register_id = ? AND role = 'former_client' ORDER BY id LIMIT 1`, regID).Scan(&kept); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 		c.KeptName = kept.String

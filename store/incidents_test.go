@@ -129,7 +129,7 @@ func TestIncidents(t *testing.T) {
 		if _, err := tx.Exec(`INSERT INTO destruction_register(id, destruction_id, ref, kind, record_id, rule, created_at) VALUES (5, 1, 'D-2026-0001/2', 'client', ?, 'rule:', ?)`, ids[1], t0.UnixMilli()); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO destroyed_names(register_id, name, role) VALUES (5, 'Bo Chan', 'client')`); err != nil {
+		if _, err := tx.Exec(`INSERT INTO destroyed_names(register_id, name, role) VALUES (5, 'Bo Chan', 'former_client')`); err != nil {
 			return err
 		}
 		for _, id := range ids[1:] {
