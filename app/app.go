@@ -180,6 +180,9 @@ func Init(ctx context.Context, dir string, pass []byte, opts InitOptions) (vault
 	s := newSession(v, st, Options{Actor: opts.Actor, Now: opts.Now, Store: opts.Store})
 	err = s.nameOwner(ctx, owner)
 	if err == nil {
+		err = s.recordInitStrength(ctx, pass, display) // the security check's passphrase item (checkup.go)
+	}
+	if err == nil {
 		err = s.audit(ctx, "vault.init", "", fmt.Sprintf("created with %s", opts.KDF))
 	}
 	if err == nil && display != "" {
@@ -265,6 +268,8 @@ type Session struct {
 	closed        bool
 
 	copies docCopies // temporary copies of opened documents (docopen_copies.go)
+
+	unlock unlockTiming // how long the unlock took here, for the security check (checkup.go); under mu
 }
 
 func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
@@ -281,7 +286,9 @@ func newSession(v *vault.Vault, st *store.Store, opts Options) *Session {
 
 // Open unlocks the vault in dir and records the unlock.
 func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) (*Session, error) {
+	start := time.Now()
 	v, err := vault.Open(dir, cred)
+	took := time.Since(start) // almost all key derivation: the security check judges it (checkup.go)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +304,7 @@ func Open(ctx context.Context, dir string, cred vault.Credential, opts Options) 
 		return nil, err
 	}
 	s := newSession(v, st, opts)
+	s.noteUnlock(cred, took)
 	if err := s.loadUser(ctx, cred, opts.Actor); err != nil {
 		s.close(ctx, false)
 		return nil, err

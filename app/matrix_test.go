@@ -478,7 +478,6 @@ var matrixUnusedVerbs = map[string]string{
 	"PlaceHolds":      "issue 14: being built",
 	"Destroy":         "issue 14: being built",
 	"ForgetDestroyed": "issue 14: being built",
-	"RunCheckup":      "issue 14: being built",
 	"ViewPolicy":      "PassPolicy is open to every user (see matrixNoCheck)",
 	"ViewNotes":       "notes come with GetMatter and search, left out unless Can(notes, read): the GetMatter and Search rows check it",
 }

@@ -991,6 +991,9 @@ func (s *Session) changeOwn(ctx context.Context, newPass, keyFile []byte, params
 		if err := tx.AddPassHistory(u.id, s.now(), verifier); err != nil {
 			return "", "", err
 		}
+		if err := recordStrength(tx, u.id, newPass, s.passNames(), s.now()); err != nil { // for the security check (checkup.go)
+			return "", "", err
+		}
 		detail := ""
 		if keyFile != nil {
 			detail = "with a key file"
