@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -359,8 +358,8 @@ func (s *Session) auditFacts(ctx context.Context, tx *store.Tx, f *checkup.Facts
 	}
 	f.AuditChecked = len(live)
 	var problem string
-	err = s.withAuditMAC(tx, func(newMAC func() hash.Hash) error {
-		problem, _ = checkChain(ctx, newMAC, live, lastID+1, lastHash)
+	err = s.withChain(tx, func(k *chainKeys) error {
+		problem, _ = checkChain(ctx, k, live, lastID+1, lastHash)
 		return ctx.Err()
 	})
 	if err != nil {

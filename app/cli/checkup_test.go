@@ -52,7 +52,7 @@ func TestCheckupCommand(t *testing.T) {
 		t.Errorf("existing page: %d %s", code, errs)
 	}
 	var rep struct {
-		Items []struct{ Key, Status string }
+		Items   []struct{ Key, Status string }
 		Changes []struct{ Key string }
 	}
 	if err := json.Unmarshal([]byte(v.ok("checkup", "--json")), &rep); err != nil || len(rep.Items) != 14 || rep.Items[0].Key != "passphrase" {
