@@ -173,10 +173,19 @@ func newNameMatcher(pats []string) *nameMatcher {
 	if len(pats) == 0 {
 		return m
 	}
-	// The trie: state 0 is the root; -1 no edge yet.
+	// The trie: state 0 is the root; -1 no edge yet. At most one state
+	// per byte of the strings, plus the root.
+	total := 1
+	for _, p := range pats {
+		total += len(p)
+	}
+	m.next = make([]int32, 0, total*m.classes)
+	m.out = make([]bool, 0, total)
 	newState := func() int32 {
-		for range m.classes {
-			m.next = append(m.next, -1)
+		n := len(m.next)
+		m.next = m.next[:n+m.classes]
+		for i := n; i < len(m.next); i++ {
+			m.next[i] = -1
 		}
 		m.out = append(m.out, false)
 		return int32(len(m.out) - 1)

@@ -61,13 +61,36 @@ func (tx *Tx) AuditV2From() (int64, error) {
 // entry when the entry is in the live table (an entry in a sealed segment
 // keeps its row only: its segment is marked for a reseal, MarkAuditReseal).
 func (tx *Tx) RedactAuditEntries(rs []AuditRedaction) error {
-	for _, r := range rs {
-		if _, err := tx.Exec("INSERT INTO audit_redactions(entry_id, mac, destruction, at) VALUES (?, ?, ?, ?)",
-			r.EntryID, r.MAC, r.Destruction, r.At.UnixMilli()); err != nil {
-			return fmt.Errorf("recording the redaction of audit entry %d: %w", r.EntryID, err)
+	// Rows in statements of up to 200 (4 parameters each), then the
+	// details of the live entries in one statement per destruction.
+	const batch = 200
+	numbers := map[string]bool{}
+	var q strings.Builder
+	args := make([]any, 0, 4*batch)
+	for i := 0; i < len(rs); i += batch {
+		part := rs[i:min(i+batch, len(rs))]
+		q.Reset()
+		q.WriteString("INSERT INTO audit_redactions(entry_id, mac, destruction, at) VALUES ")
+		args = args[:0]
+		for j, r := range part {
+			if len(r.MAC) != 32 {
+				return fmt.Errorf("the redaction of audit entry %d has a MAC of %d bytes, not 32", r.EntryID, len(r.MAC))
+			}
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, r.EntryID, r.MAC, r.Destruction, r.At.UnixMilli())
+			numbers[r.Destruction] = true
 		}
-		if _, err := tx.Exec("UPDATE audit SET detail = '' WHERE id = ? AND detail <> ''", r.EntryID); err != nil {
-			return fmt.Errorf("removing the detail of audit entry %d: %w", r.EntryID, err)
+		if _, err := tx.Exec(q.String(), args...); err != nil {
+			return fmt.Errorf("recording the redaction of audit entries %d to %d: %w", part[0].EntryID, part[len(part)-1].EntryID, err)
+		}
+	}
+	for n := range numbers {
+		if _, err := tx.Exec(`UPDATE audit SET detail = '' WHERE detail <> ''
+			AND id IN (SELECT entry_id FROM audit_redactions WHERE destruction = ?)`, n); err != nil {
+			return fmt.Errorf("removing the details of the audit entries of destruction %s: %w", n, err)
 		}
 	}
 	return nil
