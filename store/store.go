@@ -179,6 +179,10 @@ var visibilityNeutral = map[string]bool{
 	// matter's; the hidden sets read documents (its search rows), not
 	// these.
 	"doc_objects": true, "document_versions": true, "document_chunks": true,
+	// Retention (schema 7): no visibility reads them (holds and dates are
+	// filtered by their records' visibility, which these do not change).
+	"retention_rules": true, "retention_changes": true, "legal_holds": true,
+	"destructions": true, "destruction_register": true, "destroyed_names": true,
 }
 
 // View runs fn in a read-only transaction for the Store's viewer.
