@@ -308,6 +308,9 @@ func TestDestroyRefusals(t *testing.T) {
 		}
 		return nil
 	})
+	if after := dump(t, f.s); after != before {
+		t.Errorf("a refused destruction changed the database")
+	}
 	// A hold on a matter blocks its clients' whole files (J's hold, client
 	// A's file), before anything else is said of them.
 	var holdJ int64
