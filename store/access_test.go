@@ -428,11 +428,15 @@ var (
 		"AddDocument", "AddDocumentVersion", "DeleteDocument", "DocPolynomial", "RedactAuditEntries", "MarkAuditReseal",
 		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold",
 		"Destroy", "SetDestructionAudit", "PurgeDeleted",
-		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified"}
+		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified",
+		"SaveCheckup"}
 	// not reads of records (IntakeHidden: whether the viewer sees a
 	// submission's client; DocumentObjects: the checkpoint's list of
 	// document objects, content-keyed ids only)
-	txOther = []string{"As", "Viewer", "IntakeHidden", "DocumentObjects"}
+	// BackupDrives, CheckupCount, LastCheckup, LastAuditAction: the
+	// security check's reads of backup records, saved checks and the time
+	// of an audit action, which name no client, matter or document)
+	txOther = []string{"As", "Viewer", "IntakeHidden", "DocumentObjects", "BackupDrives", "CheckupCount", "LastCheckup", "LastAuditAction"}
 )
 
 // TestTxMethodsClassified: every exported method of Tx is a read (which
