@@ -109,9 +109,9 @@ func RedactedWords(number string) string {
 	return "removed when file " + number + " was destroyed"
 }
 
-// entryDetail is an entry's detail as exports and reports show it: as
+// AuditDetail is an entry's detail as exports and reports show it: as
 // recorded, or the words saying which destruction removed it.
-func entryDetail(e *store.AuditEntry) string {
+func AuditDetail(e *store.AuditEntry) string {
 	if e.Redaction != "" {
 		return RedactedWords(e.Redaction)
 	}

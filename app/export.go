@@ -42,7 +42,7 @@ func (s *Session) ExportAuditCSV(ctx context.Context, f store.AuditFilter, w io.
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "time", "actor", "action", "records", "detail", "hash"})
 	for _, e := range entries {
-		row := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, entryDetail(e), fmt.Sprintf("%x", e.Hash)}
+		row := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Records, AuditDetail(e), fmt.Sprintf("%x", e.Hash)}
 		for i := range row {
 			row[i] = CSVCell(row[i])
 		}

@@ -330,7 +330,7 @@ func (n *reportNames) describe(refs map[string][]int64) string {
 func (n *reportNames) row(e *store.AuditEntry, refs map[string][]int64) ReportRow {
 	return ReportRow{
 		At: e.At, Who: e.Actor, What: ActionWords(e.Action), Record: n.describe(refs), Kind: actionKind(e.Action),
-		Action: e.Action, Records: e.Records, Detail: entryDetail(e), EntryID: e.ID,
+		Action: e.Action, Records: e.Records, Detail: AuditDetail(e), EntryID: e.ID,
 	}
 }
 

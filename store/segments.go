@@ -22,7 +22,10 @@ import (
 // KindAuditSegment, recorded by a row of audit_segments. The live table
 // always keeps at least SegmentSize entries, the newest. Nothing in the
 // chain changes: a sealed entry keeps its id, time, text, prev_hash and
-// hash, and the first entry after a segment chains to its last.
+// hash, and the first entry after a segment chains to its last. The one
+// exception is a destruction's (docs/FORMAT.md 6.2.1): a segment holding
+// entries whose detail it removed is written again without those details
+// (resealAudit), everything else as it was.
 
 // DefaultAuditSegment is the number of entries per sealed audit segment.
 const DefaultAuditSegment = 8192

@@ -367,7 +367,7 @@ func (r *runner) auditList(args []string) error {
 		}
 		js := make([]entryJSON, 0, len(list))
 		for _, e := range list {
-			js = append(js, entryJSON{e.ID, e.At.Format(jsonTime), e.Actor, e.Action, e.Records, e.Detail, fmt.Sprintf("%x", e.Hash)})
+			js = append(js, entryJSON{e.ID, e.At.Format(jsonTime), e.Actor, e.Action, e.Records, app.AuditDetail(e), fmt.Sprintf("%x", e.Hash)})
 		}
 		return r.out(js, nil)
 	})
