@@ -321,3 +321,70 @@ func TestIncidentPermissions(t *testing.T) {
 		t.Errorf("read-only: %v", err)
 	}
 }
+
+// A client destroyed after it was marked affected stays on the incident
+// by the id it had, named by the register row (and the kept name only
+// when names were kept); no copy of its name is in the incident tables.
+func TestIncidentDestroyedClient(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		s, now := clockSession(t)
+		name := "Quenby Marlowe"
+		c, err := s.AddClient(ctx, ClientInput{Name: ptr(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.AddMatter(ctx, MatterInput{ClientID: c, Title: "Marlowe estate"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CloseMatter(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.StartIncident(ctx, IncidentInput{Kind: incident.BreakIn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetAffectedClients(ctx, id, []int64{c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkNotified(ctx, id, c, true); err != nil {
+			t.Fatal(err)
+		}
+		var number string
+		err = s.st.Update(ctx, func(tx *store.Tx) error {
+			out, err := tx.Destroy(store.DestroySpec{MatterIDs: []int64{m}, ClientIDs: []int64{c}, KeepNames: keep, Reason: "test", At: *now, By: "tester"})
+			if err == nil {
+				number = out.Number
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Affected) != 1 {
+			t.Fatalf("keep %v: affected %+v", keep, in.Affected)
+		}
+		a := in.Affected[0]
+		if a.ClientID != c || !a.Gone || !strings.HasPrefix(a.Register, number+"/") || a.NotifiedAt.IsZero() ||
+			strings.Contains(a.Label, name) != keep || !strings.Contains(a.Label, "file destroyed, "+a.Register) {
+			t.Errorf("keep %v: destroyed client %+v", keep, a)
+		}
+		var n int
+		if err := s.st.View(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(`SELECT count(*) FROM incident_clients WHERE label LIKE '%Marlowe%' OR register LIKE '%Marlowe%'`).Scan(&n)
+		}); err != nil || n != 0 {
+			t.Errorf("keep %v: %d incident rows hold the name (%v)", keep, n, err)
+		}
+		p, err := s.IncidentPack(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Letters) != 1 || strings.Contains(p.Letters[0].Text(), name) != keep {
+			t.Errorf("keep %v: the letter:\n%s", keep, p.Letters[0].Text())
+		}
+	}
+}
