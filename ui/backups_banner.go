@@ -4,8 +4,10 @@ package ui
 // backup failed, a restore drill is due.
 
 import (
+	"context"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -29,7 +31,13 @@ type backupBanner struct {
 	backupB *widget.Button
 	drillB  *widget.Button
 	laterB  *widget.Button
-	obj     fyne.CanvasObject
+	title   *widget.Label
+	// checkB opens the Security check; checkDue is the yearly reminder's
+	// words as last read (app.Session.CheckupDue), "" when none is due.
+	checkB   *widget.Button
+	checkDue string
+	checkSeq int
+	obj      fyne.CanvasObject
 }
 
 // sideWidth is the sidebar's width, with or without the banner.
@@ -45,15 +53,22 @@ func newBackupBanner(u *UI) *backupBanner {
 			m.backups.runDrill()
 		}
 	})
+	b.checkB = u.button("Run security check", theme.ConfirmIcon(), func() {
+		if m := u.main; m != nil && m.offers(navSecurity) {
+			m.show(navSecurity)
+		}
+	})
+	b.checkB.Hide()
+	b.title = bold("Backups")
 	b.laterB = u.button("Remind me tomorrow", nil, b.dismiss)
 	b.laterB.Importance = widget.LowImportance
 	bg := canvas.NewRectangle(tint(theme.Color(theme.ColorNameWarning), bannerTint))
 	bg.CornerRadius = theme.InputRadiusSize()
 	icon := widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
 	card := container.NewVBox(
-		container.NewHBox(icon, bold("Backups")),
+		container.NewHBox(icon, b.title),
 		container.New(minWidthLayout{sideWidth - 4*theme.Padding()}, b.text),
-		b.backupB, b.drillB, b.laterB,
+		b.backupB, b.drillB, b.checkB, b.laterB,
 	)
 	b.obj = container.NewPadded(container.NewStack(bg, container.NewPadded(card)))
 	b.obj.Hide()
@@ -93,8 +108,63 @@ func tint(c color.Color, alpha uint8) color.Color {
 	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: alpha}
 }
 
-// refresh re-reads the backup settings and shows what is due, if anything.
+// refresh re-reads the backup settings and shows what is due, if anything;
+// then re-reads whether the yearly security check is due (shown at once
+// with what was read last, and again when the answer differs).
 func (b *backupBanner) refresh() {
+	b.render()
+	b.readCheckupDue()
+}
+
+// readCheckupDue asks the app whether the yearly security check is due,
+// for a role that may run it.
+func (b *backupBanner) readCheckupDue() {
+	u := b.u
+	s := u.sess
+	if s == nil || !s.CanDo(access.RunCheckup) {
+		return
+	}
+	b.checkSeq++
+	seq := b.checkSeq
+	now := u.now()
+	run(u, func(ctx context.Context) (string, error) {
+		words, err := s.CheckupDue(ctx)
+		if err != nil || words == "" {
+			return words, err
+		}
+		// A vault never checked is reminded once it has been in use for a
+		// while (firstCheckupAfter), not on the day it was made: the
+		// backup reminders come first.
+		last, err := s.LastCheckup(ctx)
+		if err != nil || last != nil || !s.CanDo(access.ViewStatus) {
+			return words, err
+		}
+		st, err := s.Status(ctx)
+		if err != nil {
+			return "", err
+		}
+		if now.Sub(st.Created) < firstCheckupAfter {
+			return "", nil
+		}
+		return words, nil
+	}, func(words string, err error) {
+		if seq != b.checkSeq || u.sess != s || err != nil {
+			return // a failed read keeps what was shown
+		}
+		if words != b.checkDue {
+			b.checkDue = words
+			b.render()
+		}
+	})
+}
+
+// firstCheckupAfter is how long a new vault is in use before the banner
+// reminds of its first security check.
+const firstCheckupAfter = 14 * 24 * time.Hour
+
+// render shows what is due, from the backup settings and the last answer
+// about the security check.
+func (b *backupBanner) render() {
 	u := b.u
 	if u.sess == nil {
 		return
@@ -122,10 +192,24 @@ func (b *backupBanner) refresh() {
 			drillDue = r.DrillDue
 		}
 	}
+	backupParts := len(parts)
+	checkDue := b.checkDue != "" && !now.Before(set.DismissedUntil) && !u.sess.ReadOnly() && u.sess.CanDo(access.RunCheckup)
+	if checkDue {
+		parts = append(parts, b.checkDue)
+	}
 	if len(parts) == 0 {
 		b.obj.Hide()
 		return
 	}
+	switch {
+	case backupParts == 0:
+		b.title.SetText("Security check")
+	case checkDue:
+		b.title.SetText("Reminders")
+	default:
+		b.title.SetText("Backups")
+	}
+	show(b.checkB, checkDue)
 	b.text.SetText(strings.Join(parts, " "))
 	if set.Target == "" {
 		b.backupB.SetText("Choose backup drive…")

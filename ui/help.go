@@ -28,7 +28,7 @@ var helpTopics = []helpTopic{
 	{"Getting around", -1, `
 casevault keeps your clients, matters, parties and notes in an encrypted vault on this computer. Nothing leaves it unless you back it up.
 
-* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Intake, Audit trail, Backups, Users and Settings, then this Help.
+* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Intake, Audit trail, Backups, Security check, Users and Settings, then this Help.
 * The **search field** at the top finds anything as you type (**Ctrl+F** puts the cursor there).
 * **Lock** (top right, or **Ctrl+L**) closes the vault at once; it also locks by itself after a few minutes without activity (Settings). Unlocking needs your passphrase again.
 * Buttons your role may not use are greyed out, with the reason under them. Ask the owner when you need more.`},
@@ -118,6 +118,15 @@ Only the owner (or someone the owner allowed) sees **Users** in the left bar.
 Open **Settings**. **Change passphrase** asks for the current one and the new one twice. Your name as it signs notes and reports is also set there. The recovery key you wrote down at setup opens the vault if the passphrase is forgotten.`},
 	{"Audit trail", navAudit, `
 Everything that reads or changes client data is recorded. Open **Audit trail**, filter by dates, person, action, client or matter; **Verify chain** proves nothing was altered; **Export CSV…** saves the list. A client's or matter's **Audit trail** button shows only its entries.`},
+	{"Security check", navSecurity, `
+Open **Security check** in the left bar: casevault checks at once how the vault and this laptop are set up (passphrase, recovery key, auto-lock, backups, drills, audit trail, people, the laptop's disk encryption and screen lock) and says for each point OK, Needs attention or Please answer.
+
+* A button under a point fixes it or opens the screen where it is fixed: **Turn on auto-lock** acts at once; **Change passphrase…**, **Back up now**, **Run restore drill…** and **Open Users** take you there.
+* For what casevault cannot see by itself it asks: answer **Yes** or **No**.
+* **Check again** runs it once more; the part under the points says what changed since the last check.
+* **Print report** opens a dated page for your compliance file.
+
+Run it at least once a year: the reminder at the foot of the left bar says when, with **Run security check**.`},
 	{"Keyboard", -1, `
 * **Ctrl+F**: search. **Ctrl+L**: lock.
 * **Tab** and **Shift+Tab** move between fields and buttons; **Space** presses the button in focus.

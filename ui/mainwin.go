@@ -28,14 +28,16 @@ const (
 	navHistory
 	navHelp
 	navIntake
+	navSecurity // ui/checkup.go
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake", "Security check"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
 	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(),
-		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon(), theme.DocumentCreateIcon()}[id]
+		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon(), theme.DocumentCreateIcon(),
+		theme.ConfirmIcon()}[id]
 }
 
 // navFor is the sidebar of a user: Users only for who may manage users
@@ -56,6 +58,9 @@ func navFor(u *UI) []int {
 	}
 	if u.sess.CanDo(access.ListBackups) {
 		items = append(items, navBackups)
+	}
+	if u.sess.CanDo(access.RunCheckup) {
+		items = append(items, navSecurity)
 	}
 	if u.can(access.Users, access.Edit) {
 		items = append(items, navUsers)
@@ -101,8 +106,9 @@ type mainScreen struct {
 	help      *helpScreen
 	intake    *intakeQueue // the Intake screen's Submissions tab (intake_queue.go)
 	results   *searchScreen
-	intakeS   *intakeScreen // ui/intake.go
-	intakeNew int           // new submissions: the Intake entry's badge
+	intakeS   *intakeScreen  // ui/intake.go
+	checkup   *checkupScreen // ui/checkup.go
+	intakeNew int            // new submissions: the Intake entry's badge
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
 	// searches since the last settle are not recorded yet
@@ -265,6 +271,8 @@ func (m *mainScreen) show(id int) {
 		o = m.help.obj
 	case navIntake:
 		o = m.showIntakeScreen()
+	case navSecurity:
+		o = m.showCheckup()
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()
