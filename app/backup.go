@@ -271,6 +271,7 @@ func (s *Session) backup(ctx context.Context, target string, o BackupOptions) (*
 	run.Snapshot, run.Duration, run.repoID = res.Snapshot, res.Duration, r.RepoID()
 	run.SystemDisk = r.OnSystemDisk()
 	run.Warnings = append(run.Warnings, res.Warnings...)
+	run.Warnings = append(run.Warnings, s.recordBackups(ctx, r, res.Snapshot)...) // backup_records.go
 	return run, nil
 }
 

@@ -175,6 +175,8 @@ var actionWords = map[string]struct{ what, kind string }{
 	"incident.clients":  {"Chose the clients an incident affects", "change"},
 	"incident.notified": {"Recorded whether a client was told of an incident", "change"},
 	"incident.close":    {"Closed an incident", "change"},
+	// backups that still held destroyed client files (app/backup_records.go)
+	"backup.forget-destroyed": {"Removed backups that still held destroyed files", "other"},
 }
 
 // ActionWords is an audit action in a lawyer's words ("Viewed client"),

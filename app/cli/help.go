@@ -106,7 +106,7 @@ func resolve(args []string) (*command, []string) {
 			break
 		}
 		found, n = c, i+1
-		if !c.group() {
+		if !c.group() && (i+1 >= len(args) || lookup(name+" "+args[i+1]) == nil) { // "backup drives": a command after a command
 			break
 		}
 	}
