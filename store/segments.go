@@ -344,9 +344,10 @@ func sealAudit(size int, v *vault.Vault) func(etx *engine.Tx, put func(vault.Kin
 
 // resealAudit writes again every segment in audit_reseal, without the
 // details its redaction rows removed (see sealAudit). A segment whose
-// object cannot be read (missing or damaged: the chain's check says so)
-// is left as it is and leaves the list, so that it does not make every
-// later checkpoint try again.
+// object cannot be read or does not match its row (the chain's check
+// reports it) is left as it is and leaves the list, so that it does not
+// make every later checkpoint read it again. (A missing object already
+// fails any checkpoint, which lists it: docs/FORMAT.md 6.2.)
 func resealAudit(tx *Tx, v *vault.Vault, put func(vault.Kind, []byte) (vault.ID, error)) error {
 	if ok, err := hasTable(tx.Tx, "audit_reseal"); err != nil || !ok {
 		return err
