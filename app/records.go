@@ -626,8 +626,38 @@ func (s *Session) setStatus(ctx context.Context, id int64, status string) error 
 		return err
 	}
 	return s.update(ctx, action, func(tx *store.Tx) (string, string, error) {
-		return ref("matter", id), "", tx.SetMatterStatus(id, status, s.now())
+		old, err := tx.GetMatter(id)
+		if err != nil {
+			return "", "", err
+		}
+		if err := tx.SetMatterStatus(id, status, s.now()); err != nil {
+			return "", "", err
+		}
+		m, err := tx.GetMatter(id)
+		if err != nil {
+			return "", "", err
+		}
+		return ref("matter", id), retentionDetail(old, m), nil
 	})
+}
+
+// retentionDetail says in a close or reopen's audit entry what became of
+// the matter's destroy-after date: "destroy after 2033-12-03 (the default
+// rule)", "kept for ever (the Family law rule)", "destroy-after date
+// 2033-12-03 cleared". No client data: dates and practice areas.
+func retentionDetail(old, m *store.Matter) string {
+	if m.Status == "open" {
+		if old.DestroyAfter == nil {
+			return ""
+		}
+		return "destroy-after date " + human.Date(*old.DestroyAfter) + " cleared"
+	}
+	_, area, _ := strings.Cut(m.DestroyRule, ":")
+	rule := strings.ToLower(RuleName(area)[:1]) + RuleName(area)[1:]
+	if m.DestroyAfter == nil {
+		return "kept for ever (" + rule + ")"
+	}
+	return "destroy after " + human.Date(*m.DestroyAfter) + " (" + rule + ")"
 }
 
 // AddNote adds a note to a matter.
