@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +16,23 @@ import (
 	"casevault/app/human"
 	"casevault/store"
 )
+
+// The retention and destruction actions of the audit trail, in a lawyer's
+// words (report.go's actionWords).
+func init() {
+	for action, w := range map[string]struct{ what, kind string }{
+		"retention.rule":        {"Changed a retention rule", "change"},
+		"retention.rule.delete": {"Deleted a retention rule", "change"},
+		"retention.view":        {"Viewed a matter's retention", "read"},
+		"retention.set":         {"Changed a matter's destroy-after date", "change"},
+		"retention.due":         {"Listed what is due for destruction", "read"},
+		"hold.place":            {"Placed a legal hold", "change"},
+		"hold.release":          {"Released a legal hold", "change"},
+		"hold.list":             {"Listed legal holds", "read"},
+	} {
+		actionWords[action] = w
+	}
+}
 
 // RetentionRule is how long the files of a practice area are kept after a
 // matter closes (PracticeArea "" is the default rule, which cannot be
@@ -573,18 +589,4 @@ func clientOwn(tx *store.Tx, clientID int64) (docs, intake int, err error) {
 	err = tx.QueryRow(`SELECT (SELECT count(*) FROM documents WHERE client_id = ?1),
 		(SELECT count(*) FROM intake_submissions WHERE client_id = ?1)`, clientID).Scan(&docs, &intake)
 	return docs, intake, err
-}
-
-// sortedIDs returns ids without repeats, in order.
-func sortedIDs(ids []int64) []int64 {
-	seen := map[int64]bool{}
-	var out []int64
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
