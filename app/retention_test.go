@@ -25,9 +25,9 @@ func (c *testClock) add(years, months, days int) {
 	c.mu.Unlock()
 }
 
-// clockSession is a fresh vault unlocked with a clock the test moves,
+// retentionSession is a fresh vault unlocked with a clock the test moves,
 // starting at 2026-03-02 10:00 local time.
-func clockSession(t *testing.T) (*Session, *testClock, string) {
+func retentionSession(t *testing.T) (*Session, *testClock, string) {
 	t.Helper()
 	dir, _ := newTestVault(t)
 	clk := &testClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}
@@ -71,7 +71,7 @@ func wantField(t *testing.T, what string, err error, words string) {
 }
 
 func TestRetentionRulesAndClosing(t *testing.T) {
-	s, clk, _ := clockSession(t)
+	s, clk, _ := retentionSession(t)
 	rules, err := s.RetentionRules(ctx)
 	if err != nil || len(rules) != 1 || rules[0].PracticeArea != "" || rules[0].Years != 7 {
 		t.Fatalf("rules of a new vault: %+v %v; want the default, 7 years", rules, err)
@@ -159,7 +159,7 @@ func TestRetentionRulesAndClosing(t *testing.T) {
 }
 
 func TestSetDestroyAfter(t *testing.T) {
-	s, clk, _ := clockSession(t)
+	s, clk, _ := retentionSession(t)
 	c := mustClient(t, s, "Grace Hopper")
 	m := mustMatter(t, s, MatterInput{ClientID: c, Title: "Hopper patent"}, true)
 	open := mustMatter(t, s, MatterInput{ClientID: c, Title: "Hopper open"}, false)
@@ -198,7 +198,7 @@ func TestSetDestroyAfter(t *testing.T) {
 }
 
 func TestHoldsAndDueList(t *testing.T) {
-	s, clk, _ := clockSession(t)
+	s, clk, _ := retentionSession(t)
 	ann := mustClient(t, s, "Ann Lee")
 	bob := mustClient(t, s, "Bob Kahn")
 	m1 := mustMatter(t, s, MatterInput{ClientID: ann, Title: "Lee v. Smith"}, true)
