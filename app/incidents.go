@@ -78,6 +78,7 @@ type Incident struct {
 	ClosedBy   string           `json:"closed_by,omitempty"`
 	Summary    string           `json:"summary,omitempty"`
 	RepoID     string           `json:"repo_id,omitempty"`
+	Repository *Repository      `json:"repository,omitempty"` // lost_backup: the drive and who could open it (with ListBackups)
 	Steps      []IncidentStep   `json:"steps"`
 	Affected   []AffectedClient `json:"affected,omitempty"` // only with ViewIncidents
 }
@@ -199,7 +200,10 @@ func (s *Session) Incident(ctx context.Context, id int64) (*Incident, error) {
 		}
 		return ref("incident", id), "", nil
 	})
-	return in, err
+	if err != nil {
+		return nil, err
+	}
+	return in, s.incidentDrive(ctx, in)
 }
 
 func (s *Session) loadIncident(tx *store.Tx, id int64, withClients bool) (*Incident, error) {

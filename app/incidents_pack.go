@@ -70,6 +70,9 @@ func (s *Session) IncidentPack(ctx context.Context, id int64) (*IncidentPack, er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.incidentDrive(ctx, p.Incident); err != nil {
+		return nil, err
+	}
 	in := p.Incident
 	encrypted := in.Kind == incident.LostLaptop || in.Kind == incident.LostBackup
 	hidden := 0
@@ -167,7 +170,7 @@ mark.fill { background: #ffe066; border: 1px dashed #a07000; padding: 0 0.2em; }
 <body>
 {{with .Incident}}<h1>Incident {{.ID}}: {{.Label}}</h1>
 <p class="meta">Happened: {{known .HappenedAt}}. Recorded {{stamp .OpenedAt}} by {{esc .OpenedBy}}.
-{{if .Closed}}Closed {{stamp .ClosedAt}} by {{esc .ClosedBy}}.{{else}}Still open.{{end}}{{if .RepoID}}<br>The lost backup drive: {{esc .RepoID}}.{{end}}</p>
+{{if .Closed}}Closed {{stamp .ClosedAt}} by {{esc .ClosedBy}}.{{else}}Still open.{{end}}{{if .Repository}}{{with .Repository}}<br>The lost backup drive: {{esc .Target}}{{if .Volume}} (volume {{esc .Volume}}){{end}}, backups from {{date .First}} to {{date .Last}}. Every backup on it is encrypted; it opens only with {{range $i, $s := .Slots}}{{if $i}}, {{end}}{{esc $s}}{{else}}the passphrase and recovery key of its time{{end}}.{{end}}{{else if .RepoID}}<br>The lost backup drive: {{esc .RepoID}}.{{end}}</p>
 {{if .Summary}}<h2>What happened</h2>
 <p class="notes">{{text .Summary}}</p>{{end}}
 <h2>What was done ({{.Done}} of {{count (len .Steps) "step" "steps"}})</h2>

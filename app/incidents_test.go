@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -386,5 +387,81 @@ func TestIncidentDestroyedClient(t *testing.T) {
 		if len(p.Letters) != 1 || strings.Contains(p.Letters[0].Text(), name) != keep {
 			t.Errorf("keep %v: the letter:\n%s", keep, p.Letters[0].Text())
 		}
+	}
+}
+
+// A lost backup drive: the affected clients are exactly those the vault's
+// backup records put on it (ClientsOnRepository), found by the drive's
+// folder or id; a client added after the last backup is not on it.
+func TestIncidentLostDrive(t *testing.T) {
+	s, now := clockSession(t)
+	*now = time.Now().Add(-time.Hour) // the backup's snapshot has the real time: the clients come before it
+	var ids []int64
+	for _, n := range []string{"Ann Lee", "Bo Chan", "Cy Diaz"} {
+		id, err := s.AddClient(ctx, ClientInput{Name: ptr(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	repo := filepath.Join(t.TempDir(), "usb", "casevault-backup")
+	if _, err := s.Backup(ctx, repo, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	*now = time.Now().Add(time.Hour)
+	late, err := s.AddClient(ctx, ClientInput{Name: ptr("Dee Late")}) // first: a deleted highest id is given again
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteClient(ctx, ids[2]); err != nil { // on the drive, deleted since
+		t.Fatal(err)
+	}
+	repos, err := s.KnownRepositories(ctx)
+	if err != nil || len(repos) != 1 {
+		t.Fatalf("known drives: %+v, %v", repos, err)
+	}
+	exposed, err := s.ClientsOnRepository(ctx, repos[0].RepoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartIncident(ctx, IncidentInput{Kind: incident.LostBackup, RepoID: filepath.Join(t.TempDir(), "elsewhere")}); err == nil {
+		t.Error("an unknown drive was accepted")
+	}
+	id, err := s.StartIncident(ctx, IncidentInput{Kind: incident.LostBackup, RepoID: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := lastAudit(t, s)
+	if e.Action != "incident.start" || !strings.Contains(e.Detail, repos[0].RepoID) || !strings.Contains(e.Detail, fmt.Sprintf("%d clients on it", len(exposed))) {
+		t.Errorf("start entry: %s %q", e.Action, e.Detail)
+	}
+	in, err := s.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.RepoID != repos[0].RepoID || in.Repository == nil || in.Repository.Target != repos[0].Target || len(in.Repository.Slots) == 0 {
+		t.Errorf("the drive: %q %+v", in.RepoID, in.Repository)
+	}
+	got := map[int64]bool{}
+	for _, a := range in.Affected {
+		got[a.ClientID] = true
+	}
+	want := map[int64]bool{}
+	for _, x := range exposed {
+		want[x.ClientID] = true
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || len(got) != 3 || got[late] || !got[ids[2]] {
+		t.Errorf("affected %v, on the drive %v (late client %d)", got, want, late)
+	}
+	var p bytes.Buffer
+	pack, err := s.IncidentPack(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pack.WriteHTML(&p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.String(), "The lost backup drive: "+repos[0].Target) || !strings.Contains(p.String(), "kept encrypted") {
+		t.Errorf("the pack does not describe the drive")
 	}
 }

@@ -177,3 +177,27 @@ func TestStepsNameRealPlaces(t *testing.T) {
 		t.Errorf("found only %d commands in the checklists", seen)
 	}
 }
+
+// A lost backup drive named by its folder: the clients on it are marked,
+// and show says how it was protected.
+func TestIncidentLostBackupCommand(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Ann Lee")
+	v.id("client", "add", "--name", "Bo Chan")
+	repo := filepath.Join(t.TempDir(), "usb", "casevault-backup")
+	v.ok("backup", "--repo", repo)
+	out := v.ok("incident", "new", "lost-backup", "--repo", repo)
+	if !strings.Contains(out, "2 clients had files on that drive (see them with: casevault incident clients 1).") {
+		t.Errorf("incident new lost-backup:\n%s", out)
+	}
+	out = v.ok("incident", "show", "1")
+	for _, w := range []string{"Lost drive", repo, "Opens with", "Clients affected (2):", "(Ann Lee)", "(Bo Chan)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("incident show does not say %q:\n%s", w, out)
+		}
+	}
+	if _, errs, code := v.do("incident", "new", "lost-backup", "--repo", filepath.Join(t.TempDir(), "nothing")); code == 0 || !strings.Contains(errs, "backup") {
+		t.Errorf("an unknown drive: exit %d %s", code, errs)
+	}
+}
