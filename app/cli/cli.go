@@ -327,6 +327,9 @@ func (r *runner) needVault() error {
 // badNumber is the flag package's error for a value it cannot parse.
 var badNumber = regexp.MustCompile(`^invalid value "(.*)" for flag -([a-z-]+): parse error$`)
 
+// badValue is the flag package's error for a value a flag's Set refused.
+var badValue = regexp.MustCompile(`(?s)^invalid value "(.*)" for flag -([a-z-]+): (.*)$`)
+
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
@@ -355,6 +358,10 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 						}
 					}
 				}
+			}
+			if m := badValue.FindStringSubmatch(err.Error()); m != nil && m[3] != "parse error" {
+				// A flag that checks its own value: its words, not the flag package's.
+				return nil, &usageError{fmt.Sprintf("--%s: %s", m[2], m[3])}
 			}
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
 				name = "--" + strings.TrimLeft(name, "-")

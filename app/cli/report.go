@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -175,6 +176,12 @@ func writeNew(path, what string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists; give a new file name (nothing was written)", path)
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: there is no folder %s; give a file in a folder that exists (nothing was written)", path, filepath.Dir(path))
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("%s: you may not write in the folder %s; give a file in a folder of yours (nothing was written)", path, filepath.Dir(path))
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", what, err)
