@@ -640,7 +640,12 @@ func probed(f Facts, it *Item, p Probe, a *Answer, advice string) {
 	default:
 		found := "This laptop does not tell the program whether " + what + "."
 		if p.How != "" {
-			found = p.How + ": " + found
+			// "... encrypted (no LUKS encryption was found under the vault's disk, vda)."
+			how := strings.ToLower(p.How[:1]) + p.How[1:]
+			if i := strings.LastIndex(how, " ("); i > 0 && strings.HasSuffix(how, ")") {
+				how = how[:i] + ", " + how[i+2:len(how)-1]
+			}
+			found = strings.TrimSuffix(found, ".") + " (" + how + ")."
 		}
 		if a != nil {
 			found = "You answered " + saidOn(a) + ", over a year ago: is it still so? " + found
