@@ -24,3 +24,23 @@ func TestFlagValueMistakesInWords(t *testing.T) {
 		t.Errorf("--out into a missing folder: exit %d\n%s", code, errs)
 	}
 }
+
+// TestIncidentCloseSaysWhatIsLeft: closing an incident with steps not done
+// and clients not told closed it without a word about them.
+func TestIncidentCloseSaysWhatIsLeft(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	ann := v.id("client", "add", "--name", "Ann Lee")
+	v.ok("incident", "new", "other")
+	v.ok("incident", "clients", "1", "--set", ann)
+	v.ok("incident", "done", "1", "record")
+	out := v.ok("incident", "close", "1")
+	if !strings.Contains(out, "Incident 1 closed.") || !strings.Contains(out, "8 of its 9 steps are not ticked as done") ||
+		!strings.Contains(out, "1 client it affects was not marked as told") {
+		t.Errorf("incident close with work left:\n%s", out)
+	}
+	v.ok("incident", "new", "other")
+	if out := v.ok("incident", "close", "2"); !strings.Contains(out, "none of its 9 steps is ticked as done") || strings.Contains(out, "client") {
+		t.Errorf("incident close, nothing done, no clients:\n%s", out)
+	}
+}

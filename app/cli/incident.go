@@ -401,6 +401,34 @@ func (r *runner) incidentClose(args []string) error {
 			return err
 		}
 		fmt.Fprintf(r.env.Stdout, "Incident %d closed. Its record stays in the vault (casevault incident show %d).\n", id, id)
+		in, err := s.Incident(r.ctx, id)
+		if err != nil {
+			return nil // closed; what is left is only a reminder
+		}
+		left, untold := len(in.Steps)-in.Done(), 0
+		for _, a := range in.Affected {
+			if a.NotifiedAt.IsZero() && !a.Gone {
+				untold++
+			}
+		}
+		switch {
+		case left == len(in.Steps) && left > 0:
+			fmt.Fprintf(r.env.Stdout, "Note: none of its %d steps is ticked as done.\n", left)
+		case left > 0:
+			fmt.Fprintf(r.env.Stdout, "Note: %d of its %d steps %s not ticked as done.\n", left, len(in.Steps), map[bool]string{true: "is", false: "are"}[left == 1])
+		}
+		if untold > 0 {
+			fmt.Fprintf(r.env.Stdout, "Note: %s it affects %s not marked as told (casevault incident clients %d).\n",
+				human.Count(untold, "client", "clients"), map[bool]string{true: "was", false: "were"}[untold == 1], id)
+		}
+		switch {
+		case left > 0 && untold > 0:
+			fmt.Fprintln(r.env.Stdout, "You can still tick steps and mark clients as told on a closed incident.")
+		case left > 0:
+			fmt.Fprintln(r.env.Stdout, "You can still tick steps on a closed incident.")
+		case untold > 0:
+			fmt.Fprintln(r.env.Stdout, "You can still mark clients as told on a closed incident.")
+		}
 		return nil
 	})
 }
