@@ -44,3 +44,21 @@ func TestIncidentCloseSaysWhatIsLeft(t *testing.T) {
 		t.Errorf("incident close, nothing done, no clients:\n%s", out)
 	}
 }
+
+// TestDueColumnNotHolds: the due list's last column, what a matter holds
+// ("1 note, 2 parties"), was headed HOLDS, on the screen whose other
+// meaning of hold is a legal hold: a lawyer reads "HOLDS 1 note" as one
+// legal hold.
+func TestDueColumnNotHolds(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	ann := v.id("client", "add", "--name", "Ann Lee")
+	m1 := v.id("matter", "add", "--client", ann, "--title", "Lee v. Smith")
+	v.ok("note", "add", "--matter", m1, "--text", "called")
+	v.ok("matter", "close", m1)
+	pastDue(t, v, "2026-01-05")
+	out := v.ok("retention", "due")
+	if !strings.Contains(out, "Lee v. Smith") || strings.Contains(out, "HOLDS") || !strings.Contains(out, "CONTENTS") {
+		t.Errorf("due:\n%s", out)
+	}
+}

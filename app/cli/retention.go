@@ -492,7 +492,7 @@ func (r *runner) retentionDue(args []string) error {
 				fmt.Fprintf(w, "There are only %s due: page %d is empty.\n", human.Count(total, "matter", "matters"), *page)
 				return
 			}
-			fmt.Fprintln(w, "CLIENT\tMATTER\tNUMBER\tTITLE\tCLOSED\tDESTROY AFTER\tHOLDS")
+			fmt.Fprintln(w, "CLIENT\tMATTER\tNUMBER\tTITLE\tCLOSED\tDESTROY AFTER\tCONTENTS")
 			for _, c := range js.Clients {
 				for _, m := range c.Matters {
 					fmt.Fprintf(w, "%d %s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.ClientID, cell(c.ClientName), m.MatterID, cell(m.Number), cell(m.Title),
