@@ -62,3 +62,20 @@ func TestDueColumnNotHolds(t *testing.T) {
 		t.Errorf("due:\n%s", out)
 	}
 }
+
+// TestIncidentOpensWithOneBracket: the lost drive's "Opens with" line put
+// "(nothing else: every backup is encrypted)" after the key slots' words,
+// which end in brackets of their own once a passphrase was changed ("...
+// (the drive keeps 1 older copy of the keys) (nothing else: ...)").
+func TestIncidentOpensWithOneBracket(t *testing.T) {
+	t.Parallel()
+	v := newTV(t)
+	v.id("client", "add", "--name", "Ann Lee")
+	repo := filepath.Join(t.TempDir(), "usb", "casevault-backup")
+	v.ok("backup", "--repo", repo)
+	v.ok("incident", "new", "lost-backup", "--repo", repo)
+	out := v.ok("incident", "show", "1")
+	if !strings.Contains(out, ". Nothing else opens it: every backup is encrypted.") || strings.Contains(out, "(nothing else") {
+		t.Errorf("incident show:\n%s", out)
+	}
+}

@@ -215,7 +215,7 @@ func (r *runner) incidentShow(args []string) error {
 			if r := in.Repository; r != nil {
 				fmt.Fprintf(w, "Lost drive\t%s (%s)\n", cell(r.Target), cell(r.RepoID))
 				if len(r.Slots) > 0 {
-					fmt.Fprintf(w, "Opens with\t%s (nothing else: every backup is encrypted)\n", cell(strings.Join(r.Slots, ", ")))
+					fmt.Fprintf(w, "Opens with\t%s. Nothing else opens it: every backup is encrypted.\n", cell(strings.Join(r.Slots, ", ")))
 				}
 			} else if in.RepoID != "" {
 				fmt.Fprintf(w, "Lost drive\t%s\n", cell(in.RepoID))
