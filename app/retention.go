@@ -29,6 +29,10 @@ func init() {
 		"hold.place":            {"Placed a legal hold", "change"},
 		"hold.release":          {"Released a legal hold", "change"},
 		"hold.list":             {"Listed legal holds", "read"},
+		"destroy":               {"Destroyed client files", "change"},
+		"destroy.plan":          {"Looked at what a destruction would remove", "read"},
+		"register.view":         {"Viewed the destruction register", "read"},
+		"certificate.view":      {"Viewed a destruction certificate", "read"},
 	} {
 		actionWords[action] = w
 	}

@@ -209,8 +209,10 @@ func exitCode(err error) int {
 		return ExitDamaged
 	case errors.Is(err, app.ErrLocked), errors.Is(err, app.ErrRepoBusy), errors.Is(err, app.ErrIntakeRunning):
 		return ExitLocked
-	case errors.Is(err, app.ErrDenied):
+	case errors.Is(err, app.ErrDenied), errors.Is(err, app.ErrOwnerOnly):
 		return ExitDenied
+	case errors.Is(err, app.ErrConfirm):
+		return ExitUsage
 	case errors.Is(err, app.ErrMustChangePassphrase):
 		return ExitMustChange
 	}
@@ -249,8 +251,6 @@ func message(err error, repo, dir string) string {
 			return m + " (check the id with \"casevault conflicts list" + v + "\")"
 		case strings.HasPrefix(m, "intake submission "):
 			return m + " (check the id with \"casevault intake list --status all" + v + "\")"
-		case strings.HasPrefix(m, "incident "):
-			return m + " (check the id with \"casevault incident list" + v + "\")"
 		case strings.HasPrefix(m, "party "):
 			return m + " (check the id with \"casevault matter show MATTER-ID" + v + "\", which lists its parties)"
 		}

@@ -528,3 +528,239 @@ func n0(cs []dueJSON) int {
 	}
 	return n
 }
+
+type int64List []int64
+
+func (l *int64List) String() string { return fmt.Sprint(*l) }
+func (l *int64List) Set(v string) error {
+	for _, f := range strings.Split(v, ",") {
+		id, err := parseID("record", strings.TrimSpace(f))
+		if err != nil {
+			return err
+		}
+		*l = append(*l, id)
+	}
+	return nil
+}
+
+type registerJSON struct {
+	Ref          string           `json:"ref"`
+	Number       string           `json:"destruction"`
+	Kind         string           `json:"kind"`
+	RecordID     int64            `json:"record_id"`
+	MatterNumber string           `json:"matter_number,omitempty"`
+	PracticeArea string           `json:"practice_area,omitempty"`
+	Rule         string           `json:"rule"`
+	OpenedAt     *time.Time       `json:"opened_at,omitempty"`
+	ClosedAt     *time.Time       `json:"closed_at,omitempty"`
+	DestroyAfter *time.Time       `json:"destroy_after,omitempty"`
+	DestroyedAt  time.Time        `json:"destroyed_at"`
+	By           string           `json:"by"`
+	Items        map[string]int64 `json:"items"`
+	NamesKept    bool             `json:"names_kept"`
+	KeptNames    []string         `json:"kept_names,omitempty"`
+}
+
+func toRegisterJSON(e app.RegisterEntry) registerJSON {
+	items := e.Items
+	if items == nil {
+		items = map[string]int64{}
+	}
+	return registerJSON{e.Ref, e.Number, e.Kind, e.RecordID, e.MatterNumber, e.PracticeArea, e.Rule,
+		e.OpenedAt, e.ClosedAt, e.DestroyAfter, e.At, e.By, items, e.NamesKept, e.KeptNames}
+}
+
+// planWords is what a destruction removes, in counts.
+func planWords(p *app.DestructionPlan) string {
+	parts := []string{human.Count(p.Matters, "matter", "matters")}
+	if p.Clients > 0 {
+		parts = append(parts, human.Count(p.Clients, "client file", "client files"))
+	}
+	return strings.Join(parts, " and ") + " (" + holdsWords(p.Notes, p.Parties, p.Documents, p.Versions, p.Intake, p.Bytes) + ")"
+}
+
+func (r *runner) retentionDestroy(args []string) error {
+	fs := r.flags("retention destroy")
+	var matters, clients int64List
+	fs.Var(&matters, "matter", "a matter to destroy (`MATTER-ID`; repeat it, or give several separated by commas)")
+	fs.Var(&clients, "client", "a client whose whole file goes too (`CLIENT-ID`): every matter of theirs must be destroyed with it")
+	keep := fs.Bool("keep-names", false, "keep the client and party names for conflict checks, as former clients and parties")
+	drop := fs.Bool("destroy-names", false, "destroy the names too: conflict checks will no longer find them")
+	reason := fs.String("reason", "", "why something is destroyed before its destroy-after date (the register keeps it)")
+	confirm := fs.String("confirm", "", "type "+app.DestroyConfirmWord+" to confirm: the destruction cannot be undone")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("retention destroy takes no arguments, not %q (the matters are --matter ID, the clients --client ID)", pos[0])
+	}
+	switch {
+	case len(matters)+len(clients) == 0:
+		return usagef("say what to destroy with --matter ID (and --client ID for whole client files); \"casevault retention due%s\" lists what is due", r.vaultFlag())
+	case *keep == *drop:
+		return usagef("choose what becomes of the names: --keep-names keeps the client and party names for conflict checks (as former clients), --destroy-names destroys them too")
+	}
+	req := app.DestroyRequest{MatterIDs: matters, ClientIDs: clients, KeepNames: *keep, Reason: *reason, Confirm: *confirm}
+	g := given(fs)
+	if g["confirm"] && !strings.EqualFold(strings.TrimSpace(*confirm), app.DestroyConfirmWord) {
+		return usagef("--confirm must be the word %s, not %q: nothing was destroyed", app.DestroyConfirmWord, *confirm)
+	}
+	return r.open(func(s *app.Session) error {
+		if !g["confirm"] {
+			plan, err := s.PlanDestruction(r.ctx, req)
+			if err != nil {
+				return err
+			}
+			w := r.env.Stdout
+			fmt.Fprintf(w, "This would destroy %s.\n", planWords(plan))
+			for _, it := range plan.Items {
+				for _, d := range it.Matters {
+					fmt.Fprintf(w, "  Matter %s (%s) of client %d (%s)\n", cell(d.Matter.Number), cell(d.Matter.Title), it.ClientID, cell(it.ClientName))
+				}
+				if it.WholeClient {
+					fmt.Fprintf(w, "  The client file of client %d (%s)\n", it.ClientID, cell(it.ClientName))
+				}
+			}
+			for _, p := range plan.Problems {
+				fmt.Fprintf(w, "It cannot, now: %s.\n", cell(p))
+			}
+			for _, n := range plan.NotDue {
+				fmt.Fprintf(w, "Not due yet: %s (give --reason TEXT to destroy it before its date).\n", cell(n))
+			}
+			return usagef("nothing was destroyed: to destroy it, add --confirm %s", app.DestroyConfirmWord)
+		}
+		res, err := s.Destroy(r.ctx, req, nil)
+		if res == nil && err != nil {
+			return err
+		}
+		w := r.env.Stdout
+		var matters, clients int
+		for _, e := range res.Register {
+			if e.Kind == "client" {
+				clients++
+			} else {
+				matters++
+			}
+		}
+		what := human.Count(matters, "matter", "matters")
+		if clients > 0 {
+			what += " and " + human.Count(clients, "client file", "client files")
+		}
+		fmt.Fprintf(w, "Destroyed %s: %s, recorded in the destruction register.\n", res.Number, what)
+		if *keep {
+			fmt.Fprintln(w, "The client and party names are kept for conflict checks, as former clients and parties.")
+		} else {
+			fmt.Fprintln(w, "The names were destroyed too.")
+		}
+		fmt.Fprintf(w, "%s of the audit trail lost their details (the entries stay).\n", human.Capitalize(human.Count(res.Redacted, "entry", "entries")))
+		if len(res.Holding) > 0 {
+			fmt.Fprintf(w, "%s still hold what was destroyed:\n", human.Capitalize(human.Count(len(res.Holding), "backup", "backups")))
+			for _, h := range res.Holding {
+				fmt.Fprintf(w, "  %s  backup %s of %s\n", cell(h.Target), cell(h.Short), human.Time(h.At))
+			}
+			fmt.Fprintf(w, "Remove it from them: make a new backup on each drive, then: casevault backup forget-destroyed %s --repo FOLDER%s\n", res.Number, r.vaultFlag())
+		}
+		fmt.Fprintf(w, "The certificate: casevault retention certificate %s --out %s.html%s\n", res.Number, res.Number, r.vaultFlag())
+		return err
+	})
+}
+
+// maxRegisterPage is the most register rows one page shows.
+const maxRegisterPage = 1000
+
+func (r *runner) retentionRegister(args []string) error {
+	fs := r.flags("retention register")
+	limit := fs.Int("limit", 100, fmt.Sprintf("most rows to show (at most %s)", human.Number(maxRegisterPage)))
+	page := fs.Int("page", 1, "which page of --limit rows to show: 2 for the next ones")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("give at most one destruction number (such as D-2026-0001), not %d", len(pos))
+	}
+	number := ""
+	if len(pos) == 1 {
+		number = strings.ToUpper(strings.TrimSpace(pos[0]))
+	}
+	if *limit < 1 || *limit > maxRegisterPage {
+		return usagef("--limit is a number from 1 to %s, not %d", human.Number(maxRegisterPage), *limit)
+	}
+	if *page < 1 {
+		return usagef("--page is a number from 1 up, not %d", *page)
+	}
+	offset := (*page - 1) * *limit
+	return r.open(func(s *app.Session) error {
+		rows, total, err := s.DestructionRegister(r.ctx, number, offset, *limit)
+		if err != nil {
+			return err
+		}
+		js := struct {
+			Total  int            `json:"total"`
+			Offset int            `json:"offset"`
+			Rows   []registerJSON `json:"rows"`
+		}{total, offset, []registerJSON{}}
+		for _, e := range rows {
+			js.Rows = append(js.Rows, toRegisterJSON(e))
+		}
+		return r.out(js, func(w io.Writer) {
+			switch {
+			case len(rows) == 0 && total > 0:
+				fmt.Fprintf(w, "There are only %s: page %d is empty.\n", human.Count(total, "row", "rows"), *page)
+				return
+			case len(rows) == 0 && number != "":
+				fmt.Fprintf(w, "No destruction %s in the register (\"casevault retention register%s\" lists them all).\n", cell(number), r.vaultFlag())
+				return
+			case len(rows) == 0:
+				fmt.Fprintln(w, "Nothing has been destroyed.")
+				return
+			}
+			fmt.Fprintln(w, "REGISTER\tWHAT\tPRACTICE AREA\tRULE\tCLOSED\tDESTROY AFTER\tDESTROYED\tBY\tNAMES\tDESTROYED ITEMS")
+			for _, e := range rows {
+				names := "destroyed"
+				if e.NamesKept {
+					names = "kept"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(e.Ref), cell(app.EntryName(e)), cell(e.PracticeArea), cell(e.Rule),
+					dateOr(e.ClosedAt, "none"), dateOr(e.DestroyAfter, "none"), human.Date(e.At), cell(e.By), names, app.ItemWords(e.Items))
+			}
+			if rest := total - offset - len(rows); rest > 0 {
+				fmt.Fprintf(w, "\n%s not shown: see them with --page %d.\n", human.Count(rest, "more row", "more rows"), *page+1)
+			}
+		})
+	})
+}
+
+func (r *runner) retentionCertificate(args []string) error {
+	fs := r.flags("retention certificate")
+	out := fs.String("out", "", "write the printable page to this new file (`FILE.html`)")
+	text := fs.Bool("text", false, "print the certificate as text")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("give the destruction's number, such as D-2026-0001 (\"casevault retention register\" lists them)")
+	}
+	if *out != "" && *text {
+		return usagef("give --out FILE.html or --text, not both")
+	}
+	return r.open(func(s *app.Session) error {
+		c, err := s.DestructionCertificate(r.ctx, pos[0])
+		if err != nil {
+			if errors.Is(err, app.ErrNotFound) {
+				return &saidError{fmt.Sprintf("there is no destruction %s (\"casevault retention register%s\" lists them)", cell(strings.TrimSpace(pos[0])), r.vaultFlag()), err}
+			}
+			return err
+		}
+		if *out == "" {
+			return c.WriteText(r.env.Stdout)
+		}
+		if err := writeNew(*out, "the certificate", c.WriteHTML); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.env.Stderr, "Certificate %s written to %s: open it in a browser to print it.\n", c.Number, human.EscapeText(*out))
+		return nil
+	})
+}

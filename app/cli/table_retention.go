@@ -83,3 +83,54 @@ is due, the client's own file can be destroyed with them. A long list is shown -
 			run: (*runner).retentionDue},
 	)
 }
+
+func init() {
+	commandTable = append(commandTable,
+		&command{name: "retention destroy", summary: "destroy closed matters (and whole client files) for good, with a record",
+			usage: []string{"retention destroy --matter MATTER-ID... [--client CLIENT-ID...] (--keep-names | --destroy-names) [--reason TEXT] --confirm DESTROY"},
+			desc: `Destroys the matters named (notes, parties, documents with every version, intake answers, conflict
+check details), and with --client the client's whole file (their own documents, aliases, intake answers)
+when every matter of theirs is destroyed with it. Only the vault's owner can do it. It cannot be undone:
+--confirm DESTROY says you mean it; without --confirm, the command only says what it would destroy.
+
+Choose what becomes of the names: --keep-names keeps the client and party names for conflict checks (they
+are then found as former clients and parties: the duties to former clients outlive the file);
+--destroy-names destroys them too.
+
+A matter that is not due yet needs --reason (the register says it was destroyed by hand before its date).
+A legal hold, an open matter or a client with other matters stops it, and nothing is destroyed.
+
+The destruction is written in the destruction register ("casevault retention register") without the
+client's data, and recorded in the audit trail, whose entries about the destroyed records stay without
+their details. The vault's files are rewritten without the destroyed data before the command ends. Backups
+made before still hold it: the command lists them (see "casevault backup forget-destroyed").`,
+			examples: []example{
+				{"See what destroying matters 4 and 9 would remove", "casevault retention destroy --matter 4,9 --keep-names"},
+				{"Destroy them, keeping the names for conflict checks", "casevault retention destroy --matter 4 --matter 9 --keep-names --confirm DESTROY"},
+				{"Destroy client 12's whole file, names too", "casevault retention destroy --matter 4 --client 12 --destroy-names --confirm DESTROY"},
+				{"Destroy matter 7 before its date", `casevault retention destroy --matter 7 --keep-names --reason "The client asked us to" --confirm DESTROY`},
+			},
+			run: (*runner).retentionDestroy},
+		&command{name: "retention register", summary: "list the destruction register",
+			usage: []string{"retention register [DESTRUCTION] [--limit N] [--page N]"},
+			desc: `Lists what was destroyed, newest first: the register number of each record, what it was (a matter's
+number, a client file's number), its practice area and rule, its dates, when and by whom it was destroyed,
+whether the names were kept, and what it held (in counts). It holds no client data. DESTRUCTION (such as
+D-2026-0001) lists one destruction only.`,
+			examples: []example{
+				{"The whole register", "casevault retention register"},
+				{"One destruction", "casevault retention register D-2026-0001"},
+			},
+			run: (*runner).retentionRegister},
+		&command{name: "retention certificate", summary: "the certificate of a destruction, printable",
+			usage: []string{"retention certificate DESTRUCTION [--out FILE.html | --text]"},
+			desc: `Makes the certificate of a destruction: when, by whom, what was destroyed under which rule (the register's
+rows, in counts), whether the names were kept, its audit entry, and the backups that still hold it with
+what to do about them. --out writes a printable page to a new file; otherwise it is printed as text.`,
+			examples: []example{
+				{"Print the certificate of D-2026-0001 from a browser", "casevault retention certificate D-2026-0001 --out D-2026-0001.html"},
+				{"As text", "casevault retention certificate D-2026-0001 --text"},
+			},
+			run: (*runner).retentionCertificate},
+	)
+}
