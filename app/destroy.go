@@ -66,10 +66,10 @@ type DestroyRequest struct {
 
 // DestructionPlan is what a request would destroy, and what stops it.
 type DestructionPlan struct {
-	Items                                              []DueItem
+	Items                                                []DueItem
 	Matters, Clients, Notes, Documents, Versions, Intake int
-	Parties                                            int
-	Bytes                                              int64
+	Parties                                              int
+	Bytes                                                int64
 	// NotDue names what is not due yet ("Matter 2026-0004 (Lee v. Smith):
 	// not due until 2033-12-03"): it needs a reason.
 	NotDue []string
