@@ -124,11 +124,18 @@ func writeCheckupText(w io.Writer, rep *app.CheckupReport) {
 		} else {
 			fmt.Fprintf(w, "Changed since the check of %s:\n", human.Date(rep.Previous))
 			for _, c := range rep.Changes {
+				// "needs attention", "please answer", but "OK" stays "OK".
+				lower := func(l string) string {
+					if l == strings.ToUpper(l) {
+						return l
+					}
+					return strings.ToLower(l)
+				}
 				was := "not checked"
 				if c.Was != "" {
-					was = strings.ToLower(c.Was.Label())
+					was = lower(c.Was.Label())
 				}
-				fmt.Fprintf(w, "  %s: was %s, now %s\n", c.Title, was, strings.ToLower(c.Now.Label()))
+				fmt.Fprintf(w, "  %s: was %s, now %s\n", c.Title, was, lower(c.Now.Label()))
 			}
 		}
 	}

@@ -35,7 +35,7 @@ func TestCheckupCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"Changed since the check of ", "Automatic lock: was needs attention, now ok", "OK: This laptop's disk encryption", "You said on "} {
+	for _, want := range []string{"Changed since the check of ", "Automatic lock: was needs attention, now OK", "OK: This laptop's disk encryption", "You said on "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q:\n%s", want, out)
 		}
