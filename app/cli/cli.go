@@ -251,6 +251,8 @@ func message(err error, repo, dir string) string {
 			return m + " (check the id with \"casevault conflicts list" + v + "\")"
 		case strings.HasPrefix(m, "intake submission "):
 			return m + " (check the id with \"casevault intake list --status all" + v + "\")"
+		case strings.HasPrefix(m, "incident "):
+			return m + " (check the id with \"casevault incident list" + v + "\")"
 		case strings.HasPrefix(m, "party "):
 			return m + " (check the id with \"casevault matter show MATTER-ID" + v + "\", which lists its parties)"
 		}
