@@ -228,6 +228,7 @@ func (c *clientsScreen) showDetail(d *app.ClientDetail) {
 		widget.NewSeparator(),
 		bold("Matters"),
 		matters,
+		u.newClientHoldBox(d.ID, d.Name).obj, // retention_holds.go
 		widget.NewSeparator(),
 		c.security.obj,
 	)

@@ -29,15 +29,16 @@ const (
 	navHelp
 	navIntake
 	navSecurity // ui/checkup.go
+	navRetention
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake", "Security check"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake", "Security check", "Retention"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
 	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(),
 		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon(), theme.DocumentCreateIcon(),
-		theme.ConfirmIcon()}[id]
+		theme.ConfirmIcon(), theme.CalendarIcon()}[id]
 }
 
 // navFor is the sidebar of a user: Users only for who may manage users
@@ -58,6 +59,9 @@ func navFor(u *UI) []int {
 	}
 	if u.sess.CanDo(access.ListBackups) {
 		items = append(items, navBackups)
+	}
+	if u.sess.CanDo(access.ViewRetention) {
+		items = append(items, navRetention)
 	}
 	if u.sess.CanDo(access.RunCheckup) {
 		items = append(items, navSecurity)
@@ -106,9 +110,10 @@ type mainScreen struct {
 	help      *helpScreen
 	intake    *intakeQueue // the Intake screen's Submissions tab (intake_queue.go)
 	results   *searchScreen
-	intakeS   *intakeScreen  // ui/intake.go
-	checkup   *checkupScreen // ui/checkup.go
-	intakeNew int            // new submissions: the Intake entry's badge
+	intakeS   *intakeScreen    // ui/intake.go
+	checkup   *checkupScreen   // ui/checkup.go
+	retention *retentionScreen // ui/retention.go
+	intakeNew int              // new submissions: the Intake entry's badge
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
 	// searches since the last settle are not recorded yet
@@ -273,6 +278,9 @@ func (m *mainScreen) show(id int) {
 		o = m.showIntakeScreen()
 	case navSecurity:
 		o = m.showCheckup()
+	case navRetention:
+		m.retention = newRetentionScreen(u)
+		o = m.retention.obj
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()

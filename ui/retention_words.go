@@ -20,6 +20,21 @@ func destroyCounts(matters, clients, notes, documents, versions, intake int, byt
 	if clients > 0 {
 		parts = append(parts, human.Count(clients, "client file", "client files"))
 	}
+	return joinAnd(append(parts, contentParts(notes, documents, versions, intake, bytes)...))
+}
+
+// contentsWords is what one matter holds: "3 notes and 2 documents (3
+// versions, 121 KB)"; "no notes or documents" for none.
+func contentsWords(notes, documents, versions, intake int, bytes int64) string {
+	parts := contentParts(notes, documents, versions, intake, bytes)
+	if len(parts) == 0 {
+		return "no notes or documents"
+	}
+	return joinAnd(parts)
+}
+
+func contentParts(notes, documents, versions, intake int, bytes int64) []string {
+	var parts []string
 	if notes > 0 {
 		parts = append(parts, human.Count(notes, "note", "notes"))
 	}
@@ -40,7 +55,28 @@ func destroyCounts(matters, clients, notes, documents, versions, intake int, byt
 	if intake > 0 {
 		parts = append(parts, human.Count(intake, "intake answer", "intake answers"))
 	}
-	return joinAnd(parts)
+	return parts
+}
+
+// ruleShort is a matter's destroy rule (store: "rule:<area>", "never:<area>",
+// "changed") in a few words for a list row.
+func ruleShort(rule string) string {
+	switch {
+	case rule == "":
+		return ""
+	case rule == "changed":
+		return "date set by hand"
+	case rule == "rule:" || rule == "never:":
+		if strings.HasPrefix(rule, "never:") {
+			return "kept for ever (default rule)"
+		}
+		return "default rule"
+	case strings.HasPrefix(rule, "rule:"):
+		return oneLine(human.Truncate(strings.TrimPrefix(rule, "rule:"), 40)) + " rule"
+	case strings.HasPrefix(rule, "never:"):
+		return "kept for ever (" + oneLine(human.Truncate(strings.TrimPrefix(rule, "never:"), 40)) + " rule)"
+	}
+	return oneLine(human.Truncate(rule, 40))
 }
 
 // joinAnd is "a", "a and b", "a, b and c".

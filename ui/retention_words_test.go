@@ -66,3 +66,18 @@ func TestHoldingWords(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestRuleShortAndContents(t *testing.T) {
+	for rule, want := range map[string]string{"": "", "rule:": "default rule", "rule:Family law": "Family law rule",
+		"changed": "date set by hand", "never:Probate": "kept for ever (Probate rule)", "rule:Evil\x1b[2J": `Evil\x1b[2J rule`} {
+		if got := ruleShort(rule); got != want {
+			t.Errorf("ruleShort(%q) = %q, want %q", rule, got, want)
+		}
+	}
+	if got := contentsWords(0, 0, 0, 0, 0); got != "no notes or documents" {
+		t.Errorf("empty matter: %q", got)
+	}
+	if got := contentsWords(3, 2, 3, 0, 2048); got != "3 notes and 2 documents (3 versions, 2 KB)" {
+		t.Errorf("contents: %q", got)
+	}
+}
