@@ -108,6 +108,26 @@ Open **Backups**, click **Run restore drill…**, type your passphrase (or recov
 	{"Restore a backup (new laptop, lost data)", navBackups, `
 * On a new laptop, or when the vault is gone: on the first screen click **Restore from a backup…**, choose the backup drive, type the passphrase or the recovery key, choose the snapshot and click **Restore**.
 * With the vault open: **Backups** → **Restore…** restores a snapshot into a new folder, never over the open vault.`},
+	{"Retention: when a closed file may be destroyed", navRetention, `
+Closing a matter gives it a destroy-after date from the rule of its practice area (7 years after closing unless you set another rule).
+
+* A matter's page shows it under **Retention**: the date, the rule in words and whether it is due. **Change date…** sets another date, or **Keep for ever**, with a reason kept beside the change.
+* The rules are on **Retention** → **Rules**: choose a rule or **New rule**, give the practice area and the years and months after closing (or keep for ever), then **Save rule**. The default rule applies to every other area; it can be changed, never deleted (**Delete rule**).`},
+	{"Legal hold: stop a file from being destroyed", navRetention, `
+While a matter or a client is on legal hold (a lawsuit expected, a subpoena, an investigation), nothing of it can be destroyed, whatever its date.
+
+1. Open the matter or the client and click **Place legal hold…**.
+2. Say why, then click **Place legal hold**. The hold shows on the page with who placed it and when.
+3. When it ends, **Release hold…** with the reason.
+
+**Retention** → **Legal holds** lists every hold in place (and the released ones with **Show released holds too**).`},
+	{"Destroy client files that are due", navRetention, `
+Only the vault's owner destroys client files, and only what is due and not on hold, unless you say why it goes early.
+
+1. Open **Retention** → **Due for destruction**: closed matters past their date, by client. Tick the matters (a client's name ticks all of them and, when every matter of the client is due, the client file too), or **Select all**.
+2. Click **Destroy selected…**. The dialog says exactly what goes. Choose **Keep names for conflict checks** (recommended: your duties to a former client outlive the file) or **Destroy the names too**, type DESTROY, and click **Destroy**.
+3. The result gives the destruction's number: **Print certificate** opens a page to print for your files. The **Destruction register** keeps an entry without client data.
+4. Backups made before still hold the files: the result says which drive holds them. With that drive plugged in, **Remove them from that drive…** removes those backups (after a new backup: **Back up now first** when asked). Later, the register's **Backups…** button does the same.`},
 	{"Users, roles and who can see what", navUsers, `
 Only the owner (or someone the owner allowed) sees **Users** in the left bar.
 
