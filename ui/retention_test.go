@@ -80,9 +80,9 @@ func checkBox(t *testing.T, c fyne.Canvas, text string) *widget.Check {
 // with a very long title and an escape code in it) and an open one;
 // Boris Lang with one closed matter past its date.
 type retFixture struct {
-	anna, boris             int64
-	lease, divorce, open    int64
-	boundary                int64
+	anna, boris          int64
+	lease, divorce, open int64
+	boundary             int64
 }
 
 // longTitle is cut in the list's rows (the app refuses control characters
