@@ -236,7 +236,7 @@ func (m *mattersScreen) showDetail(d *app.MatterDetail) {
 		noteBox,
 		noteIn, noteErr,
 		container.NewHBox(addB),
-		u.newRetentionBox(d.ID, d.Title).obj, // retention_matter.go
+		u.newRetentionBox(d.ID, d.Title, d.PracticeArea).obj, // retention_matter.go
 		widget.NewSeparator(),
 		m.security.obj,
 	)

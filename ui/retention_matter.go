@@ -27,6 +27,7 @@ type retentionBox struct {
 	u     *UI
 	id    int64
 	title string
+	area  string // the matter's practice area: the rule closing applies
 	obj   *fyne.Container
 	body  *fyne.Container
 	cur   *app.MatterRetention
@@ -34,8 +35,8 @@ type retentionBox struct {
 
 // newRetentionBox is the Retention part of the matter id (hidden for a
 // role that may not see retention); read at once.
-func (u *UI) newRetentionBox(id int64, title string) *retentionBox {
-	b := &retentionBox{u: u, id: id, title: title, obj: container.NewVBox(), body: container.NewVBox(quiet("Loading…"))}
+func (u *UI) newRetentionBox(id int64, title, area string) *retentionBox {
+	b := &retentionBox{u: u, id: id, title: title, area: area, obj: container.NewVBox(), body: container.NewVBox(quiet("Loading…"))}
 	if u.sess == nil || !u.sess.CanDo(access.ViewRetention) {
 		b.obj.Hide()
 		return b
@@ -48,9 +49,17 @@ func (u *UI) newRetentionBox(id int64, title string) *retentionBox {
 }
 
 func (b *retentionBox) load() {
-	u, s, id := b.u, b.u.sess, b.id
+	u, s, id, area := b.u, b.u.sess, b.id, b.area
 	run(u, func(ctx context.Context) (*app.MatterRetention, error) {
-		return s.MatterRetention(ctx, id)
+		r, err := s.MatterRetention(ctx, id)
+		if err == nil && !r.Closed {
+			// An open matter: the rule closing it will apply, in words.
+			var rules []app.RetentionRule
+			if rules, err = s.RetentionRules(ctx); err == nil {
+				r.Rule = ruleForWords(rules, area)
+			}
+		}
+		return r, err
 	}, func(r *app.MatterRetention, err error) {
 		if err != nil {
 			l := errLabel()
@@ -100,6 +109,35 @@ func retentionLines(r *app.MatterRetention) [][]part {
 		lines = append(lines, []part{low("Not due yet.")})
 	}
 	return lines
+}
+
+// ruleForWords is the rule of a practice area in words (the area's own,
+// matched without regard to case or spaces, else the default): "Family
+// law rule: 10 years after closing", "the default rule: 7 years after closing".
+func ruleForWords(rules []app.RetentionRule, area string) string {
+	area = strings.TrimSpace(area)
+	var found *app.RetentionRule
+	for i := range rules {
+		r := &rules[i]
+		if area != "" && strings.EqualFold(strings.TrimSpace(r.PracticeArea), area) {
+			found = r
+			break
+		}
+		if r.PracticeArea == "" && found == nil {
+			found = r
+		}
+	}
+	if found == nil {
+		return ""
+	}
+	name := "the default rule"
+	if found.PracticeArea != "" {
+		name = found.PracticeArea + " rule"
+	}
+	if found.Never {
+		return name + ": kept for ever"
+	}
+	return name + ": " + keepForWords(found.Years, found.Months, false) + " after closing"
 }
 
 // changeLine is one change of the date: when, who, from and to, why.

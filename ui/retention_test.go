@@ -478,3 +478,17 @@ func TestRetentionRules(t *testing.T) {
 		t.Fatalf("after delete: %+v", rp.rules)
 	}
 }
+
+func TestRuleForWords(t *testing.T) {
+	rules := []app.RetentionRule{{Years: 7}, {PracticeArea: "Family law", Years: 10}, {PracticeArea: "Probate", Never: true}}
+	for area, want := range map[string]string{
+		"":             "the default rule: 7 years after closing",
+		" family LAW ": "Family law rule: 10 years after closing",
+		"Probate":      "Probate rule: kept for ever",
+		"Real estate":  "the default rule: 7 years after closing",
+	} {
+		if got := ruleForWords(rules, area); got != want {
+			t.Errorf("ruleForWords(%q) = %q, want %q", area, got, want)
+		}
+	}
+}
