@@ -249,9 +249,6 @@ func (dd *destroyDialog) run() {
 		dd.showResult(res)
 		dd.p.mats, dd.p.cls = map[int64]bool{}, map[int64]bool{}
 		dd.p.reload()
-		if r := dd.p.r; r != nil {
-			r.reg.stale = true
-		}
 	})
 }
 
@@ -265,7 +262,7 @@ func (dd *destroyDialog) showResult(res *app.DestroyResult) {
 	printB.Importance = widget.HighImportance
 	closeB := u.escCloses(u.button("Close", theme.ConfirmIcon(), func() { dd.d.Hide() }))
 	names := "The names were destroyed too."
-	if dd.req.KeepNames || dd.names.Selected == keepNamesChoice {
+	if dd.names.Selected == keepNamesChoice {
 		names = "The names were kept for conflict checks."
 	}
 	body := container.NewVBox(

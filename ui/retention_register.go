@@ -43,12 +43,11 @@ type registerPane struct {
 	count   *widget.Label
 	seq     int
 	reading bool
-	stale   bool // a destruction happened since the last read
 	failed  string
 }
 
 func newRegisterPane(u *UI) *registerPane {
-	p := &registerPane{u: u, count: wrapped(""), stale: true}
+	p := &registerPane{u: u, count: wrapped("")}
 	p.list = widget.NewList(func() int {
 		n := len(p.rows)
 		if len(p.entries) < p.total && p.failed == "" {
@@ -166,7 +165,7 @@ func registerLines(e app.RegisterEntry) [][]part {
 // reload reads the register again from its newest entry.
 func (p *registerPane) reload() {
 	p.seq++
-	p.entries, p.rows, p.total, p.reading, p.failed, p.stale = nil, nil, 0, false, "", false
+	p.entries, p.rows, p.total, p.reading, p.failed = nil, nil, 0, false, ""
 	p.count.SetText("Loading…")
 	p.list.Refresh()
 	p.read(true)
