@@ -78,7 +78,7 @@ sleep 1
 click 900 73 # Verify chain
 click 500 345 # the second entry: the pane shows it in full
 shot audit
-click 60 340 # Users (above Settings, for the owner)
+click 60 379 # Users (below Retention, above Settings, for the owner)
 shot users
 click 366 115 # the Roles tab
 shot roles
@@ -91,9 +91,9 @@ key Escape
 click 874 115 # the client's Audit trail
 sleep 1
 shot audit-filters
-click 60 379 # Settings
+click 60 418 # Settings
 shot settings
-click 60 418 # Help
+click 60 457 # Help
 shot help
 click 60 301 # Backups
 click 561 115 # Back up now
@@ -169,6 +169,30 @@ shot documents-image
 click 800 240
 click 945 508 # Versions…
 shot document-versions
+stop
+
+# Retention: three closed matters made due from the command line (their
+# destroy-after date set to the past with a reason), then the Due for
+# destruction tab and the destroy dialog filled in (never confirmed here).
+n=0
+for cm in $(printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin --json matter list --status closed |
+	sed -n 's/^ *"id": \([0-9]*\),*$/\1/p' | head -3); do
+	printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin retention set "$cm" --date 2025-01-31 \
+		--reason "Client file returned; nothing left to keep" >/dev/null
+	n=$((n + 1))
+done
+[[ $n -gt 0 ]] || { echo "no closed matter" >&2; exit 1; }
+start "$tmp/demo"
+unlock
+click 60 340 # Retention (below Backups)
+sleep 1
+shot retention
+click 285 213 # Select all
+click 1008 213 # Destroy selected…
+click 258 331 # Keep names for conflict checks
+typ "DESTROY"
+shot retention-destroy
+key Escape
 stop
 
 # The light variant of the theme: the same contrast rules.
