@@ -160,7 +160,7 @@ func (p *duePane) fillRow(row dueRow, c *fyne.Container) {
 		return
 	}
 	indent.Show()
-	setRows(rt, matterDueLines(it.Matters[row.matter])...)
+	setRows(rt, matterDueLines(it, row.matter)...)
 }
 
 // clientDueLines is a client's row: the name and how many matters are due;
@@ -196,9 +196,10 @@ func clientFileWords(it app.DueItem) string {
 	return joinAnd(parts)
 }
 
-// matterDueLines is a matter's row: its number and title; when it closed,
-// its destroy-after date, the rule, and what it holds.
-func matterDueLines(dm app.DueMatter) [][]part {
+// matterDueLines is the row of matter j of it: its number and title;
+// when it closed, its destroy-after date, the rule, and what it holds.
+func matterDueLines(it app.DueItem, j int) [][]part {
+	dm := it.Matters[j]
 	m := dm.Matter
 	first := []part{}
 	if m.Number != "" {
