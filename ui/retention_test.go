@@ -112,12 +112,15 @@ func seedRetention(t *testing.T, dir string) retFixture {
 	f.open = must(s.AddMatter(ctx, app.MatterInput{ClientID: f.boris, Title: "Still going"}))
 	f.boundary = must(s.AddMatter(ctx, app.MatterInput{ClientID: f.boris, Title: "Boundary dispute"}))
 	must(s.AddNote(ctx, f.lease, "Zorblatt canary note"))
-	past := time.Now().AddDate(0, 0, -3).UTC().Truncate(24 * time.Hour)
+	// Closed in 2015: the default rule (7 years) made them due in 2022.
 	for _, id := range []int64{f.lease, f.divorce, f.boundary} {
-		if err := s.CloseMatter(ctx, id); err != nil {
+		m, err := s.GetMatter(ctx, id)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetDestroyAfter(ctx, id, past, false, "Past its date for the test"); err != nil {
+		e := app.EditOf(m.Matter)
+		e.Status, e.OpenedOn, e.ClosedOn = "closed", "2012-01-10", "2015-06-30"
+		if err := s.EditMatter(ctx, id, e); err != nil {
 			t.Fatal(err)
 		}
 	}
