@@ -149,41 +149,6 @@ func dueIDs(p *duePane) []int64 {
 	return out
 }
 
-// TestRetentionEmpty: a vault with nothing closed says what to do on each
-// tab; the default rule is listed and cannot be deleted.
-func TestRetentionEmpty(t *testing.T) {
-	h := newHarness(t, true)
-	h.unlocked()
-	r := h.retention()
-	cv := h.u.w.Canvas()
-	if !strings.Contains(r.due.count.Text, "Nothing is due for destruction. Matters get a date when they are closed.") {
-		t.Errorf("due: %q", r.due.count.Text)
-	}
-	if !r.due.destroyB.Disabled() || !r.due.allB.Disabled() {
-		t.Error("Destroy selected… or Select all is on with nothing due")
-	}
-	r.tabs.SelectIndex(1)
-	h.u.wait()
-	if !strings.Contains(r.holds.count.Text, "No legal hold is in place") {
-		t.Errorf("holds: %q", r.holds.count.Text)
-	}
-	r.tabs.SelectIndex(3)
-	h.u.wait()
-	if !strings.Contains(r.reg.count.Text, "Nothing has been destroyed yet") {
-		t.Errorf("register: %q", r.reg.count.Text)
-	}
-	r.tabs.SelectIndex(2)
-	h.u.wait()
-	if len(r.rules.rules) == 0 || r.rules.rules[0].PracticeArea != "" {
-		t.Fatalf("rules: %+v", r.rules.rules)
-	}
-	r.rules.list.Select(0)
-	h.u.wait()
-	if !r.rules.deleteB.Disabled() || !contains(cv, "Every other matter (the default rule)") {
-		t.Errorf("the default rule can be deleted, or is not named; texts %q", texts(cv))
-	}
-}
-
 // TestRetentionMatterPart: an open matter says it gets a date when closed;
 // closing gives it one; Change date… needs a reason (and a good date),
 // then shows the new date and the change; Keep for ever; a legal hold is
@@ -275,7 +240,7 @@ func TestRetentionMatterPart(t *testing.T) {
 }
 
 // TestRetentionDestroy: the due list groups by client and cuts a long
-// title; the dialog's Destroy stays off until the
+// title; a hold placed meanwhile refuses (checkHeldRefused); the dialog's Destroy stays off until the
 // names are chosen and DESTROY typed; then the result with the number,
 // Print certificate opens the page, the register shows it, the list is
 // empty of it.
@@ -296,6 +261,10 @@ func TestRetentionDestroy(t *testing.T) {
 	}
 	if !p.destroyB.Disabled() {
 		t.Error("Destroy selected… on with nothing chosen")
+	}
+	checkHeldRefused(t, h, f, p)
+	if got := dueIDs(p); len(got) != 3 {
+		t.Fatalf("due after the hold's release: %v", got)
 	}
 	// Anna's row: both her matters (and her file: Boris has an open matter).
 	for i, row := range p.rows {
@@ -360,83 +329,61 @@ func TestRetentionDestroy(t *testing.T) {
 	}
 }
 
-// TestRetentionHeldRefused: a hold placed after the list was read (in
-// another window) refuses the destruction with the app's words; nothing
-// is destroyed. A non-owner sees the list and why the button is off.
-func TestRetentionHeldRefused(t *testing.T) {
-	h := newHarness(t, true)
-	f := seedRetention(t, h.dir)
-	h.unlocked()
-	r := h.retention()
-	p := r.due
-	p.selectAll(true)
-	if _, err := h.u.sess.PlaceHold(context.Background(), "client", f.boris, "Expected litigation"); err != nil {
-		t.Fatal(err)
-	}
-	test.Tap(p.destroyB)
-	h.u.wait()
-	dd := p.dlg
-	if dd == nil {
-		// The plan may already say it: then the dialog names it.
-		t.Fatalf("no dialog; message %q", p.msg.Text)
-	}
-	dd.names.SetSelected(destroyNamesChoice)
-	dd.confirm.SetText("DESTROY")
-	if dd.destroyB.Disabled() {
-		if len(dd.plan.Problems) == 0 {
-			t.Fatalf("Destroy off: %q", dd.ready())
+func TestRuleForWords(t *testing.T) {
+	rules := []app.RetentionRule{{Years: 7}, {PracticeArea: "Family law", Years: 10}, {PracticeArea: "Probate", Never: true}}
+	for area, want := range map[string]string{
+		"":             "the default rule: 7 years after closing",
+		" family LAW ": "Family law rule: 10 years after closing",
+		"Probate":      "Probate rule: kept for ever",
+		"Real estate":  "the default rule: 7 years after closing",
+	} {
+		if got := ruleForWords(rules, area); got != want {
+			t.Errorf("ruleForWords(%q) = %q, want %q", area, got, want)
 		}
-		return // the plan named the hold: nothing can be destroyed
-	}
-	test.Tap(dd.destroyB)
-	h.u.wait()
-	if dd.result != nil || !dd.msg.Visible() || !strings.Contains(dd.msg.Text, "Nothing was destroyed") || !strings.Contains(strings.ToLower(dd.msg.Text), "hold") {
-		t.Fatalf("held: result %v, message %q", dd.result, dd.msg.Text)
-	}
-	if got := dueIDs(p); len(got) != 2 {
-		t.Errorf("the list after the refusal: %v", got)
 	}
 }
 
-// TestRetentionNotOwner: an Attorney (retention: see and change) sees the
-// list but may not destroy; a Paralegal (no retention) has no Retention
-// entry and no Retention part on a matter.
-func TestRetentionNotOwner(t *testing.T) {
-	h := newHarness(t, true)
-	seedRetention(t, h.dir)
-	h.unlockRole("Alex Attorney", "Attorney")
-	r := h.retention()
-	p := r.due
-	if len(dueIDs(p)) != 3 || !p.why.Visible() || p.why.Text != ownerOnly || !p.allB.Disabled() || !p.destroyB.Disabled() {
-		t.Fatalf("attorney: %d due, why %q (%v), select all off %v", len(dueIDs(p)), p.why.Text, p.why.Visible(), p.allB.Disabled())
-	}
-	p.selectAll(true)
-	if len(p.request().MatterIDs) != 0 {
-		t.Error("a non-owner chose matters")
-	}
-}
-
-func TestRetentionParalegal(t *testing.T) {
-	h := newHarness(t, true)
-	f := seedRetention(t, h.dir)
-	h.unlockRole("Pat Paralegal", "Paralegal")
-	if h.u.main.offers(navRetention) {
-		t.Error("a Paralegal is offered Retention")
-	}
-	h.u.main.showMatter(f.lease)
-	h.u.wait()
-	if contains(h.u.w.Canvas(), "Change date…") || contains(h.u.w.Canvas(), "Destroy after") {
-		t.Error("a Paralegal sees the Retention part")
-	}
-}
-
-// TestRetentionRules: a rule is added for an area, refused with a wrong
-// number of years (nothing saved), changed, and deleted after asking.
-func TestRetentionRules(t *testing.T) {
+// TestRetentionEmptyAndRules: a vault with nothing closed says what to do
+// on each tab; the default rule is listed and cannot be deleted; then the
+// rules are edited (checkRules).
+func TestRetentionEmptyAndRules(t *testing.T) {
 	h := newHarness(t, true)
 	h.unlocked()
-	cv := h.u.w.Canvas()
 	r := h.retention()
+	cv := h.u.w.Canvas()
+	if !strings.Contains(r.due.count.Text, "Nothing is due for destruction. Matters get a date when they are closed.") {
+		t.Errorf("due: %q", r.due.count.Text)
+	}
+	if !r.due.destroyB.Disabled() || !r.due.allB.Disabled() {
+		t.Error("Destroy selected… or Select all is on with nothing due")
+	}
+	r.tabs.SelectIndex(1)
+	h.u.wait()
+	if !strings.Contains(r.holds.count.Text, "No legal hold is in place") {
+		t.Errorf("holds: %q", r.holds.count.Text)
+	}
+	r.tabs.SelectIndex(3)
+	h.u.wait()
+	if !strings.Contains(r.reg.count.Text, "Nothing has been destroyed yet") {
+		t.Errorf("register: %q", r.reg.count.Text)
+	}
+	r.tabs.SelectIndex(2)
+	h.u.wait()
+	if len(r.rules.rules) == 0 || r.rules.rules[0].PracticeArea != "" {
+		t.Fatalf("rules: %+v", r.rules.rules)
+	}
+	r.rules.list.Select(0)
+	h.u.wait()
+	if !r.rules.deleteB.Disabled() || !contains(cv, "Every other matter (the default rule)") {
+		t.Errorf("the default rule can be deleted, or is not named; texts %q", texts(cv))
+	}
+	checkRules(t, h, r)
+}
+
+// checkRules: a rule is added for an area, refused with a wrong number
+// of years (nothing saved), changed, and deleted after asking.
+func checkRules(t *testing.T, h *harness, r *retentionScreen) {
+	cv := h.u.w.Canvas()
 	r.tabs.SelectIndex(2)
 	h.u.wait()
 	rp := r.rules
@@ -481,16 +428,80 @@ func TestRetentionRules(t *testing.T) {
 	}
 }
 
-func TestRuleForWords(t *testing.T) {
-	rules := []app.RetentionRule{{Years: 7}, {PracticeArea: "Family law", Years: 10}, {PracticeArea: "Probate", Never: true}}
-	for area, want := range map[string]string{
-		"":             "the default rule: 7 years after closing",
-		" family LAW ": "Family law rule: 10 years after closing",
-		"Probate":      "Probate rule: kept for ever",
-		"Real estate":  "the default rule: 7 years after closing",
-	} {
-		if got := ruleForWords(rules, area); got != want {
-			t.Errorf("ruleForWords(%q) = %q, want %q", area, got, want)
+// checkHeldRefused: a hold placed after the list was read (as from
+// another window) refuses the destruction with the app's words; nothing
+// is destroyed. The hold is released afterwards.
+func checkHeldRefused(t *testing.T, h *harness, f retFixture, p *duePane) {
+	p.selectAll(true)
+	hid, err := h.u.sess.PlaceHold(context.Background(), "client", f.boris, "Expected litigation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := h.u.sess.ReleaseHold(context.Background(), hid, "Settled"); err != nil {
+			t.Fatal(err)
 		}
+		dd := p.dlg
+		if dd != nil {
+			dd.d.Hide()
+		}
+		p.selectAll(false)
+		p.reload()
+		h.u.wait()
+	}()
+	test.Tap(p.destroyB)
+	h.u.wait()
+	dd := p.dlg
+	if dd == nil { // the plan refused: said above the list
+		if !p.msg.Visible() || !strings.Contains(p.msg.Text, "Nothing was destroyed") || !strings.Contains(strings.ToLower(p.msg.Text), "hold") {
+			t.Fatalf("no dialog, and the message %q", p.msg.Text)
+		}
+		return
+	}
+	dd.names.SetSelected(destroyNamesChoice)
+	dd.confirm.SetText("DESTROY")
+	if len(dd.plan.Problems) > 0 { // the plan names the hold: Destroy stays off
+		if !dd.destroyB.Disabled() || !contains(h.u.w.Canvas(), "These cannot be destroyed now") {
+			t.Fatalf("problems %q, but Destroy on %v", dd.plan.Problems, !dd.destroyB.Disabled())
+		}
+		return
+	}
+	test.Tap(dd.destroyB)
+	h.u.wait()
+	if dd.result != nil || !dd.msg.Visible() || !strings.Contains(dd.msg.Text, "Nothing was destroyed") || !strings.Contains(strings.ToLower(dd.msg.Text), "hold") {
+		t.Fatalf("held: result %v, message %q", dd.result, dd.msg.Text)
+	}
+	if got := dueIDs(p); len(got) != 2 { // Boris's matter is held now
+		t.Errorf("the list after the refusal: %v", got)
+	}
+}
+
+// TestRetentionRoles: an Attorney (retention: see and change) sees the
+// list but may not destroy (the checks off, the owner-only words); a
+// Paralegal (no retention) has no Retention entry and no Retention part
+// on a matter.
+func TestRetentionRoles(t *testing.T) {
+	h := newHarness(t, true)
+	f := seedRetention(t, h.dir)
+	h.unlockRole("Alex Attorney", "Attorney")
+	r := h.retention()
+	p := r.due
+	if len(dueIDs(p)) != 3 || !p.why.Visible() || p.why.Text != ownerOnly || !p.allB.Disabled() || !p.destroyB.Disabled() {
+		t.Fatalf("attorney: %d due, why %q (%v), select all off %v", len(dueIDs(p)), p.why.Text, p.why.Visible(), p.allB.Disabled())
+	}
+	p.selectAll(true)
+	if len(p.request().MatterIDs) != 0 {
+		t.Error("a non-owner chose matters")
+	}
+	h.u.lockNow("")
+	h.u.wait()
+	h.unlockRole("Pat Paralegal", "Paralegal")
+	if h.u.main.offers(navRetention) {
+		t.Error("a Paralegal is offered Retention")
+	}
+	h.u.main.showMatter(f.lease)
+	h.u.wait()
+	if contains(h.u.w.Canvas(), "Change date…") || contains(h.u.w.Canvas(), "Destroy after") {
+		t.Error("a Paralegal sees the Retention part")
 	}
 }
