@@ -167,16 +167,6 @@ func (p *duePane) newDestroyDialog(req app.DestroyRequest, plan *app.Destruction
 	return dd
 }
 
-// escapeAll makes lines from the app safe to show (control characters as
-// escapes, each cut at 200 characters).
-func escapeAll(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = oneLine(human.Truncate(l, 200))
-	}
-	return out
-}
-
 // ready says what is missing before Destroy ("" when nothing is).
 func (dd *destroyDialog) ready() string {
 	switch {

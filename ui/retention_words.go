@@ -151,3 +151,13 @@ func holdingWords(n int, volume, target string) string {
 	}
 	return fmt.Sprintf("%s %s %s these files", human.Count(n, "backup", "backups"), where, verb)
 }
+
+// escapeAll makes lines from the app safe to show (control characters as
+// escapes, each cut at 200 characters).
+func escapeAll(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = oneLine(human.Truncate(l, 200))
+	}
+	return out
+}
