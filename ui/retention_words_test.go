@@ -77,7 +77,7 @@ func TestRuleShortAndContents(t *testing.T) {
 	if got := contentsWords(0, 0, 0, 0, 0); got != "no notes or documents" {
 		t.Errorf("empty matter: %q", got)
 	}
-	if got := contentsWords(3, 2, 3, 0, 2048); got != "3 notes and 2 documents (3 versions, 2 KB)" {
+	if got := contentsWords(3, 2, 3, 0, 2048); got != "3 notes and 2 documents (3 versions, 2.0 KB)" {
 		t.Errorf("contents: %q", got)
 	}
 }
