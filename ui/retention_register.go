@@ -154,8 +154,8 @@ func registerLines(e app.RegisterEntry) [][]part {
 	if e.DestroyAfter != nil {
 		second = append(second, "destroy after "+human.Date(*e.DestroyAfter))
 	}
-	if r := ruleShort(e.Rule); r != "" {
-		second = append(second, r)
+	if e.Rule != "" { // in words already ("Family law: 10 years after closing")
+		second = append(second, oneLine(human.Truncate(e.Rule, 120)))
 	}
 	it := func(k string) int { return int(e.Items[k]) }
 	second = append(second, contentsWords(it("notes"), it("documents"), it("versions"), it("intake"), e.Items["bytes"]))
