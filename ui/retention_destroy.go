@@ -128,8 +128,8 @@ func (p *duePane) newDestroyDialog(req app.DestroyRequest, plan *app.Destruction
 	form := container.NewVBox(
 		wrapped("This removes from the vault, for good: " + what + "."),
 	)
-	for _, l := range planLines(plan, req.ClientIDs, 8) {
-		form.Add(quietWrapped(l))
+	if lines := planLines(plan, req.ClientIDs, 8); len(lines) > 0 {
+		form.Add(quietWrapped(strings.Join(lines, "\n")))
 	}
 	form.Add(hint("What stays: an entry in the destruction register (what kind of record, its number, dates and rule: no client data), " +
 		"and the audit trail's entries about these files, without their details. Backups made before now still hold the files: " +
@@ -149,13 +149,13 @@ func (p *duePane) newDestroyDialog(req app.DestroyRequest, plan *app.Destruction
 		form.Add(bold("Reason *"))
 		form.Add(dd.reason)
 	}
-	form.Add(bold("Type " + app.DestroyConfirmWord + " to confirm *"))
-	form.Add(dd.confirm)
 	dd.prog = newProgressView("Destroying")
 	dd.prog.obj.Hide()
-	foot := container.NewVBox(dd.msg, dd.prog.obj, container.NewHBox(dd.cancelB, layout.NewSpacer(), dd.destroyB))
+	// The confirmation and the buttons stay in view, under what scrolls.
+	foot := container.NewVBox(widget.NewSeparator(), bold("Type "+app.DestroyConfirmWord+" to confirm *"), dd.confirm,
+		dd.msg, dd.prog.obj, container.NewHBox(dd.cancelB, layout.NewSpacer(), dd.destroyB))
 	dd.body = container.NewStack(container.NewBorder(nil, foot, nil, nil, container.NewVScroll(form)))
-	dd.d = dialog.NewCustomWithoutButtons("Destroy client files", container.NewStack(&widthBox{width: 620}, &heightBox{height: 520}, dd.body), u.w)
+	dd.d = dialog.NewCustomWithoutButtons("Destroy client files", container.NewStack(&widthBox{width: 620}, &heightBox{height: 560}, dd.body), u.w)
 	dd.d.SetOnClosed(func() {
 		if p.dlg == dd {
 			p.dlg = nil
