@@ -138,6 +138,8 @@ func registerLines(e app.RegisterEntry) [][]part {
 	first := []part{plain(kind)}
 	if e.MatterNumber != "" {
 		first = append(first, strong(" "+oneLine(human.Truncate(e.MatterNumber, 30))))
+	} else if e.Kind != "matter" && e.Ref != "" {
+		first = append(first, low(" "+oneLine(e.Ref)))
 	} else if e.Kind != "matter" {
 		first = append(first, low(fmt.Sprintf(" (former record %d)", e.RecordID)))
 	}
