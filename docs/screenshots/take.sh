@@ -172,12 +172,13 @@ shot document-versions
 stop
 
 # Retention: three closed matters made due from the command line (their
-# destroy-after date set to the past with a reason), then the Due for
+# destroy-after date set to today with a reason: the demo closes its
+# matters this year, and a date before the closing is refused), then the Due for
 # destruction tab and the destroy dialog filled in (never confirmed here).
 n=0
 for cm in $(printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin --json matter list --status closed |
 	sed -n 's/^ *"id": \([0-9]*\),*$/\1/p' | head -3); do
-	printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin retention set "$cm" --date 2025-01-31 \
+	printf '%s\n' "$pass" | "$tmp/casevault" --vault "$tmp/demo" --passphrase-stdin retention set "$cm" --date "$(date -u +%Y-%m-%d)" \
 		--reason "Client file returned; nothing left to keep" >/dev/null
 	n=$((n + 1))
 done
@@ -189,7 +190,8 @@ sleep 1
 shot retention
 click 285 213 # Select all
 click 1008 213 # Destroy selected…
-click 258 331 # Keep names for conflict checks
+click 258 370 # Keep names for conflict checks
+click 550 597 # the confirmation field
 typ "DESTROY"
 shot retention-destroy
 key Escape
