@@ -225,13 +225,16 @@ func (u *UI) newClientHoldBox(id int64, name string) *holdBox {
 		b.obj.Hide()
 		return b
 	}
+	// Read when asked: reading the holds is an entry in the audit trail,
+	// and opening a client records only that it was viewed.
+	showB := u.button("Show legal holds", theme.VisibilityIcon(), nil)
+	showB.OnTapped = func() { u.touch(); showB.Hide(); b.load() }
 	placeB := u.may(u.button("Place legal hold…", theme.WarningIcon(), func() {
-		u.placeHoldDialog("client", id, name, b.load)
+		u.placeHoldDialog("client", id, name, func() { showB.Hide(); b.load() })
 	}), access.PlaceHolds)
 	b.obj.Add(widget.NewSeparator())
-	b.obj.Add(container.NewHBox(bold("Legal hold"), layout.NewSpacer(), placeB))
+	b.obj.Add(container.NewHBox(bold("Legal hold"), layout.NewSpacer(), showB, placeB))
 	b.obj.Add(b.list)
-	b.load()
 	return b
 }
 

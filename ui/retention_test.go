@@ -227,6 +227,8 @@ func TestRetentionMatterPart(t *testing.T) {
 	// The client's page shows its holds too.
 	h.u.main.showClient(f.boris)
 	h.u.wait()
+	test.Tap(button(t, cv, "Show legal holds"))
+	h.u.wait()
 	if !contains(cv, "No legal hold.") {
 		t.Fatalf("client page: texts %q", texts(cv))
 	}
