@@ -28,7 +28,7 @@ var helpTopics = []helpTopic{
 	{"Getting around", -1, `
 casevault keeps your clients, matters, parties and notes in an encrypted vault on this computer. Nothing leaves it unless you back it up.
 
-* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Intake, Audit trail, Backups, Security check, Users and Settings, then this Help.
+* The **left bar** opens each screen: Clients, Matters, Conflict check, Conflict checks, and (when your role allows them) Intake, Audit trail, Backups, Security check, Something happened, Users and Settings, then this Help.
 * The **search field** at the top finds anything as you type (**Ctrl+F** puts the cursor there).
 * **Lock** (top right, or **Ctrl+L**) closes the vault at once; it also locks by itself after a few minutes without activity (Settings). Unlocking needs your passphrase again.
 * Buttons your role may not use are greyed out, with the reason under them. Ask the owner when you need more.`},
@@ -138,6 +138,15 @@ Only the owner (or someone the owner allowed) sees **Users** in the left bar.
 Open **Settings**. **Change passphrase** asks for the current one and the new one twice. Your name as it signs notes and reports is also set there. The recovery key you wrote down at setup opens the vault if the passphrase is forgotten.`},
 	{"Audit trail", navAudit, `
 Everything that reads or changes client data is recorded. Open **Audit trail**, filter by dates, person, action, client or matter; **Verify chain** proves nothing was altered; **Export CSV…** saves the list. A client's or matter's **Audit trail** button shows only its entries.`},
+	{"Something happened: a lost laptop or drive, a break-in, a wrong e-mail", navIncidents, `
+When something goes wrong, open **Something happened** in the left bar and click **Record what happened…**. casevault keeps a record of what you do, with the time of each step.
+
+1. Choose what is closest: a laptop lost or stolen, a backup drive lost, a suspected break-in, ransomware or a virus, something sent to the wrong person, or something else.
+2. Give the day it happened (or you noticed), the time if you know it, and a few words.
+3. Click **Start the checklist**. Tick each step as you do it: the time and your name are kept. Write a note (whom you called) and click **Save note**.
+4. Under **Clients affected**, click **Choose clients…** to tick the clients concerned, then tick **Told** as you tell each one.
+5. **Print notification pack** opens a page to print: the record, the checklist with its times, and a letter for each client to adapt (ABA Formal Opinion 483).
+6. When all is done, click **Close incident…**. The record stays.`},
 	{"Security check", navSecurity, `
 Open **Security check** in the left bar: casevault checks at once how the vault and this laptop are set up (passphrase, recovery key, auto-lock, backups, drills, audit trail, people, the laptop's disk encryption and screen lock) and says for each point OK, Needs attention or Please answer.
 

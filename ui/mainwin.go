@@ -28,17 +28,18 @@ const (
 	navHistory
 	navHelp
 	navIntake
-	navSecurity // ui/checkup.go
-	navRetention
+	navSecurity  // ui/checkup.go
+	navRetention // ui/retention.go
+	navIncidents // ui/incident.go
 )
 
-var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake", "Security check", "Retention"}
+var navNames = []string{"Clients", "Matters", "Conflict check", "Audit trail", "Backups", "Settings", "Users", "Conflict checks", "Help", "Intake", "Security check", "Retention", "Something happened"}
 
 // navIcon is called only once the Fyne app runs (theme icons need it).
 func navIcon(id int) fyne.Resource {
 	return []fyne.Resource{theme.AccountIcon(), theme.FolderIcon(), theme.WarningIcon(), theme.ListIcon(), theme.StorageIcon(),
 		theme.SettingsIcon(), theme.GridIcon(), theme.HistoryIcon(), theme.HelpIcon(), theme.DocumentCreateIcon(),
-		theme.ConfirmIcon(), theme.CalendarIcon()}[id]
+		theme.ConfirmIcon(), theme.CalendarIcon(), theme.ErrorIcon()}[id]
 }
 
 // navFor is the sidebar of a user: Users only for who may manage users
@@ -65,6 +66,9 @@ func navFor(u *UI) []int {
 	}
 	if u.sess.CanDo(access.RunCheckup) {
 		items = append(items, navSecurity)
+	}
+	if u.sess.CanDo(access.RecordIncident) {
+		items = append(items, navIncidents)
 	}
 	if u.can(access.Users, access.Edit) {
 		items = append(items, navUsers)
@@ -113,6 +117,7 @@ type mainScreen struct {
 	intakeS   *intakeScreen    // ui/intake.go
 	checkup   *checkupScreen   // ui/checkup.go
 	retention *retentionScreen // ui/retention.go
+	incidents *incidentsScreen // ui/incident.go
 	intakeNew int              // new submissions: the Intake entry's badge
 	searchSeq int
 	// searchAt is the last change of the search field; searchOpen: its
@@ -281,6 +286,8 @@ func (m *mainScreen) show(id int) {
 	case navRetention:
 		m.retention = newRetentionScreen(u)
 		o = m.retention.obj
+	case navIncidents:
+		o = m.showIncidents()
 	}
 	m.content.Objects = []fyne.CanvasObject{o}
 	m.content.Refresh()
