@@ -212,9 +212,12 @@ type incidentStart struct {
 	summary *entry
 	drives  *fyne.Container // lost backup drive: the drives to choose from
 	exposed *fyne.Container // the clients on the drive chosen
+	repos   []app.Repository
 	repoID  string
+	driveGp *widget.RadioGroup
 	errMsg  *widget.Label
 	startB  *widget.Button
+	seq     int
 }
 
 // newIncidentStart makes the form: the kinds as big buttons, then when,
@@ -308,21 +311,181 @@ func (f *incidentStart) choose(k incident.Kind) {
 	setMsg(f.errMsg, "")
 	f.drives.Objects, f.exposed.Objects = nil, nil
 	f.repoID = ""
+	if k == incident.LostBackup {
+		f.loadDrives()
+	}
 	f.drives.Refresh()
 	f.exposed.Refresh()
 	f.details.Show()
+}
+
+// loadDrives lists the backup drives the vault knows, to choose the one
+// lost.
+func (f *incidentStart) loadDrives() {
+	u := f.is.u
+	s := u.sess
+	if !s.CanDo(access.ListBackups) {
+		f.drives.Objects = []fyne.CanvasObject{bold("Which backup drive?"), hint(u.deniedHint(access.ListBackups.Words) +
+			" The owner can say which clients were on it.")}
+		return
+	}
+	f.drives.Objects = []fyne.CanvasObject{bold("Which backup drive?"), quiet("Reading the backups this vault made…")}
+	f.seq++
+	seq := f.seq
+	run(u, func(ctx context.Context) ([]app.Repository, error) { return s.KnownRepositories(ctx) },
+		func(repos []app.Repository, err error) {
+			if seq != f.seq || f.kind != incident.LostBackup {
+				return
+			}
+			f.repos = repos
+			objs := []fyne.CanvasObject{bold("Which backup drive?")}
+			switch {
+			case err != nil:
+				objs = append(objs, wrapped("The backups could not be read: "+app.Message(err)))
+			case len(repos) == 0:
+				objs = append(objs, wrapped("This vault has no record of a backup made to a drive, so no client's data "+
+					"can be on a lost one from here. Say in a few words what the drive held."))
+			default:
+				var opts []string
+				for _, r := range repos {
+					opts = append(opts, driveName(r))
+				}
+				f.driveGp = widget.NewRadioGroup(opts, func(string) {
+					i := slices.Index(opts, f.driveGp.Selected)
+					if i >= 0 {
+						f.pickDrive(repos[i])
+					}
+				})
+				objs = append(objs, hint("The drives this vault has backed up to. Choose the one that is lost."), f.driveGp)
+			}
+			f.drives.Objects = objs
+			f.drives.Refresh()
+		})
+}
+
+// driveName is a backup drive in a few words: its name (the volume's
+// label), or where the backups went.
+func driveName(r app.Repository) string {
+	name := oneLine(human.Truncate(nameOf(r), 80))
+	if r.SystemDisk {
+		name += " (this laptop's own disk)"
+	}
+	last := "never backed up"
+	if !r.Last.IsZero() {
+		last = "last backup " + human.Time(r.Last)
+	}
+	return name + " — " + last
+}
+
+// protectionWords says whether a backup drive's data was protected and
+// what could open it, in plain words.
+func protectionWords(r app.Repository) string {
+	opens := "Which passphrases could open it was not recorded."
+	if len(r.Slots) > 0 {
+		var ss []string
+		for _, s := range r.Slots {
+			ss = append(ss, oneLine(human.Truncate(s, 80)))
+		}
+		opens = "It could be opened only with " + joinAnd(ss) + "."
+	}
+	return "Was it protected: yes, encrypted. Without a passphrase or the recovery key it is unreadable. " + opens
+}
+
+// driveDetails is what the window says about a drive: where it was, how
+// many backups it held, how it was protected; the folder and id under
+// Technical details.
+func driveDetails(r app.Repository) []fyne.CanvasObject {
+	held := fmt.Sprintf("It held %s, from %s to %s.", human.Count(r.Snapshots, "backup", "backups"), human.Date(r.First), human.Date(r.Last))
+	if r.Snapshots == 0 {
+		held = "The vault has no record of a backup on it."
+	}
+	objs := []fyne.CanvasObject{wrapped(held), wrapped(protectionWords(r))}
+	if r.SystemDisk {
+		objs = append(objs, wrapped("These backups were on the laptop's own disk: they went wherever the laptop went."))
+	}
+	if r.Present {
+		objs = append(objs, hint("This drive is plugged in now: check it is really the one that is lost."))
+	}
+	tech := wrapped(fmt.Sprintf("Folder: %s\nRepository: %s", oneLine(r.Target), oneLine(r.RepoID)))
+	objs = append(objs, widget.NewAccordion(widget.NewAccordionItem("Technical details", tech)))
+	return objs
+}
+
+// pickDrive shows the drive chosen and the clients whose data was on it.
+func (f *incidentStart) pickDrive(r app.Repository) {
+	u := f.is.u
+	s := u.sess
+	u.touch()
+	f.repoID = r.RepoID
+	f.exposed.Objects = append(driveDetails(r), quiet("Finding the clients whose data was on it…"))
+	f.exposed.Refresh()
+	if !s.CanDo(access.ViewIncidents) {
+		f.exposed.Objects = append(driveDetails(r), hint(u.deniedHint(access.ViewIncidents.Words)))
+		f.exposed.Refresh()
+		return
+	}
+	f.seq++
+	seq := f.seq
+	run(u, func(ctx context.Context) ([]app.ExposedClient, error) { return s.ClientsOnRepository(ctx, r.RepoID) },
+		func(cs []app.ExposedClient, err error) {
+			if seq != f.seq || f.repoID != r.RepoID {
+				return
+			}
+			objs := driveDetails(r)
+			if err != nil {
+				objs = append(objs, wrapped("The clients on it could not be found: "+app.Message(err)))
+			} else {
+				objs = append(objs, exposedPart(cs)...)
+			}
+			f.exposed.Objects = objs
+			f.exposed.Refresh()
+		})
+}
+
+// exposedPart lists the clients whose data was on a drive.
+func exposedPart(cs []app.ExposedClient) []fyne.CanvasObject {
+	if len(cs) == 0 {
+		return []fyne.CanvasObject{bold("Clients whose data was on it"), wrapped("None: no backup on it held a client's data.")}
+	}
+	rows := container.NewVBox()
+	for _, c := range cs {
+		rows.Add(line(exposedLine(c), false))
+	}
+	var list fyne.CanvasObject = rows
+	if len(cs) > 8 {
+		sc := container.NewVScroll(rows)
+		sc.SetMinSize(fyne.NewSize(0, 240))
+		list = sc
+	}
+	return []fyne.CanvasObject{
+		bold(fmt.Sprintf("Clients whose data was on it (%d)", len(cs))),
+		hint("Every client in a backup on this drive. The checklist that follows helps you tell them."),
+		list,
+	}
+}
+
+// exposedLine is one client on a lost drive, with the backups it was in.
+func exposedLine(c app.ExposedClient) string {
+	s := oneLine(human.Truncate(c.Label, 80))
+	if c.Destroyed && c.Register != "" && !strings.Contains(c.Label, c.Register) {
+		s += " (file destroyed, " + oneLine(c.Register) + ")"
+	}
+	if c.Snapshots > 0 {
+		s += fmt.Sprintf(" · in %s, %s to %s", human.Count(c.Snapshots, "backup", "backups"), human.Date(c.First), human.Date(c.Last))
+	}
+	return s
 }
 
 // when reads the day and time typed.
 func (f *incidentStart) when() (time.Time, error) {
 	day, err := human.ParseDate(f.date.Text)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("the day: %s", app.Message(err))
+		return time.Time{}, fmt.Errorf("Day: %s", app.Message(err))
 	}
 	if c := strings.TrimSpace(f.clock.Text); c != "" {
 		t, err := time.Parse("15:04", c)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("the time: %q is not a time of day: write it as HH:MM, for example 14:30, or leave it empty", c)
+			return time.Time{}, fmt.Errorf("Time: %q is not a time of day: write it as HH:MM, for example 14:30, or leave it empty", c)
 		}
 		day = day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
 	}
@@ -343,7 +506,11 @@ func (f *incidentStart) submit() {
 	}
 	at, err := f.when()
 	if err != nil {
-		setMsg(f.errMsg, human.Capitalize(err.Error()))
+		setMsg(f.errMsg, err.Error())
+		return
+	}
+	if f.kind == incident.LostBackup && f.repoID == "" && len(f.repos) > 0 {
+		setMsg(f.errMsg, "Choose which backup drive is lost.")
 		return
 	}
 	setMsg(f.errMsg, "")

@@ -29,8 +29,9 @@ import (
 type incidentPage struct {
 	is  *incidentsScreen
 	id  int64
-	in  *app.Incident
-	obj fyne.CanvasObject
+	in    *app.Incident
+	drive *app.Repository // a lost backup drive, as the vault knows it
+	obj   fyne.CanvasObject
 	box *fyne.Container
 	msg *widget.Label
 	seq int
@@ -63,18 +64,37 @@ func (p *incidentPage) load() {
 	s := u.sess
 	p.seq++
 	seq := p.seq
-	run(u, func(ctx context.Context) (*app.Incident, error) { return s.Incident(ctx, p.id) },
-		func(in *app.Incident, err error) {
-			if seq != p.seq || p.is.page != p {
-				return
+	type loaded struct {
+		in    *app.Incident
+		drive *app.Repository
+	}
+	run(u, func(ctx context.Context) (loaded, error) {
+		in, err := s.Incident(ctx, p.id)
+		if err != nil || in.RepoID == "" || !s.CanDo(access.ListBackups) {
+			return loaded{in: in}, err
+		}
+		// The lost drive as the vault's backup records know it; a failure
+		// to read them leaves the drive out, not the incident.
+		repos, rerr := s.KnownRepositories(ctx)
+		if rerr == nil {
+			for i := range repos {
+				if repos[i].RepoID == in.RepoID {
+					return loaded{in, &repos[i]}, nil
+				}
 			}
-			if err != nil {
-				setMsg(p.msg, "This incident could not be read: "+app.Message(err))
-				return
-			}
-			p.in = in
-			p.fill()
-		})
+		}
+		return loaded{in: in}, nil
+	}, func(l loaded, err error) {
+		if seq != p.seq || p.is.page != p {
+			return
+		}
+		if err != nil {
+			setMsg(p.msg, "This incident could not be read: "+app.Message(err))
+			return
+		}
+		p.in, p.drive = l.in, l.drive
+		p.fill()
+	})
 }
 
 // closed reports whether the incident is closed (nothing changes then).
@@ -107,6 +127,10 @@ func (p *incidentPage) fill() {
 		sum := wrapped(human.Escape(human.Truncate(in.Summary, 4000)))
 		objs = append(objs, sum)
 	}
+	if p.drive != nil {
+		objs = append(objs, widget.NewSeparator(), bold("The lost drive: "+oneLine(human.Truncate(nameOf(*p.drive), 80))))
+		objs = append(objs, driveDetails(*p.drive)...)
+	}
 	objs = append(objs, widget.NewSeparator(), heading("What to do now"))
 	done := 0
 	for _, s := range in.Steps {
@@ -126,6 +150,16 @@ func (p *incidentPage) fill() {
 	objs = append(objs, widget.NewSeparator(), p.buttons())
 	p.box.Objects = objs
 	p.box.Refresh()
+}
+
+// nameOf is a drive's name: its label, or where the backups went.
+func nameOf(r app.Repository) string {
+	// A volume's label; a mount point ("/", "/media/usb") says less than
+	// the folder itself.
+	if v := strings.TrimSpace(r.Volume); v != "" && !strings.ContainsAny(v[:1], `/\`) && !strings.Contains(v, ":\\") {
+		return v
+	}
+	return r.Target
 }
 
 // happenedWords says when an incident happened: a day, or a day and time.

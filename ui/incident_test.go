@@ -3,12 +3,15 @@ package ui
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 
+	"casevault/app"
 	"casevault/app/human"
 	"casevault/app/incident"
 )
@@ -239,6 +242,54 @@ func TestIncidentChecklist(t *testing.T) {
 	}
 	if in, err := h.u.sess.Incident(ctx, p.id); err != nil || in.ClosedAt.IsZero() {
 		t.Fatalf("not closed in the vault: %v", err)
+	}
+}
+
+// TestIncidentLostDrive: a lost backup drive offers the drives the vault
+// backed up to; choosing one shows at once the clients whose data was on
+// it and how it was protected, in words (the folder only under Technical
+// details); the incident starts with those clients affected.
+func TestIncidentLostDrive(t *testing.T) {
+	var opened []string
+	h := newIncidentHarness(t, &opened)
+	ctx := context.Background()
+	target := filepath.Join(t.TempDir(), "usb", "casevault-backup")
+	if _, err := h.u.sess.Backup(ctx, target, app.BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	is := h.showIncidents()
+	f := is.start
+	test.Tap(f.kinds[incident.LostBackup])
+	h.u.wait()
+	if f.driveGp == nil || len(f.driveGp.Options) != 1 {
+		t.Fatalf("drives offered: %+v; texts %q", f.driveGp, texts(h.u.w.Canvas()))
+	}
+	test.Tap(f.startB)
+	h.u.wait()
+	if !strings.Contains(f.errMsg.Text, "Choose which backup drive") {
+		t.Fatalf("started with no drive chosen: %q", f.errMsg.Text)
+	}
+	f.driveGp.SetSelected(f.driveGp.Options[0])
+	h.u.wait()
+	cv := h.u.w.Canvas()
+	all := strings.Join(texts(cv), "\n")
+	for _, want := range []string{"Anna Keller", "Boris Lang", "Was it protected: yes, encrypted", "Clients whose data was on it (2)"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("%q not shown; texts:\n%s", want, all)
+		}
+	}
+	test.Tap(f.startB)
+	h.u.wait()
+	p := is.page
+	if p == nil || p.in == nil || p.drive == nil || len(p.in.Affected) != 2 || p.chooseB != nil {
+		t.Fatalf("lost-drive incident: %+v; %q", p, f.errMsg.Text)
+	}
+	var names []string
+	for _, c := range p.in.Affected {
+		names = append(names, c.Label)
+	}
+	if !slices.ContainsFunc(names, func(s string) bool { return strings.Contains(s, "Anna Keller") }) {
+		t.Errorf("affected = %q", names)
 	}
 }
 
