@@ -476,16 +476,22 @@ func exposedLine(c app.ExposedClient) string {
 	return s
 }
 
+// shownError is a message the window shows as it is, beginning with the
+// field it is about ("Day: ...").
+type shownError string
+
+func (e shownError) Error() string { return string(e) }
+
 // when reads the day and time typed.
 func (f *incidentStart) when() (time.Time, error) {
 	day, err := human.ParseDate(f.date.Text)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("Day: %s", app.Message(err))
+		return time.Time{}, shownError(fmt.Sprintf("Day: %s", app.Message(err)))
 	}
 	if c := strings.TrimSpace(f.clock.Text); c != "" {
 		t, err := time.Parse("15:04", c)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("Time: %q is not a time of day: write it as HH:MM, for example 14:30, or leave it empty", c)
+			return time.Time{}, shownError(fmt.Sprintf("Time: %q is not a time of day: write it as HH:MM, for example 14:30, or leave it empty", c))
 		}
 		day = day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute)
 	}

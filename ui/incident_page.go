@@ -27,14 +27,14 @@ import (
 
 // incidentPage shows one incident.
 type incidentPage struct {
-	is  *incidentsScreen
-	id  int64
+	is    *incidentsScreen
+	id    int64
 	in    *app.Incident
 	drive *app.Repository // a lost backup drive, as the vault knows it
 	obj   fyne.CanvasObject
-	box *fyne.Container
-	msg *widget.Label
-	seq int
+	box   *fyne.Container
+	msg   *widget.Label
+	seq   int
 
 	steps    map[string]*stepRow // by step key (tests)
 	notified map[int64]*widget.Check
