@@ -391,6 +391,12 @@ func (f *wallFixture) readEverything(t *testing.T, tx *Tx) map[string]string {
 	put("IncidentClients(1)", icl, err)
 	iall, iopen, err := tx.IncidentCounts()
 	put("IncidentCounts", []int{iall, iopen}, err)
+	brs, err := tx.BackupRecords("")
+	put("BackupRecords", brs, err)
+	spans, err := tx.DestructionSpans("")
+	put("DestructionSpans", spans, err)
+	dcs, err := tx.DestroyedClients()
+	put("DestroyedClients", dcs, err)
 	out[readMethodsKey] = "read"
 	rs, err := tx.ListRoles()
 	put("ListRoles", rs, err)
@@ -418,7 +424,8 @@ var (
 		"RecordedAuditHead", "Search", "Setting", "Settings", "UserByName", "AuditV2From", "EachAuditDetail",
 		"Document", "DocumentVersions", "DocumentVersion", "VersionChunks", "VersionText", "Documents", "DocumentByName",
 		"RetentionRules", "RuleFor", "RetentionChanges", "Holds", "HoldsOn", "DueMatters", "DestructionRegister", "Destructions",
-		"GetIncident", "ListIncidents", "IncidentSteps", "IncidentClients", "IncidentCounts"}
+		"GetIncident", "ListIncidents", "IncidentSteps", "IncidentClients", "IncidentCounts",
+		"BackupRecords", "DestructionSpans", "DestroyedClients"}
 	txWrites = []string{"AddMatterClient", "AddPassHistory", "DecideConflictCheck", "DeleteClient", "DeleteParty", "DeleteRole",
 		"DeleteSetting", "InsertAudit", "InsertClient", "InsertConflictCheck", "InsertIntakeForm", "InsertIntakeKey",
 		"InsertIntakeSubmission", "InsertIntakeTLS", "InsertMatter", "InsertNote", "InsertParty",
@@ -429,7 +436,7 @@ var (
 		"SetRetentionRule", "DeleteRetentionRule", "SetDestroyAfter", "PlaceHold", "ReleaseHold",
 		"Destroy", "SetDestructionAudit", "PurgeDeleted",
 		"InsertIncident", "CloseIncident", "SetIncidentStep", "SetIncidentClients", "SetIncidentNotified",
-		"SaveCheckup"}
+		"SaveCheckup", "AddBackupRecord", "MarkBackupsForgotten"}
 	// not reads of records (IntakeHidden: whether the viewer sees a
 	// submission's client; DocumentObjects: the checkpoint's list of
 	// document objects, content-keyed ids only)
