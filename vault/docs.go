@@ -614,7 +614,11 @@ func (b *ObjectBatch) WriteDocument(ctx context.Context, r io.Reader, pol uint64
 	firstAt := -1
 	for res := range results {
 		if res.err != nil {
-			if firstAt < 0 || res.i < firstAt {
+			// The first chunk's error, but never our own cancellation
+			// over the error that caused it: once one chunk fails, the
+			// chunks still in flight before it end with context.Canceled.
+			was, is := errors.Is(firstErr, context.Canceled), errors.Is(res.err, context.Canceled)
+			if firstAt < 0 || (was && !is) || (was == is && res.i < firstAt) {
 				firstErr, firstAt = res.err, res.i
 			}
 			cancel()
